@@ -1,0 +1,193 @@
+#include "bot/config.hpp"
+
+#include "bot/redact.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+
+namespace itpm::bot {
+namespace {
+
+std::string trim(std::string_view s) {
+  auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  auto last = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto comma = s.find(',', start);
+    std::string item = trim(s.substr(start, comma == std::string_view::npos ? s.npos : comma - start));
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::optional<long> parse_ms(std::string_view s) {
+  long v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+bool is_slack_id(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  });
+}
+
+std::optional<ConfigError> check_token(const std::string& name, const std::string& value,
+                                       std::string_view prefix, std::string_view what) {
+  if (value.empty()) {
+    return ConfigError{fmt::format("{} is not set: give the {} ({}…)", name, what, prefix)};
+  }
+  if (!value.starts_with(prefix) || value.size() < prefix.size() + 8 ||
+      value.find_first_of(" \t\r\n") != std::string::npos) {
+    return ConfigError{fmt::format("{} is malformed: expected the {} ({}…), got {}", name, what,
+                                   prefix, redact_token(value))};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string, std::string>>& known_settings() {
+  static const std::vector<std::pair<std::string, std::string>> keys = {
+      {"SLACK_APP_TOKEN", "app-level token xapp-… (connections:write), required"},
+      {"SLACK_BOT_TOKEN", "bot token xoxb-…, required"},
+      {"SLACK_API_URL", "Web API base URL ending in / (default https://slack.com/api/)"},
+      {"ITPM_DATA_DIR", "RocksDB directory (default ./data)"},
+      {"ITPM_ADMINS", "comma-separated Slack user IDs with admin rights"},
+      {"ITPM_ESCALATION_CHANNEL", "channel ID for level-3 escalations"},
+      {"ITPM_TZ", "default IANA time zone (default UTC)"},
+      {"ITPM_HTTP_LISTEN", "health/metrics listener HOST:PORT (default 127.0.0.1:9464)"},
+      {"ITPM_LOG_LEVEL", "debug|info|warn|error (default info)"},
+      {"ITPM_PING_INTERVAL_MS", "WebSocket keep-alive ping interval (default 5000)"},
+      {"ITPM_STALE_AFTER_MS", "replace a connection silent this long (default 30000)"},
+      {"ITPM_DEBUG_RECONNECTS", "1: ask Slack for short-lived connections (testing)"},
+  };
+  return keys;
+}
+
+std::variant<Settings, ConfigError> read_settings_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return ConfigError{fmt::format("cannot read config file {}", file.string())};
+  Settings out;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::string t = trim(line);
+    if (t.empty() || t.starts_with('#')) continue;
+    if (t.starts_with("export ")) t = trim(std::string_view(t).substr(7));
+    auto eq = t.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return ConfigError{fmt::format("{}:{}: expected KEY=VALUE", file.string(), number)};
+    }
+    std::string key = trim(std::string_view(t).substr(0, eq));
+    std::string value = trim(std::string_view(t).substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    auto known = std::find_if(known_settings().begin(), known_settings().end(),
+                              [&](const auto& k) { return k.first == key; });
+    if (known == known_settings().end()) {
+      return ConfigError{fmt::format("{}:{}: unknown setting {}", file.string(), number, key)};
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+Settings settings_from_environment() {
+  Settings out;
+  for (const auto& [key, help] : known_settings()) {
+    if (const char* v = std::getenv(key.c_str()); v != nullptr) out[key] = v;
+  }
+  return out;
+}
+
+std::variant<Config, ConfigError> load_config(const Settings& command_line, const Settings& env,
+                                             const Settings& file) {
+  auto get = [&](const std::string& key) -> std::optional<std::string> {
+    for (const Settings* s : {&command_line, &env, &file}) {
+      if (auto it = s->find(key); it != s->end()) return it->second;
+    }
+    return std::nullopt;
+  };
+  Config c;
+  c.app_token = get("SLACK_APP_TOKEN").value_or("");
+  c.bot_token = get("SLACK_BOT_TOKEN").value_or("");
+  if (auto e = check_token("SLACK_APP_TOKEN", c.app_token, "xapp-", "app-level token")) return *e;
+  if (auto e = check_token("SLACK_BOT_TOKEN", c.bot_token, "xoxb-", "bot token")) return *e;
+
+  if (auto v = get("SLACK_API_URL")) c.api_url = *v;
+  if (!(c.api_url.starts_with("https://") || c.api_url.starts_with("http://")) ||
+      !c.api_url.ends_with("/")) {
+    return ConfigError{fmt::format(
+        "SLACK_API_URL must start with https:// (or http:// for a local simulator) and end with /, "
+        "got {}",
+        c.api_url)};
+  }
+  if (auto v = get("ITPM_DATA_DIR")) {
+    if (v->empty()) return ConfigError{"ITPM_DATA_DIR is empty: give a directory"};
+    c.data_dir = *v;
+  }
+  if (auto v = get("ITPM_ADMINS")) {
+    c.admins = split_list(*v);
+    for (const auto& id : c.admins) {
+      if (!is_slack_id(id)) {
+        return ConfigError{fmt::format("ITPM_ADMINS must be Slack user IDs like U024BE7LH, got {}", id)};
+      }
+    }
+  }
+  if (auto v = get("ITPM_ESCALATION_CHANNEL"); v && !v->empty()) {
+    if (!is_slack_id(*v)) {
+      return ConfigError{fmt::format("ITPM_ESCALATION_CHANNEL must be a channel ID like C024BE91L, got {}", *v)};
+    }
+    c.escalation_channel = *v;
+  }
+  if (auto v = get("ITPM_TZ"); v && !v->empty()) c.default_tz = *v;
+  if (auto v = get("ITPM_HTTP_LISTEN")) {
+    auto colon = v->rfind(':');
+    unsigned port = 0;
+    std::string_view port_text = colon == std::string::npos ? "" : std::string_view(*v).substr(colon + 1);
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (colon == std::string::npos || colon == 0 || port_text.empty() || ec != std::errc{} ||
+        end != port_text.data() + port_text.size() || port > 65535) {
+      return ConfigError{fmt::format("ITPM_HTTP_LISTEN must be HOST:PORT, got {}", *v)};
+    }
+    c.http_listen = *v;
+  }
+  if (auto v = get("ITPM_LOG_LEVEL")) {
+    if (*v != "debug" && *v != "info" && *v != "warn" && *v != "error") {
+      return ConfigError{fmt::format("ITPM_LOG_LEVEL must be debug, info, warn or error, got {}", *v)};
+    }
+    c.log_level = *v;
+  }
+  for (auto [key, target] : {std::pair{"ITPM_PING_INTERVAL_MS", &c.ping_interval},
+                             std::pair{"ITPM_STALE_AFTER_MS", &c.stale_after}}) {
+    if (auto v = get(key)) {
+      auto ms = parse_ms(*v);
+      if (!ms) return ConfigError{fmt::format("{} must be a positive number of milliseconds, got {}", key, *v)};
+      *target = std::chrono::milliseconds(*ms);
+    }
+  }
+  if (c.stale_after <= c.ping_interval) {
+    return ConfigError{"ITPM_STALE_AFTER_MS must be larger than ITPM_PING_INTERVAL_MS"};
+  }
+  if (auto v = get("ITPM_DEBUG_RECONNECTS")) c.debug_reconnects = (*v == "1" || *v == "true");
+  return c;
+}
+
+}  // namespace itpm::bot

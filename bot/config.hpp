@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <variant>
+#include <string>
+#include <vector>
+
+namespace itpm::bot {
+
+// Everything the bot reads at start-up. Built by load_config(); never logged whole
+// (it holds tokens).
+struct Config {
+  std::string app_token;  // xapp-…
+  std::string bot_token;  // xoxb-…
+  std::string api_url = "https://slack.com/api/";
+  std::filesystem::path data_dir = "./data";
+  std::vector<std::string> admins;
+  std::string escalation_channel;
+  std::string default_tz = "UTC";
+  std::string http_listen = "127.0.0.1:9464";
+  std::string log_level = "info";
+  std::chrono::milliseconds ping_interval{5000};
+  std::chrono::milliseconds stale_after{30000};
+  bool debug_reconnects = false;
+
+  // True when the API URL is plain http:// (a local simulator): then ws:// is accepted too.
+  [[nodiscard]] bool plain_api() const { return api_url.starts_with("http://"); }
+};
+
+// A setting that is missing or malformed; `message` is one line naming the variable.
+struct ConfigError {
+  std::string message;
+};
+
+// Keys are the environment variable names (SLACK_APP_TOKEN, ITPM_DATA_DIR, ...).
+using Settings = std::map<std::string, std::string>;
+
+// Reads a KEY=VALUE file (the same format as systemd's EnvironmentFile: '#' comments, optional
+// quotes). Returns ConfigError if it cannot be read or a line is not KEY=VALUE.
+std::variant<Settings, ConfigError> read_settings_file(const std::filesystem::path& file);
+
+// The process environment, restricted to the keys the bot knows.
+Settings settings_from_environment();
+
+// Merges command line over environment over file, applies defaults and validates every value.
+std::variant<Config, ConfigError> load_config(const Settings& command_line, const Settings& env,
+                                             const Settings& file);
+
+// Every key load_config() understands, with a one-line description (for --help and docs).
+const std::vector<std::pair<std::string, std::string>>& known_settings();
+
+}  // namespace itpm::bot

@@ -1,0 +1,74 @@
+#include "bot/envelope.hpp"
+
+namespace itpm::bot {
+namespace {
+
+std::string string_field(const nlohmann::json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int int_field(const nlohmann::json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+
+}  // namespace
+
+Frame parse_frame(std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return BadFrame{"not JSON"};
+  if (!j.is_object()) return BadFrame{"not a JSON object"};
+  std::string type = string_field(j, "type");
+  if (type == "hello") {
+    Hello h;
+    h.num_connections = int_field(j, "num_connections");
+    if (auto d = j.find("debug_info"); d != j.end() && d->is_object()) {
+      h.approximate_connection_time = int_field(*d, "approximate_connection_time");
+    }
+    if (auto c = j.find("connection_info"); c != j.end() && c->is_object()) {
+      h.app_id = string_field(*c, "app_id");
+    }
+    return h;
+  }
+  if (type == "disconnect") return Disconnect{string_field(j, "reason")};
+  std::string id = string_field(j, "envelope_id");
+  if (id.empty()) return BadFrame{"no envelope_id in a frame of type '" + type + "'"};
+  Envelope e;
+  e.envelope_id = std::move(id);
+  e.type = std::move(type);
+  if (auto a = j.find("accepts_response_payload"); a != j.end() && a->is_boolean()) {
+    e.accepts_response_payload = a->get<bool>();
+  }
+  e.retry_attempt = int_field(j, "retry_attempt");
+  if (auto p = j.find("payload"); p != j.end()) e.payload = std::move(*p);
+  return e;
+}
+
+std::string make_ack(std::string_view envelope_id, const nlohmann::json* payload) {
+  nlohmann::json ack = {{"envelope_id", envelope_id}};
+  if (payload != nullptr) ack["payload"] = *payload;
+  return ack.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+commands::Command to_command(const nlohmann::json& payload) {
+  commands::Command c;
+  if (!payload.is_object()) return c;
+  c.user_id = string_field(payload, "user_id");
+  c.channel_id = string_field(payload, "channel_id");
+  c.team_id = string_field(payload, "team_id");
+  c.text = string_field(payload, "text");
+  c.response_url = string_field(payload, "response_url");
+  c.trigger_id = string_field(payload, "trigger_id");
+  return c;
+}
+
+nlohmann::json reply_payload(const commands::Reply& reply) {
+  nlohmann::json p = {
+      {"response_type", reply.visibility == commands::Visibility::in_channel ? "in_channel" : "ephemeral"},
+      {"text", reply.text}};
+  if (!reply.blocks.empty()) p["blocks"] = reply.blocks;
+  return p;
+}
+
+}  // namespace itpm::bot

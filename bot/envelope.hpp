@@ -1,0 +1,50 @@
+#pragma once
+
+#include "commands/command.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace itpm::bot {
+
+struct Hello {
+  int num_connections = 0;
+  int approximate_connection_time = 0;  // seconds
+  std::string app_id;
+};
+
+struct Disconnect {
+  std::string reason;  // warning, refresh_requested, link_disabled, too_many_websockets, ...
+};
+
+struct Envelope {
+  std::string envelope_id;
+  std::string type;  // slash_commands, events_api, interactive, or something newer
+  bool accepts_response_payload = false;
+  int retry_attempt = 0;
+  nlohmann::json payload;
+};
+
+// A frame that is not JSON, not an object, or lacks what its type needs.
+struct BadFrame {
+  std::string why;
+};
+
+using Frame = std::variant<Hello, Disconnect, Envelope, BadFrame>;
+
+// Parses one Socket Mode text frame. Never throws.
+Frame parse_frame(std::string_view text);
+
+// The ack frame: {"envelope_id":…} plus "payload" when one is given.
+std::string make_ack(std::string_view envelope_id, const nlohmann::json* payload);
+
+// The slash command in a `slash_commands` payload (missing fields are empty).
+commands::Command to_command(const nlohmann::json& payload);
+
+// The ack payload for a slash-command reply (response_type, text, blocks).
+nlohmann::json reply_payload(const commands::Reply& reply);
+
+}  // namespace itpm::bot

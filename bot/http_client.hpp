@@ -1,0 +1,48 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace itpm::bot {
+
+struct HttpRequest {
+  std::string method = "POST";
+  std::string url;  // http:// or https://
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::string retry_after;  // the Retry-After header, if any
+};
+
+// An HTTP/1.1 client that keeps connections alive per origin and reuses them.
+// TLS peers are verified with the given context (SNI and host name checks).
+class HttpClient {
+ public:
+  HttpClient(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
+             std::chrono::milliseconds timeout);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends one request. A request that fails on a reused connection (the server closed it
+  // meanwhile) is retried once on a fresh one. Throws boost::system::system_error on network
+  // errors and timeouts, std::invalid_argument for a URL it cannot use.
+  boost::asio::awaitable<HttpResponse> send(HttpRequest request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace itpm::bot

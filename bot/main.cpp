@@ -1,0 +1,72 @@
+// itpm-bot: the Slack chat-ops bot for infrastructure program cadence.
+#include "bot/app.hpp"
+#include "bot/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace {
+
+std::string environment_help() {
+  std::string out = "\nEnvironment (command line wins, then environment, then --config file):\n";
+  for (const auto& [key, help] : itpm::bot::known_settings()) {
+    out += "  " + key + std::string(key.size() < 24 ? 24 - key.size() : 1, ' ') + help + "\n";
+  }
+  out +=
+      "  SSL_CERT_FILE           extra CA bundle, added to the system store\n"
+      "\nExit codes: 0 stopped cleanly, 1 runtime error (store, listener), 2 bad configuration,\n"
+      "3 Slack rejected a token, 4 Socket Mode is disabled for the app.\n";
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"itpm-bot: runs an infrastructure program's operating cadence in Slack (Socket Mode)"};
+  cli.set_version_flag("--version", std::string("itpm-bot ") + ITPM_VERSION);
+  cli.footer(environment_help());
+  itpm::bot::Settings command_line;
+  std::string config_file;
+  std::string data_dir;
+  std::string http_listen;
+  std::string log_level;
+  cli.add_option("--data-dir", data_dir, "RocksDB directory (ITPM_DATA_DIR)");
+  cli.add_option("--config", config_file, "KEY=VALUE settings file (the example is deploy/itpm-bot.env.example)");
+  cli.add_option("--http-listen", http_listen, "health/metrics listener HOST:PORT (ITPM_HTTP_LISTEN)");
+  cli.add_option("--log-level", log_level, "debug|info|warn|error (ITPM_LOG_LEVEL)");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = cli.exit(e);
+    return code == 0 ? 0 : itpm::bot::exit_config_error;
+  }
+  if (!data_dir.empty()) command_line["ITPM_DATA_DIR"] = data_dir;
+  if (!http_listen.empty()) command_line["ITPM_HTTP_LISTEN"] = http_listen;
+  if (!log_level.empty()) command_line["ITPM_LOG_LEVEL"] = log_level;
+
+  auto logger = spdlog::stderr_color_mt("itpm");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+  spdlog::set_default_logger(logger);
+
+  itpm::bot::Settings file;
+  if (!config_file.empty()) {
+    auto read = itpm::bot::read_settings_file(config_file);
+    if (auto* err = std::get_if<itpm::bot::ConfigError>(&read)) {
+      std::cerr << "itpm-bot: " << err->message << "\n";
+      return itpm::bot::exit_config_error;
+    }
+    file = std::get<itpm::bot::Settings>(read);
+  }
+  auto loaded = itpm::bot::load_config(command_line, itpm::bot::settings_from_environment(), file);
+  if (auto* err = std::get_if<itpm::bot::ConfigError>(&loaded)) {
+    std::cerr << "itpm-bot: " << err->message << "\n";
+    return itpm::bot::exit_config_error;
+  }
+  const auto& config = std::get<itpm::bot::Config>(loaded);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::info("itpm-bot {} starting; Slack API {}", ITPM_VERSION, config.api_url);
+  return itpm::bot::run_bot(config);
+}

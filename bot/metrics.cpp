@@ -1,0 +1,92 @@
+#include "bot/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace itpm::bot {
+
+Metrics::Metrics()
+    : bucket_bounds_{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5},
+      bucket_counts_(bucket_bounds_.size(), 0) {
+  auto declare = [&](std::string name, std::string type, std::string help) {
+    families_[std::move(name)] = Family{std::move(type), std::move(help), {}};
+  };
+  declare("itpm_envelopes_received_total", "counter", "Socket Mode envelopes received, by type.");
+  declare("itpm_envelopes_acked_total", "counter", "Socket Mode envelopes acknowledged, by type.");
+  declare("itpm_reconnects_total", "counter", "Socket Mode connections replaced, by reason.");
+  declare("itpm_web_api_calls_total", "counter", "Slack Web API calls, by method and result.");
+  declare("itpm_rate_limit_waits_total", "counter", "Waits on HTTP 429 Retry-After, by method.");
+  declare("itpm_bad_frames_total", "counter", "Socket Mode frames dropped as malformed.");
+  declare("itpm_socket_connections", "gauge", "Open Socket Mode connections.");
+  declare("itpm_outbox_depth", "gauge", "Slack posts waiting to be sent.");
+  declare("itpm_scheduled_jobs_pending", "gauge", "Scheduled jobs waiting to fire.");
+}
+
+std::string Metrics::render_labels(const Labels& labels) {
+  std::string out;
+  for (const auto& [k, v] : labels) {
+    std::string escaped;
+    for (char c : v) {
+      if (c == '\\' || c == '"') escaped += '\\';
+      if (c == '\n') {
+        escaped += "\\n";
+        continue;
+      }
+      escaped += c;
+    }
+    out += fmt::format("{}{}=\"{}\"", out.empty() ? "" : ",", k, escaped);
+  }
+  return out;
+}
+
+void Metrics::add(std::string_view name, const Labels& labels, double amount) {
+  std::lock_guard lock(mutex_);
+  auto it = families_.find(name);
+  if (it == families_.end()) throw std::out_of_range(std::string(name));
+  it->second.series[render_labels(labels)] += amount;
+}
+
+void Metrics::set(std::string_view name, const Labels& labels, double value) {
+  std::lock_guard lock(mutex_);
+  auto it = families_.find(name);
+  if (it == families_.end()) throw std::out_of_range(std::string(name));
+  it->second.series[render_labels(labels)] = value;
+}
+
+void Metrics::observe_ack_latency(double seconds) {
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < bucket_bounds_.size(); ++i) {
+    if (seconds <= bucket_bounds_[i]) ++bucket_counts_[i];
+  }
+  latency_sum_ += seconds;
+  ++latency_count_;
+}
+
+double Metrics::value(std::string_view name, const Labels& labels) const {
+  std::lock_guard lock(mutex_);
+  auto it = families_.find(name);
+  if (it == families_.end()) throw std::out_of_range(std::string(name));
+  auto s = it->second.series.find(render_labels(labels));
+  return s == it->second.series.end() ? 0 : s->second;
+}
+
+std::string Metrics::render() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  for (const auto& [name, family] : families_) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name, family.type);
+    if (family.series.empty() && family.type == "gauge") out += fmt::format("{} 0\n", name);
+    for (const auto& [labels, v] : family.series) {
+      out += labels.empty() ? fmt::format("{} {}\n", name, v) : fmt::format("{}{{{}}} {}\n", name, labels, v);
+    }
+  }
+  const char* h = "itpm_ack_latency_seconds";
+  out += fmt::format("# HELP {} Time from receiving an envelope to queueing its ack.\n# TYPE {} histogram\n", h, h);
+  for (std::size_t i = 0; i < bucket_bounds_.size(); ++i) {
+    out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", h, bucket_bounds_[i], bucket_counts_[i]);
+  }
+  out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", h, latency_count_, h,
+                     latency_sum_, h, latency_count_);
+  return out;
+}
+
+}  // namespace itpm::bot

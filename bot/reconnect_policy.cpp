@@ -1,0 +1,48 @@
+#include "bot/reconnect_policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace itpm::bot {
+
+Failure classify_open_error(std::string_view error) {
+  if (error == "invalid_auth" || error == "not_authed" || error == "not_allowed_token_type" ||
+      error == "account_inactive" || error == "token_revoked" || error == "team_disabled" ||
+      error == "user_removed_from_team" || error == "missing_scope") {
+    return Failure::auth;
+  }
+  if (error == "ratelimited" || error == "rate_limited") return Failure::rate_limited;
+  if (error == "link_disabled") return Failure::link_disabled;
+  return Failure::server_error;
+}
+
+ReconnectPolicy::ReconnectPolicy(Options options, std::function<double()> random01)
+    : options_(options), random01_(std::move(random01)) {}
+
+std::chrono::milliseconds ReconnectPolicy::backoff() {
+  double base = static_cast<double>(options_.initial.count()) * std::pow(2.0, std::min(failures_ - 1, 20));
+  base = std::min(base, static_cast<double>(options_.cap.count()));
+  double factor = 1.0 - options_.jitter + 2.0 * options_.jitter * random01_();
+  return std::chrono::milliseconds(static_cast<long long>(base * factor));
+}
+
+Decision ReconnectPolicy::on_failure(Failure failure, std::optional<std::chrono::seconds> retry_after) {
+  if (failure == Failure::auth) return Decision{true, 3, {}};
+  if (failure == Failure::link_disabled) return Decision{true, 4, {}};
+  ++failures_;
+  std::chrono::milliseconds delay = backoff();
+  if (failure == Failure::too_many_websockets) delay = std::max(delay, options_.too_many_websockets_floor);
+  if (retry_after) delay = std::max<std::chrono::milliseconds>(delay, *retry_after);
+  return Decision{false, 0, delay};
+}
+
+std::chrono::milliseconds ReconnectPolicy::on_connection_lost(std::chrono::milliseconds lived) {
+  if (lived >= options_.stable) {
+    failures_ = 0;
+    return std::chrono::milliseconds(0);
+  }
+  ++failures_;
+  return backoff();
+}
+
+}  // namespace itpm::bot

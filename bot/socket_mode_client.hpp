@@ -1,0 +1,88 @@
+#pragma once
+
+#include "bot/connection.hpp"
+#include "bot/envelope.hpp"
+#include "bot/metrics.hpp"
+#include "bot/reconnect_policy.hpp"
+#include "bot/web_api_client.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace itpm::bot {
+
+// Handles one envelope synchronously and returns the ack payload, if any (used only when the
+// envelope accepts a response payload).
+using EnvelopeHandler = std::function<std::optional<nlohmann::json>(const Envelope&)>;
+
+// Keeps one Socket Mode connection to Slack up: apps.connections.open, WebSocket, hello,
+// acks, keep-alive, make-before-break refreshes, and reconnects by ReconnectPolicy.
+class SocketModeClient {
+ public:
+  struct Options {
+    WsOptions ws;
+    bool allow_plain_ws = false;        // only with an http:// API URL
+    bool debug_reconnects = false;      // append &debug_reconnects=true to the socket URL
+    std::chrono::milliseconds hello_timeout{10000};
+  };
+
+  SocketModeClient(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
+                   WebApiClient& api, Options options, EnvelopeHandler handler, Metrics& metrics);
+  ~SocketModeClient();
+
+  // Runs until stop() (returns 0), or until Slack refuses us for good: 3 for an
+  // authentication error, 4 when Socket Mode is disabled for the app.
+  boost::asio::awaitable<int> run();
+
+  // Stops accepting envelopes and closes every socket with a close frame; run() returns.
+  void stop();
+
+  // True while a connection that said hello is open.
+  [[nodiscard]] bool connected() const { return active_ != nullptr; }
+
+ private:
+  struct Event {
+    int connection = 0;
+    enum class Kind { hello, disconnect, closed } kind = Kind::closed;
+    std::string detail;
+  };
+
+  void on_text(int id, std::string text);
+  void on_closed(int id, std::string reason);
+  void push(Event event);
+  // The next lifecycle event, or nullopt at `deadline` (or at stop(), unless `until_deadline`).
+  boost::asio::awaitable<std::optional<Event>> next_event(std::chrono::steady_clock::time_point deadline,
+                                                          bool until_deadline);
+  // Bookkeeping for an event of a socket other than the one being waited on.
+  void on_background_event(const Event& event);
+  boost::asio::awaitable<std::shared_ptr<Connection>> open_connection(Decision& failure);
+  boost::asio::awaitable<void> pause(std::chrono::milliseconds delay);
+  void forget(int id);
+  void update_gauge();
+
+  boost::asio::any_io_executor executor_;
+  boost::asio::ssl::context& tls_;
+  WebApiClient& api_;
+  Options options_;
+  EnvelopeHandler handler_;
+  Metrics& metrics_;
+  ReconnectPolicy policy_;
+  boost::asio::steady_timer wake_;
+  std::deque<Event> events_;
+  std::map<int, std::shared_ptr<Connection>> connections_;
+  std::shared_ptr<Connection> active_;
+  std::chrono::steady_clock::time_point active_since_;
+  int next_id_ = 1;
+  bool stopping_ = false;
+};
+
+}  // namespace itpm::bot

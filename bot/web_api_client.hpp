@@ -1,0 +1,70 @@
+#pragma once
+
+#include "bot/http_client.hpp"
+#include "bot/metrics.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace itpm::bot {
+
+// The outcome of one Web API call after retries. `error` is Slack's error code for ok:false,
+// or "network_error" / "http_<status>" / "invalid_response" when Slack never answered properly.
+struct ApiResult {
+  bool ok = false;
+  std::string error;
+  nlohmann::json body;
+  std::optional<std::chrono::seconds> retry_after;  // set when the last answer was a 429
+};
+
+struct CallOptions {
+  bool app_token = false;  // authenticate with the xapp- token instead of the bot token
+  int max_attempts = 4;    // 429, 5xx and network errors are retried up to this many attempts
+};
+
+// Slack's Web API over HTTPS with keep-alive: JSON bodies with charset for write methods,
+// form or query for read methods, Bearer tokens, 429 Retry-After honoured, bounded retries
+// with backoff for 5xx and network errors, and about one post per second per channel.
+class WebApiClient {
+ public:
+  WebApiClient(boost::asio::any_io_executor executor, HttpClient& http, std::string api_url,
+               std::string bot_token, std::string app_token, Metrics& metrics);
+
+  boost::asio::awaitable<ApiResult> call_json(std::string method, nlohmann::json body,
+                                              CallOptions options = {});
+  // POSTs form-encoded arguments (GET with a query string when `get`).
+  boost::asio::awaitable<ApiResult> call_form(std::string method,
+                                              std::vector<std::pair<std::string, std::string>> args,
+                                              CallOptions options = {}, bool get = false);
+  // chat.postMessage, paced per channel.
+  boost::asio::awaitable<ApiResult> post_message(nlohmann::json message);
+  // A follow-up to a slash command or interaction (no Authorization header, as Slack expects).
+  boost::asio::awaitable<ApiResult> respond(std::string response_url, nlohmann::json message);
+
+  [[nodiscard]] const std::string& api_url() const { return api_url_; }
+
+ private:
+  boost::asio::awaitable<ApiResult> perform(const std::string& label, HttpRequest request,
+                                            CallOptions options, bool slack_json);
+
+  boost::asio::any_io_executor executor_;
+  HttpClient& http_;
+  std::string api_url_;
+  std::string bot_token_;
+  std::string app_token_;
+  Metrics& metrics_;
+  std::map<std::string, std::chrono::steady_clock::time_point> next_post_;  // per channel
+};
+
+// application/x-www-form-urlencoded encoding of one value.
+std::string form_encode(std::string_view value);
+
+}  // namespace itpm::bot

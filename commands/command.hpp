@@ -1,0 +1,54 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace itpm::commands {
+
+// One `/itpm` invocation as Slack delivered it (text still Slack-escaped).
+struct Command {
+  std::string user_id;
+  std::string channel_id;
+  std::string team_id;
+  std::string text;
+  std::string response_url;
+  std::string trigger_id;
+};
+
+enum class Visibility { ephemeral, in_channel };
+
+// What the caller sees in reply: Block Kit blocks plus the plain-text fallback.
+struct Reply {
+  Visibility visibility = Visibility::ephemeral;
+  std::string text;
+  nlohmann::json blocks = nlohmann::json::array();
+};
+
+// A message the bot posts through the Web API after the ack (a DM when `to_user` is set).
+struct PostMessage {
+  std::string channel;
+  std::string to_user;
+  std::string text;
+  nlohmann::json blocks = nlohmann::json::array();
+  std::string thread_ts;
+};
+
+using Effect = std::variant<PostMessage>;
+
+// The result of handling a command: the reply that goes into the ack, then effects.
+struct Outcome {
+  Reply reply;
+  std::vector<Effect> effects;
+};
+
+// Who is asking and when; handlers read nothing else from the environment.
+struct Context {
+  std::chrono::system_clock::time_point now;
+  std::vector<std::string> admins;
+};
+
+}  // namespace itpm::commands

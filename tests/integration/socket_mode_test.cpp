@@ -1,0 +1,169 @@
+// The real bot process against the simulator over a TLS WebSocket on loopback.
+#include "tests/support/bot_run.hpp"
+#include "tests/support/http_get.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using namespace std::chrono_literals;
+using itpm::sim::Snapshot;
+using itpm::test::BotRun;
+
+namespace {
+
+bool closed_by_client(const Snapshot& s) {
+  return std::any_of(s.closed.begin(), s.closed.end(),
+                     [](const std::string& c) { return c.find("closed by client") != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("the bot connects over TLS, is ready, answers /itpm help and stops cleanly", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+
+  std::string reply = bot.command("help");
+  CHECK(reply.find("`risk`") != std::string::npos);
+  CHECK(reply.find("`decision`") != std::string::npos);
+
+  // The ack came back, so the bot has processed hello: it must report ready.
+  auto port = bot.http_port();
+  CHECK(itpm::test::http_get(port, "/healthz").status == 200);
+  CHECK(itpm::test::http_get(port, "/readyz").status == 200);
+  auto metrics = itpm::test::http_get(port, "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("itpm_envelopes_acked_total{type=\"slash_commands\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("itpm_socket_connections 1") != std::string::npos);
+
+  Snapshot before = sim->snapshot();
+  CHECK(before.count_calls("apps.connections.open") == 1);
+  // The ack carried the reply as a slash-command response payload.
+  CHECK(before.acks.front().payload.value("response_type", "") == "ephemeral");
+
+  auto status = bot.terminate();
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+  CHECK(sim->wait_for(closed_by_client, 5s));
+  CHECK(bot.process().output().find("stopped cleanly") != std::string::npos);
+}
+
+TEST_CASE("a mistyped area gets a did-you-mean and nothing else", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  std::string reply = bot.command("rsk list");
+  CHECK(reply.find("Unknown area") != std::string::npos);
+  CHECK(reply.find("Did you mean `risk`?") != std::string::npos);
+}
+
+TEST_CASE("refresh_requested: a new ticket, the new socket before the old one closes, at most two",
+          "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+
+  sim->request_refresh(true);
+  REQUIRE(bot.wait_hellos(2));
+  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.open_sockets == 1 && closed_by_client(s); }, 10s));
+  Snapshot s = sim->snapshot();
+  CHECK(s.tickets_issued == 2);
+  CHECK(s.max_open_sockets == 2);
+  // The old socket was closed by the bot only after the new one said hello.
+  CHECK(s.closed.size() == 1);
+
+  CHECK(bot.command("help").find("`risk`") != std::string::npos);
+}
+
+TEST_CASE("a connection that goes silent is detected as stale and replaced", "[integration]") {
+  auto sim = itpm::test::make_sim(true, 100ms);
+  BotRun bot(*sim, {{"ITPM_PING_INTERVAL_MS", "100"}, {"ITPM_STALE_AFTER_MS", "800"}});
+  REQUIRE(bot.wait_hellos(1));
+
+  sim->freeze_sockets();
+  REQUIRE(bot.wait_hellos(2, 20s));
+  CHECK(bot.command("help").find("`risk`") != std::string::npos);
+  Snapshot s = sim->snapshot();
+  CHECK(s.max_open_sockets <= 2);
+  CHECK(s.tickets_issued == 2);
+  CHECK(bot.process().output().find("stale") != std::string::npos);
+}
+
+TEST_CASE("a dropped TCP connection is replaced at once", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  sim->drop_sockets();
+  REQUIRE(bot.wait_hellos(2));
+  CHECK(bot.command("whoami").find("<@U0DEMO1>") != std::string::npos);
+}
+
+TEST_CASE("a refused WebSocket upgrade is retried with a new ticket", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  sim->refuse_handshakes(409);
+  BotRun bot(*sim);
+  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.handshakes_refused >= 1; }, 10s));
+  sim->refuse_handshakes(0);
+  REQUIRE(bot.wait_hellos(1, 20s));
+  Snapshot s = sim->snapshot();
+  // Every attempt used a fresh ticket: the sim refuses a ticket it has already seen.
+  CHECK(s.tickets_issued == s.handshakes_refused + s.handshakes_accepted);
+  CHECK(s.handshakes_accepted == 1);
+}
+
+TEST_CASE("apps.connections.open rate limited: the bot waits Retry-After, then connects", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  sim->fail_connections_open("ratelimited", 1);
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1, 20s));
+  Snapshot s = sim->snapshot();
+  std::vector<itpm::sim::ApiCall> opens;
+  for (const auto& c : s.calls) {
+    if (c.method == "apps.connections.open") opens.push_back(c);
+  }
+  REQUIRE(opens.size() == 2);
+  CHECK(opens[0].status == 429);
+  CHECK(opens[1].at - opens[0].at >= 1s);  // Retry-After: 1
+}
+
+TEST_CASE("link_disabled stops the bot with exit code 4", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  sim->send_disconnect("link_disabled");
+  auto status = bot.process().wait_exit(15s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 4);
+  CHECK(bot.process().output().find("link_disabled") != std::string::npos);
+}
+
+TEST_CASE("a redelivered event is acked but handled once", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  nlohmann::json mention = {{"type", "app_mention"}, {"user", "U0DEMO2"}, {"text", "<@U0BOT0001> hi"},
+                            {"ts", "1700000000.000100"}, {"channel", "C0DEMO1"}};
+  std::string event_id = sim->send_event(mention);
+  REQUIRE_FALSE(event_id.empty());
+  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.ok_calls("chat.postMessage").size() == 1; }, 10s));
+
+  sim->send_event(mention, event_id, 1);
+  mention["ts"] = "1700000000.000200";
+  sim->send_event(mention);  // a different event, so we know the redelivery was processed first
+  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.acks.size() == 3; }, 10s));
+  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.ok_calls("chat.postMessage").size() >= 2; }, 10s));
+  Snapshot s = sim->snapshot();
+  CHECK(s.ok_calls("chat.postMessage").size() == 2);
+  const auto* reply = s.ok_calls("chat.postMessage").front();
+  CHECK(reply->args.value("thread_ts", "") == "1700000000.000100");
+  CHECK(reply->args.value("text", "").find("<@U0DEMO2>") != std::string::npos);
+}
+
+TEST_CASE("the bot also runs against a plain http:// simulator with ws://", "[integration]") {
+  auto sim = itpm::test::make_sim(false);
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  CHECK(bot.command("help risk").find("/itpm risk add") != std::string::npos);
+  CHECK(bot.terminate() == std::optional<int>(0));
+}

@@ -1,0 +1,80 @@
+#include "bot/config.hpp"
+#include "bot/redact.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace itpm::bot;
+
+namespace {
+
+const Settings tokens = {{"SLACK_APP_TOKEN", "xapp-1-A1-123-abcdef"}, {"SLACK_BOT_TOKEN", "xoxb-1-2-abcdefgh"}};
+
+std::string error_of(const Settings& cli, const Settings& env = {}, const Settings& file = {}) {
+  auto r = load_config(cli, env, file);
+  REQUIRE(std::holds_alternative<ConfigError>(r));
+  return std::get<ConfigError>(r).message;
+}
+
+}  // namespace
+
+TEST_CASE("command line beats environment beats file; defaults fill the rest") {
+  Settings file = tokens;
+  file["ITPM_DATA_DIR"] = "/from/file";
+  file["ITPM_TZ"] = "Europe/Amsterdam";
+  Settings env = {{"ITPM_DATA_DIR", "/from/env"}, {"ITPM_LOG_LEVEL", "warn"}};
+  Settings cli = {{"ITPM_DATA_DIR", "/from/cli"}};
+  auto c = std::get<Config>(load_config(cli, env, file));
+  CHECK(c.data_dir == "/from/cli");
+  CHECK(c.log_level == "warn");
+  CHECK(c.default_tz == "Europe/Amsterdam");
+  CHECK(c.api_url == "https://slack.com/api/");
+  CHECK(c.http_listen == "127.0.0.1:9464");
+  CHECK_FALSE(c.plain_api());
+}
+
+TEST_CASE("each bad setting gets a one-line error naming it") {
+  CHECK(error_of({}).find("SLACK_APP_TOKEN is not set") != std::string::npos);
+  Settings s = tokens;
+  s["SLACK_BOT_TOKEN"] = "xoxp-1-2-3-secretvalue";
+  CHECK(error_of(s).find("SLACK_BOT_TOKEN is malformed") != std::string::npos);
+  CHECK(error_of(s).find("secretvalue") == std::string::npos);
+  s = tokens;
+  s["SLACK_API_URL"] = "https://slack.com/api";
+  CHECK(error_of(s).find("SLACK_API_URL") != std::string::npos);
+  s = tokens;
+  s["ITPM_ADMINS"] = "U1, alice";
+  CHECK(error_of(s).find("ITPM_ADMINS") != std::string::npos);
+  s = tokens;
+  s["ITPM_HTTP_LISTEN"] = "localhost";
+  CHECK(error_of(s).find("ITPM_HTTP_LISTEN") != std::string::npos);
+  s["ITPM_HTTP_LISTEN"] = "127.0.0.1:70000";
+  CHECK(error_of(s).find("ITPM_HTTP_LISTEN") != std::string::npos);
+  s = tokens;
+  s["ITPM_STALE_AFTER_MS"] = "10";
+  CHECK(error_of(s).find("ITPM_STALE_AFTER_MS") != std::string::npos);
+}
+
+TEST_CASE("the settings file reads KEY=VALUE lines and rejects unknown keys") {
+  itpm::test::TempDir dir;
+  auto path = dir.path() / "itpm.env";
+  std::ofstream(path) << "# comment\n\nexport SLACK_APP_TOKEN=\"xapp-1-A1-123-abcdef\"\nITPM_ADMINS = U1,U2\n";
+  auto read = read_settings_file(path);
+  REQUIRE(std::holds_alternative<Settings>(read));
+  CHECK(std::get<Settings>(read).at("SLACK_APP_TOKEN") == "xapp-1-A1-123-abcdef");
+  CHECK(std::get<Settings>(read).at("ITPM_ADMINS") == "U1,U2");
+
+  std::ofstream(path) << "ITPM_TYPO=1\n";
+  auto bad = read_settings_file(path);
+  REQUIRE(std::holds_alternative<ConfigError>(bad));
+  CHECK(std::get<ConfigError>(bad).message.find(":1: unknown setting ITPM_TYPO") != std::string::npos);
+  CHECK(std::holds_alternative<ConfigError>(read_settings_file(dir.path() / "missing")));
+}
+
+TEST_CASE("tokens and socket URLs are redacted") {
+  CHECK(redact_token("xoxb-1234-5678-abcdefgh") == "xoxb-…efgh");
+  CHECK(redact_token("short") == "…");
+  CHECK(redact_url("wss://wss.slack.com/link/?ticket=secret&app_id=A1") == "wss://wss.slack.com/link/?…");
+}

@@ -1,0 +1,127 @@
+#include "commands/grammar.hpp"
+#include "commands/parser.hpp"
+#include "commands/suggest.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+using namespace itpm::commands;
+
+namespace {
+
+ParsedCommand ok(std::string_view text) {
+  auto result = parse(text);
+  if (auto* err = std::get_if<ParseError>(&result)) FAIL("unexpected error: " << err->message);
+  return std::get<ParsedCommand>(result);
+}
+
+ParseError error(std::string_view text) {
+  auto result = parse(text);
+  REQUIRE(std::holds_alternative<ParseError>(result));
+  return std::get<ParseError>(result);
+}
+
+}  // namespace
+
+TEST_CASE("areas and verbs resolve by name, alias and case") {
+  CHECK(ok("risk list").verb->name == "list");
+  CHECK(ok("R LS").area->name == "risk");
+  CHECK(ok("dec add \"x\" --program dr").area->name == "decision");
+  CHECK(ok("ms list").area->name == "milestone");
+  CHECK(ok("risk").verb->name == "list");  // the default verb
+  CHECK(ok("risk --program dr").verb->name == "list");
+  CHECK(ok("").area->name == "help");
+  CHECK(ok("kpi --quarter 2026Q4").flag("quarter")->text == "2026Q4");
+}
+
+TEST_CASE("flags take values in every documented form") {
+  auto cmd = ok(R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 --impact=5 --owner <@U024BE7LH|dave> --mitigation "drill on fri")");
+  CHECK(cmd.positional("title")->text == "Primary DB failover untested");
+  CHECK(cmd.flag("program")->text == "dr-2027");
+  CHECK(cmd.flag("likelihood")->text == "4");
+  CHECK(cmd.flag("impact")->text == "5");
+  REQUIRE(cmd.flag("owner")->ref);
+  CHECK(cmd.flag("owner")->ref->id == "U024BE7LH");
+  CHECK(cmd.flag("mitigation")->text == "drill on fri");
+}
+
+TEST_CASE("text is unescaped; a typed <!channel> stays text") {
+  auto cmd = ok(R"(decision add "Use &lt;!channel&gt; &amp; friends" --program dr)");
+  CHECK(cmd.positional("title")->text == "Use <!channel> & friends");
+  CHECK_FALSE(cmd.positional("title")->ref);
+}
+
+TEST_CASE("search words are collected into one positional") {
+  auto cmd = ok("decision search failover patroni --program dr");
+  CHECK(cmd.positional("words")->text == "failover patroni");
+  CHECK(cmd.flag("program")->text == "dr");
+}
+
+TEST_CASE("status takes an optional color between program and summary") {
+  auto full = ok(R"(status dr-2027 amber "slipped a week")");
+  CHECK(full.positional("color")->text == "amber");
+  CHECK(full.positional("summary")->text == "slipped a week");
+  auto no_color = ok(R"(status dr-2027 "just a note")");
+  CHECK_FALSE(no_color.positional("color"));
+  CHECK(no_color.positional("summary")->text == "just a note");
+}
+
+TEST_CASE("mistakes are explained with the usage and a suggestion") {
+  struct Row {
+    std::string input;
+    std::string message_part;
+    bool has_usage;
+  };
+  auto row = GENERATE(values<Row>({
+      {"rsk list", "Did you mean `risk`?", false},
+      {"risk lst", "Did you mean `risk list`?", false},
+      {"risk list --owenr <@U1|a>", "Did you mean `--owner`?", true},
+      {"risk add \"x\" --program dr --likelihood 9 --impact 3", "--likelihood must be 1–5 (got 9)", true},
+      {"risk add \"x\" --program dr --likelihood four --impact 3", "must be a whole number", true},
+      {"risk add \"x\" --likelihood 2 --impact 3", "Missing --program", true},
+      {"risk add --program dr --likelihood 2 --impact 3", "Missing \"<title>\"", true},
+      {"risk list --status opn", "Did you mean `open`?", true},
+      {"risk list --owner dave", "takes a person as an @mention", true},
+      {"risk list --program a --program b", "given twice", true},
+      {"risk list --program", "needs a value", true},
+      {"risk show R-1 R-2", "Unexpected \"R-2\"", true},
+      {"risk add \"unterminated --program dr", "unterminated quote at column 10", false},
+      {"whoami --all", "Unknown flag --all", true},
+      {"zzzzzz", "Unknown area \"zzzzzz\". Try", false},
+  }));
+  auto err = error(row.input);
+  INFO(row.input << " -> " << err.message);
+  CHECK(err.message.find(row.message_part) != std::string::npos);
+  CHECK(err.usage.empty() != row.has_usage);
+}
+
+TEST_CASE("user text in errors is escaped") {
+  auto err = error("&lt;!channel&gt;");
+  CHECK(err.message.find("<!channel>") == std::string::npos);
+  CHECK(err.message.find("&lt;!channel&gt;") != std::string::npos);
+}
+
+TEST_CASE("usage is generated from the grammar") {
+  const AreaSpec* risk = find_area("risk");
+  REQUIRE(risk);
+  CHECK(usage(*risk, *find_verb(*risk, "add")) ==
+        R"(/itpm risk add "<title>" --program <key> --likelihood 1-5 --impact 1-5 [--owner @u] [--due DATE] [--mitigation "..."])");
+}
+
+TEST_CASE("area names and aliases are unique, so every word resolves one way") {
+  std::set<std::string> names;
+  for (const auto& area : grammar()) {
+    CHECK(names.insert(std::string(area.name)).second);
+    for (auto alias : area.aliases) CHECK(names.insert(std::string(alias)).second);
+  }
+}
+
+TEST_CASE("nearest finds likely typos and prefixes only") {
+  std::vector<std::string_view> words = {"risk", "decision", "milestone", "program"};
+  CHECK(nearest("rsik", words) == std::optional<std::string>("risk"));
+  CHECK(nearest("mile", words) == std::optional<std::string>("milestone"));
+  CHECK(nearest("decison", words) == std::optional<std::string>("decision"));
+  CHECK_FALSE(nearest("banana", words));
+  CHECK(edit_distance("ab", "ba") == 1);
+}

@@ -1,0 +1,134 @@
+#pragma once
+// Internal to the simulator: the state its I/O thread works on.
+
+#include "tools/slack_sim/sim_server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+namespace itpm::sim {
+
+// One accepted Socket Mode WebSocket, as the core sees it. Called on the I/O thread only.
+class SimSocket {
+ public:
+  virtual ~SimSocket() = default;
+  virtual void send_text(std::string text) = 0;
+  virtual void close_normal() = 0;  // a close frame (code 1000)
+  virtual void drop() = 0;          // TCP closed, no close frame
+  virtual void freeze() = 0;        // no more reads, writes or pings; the peer sees silence
+  [[nodiscard]] virtual int id() const = 0;
+};
+
+struct HttpIn {
+  std::string method;  // GET, POST, ...
+  std::string target;
+  std::string authorization;
+  std::string content_type;
+  std::string body;
+};
+
+struct HttpAnswer {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+  std::string retry_after;
+};
+
+struct LoadRun {
+  int total = 0;
+  int window = 0;
+  int sent = 0;
+  int done = 0;  // acked or timed out
+  std::string text;
+  std::set<std::string> ids;
+};
+
+struct SlackSim::Core {
+  explicit Core(SimOptions o) : options(std::move(o)) {}
+
+  SimOptions options;
+  SimState state;
+  boost::asio::io_context ioc{1};
+  std::optional<boost::asio::ssl::context> tls;
+  std::string cert_pem;
+  boost::asio::ip::tcp::acceptor acceptor{ioc};
+  boost::asio::steady_timer sweeper{ioc};
+  std::thread thread;
+  std::uint16_t port = 0;
+  std::atomic<std::uint64_t> id_seq{0};
+
+  // The directory (names <-> IDs); read from other threads by escape/render, hence the lock.
+  mutable std::mutex directory_mutex;
+  std::map<std::string, std::string> user_ids;     // name -> U…
+  std::map<std::string, std::string> channel_ids;  // name -> C…
+  std::string user_name(const std::string& id) const;
+  std::string channel_name(const std::string& id) const;
+  std::string user_id(const std::string& name);
+  std::string channel_id(const std::string& name);
+
+  // From here on: the I/O thread only.
+  struct Pending {
+    nlohmann::json envelope;
+    std::string type;
+    Clock::time_point sent;
+    Clock::time_point deadline;
+    int socket = 0;
+    int attempt = 0;
+  };
+  std::map<int, std::shared_ptr<SimSocket>> sockets;  // open and greeted
+  std::set<int> frozen;
+  int next_socket = 1;
+  unsigned round_robin = 0;
+  std::set<std::string> tickets;
+  std::map<std::string, Pending> pending;
+  std::set<std::string> expired_envelopes;  // timed out: a late ack is recorded as late
+  std::optional<LoadRun> load;
+  bool server_pings = true;
+  int refuse_status = 0;
+  std::string open_error;
+  int open_error_times = 0;
+  std::map<std::string, std::pair<int, int>> forced_429;  // method -> (times, Retry-After)
+  std::map<std::string, std::pair<double, Clock::time_point>> buckets;  // channel -> tokens
+  std::map<std::string, int> response_url_uses;
+  std::map<std::string, Clock::time_point> triggers;  // trigger_id -> issued
+  std::uint64_t ts_seq = 0;
+  bool sweeper_armed = false;
+
+  [[nodiscard]] std::string base_url() const;
+  std::string new_id();
+  std::string next_ts();
+  HttpAnswer handle_http(const HttpIn& in);  // sim_api.cpp
+  bool take_ticket(const std::string& target);
+  int register_socket_id() { return next_socket++; }
+  void socket_greeted(std::shared_ptr<SimSocket> socket);
+  void socket_closed(int id, const std::string& reason);
+  void client_text(int id, const std::string& text);
+  bool deliver(nlohmann::json envelope);
+  void sweep();
+  void arm_sweeper();
+  void send_next_load();
+  void output(const std::string& line) const;
+  nlohmann::json slash_envelope(const SlashCommand& command);
+};
+
+// Serves one upgraded connection as a Socket Mode WebSocket (sim_ws.cpp).
+void start_ws_session(std::shared_ptr<SlackSim::Core> core, boost::beast::tcp_stream stream,
+                      boost::beast::http::request<boost::beast::http::string_body> request);
+void start_ws_session(std::shared_ptr<SlackSim::Core> core,
+                      boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
+                      boost::beast::http::request<boost::beast::http::string_body> request);
+
+}  // namespace itpm::sim

@@ -1,0 +1,94 @@
+#pragma once
+// The local Slack simulator: Web API methods, apps.connections.open with single-use tickets,
+// and the Socket Mode WebSocket, on loopback, over TLS (a certificate made at start-up) or
+// plain TCP. It follows slack-protocol.md §10; where Slack's behaviour is undocumented it
+// offers a knob instead of a guess.
+
+#include "tools/slack_sim/sim_state.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace itpm::sim {
+
+struct SimOptions {
+  bool tls = true;
+  std::uint16_t port = 0;  // 0: any free port on 127.0.0.1
+  std::string app_token = "xapp-1-A0SIM0001-1-simulatedapptoken0001";
+  std::string bot_token = "xoxb-1-simulated-bot-token-0001";
+  std::chrono::milliseconds ping_interval{5000};  // server pings; Slack's real interval is undocumented
+  std::chrono::milliseconds ack_timeout{3000};
+  int max_redeliveries = 3;                   // events_api only
+  bool new_envelope_id_on_redelivery = false; // unconfirmed for real Slack, so a knob
+  bool channel_rate_limit = true;             // ~1 chat.postMessage/s per channel, burst of 5
+  int max_sockets = 10;
+  // Readable lines for a person (interactive mode): replies, posts, DMs.
+  std::function<void(const std::string&)> on_output;
+};
+
+struct SlashCommand {
+  std::string text;             // as a person types it (escaped like Slack unless `escaped`)
+  bool escaped = false;         // `text` is already in Slack's escaped form
+  std::string user = "U0DEMO1";
+  std::string channel = "C0DEMO1";
+  bool accepts_response_payload = true;
+};
+
+class SlackSim {
+ public:
+  explicit SlackSim(SimOptions options);
+  ~SlackSim();
+  SlackSim(const SlackSim&) = delete;
+  SlackSim& operator=(const SlackSim&) = delete;
+
+  // Binds 127.0.0.1 and starts the I/O thread. Throws if it cannot bind.
+  void start();
+  // Stops the I/O thread (also done by the destructor).
+  void stop();
+
+  [[nodiscard]] std::uint16_t port() const;
+  [[nodiscard]] std::string api_url() const;   // "https://127.0.0.1:PORT/api/"
+  [[nodiscard]] std::string cert_pem() const;  // the server certificate (empty when plain)
+  [[nodiscard]] const SimOptions& options() const;
+
+  // Delivers a slash command envelope on a connected socket; returns its envelope_id, or ""
+  // when no socket is connected (Slack would show the user dispatch_failed).
+  std::string send_slash_command(const SlashCommand& command);
+  // Delivers an events_api envelope wrapping `event`; returns the event_id ("" if no socket).
+  // Passing an earlier event_id with `retry_attempt` > 0 re-sends it as Slack's redelivery would.
+  std::string send_event(nlohmann::json event, const std::string& event_id = "", int retry_attempt = 0);
+
+  // Fault and lifecycle knobs; each applies to the sockets open at the time of the call.
+  void request_refresh(bool warning_first);   // disconnect warning?, then refresh_requested
+  void send_disconnect(const std::string& reason);
+  void freeze_sockets();                      // stop reading, writing and pinging (half-open peer)
+  void drop_sockets();                        // close TCP without a close frame
+  void set_server_pings(bool enabled);
+  void refuse_handshakes(int http_status);    // 0: accept again
+  void fail_connections_open(const std::string& error, int times);  // "ratelimited": HTTP 429
+  void rate_limit_next(const std::string& method, int times, int retry_after_seconds);
+
+  // Load mode: sends `total` slash commands with `text` (already escaped), keeping `window`
+  // unacked at a time; each ack (or timeout) releases the next. Watch snapshot().acks.
+  void start_load(int total, int window, const std::string& text);
+
+  [[nodiscard]] Snapshot snapshot() const;
+  bool wait_for(const std::function<bool(const Snapshot&)>& done, std::chrono::milliseconds timeout) const;
+
+  // Slack's escaping of typed text: & < > escaped, @name and #name turned into mentions.
+  [[nodiscard]] std::string escape_like_slack(const std::string& typed) const;
+  // Slack mrkdwn as a terminal shows it: mentions by name, entities decoded.
+  [[nodiscard]] std::string render_for_terminal(const std::string& mrkdwn) const;
+
+  struct Core;
+
+ private:
+  std::shared_ptr<Core> core_;
+};
+
+}  // namespace itpm::sim
