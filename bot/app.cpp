@@ -10,6 +10,7 @@
 #include "commands/registry.hpp"
 #include "storage/store.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,7 +18,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 namespace itpm::bot {
 
@@ -60,7 +60,8 @@ class FollowUps {
       nlohmann::json args = {{"users", message.to_user}};
       ApiResult opened = co_await self->api_.call_json("conversations.open", std::move(args));
       channel = opened.ok ? opened.body["channel"].value("id", std::string()) : std::string();
-      if (channel.empty()) spdlog::warn("cannot open a DM with {}: {}", message.to_user, opened.error);
+      if (channel.empty())
+        spdlog::warn("cannot open a DM with {}: {}", message.to_user, opened.error);
     }
     if (!channel.empty()) {
       nlohmann::json body = {{"channel", channel}, {"text", message.text}, {"unfurl_links", false}};
@@ -118,7 +119,8 @@ int run_bot(const Config& config) {
     spdlog::error("{}", e.what());
     return exit_runtime_error;
   }
-  spdlog::info("store open in {} (schema {})", config.data_dir.string(), store->stored_schema_version());
+  spdlog::info("store open in {} (schema {})", config.data_dir.string(),
+               store->stored_schema_version());
 
   net::io_context ioc(1);
   std::unique_ptr<net::ssl::context> tls;
@@ -130,14 +132,16 @@ int run_bot(const Config& config) {
   }
   Metrics metrics;
   HttpClient http(ioc.get_executor(), *tls, std::chrono::seconds(15));
-  WebApiClient api(ioc.get_executor(), http, config.api_url, config.bot_token, config.app_token, metrics);
+  WebApiClient api(ioc.get_executor(), http, config.api_url, config.bot_token, config.app_token,
+                   metrics);
   commands::Registry registry;
   Dispatcher dispatcher(registry, config.admins);
   FollowUps follow_ups(ioc.get_executor(), api, metrics);
 
   auto handle = [&](const Envelope& envelope) -> std::optional<nlohmann::json> {
     Dispatched d = dispatcher.handle(envelope);
-    for (auto& effect : d.effects) follow_ups.post(std::get<commands::PostMessage>(std::move(effect)));
+    for (auto& effect : d.effects)
+      follow_ups.post(std::get<commands::PostMessage>(std::move(effect)));
     if (d.follow_up) follow_ups.respond(d.response_url, std::move(*d.follow_up));
     return std::move(d.ack_payload);
   };
@@ -151,9 +155,11 @@ int run_bot(const Config& config) {
   std::unique_ptr<HttpListener> listener;
   try {
     listener = std::make_unique<HttpListener>(
-        ioc.get_executor(), config.http_listen, [&] { return client.connected() && store != nullptr; }, metrics);
+        ioc.get_executor(), config.http_listen,
+        [&] { return client.connected() && store != nullptr; }, metrics);
   } catch (const boost::system::system_error& e) {
-    spdlog::error("cannot listen on {} (ITPM_HTTP_LISTEN): {}", config.http_listen, e.code().message());
+    spdlog::error("cannot listen on {} (ITPM_HTTP_LISTEN): {}", config.http_listen,
+                  e.code().message());
     return exit_runtime_error;
   }
   listener->start();

@@ -24,7 +24,8 @@ std::vector<std::string> split_list(std::string_view s) {
   std::size_t start = 0;
   while (start <= s.size()) {
     auto comma = s.find(',', start);
-    std::string item = trim(s.substr(start, comma == std::string_view::npos ? s.npos : comma - start));
+    std::string item =
+        trim(s.substr(start, comma == std::string_view::npos ? s.npos : comma - start));
     if (!item.empty()) out.push_back(item);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -118,7 +119,7 @@ Settings settings_from_environment() {
 }
 
 std::variant<Config, ConfigError> load_config(const Settings& command_line, const Settings& env,
-                                             const Settings& file) {
+                                              const Settings& file) {
   auto get = [&](const std::string& key) -> std::optional<std::string> {
     for (const Settings* s : {&command_line, &env, &file}) {
       if (auto it = s->find(key); it != s->end()) return it->second;
@@ -147,13 +148,15 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
     c.admins = split_list(*v);
     for (const auto& id : c.admins) {
       if (!is_slack_id(id)) {
-        return ConfigError{fmt::format("ITPM_ADMINS must be Slack user IDs like U024BE7LH, got {}", id)};
+        return ConfigError{
+            fmt::format("ITPM_ADMINS must be Slack user IDs like U024BE7LH, got {}", id)};
       }
     }
   }
   if (auto v = get("ITPM_ESCALATION_CHANNEL"); v && !v->empty()) {
     if (!is_slack_id(*v)) {
-      return ConfigError{fmt::format("ITPM_ESCALATION_CHANNEL must be a channel ID like C024BE91L, got {}", *v)};
+      return ConfigError{
+          fmt::format("ITPM_ESCALATION_CHANNEL must be a channel ID like C024BE91L, got {}", *v)};
     }
     c.escalation_channel = *v;
   }
@@ -161,7 +164,8 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
   if (auto v = get("ITPM_HTTP_LISTEN")) {
     auto colon = v->rfind(':');
     unsigned port = 0;
-    std::string_view port_text = colon == std::string::npos ? "" : std::string_view(*v).substr(colon + 1);
+    std::string_view port_text =
+        colon == std::string::npos ? "" : std::string_view(*v).substr(colon + 1);
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (colon == std::string::npos || colon == 0 || port_text.empty() || ec != std::errc{} ||
         end != port_text.data() + port_text.size() || port > 65535) {
@@ -171,7 +175,8 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
   }
   if (auto v = get("ITPM_LOG_LEVEL")) {
     if (*v != "debug" && *v != "info" && *v != "warn" && *v != "error") {
-      return ConfigError{fmt::format("ITPM_LOG_LEVEL must be debug, info, warn or error, got {}", *v)};
+      return ConfigError{
+          fmt::format("ITPM_LOG_LEVEL must be debug, info, warn or error, got {}", *v)};
     }
     c.log_level = *v;
   }
@@ -179,7 +184,9 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
                              std::pair{"ITPM_STALE_AFTER_MS", &c.stale_after}}) {
     if (auto v = get(key)) {
       auto ms = parse_ms(*v);
-      if (!ms) return ConfigError{fmt::format("{} must be a positive number of milliseconds, got {}", key, *v)};
+      if (!ms)
+        return ConfigError{
+            fmt::format("{} must be a positive number of milliseconds, got {}", key, *v)};
       *target = std::chrono::milliseconds(*ms);
     }
   }

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <variant>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace itpm::bot {
@@ -47,7 +47,7 @@ Settings settings_from_environment();
 
 // Merges command line over environment over file, applies defaults and validates every value.
 std::variant<Config, ConfigError> load_config(const Settings& command_line, const Settings& env,
-                                             const Settings& file);
+                                              const Settings& file);
 
 // Every key load_config() understands, with a one-line description (for --help and docs).
 const std::vector<std::pair<std::string, std::string>>& known_settings();

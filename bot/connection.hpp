@@ -49,11 +49,13 @@ struct WsTarget {
 // Connects (DNS, TCP, TLS with SNI and verification, WebSocket upgrade) and starts the
 // connection's reader, writer and keep-alive. Throws boost::system::system_error on failure;
 // a declined upgrade is boost::beast::websocket::error::upgrade_declined.
-boost::asio::awaitable<std::shared_ptr<Connection>> connect_tls_ws(WsTarget target, WsOptions options,
+boost::asio::awaitable<std::shared_ptr<Connection>> connect_tls_ws(WsTarget target,
+                                                                   WsOptions options,
                                                                    ConnectionEvents events, int id,
                                                                    boost::asio::ssl::context& tls);
 boost::asio::awaitable<std::shared_ptr<Connection>> connect_plain_ws(WsTarget target,
                                                                      WsOptions options,
-                                                                     ConnectionEvents events, int id);
+                                                                     ConnectionEvents events,
+                                                                     int id);
 
 }  // namespace itpm::bot

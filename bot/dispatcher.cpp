@@ -16,7 +16,9 @@ bool is_slack_id(const std::string& s) {
 }  // namespace
 
 Dispatcher::Dispatcher(const commands::Registry& registry, std::vector<std::string> admins)
-    : registry_(registry), admins_(std::move(admins)), seen_events_(std::chrono::hours(2), 100000) {}
+    : registry_(registry),
+      admins_(std::move(admins)),
+      seen_events_(std::chrono::hours(2), 100000) {}
 
 Dispatched Dispatcher::handle(const Envelope& envelope) {
   if (envelope.type == "slash_commands") {

@@ -65,7 +65,8 @@ commands::Command to_command(const nlohmann::json& payload) {
 
 nlohmann::json reply_payload(const commands::Reply& reply) {
   nlohmann::json p = {
-      {"response_type", reply.visibility == commands::Visibility::in_channel ? "in_channel" : "ephemeral"},
+      {"response_type",
+       reply.visibility == commands::Visibility::in_channel ? "in_channel" : "ephemeral"},
       {"text", reply.text}};
   if (!reply.blocks.empty()) p["blocks"] = reply.blocks;
   return p;

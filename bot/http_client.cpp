@@ -35,7 +35,8 @@ Origin parse_origin(const std::string& url) {
   if (!parsed) throw std::invalid_argument("not a URL: " + url);
   Origin o;
   std::string scheme(parsed->scheme());
-  if (scheme != "https" && scheme != "http") throw std::invalid_argument("not an http(s) URL: " + url);
+  if (scheme != "https" && scheme != "http")
+    throw std::invalid_argument("not an http(s) URL: " + url);
   o.tls = scheme == "https";
   o.host = std::string(parsed->host());
   o.port = parsed->has_port() ? std::string(parsed->port()) : (o.tls ? "443" : "80");
@@ -49,7 +50,8 @@ struct PooledConnection {
   beast::flat_buffer buffer;
 
   beast::tcp_stream& tcp() {
-    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream);
+    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                      stream);
   }
 };
 
@@ -94,21 +96,23 @@ struct HttpClient::Impl {
     co_return c;
   }
 
-  net::awaitable<http::response<http::string_body>> exchange(PooledConnection& c,
-                                                             http::request<http::string_body>& req) {
+  net::awaitable<http::response<http::string_body>> exchange(
+      PooledConnection& c, http::request<http::string_body>& req) {
     http::response<http::string_body> res;
     c.tcp().expires_after(timeout);
     if (auto* plain = std::get_if<beast::tcp_stream>(&c.stream)) {
       co_await write_then_read(*plain, c.buffer, req, res);
     } else {
-      co_await write_then_read(std::get<beast::ssl_stream<beast::tcp_stream>>(c.stream), c.buffer, req, res);
+      co_await write_then_read(std::get<beast::ssl_stream<beast::tcp_stream>>(c.stream), c.buffer,
+                               req, res);
     }
     c.tcp().expires_never();
     co_return res;
   }
 };
 
-HttpClient::HttpClient(net::any_io_executor executor, ssl::context& tls, std::chrono::milliseconds timeout)
+HttpClient::HttpClient(net::any_io_executor executor, ssl::context& tls,
+                       std::chrono::milliseconds timeout)
     : impl_(new Impl{std::move(executor), tls, timeout, {}}) {}
 
 HttpClient::~HttpClient() = default;
@@ -119,8 +123,9 @@ net::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
   req.method(request.method == "GET" ? http::verb::get : http::verb::post);
   req.target(origin.target);
   req.version(11);
-  req.set(http::field::host, (origin.port == (origin.tls ? "443" : "80")) ? origin.host
-                                                                          : origin.host + ":" + origin.port);
+  req.set(http::field::host, (origin.port == (origin.tls ? "443" : "80"))
+                                 ? origin.host
+                                 : origin.host + ":" + origin.port);
   req.set(http::field::user_agent, "itpm-bot/" ITPM_VERSION);
   req.keep_alive(true);
   for (const auto& [name, value] : request.headers) req.set(name, value);

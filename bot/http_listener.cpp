@@ -58,7 +58,8 @@ net::awaitable<void> serve(std::shared_ptr<HttpListener::Impl> impl, tcp::socket
   for (;;) {
     http::request<http::string_body> req;
     stream.expires_after(std::chrono::seconds(30));
-    auto [ec, n] = co_await http::async_read(stream, buffer, req, net::as_tuple(net::use_awaitable));
+    auto [ec, n] =
+        co_await http::async_read(stream, buffer, req, net::as_tuple(net::use_awaitable));
     if (ec) break;
     auto res = impl->answer(req);
     auto [wec, wn] = co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
@@ -84,17 +85,21 @@ HttpListener::HttpListener(net::any_io_executor executor, const std::string& hos
     : impl_(std::make_shared<Impl>(Impl{tcp::acceptor(executor), std::move(ready), metrics})) {
   auto colon = host_port.rfind(':');
   std::string host = host_port.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   auto port = static_cast<unsigned short>(std::stoi(host_port.substr(colon + 1)));
   tcp::resolver resolver(executor);
-  auto endpoint = resolver.resolve(host, std::to_string(port), tcp::resolver::passive).begin()->endpoint();
+  auto endpoint =
+      resolver.resolve(host, std::to_string(port), tcp::resolver::passive).begin()->endpoint();
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
   impl_->acceptor.bind(endpoint);
   impl_->acceptor.listen();
 }
 
-HttpListener::~HttpListener() { stop(); }
+HttpListener::~HttpListener() {
+  stop();
+}
 
 void HttpListener::start() {
   net::co_spawn(impl_->acceptor.get_executor(), accept_loop(impl_), net::detached);
@@ -105,6 +110,8 @@ void HttpListener::stop() {
   impl_->acceptor.close(ignored);
 }
 
-std::uint16_t HttpListener::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t HttpListener::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 }  // namespace itpm::bot

@@ -2,9 +2,9 @@
 #include "bot/app.hpp"
 #include "bot/config.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -25,7 +25,8 @@ std::string environment_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"itpm-bot: runs an infrastructure program's operating cadence in Slack (Socket Mode)"};
+  CLI::App cli{
+      "itpm-bot: runs an infrastructure program's operating cadence in Slack (Socket Mode)"};
   cli.set_version_flag("--version", std::string("itpm-bot ") + ITPM_VERSION);
   cli.footer(environment_help());
   itpm::bot::Settings command_line;
@@ -34,8 +35,10 @@ int main(int argc, char** argv) {
   std::string http_listen;
   std::string log_level;
   cli.add_option("--data-dir", data_dir, "RocksDB directory (ITPM_DATA_DIR)");
-  cli.add_option("--config", config_file, "KEY=VALUE settings file (the example is deploy/itpm-bot.env.example)");
-  cli.add_option("--http-listen", http_listen, "health/metrics listener HOST:PORT (ITPM_HTTP_LISTEN)");
+  cli.add_option("--config", config_file,
+                 "KEY=VALUE settings file (the example is deploy/itpm-bot.env.example)");
+  cli.add_option("--http-listen", http_listen,
+                 "health/metrics listener HOST:PORT (ITPM_HTTP_LISTEN)");
   cli.add_option("--log-level", log_level, "debug|info|warn|error (ITPM_LOG_LEVEL)");
   try {
     cli.parse(argc, argv);

@@ -76,11 +76,14 @@ std::string Metrics::render() const {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name, family.type);
     if (family.series.empty() && family.type == "gauge") out += fmt::format("{} 0\n", name);
     for (const auto& [labels, v] : family.series) {
-      out += labels.empty() ? fmt::format("{} {}\n", name, v) : fmt::format("{}{{{}}} {}\n", name, labels, v);
+      out += labels.empty() ? fmt::format("{} {}\n", name, v)
+                            : fmt::format("{}{{{}}} {}\n", name, labels, v);
     }
   }
   const char* h = "itpm_ack_latency_seconds";
-  out += fmt::format("# HELP {} Time from receiving an envelope to queueing its ack.\n# TYPE {} histogram\n", h, h);
+  out += fmt::format(
+      "# HELP {} Time from receiving an envelope to queueing its ack.\n# TYPE {} histogram\n", h,
+      h);
   for (std::size_t i = 0; i < bucket_bounds_.size(); ++i) {
     out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", h, bucket_bounds_[i], bucket_counts_[i]);
   }

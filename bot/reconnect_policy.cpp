@@ -20,18 +20,21 @@ ReconnectPolicy::ReconnectPolicy(Options options, std::function<double()> random
     : options_(options), random01_(std::move(random01)) {}
 
 std::chrono::milliseconds ReconnectPolicy::backoff() {
-  double base = static_cast<double>(options_.initial.count()) * std::pow(2.0, std::min(failures_ - 1, 20));
+  double base =
+      static_cast<double>(options_.initial.count()) * std::pow(2.0, std::min(failures_ - 1, 20));
   base = std::min(base, static_cast<double>(options_.cap.count()));
   double factor = 1.0 - options_.jitter + 2.0 * options_.jitter * random01_();
   return std::chrono::milliseconds(static_cast<long long>(base * factor));
 }
 
-Decision ReconnectPolicy::on_failure(Failure failure, std::optional<std::chrono::seconds> retry_after) {
+Decision ReconnectPolicy::on_failure(Failure failure,
+                                     std::optional<std::chrono::seconds> retry_after) {
   if (failure == Failure::auth) return Decision{true, 3, {}};
   if (failure == Failure::link_disabled) return Decision{true, 4, {}};
   ++failures_;
   std::chrono::milliseconds delay = backoff();
-  if (failure == Failure::too_many_websockets) delay = std::max(delay, options_.too_many_websockets_floor);
+  if (failure == Failure::too_many_websockets)
+    delay = std::max(delay, options_.too_many_websockets_floor);
   if (retry_after) delay = std::max<std::chrono::milliseconds>(delay, *retry_after);
   return Decision{false, 0, delay};
 }

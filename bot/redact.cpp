@@ -4,7 +4,8 @@ namespace itpm::bot {
 
 std::string redact_token(std::string_view token) {
   auto dash = token.find('-');
-  std::string prefix = dash != std::string_view::npos && dash <= 5 ? std::string(token.substr(0, dash + 1)) : "";
+  std::string prefix =
+      dash != std::string_view::npos && dash <= 5 ? std::string(token.substr(0, dash + 1)) : "";
   std::string tail = token.size() >= 12 ? std::string(token.substr(token.size() - 4)) : "";
   return prefix + "…" + tail;
 }

@@ -2,11 +2,11 @@
 
 #include "bot/redact.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/url/parse.hpp>
-#include <spdlog/spdlog.h>
 
 #include <random>
 
@@ -24,22 +24,31 @@ std::function<double()> make_random() {
 
 std::string describe(Failure f) {
   switch (f) {
-    case Failure::network: return "network error";
-    case Failure::handshake_rejected: return "WebSocket upgrade refused";
-    case Failure::rate_limited: return "rate limited";
-    case Failure::server_error: return "Slack error";
-    case Failure::no_hello: return "no hello from Slack";
-    case Failure::too_many_websockets: return "too many websockets";
-    case Failure::auth: return "authentication refused";
-    case Failure::link_disabled: return "Socket Mode disabled";
+    case Failure::network:
+      return "network error";
+    case Failure::handshake_rejected:
+      return "WebSocket upgrade refused";
+    case Failure::rate_limited:
+      return "rate limited";
+    case Failure::server_error:
+      return "Slack error";
+    case Failure::no_hello:
+      return "no hello from Slack";
+    case Failure::too_many_websockets:
+      return "too many websockets";
+    case Failure::auth:
+      return "authentication refused";
+    case Failure::link_disabled:
+      return "Socket Mode disabled";
   }
   return "unknown";
 }
 
 }  // namespace
 
-SocketModeClient::SocketModeClient(net::any_io_executor executor, net::ssl::context& tls, WebApiClient& api,
-                                   Options options, EnvelopeHandler handler, Metrics& metrics)
+SocketModeClient::SocketModeClient(net::any_io_executor executor, net::ssl::context& tls,
+                                   WebApiClient& api, Options options, EnvelopeHandler handler,
+                                   Metrics& metrics)
     : executor_(executor),
       tls_(tls),
       api_(api),
@@ -77,8 +86,8 @@ void SocketModeClient::on_closed(int id, std::string reason) {
 void SocketModeClient::on_text(int id, std::string text) {
   Frame frame = parse_frame(text);
   if (auto* hello = std::get_if<Hello>(&frame)) {
-    spdlog::info("socket {}: hello ({} connection(s), about {} s lifetime)", id, hello->num_connections,
-                 hello->approximate_connection_time);
+    spdlog::info("socket {}: hello ({} connection(s), about {} s lifetime)", id,
+                 hello->num_connections, hello->approximate_connection_time);
     push(Event{id, Event::Kind::hello, {}});
     return;
   }
@@ -99,7 +108,8 @@ void SocketModeClient::on_text(int id, std::string text) {
   try {
     payload = handler_(envelope);
   } catch (const std::exception& e) {
-    spdlog::error("envelope {} ({}): handler failed: {}", envelope.envelope_id, envelope.type, e.what());
+    spdlog::error("envelope {} ({}): handler failed: {}", envelope.envelope_id, envelope.type,
+                  e.what());
   }
   std::string ack = make_ack(envelope.envelope_id,
                              envelope.accepts_response_payload && payload ? &*payload : nullptr);
@@ -146,7 +156,8 @@ void SocketModeClient::on_background_event(const Event& event) {
 }
 
 net::awaitable<std::shared_ptr<Connection>> SocketModeClient::open_connection(Decision& failure) {
-  auto fail = [&](Failure f, std::optional<std::chrono::seconds> retry_after, const std::string& why) {
+  auto fail = [&](Failure f, std::optional<std::chrono::seconds> retry_after,
+                  const std::string& why) {
     failure = policy_.on_failure(f, retry_after);
     if (failure.give_up) {
       spdlog::error("Slack refused the connection: {} ({})", describe(f), why);
@@ -162,7 +173,8 @@ net::awaitable<std::shared_ptr<Connection>> SocketModeClient::open_connection(De
                     ? Failure::network
                     : classify_open_error(opened.error);
     std::string why = "apps.connections.open: " + opened.error;
-    if (f == Failure::auth) why += "; check SLACK_APP_TOKEN (an app-level xapp- token with connections:write)";
+    if (f == Failure::auth)
+      why += "; check SLACK_APP_TOKEN (an app-level xapp- token with connections:write)";
     fail(f, opened.retry_after, why);
     co_return nullptr;
   }
@@ -175,7 +187,8 @@ net::awaitable<std::shared_ptr<Connection>> SocketModeClient::open_connection(De
   WsTarget target;
   target.tls = parsed->scheme() == "wss";
   if (!target.tls && !options_.allow_plain_ws) {
-    fail(Failure::server_error, std::nullopt, "refusing a ws:// socket URL with an https:// API URL");
+    fail(Failure::server_error, std::nullopt,
+         "refusing a ws:// socket URL with an https:// API URL");
     co_return nullptr;
   }
   target.host = std::string(parsed->host());
@@ -183,7 +196,8 @@ net::awaitable<std::shared_ptr<Connection>> SocketModeClient::open_connection(De
   target.target = std::string(parsed->encoded_target());
   if (target.target.empty()) target.target = "/";
   if (options_.debug_reconnects) {
-    target.target += (target.target.find('?') == std::string::npos ? "?" : "&") + std::string("debug_reconnects=true");
+    target.target += (target.target.find('?') == std::string::npos ? "?" : "&") +
+                     std::string("debug_reconnects=true");
   }
 
   int id = next_id_++;
@@ -198,8 +212,9 @@ net::awaitable<std::shared_ptr<Connection>> SocketModeClient::open_connection(De
       conn = co_await connect_plain_ws(target, options_.ws, std::move(events), id);
     }
   } catch (const boost::system::system_error& e) {
-    Failure f = e.code() == boost::beast::websocket::error::upgrade_declined ? Failure::handshake_rejected
-                                                                             : Failure::network;
+    Failure f = e.code() == boost::beast::websocket::error::upgrade_declined
+                    ? Failure::handshake_rejected
+                    : Failure::network;
     fail(f, std::nullopt, redact_url(url) + ": " + e.code().message());
     co_return nullptr;
   }
@@ -275,25 +290,29 @@ net::awaitable<int> SocketModeClient::run() {
       }
       if (event->kind == Event::Kind::closed) {
         forget(event->connection);
-        auto lived = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - active_since_);
+        auto lived =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - active_since_);
         delay = policy_.on_connection_lost(lived);
         spdlog::warn("socket {} lost ({}); reconnecting in {} ms", event->connection, event->detail,
                      delay.count());
-        metrics_.add("itpm_reconnects_total", {{"reason", event->detail == "stale" ? "stale" : "lost"}});
+        metrics_.add("itpm_reconnects_total",
+                     {{"reason", event->detail == "stale" ? "stale" : "lost"}});
         active_ = nullptr;
         break;
       }
       if (event->kind == Event::Kind::disconnect) {
         if (event->detail == "link_disabled") {
-          spdlog::error("Slack disabled Socket Mode for this app (link_disabled); enable it in the "
-                        "app settings and start itpm-bot again");
+          spdlog::error(
+              "Slack disabled Socket Mode for this app (link_disabled); enable it in the "
+              "app settings and start itpm-bot again");
           exit_code = 4;
           stopping_ = true;
           break;
         }
         if (event->detail == "too_many_websockets") {
           delay = policy_.on_failure(Failure::too_many_websockets, std::nullopt).delay;
-          spdlog::warn("Slack says the app has too many sockets open; backing off {} ms", delay.count());
+          spdlog::warn("Slack says the app has too many sockets open; backing off {} ms",
+                       delay.count());
           active_->close();
           active_ = nullptr;
           break;

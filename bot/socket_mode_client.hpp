@@ -30,8 +30,8 @@ class SocketModeClient {
  public:
   struct Options {
     WsOptions ws;
-    bool allow_plain_ws = false;        // only with an http:// API URL
-    bool debug_reconnects = false;      // append &debug_reconnects=true to the socket URL
+    bool allow_plain_ws = false;    // only with an http:// API URL
+    bool debug_reconnects = false;  // append &debug_reconnects=true to the socket URL
     std::chrono::milliseconds hello_timeout{10000};
   };
 
@@ -60,8 +60,8 @@ class SocketModeClient {
   void on_closed(int id, std::string reason);
   void push(Event event);
   // The next lifecycle event, or nullopt at `deadline` (or at stop(), unless `until_deadline`).
-  boost::asio::awaitable<std::optional<Event>> next_event(std::chrono::steady_clock::time_point deadline,
-                                                          bool until_deadline);
+  boost::asio::awaitable<std::optional<Event>> next_event(
+      std::chrono::steady_clock::time_point deadline, bool until_deadline);
   // Bookkeeping for an event of a socket other than the one being waited on.
   void on_background_event(const Event& event);
   boost::asio::awaitable<std::shared_ptr<Connection>> open_connection(Decision& failure);

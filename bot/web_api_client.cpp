@@ -1,9 +1,9 @@
 #include "bot/web_api_client.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include <cctype>
 #include <charconv>
@@ -65,11 +65,12 @@ net::awaitable<ApiResult> WebApiClient::call_json(std::string method, nlohmann::
   co_return co_await perform(method, std::move(req), options, true);
 }
 
-net::awaitable<ApiResult> WebApiClient::call_form(std::string method,
-                                                  std::vector<std::pair<std::string, std::string>> args,
-                                                  CallOptions options, bool get) {
+net::awaitable<ApiResult> WebApiClient::call_form(
+    std::string method, std::vector<std::pair<std::string, std::string>> args, CallOptions options,
+    bool get) {
   std::string encoded;
-  for (const auto& [k, v] : args) encoded += (encoded.empty() ? "" : "&") + form_encode(k) + "=" + form_encode(v);
+  for (const auto& [k, v] : args)
+    encoded += (encoded.empty() ? "" : "&") + form_encode(k) + "=" + form_encode(v);
   HttpRequest req;
   req.method = get ? "GET" : "POST";
   req.url = api_url_ + method + (get && !encoded.empty() ? "?" + encoded : "");
@@ -125,7 +126,8 @@ net::awaitable<ApiResult> WebApiClient::perform(const std::string& label, HttpRe
           result = ApiResult{false, "invalid_response", {}, std::nullopt};
         } else {
           bool ok = body.value("ok", false);
-          std::string error = ok ? std::string() : body.value("error", std::string("unknown_error"));
+          std::string error =
+              ok ? std::string() : body.value("error", std::string("unknown_error"));
           result = ApiResult{ok, error, std::move(body), std::nullopt};
           retryable = error == "internal_error" || error == "fatal_error" ||
                       error == "service_unavailable" || error == "request_timeout";
@@ -142,7 +144,8 @@ net::awaitable<ApiResult> WebApiClient::perform(const std::string& label, HttpRe
     co_await wait_for(wait);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(8000));
   }
-  metrics_.add("itpm_web_api_calls_total", {{"method", label}, {"result", result.ok ? "ok" : result.error}});
+  metrics_.add("itpm_web_api_calls_total",
+               {{"method", label}, {"result", result.ok ? "ok" : result.error}});
   co_return result;
 }
 

@@ -37,7 +37,8 @@ class WsConnection final : public Connection,
   Stream& stream() { return ws_; }
 
   // Performs the WebSocket upgrade on an already connected transport. Throws on failure.
-  boost::asio::awaitable<void> handshake(const std::string& host_header, const std::string& target) {
+  boost::asio::awaitable<void> handshake(const std::string& host_header,
+                                         const std::string& target) {
     namespace websocket = boost::beast::websocket;
     ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
                                                    websocket::stream_base::none(), false});
@@ -54,7 +55,8 @@ class WsConnection final : public Connection,
   // Starts the reader, writer and keep-alive coroutines.
   void start() {
     last_pong_ = last_server_ping_ = Clock::now();
-    ws_.control_callback([this](boost::beast::websocket::frame_type kind, boost::beast::string_view payload) {
+    ws_.control_callback([this](boost::beast::websocket::frame_type kind,
+                                boost::beast::string_view payload) {
       if (kind == boost::beast::websocket::frame_type::pong && payload.starts_with(ping_prefix())) {
         last_pong_ = Clock::now();
       } else if (kind == boost::beast::websocket::frame_type::ping) {
@@ -109,7 +111,8 @@ class WsConnection final : public Connection,
     namespace websocket = boost::beast::websocket;
     boost::beast::flat_buffer buffer;
     for (;;) {
-      auto [ec, n] = co_await ws_.async_read(buffer, boost::asio::as_tuple(boost::asio::use_awaitable));
+      auto [ec, n] =
+          co_await ws_.async_read(buffer, boost::asio::as_tuple(boost::asio::use_awaitable));
       if (ec) {
         std::string reason;
         if (stale_) {
@@ -143,7 +146,8 @@ class WsConnection final : public Connection,
       boost::system::error_code ec;
       switch (item.kind) {
         case Kind::text:
-          std::tie(ec, std::ignore) = co_await ws_.async_write(boost::asio::buffer(item.data), token);
+          std::tie(ec, std::ignore) =
+              co_await ws_.async_write(boost::asio::buffer(item.data), token);
           break;
         case Kind::ping:
           std::tie(ec) = co_await ws_.async_ping(websocket::ping_data(item.data), token);

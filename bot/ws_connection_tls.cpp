@@ -31,8 +31,8 @@ net::awaitable<std::shared_ptr<Connection>> connect_tls_ws(WsTarget target, WsOp
   boost::system::error_code not_ip;
   (void)net::ip::make_address(target.host, not_ip);
   if (not_ip && !SSL_set_tlsext_host_name(tls_stream.native_handle(), target.host.c_str())) {
-    throw boost::system::system_error(
-        boost::system::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()));
+    throw boost::system::system_error(boost::system::error_code(static_cast<int>(::ERR_get_error()),
+                                                                net::error::get_ssl_category()));
   }
   tls_stream.set_verify_mode(ssl::verify_peer);
   tls_stream.set_verify_callback(ssl::host_name_verification(target.host));

@@ -27,14 +27,14 @@ enum class ArgType {
 };
 
 struct ArgSpec {
-  std::string_view name;        // positional: shown as <name>; flag: without the leading --
+  std::string_view name;  // positional: shown as <name>; flag: without the leading --
   ArgType type = ArgType::text;
-  std::string_view hint;        // how the value is shown in usage ("1-5", "@u", "DATE")
+  std::string_view hint;  // how the value is shown in usage ("1-5", "@u", "DATE")
   bool required = false;
   std::vector<std::string_view> choices = {};
-  int min = 0;                  // integer range, when max > min
+  int min = 0;  // integer range, when max > min
   int max = 0;
-  char short_name = 0;          // -x alias of a flag
+  char short_name = 0;  // -x alias of a flag
   bool repeatable = false;
 };
 

@@ -34,7 +34,8 @@ Reply help_reply(std::string_view area_word) {
   }
   std::string aliases;
   for (auto a : area->aliases) aliases += (aliases.empty() ? "" : ", ") + std::string(a);
-  std::vector<std::string> paragraphs = {fmt::format("*{}* — {}", area->name, area->summary), lines};
+  std::vector<std::string> paragraphs = {fmt::format("*{}* — {}", area->name, area->summary),
+                                         lines};
   if (!aliases.empty()) paragraphs.push_back("Also typed as: " + aliases);
   return text_reply(Visibility::ephemeral, paragraphs);
 }

@@ -106,8 +106,8 @@ std::string check(const ArgSpec& spec, ParsedValue& value, bool is_flag) {
       if (value.ref && value.ref->kind == SlackRef::Kind::channel) return "";
       return fmt::format("{} takes a channel as a #mention (got {}).", what, quoted(value.text));
     case ArgType::user_or_channel:
-      if (value.ref && (value.ref->kind == SlackRef::Kind::user ||
-                        value.ref->kind == SlackRef::Kind::channel)) {
+      if (value.ref &&
+          (value.ref->kind == SlackRef::Kind::user || value.ref->kind == SlackRef::Kind::channel)) {
         return "";
       }
       return fmt::format("{} takes an @person or a #channel (got {}).", what, quoted(value.text));
@@ -159,15 +159,15 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text) {
   } else if (next >= tokens.size() || tokens[next].text.starts_with("-")) {
     cmd.verb = area.default_verb.empty() ? nullptr : find_verb(area, area.default_verb);
     if (cmd.verb == nullptr) {
-      return ParseError{fmt::format("`/itpm {}` needs a verb. Try: /itpm help {}", area.name, area.name),
-                        ""};
+      return ParseError{
+          fmt::format("`/itpm {}` needs a verb. Try: /itpm help {}", area.name, area.name), ""};
     }
   } else {
     return ParseError{
-        fmt::format("Unknown {} verb {}.{} Try: /itpm help {}", area.name, quoted(tokens[next].text),
-                    did_you_mean(tokens[next].text, names_of(area.verbs),
-                                 std::string(area.name) + " "),
-                    area.name),
+        fmt::format(
+            "Unknown {} verb {}.{} Try: /itpm help {}", area.name, quoted(tokens[next].text),
+            did_you_mean(tokens[next].text, names_of(area.verbs), std::string(area.name) + " "),
+            area.name),
         ""};
   }
   const VerbSpec& verb = *cmd.verb;
@@ -218,8 +218,9 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text) {
         value = *inline_value;
       } else {
         if (next + 1 >= tokens.size()) {
-          return fail(fmt::format("--{} needs a value ({}).", flag_name,
-                                  spec->hint.empty() ? describe(*spec, false) : std::string(spec->hint)));
+          return fail(
+              fmt::format("--{} needs a value ({}).", flag_name,
+                          spec->hint.empty() ? describe(*spec, false) : std::string(spec->hint)));
         }
         value = make_value(tokens[++next]);
       }
@@ -253,7 +254,8 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text) {
   }
   for (const auto& p : verb.positionals) {
     if (p.required && !cmd.positionals.contains(std::string(p.name))) {
-      return fail(fmt::format("Missing {}.", p.hint.empty() ? describe(p, false) : std::string(p.hint)));
+      return fail(
+          fmt::format("Missing {}.", p.hint.empty() ? describe(p, false) : std::string(p.hint)));
     }
   }
   for (const auto& f : verb.flags) {

@@ -13,8 +13,8 @@
 namespace itpm::commands {
 
 struct ParsedValue {
-  std::string text;            // unescaped user text ("" for a switch)
-  std::optional<SlackRef> ref; // set when the token was a Slack mention, channel or link
+  std::string text;             // unescaped user text ("" for a switch)
+  std::optional<SlackRef> ref;  // set when the token was a Slack mention, channel or link
   std::size_t column = 0;
 };
 

@@ -19,11 +19,12 @@ Outcome help(const ParsedCommand& parsed, const Command&, const Context&) {
 Outcome whoami(const ParsedCommand&, const Command& command, const Context& context) {
   bool admin = std::find(context.admins.begin(), context.admins.end(), command.user_id) !=
                context.admins.end();
-  return {text_reply(Visibility::ephemeral,
-                     {fmt::format("You are <@{}>, typing in <#{}>.", command.user_id, command.channel_id),
-                      admin ? "You are an itpm admin: you may change settings and any item."
-                            : "You may add and read everything; you may change items you own, "
-                              "and programs you own or sponsor."}),
+  return {text_reply(
+              Visibility::ephemeral,
+              {fmt::format("You are <@{}>, typing in <#{}>.", command.user_id, command.channel_id),
+               admin ? "You are an itpm admin: you may change settings and any item."
+                     : "You may add and read everything; you may change items you own, "
+                       "and programs you own or sponsor."}),
           {}};
 }
 
@@ -47,7 +48,8 @@ Outcome Registry::handle(const Command& command, const Context& context) const {
   auto it = handlers_.find(cmd.area->name);
   if (it == handlers_.end()) {
     std::string available;
-    for (const auto& [name, handler] : handlers_) available += (available.empty() ? "`" : ", `") + name + "`";
+    for (const auto& [name, handler] : handlers_)
+      available += (available.empty() ? "`" : ", `") + name + "`";
     std::string what = std::string(cmd.area->name) +
                        (cmd.verb->name.empty() ? "" : " " + std::string(cmd.verb->name));
     return {text_reply(Visibility::ephemeral,

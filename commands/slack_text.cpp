@@ -52,9 +52,12 @@ std::optional<SlackRef> parse_ref(std::string_view token) {
 
 std::string render_ref(const SlackRef& ref) {
   switch (ref.kind) {
-    case SlackRef::Kind::user: return "<@" + ref.id + ">";
-    case SlackRef::Kind::channel: return "<#" + ref.id + ">";
-    case SlackRef::Kind::user_group: return "<!subteam^" + ref.id + ">";
+    case SlackRef::Kind::user:
+      return "<@" + ref.id + ">";
+    case SlackRef::Kind::channel:
+      return "<#" + ref.id + ">";
+    case SlackRef::Kind::user_group:
+      return "<!subteam^" + ref.id + ">";
     case SlackRef::Kind::link: {
       // A URL with a bar or angle bracket in it could smuggle a second token; show it as text.
       if (ref.id.find_first_of("|<> ") != std::string::npos) return escape(ref.id);
@@ -62,7 +65,8 @@ std::string render_ref(const SlackRef& ref) {
       if (!ref.label.empty()) out += "|" + escape(ref.label);
       return out + ">";
     }
-    case SlackRef::Kind::special: return escape("<!" + ref.id + ">");
+    case SlackRef::Kind::special:
+      return escape("<!" + ref.id + ">");
   }
   return {};
 }
@@ -80,10 +84,17 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -10,7 +10,11 @@ namespace {
 char32_t next_code_point(std::string_view s, std::size_t& pos) {
   auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
   unsigned char b0 = byte(pos);
-  std::size_t len = b0 < 0x80 ? 1 : (b0 >> 5U) == 0x6 ? 2 : (b0 >> 4U) == 0xe ? 3 : (b0 >> 3U) == 0x1e ? 4 : 1;
+  std::size_t len = b0 < 0x80            ? 1
+                    : (b0 >> 5U) == 0x6  ? 2
+                    : (b0 >> 4U) == 0xe  ? 3
+                    : (b0 >> 3U) == 0x1e ? 4
+                                         : 1;
   if (pos + len > s.size()) len = 1;
   char32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1fU) : len == 3 ? (b0 & 0x0fU) : (b0 & 0x07U);
   for (std::size_t i = 1; i < len; ++i) {
@@ -26,19 +30,25 @@ char32_t next_code_point(std::string_view s, std::size_t& pos) {
 }
 
 bool is_space(char32_t c) {
-  return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\u00a0' ||
-         c == U'\u2028' || c == U'\u3000';
+  return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\u00a0' || c == U'\u2028' ||
+         c == U'\u3000';
 }
 
 // The closing quote for an opening one, if `c` opens a quote.
 std::optional<char32_t> closing_quote(char32_t c) {
   switch (c) {
-    case U'"': return U'"';
-    case U'\'': return U'\'';
-    case U'\u201c': return U'\u201d';  // “ ”
-    case U'\u2018': return U'\u2019';  // ‘ ’
-    case U'\u201e': return U'\u201c';  // „ “
-    default: return std::nullopt;
+    case U'"':
+      return U'"';
+    case U'\'':
+      return U'\'';
+    case U'\u201c':
+      return U'\u201d';  // “ ”
+    case U'\u2018':
+      return U'\u2019';  // ‘ ’
+    case U'\u201e':
+      return U'\u201c';  // „ “
+    default:
+      return std::nullopt;
   }
 }
 

@@ -30,17 +30,17 @@ std::uint32_t decode_u32(std::string_view s) {
 
 const std::vector<Family>& all_families() {
   static const std::vector<Family> families = {
-      Family::meta,       Family::programs, Family::risks,          Family::decisions,
-      Family::reviews,    Family::milestones, Family::status_updates, Family::audit,
-      Family::outbox,     Family::schedule, Family::dedupe,
+      Family::meta,    Family::programs,   Family::risks,          Family::decisions,
+      Family::reviews, Family::milestones, Family::status_updates, Family::audit,
+      Family::outbox,  Family::schedule,   Family::dedupe,
   };
   return families;
 }
 
 std::string_view family_name(Family family) {
   static constexpr std::array<std::string_view, 11> names = {
-      "meta",  "programs", "risks",  "decisions", "reviews", "milestones",
-      "status_updates", "audit", "outbox", "schedule", "dedupe",
+      "meta",           "programs", "risks",  "decisions", "reviews", "milestones",
+      "status_updates", "audit",    "outbox", "schedule",  "dedupe",
   };
   return names.at(static_cast<std::size_t>(family));
 }

@@ -13,13 +13,15 @@ using itpm::test::BotRun;
 namespace {
 
 bool closed_by_client(const Snapshot& s) {
-  return std::any_of(s.closed.begin(), s.closed.end(),
-                     [](const std::string& c) { return c.find("closed by client") != std::string::npos; });
+  return std::any_of(s.closed.begin(), s.closed.end(), [](const std::string& c) {
+    return c.find("closed by client") != std::string::npos;
+  });
 }
 
 }  // namespace
 
-TEST_CASE("the bot connects over TLS, is ready, answers /itpm help and stops cleanly", "[integration]") {
+TEST_CASE("the bot connects over TLS, is ready, answers /itpm help and stops cleanly",
+          "[integration]") {
   auto sim = itpm::test::make_sim();
   BotRun bot(*sim);
   REQUIRE(bot.wait_hellos(1));
@@ -34,7 +36,8 @@ TEST_CASE("the bot connects over TLS, is ready, answers /itpm help and stops cle
   CHECK(itpm::test::http_get(port, "/readyz").status == 200);
   auto metrics = itpm::test::http_get(port, "/metrics");
   CHECK(metrics.status == 200);
-  CHECK(metrics.body.find("itpm_envelopes_acked_total{type=\"slash_commands\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("itpm_envelopes_acked_total{type=\"slash_commands\"} 1") !=
+        std::string::npos);
   CHECK(metrics.body.find("itpm_socket_connections 1") != std::string::npos);
 
   Snapshot before = sim->snapshot();
@@ -66,7 +69,8 @@ TEST_CASE("refresh_requested: a new ticket, the new socket before the old one cl
 
   sim->request_refresh(true);
   REQUIRE(bot.wait_hellos(2));
-  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.open_sockets == 1 && closed_by_client(s); }, 10s));
+  REQUIRE(sim->wait_for(
+      [](const Snapshot& s) { return s.open_sockets == 1 && closed_by_client(s); }, 10s));
   Snapshot s = sim->snapshot();
   CHECK(s.tickets_issued == 2);
   CHECK(s.max_open_sockets == 2);
@@ -112,7 +116,8 @@ TEST_CASE("a refused WebSocket upgrade is retried with a new ticket", "[integrat
   CHECK(s.handshakes_accepted == 1);
 }
 
-TEST_CASE("apps.connections.open rate limited: the bot waits Retry-After, then connects", "[integration]") {
+TEST_CASE("apps.connections.open rate limited: the bot waits Retry-After, then connects",
+          "[integration]") {
   auto sim = itpm::test::make_sim();
   sim->fail_connections_open("ratelimited", 1);
   BotRun bot(*sim);
@@ -142,17 +147,22 @@ TEST_CASE("a redelivered event is acked but handled once", "[integration]") {
   auto sim = itpm::test::make_sim();
   BotRun bot(*sim);
   REQUIRE(bot.wait_hellos(1));
-  nlohmann::json mention = {{"type", "app_mention"}, {"user", "U0DEMO2"}, {"text", "<@U0BOT0001> hi"},
-                            {"ts", "1700000000.000100"}, {"channel", "C0DEMO1"}};
+  nlohmann::json mention = {{"type", "app_mention"},
+                            {"user", "U0DEMO2"},
+                            {"text", "<@U0BOT0001> hi"},
+                            {"ts", "1700000000.000100"},
+                            {"channel", "C0DEMO1"}};
   std::string event_id = sim->send_event(mention);
   REQUIRE_FALSE(event_id.empty());
-  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.ok_calls("chat.postMessage").size() == 1; }, 10s));
+  REQUIRE(sim->wait_for(
+      [](const Snapshot& s) { return s.ok_calls("chat.postMessage").size() == 1; }, 10s));
 
   sim->send_event(mention, event_id, 1);
   mention["ts"] = "1700000000.000200";
   sim->send_event(mention);  // a different event, so we know the redelivery was processed first
   REQUIRE(sim->wait_for([](const Snapshot& s) { return s.acks.size() == 3; }, 10s));
-  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.ok_calls("chat.postMessage").size() >= 2; }, 10s));
+  REQUIRE(sim->wait_for(
+      [](const Snapshot& s) { return s.ok_calls("chat.postMessage").size() >= 2; }, 10s));
   Snapshot s = sim->snapshot();
   CHECK(s.ok_calls("chat.postMessage").size() == 2);
   const auto* reply = s.ok_calls("chat.postMessage").front();

@@ -6,7 +6,8 @@
 using namespace std::chrono_literals;
 using itpm::test::BotRun;
 
-TEST_CASE("a missing token exits 2 naming the variable, before anything connects", "[integration]") {
+TEST_CASE("a missing token exits 2 naming the variable, before anything connects",
+          "[integration]") {
   auto sim = itpm::test::make_sim();
   BotRun bot(*sim, {}, {"SLACK_BOT_TOKEN"});
   auto status = bot.process().wait_exit(10s);
@@ -27,7 +28,8 @@ TEST_CASE("a malformed token exits 2 and is not echoed", "[integration]") {
   CHECK(bot.process().output().find("secretpart") == std::string::npos);
 }
 
-TEST_CASE("invalid_auth exits 3 without a retry loop, and no token appears in the output", "[integration]") {
+TEST_CASE("invalid_auth exits 3 without a retry loop, and no token appears in the output",
+          "[integration]") {
   auto sim = itpm::test::make_sim();
   std::string wrong = "xapp-1-A0SIM0001-1-wrongsecretwrongsecret99";
   BotRun bot(*sim, {{"SLACK_APP_TOKEN", wrong}});
@@ -41,7 +43,8 @@ TEST_CASE("invalid_auth exits 3 without a retry loop, and no token appears in th
   CHECK(sim->snapshot().count_calls("apps.connections.open") == 1);
 }
 
-TEST_CASE("a bot token given as the app token is refused: not_allowed_token_type, exit 3", "[integration]") {
+TEST_CASE("a bot token given as the app token is refused: not_allowed_token_type, exit 3",
+          "[integration]") {
   auto sim = itpm::test::make_sim();
   BotRun bot(*sim, {{"SLACK_APP_TOKEN", "xapp-" + sim->options().bot_token}});
   auto status = bot.process().wait_exit(15s);

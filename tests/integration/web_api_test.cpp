@@ -12,10 +12,11 @@ TEST_CASE("429 on chat.postMessage is retried after Retry-After", "[integration]
   BotRun bot(*sim);
   REQUIRE(bot.wait_hellos(1));
   sim->rate_limit_next("chat.postMessage", 1, 2);
-  nlohmann::json dm = {{"type", "message"}, {"channel_type", "im"}, {"user", "U0DEMO3"},
-                       {"text", "hello"}, {"ts", "1700000000.000300"}, {"channel", "D0DEMO3"}};
+  nlohmann::json dm = {{"type", "message"}, {"channel_type", "im"},      {"user", "U0DEMO3"},
+                       {"text", "hello"},   {"ts", "1700000000.000300"}, {"channel", "D0DEMO3"}};
   REQUIRE_FALSE(sim->send_event(dm).empty());
-  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.ok_calls("chat.postMessage").size() == 1; }, 15s));
+  REQUIRE(sim->wait_for(
+      [](const Snapshot& s) { return s.ok_calls("chat.postMessage").size() == 1; }, 15s));
   Snapshot s = sim->snapshot();
   std::vector<itpm::sim::ApiCall> posts;
   for (const auto& c : s.calls) {
@@ -38,9 +39,13 @@ TEST_CASE("a reply that cannot ride on the ack goes to response_url", "[integrat
   cmd.accepts_response_payload = false;
   std::string id = sim->send_slash_command(cmd);
   REQUIRE(sim->wait_for(
-      [&](const Snapshot& s) { return s.ok_calls("response_url").size() == 1 && s.ack_for(id) != nullptr; }, 10s));
+      [&](const Snapshot& s) {
+        return s.ok_calls("response_url").size() == 1 && s.ack_for(id) != nullptr;
+      },
+      10s));
   Snapshot s = sim->snapshot();
   REQUIRE(s.ack_for(id) != nullptr);
   CHECK(s.ack_for(id)->payload.is_null());
-  CHECK(s.ok_calls("response_url").front()->args.value("text", "").find("<@U0DEMO1>") != std::string::npos);
+  CHECK(s.ok_calls("response_url").front()->args.value("text", "").find("<@U0DEMO1>") !=
+        std::string::npos);
 }

@@ -15,10 +15,12 @@ std::unique_ptr<sim::SlackSim> make_sim(bool tls, std::chrono::milliseconds ping
   return s;
 }
 
-BotRun::BotRun(sim::SlackSim& sim, std::map<std::string, std::string> env, std::vector<std::string> unset)
+BotRun::BotRun(sim::SlackSim& sim, std::map<std::string, std::string> env,
+               std::vector<std::string> unset)
     : sim_(sim) {
   process::ChildOptions options;
-  options.argv = {ITPM_BOT_PATH, "--data-dir", (dir_.path() / "db").string(), "--http-listen", "127.0.0.1:0"};
+  options.argv = {ITPM_BOT_PATH, "--data-dir", (dir_.path() / "db").string(), "--http-listen",
+                  "127.0.0.1:0"};
   options.set_env = {{"SLACK_API_URL", sim.api_url()},
                      {"SLACK_APP_TOKEN", sim.options().app_token},
                      {"SLACK_BOT_TOKEN", sim.options().bot_token},

@@ -14,13 +14,15 @@
 namespace itpm::test {
 
 // A simulator on loopback (TLS unless `tls` is false) with short ack timeouts for tests.
-std::unique_ptr<sim::SlackSim> make_sim(bool tls = true, std::chrono::milliseconds ping_interval = std::chrono::seconds(5));
+std::unique_ptr<sim::SlackSim> make_sim(
+    bool tls = true, std::chrono::milliseconds ping_interval = std::chrono::seconds(5));
 
 class BotRun {
  public:
   // Starts itpm-bot with the simulator's URL, tokens and CA; `env` overrides or adds
   // variables, `unset` removes them.
-  BotRun(sim::SlackSim& sim, std::map<std::string, std::string> env = {}, std::vector<std::string> unset = {});
+  BotRun(sim::SlackSim& sim, std::map<std::string, std::string> env = {},
+         std::vector<std::string> unset = {});
 
   process::ChildProcess& process() { return *process_; }
   // The port of /healthz, /readyz and /metrics, read from the bot's log (waits up to 10 s).
@@ -28,7 +30,8 @@ class BotRun {
   // Waits until the simulator has greeted `n` sockets in total.
   bool wait_hellos(int n, std::chrono::milliseconds timeout = std::chrono::seconds(15));
   // Sends `/itpm <text>` (typed form) and waits for its ack; returns the ack payload's text.
-  std::string command(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::string command(const std::string& text,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // SIGTERM, then the exit status (nullopt if it did not stop within 15 s).
   std::optional<int> terminate();
 

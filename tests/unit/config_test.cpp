@@ -10,7 +10,8 @@ using namespace itpm::bot;
 
 namespace {
 
-const Settings tokens = {{"SLACK_APP_TOKEN", "xapp-1-A1-123-abcdef"}, {"SLACK_BOT_TOKEN", "xoxb-1-2-abcdefgh"}};
+const Settings tokens = {{"SLACK_APP_TOKEN", "xapp-1-A1-123-abcdef"},
+                         {"SLACK_BOT_TOKEN", "xoxb-1-2-abcdefgh"}};
 
 std::string error_of(const Settings& cli, const Settings& env = {}, const Settings& file = {}) {
   auto r = load_config(cli, env, file);
@@ -60,7 +61,8 @@ TEST_CASE("each bad setting gets a one-line error naming it") {
 TEST_CASE("the settings file reads KEY=VALUE lines and rejects unknown keys") {
   itpm::test::TempDir dir;
   auto path = dir.path() / "itpm.env";
-  std::ofstream(path) << "# comment\n\nexport SLACK_APP_TOKEN=\"xapp-1-A1-123-abcdef\"\nITPM_ADMINS = U1,U2\n";
+  std::ofstream(path)
+      << "# comment\n\nexport SLACK_APP_TOKEN=\"xapp-1-A1-123-abcdef\"\nITPM_ADMINS = U1,U2\n";
   auto read = read_settings_file(path);
   REQUIRE(std::holds_alternative<Settings>(read));
   CHECK(std::get<Settings>(read).at("SLACK_APP_TOKEN") == "xapp-1-A1-123-abcdef");
@@ -69,12 +71,14 @@ TEST_CASE("the settings file reads KEY=VALUE lines and rejects unknown keys") {
   std::ofstream(path) << "ITPM_TYPO=1\n";
   auto bad = read_settings_file(path);
   REQUIRE(std::holds_alternative<ConfigError>(bad));
-  CHECK(std::get<ConfigError>(bad).message.find(":1: unknown setting ITPM_TYPO") != std::string::npos);
+  CHECK(std::get<ConfigError>(bad).message.find(":1: unknown setting ITPM_TYPO") !=
+        std::string::npos);
   CHECK(std::holds_alternative<ConfigError>(read_settings_file(dir.path() / "missing")));
 }
 
 TEST_CASE("tokens and socket URLs are redacted") {
   CHECK(redact_token("xoxb-1234-5678-abcdefgh") == "xoxb-…efgh");
   CHECK(redact_token("short") == "…");
-  CHECK(redact_url("wss://wss.slack.com/link/?ticket=secret&app_id=A1") == "wss://wss.slack.com/link/?…");
+  CHECK(redact_url("wss://wss.slack.com/link/?ticket=secret&app_id=A1") ==
+        "wss://wss.slack.com/link/?…");
 }

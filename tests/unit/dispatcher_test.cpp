@@ -11,7 +11,10 @@ Envelope slash(const std::string& text, bool accepts = true) {
   e.envelope_id = "E1";
   e.type = "slash_commands";
   e.accepts_response_payload = accepts;
-  e.payload = {{"user_id", "U1"}, {"channel_id", "C1"}, {"text", text}, {"response_url", "https://hooks.example/r"}};
+  e.payload = {{"user_id", "U1"},
+               {"channel_id", "C1"},
+               {"text", text},
+               {"response_url", "https://hooks.example/r"}};
   return e;
 }
 
@@ -19,8 +22,9 @@ Envelope mention(const std::string& event_id, const std::string& user = "U2") {
   Envelope e;
   e.envelope_id = "E-" + event_id;
   e.type = "events_api";
-  e.payload = {{"event_id", event_id},
-               {"event", {{"type", "app_mention"}, {"user", user}, {"channel", "C1"}, {"ts", "1.2"}}}};
+  e.payload = {
+      {"event_id", event_id},
+      {"event", {{"type", "app_mention"}, {"user", user}, {"channel", "C1"}, {"ts", "1.2"}}}};
   return e;
 }
 

@@ -1,5 +1,5 @@
-#include "commands/grammar.hpp"
 #include "commands/parser.hpp"
+#include "commands/grammar.hpp"
 #include "commands/suggest.hpp"
 
 #include <catch2/catch.hpp>
@@ -36,7 +36,8 @@ TEST_CASE("areas and verbs resolve by name, alias and case") {
 }
 
 TEST_CASE("flags take values in every documented form") {
-  auto cmd = ok(R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 --impact=5 --owner <@U024BE7LH|dave> --mitigation "drill on fri")");
+  auto cmd = ok(
+      R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 --impact=5 --owner <@U024BE7LH|dave> --mitigation "drill on fri")");
   CHECK(cmd.positional("title")->text == "Primary DB failover untested");
   CHECK(cmd.flag("program")->text == "dr-2027");
   CHECK(cmd.flag("likelihood")->text == "4");
@@ -77,7 +78,8 @@ TEST_CASE("mistakes are explained with the usage and a suggestion") {
       {"rsk list", "Did you mean `risk`?", false},
       {"risk lst", "Did you mean `risk list`?", false},
       {"risk list --owenr <@U1|a>", "Did you mean `--owner`?", true},
-      {"risk add \"x\" --program dr --likelihood 9 --impact 3", "--likelihood must be 1–5 (got 9)", true},
+      {"risk add \"x\" --program dr --likelihood 9 --impact 3", "--likelihood must be 1–5 (got 9)",
+       true},
       {"risk add \"x\" --program dr --likelihood four --impact 3", "must be a whole number", true},
       {"risk add \"x\" --likelihood 2 --impact 3", "Missing --program", true},
       {"risk add --program dr --likelihood 2 --impact 3", "Missing \"<title>\"", true},
@@ -105,8 +107,9 @@ TEST_CASE("user text in errors is escaped") {
 TEST_CASE("usage is generated from the grammar") {
   const AreaSpec* risk = find_area("risk");
   REQUIRE(risk);
-  CHECK(usage(*risk, *find_verb(*risk, "add")) ==
-        R"(/itpm risk add "<title>" --program <key> --likelihood 1-5 --impact 1-5 [--owner @u] [--due DATE] [--mitigation "..."])");
+  CHECK(
+      usage(*risk, *find_verb(*risk, "add")) ==
+      R"(/itpm risk add "<title>" --program <key> --likelihood 1-5 --impact 1-5 [--owner @u] [--due DATE] [--mitigation "..."])");
 }
 
 TEST_CASE("area names and aliases are unique, so every word resolves one way") {

@@ -34,7 +34,8 @@ TEST_CASE("authentication failures and link_disabled give up with their exit cod
 TEST_CASE("backoff doubles up to the cap") {
   auto p = policy();
   std::vector<long> delays;
-  for (int i = 0; i < 7; ++i) delays.push_back(p.on_failure(Failure::network, std::nullopt).delay.count());
+  for (int i = 0; i < 7; ++i)
+    delays.push_back(p.on_failure(Failure::network, std::nullopt).delay.count());
   CHECK(delays == std::vector<long>{500, 1000, 2000, 4000, 8000, 8000, 8000});
 }
 

@@ -1,5 +1,5 @@
-#include "commands/help.hpp"
 #include "commands/registry.hpp"
+#include "commands/help.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -20,7 +20,8 @@ Outcome run(const Registry& r, const std::string& text, const std::string& user 
 TEST_CASE("help lists every area and one area's verbs, from the grammar") {
   Registry r;
   auto all = run(r, "help");
-  for (const auto& area : grammar()) CHECK(all.reply.text.find("`" + std::string(area.name) + "`") != std::string::npos);
+  for (const auto& area : grammar())
+    CHECK(all.reply.text.find("`" + std::string(area.name) + "`") != std::string::npos);
   CHECK(all.reply.visibility == Visibility::ephemeral);
   CHECK(all.reply.blocks.size() == 3);
 
@@ -57,5 +58,6 @@ TEST_CASE("error replies carry the usage as a code span with the user text escap
   Registry r;
   auto out = run(r, "risk add \"x\" --program dr --likelihood 9 --impact 3");
   REQUIRE(out.reply.blocks.size() == 2);
-  CHECK(out.reply.blocks[1]["text"]["text"].get<std::string>().find("&lt;title&gt;") != std::string::npos);
+  CHECK(out.reply.blocks[1]["text"]["text"].get<std::string>().find("&lt;title&gt;") !=
+        std::string::npos);
 }

@@ -49,5 +49,6 @@ TEST_CASE("render_ref renders mentions back but never a special broadcast") {
   CHECK(render_ref(*parse_ref("<#C1ABC|ops>")) == "<#C1ABC>");
   CHECK(render_ref(*parse_ref("<!subteam^S1|@sre>")) == "<!subteam^S1>");
   CHECK(render_ref(*parse_ref("<!channel>")) == "&lt;!channel&gt;");
-  CHECK(render_ref(*parse_ref("<https://a.example|&lt;!channel&gt;>")) == "<https://a.example|&lt;!channel&gt;>");
+  CHECK(render_ref(*parse_ref("<https://a.example|&lt;!channel&gt;>")) ==
+        "<https://a.example|&lt;!channel&gt;>");
 }

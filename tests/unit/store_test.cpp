@@ -36,8 +36,8 @@ TEST_CASE("a database from a newer build is refused, not opened") {
     rocksdb::DB* db = nullptr;
     REQUIRE(rocksdb::DB::Open(options, path.string(), cfs, &handles, &db).ok());
     auto meta = std::find(names.begin(), names.end(), "meta") - names.begin();
-    REQUIRE(db->Put(rocksdb::WriteOptions{}, handles[static_cast<std::size_t>(meta)], "schema_version",
-                    std::string("\x00\x00\x00\x63", 4))
+    REQUIRE(db->Put(rocksdb::WriteOptions{}, handles[static_cast<std::size_t>(meta)],
+                    "schema_version", std::string("\x00\x00\x00\x63", 4))
                 .ok());
     for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
     REQUIRE(db->Close().ok());

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 using itpm::commands::Token;
-using itpm::commands::TokenizeError;
 using itpm::commands::tokenize;
+using itpm::commands::TokenizeError;
 
 namespace {
 
@@ -27,7 +27,8 @@ TEST_CASE("tokenize splits on whitespace and groups quoted words") {
   auto row = GENERATE(values<Row>({
       {"risk list", V{"risk", "list"}},
       {"  risk\t list  ", V{"risk", "list"}},
-      {R"(risk add "Primary DB failover" --program dr)", V{"risk", "add", "Primary DB failover", "--program", "dr"}},
+      {R"(risk add "Primary DB failover" --program dr)",
+       V{"risk", "add", "Primary DB failover", "--program", "dr"}},
       {"add 'single quoted' x", V{"add", "single quoted", "x"}},
       {"add \u201ccurly double\u201d x", V{"add", "curly double", "x"}},
       {"add \u2018curly single\u2019 x", V{"add", "curly single", "x"}},

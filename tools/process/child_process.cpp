@@ -38,7 +38,8 @@ ChildProcess::ChildProcess(ChildOptions options) {
   int pipe_fds[2] = {-1, -1};
   if (!options.output_file.empty()) {
     out_fd = ::open(options.output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (out_fd < 0) throw std::system_error(errno, std::generic_category(), "open " + options.output_file);
+    if (out_fd < 0)
+      throw std::system_error(errno, std::generic_category(), "open " + options.output_file);
   } else if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     throw std::system_error(errno, std::generic_category(), "pipe");
   }
@@ -107,9 +108,11 @@ std::string ChildProcess::output() const {
   return output_;
 }
 
-bool ChildProcess::wait_for_output(std::string_view needle, std::chrono::milliseconds timeout) const {
+bool ChildProcess::wait_for_output(std::string_view needle,
+                                   std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, timeout, [&] { return output_.find(needle) != std::string::npos; });
+  return changed_.wait_for(lock, timeout,
+                           [&] { return output_.find(needle) != std::string::npos; });
 }
 
 long ChildProcess::peak_rss_kib() const {

@@ -4,8 +4,8 @@
 #include "tools/process/child_process.hpp"
 #include "tools/slack_sim/sim_server.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -78,36 +78,45 @@ int interactive(SlackSim& sim) {
       print("(only you) /itpm failed with the error \"dispatch_failed\": the bot is not connected");
       continue;
     }
-    sim.wait_for([&](const Snapshot& s) {
-      return s.ack_for(id) != nullptr || std::find(s.timed_out.begin(), s.timed_out.end(), id) != s.timed_out.end();
-    }, 4s);
+    sim.wait_for(
+        [&](const Snapshot& s) {
+          return s.ack_for(id) != nullptr ||
+                 std::find(s.timed_out.begin(), s.timed_out.end(), id) != s.timed_out.end();
+        },
+        4s);
   }
   return 0;
 }
 
-int load(SlackSim& sim, int total, int window, const std::string& text, const itpm::process::ChildProcess* bot) {
+int load(SlackSim& sim, int total, int window, const std::string& text,
+         const itpm::process::ChildProcess* bot) {
   auto start = std::chrono::steady_clock::now();
   sim.start_load(total, window, sim.escape_like_slack(text));
-  bool done = sim.wait_for([&](const Snapshot& s) {
-    return static_cast<int>(s.acks.size() + s.timed_out.size()) >= total;
-  }, std::chrono::minutes(10));
+  bool done = sim.wait_for(
+      [&](const Snapshot& s) {
+        return static_cast<int>(s.acks.size() + s.timed_out.size()) >= total;
+      },
+      std::chrono::minutes(10));
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Snapshot s = sim.snapshot();
   std::vector<double> latencies;
   for (const auto& a : s.acks) latencies.push_back(a.latency_ms);
   long rss = bot != nullptr ? bot->peak_rss_kib() : 0;
-  print(fmt::format("load: text=\"{}\" N={} W={} acked={} timed_out={} elapsed={:.2f}s acks/s={:.0f} "
-                    "p50={:.2f}ms p99={:.2f}ms bot_peak_rss={:.1f}MiB",
-                    text, total, window, s.acks.size(), s.timed_out.size(), elapsed,
-                    static_cast<double>(s.acks.size()) / elapsed, percentile(latencies, 0.5),
-                    percentile(latencies, 0.99), static_cast<double>(rss) / 1024.0));
+  print(
+      fmt::format("load: text=\"{}\" N={} W={} acked={} timed_out={} elapsed={:.2f}s acks/s={:.0f} "
+                  "p50={:.2f}ms p99={:.2f}ms bot_peak_rss={:.1f}MiB",
+                  text, total, window, s.acks.size(), s.timed_out.size(), elapsed,
+                  static_cast<double>(s.acks.size()) / elapsed, percentile(latencies, 0.5),
+                  percentile(latencies, 0.99), static_cast<double>(rss) / 1024.0));
   return done && s.timed_out.empty() ? 0 : 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"itpm-slack-sim: a local Slack (Web API + Socket Mode) for itpm-bot's demo, tests and benchmarks"};
+  CLI::App cli{
+      "itpm-slack-sim: a local Slack (Web API + Socket Mode) for itpm-bot's demo, tests and "
+      "benchmarks"};
   int port = 0;
   bool plain = false;
   bool interactive_mode = false;
@@ -121,9 +130,12 @@ int main(int argc, char** argv) {
   cli.add_option("--port", port, "port on 127.0.0.1 (default: any free one)");
   cli.add_flag("--plain", plain, "plain HTTP and ws:// instead of TLS");
   cli.add_option("--spawn-bot", bot_path, "start this itpm-bot binary against the simulator");
-  cli.add_option("--data-dir", data_dir, "the spawned bot's data directory (its log goes to DIR/bot.log)");
-  cli.add_option("--cert-out", cert_out, "write the simulator's CA certificate here (default DIR/sim-ca.pem)");
-  cli.add_flag("--interactive", interactive_mode, "read /itpm lines from stdin and print the replies");
+  cli.add_option("--data-dir", data_dir,
+                 "the spawned bot's data directory (its log goes to DIR/bot.log)");
+  cli.add_option("--cert-out", cert_out,
+                 "write the simulator's CA certificate here (default DIR/sim-ca.pem)");
+  cli.add_flag("--interactive", interactive_mode,
+               "read /itpm lines from stdin and print the replies");
   cli.add_option("--load", load_total, "send N slash commands and report acks/s and latency");
   cli.add_option("--window", load_window, "commands in flight during --load (default 64)");
   cli.add_option("--text", load_text, "the command text for --load (default: help)");
@@ -137,7 +149,9 @@ int main(int argc, char** argv) {
   // The terminal shows what a Slack client would: mentions by name, entities decoded.
   SlackSim* shown_by = nullptr;
   if (interactive_mode) {
-    options.on_output = [&shown_by](const std::string& line) { print(shown_by->render_for_terminal(line)); };
+    options.on_output = [&shown_by](const std::string& line) {
+      print(shown_by->render_for_terminal(line));
+    };
   }
   SlackSim sim(options);
   shown_by = &sim;
@@ -156,8 +170,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<itpm::process::ChildProcess> bot;
   if (!bot_path.empty()) {
     itpm::process::ChildOptions child;
-    child.argv = {bot_path, "--data-dir", (std::filesystem::path(data_dir) / "db").string(), "--http-listen",
-                  "127.0.0.1:0"};
+    child.argv = {bot_path, "--data-dir", (std::filesystem::path(data_dir) / "db").string(),
+                  "--http-listen", "127.0.0.1:0"};
     child.set_env = {{"SLACK_API_URL", sim.api_url()},
                      {"SLACK_APP_TOKEN", options.app_token},
                      {"SLACK_BOT_TOKEN", options.bot_token},
@@ -167,7 +181,8 @@ int main(int argc, char** argv) {
     bot = std::make_unique<itpm::process::ChildProcess>(child);
     print(fmt::format("started itpm-bot (pid {}); its log: {}", bot->pid(), child.output_file));
     if (!sim.wait_for([](const Snapshot& s) { return s.hellos_sent >= 1; }, 30s)) {
-      std::cerr << "itpm-slack-sim: the bot did not connect within 30 s; see " << child.output_file << "\n";
+      std::cerr << "itpm-slack-sim: the bot did not connect within 30 s; see " << child.output_file
+                << "\n";
       return 1;
     }
     print("itpm-bot is connected over Socket Mode.");

@@ -18,7 +18,8 @@ std::string url_decode(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    } else if (s[i] == '%' && i + 2 < s.size() &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -36,7 +37,8 @@ json parse_form(std::string_view s) {
     std::string_view pair = s.substr(0, amp);
     auto eq = pair.find('=');
     if (!pair.empty()) {
-      out[url_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+      out[url_decode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
     }
     if (amp == std::string_view::npos) break;
     s.remove_prefix(amp + 1);
@@ -60,11 +62,14 @@ HttpAnswer slack_ok(json body) {
 
 bool is_id(const std::string& s, std::string_view prefixes) {
   return s.size() >= 2 && prefixes.find(s[0]) != std::string_view::npos &&
-         std::all_of(s.begin(), s.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); });
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isupper(static_cast<unsigned char>(c)) ||
+                  std::isdigit(static_cast<unsigned char>(c));
+         });
 }
 
-const std::set<std::string> write_methods = {"chat.postMessage", "chat.postEphemeral", "chat.update",
-                                             "conversations.open", "views.open"};
+const std::set<std::string> write_methods = {"chat.postMessage", "chat.postEphemeral",
+                                             "chat.update", "conversations.open", "views.open"};
 
 }  // namespace
 
@@ -120,14 +125,16 @@ void SlackSim::Core::output(const std::string& line) const {
 bool SlackSim::Core::take_ticket(const std::string& target) {
   auto q = target.find("ticket=");
   if (q == std::string::npos) return false;
-  std::string ticket = target.substr(q + 7, target.find('&', q) == std::string::npos ? std::string::npos
-                                                                                      : target.find('&', q) - q - 7);
+  std::string ticket =
+      target.substr(q + 7, target.find('&', q) == std::string::npos ? std::string::npos
+                                                                    : target.find('&', q) - q - 7);
   return tickets.erase(ticket) == 1;
 }
 
 HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
   std::string path = in.target.substr(0, in.target.find('?'));
-  std::string query = in.target.find('?') == std::string::npos ? "" : in.target.substr(in.target.find('?') + 1);
+  std::string query =
+      in.target.find('?') == std::string::npos ? "" : in.target.substr(in.target.find('?') + 1);
   auto now = Clock::now();
 
   if (path == "/health") {
@@ -140,7 +147,8 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     // response_url: no token, JSON body, at most 5 uses (slack-protocol.md §5.6).
     json body = json::parse(in.body, nullptr, false);
     int uses = ++response_url_uses[path];
-    ApiCall call{"response_url", body.is_discarded() ? json() : body, in.content_type, 200, "", now};
+    ApiCall call{
+        "response_url", body.is_discarded() ? json() : body, in.content_type, 200, "", now};
     HttpAnswer a;
     a.content_type = "text/plain";
     if (in.method != "POST" || body.is_discarded() || !body.is_object()) {
@@ -183,7 +191,8 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
   auto answer = [&](HttpAnswer a) {
     call.status = a.status;
     auto parsed = json::parse(a.body, nullptr, false);
-    if (!parsed.is_discarded() && parsed.is_object() && !parsed.value("ok", true)) call.error = parsed.value("error", "");
+    if (!parsed.is_discarded() && parsed.is_object() && !parsed.value("ok", true))
+      call.error = parsed.value("error", "");
     state.update([&](Snapshot& s) { s.calls.push_back(call); });
     return a;
   };
@@ -193,7 +202,8 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     if (in.method != "POST") return answer(slack_error("invalid_arg_name"));
     if (args.is_object() && args.contains("token")) return answer(slack_error("invalid_auth"));
     if (bearer.empty()) return answer(slack_error("not_authed"));
-    if (bearer.starts_with("xoxb-") || bearer.starts_with("xoxp-")) return answer(slack_error("not_allowed_token_type"));
+    if (bearer.starts_with("xoxb-") || bearer.starts_with("xoxp-"))
+      return answer(slack_error("not_allowed_token_type"));
     if (bearer != options.app_token) return answer(slack_error("invalid_auth"));
     if (open_error_times > 0) {
       --open_error_times;
@@ -207,8 +217,8 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     std::string ticket = new_id();
     tickets.insert(ticket);
     state.update([](Snapshot& s) { ++s.tickets_issued; });
-    std::string url = fmt::format("{}://127.0.0.1:{}/link/?ticket={}&app_id=A0SIM0001", options.tls ? "wss" : "ws",
-                                  port, ticket);
+    std::string url = fmt::format("{}://127.0.0.1:{}/link/?ticket={}&app_id=A0SIM0001",
+                                  options.tls ? "wss" : "ws", port, ticket);
     HttpAnswer a = slack_ok({{"url", url}});
     // Slack escapes slashes in JSON strings; a client must unescape them.
     std::string escaped;
@@ -223,7 +233,8 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
   if (args.is_discarded()) return answer(slack_error("invalid_json"));
   if (!args.is_object()) return answer(slack_error("json_not_object"));
   if (json_body && !write_methods.contains(method)) return answer(slack_error("invalid_arguments"));
-  if (auto forced = forced_429.find(method); forced != forced_429.end() && forced->second.first > 0) {
+  if (auto forced = forced_429.find(method);
+      forced != forced_429.end() && forced->second.first > 0) {
     --forced->second.first;
     HttpAnswer a = slack_error("ratelimited", 429);
     a.retry_after = std::to_string(forced->second.second);
@@ -231,7 +242,8 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
   }
   json extra = json::object();
   if (json_body && in.content_type.find("charset") == std::string::npos) {
-    extra = {{"warning", "missing_charset"}, {"response_metadata", {{"warnings", {"missing_charset"}}}}};
+    extra = {{"warning", "missing_charset"},
+             {"response_metadata", {{"warnings", {"missing_charset"}}}}};
   }
   auto ok = [&](json body) {
     for (auto& [k, v] : extra.items()) body[k] = v;
@@ -244,8 +256,12 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
   };
 
   if (method == "auth.test") {
-    return ok({{"url", "https://sim.slack.local/"}, {"team", "Simulated"}, {"user", "itpm"},
-               {"team_id", "T0SIM0001"}, {"user_id", "U0BOT0001"}, {"bot_id", "B0BOT0001"}});
+    return ok({{"url", "https://sim.slack.local/"},
+               {"team", "Simulated"},
+               {"user", "itpm"},
+               {"team_id", "T0SIM0001"},
+               {"user_id", "U0BOT0001"},
+               {"bot_id", "B0BOT0001"}});
   }
   if (method == "chat.postMessage") {
     std::string channel = args.value("channel", "");
@@ -263,12 +279,19 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
       tokens -= 1.0;
     }
     std::string ts = next_ts();
-    std::string where = channel[0] == 'D' || channel[0] == 'U'
-                            ? "DM to @" + user_name(channel[0] == 'D' ? "U" + channel.substr(1) : channel)
-                            : "#" + channel_name(channel);
-    output(fmt::format("itpm in {}{}> {}", where, args.contains("thread_ts") ? " (thread)" : "", text_of(args)));
-    return ok({{"channel", channel}, {"ts", ts},
-               {"message", {{"type", "message"}, {"subtype", "bot_message"}, {"text", args.value("text", "")}, {"ts", ts}}}});
+    std::string where =
+        channel[0] == 'D' || channel[0] == 'U'
+            ? "DM to @" + user_name(channel[0] == 'D' ? "U" + channel.substr(1) : channel)
+            : "#" + channel_name(channel);
+    output(fmt::format("itpm in {}{}> {}", where, args.contains("thread_ts") ? " (thread)" : "",
+                       text_of(args)));
+    return ok({{"channel", channel},
+               {"ts", ts},
+               {"message",
+                {{"type", "message"},
+                 {"subtype", "bot_message"},
+                 {"text", args.value("text", "")},
+                 {"ts", ts}}}});
   }
   if (method == "chat.postEphemeral") {
     std::string channel = args.value("channel", "");
@@ -284,7 +307,8 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     if (!is_id(channel, "CGD")) return answer(slack_error("channel_not_found"));
     if (args.value("ts", "").empty()) return answer(slack_error("message_not_found"));
     output(fmt::format("itpm updated a message in #{}> {}", channel_name(channel), text_of(args)));
-    return ok({{"channel", channel}, {"ts", args.value("ts", "")}, {"text", args.value("text", "")}});
+    return ok(
+        {{"channel", channel}, {"ts", args.value("ts", "")}, {"text", args.value("text", "")}});
   }
   if (method == "conversations.open") {
     std::string users = args.value("users", "");
@@ -300,7 +324,9 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     if (ts.empty()) return answer(slack_error("message_not_found"));
     std::string compact = ts;
     compact.erase(std::remove(compact.begin(), compact.end(), '.'), compact.end());
-    return ok({{"channel", channel}, {"permalink", fmt::format("https://sim.slack.local/archives/{}/p{}", channel, compact)}});
+    return ok(
+        {{"channel", channel},
+         {"permalink", fmt::format("https://sim.slack.local/archives/{}/p{}", channel, compact)}});
   }
   if (method == "users.info") {
     std::string user = args.value("user", "");
@@ -309,9 +335,15 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     std::string tz = name == "alice" || name == "carol" ? "Europe/Amsterdam"
                      : name == "bob"                    ? "America/Los_Angeles"
                                                         : "UTC";
-    return ok({{"user", {{"id", user}, {"team_id", "T0SIM0001"}, {"name", name}, {"deleted", false},
-                         {"real_name", name}, {"tz", tz}, {"is_bot", false},
-                         {"profile", {{"display_name", name}, {"real_name", name}}}}}});
+    return ok({{"user",
+                {{"id", user},
+                 {"team_id", "T0SIM0001"},
+                 {"name", name},
+                 {"deleted", false},
+                 {"real_name", name},
+                 {"tz", tz},
+                 {"is_bot", false},
+                 {"profile", {{"display_name", name}, {"real_name", name}}}}}});
   }
   if (method == "views.open") {
     std::string trigger = args.value("trigger_id", "");
@@ -344,7 +376,8 @@ nlohmann::json SlackSim::Core::slash_envelope(const SlashCommand& command) {
             {"text", command.text},
             {"api_app_id", "A0SIM0001"},
             {"is_enterprise_install", "false"},
-            {"response_url", fmt::format("{}/commands/T0SIM0001/{}/{}", base_url(), ts_seq, id.substr(0, 8))},
+            {"response_url",
+             fmt::format("{}/commands/T0SIM0001/{}/{}", base_url(), ts_seq, id.substr(0, 8))},
             {"trigger_id", trigger}}}};
 }
 

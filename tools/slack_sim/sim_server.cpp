@@ -3,6 +3,7 @@
 #include "tools/slack_sim/sim_core.hpp"
 #include "tools/slack_sim/test_cert.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,7 +14,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <fmt/format.h>
 
 #include <future>
 
@@ -60,8 +60,8 @@ net::awaitable<void> serve_http(std::shared_ptr<Core> core, Stream stream) {
       co_return;
     }
     HttpIn in{std::string(req.method_string()), std::string(req.target()),
-              std::string(req[http::field::authorization]), std::string(req[http::field::content_type]),
-              std::move(req.body())};
+              std::string(req[http::field::authorization]),
+              std::string(req[http::field::content_type]), std::move(req.body())};
     HttpAnswer answer = core->handle_http(in);
     http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
     res.set(http::field::content_type, answer.content_type);
@@ -82,7 +82,8 @@ net::awaitable<void> serve_plain(std::shared_ptr<Core> core, tcp::socket socket)
 net::awaitable<void> serve_tls(std::shared_ptr<Core> core, tcp::socket socket) {
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *core->tls);
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
-  auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, net::as_tuple(net::use_awaitable));
+  auto [ec] =
+      co_await stream.async_handshake(ssl::stream_base::server, net::as_tuple(net::use_awaitable));
   if (ec) co_return;
   co_await serve_http(core, std::move(stream));
 }
@@ -142,7 +143,8 @@ void Core::socket_closed(int id, const std::string& reason) {
 
 void Core::client_text(int socket, const std::string& text) {
   auto j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("envelope_id") || !j["envelope_id"].is_string()) {
+  if (j.is_discarded() || !j.is_object() || !j.contains("envelope_id") ||
+      !j["envelope_id"].is_string()) {
     state.update([](Snapshot& s) { ++s.bad_client_frames; });
     return;
   }
@@ -169,7 +171,9 @@ void Core::client_text(int socket, const std::string& text) {
     bool in_channel = payload.value("response_type", "") == "in_channel";
     output(fmt::format("itpm{}> {}", in_channel ? "" : " (only you)", payload.value("text", "")));
   }
-  state.update([&](Snapshot& s) { s.acks.push_back(AckRecord{id, p.type, payload, latency, socket, false}); });
+  state.update([&](Snapshot& s) {
+    s.acks.push_back(AckRecord{id, p.type, payload, latency, socket, false});
+  });
   if (load && load->ids.contains(id)) {
     ++load->done;
     send_next_load();
@@ -247,12 +251,17 @@ void Core::send_next_load() {
 }
 
 SlackSim::SlackSim(SimOptions options) : core_(std::make_shared<Core>(std::move(options))) {
-  core_->user_ids = {{"alice", "U0DEMO1"}, {"bob", "U0DEMO2"}, {"carol", "U0DEMO3"},
-                     {"dave", "U0DEMO4"},  {"erin", "U0DEMO5"}};
+  core_->user_ids = {{"alice", "U0DEMO1"},
+                     {"bob", "U0DEMO2"},
+                     {"carol", "U0DEMO3"},
+                     {"dave", "U0DEMO4"},
+                     {"erin", "U0DEMO5"}};
   core_->channel_ids = {{"demo", "C0DEMO1"}, {"dr-program", "C0DEMO2"}, {"leadership", "C0DEMO3"}};
 }
 
-SlackSim::~SlackSim() { stop(); }
+SlackSim::~SlackSim() {
+  stop();
+}
 
 void SlackSim::start() {
   if (core_->options.tls) {
@@ -283,13 +292,24 @@ void SlackSim::stop() {
   core_->thread.join();
 }
 
-std::uint16_t SlackSim::port() const { return core_->port; }
-std::string SlackSim::api_url() const { return core_->base_url() + "/api/"; }
-std::string SlackSim::cert_pem() const { return core_->cert_pem; }
-const SimOptions& SlackSim::options() const { return core_->options; }
-Snapshot SlackSim::snapshot() const { return core_->state.snapshot(); }
+std::uint16_t SlackSim::port() const {
+  return core_->port;
+}
+std::string SlackSim::api_url() const {
+  return core_->base_url() + "/api/";
+}
+std::string SlackSim::cert_pem() const {
+  return core_->cert_pem;
+}
+const SimOptions& SlackSim::options() const {
+  return core_->options;
+}
+Snapshot SlackSim::snapshot() const {
+  return core_->state.snapshot();
+}
 
-bool SlackSim::wait_for(const std::function<bool(const Snapshot&)>& done, std::chrono::milliseconds timeout) const {
+bool SlackSim::wait_for(const std::function<bool(const Snapshot&)>& done,
+                        std::chrono::milliseconds timeout) const {
   return core_->state.wait_for(done, timeout);
 }
 
@@ -305,7 +325,8 @@ std::string SlackSim::send_slash_command(const SlashCommand& command) {
 
 std::string SlackSim::send_event(json event, const std::string& given_event_id, int retry_attempt) {
   return on_io(*core_, [&] {
-    std::string event_id = given_event_id.empty() ? fmt::format("Ev0SIM{:06}", ++core_->ts_seq) : given_event_id;
+    std::string event_id =
+        given_event_id.empty() ? fmt::format("Ev0SIM{:06}", ++core_->ts_seq) : given_event_id;
     json envelope = {{"envelope_id", core_->new_id()},
                      {"type", "events_api"},
                      {"accepts_response_payload", false},
@@ -335,15 +356,19 @@ void SlackSim::start_load(int total, int window, const std::string& text) {
 void SlackSim::request_refresh(bool warning_first) {
   on_io(*core_, [&] {
     for (auto& s : open_sockets(*core_)) {
-      if (warning_first) s->send_text(R"({"type":"disconnect","reason":"warning","debug_info":{"host":"sim-applink-1"}})");
-      s->send_text(R"({"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"sim-applink-1"}})");
+      if (warning_first)
+        s->send_text(
+            R"({"type":"disconnect","reason":"warning","debug_info":{"host":"sim-applink-1"}})");
+      s->send_text(
+          R"({"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"sim-applink-1"}})");
     }
   });
 }
 
 void SlackSim::send_disconnect(const std::string& reason) {
   on_io(*core_, [&] {
-    json frame = {{"type", "disconnect"}, {"reason", reason}, {"debug_info", {{"host", "sim-applink-1"}}}};
+    json frame = {
+        {"type", "disconnect"}, {"reason", reason}, {"debug_info", {{"host", "sim-applink-1"}}}};
     for (auto& s : open_sockets(*core_)) s->send_text(frame.dump());
   });
 }
@@ -404,7 +429,8 @@ std::string SlackSim::escape_like_slack(const std::string& typed) const {
       i = end - 1;
       continue;
     }
-    if (word_start && (typed.compare(i, 8, "https://") == 0 || typed.compare(i, 7, "http://") == 0)) {
+    if (word_start &&
+        (typed.compare(i, 8, "https://") == 0 || typed.compare(i, 7, "http://") == 0)) {
       std::size_t end = typed.find_first_of(" \t\"'", i);
       if (end == std::string::npos) end = typed.size();
       out += "<" + typed.substr(i, end - i) + ">";
@@ -412,10 +438,17 @@ std::string SlackSim::escape_like_slack(const std::string& typed) const {
       continue;
     }
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -449,7 +482,8 @@ std::string SlackSim::render_for_terminal(const std::string& mrkdwn) const {
     }
     i = close;
   }
-  for (auto [from, to] : {std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"}, std::pair{"&amp;", "&"}}) {
+  for (auto [from, to] :
+       {std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"}, std::pair{"&amp;", "&"}}) {
     for (auto at = out.find(from); at != std::string::npos; at = out.find(from, at + 1)) {
       out.replace(at, std::string_view(from).size(), to);
     }

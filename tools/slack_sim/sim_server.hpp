@@ -21,19 +21,20 @@ struct SimOptions {
   std::uint16_t port = 0;  // 0: any free port on 127.0.0.1
   std::string app_token = "xapp-1-A0SIM0001-1-simulatedapptoken0001";
   std::string bot_token = "xoxb-1-simulated-bot-token-0001";
-  std::chrono::milliseconds ping_interval{5000};  // server pings; Slack's real interval is undocumented
+  std::chrono::milliseconds ping_interval{
+      5000};  // server pings; Slack's real interval is undocumented
   std::chrono::milliseconds ack_timeout{3000};
-  int max_redeliveries = 3;                   // events_api only
-  bool new_envelope_id_on_redelivery = false; // unconfirmed for real Slack, so a knob
-  bool channel_rate_limit = true;             // ~1 chat.postMessage/s per channel, burst of 5
+  int max_redeliveries = 3;                    // events_api only
+  bool new_envelope_id_on_redelivery = false;  // unconfirmed for real Slack, so a knob
+  bool channel_rate_limit = true;              // ~1 chat.postMessage/s per channel, burst of 5
   int max_sockets = 10;
   // Readable lines for a person (interactive mode): replies, posts, DMs.
   std::function<void(const std::string&)> on_output;
 };
 
 struct SlashCommand {
-  std::string text;             // as a person types it (escaped like Slack unless `escaped`)
-  bool escaped = false;         // `text` is already in Slack's escaped form
+  std::string text;      // as a person types it (escaped like Slack unless `escaped`)
+  bool escaped = false;  // `text` is already in Slack's escaped form
   std::string user = "U0DEMO1";
   std::string channel = "C0DEMO1";
   bool accepts_response_payload = true;
@@ -61,15 +62,16 @@ class SlackSim {
   std::string send_slash_command(const SlashCommand& command);
   // Delivers an events_api envelope wrapping `event`; returns the event_id ("" if no socket).
   // Passing an earlier event_id with `retry_attempt` > 0 re-sends it as Slack's redelivery would.
-  std::string send_event(nlohmann::json event, const std::string& event_id = "", int retry_attempt = 0);
+  std::string send_event(nlohmann::json event, const std::string& event_id = "",
+                         int retry_attempt = 0);
 
   // Fault and lifecycle knobs; each applies to the sockets open at the time of the call.
-  void request_refresh(bool warning_first);   // disconnect warning?, then refresh_requested
+  void request_refresh(bool warning_first);  // disconnect warning?, then refresh_requested
   void send_disconnect(const std::string& reason);
-  void freeze_sockets();                      // stop reading, writing and pinging (half-open peer)
-  void drop_sockets();                        // close TCP without a close frame
+  void freeze_sockets();  // stop reading, writing and pinging (half-open peer)
+  void drop_sockets();    // close TCP without a close frame
   void set_server_pings(bool enabled);
-  void refuse_handshakes(int http_status);    // 0: accept again
+  void refuse_handshakes(int http_status);                          // 0: accept again
   void fail_connections_open(const std::string& error, int times);  // "ratelimited": HTTP 429
   void rate_limit_next(const std::string& method, int times, int retry_after_seconds);
 
@@ -78,7 +80,8 @@ class SlackSim {
   void start_load(int total, int window, const std::string& text);
 
   [[nodiscard]] Snapshot snapshot() const;
-  bool wait_for(const std::function<bool(const Snapshot&)>& done, std::chrono::milliseconds timeout) const;
+  bool wait_for(const std::function<bool(const Snapshot&)>& done,
+                std::chrono::milliseconds timeout) const;
 
   // Slack's escaping of typed text: & < > escaped, @name and #name turned into mentions.
   [[nodiscard]] std::string escape_like_slack(const std::string& typed) const;

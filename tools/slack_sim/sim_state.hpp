@@ -31,8 +31,8 @@ struct ApiCall {
   std::string method;  // "chat.postMessage", ..., or "response_url"
   nlohmann::json args;
   std::string content_type;
-  int status = 200;      // HTTP status answered
-  std::string error;     // Slack error answered, if any
+  int status = 200;   // HTTP status answered
+  std::string error;  // Slack error answered, if any
   Clock::time_point at;
 };
 
@@ -63,7 +63,8 @@ class SimState {
   void update(const std::function<void(Snapshot&)>& change);
   [[nodiscard]] Snapshot snapshot() const;
   // Blocks until `done(snapshot)` holds or `timeout` passes; returns whether it held.
-  bool wait_for(const std::function<bool(const Snapshot&)>& done, std::chrono::milliseconds timeout) const;
+  bool wait_for(const std::function<bool(const Snapshot&)>& done,
+                std::chrono::milliseconds timeout) const;
 
  private:
   mutable std::mutex mutex_;

@@ -2,6 +2,7 @@
 // and the faults (freeze, drop, too_many_websockets).
 #include "tools/slack_sim/sim_core.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,7 +11,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <fmt/format.h>
 
 #include <deque>
 
@@ -29,9 +29,14 @@ template <class Next>
 class WsSession final : public SimSocket, public std::enable_shared_from_this<WsSession<Next>> {
  public:
   WsSession(std::shared_ptr<Core> core, Next next, int id)
-      : core_(std::move(core)), ws_(std::move(next)), id_(id), wake_(ws_.get_executor()), ping_timer_(ws_.get_executor()) {}
+      : core_(std::move(core)),
+        ws_(std::move(next)),
+        id_(id),
+        wake_(ws_.get_executor()),
+        ping_timer_(ws_.get_executor()) {}
 
-  static net::awaitable<void> run(std::shared_ptr<WsSession> self, http::request<http::string_body> req) {
+  static net::awaitable<void> run(std::shared_ptr<WsSession> self,
+                                  http::request<http::string_body> req) {
     co_await self->serve(std::move(req));
   }
 
@@ -63,14 +68,20 @@ class WsSession final : public SimSocket, public std::enable_shared_from_this<Ws
     std::string data;
   };
 
-  static net::awaitable<void> run_writer(std::shared_ptr<WsSession> self) { co_await self->write_loop(); }
-  static net::awaitable<void> run_pinger(std::shared_ptr<WsSession> self) { co_await self->ping_loop(); }
+  static net::awaitable<void> run_writer(std::shared_ptr<WsSession> self) {
+    co_await self->write_loop();
+  }
+  static net::awaitable<void> run_pinger(std::shared_ptr<WsSession> self) {
+    co_await self->ping_loop();
+  }
 
   net::awaitable<void> serve(http::request<http::string_body> req) {
     auto token = net::as_tuple(net::use_awaitable);
-    ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(5), websocket::stream_base::none(), false});
+    ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(5),
+                                                   websocket::stream_base::none(), false});
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-      if (kind == websocket::frame_type::ping) core_->state.update([](Snapshot& s) { ++s.pings_from_client; });
+      if (kind == websocket::frame_type::ping)
+        core_->state.update([](Snapshot& s) { ++s.pings_from_client; });
     });
     auto [ec] = co_await ws_.async_accept(req, token);
     if (ec) co_return;
@@ -80,16 +91,19 @@ class WsSession final : public SimSocket, public std::enable_shared_from_this<Ws
     });
     if (static_cast<int>(core_->sockets.size()) >= core_->options.max_sockets) {
       // Slack sends this instead of hello and then drops the connection (code 1006).
-      std::string frame = R"({"type":"disconnect","reason":"too_many_websockets","debug_info":{"host":"sim-applink-1"}})";
+      std::string frame =
+          R"({"type":"disconnect","reason":"too_many_websockets","debug_info":{"host":"sim-applink-1"}})";
       co_await ws_.async_write(net::buffer(frame), token);
       drop();
       finish("too_many_websockets");
       co_return;
     }
-    json hello = {{"type", "hello"},
-                  {"num_connections", core_->sockets.size() + 1},
-                  {"debug_info", {{"host", "sim-applink-1"}, {"build_number", 1}, {"approximate_connection_time", 18060}}},
-                  {"connection_info", {{"app_id", "A0SIM0001"}}}};
+    json hello = {
+        {"type", "hello"},
+        {"num_connections", core_->sockets.size() + 1},
+        {"debug_info",
+         {{"host", "sim-applink-1"}, {"build_number", 1}, {"approximate_connection_time", 18060}}},
+        {"connection_info", {{"app_id", "A0SIM0001"}}}};
     std::string hello_text = hello.dump();
     auto [wec, wn] = co_await ws_.async_write(net::buffer(hello_text), token);
     if (wec) {
@@ -106,7 +120,7 @@ class WsSession final : public SimSocket, public std::enable_shared_from_this<Ws
       auto [rec, n] = co_await ws_.async_read(buffer, token);
       if (rec) {
         if (frozen_ && !dropped_) co_await wait_for_peer_close();
-        std::string reason = dropped_                         ? "dropped by the simulator"
+        std::string reason = dropped_                          ? "dropped by the simulator"
                              : rec == websocket::error::closed ? "closed by client"
                                                                : rec.message();
         finish(reason);
@@ -122,7 +136,8 @@ class WsSession final : public SimSocket, public std::enable_shared_from_this<Ws
     std::array<char, 4096> scratch{};
     auto& socket = beast::get_lowest_layer(ws_).socket();
     for (;;) {
-      auto [ec, n] = co_await socket.async_read_some(net::buffer(scratch), net::as_tuple(net::use_awaitable));
+      auto [ec, n] =
+          co_await socket.async_read_some(net::buffer(scratch), net::as_tuple(net::use_awaitable));
       if (ec) co_return;
     }
   }
@@ -190,7 +205,8 @@ void start(std::shared_ptr<Core> core, Next stream, http::request<http::string_b
 
 }  // namespace
 
-void start_ws_session(std::shared_ptr<Core> core, beast::tcp_stream stream, http::request<http::string_body> request) {
+void start_ws_session(std::shared_ptr<Core> core, beast::tcp_stream stream,
+                      http::request<http::string_body> request) {
   start(std::move(core), std::move(stream), std::move(request));
 }
 

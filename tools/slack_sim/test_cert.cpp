@@ -14,7 +14,9 @@ namespace {
 template <auto Free>
 struct Deleter {
   template <class T>
-  void operator()(T* p) const { Free(p); }
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
 
 std::string bio_string(BIO* bio) {
@@ -34,13 +36,15 @@ CertAndKey make_self_signed_cert() {
   if (!key) throw std::runtime_error("openssl: EVP_EC_gen failed");
   std::unique_ptr<X509, Deleter<X509_free>> cert(X509_new());
   check(X509_set_version(cert.get(), 2), "X509_set_version");
-  check(ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(time(nullptr))), "serial");
+  check(ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(time(nullptr))),
+        "serial");
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 2L * 24 * 3600);
   check(X509_set_pubkey(cert.get(), key.get()), "X509_set_pubkey");
   X509_NAME* name = X509_get_subject_name(cert.get());
   check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                   reinterpret_cast<const unsigned char*>("itpm slack simulator"), -1, -1, 0),
+                                   reinterpret_cast<const unsigned char*>("itpm slack simulator"),
+                                   -1, -1, 0),
         "subject");
   check(X509_set_issuer_name(cert.get(), name), "issuer");
   X509V3_CTX ctx;
@@ -59,7 +63,8 @@ CertAndKey make_self_signed_cert() {
   std::unique_ptr<BIO, Deleter<BIO_free>> cert_bio(BIO_new(BIO_s_mem()));
   std::unique_ptr<BIO, Deleter<BIO_free>> key_bio(BIO_new(BIO_s_mem()));
   check(PEM_write_bio_X509(cert_bio.get(), cert.get()), "PEM_write_bio_X509");
-  check(PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr), "PEM key");
+  check(PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr),
+        "PEM key");
   return {bio_string(cert_bio.get()), bio_string(key_bio.get())};
 }
 
