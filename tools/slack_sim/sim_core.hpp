@@ -125,9 +125,9 @@ struct SlackSim::Core {
 };
 
 // Serves one upgraded connection as a Socket Mode WebSocket (sim_ws.cpp).
-void start_ws_session(std::shared_ptr<SlackSim::Core> core, boost::beast::tcp_stream stream,
+void start_ws_session(SlackSim::Core* core, boost::beast::tcp_stream stream,
                       boost::beast::http::request<boost::beast::http::string_body> request);
-void start_ws_session(std::shared_ptr<SlackSim::Core> core,
+void start_ws_session(SlackSim::Core* core,
                       boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
                       boost::beast::http::request<boost::beast::http::string_body> request);
 

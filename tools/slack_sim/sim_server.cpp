@@ -30,7 +30,7 @@ using Core = SlackSim::Core;
 namespace {
 
 template <class Stream>
-net::awaitable<void> serve_http(std::shared_ptr<Core> core, Stream stream) {
+net::awaitable<void> serve_http(Core* core, Stream stream) {
   auto token = net::as_tuple(net::use_awaitable);
   beast::flat_buffer buffer;
   for (;;) {
@@ -75,11 +75,11 @@ net::awaitable<void> serve_http(std::shared_ptr<Core> core, Stream stream) {
   beast::get_lowest_layer(stream).close();
 }
 
-net::awaitable<void> serve_plain(std::shared_ptr<Core> core, tcp::socket socket) {
+net::awaitable<void> serve_plain(Core* core, tcp::socket socket) {
   co_await serve_http(core, beast::tcp_stream(std::move(socket)));
 }
 
-net::awaitable<void> serve_tls(std::shared_ptr<Core> core, tcp::socket socket) {
+net::awaitable<void> serve_tls(Core* core, tcp::socket socket) {
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *core->tls);
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
   auto [ec] =
@@ -88,7 +88,7 @@ net::awaitable<void> serve_tls(std::shared_ptr<Core> core, tcp::socket socket) {
   co_await serve_http(core, std::move(stream));
 }
 
-net::awaitable<void> accept_loop(std::shared_ptr<Core> core) {
+net::awaitable<void> accept_loop(Core* core) {
   for (;;) {
     auto [ec, socket] = co_await core->acceptor.async_accept(net::as_tuple(net::use_awaitable));
     if (!core->acceptor.is_open()) co_return;
@@ -250,7 +250,7 @@ void Core::send_next_load() {
   }
 }
 
-SlackSim::SlackSim(SimOptions options) : core_(std::make_shared<Core>(std::move(options))) {
+SlackSim::SlackSim(SimOptions options) : core_(std::make_unique<Core>(std::move(options))) {
   core_->user_ids = {{"alice", "U0DEMO1"},
                      {"bob", "U0DEMO2"},
                      {"carol", "U0DEMO3"},
@@ -277,8 +277,8 @@ void SlackSim::start() {
   core_->acceptor.bind(endpoint);
   core_->acceptor.listen();
   core_->port = core_->acceptor.local_endpoint().port();
-  net::co_spawn(core_->ioc, accept_loop(core_), net::detached);
-  core_->thread = std::thread([core = core_] { core->ioc.run(); });
+  net::co_spawn(core_->ioc, accept_loop(core_.get()), net::detached);
+  core_->thread = std::thread([core = core_.get()] { core->ioc.run(); });
 }
 
 void SlackSim::stop() {

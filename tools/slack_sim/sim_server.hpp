@@ -91,7 +91,9 @@ class SlackSim {
   struct Core;
 
  private:
-  std::shared_ptr<Core> core_;
+  // Owns the I/O context and everything on it; coroutines refer to it by plain pointer, so
+  // stopping the thread and destroying the Core leaves no cycle behind.
+  std::unique_ptr<Core> core_;
 };
 
 }  // namespace itpm::sim

@@ -28,7 +28,7 @@ namespace {
 template <class Next>
 class WsSession final : public SimSocket, public std::enable_shared_from_this<WsSession<Next>> {
  public:
-  WsSession(std::shared_ptr<Core> core, Next next, int id)
+  WsSession(Core* core, Next next, int id)
       : core_(std::move(core)),
         ws_(std::move(next)),
         id_(id),
@@ -185,7 +185,7 @@ class WsSession final : public SimSocket, public std::enable_shared_from_this<Ws
     core_->socket_closed(id_, reason);
   }
 
-  std::shared_ptr<Core> core_;
+  Core* core_;
   websocket::stream<Next> ws_;
   int id_;
   net::steady_timer wake_;
@@ -197,7 +197,7 @@ class WsSession final : public SimSocket, public std::enable_shared_from_this<Ws
 };
 
 template <class Next>
-void start(std::shared_ptr<Core> core, Next stream, http::request<http::string_body> request) {
+void start(Core* core, Next stream, http::request<http::string_body> request) {
   int id = core->register_socket_id();
   auto session = std::make_shared<WsSession<Next>>(core, std::move(stream), id);
   net::co_spawn(core->ioc, WsSession<Next>::run(session, std::move(request)), net::detached);
@@ -205,12 +205,12 @@ void start(std::shared_ptr<Core> core, Next stream, http::request<http::string_b
 
 }  // namespace
 
-void start_ws_session(std::shared_ptr<Core> core, beast::tcp_stream stream,
+void start_ws_session(Core* core, beast::tcp_stream stream,
                       http::request<http::string_body> request) {
   start(std::move(core), std::move(stream), std::move(request));
 }
 
-void start_ws_session(std::shared_ptr<Core> core, beast::ssl_stream<beast::tcp_stream> stream,
+void start_ws_session(Core* core, beast::ssl_stream<beast::tcp_stream> stream,
                       http::request<http::string_body> request) {
   start(std::move(core), std::move(stream), std::move(request));
 }
