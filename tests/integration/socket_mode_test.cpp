@@ -94,6 +94,18 @@ TEST_CASE("a connection that goes silent is detected as stale and replaced", "[i
   CHECK(bot.process().output().find("stale") != std::string::npos);
 }
 
+TEST_CASE("a server that stops pinging is detected as stale and replaced", "[integration]") {
+  auto sim = itpm::test::make_sim(true, 100ms);
+  BotRun bot(*sim, {{"ITPM_PING_INTERVAL_MS", "100"}, {"ITPM_STALE_AFTER_MS", "800"}});
+  REQUIRE(bot.wait_hellos(1));
+  // A pong from the bot proves it has seen a server ping, so it now expects more of them.
+  REQUIRE(sim->wait_for([](const Snapshot& s) { return s.pongs_from_client >= 1; }, 10s));
+  sim->set_server_pings(false);
+  REQUIRE(bot.wait_hellos(2, 20s));
+  CHECK(bot.process().output().find("stale") != std::string::npos);
+  CHECK(bot.command("help").find("`risk`") != std::string::npos);
+}
+
 TEST_CASE("a dropped TCP connection is replaced at once", "[integration]") {
   auto sim = itpm::test::make_sim();
   BotRun bot(*sim);
@@ -108,6 +120,8 @@ TEST_CASE("a refused WebSocket upgrade is retried with a new ticket", "[integrat
   sim->refuse_handshakes(409);
   BotRun bot(*sim);
   REQUIRE(sim->wait_for([](const Snapshot& s) { return s.handshakes_refused >= 1; }, 10s));
+  CHECK(itpm::test::http_get(bot.http_port(), "/readyz").status == 503);
+  CHECK(itpm::test::http_get(bot.http_port(), "/healthz").status == 200);
   sim->refuse_handshakes(0);
   REQUIRE(bot.wait_hellos(1, 20s));
   Snapshot s = sim->snapshot();

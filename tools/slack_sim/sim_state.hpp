@@ -48,6 +48,7 @@ struct Snapshot {
   int max_open_sockets = 0;
   int hellos_sent = 0;
   int pings_from_client = 0;
+  int pongs_from_client = 0;  // answers to our pings: proof the client has seen one
   int redeliveries = 0;
   int bad_client_frames = 0;
 

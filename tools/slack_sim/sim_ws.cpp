@@ -80,8 +80,11 @@ class WsSession final : public SimSocket, public std::enable_shared_from_this<Ws
     ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(5),
                                                    websocket::stream_base::none(), false});
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-      if (kind == websocket::frame_type::ping)
+      if (kind == websocket::frame_type::ping) {
         core_->state.update([](Snapshot& s) { ++s.pings_from_client; });
+      } else if (kind == websocket::frame_type::pong) {
+        core_->state.update([](Snapshot& s) { ++s.pongs_from_client; });
+      }
     });
     auto [ec] = co_await ws_.async_accept(req, token);
     if (ec) co_return;
