@@ -58,6 +58,15 @@ struct Client {
     tls.set_verify_mode(net::ssl::verify_peer);
     if (!ca_pem.empty()) tls.add_certificate_authority(net::buffer(ca_pem));
   }
+  // Runs `work` to completion (bounded in time) and returns its result.
+  template <class T>
+  T run(net::awaitable<T> work) {
+    auto done = net::co_spawn(ioc, std::move(work), net::use_future);
+    ioc.run_for(30s);
+    REQUIRE(done.wait_for(0s) == std::future_status::ready);
+    return done.get();
+  }
+
   net::io_context ioc;
   net::ssl::context tls;
   itpm::bot::Metrics metrics;
@@ -72,10 +81,7 @@ TEST_CASE("read methods go as GET with a query, write methods as JSON, errors co
   auto sim = itpm::test::make_sim();
   Client client(sim->api_url(), sim->cert_pem(), sim->options());
   Calls calls;
-  auto done = net::co_spawn(client.ioc, make_calls(client.api, calls), net::use_future);
-  client.ioc.run_for(30s);
-  REQUIRE(done.wait_for(0s) == std::future_status::ready);
-  done.get();
+  client.run(make_calls(client.api, calls));
 
   CHECK(calls.user.ok);
   CHECK(calls.user.body["user"]["tz"] == "America/Los_Angeles");
@@ -109,10 +115,7 @@ TEST_CASE("an unreachable API is a network_error after bounded retries", "[integ
     options = sim->options();
   }
   Client client(url, "", options);
-  auto done = net::co_spawn(client.ioc, call_auth_test(client.api), net::use_future);
-  client.ioc.run_for(30s);
-  REQUIRE(done.wait_for(0s) == std::future_status::ready);
-  ApiResult r = done.get();
+  ApiResult r = client.run(call_auth_test(client.api));
   CHECK_FALSE(r.ok);
   CHECK(r.error == "network_error");
 }
@@ -120,10 +123,7 @@ TEST_CASE("an unreachable API is a network_error after bounded retries", "[integ
 TEST_CASE("a certificate the client does not trust is refused", "[integration]") {
   auto sim = itpm::test::make_sim();
   Client client(sim->api_url(), "", sim->options());  // no CA: the simulator's cert is unknown
-  auto done = net::co_spawn(client.ioc, call_auth_test(client.api), net::use_future);
-  client.ioc.run_for(30s);
-  REQUIRE(done.wait_for(0s) == std::future_status::ready);
-  ApiResult r = done.get();
+  ApiResult r = client.run(call_auth_test(client.api));
   CHECK_FALSE(r.ok);
   CHECK(r.error == "network_error");
   CHECK(sim->snapshot().calls.empty());

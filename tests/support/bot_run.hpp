@@ -35,8 +35,6 @@ class BotRun {
   // SIGTERM, then the exit status (nullopt if it did not stop within 15 s).
   std::optional<int> terminate();
 
-  [[nodiscard]] const TempDir& dir() const { return dir_; }
-
  private:
   sim::SlackSim& sim_;
   TempDir dir_;

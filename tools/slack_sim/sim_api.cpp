@@ -199,7 +199,7 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
 
   std::string bearer = in.authorization.starts_with("Bearer ") ? in.authorization.substr(7) : "";
   if (method == "apps.connections.open") {
-    if (in.method != "POST") return answer(slack_error("invalid_arg_name"));
+    if (in.method != "POST") return answer(slack_error("insecure_request"));
     if (args.is_object() && args.contains("token")) return answer(slack_error("invalid_auth"));
     if (bearer.empty()) return answer(slack_error("not_authed"));
     if (bearer.starts_with("xoxb-") || bearer.starts_with("xoxp-"))
