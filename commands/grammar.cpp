@@ -387,6 +387,13 @@ const VerbSpec* find_verb(const AreaSpec& area, std::string_view word) {
   return nullptr;
 }
 
+bool mutates(const VerbSpec& verb) {
+  static const std::vector<std::string_view> writers = {
+      "add",  "update", "close", "ack",  "escalate", "supersede", "schedule", "cancel",
+      "skip", "record", "done",  "slip", "resolve",  "assign",    "send",     "set"};
+  return std::find(writers.begin(), writers.end(), verb.name) != writers.end();
+}
+
 std::string usage(const AreaSpec& area, const VerbSpec& verb) {
   std::string out = "/itpm " + std::string(area.name);
   if (!verb.name.empty()) out += " " + std::string(verb.name);

@@ -61,6 +61,10 @@ const std::vector<AreaSpec>& grammar();
 const AreaSpec* find_area(std::string_view word);
 const VerbSpec* find_verb(const AreaSpec& area, std::string_view word);
 
+// True for verbs that change something (add, update, close, ...): their errors say that
+// nothing was saved.
+bool mutates(const VerbSpec& verb);
+
 // "/itpm risk add "<title>" --program <key> ... [--owner @u]", generated from the table.
 std::string usage(const AreaSpec& area, const VerbSpec& verb);
 

@@ -172,7 +172,10 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text) {
   }
   const VerbSpec& verb = *cmd.verb;
   std::string verb_usage = usage(area, verb);
-  auto fail = [&](std::string message) { return ParseError{std::move(message), verb_usage}; };
+  auto fail = [&](std::string message) {
+    if (mutates(verb)) message += " Nothing was saved.";
+    return ParseError{std::move(message), verb_usage};
+  };
 
   std::size_t positional_index = 0;
   for (; next < tokens.size(); ++next) {

@@ -98,6 +98,12 @@ TEST_CASE("mistakes are explained with the usage and a suggestion") {
   CHECK(err.usage.empty() != row.has_usage);
 }
 
+TEST_CASE("errors of verbs that write say that nothing was saved") {
+  CHECK(error("risk add \"x\" --program dr --likelihood 9 --impact 3").message ==
+        "--likelihood must be 1–5 (got 9). Nothing was saved.");
+  CHECK(error("risk list --min-score 99").message.find("Nothing was saved") == std::string::npos);
+}
+
 TEST_CASE("user text in errors is escaped") {
   auto err = error("&lt;!channel&gt;");
   CHECK(err.message.find("<!channel>") == std::string::npos);
