@@ -1,10 +1,18 @@
 #include "storage/store.hpp"
 
+#include "storage/key_codec.hpp"
+
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <array>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
 
 namespace itpm::storage {
 namespace {
@@ -20,45 +28,145 @@ std::string encode_u32(std::uint32_t v) {
   return out;
 }
 
-std::uint32_t decode_u32(std::string_view s) {
-  std::uint32_t v = 0;
+std::uint64_t decode_be(std::string_view s) {
+  std::uint64_t v = 0;
   for (char c : s) v = (v << 8U) | static_cast<unsigned char>(c);
   return v;
+}
+
+std::string sequence_key(std::string_view name) {
+  return KeyBuilder().str("seq").str(name).done();
 }
 
 }  // namespace
 
 const std::vector<Family>& all_families() {
-  static const std::vector<Family> families = {
-      Family::meta,    Family::programs,   Family::risks,          Family::decisions,
-      Family::reviews, Family::milestones, Family::status_updates, Family::audit,
-      Family::outbox,  Family::schedule,   Family::dedupe,
-  };
+  static const std::vector<Family> families = [] {
+    std::vector<Family> out;
+    for (int f = 0; f <= static_cast<int>(Family::decision_terms); ++f)
+      out.push_back(static_cast<Family>(f));
+    return out;
+  }();
   return families;
 }
 
 std::string_view family_name(Family family) {
-  static constexpr std::array<std::string_view, 11> names = {
-      "meta",           "programs", "risks",  "decisions", "reviews", "milestones",
-      "status_updates", "audit",    "outbox", "schedule",  "dedupe",
+  static constexpr std::array<std::string_view, 16> names = {
+      "meta",
+      "programs",
+      "risks",
+      "decisions",
+      "reviews",
+      "milestones",
+      "status_updates",
+      "audit",
+      "outbox",
+      "schedule",
+      "dedupe",
+      "risks_by_program",
+      "decisions_by_program",
+      "decisions_by_date",
+      "decisions_by_tag",
+      "decision_terms",
   };
   return names.at(static_cast<std::size_t>(family));
+}
+
+void Batch::put(Family family, std::string_view key, std::string_view value) {
+  ops_.push_back(Op{family, true, std::string(key), std::string(value)});
+}
+
+void Batch::remove(Family family, std::string_view key) {
+  ops_.push_back(Op{family, false, std::string(key), {}});
 }
 
 struct Store::Impl {
   rocksdb::DB* db = nullptr;
   rocksdb::ColumnFamilyHandle* default_handle = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // indexed by Family
+  Options options;
+
+  std::mutex sequence_mutex;
+  std::map<std::string, std::uint64_t, std::less<>> sequences;  // last number handed out
+
+  std::mutex queue_mutex;
+  std::condition_variable queue_changed;
+  std::deque<std::pair<Batch, std::function<void(CommitResult)>>> queue;
+  bool stopping = false;
+  std::thread committer;
+
+  std::mutex stats_mutex;
+  CommitStats stats;
 
   ~Impl() {
+    if (committer.joinable()) {
+      {
+        std::lock_guard lock(queue_mutex);
+        stopping = true;
+      }
+      queue_changed.notify_all();
+      committer.join();
+    }
     if (db == nullptr) return;
     for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
     (void)db->DestroyColumnFamilyHandle(default_handle);
     (void)db->Close();
     delete db;
   }
+
   rocksdb::ColumnFamilyHandle* handle(Family f) const {
     return handles.at(static_cast<std::size_t>(f));
+  }
+
+  // Adds `batch` to `wb`, followed by the current value of every sequence it drew from: the
+  // in-memory value is at least every number handed out, so once this write is durable no
+  // durable record can carry a number the sequence would hand out again.
+  void append(rocksdb::WriteBatch& wb, const Batch& batch) {
+    for (const auto& op : batch.ops_) {
+      if (op.is_put) {
+        wb.Put(handle(op.family), op.key, op.value);
+      } else {
+        wb.Delete(handle(op.family), op.key);
+      }
+    }
+    if (batch.sequences_.empty()) return;
+    std::lock_guard lock(sequence_mutex);
+    for (const auto& name : batch.sequences_) {
+      wb.Put(handle(Family::meta), sequence_key(name),
+             KeyBuilder().u64(sequences.find(name)->second).done());
+    }
+  }
+
+  CommitResult write(rocksdb::WriteBatch& wb, std::uint64_t batch_count) {
+    rocksdb::WriteOptions wo;
+    wo.sync = options.sync;
+    rocksdb::Status s = db->Write(wo, &wb);
+    {
+      std::lock_guard lock(stats_mutex);
+      if (s.ok()) {
+        stats.batches += batch_count;
+        ++stats.synced_writes;
+      }
+    }
+    return s.ok() ? CommitResult{} : CommitResult{false, s.ToString()};
+  }
+
+  void run_committer() {
+    for (;;) {
+      std::deque<std::pair<Batch, std::function<void(CommitResult)>>> taken;
+      {
+        std::unique_lock lock(queue_mutex);
+        queue_changed.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;
+        taken.swap(queue);
+      }
+      rocksdb::WriteBatch wb;
+      for (const auto& [batch, done] : taken) append(wb, batch);
+      CommitResult result = write(wb, taken.size());
+      for (auto& [batch, done] : taken) {
+        if (done) done(result);
+      }
+    }
   }
 };
 
@@ -67,12 +175,10 @@ Store::Store(std::filesystem::path dir, std::unique_ptr<Impl> impl)
 
 Store::~Store() = default;
 
-std::unique_ptr<Store> Store::open(const std::filesystem::path& dir) {
+std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options store_options) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    throw StoreError("cannot create data directory " + dir.string() + ": " + ec.message());
-  }
+  if (ec) throw StoreError("cannot create data directory " + dir.string() + ": " + ec.message());
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -80,10 +186,10 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir) {
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
-  for (Family f : all_families()) {
+  for (Family f : all_families())
     descriptors.emplace_back(std::string(family_name(f)), rocksdb::ColumnFamilyOptions{});
-  }
   auto impl = std::make_unique<Impl>();
+  impl->options = store_options;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status s = rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &impl->db);
   if (!s.ok()) throw StoreError("cannot open database in " + dir.string() + ": " + s.ToString());
@@ -101,19 +207,93 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir) {
     if (!s.ok()) throw StoreError("cannot initialise database: " + s.ToString());
   } else if (!s.ok()) {
     throw StoreError("cannot read schema version: " + s.ToString());
-  } else if (decode_u32(value) > schema_version) {
+  } else if (decode_be(value) > schema_version) {
     throw StoreError("database in " + dir.string() + " has schema version " +
-                     std::to_string(decode_u32(value)) + ", newer than this build understands (" +
+                     std::to_string(decode_be(value)) + ", newer than this build understands (" +
                      std::to_string(schema_version) + "); upgrade itpm-bot, it was not opened");
   }
+  Impl* raw = impl.get();
+  impl->committer = std::thread([raw] { raw->run_committer(); });
   return std::unique_ptr<Store>(new Store(dir, std::move(impl)));
 }
 
-std::uint32_t Store::stored_schema_version() const {
+std::optional<std::string> Store::get(Family family, std::string_view key) const {
   std::string value;
-  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions{}, impl_->handle(Family::meta),
-                                     std::string(schema_key), &value);
-  return s.ok() ? decode_u32(value) : 0;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions{}, impl_->handle(family),
+                                     rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.ok()) return value;
+  return std::nullopt;
+}
+
+void Store::scan(Family family, std::string_view prefix,
+                 const std::function<bool(std::string_view, std::string_view)>& visit,
+                 bool reverse) const {
+  std::string upper = prefix_successor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->handle(family)));
+  rocksdb::Slice start(prefix.data(), prefix.size());
+  if (reverse) {
+    if (upper.empty()) {
+      it->SeekToLast();
+    } else {
+      it->SeekForPrev(upper_slice);
+      if (it->Valid() && it->key() == upper_slice) it->Prev();
+    }
+  } else {
+    it->Seek(start);
+  }
+  for (; it->Valid() && it->key().starts_with(start); reverse ? it->Prev() : it->Next()) {
+    if (!visit(std::string_view(it->key().data(), it->key().size()),
+               std::string_view(it->value().data(), it->value().size()))) {
+      return;
+    }
+  }
+}
+
+std::uint64_t Store::next_sequence(std::string_view name, Batch& batch) {
+  std::lock_guard lock(impl_->sequence_mutex);
+  auto it = impl_->sequences.find(name);
+  if (it == impl_->sequences.end()) {
+    auto stored = get(Family::meta, sequence_key(name));
+    it = impl_->sequences.emplace(std::string(name), stored ? decode_be(*stored) : 0).first;
+  }
+  batch.sequences_.emplace_back(name);
+  return ++it->second;
+}
+
+CommitResult Store::commit(Batch batch) {
+  rocksdb::WriteBatch wb;
+  impl_->append(wb, batch);
+  return impl_->write(wb, 1);
+}
+
+void Store::commit_async(Batch batch, std::function<void(CommitResult)> done) {
+  {
+    std::lock_guard lock(impl_->queue_mutex);
+    impl_->queue.emplace_back(std::move(batch), std::move(done));
+  }
+  impl_->queue_changed.notify_one();
+}
+
+void Store::checkpoint(const std::filesystem::path& dir) const {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(impl_->db, &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  if (s.ok()) s = checkpoint->CreateCheckpoint(dir.string());
+  if (!s.ok())
+    throw StoreError("cannot write a checkpoint to " + dir.string() + ": " + s.ToString());
+}
+
+CommitStats Store::stats() const {
+  std::lock_guard lock(impl_->stats_mutex);
+  return impl_->stats;
+}
+
+std::uint32_t Store::stored_schema_version() const {
+  auto v = get(Family::meta, schema_key);
+  return v ? static_cast<std::uint32_t>(decode_be(*v)) : 0;
 }
 
 }  // namespace itpm::storage

@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -24,6 +26,11 @@ enum class Family : std::uint8_t {
   outbox,
   schedule,
   dedupe,
+  risks_by_program,      // program, 25 - score, risk number
+  decisions_by_program,  // program, ~date, ~number
+  decisions_by_date,     // ~date, ~number
+  decisions_by_tag,      // tag, ~date, ~number
+  decision_terms,        // term, number -> posting
 };
 
 // Every family, in frozen order.
@@ -36,20 +43,85 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The outcome of a write. `error` says what failed; nothing of the batch was applied.
+struct [[nodiscard]] CommitResult {
+  bool ok = true;
+  std::string error;
+  explicit operator bool() const { return ok; }
+};
+
+// Changes applied atomically by Store::commit: readers see all of them or none.
+class Batch {
+ public:
+  void put(Family family, std::string_view key, std::string_view value);
+  void remove(Family family, std::string_view key);
+  [[nodiscard]] bool empty() const { return ops_.empty(); }
+  [[nodiscard]] std::size_t size() const { return ops_.size(); }
+
+ private:
+  friend class Store;
+  struct Op {
+    Family family;
+    bool is_put;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops_;
+  std::vector<std::string> sequences_;  // sequences this batch drew numbers from
+};
+
+struct CommitStats {
+  std::uint64_t batches = 0;        // batches committed
+  std::uint64_t synced_writes = 0;  // WAL syncs that carried them
+};
+
 // One RocksDB instance with the project's column families. Opening creates a missing
 // database, migrates an older schema forward and refuses a newer one (StoreError).
+// Thread-safe: reads and commits may come from any thread.
 class Store {
  public:
   static constexpr std::uint32_t schema_version = 1;
 
+  struct Options {
+    bool sync = true;  // false only for benchmarks that measure the cost of durability
+  };
+
   // Opens (or creates) the database in `dir`. Throws StoreError with a readable message.
-  static std::unique_ptr<Store> open(const std::filesystem::path& dir);
+  static std::unique_ptr<Store> open(const std::filesystem::path& dir, Options options);
+  static std::unique_ptr<Store> open(const std::filesystem::path& dir) {
+    return open(dir, Options{});
+  }
 
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // The schema version recorded in the database's meta family.
+  // The value at `key`, or nullopt when there is none.
+  [[nodiscard]] std::optional<std::string> get(Family family, std::string_view key) const;
+
+  // Visits every key starting with `prefix` in key order (reverse order when `reverse`), until
+  // `visit` returns false.
+  void scan(Family family, std::string_view prefix,
+            const std::function<bool(std::string_view key, std::string_view value)>& visit,
+            bool reverse = false) const;
+
+  // Draws the next number of sequence `name` (1, 2, 3, ...). Numbers are never handed out
+  // twice, also across a crash: the batch that uses the number also makes it durable.
+  std::uint64_t next_sequence(std::string_view name, Batch& batch);
+
+  // Applies `batch` atomically and, unless Options::sync is off, durably (WAL synced) before
+  // returning.
+  CommitResult commit(Batch batch);
+
+  // Queues `batch` for the group committer, which writes every batch queued meanwhile with one
+  // synced write; `done` runs on the committer thread once the batch is durable (or failed).
+  void commit_async(Batch batch, std::function<void(CommitResult)> done);
+
+  // Writes a consistent copy of the database into `dir` (which must not exist) while it stays
+  // open for writes. Throws StoreError.
+  void checkpoint(const std::filesystem::path& dir) const;
+
+  [[nodiscard]] CommitStats stats() const;
   [[nodiscard]] std::uint32_t stored_schema_version() const;
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 

@@ -1,4 +1,5 @@
 #include "storage/store.hpp"
+#include "storage/key_codec.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <rocksdb/db.h>
@@ -6,7 +7,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 
 using itpm::storage::Store;
 using itpm::storage::StoreError;
@@ -56,4 +59,114 @@ TEST_CASE("an unusable data directory is a StoreError with the path") {
   auto file = dir.path() / "not-a-dir";
   { std::ofstream(file) << "x"; }
   CHECK_THROWS_AS(Store::open(file / "db"), StoreError);
+}
+
+TEST_CASE("a batch is applied whole, and scans walk a prefix in key order both ways") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "db");
+  itpm::storage::Batch batch;
+  using itpm::storage::Family;
+  using itpm::storage::KeyBuilder;
+  for (std::uint64_t n : {3, 1, 2, 300}) {
+    batch.put(Family::risks, KeyBuilder().str("dr").u64(n).done(), std::to_string(n));
+  }
+  batch.put(Family::risks, KeyBuilder().str("dr-2").u64(1).done(), "other program");
+  REQUIRE(store->commit(std::move(batch)));
+
+  std::vector<std::string> forward;
+  store->scan(Family::risks, KeyBuilder().str("dr").done(),
+              [&](std::string_view, std::string_view v) {
+                forward.emplace_back(v);
+                return true;
+              });
+  CHECK(forward == std::vector<std::string>{"1", "2", "3", "300"});
+  std::vector<std::string> backward;
+  store->scan(
+      Family::risks, KeyBuilder().str("dr").done(),
+      [&](std::string_view, std::string_view v) {
+        backward.emplace_back(v);
+        return backward.size() < 2;
+      },
+      true);
+  CHECK(backward == std::vector<std::string>{"300", "3"});
+  CHECK(store->get(Family::risks, KeyBuilder().str("dr-2").u64(1).done()) == "other program");
+  CHECK_FALSE(store->get(Family::risks, "missing"));
+}
+
+TEST_CASE("sequences never hand out a number twice, also after reopening") {
+  itpm::test::TempDir dir;
+  std::uint64_t last = 0;
+  {
+    auto store = Store::open(dir.path() / "db");
+    for (int i = 0; i < 3; ++i) {
+      itpm::storage::Batch batch;
+      last = store->next_sequence("risk", batch);
+      REQUIRE(store->commit(std::move(batch)));
+    }
+    itpm::storage::Batch other;
+    CHECK(store->next_sequence("decision", other) == 1);
+    REQUIRE(store->commit(std::move(other)));
+  }
+  CHECK(last == 3);
+  auto store = Store::open(dir.path() / "db");
+  itpm::storage::Batch batch;
+  CHECK(store->next_sequence("risk", batch) == 4);
+}
+
+TEST_CASE("the group committer makes every queued batch durable with fewer syncs") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "db");
+  constexpr int n = 200;
+  std::mutex m;
+  std::condition_variable cv;
+  int done = 0;
+  int failed = 0;
+  for (int i = 0; i < n; ++i) {
+    itpm::storage::Batch batch;
+    auto id = store->next_sequence("risk", batch);
+    batch.put(itpm::storage::Family::risks, itpm::storage::KeyBuilder().u64(id).done(), "x");
+    store->commit_async(std::move(batch), [&](itpm::storage::CommitResult r) {
+      std::lock_guard lock(m);
+      ++done;
+      failed += r.ok ? 0 : 1;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(m);
+  REQUIRE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return done == n; }));
+  CHECK(failed == 0);
+  auto stats = store->stats();
+  CHECK(stats.batches == n);
+  CHECK(stats.synced_writes <= stats.batches);
+  int count = 0;
+  store->scan(itpm::storage::Family::risks, "",
+              [&](std::string_view, std::string_view) { return ++count > 0; });
+  CHECK(count == n);
+}
+
+TEST_CASE("a checkpoint taken while the store is open reopens with the same data") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "db");
+  itpm::storage::Batch batch;
+  batch.put(itpm::storage::Family::programs, "dr-2027", "{\"v\":1}");
+  REQUIRE(store->commit(std::move(batch)));
+  store->checkpoint(dir.path() / "copy");
+  auto copy = Store::open(dir.path() / "copy");
+  CHECK(copy->get(itpm::storage::Family::programs, "dr-2027") == "{\"v\":1}");
+  CHECK_THROWS_AS(store->checkpoint(dir.path() / "copy"), StoreError);
+}
+
+TEST_CASE("key codec: numbers sort numerically, strings are terminated") {
+  using itpm::storage::KeyBuilder;
+  CHECK(KeyBuilder().u64(2).done() < KeyBuilder().u64(10).done());
+  CHECK(KeyBuilder().str("ab").u64(9).done() < KeyBuilder().str("abc").u64(0).done());
+  std::string key = KeyBuilder().str("dr").u64(42).u8(7).done();
+  itpm::storage::KeyReader r(key);
+  CHECK(r.str() == std::optional<std::string_view>("dr"));
+  CHECK(r.u64() == std::optional<std::uint64_t>(42));
+  CHECK(r.u8() == std::optional<std::uint8_t>(7));
+  CHECK(r.at_end());
+  CHECK_FALSE(r.u64());
+  CHECK(itpm::storage::prefix_successor("ab\xff") == "ac");
+  CHECK(itpm::storage::prefix_successor("\xff\xff").empty());
 }
