@@ -3,6 +3,7 @@
 #include "storage/key_codec.hpp"
 
 #include <rocksdb/db.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
@@ -37,6 +38,29 @@ std::uint64_t decode_be(std::string_view s) {
 std::string sequence_key(std::string_view name) {
   return KeyBuilder().str("seq").str(name).done();
 }
+std::string counter_key(std::string_view name) {
+  return KeyBuilder().str("ctr").str(name).done();
+}
+
+std::string encode_i64(std::int64_t v) {
+  return KeyBuilder().u64(static_cast<std::uint64_t>(v)).done();
+}
+std::int64_t decode_i64(std::string_view s) {
+  return static_cast<std::int64_t>(decode_be(s));
+}
+
+// Counters in the meta family are 8-byte big-endian integers that merges add to.
+class AddOperator final : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    std::int64_t base =
+        existing != nullptr ? decode_i64(std::string_view(existing->data(), existing->size())) : 0;
+    *new_value = encode_i64(base + decode_i64(std::string_view(value.data(), value.size())));
+    return true;
+  }
+  const char* Name() const override { return "itpm.add_i64"; }
+};
 
 }  // namespace
 
@@ -73,11 +97,15 @@ std::string_view family_name(Family family) {
 }
 
 void Batch::put(Family family, std::string_view key, std::string_view value) {
-  ops_.push_back(Op{family, true, std::string(key), std::string(value)});
+  ops_.push_back(Op{family, Kind::put, std::string(key), std::string(value)});
 }
 
 void Batch::remove(Family family, std::string_view key) {
-  ops_.push_back(Op{family, false, std::string(key), {}});
+  ops_.push_back(Op{family, Kind::remove, std::string(key), {}});
+}
+
+void Batch::add_to_counter(std::string_view name, std::int64_t delta) {
+  ops_.push_back(Op{Family::meta, Kind::add, counter_key(name), encode_i64(delta)});
 }
 
 struct Store::Impl {
@@ -123,10 +151,16 @@ struct Store::Impl {
   // durable record can carry a number the sequence would hand out again.
   void append(rocksdb::WriteBatch& wb, const Batch& batch) {
     for (const auto& op : batch.ops_) {
-      if (op.is_put) {
-        wb.Put(handle(op.family), op.key, op.value);
-      } else {
-        wb.Delete(handle(op.family), op.key);
+      switch (op.kind) {
+        case Batch::Kind::put:
+          wb.Put(handle(op.family), op.key, op.value);
+          break;
+        case Batch::Kind::remove:
+          wb.Delete(handle(op.family), op.key);
+          break;
+        case Batch::Kind::add:
+          wb.Merge(handle(op.family), op.key, op.value);
+          break;
       }
     }
     if (batch.sequences_.empty()) return;
@@ -186,8 +220,11 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
-  for (Family f : all_families())
-    descriptors.emplace_back(std::string(family_name(f)), rocksdb::ColumnFamilyOptions{});
+  for (Family f : all_families()) {
+    rocksdb::ColumnFamilyOptions cf;
+    if (f == Family::meta) cf.merge_operator = std::make_shared<AddOperator>();
+    descriptors.emplace_back(std::string(family_name(f)), cf);
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = store_options;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -250,6 +287,11 @@ void Store::scan(Family family, std::string_view prefix,
       return;
     }
   }
+}
+
+std::int64_t Store::counter(std::string_view name) const {
+  auto v = get(Family::meta, counter_key(name));
+  return v ? decode_i64(*v) : 0;
 }
 
 std::uint64_t Store::next_sequence(std::string_view name, Batch& batch) {

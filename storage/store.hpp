@@ -55,14 +55,17 @@ class Batch {
  public:
   void put(Family family, std::string_view key, std::string_view value);
   void remove(Family family, std::string_view key);
+  // Adds `delta` to the counter `name` (read with Store::counter); concurrent batches add up.
+  void add_to_counter(std::string_view name, std::int64_t delta);
   [[nodiscard]] bool empty() const { return ops_.empty(); }
   [[nodiscard]] std::size_t size() const { return ops_.size(); }
 
  private:
   friend class Store;
+  enum class Kind { put, remove, add };
   struct Op {
     Family family;
-    bool is_put;
+    Kind kind;
     std::string key;
     std::string value;
   };
@@ -104,6 +107,9 @@ class Store {
   void scan(Family family, std::string_view prefix,
             const std::function<bool(std::string_view key, std::string_view value)>& visit,
             bool reverse = false) const;
+
+  // The value of a counter that batches add to (0 when never touched).
+  [[nodiscard]] std::int64_t counter(std::string_view name) const;
 
   // Draws the next number of sequence `name` (1, 2, 3, ...). Numbers are never handed out
   // twice, also across a crash: the batch that uses the number also makes it durable.

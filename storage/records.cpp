@@ -1,0 +1,147 @@
+#include "storage/records.hpp"
+
+#include <charconv>
+#include <chrono>
+
+namespace itpm::storage {
+namespace {
+
+template <class T>
+void read(const nlohmann::json& j, const char* key, T& field) {
+  if (auto it = j.find(key); it != j.end() && !it->is_null()) field = it->get<T>();
+}
+
+}  // namespace
+
+std::int64_t days_from_date(std::string_view date) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return 0;
+  int y = 0;
+  unsigned m = 0;
+  unsigned d = 0;
+  auto parse = [](std::string_view s, auto& out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && end == s.data() + s.size();
+  };
+  if (!parse(date.substr(0, 4), y) || !parse(date.substr(5, 2), m) || !parse(date.substr(8, 2), d))
+    return 0;
+  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!ymd.ok()) return 0;
+  return std::chrono::sys_days(ymd).time_since_epoch().count();
+}
+
+void to_json(nlohmann::json& j, const Program& p) {
+  j = {{"v", record_format_version},
+       {"key", p.key},
+       {"name", p.name},
+       {"owner", p.owner},
+       {"sponsor", p.sponsor},
+       {"channel", p.channel},
+       {"description", p.description},
+       {"start", p.start},
+       {"due", p.due},
+       {"budget", p.budget},
+       {"tags", p.tags},
+       {"status", p.status},
+       {"close_note", p.close_note},
+       {"created_by", p.created_by},
+       {"created_at", p.created_at},
+       {"closed_at", p.closed_at}};
+}
+
+void from_json(const nlohmann::json& j, Program& p) {
+  read(j, "key", p.key);
+  read(j, "name", p.name);
+  read(j, "owner", p.owner);
+  read(j, "sponsor", p.sponsor);
+  read(j, "channel", p.channel);
+  read(j, "description", p.description);
+  read(j, "start", p.start);
+  read(j, "due", p.due);
+  read(j, "budget", p.budget);
+  read(j, "tags", p.tags);
+  read(j, "status", p.status);
+  read(j, "close_note", p.close_note);
+  read(j, "created_by", p.created_by);
+  read(j, "created_at", p.created_at);
+  read(j, "closed_at", p.closed_at);
+}
+
+void to_json(nlohmann::json& j, const Risk& r) {
+  j = {{"v", record_format_version},
+       {"number", r.number},
+       {"program", r.program},
+       {"title", r.title},
+       {"likelihood", r.likelihood},
+       {"impact", r.impact},
+       {"owner", r.owner},
+       {"due", r.due},
+       {"mitigation", r.mitigation},
+       {"status", r.status},
+       {"escalation_level", r.escalation_level},
+       {"escalated_at", r.escalated_at},
+       {"acked_at", r.acked_at},
+       {"close_note", r.close_note},
+       {"channel", r.channel},
+       {"created_by", r.created_by},
+       {"created_at", r.created_at},
+       {"closed_at", r.closed_at}};
+}
+
+void from_json(const nlohmann::json& j, Risk& r) {
+  read(j, "number", r.number);
+  read(j, "program", r.program);
+  read(j, "title", r.title);
+  read(j, "likelihood", r.likelihood);
+  read(j, "impact", r.impact);
+  read(j, "owner", r.owner);
+  read(j, "due", r.due);
+  read(j, "mitigation", r.mitigation);
+  read(j, "status", r.status);
+  read(j, "escalation_level", r.escalation_level);
+  read(j, "escalated_at", r.escalated_at);
+  read(j, "acked_at", r.acked_at);
+  read(j, "close_note", r.close_note);
+  read(j, "channel", r.channel);
+  read(j, "created_by", r.created_by);
+  read(j, "created_at", r.created_at);
+  read(j, "closed_at", r.closed_at);
+}
+
+void to_json(nlohmann::json& j, const Decision& d) {
+  j = {{"v", record_format_version},
+       {"number", d.number},
+       {"program", d.program},
+       {"title", d.title},
+       {"context", d.context},
+       {"alternatives", d.alternatives},
+       {"tags", d.tags},
+       {"decided_by", d.decided_by},
+       {"date", d.date},
+       {"channel", d.channel},
+       {"message_ts", d.message_ts},
+       {"permalink", d.permalink},
+       {"supersedes", d.supersedes},
+       {"superseded_by", d.superseded_by},
+       {"created_by", d.created_by},
+       {"created_at", d.created_at}};
+}
+
+void from_json(const nlohmann::json& j, Decision& d) {
+  read(j, "number", d.number);
+  read(j, "program", d.program);
+  read(j, "title", d.title);
+  read(j, "context", d.context);
+  read(j, "alternatives", d.alternatives);
+  read(j, "tags", d.tags);
+  read(j, "decided_by", d.decided_by);
+  read(j, "date", d.date);
+  read(j, "channel", d.channel);
+  read(j, "message_ts", d.message_ts);
+  read(j, "permalink", d.permalink);
+  read(j, "supersedes", d.supersedes);
+  read(j, "superseded_by", d.superseded_by);
+  read(j, "created_by", d.created_by);
+  read(j, "created_at", d.created_at);
+}
+
+}  // namespace itpm::storage

@@ -1,0 +1,83 @@
+#pragma once
+// The records users create. Values are stored as JSON objects with a format version "v";
+// field names are stable (they are also the export format).
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace itpm::storage {
+
+constexpr int record_format_version = 1;
+
+struct Program {
+  std::string key;  // dr-2027
+  std::string name;
+  std::string owner;    // Slack user ID
+  std::string sponsor;  // Slack user ID or empty
+  std::string channel;  // Slack channel ID
+  std::string description;
+  std::string start;  // YYYY-MM-DD or empty
+  std::string due;    // YYYY-MM-DD or empty
+  std::int64_t budget = 0;
+  std::vector<std::string> tags;
+  std::string status = "open";  // open, closed
+  std::string close_note;
+  std::string created_by;
+  std::int64_t created_at = 0;  // ms since the Unix epoch
+  std::int64_t closed_at = 0;
+};
+
+struct Risk {
+  std::uint64_t number = 0;  // R-<number>
+  std::string program;
+  std::string title;
+  int likelihood = 1;  // 1-5
+  int impact = 1;      // 1-5
+  std::string owner;
+  std::string due;  // mitigation due date, YYYY-MM-DD or empty
+  std::string mitigation;
+  std::string status = "open";  // open, mitigating, escalated, accepted, closed
+  int escalation_level = 0;     // 0: not on the ladder; 1-3: the level reached
+  std::int64_t escalated_at = 0;
+  std::int64_t acked_at = 0;
+  std::string close_note;
+  std::string channel;
+  std::string created_by;
+  std::int64_t created_at = 0;
+  std::int64_t closed_at = 0;
+
+  [[nodiscard]] int score() const { return likelihood * impact; }
+};
+
+struct Decision {
+  std::uint64_t number = 0;  // D-<number>
+  std::string program;
+  std::string title;
+  std::string context;
+  std::string alternatives;
+  std::vector<std::string> tags;
+  std::vector<std::string> decided_by;  // Slack user IDs
+  std::string date;                     // YYYY-MM-DD, the day it was decided
+  std::string channel;
+  std::string message_ts;
+  std::string permalink;
+  std::uint64_t supersedes = 0;
+  std::uint64_t superseded_by = 0;
+  std::string created_by;
+  std::int64_t created_at = 0;
+};
+
+void to_json(nlohmann::json& j, const Program& p);
+void from_json(const nlohmann::json& j, Program& p);
+void to_json(nlohmann::json& j, const Risk& r);
+void from_json(const nlohmann::json& j, Risk& r);
+void to_json(nlohmann::json& j, const Decision& d);
+void from_json(const nlohmann::json& j, Decision& d);
+
+// Days since 1970-01-01 for a YYYY-MM-DD date; 0 for an empty or malformed one.
+std::int64_t days_from_date(std::string_view date);
+
+}  // namespace itpm::storage

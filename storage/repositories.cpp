@@ -1,0 +1,447 @@
+#include "storage/repositories.hpp"
+
+#include "storage/key_codec.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <locale>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace itpm::storage {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::uint64_t all_ones = ~std::uint64_t{0};
+constexpr std::string_view docs_counter = "decision_docs";
+constexpr std::string_view length_counter = "decision_terms";
+
+std::uint64_t newest_first(std::string_view date) {
+  return all_ones - static_cast<std::uint64_t>(days_from_date(date));
+}
+
+template <class R>
+std::optional<R> load(const Store& store, Family family, std::string_view key) {
+  auto raw = store.get(family, key);
+  if (!raw) return std::nullopt;
+  auto j = json::parse(*raw, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j.get<R>();
+}
+
+template <class R>
+std::vector<R> load_all(const Store& store, Family family) {
+  std::vector<R> out;
+  store.scan(family, "", [&](std::string_view, std::string_view value) {
+    auto j = json::parse(value, nullptr, false);
+    if (!j.is_discarded()) out.push_back(j.get<R>());
+    return true;
+  });
+  return out;
+}
+
+using IndexRows = std::set<std::pair<Family, std::string>>;
+
+std::string primary_key(const Program& p) {
+  return p.key;
+}
+std::string primary_key(const Risk& r) {
+  return KeyBuilder().u64(r.number).done();
+}
+std::string primary_key(const Decision& d) {
+  return KeyBuilder().u64(d.number).done();
+}
+
+Family family_of(const Program&) {
+  return Family::programs;
+}
+Family family_of(const Risk&) {
+  return Family::risks;
+}
+Family family_of(const Decision&) {
+  return Family::decisions;
+}
+
+std::string item_of(const Program& p) {
+  return p.key;
+}
+std::string item_of(const Risk& r) {
+  return risk_id(r.number);
+}
+std::string item_of(const Decision& d) {
+  return decision_id(d.number);
+}
+
+IndexRows index_rows(const Program&) {
+  return {};
+}
+
+IndexRows index_rows(const Risk& r) {
+  auto rank = static_cast<std::uint8_t>(25 - std::clamp(r.score(), 0, 25));
+  return {{Family::risks_by_program, KeyBuilder().str(r.program).u8(rank).u64(r.number).done()}};
+}
+
+IndexRows index_rows(const Decision& d) {
+  std::uint64_t when = newest_first(d.date);
+  std::uint64_t order = all_ones - d.number;
+  IndexRows rows = {
+      {Family::decisions_by_program, KeyBuilder().str(d.program).u64(when).u64(order).done()},
+      {Family::decisions_by_date, KeyBuilder().u64(when).u64(order).done()},
+  };
+  for (const auto& tag : d.tags) {
+    rows.emplace(Family::decisions_by_tag, KeyBuilder().str(tag).u64(when).u64(order).done());
+  }
+  return rows;
+}
+
+// The indexed text of a decision and its terms with their frequencies.
+std::map<std::string, std::uint16_t> term_counts(const Decision& d, std::uint16_t& length) {
+  std::string text = d.title + " " + d.context + " " + d.alternatives;
+  for (const auto& t : d.tags) text += " " + t;
+  std::map<std::string, std::uint16_t> counts;
+  length = 0;
+  for (auto& term : search_terms(text)) {
+    auto& c = counts[term];
+    if (c < 0xffff) ++c;
+    if (length < 0xffff) ++length;
+  }
+  return counts;
+}
+
+std::uint32_t program_hash(std::string_view program) {
+  std::uint32_t h = 2166136261U;  // FNV-1a
+  for (char c : program) h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
+  return h;
+}
+
+// A posting: term frequency, document length, decision date and a hash of the program, so
+// that ranking and the common filters need no record reads.
+struct Posting {
+  std::uint16_t tf = 0;
+  std::uint16_t length = 0;
+  std::int32_t days = 0;
+  std::uint32_t program = 0;
+};
+
+std::string encode(const Posting& p) {
+  std::string out(12, '\0');
+  std::memcpy(out.data(), &p.tf, 2);
+  std::memcpy(out.data() + 2, &p.length, 2);
+  std::memcpy(out.data() + 4, &p.days, 4);
+  std::memcpy(out.data() + 8, &p.program, 4);
+  return out;
+}
+
+Posting decode(std::string_view s) {
+  Posting p;
+  if (s.size() < 12) return p;
+  std::memcpy(&p.tf, s.data(), 2);
+  std::memcpy(&p.length, s.data() + 2, 2);
+  std::memcpy(&p.days, s.data() + 4, 4);
+  std::memcpy(&p.program, s.data() + 8, 4);
+  return p;
+}
+
+void index_text(Batch& batch, const Decision& d, bool add) {
+  std::uint16_t length = 0;
+  auto counts = term_counts(d, length);
+  Posting base{0, length, static_cast<std::int32_t>(days_from_date(d.date)),
+               program_hash(d.program)};
+  for (const auto& [term, tf] : counts) {
+    std::string key = KeyBuilder().str(term).u64(d.number).done();
+    if (add) {
+      Posting p = base;
+      p.tf = tf;
+      batch.put(Family::decision_terms, key, encode(p));
+    } else {
+      batch.remove(Family::decision_terms, key);
+    }
+  }
+  batch.add_to_counter(docs_counter, add ? 1 : -1);
+  batch.add_to_counter(length_counter, add ? length : -static_cast<std::int64_t>(length));
+}
+
+bool same_text(const Decision& a, const Decision& b) {
+  return a.title == b.title && a.context == b.context && a.alternatives == b.alternatives &&
+         a.tags == b.tags && a.date == b.date && a.program == b.program;
+}
+
+template <class R>
+void save_record(Store& store, Batch& batch, const R& after, const R* before,
+                 const Change& change) {
+  json after_json = after;
+  batch.put(family_of(after), primary_key(after), after_json.dump());
+  IndexRows old_rows = before != nullptr ? index_rows(*before) : IndexRows{};
+  IndexRows new_rows = index_rows(after);
+  for (const auto& row : old_rows) {
+    if (!new_rows.contains(row)) batch.remove(row.first, row.second);
+  }
+  for (const auto& row : new_rows) {
+    if (!old_rows.contains(row)) batch.put(row.first, row.second, "");
+  }
+  std::string item = item_of(after);
+  json entry = {
+      {"v", record_format_version}, {"item", item},       {"by", change.by}, {"at", change.at},
+      {"action", change.action},    {"after", after_json}};
+  entry["before"] = before != nullptr ? json(*before) : json();
+  batch.put(Family::audit, KeyBuilder().str(item).u64(store.next_sequence("audit", batch)).done(),
+            entry.dump());
+}
+
+const std::ctype<wchar_t>* unicode_ctype() {
+  static const std::ctype<wchar_t>* facet = []() -> const std::ctype<wchar_t>* {
+    try {
+      static const std::locale utf8("C.UTF-8");
+      return &std::use_facet<std::ctype<wchar_t>>(utf8);
+    } catch (const std::runtime_error&) {
+      return nullptr;  // no UTF-8 locale installed: ASCII rules only
+    }
+  }();
+  return facet;
+}
+
+char32_t decode_utf8(std::string_view s, std::size_t& pos) {
+  auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char c = b(pos);
+  std::size_t len = c < 0x80          ? 1
+                    : (c >> 5U) == 6  ? 2
+                    : (c >> 4U) == 14 ? 3
+                    : (c >> 3U) == 30 ? 4
+                                      : 1;
+  if (pos + len > s.size()) len = 1;
+  char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1fU) : len == 3 ? (c & 0x0fU) : (c & 0x07U);
+  for (std::size_t i = 1; i < len; ++i) cp = (cp << 6U) | (b(pos + i) & 0x3fU);
+  pos += len;
+  return cp;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6U));
+    out += static_cast<char>(0x80 | (cp & 0x3fU));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12U));
+    out += static_cast<char>(0x80 | ((cp >> 6U) & 0x3fU));
+    out += static_cast<char>(0x80 | (cp & 0x3fU));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18U));
+    out += static_cast<char>(0x80 | ((cp >> 12U) & 0x3fU));
+    out += static_cast<char>(0x80 | ((cp >> 6U) & 0x3fU));
+    out += static_cast<char>(0x80 | (cp & 0x3fU));
+  }
+}
+
+const std::set<std::string, std::less<>>& stop_words() {
+  static const std::set<std::string, std::less<>> words = {
+      "a",  "an", "and", "are", "as",  "at",   "be",   "by", "for", "from", "in",   "is",
+      "it", "of", "on",  "or",  "the", "that", "this", "to", "was", "we",   "will", "with"};
+  return words;
+}
+
+}  // namespace
+
+std::string risk_id(std::uint64_t number) {
+  return "R-" + std::to_string(number);
+}
+std::string decision_id(std::uint64_t number) {
+  return "D-" + std::to_string(number);
+}
+
+std::vector<std::string> search_terms(std::string_view text) {
+  const auto* ctype = unicode_ctype();
+  std::vector<std::string> terms;
+  std::string current;
+  std::size_t current_chars = 0;
+  auto flush = [&] {
+    if (current_chars >= 2 && !stop_words().contains(current)) terms.push_back(current);
+    current.clear();
+    current_chars = 0;
+  };
+  for (std::size_t pos = 0; pos < text.size();) {
+    char32_t cp = decode_utf8(text, pos);
+    auto wc = static_cast<wchar_t>(cp);
+    bool word = cp < 0x80 ? std::isalnum(static_cast<int>(cp)) != 0
+                          : ctype != nullptr && ctype->is(std::ctype_base::alnum, wc);
+    if (!word) {
+      flush();
+      continue;
+    }
+    char32_t lower = cp < 0x80 ? static_cast<char32_t>(std::tolower(static_cast<int>(cp)))
+                               : static_cast<char32_t>(ctype->tolower(wc));
+    if (current_chars < 40) append_utf8(current, lower);
+    ++current_chars;
+  }
+  flush();
+  return terms;
+}
+
+std::optional<Program> Repositories::program(std::string_view key) const {
+  return load<Program>(store_, Family::programs, key);
+}
+
+std::vector<Program> Repositories::programs() const {
+  return load_all<Program>(store_, Family::programs);
+}
+
+std::optional<Risk> Repositories::risk(std::uint64_t number) const {
+  return load<Risk>(store_, Family::risks, KeyBuilder().u64(number).done());
+}
+
+std::vector<Risk> Repositories::risks() const {
+  return load_all<Risk>(store_, Family::risks);
+}
+
+std::vector<Risk> Repositories::risks_of_program(std::string_view program) const {
+  std::vector<Risk> out;
+  store_.scan(Family::risks_by_program, KeyBuilder().str(program).done(),
+              [&](std::string_view key, std::string_view) {
+                KeyReader r(key);
+                (void)r.str();
+                (void)r.u8();
+                if (auto number = r.u64()) {
+                  if (auto risk = this->risk(*number)) out.push_back(std::move(*risk));
+                }
+                return true;
+              });
+  return out;
+}
+
+std::optional<Decision> Repositories::decision(std::uint64_t number) const {
+  return load<Decision>(store_, Family::decisions, KeyBuilder().u64(number).done());
+}
+
+std::vector<Decision> Repositories::decisions(const DecisionFilter& filter, std::size_t limit,
+                                              std::size_t* total) const {
+  Family family = Family::decisions_by_date;
+  std::string prefix;
+  if (!filter.program.empty()) {
+    family = Family::decisions_by_program;
+    prefix = KeyBuilder().str(filter.program).done();
+  } else if (!filter.tag.empty()) {
+    family = Family::decisions_by_tag;
+    prefix = KeyBuilder().str(filter.tag).done();
+  }
+  std::vector<Decision> out;
+  std::size_t matched = 0;
+  store_.scan(family, prefix, [&](std::string_view key, std::string_view) {
+    KeyReader r(key.substr(prefix.size()));
+    auto when = r.u64();
+    auto order = r.u64();
+    if (!when || !order) return true;
+    auto days = static_cast<std::int64_t>(all_ones - *when);
+    if (filter.until_days != 0 && days > filter.until_days) return true;
+    if (filter.since_days != 0 && days < filter.since_days) return false;  // newest first: done
+    auto d = decision(all_ones - *order);
+    if (!d) return true;
+    if (!filter.tag.empty() &&
+        std::find(d->tags.begin(), d->tags.end(), filter.tag) == d->tags.end())
+      return true;
+    if (!filter.by.empty() &&
+        std::find(d->decided_by.begin(), d->decided_by.end(), filter.by) == d->decided_by.end() &&
+        d->created_by != filter.by) {
+      return true;
+    }
+    ++matched;
+    if (out.size() < limit) out.push_back(std::move(*d));
+    return true;
+  });
+  if (total != nullptr) *total = matched;
+  return out;
+}
+
+std::vector<SearchHit> Repositories::search_decisions(const SearchQuery& query,
+                                                      std::size_t* total) const {
+  auto terms = search_terms(query.words);
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  double docs = static_cast<double>(std::max<std::int64_t>(store_.counter(docs_counter), 1));
+  double average_length =
+      static_cast<double>(std::max<std::int64_t>(store_.counter(length_counter), 1)) / docs;
+  std::uint32_t wanted_program = program_hash(query.program);
+  constexpr double k1 = 1.2;
+  constexpr double b = 0.75;
+
+  std::unordered_map<std::uint64_t, double> scores;
+  std::vector<std::pair<std::uint64_t, Posting>> postings;
+  for (const auto& term : terms) {
+    postings.clear();
+    std::string prefix = KeyBuilder().str(term).done();
+    store_.scan(Family::decision_terms, prefix, [&](std::string_view key, std::string_view value) {
+      KeyReader r(key.substr(prefix.size()));
+      if (auto number = r.u64()) postings.emplace_back(*number, decode(value));
+      return true;
+    });
+    // idf counts every document with the term; the program filter only narrows the results.
+    double df = static_cast<double>(postings.size());
+    double idf = std::log(1.0 + (docs - df + 0.5) / (df + 0.5));
+    for (const auto& [number, p] : postings) {
+      if (!query.program.empty() && p.program != wanted_program) continue;
+      double tf = p.tf;
+      double norm = k1 * (1.0 - b + b * static_cast<double>(p.length) / average_length);
+      scores[number] += idf * tf * (k1 + 1.0) / (tf + norm);
+    }
+  }
+  std::vector<SearchHit> hits;
+  hits.reserve(scores.size());
+  for (const auto& [number, score] : scores) hits.push_back({number, score});
+  auto better = [](const SearchHit& a, const SearchHit& b2) {
+    return a.score != b2.score ? a.score > b2.score : a.number > b2.number;
+  };
+  // Confirm the program of the best candidates (the posting holds only a hash of it).
+  std::vector<SearchHit> out;
+  while (out.size() < query.limit && !hits.empty()) {
+    std::size_t take = std::min(hits.size(), query.limit - out.size());
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(take), hits.end(),
+                      better);
+    for (std::size_t i = 0; i < take; ++i) {
+      if (query.program.empty() ||
+          (decision(hits[i].number) && decision(hits[i].number)->program == query.program)) {
+        out.push_back(hits[i]);
+      }
+    }
+    hits.erase(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(take));
+  }
+  if (total != nullptr) *total = out.size() + hits.size();
+  return out;
+}
+
+std::vector<AuditEntry> Repositories::audit(std::string_view item) const {
+  std::vector<AuditEntry> out;
+  store_.scan(Family::audit, KeyBuilder().str(item).done(),
+              [&](std::string_view, std::string_view value) {
+                auto j = json::parse(value, nullptr, false);
+                if (j.is_discarded()) return true;
+                out.push_back(AuditEntry{j.value("item", ""), j.value("by", ""),
+                                         j.value("at", std::int64_t{0}), j.value("action", ""),
+                                         j.value("before", json()), j.value("after", json())});
+                return true;
+              });
+  return out;
+}
+
+void Repositories::save(Batch& batch, const Program& after, const Program* before,
+                        const Change& change) {
+  save_record(store_, batch, after, before, change);
+}
+
+void Repositories::save(Batch& batch, const Risk& after, const Risk* before, const Change& change) {
+  save_record(store_, batch, after, before, change);
+}
+
+void Repositories::save(Batch& batch, const Decision& after, const Decision* before,
+                        const Change& change) {
+  save_record(store_, batch, after, before, change);
+  if (before == nullptr) {
+    index_text(batch, after, true);
+  } else if (!same_text(after, *before)) {
+    index_text(batch, *before, false);
+    index_text(batch, after, true);
+  }
+}
+
+}  // namespace itpm::storage

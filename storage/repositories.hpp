@@ -1,0 +1,100 @@
+#pragma once
+// The typed repositories: the only code that knows record keys, index rows and value
+// formats. Writes go into a caller's Batch so that a mutation, its index rows and its audit
+// entry (and any outbox or schedule rows) are committed together.
+
+#include "storage/records.hpp"
+#include "storage/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace itpm::storage {
+
+// Who changed something, when, and how ("add", "update", "close", ...).
+struct Change {
+  std::string by;  // Slack user ID
+  std::int64_t at = 0;
+  std::string action;
+};
+
+// One audit log entry: the item's state before and after the change (null when absent).
+struct AuditEntry {
+  std::string item;  // "dr-2027", "R-12", "D-7"
+  std::string by;
+  std::int64_t at = 0;
+  std::string action;
+  nlohmann::json before;
+  nlohmann::json after;
+};
+
+struct DecisionFilter {
+  std::string program;  // empty: every program
+  std::string tag;
+  std::string by;               // a decider's user ID
+  std::int64_t since_days = 0;  // inclusive; 0: no bound
+  std::int64_t until_days = 0;  // inclusive; 0: no bound
+};
+
+struct SearchHit {
+  std::uint64_t number = 0;
+  double score = 0;
+};
+
+struct SearchQuery {
+  std::string words;
+  std::string program;  // empty: every program
+  std::size_t limit = 20;
+};
+
+class Repositories {
+ public:
+  explicit Repositories(Store& store) : store_(store) {}
+
+  [[nodiscard]] std::optional<Program> program(std::string_view key) const;
+  [[nodiscard]] std::vector<Program> programs() const;  // by key
+  [[nodiscard]] std::optional<Risk> risk(std::uint64_t number) const;
+  [[nodiscard]] std::vector<Risk> risks() const;  // by number
+  // A program's risks, highest score first (then oldest first).
+  [[nodiscard]] std::vector<Risk> risks_of_program(std::string_view program) const;
+  [[nodiscard]] std::optional<Decision> decision(std::uint64_t number) const;
+  // Newest first (by decision date, then number); `total` receives how many matched.
+  [[nodiscard]] std::vector<Decision> decisions(const DecisionFilter& filter, std::size_t limit,
+                                                std::size_t* total = nullptr) const;
+  // Full-text search over title, context, alternatives and tags, ranked by BM25, best first.
+  [[nodiscard]] std::vector<SearchHit> search_decisions(const SearchQuery& query,
+                                                        std::size_t* total = nullptr) const;
+  // Every change to an item, oldest first.
+  [[nodiscard]] std::vector<AuditEntry> audit(std::string_view item) const;
+
+  // The next risk or decision number (never reused, also across a crash).
+  std::uint64_t next_risk_number(Batch& batch) { return store_.next_sequence("risk", batch); }
+  std::uint64_t next_decision_number(Batch& batch) {
+    return store_.next_sequence("decision", batch);
+  }
+
+  // Writes `after` (replacing `before`; nullptr for a new record), the index rows that
+  // changed, and an audit entry, into `batch`.
+  void save(Batch& batch, const Program& after, const Program* before, const Change& change);
+  void save(Batch& batch, const Risk& after, const Risk* before, const Change& change);
+  void save(Batch& batch, const Decision& after, const Decision* before, const Change& change);
+
+  [[nodiscard]] Store& store() const { return store_; }
+
+ private:
+  Store& store_;
+};
+
+// "R-12", "D-7"; a program's item id is its key.
+std::string risk_id(std::uint64_t number);
+std::string decision_id(std::uint64_t number);
+
+// Search terms of a text: Unicode-aware lowercase words of letters and digits (k8s, p99 and
+// s3 stay whole), without common English stop words.
+std::vector<std::string> search_terms(std::string_view text);
+
+}  // namespace itpm::storage

@@ -1,0 +1,203 @@
+#include "storage/repositories.hpp"
+#include "storage/key_codec.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace itpm::storage;
+
+namespace {
+
+struct Fixture {
+  itpm::test::TempDir dir;
+  std::unique_ptr<Store> store = Store::open(dir.path() / "db");
+  Repositories repos{*store};
+
+  Change change(std::string action) { return Change{"U1", ++clock, std::move(action)}; }
+  std::int64_t clock = 1000;
+
+  Risk add_risk(const std::string& program, int l, int i) {
+    Batch batch;
+    Risk r;
+    r.number = repos.next_risk_number(batch);
+    r.program = program;
+    r.title = "risk " + std::to_string(r.number);
+    r.likelihood = l;
+    r.impact = i;
+    repos.save(batch, r, nullptr, change("add"));
+    REQUIRE(store->commit(std::move(batch)));
+    return r;
+  }
+
+  Decision add_decision(const std::string& program, const std::string& title,
+                        const std::string& date, std::vector<std::string> tags = {},
+                        const std::string& context = "") {
+    Batch batch;
+    Decision d;
+    d.number = repos.next_decision_number(batch);
+    d.program = program;
+    d.title = title;
+    d.date = date;
+    d.tags = std::move(tags);
+    d.context = context;
+    d.decided_by = {"U7"};
+    repos.save(batch, d, nullptr, change("add"));
+    REQUIRE(store->commit(std::move(batch)));
+    return d;
+  }
+
+  std::size_t count(Family family) {
+    std::size_t n = 0;
+    store->scan(family, "", [&](std::string_view, std::string_view) { return ++n > 0; });
+    return n;
+  }
+
+  std::vector<std::uint64_t> search(const std::string& words, const std::string& program = "") {
+    std::vector<std::uint64_t> out;
+    for (const auto& hit : repos.search_decisions(SearchQuery{words, program, 20}))
+      out.push_back(hit.number);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("programs are stored, listed and audited with before and after") {
+  Fixture f;
+  Program p;
+  p.key = "dr-2027";
+  p.name = "Disaster Recovery 2027";
+  p.owner = "U1";
+  p.tags = {"dr", "infra"};
+  Batch add;
+  f.repos.save(add, p, nullptr, f.change("add"));
+  REQUIRE(f.store->commit(std::move(add)));
+
+  Program updated = p;
+  updated.due = "2027-06-30";
+  Batch update;
+  f.repos.save(update, updated, &p, f.change("update"));
+  REQUIRE(f.store->commit(std::move(update)));
+
+  REQUIRE(f.repos.program("dr-2027"));
+  CHECK(f.repos.program("dr-2027")->due == "2027-06-30");
+  CHECK(f.repos.program("dr-2027")->tags == std::vector<std::string>{"dr", "infra"});
+  CHECK(f.repos.programs().size() == 1);
+  auto history = f.repos.audit("dr-2027");
+  REQUIRE(history.size() == 2);
+  CHECK(history[0].action == "add");
+  CHECK(history[0].before.is_null());
+  CHECK(history[1].action == "update");
+  CHECK(history[1].before["due"] == "");
+  CHECK(history[1].after["due"] == "2027-06-30");
+  CHECK(history[1].by == "U1");
+}
+
+TEST_CASE("a program's risks come highest score first, and index rows follow updates") {
+  Fixture f;
+  auto low = f.add_risk("dr", 1, 2);
+  auto critical = f.add_risk("dr", 4, 5);
+  auto medium = f.add_risk("dr", 3, 2);
+  f.add_risk("ci", 5, 5);
+
+  auto order = [&] {
+    std::vector<std::uint64_t> n;
+    for (const auto& r : f.repos.risks_of_program("dr")) n.push_back(r.number);
+    return n;
+  };
+  CHECK(order() == std::vector<std::uint64_t>{critical.number, medium.number, low.number});
+
+  Risk lowered = critical;
+  lowered.likelihood = 1;
+  Batch batch;
+  f.repos.save(batch, lowered, &critical, f.change("update"));
+  REQUIRE(f.store->commit(std::move(batch)));
+  // 1 x 5 = 5 now: between medium (6) and low (2).
+  CHECK(order() == std::vector<std::uint64_t>{medium.number, critical.number, low.number});
+  CHECK(f.count(Family::risks_by_program) == f.count(Family::risks));
+  CHECK(f.repos.audit(risk_id(critical.number)).size() == 2);
+}
+
+TEST_CASE("decisions list newest first with filters and a total") {
+  Fixture f;
+  auto d1 = f.add_decision("dr", "Failover within 60 s", "2026-09-14", {"failover"});
+  auto d2 = f.add_decision("dr", "Use Patroni", "2026-11-30", {"failover", "postgres"});
+  auto d3 = f.add_decision("ci", "Cache the toolchain", "2026-10-01", {"ci"});
+  auto d4 = f.add_decision("dr", "Quarterly drills", "2026-11-30");
+
+  auto numbers = [](const std::vector<Decision>& ds) {
+    std::vector<std::uint64_t> n;
+    for (const auto& d : ds) n.push_back(d.number);
+    return n;
+  };
+  std::size_t total = 0;
+  CHECK(numbers(f.repos.decisions({}, 10, &total)) ==
+        std::vector<std::uint64_t>{d4.number, d2.number, d3.number, d1.number});
+  CHECK(total == 4);
+  CHECK(numbers(f.repos.decisions({}, 2, &total)).size() == 2);
+  CHECK(total == 4);
+  CHECK(numbers(f.repos.decisions(DecisionFilter{"dr", "", "", 0, 0}, 10)) ==
+        std::vector<std::uint64_t>{d4.number, d2.number, d1.number});
+  CHECK(numbers(f.repos.decisions(DecisionFilter{"", "failover", "", 0, 0}, 10)) ==
+        std::vector<std::uint64_t>{d2.number, d1.number});
+  CHECK(numbers(f.repos.decisions(
+            DecisionFilter{"", "", "", days_from_date("2026-10-01"), days_from_date("2026-11-01")},
+            10)) == std::vector<std::uint64_t>{d3.number});
+  CHECK(numbers(f.repos.decisions(DecisionFilter{"", "", "U7", 0, 0}, 10)).size() == 4);
+  CHECK(numbers(f.repos.decisions(DecisionFilter{"", "", "U8", 0, 0}, 10)).empty());
+}
+
+TEST_CASE("decision search ranks the right answer first on a known corpus") {
+  Fixture f;
+  auto patroni =
+      f.add_decision("dr", "Use Patroni for automated failover", "2026-11-30", {"postgres"},
+                     "Evaluated pg_auto_failover and Stolon; Patroni has the operator support");
+  auto timing = f.add_decision("dr", "Failover must complete within 60 s", "2026-09-14");
+  auto k8s = f.add_decision("ci", "Run CI runners on k8s", "2026-10-01", {"ci"},
+                            "p99 queue time under 2 min");
+  f.add_decision("ci", "Cache compiler outputs", "2026-10-02");
+  f.add_decision("dr", "Back up to S3 nightly", "2026-10-03", {"s3"});
+
+  CHECK(f.search("patroni").front() == patroni.number);
+  auto both = f.search("failover patroni");
+  REQUIRE(both.size() == 2);
+  CHECK(both[0] == patroni.number);  // matches both words
+  CHECK(both[1] == timing.number);
+  CHECK(f.search("K8S") == std::vector<std::uint64_t>{k8s.number});
+  CHECK(f.search("p99") == std::vector<std::uint64_t>{k8s.number});
+  CHECK(f.search("s3").size() == 1);
+  CHECK(f.search("postgres") == std::vector<std::uint64_t>{patroni.number});  // tags are indexed
+  CHECK(f.search("failover", "ci").empty());
+  CHECK(f.search("the and of").empty());
+  CHECK(f.search("nothing-like-this").empty());
+}
+
+TEST_CASE("changing a decision's text re-indexes it") {
+  Fixture f;
+  auto d = f.add_decision("dr", "Use Stolon", "2026-11-30");
+  Decision changed = d;
+  changed.title = "Use Patroni";
+  Batch batch;
+  f.repos.save(batch, changed, &d, f.change("update"));
+  REQUIRE(f.store->commit(std::move(batch)));
+  CHECK(f.search("stolon").empty());
+  CHECK(f.search("patroni") == std::vector<std::uint64_t>{d.number});
+  CHECK(f.store->counter("decision_docs") == 1);
+}
+
+TEST_CASE("search terms: Unicode-aware lowercase words, stop words dropped") {
+  CHECK(search_terms("The Primary DB failover, UNTESTED!") ==
+        std::vector<std::string>{"primary", "db", "failover", "untested"});
+  CHECK(search_terms("k8s p99 s3 a b") == std::vector<std::string>{"k8s", "p99", "s3"});
+  CHECK(search_terms("Überprüfung der Ausfallsicherheit") ==
+        std::vector<std::string>{"überprüfung", "der", "ausfallsicherheit"});
+  CHECK(search_terms("ÉCOLE") == std::vector<std::string>{"école"});
+  CHECK(search_terms("").empty());
+}
+
+TEST_CASE("dates convert to days since the epoch; bad dates are 0") {
+  CHECK(days_from_date("1970-01-02") == 1);
+  CHECK(days_from_date("2026-11-27") == 20419);
+  CHECK(days_from_date("2026-02-30") == 0);
+  CHECK(days_from_date("27.11.2026") == 0);
+}
