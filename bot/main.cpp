@@ -1,6 +1,7 @@
 // itpm-bot: the Slack chat-ops bot for infrastructure program cadence.
 #include "bot/app.hpp"
 #include "bot/config.hpp"
+#include "bot/operator_commands.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -40,12 +41,43 @@ int main(int argc, char** argv) {
   cli.add_option("--http-listen", http_listen,
                  "health/metrics listener HOST:PORT (ITPM_HTTP_LISTEN)");
   cli.add_option("--log-level", log_level, "debug|info|warn|error (ITPM_LOG_LEVEL)");
+
+  std::string sub_data_dir;
+  std::string backup_dir;
+  std::string out;
+  std::string format = "json";
+  std::string import_file;
+  int keep = 7;
+  bool force = false;
+  auto* backup = cli.add_subcommand(
+      "backup", "back up the database (also while the bot runs), verify, keep N");
+  backup->add_option("--data-dir", sub_data_dir, "the bot's data directory")->required();
+  backup->add_option("--to", backup_dir, "backup folder (RocksDB BackupEngine layout)")->required();
+  backup->add_option("--keep", keep, "backups to keep (default 7)")->check(CLI::PositiveNumber);
+  auto* restore = cli.add_subcommand("restore", "restore the newest backup into a data directory");
+  restore->add_option("--from", backup_dir, "backup folder")->required();
+  restore->add_option("--data-dir", sub_data_dir, "data directory to restore into")->required();
+  restore->add_flag("--force", force, "replace a non-empty data directory");
+  auto* export_cmd = cli.add_subcommand("export", "write every record as JSON (or CSV files)");
+  export_cmd->add_option("--data-dir", sub_data_dir, "the bot's data directory")->required();
+  export_cmd->add_option("--format", format, "json (default) or csv");
+  export_cmd->add_option("--out", out,
+                         "JSON file (default: stdout) or CSV folder (default: ./itpm-export)");
+  auto* import_cmd =
+      cli.add_subcommand("import", "load a JSON export into an empty data directory");
+  import_cmd->add_option("--data-dir", sub_data_dir, "data directory to load into")->required();
+  import_cmd->add_option("--from", import_file, "the JSON export")->required();
+  cli.require_subcommand(0, 1);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = cli.exit(e);
     return code == 0 ? 0 : itpm::bot::exit_config_error;
   }
+  if (backup->parsed()) return itpm::bot::run_backup(sub_data_dir, backup_dir, keep);
+  if (restore->parsed()) return itpm::bot::run_restore(backup_dir, sub_data_dir, force);
+  if (export_cmd->parsed()) return itpm::bot::run_export(sub_data_dir, format, out);
+  if (import_cmd->parsed()) return itpm::bot::run_import(sub_data_dir, import_file);
   if (!data_dir.empty()) command_line["ITPM_DATA_DIR"] = data_dir;
   if (!http_listen.empty()) command_line["ITPM_HTTP_LISTEN"] = http_listen;
   if (!log_level.empty()) command_line["ITPM_LOG_LEVEL"] = log_level;

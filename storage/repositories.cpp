@@ -169,11 +169,10 @@ bool same_text(const Decision& a, const Decision& b) {
          a.tags == b.tags && a.date == b.date && a.program == b.program;
 }
 
+// The record and the index rows that changed between `before` and `after`.
 template <class R>
-void save_record(Store& store, Batch& batch, const R& after, const R* before,
-                 const Change& change) {
-  json after_json = after;
-  batch.put(family_of(after), primary_key(after), after_json.dump());
+void write_record(Batch& batch, const R& after, const R* before) {
+  batch.put(family_of(after), primary_key(after), json(after).dump());
   IndexRows old_rows = before != nullptr ? index_rows(*before) : IndexRows{};
   IndexRows new_rows = index_rows(after);
   for (const auto& row : old_rows) {
@@ -182,10 +181,15 @@ void save_record(Store& store, Batch& batch, const R& after, const R* before,
   for (const auto& row : new_rows) {
     if (!old_rows.contains(row)) batch.put(row.first, row.second, "");
   }
+}
+
+template <class R>
+void save_record(Store& store, Batch& batch, const R& after, const R* before,
+                 const Change& change) {
+  write_record(batch, after, before);
   std::string item = item_of(after);
-  json entry = {
-      {"v", record_format_version}, {"item", item},       {"by", change.by}, {"at", change.at},
-      {"action", change.action},    {"after", after_json}};
+  json entry = {{"v", record_format_version}, {"item", item},  {"by", change.by}, {"at", change.at},
+                {"action", change.action},    {"after", after}};
   entry["before"] = before != nullptr ? json(*before) : json();
   batch.put(Family::audit, KeyBuilder().str(item).u64(store.next_sequence("audit", batch)).done(),
             entry.dump());
@@ -410,6 +414,72 @@ std::vector<SearchHit> Repositories::search_decisions(const SearchQuery& query,
   return out;
 }
 
+std::vector<std::string> Repositories::check() const {
+  std::vector<std::string> problems;
+  IndexRows expected;
+  std::set<std::pair<std::string, std::uint64_t>> expected_postings;
+  std::uint64_t max_risk = 0;
+  std::uint64_t max_decision = 0;
+  for (const auto& r : risks()) {
+    max_risk = std::max(max_risk, r.number);
+    for (auto& row : index_rows(r)) expected.insert(std::move(row));
+  }
+  std::int64_t docs = 0;
+  std::int64_t total_length = 0;
+  store_.scan(Family::decisions, "", [&](std::string_view, std::string_view value) {
+    auto j = json::parse(value, nullptr, false);
+    if (j.is_discarded()) {
+      problems.emplace_back("a decision record is not JSON");
+      return true;
+    }
+    auto d = j.get<Decision>();
+    max_decision = std::max(max_decision, d.number);
+    for (auto& row : index_rows(d)) expected.insert(std::move(row));
+    std::uint16_t length = 0;
+    for (const auto& [term, tf] : term_counts(d, length)) expected_postings.emplace(term, d.number);
+    ++docs;
+    total_length += length;
+    return true;
+  });
+  for (Family f : {Family::risks_by_program, Family::decisions_by_program,
+                   Family::decisions_by_date, Family::decisions_by_tag}) {
+    store_.scan(f, "", [&](std::string_view key, std::string_view) {
+      if (expected.erase({f, std::string(key)}) == 0) {
+        problems.push_back(std::string(family_name(f)) + ": a row points at no matching record");
+      }
+      return true;
+    });
+  }
+  for (const auto& [f, key] : expected)
+    problems.push_back(std::string(family_name(f)) + ": a record lacks its row");
+  store_.scan(Family::decision_terms, "", [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    auto term = r.str();
+    auto number = r.u64();
+    if (!term || !number || expected_postings.erase({std::string(*term), *number}) == 0) {
+      problems.push_back("decision_terms: a posting points at no matching decision");
+    }
+    return true;
+  });
+  if (!expected_postings.empty()) {
+    problems.push_back("decision_terms: " + std::to_string(expected_postings.size()) +
+                       " postings missing");
+  }
+  if (store_.counter(docs_counter) != docs || store_.counter(length_counter) != total_length) {
+    problems.emplace_back("search statistics do not match the decisions");
+  }
+  auto sequence = [&](std::string_view name) {
+    auto v = store_.get(Family::meta, KeyBuilder().str("seq").str(name).done());
+    KeyReader r(v.value_or(""));
+    return r.u64().value_or(0);
+  };
+  if (sequence("risk") < max_risk)
+    problems.emplace_back("the risk sequence is behind a stored risk");
+  if (sequence("decision") < max_decision)
+    problems.emplace_back("the decision sequence is behind a stored decision");
+  return problems;
+}
+
 std::vector<AuditEntry> Repositories::audit(std::string_view item) const {
   std::vector<AuditEntry> out;
   store_.scan(Family::audit, KeyBuilder().str(item).done(),
@@ -422,6 +492,19 @@ std::vector<AuditEntry> Repositories::audit(std::string_view item) const {
                 return true;
               });
   return out;
+}
+
+void Repositories::restore(Batch& batch, const Program& record) {
+  write_record<Program>(batch, record, nullptr);
+}
+
+void Repositories::restore(Batch& batch, const Risk& record) {
+  write_record<Risk>(batch, record, nullptr);
+}
+
+void Repositories::restore(Batch& batch, const Decision& record) {
+  write_record<Decision>(batch, record, nullptr);
+  index_text(batch, record, true);
 }
 
 void Repositories::save(Batch& batch, const Program& after, const Program* before,

@@ -83,6 +83,18 @@ class Repositories {
   void save(Batch& batch, const Risk& after, const Risk* before, const Change& change);
   void save(Batch& batch, const Decision& after, const Decision* before, const Change& change);
 
+  // Checks that every index row and search posting points at a live record that matches it,
+  // that every record has its rows, and that no sequence is behind a stored number. Returns
+  // one line per problem; empty when the store is consistent. Reads everything: for tests,
+  // imports and operators, not for the hot path.
+  [[nodiscard]] std::vector<std::string> check() const;
+
+  // Writes a record and its index rows as they were exported, without a new audit entry
+  // (imports carry their audit log with them).
+  void restore(Batch& batch, const Program& record);
+  void restore(Batch& batch, const Risk& record);
+  void restore(Batch& batch, const Decision& record);
+
   [[nodiscard]] Store& store() const { return store_; }
 
  private:

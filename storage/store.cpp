@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/utilities/backup_engine.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
@@ -228,10 +229,25 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   auto impl = std::make_unique<Impl>();
   impl->options = store_options;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::Status s = rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &impl->db);
-  if (!s.ok()) throw StoreError("cannot open database in " + dir.string() + ": " + s.ToString());
+  rocksdb::Status s;
+  bool follower = !store_options.follower_dir.empty();
+  if (follower) {
+    options.max_open_files = -1;  // required for a secondary instance
+    s = rocksdb::DB::OpenAsSecondary(options, dir.string(), store_options.follower_dir.string(),
+                                     descriptors, &handles, &impl->db);
+    if (s.ok()) s = impl->db->TryCatchUpWithPrimary();
+  } else {
+    s = rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &impl->db);
+  }
+  if (!s.ok()) {
+    std::string hint = s.ToString().find("lock") != std::string::npos
+                           ? " (is itpm-bot running with this data directory?)"
+                           : "";
+    throw StoreError("cannot open database in " + dir.string() + ": " + s.ToString() + hint);
+  }
   impl->default_handle = handles.front();
   impl->handles.assign(handles.begin() + 1, handles.end());
+  if (follower) return std::unique_ptr<Store>(new Store(dir, std::move(impl)));
 
   std::string value;
   s = impl->db->Get(rocksdb::ReadOptions{}, impl->handle(Family::meta), std::string(schema_key),
@@ -312,6 +328,10 @@ CommitResult Store::commit(Batch batch) {
 }
 
 void Store::commit_async(Batch batch, std::function<void(CommitResult)> done) {
+  if (!impl_->committer.joinable()) {
+    if (done) done(CommitResult{false, "the database is open read-only"});
+    return;
+  }
   {
     std::lock_guard lock(impl_->queue_mutex);
     impl_->queue.emplace_back(std::move(batch), std::move(done));
@@ -326,6 +346,51 @@ void Store::checkpoint(const std::filesystem::path& dir) const {
   if (s.ok()) s = checkpoint->CreateCheckpoint(dir.string());
   if (!s.ok())
     throw StoreError("cannot write a checkpoint to " + dir.string() + ": " + s.ToString());
+}
+
+namespace {
+
+Store::BackupInfo info_of(const rocksdb::BackupInfo& b) {
+  return Store::BackupInfo{b.backup_id, b.timestamp, b.size};
+}
+
+std::unique_ptr<rocksdb::BackupEngine> open_backup_engine(const std::filesystem::path& backup_dir) {
+  rocksdb::BackupEngine* raw = nullptr;
+  rocksdb::Status s = rocksdb::BackupEngine::Open(
+      rocksdb::Env::Default(), rocksdb::BackupEngineOptions(backup_dir.string()), &raw);
+  if (!s.ok())
+    throw StoreError("cannot open backup folder " + backup_dir.string() + ": " + s.ToString());
+  return std::unique_ptr<rocksdb::BackupEngine>(raw);
+}
+
+}  // namespace
+
+Store::BackupInfo Store::backup(const std::filesystem::path& backup_dir, int keep) const {
+  auto engine = open_backup_engine(backup_dir);
+  rocksdb::CreateBackupOptions create;
+  create.flush_before_backup = impl_->committer.joinable();  // a follower cannot flush
+  rocksdb::BackupID id = 0;
+  rocksdb::Status s = engine->CreateNewBackup(create, impl_->db, &id);
+  if (s.ok()) s = engine->VerifyBackup(id, true);
+  if (s.ok() && keep > 0) s = engine->PurgeOldBackups(static_cast<std::uint32_t>(keep));
+  if (!s.ok()) throw StoreError("backup to " + backup_dir.string() + " failed: " + s.ToString());
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  for (const auto& b : infos) {
+    if (b.backup_id == id) return info_of(b);
+  }
+  return BackupInfo{id, 0, 0};
+}
+
+Store::BackupInfo Store::restore_latest(const std::filesystem::path& backup_dir,
+                                        const std::filesystem::path& data_dir) {
+  auto engine = open_backup_engine(backup_dir);
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  if (infos.empty()) throw StoreError("no backup in " + backup_dir.string());
+  rocksdb::Status s = engine->RestoreDBFromLatestBackup(data_dir.string(), data_dir.string());
+  if (!s.ok()) throw StoreError("restore into " + data_dir.string() + " failed: " + s.ToString());
+  return info_of(infos.back());
 }
 
 CommitStats Store::stats() const {

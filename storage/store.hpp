@@ -87,6 +87,9 @@ class Store {
 
   struct Options {
     bool sync = true;  // false only for benchmarks that measure the cost of durability
+    // Non-empty: open read-only as a follower of a database another process has open (for
+    // backups and exports while the bot runs); RocksDB keeps its own state in this folder.
+    std::filesystem::path follower_dir;
   };
 
   // Opens (or creates) the database in `dir`. Throws StoreError with a readable message.
@@ -126,6 +129,18 @@ class Store {
   // Writes a consistent copy of the database into `dir` (which must not exist) while it stays
   // open for writes. Throws StoreError.
   void checkpoint(const std::filesystem::path& dir) const;
+
+  struct BackupInfo {
+    std::uint32_t id = 0;
+    std::int64_t timestamp = 0;  // seconds since the Unix epoch
+    std::uint64_t size = 0;      // bytes
+  };
+  // Adds a backup to `backup_dir` (a RocksDB BackupEngine folder), verifies it against its
+  // checksums, and keeps only the newest `keep`. Throws StoreError.
+  BackupInfo backup(const std::filesystem::path& backup_dir, int keep) const;
+  // Restores the newest backup in `backup_dir` into `data_dir`. Throws StoreError.
+  static BackupInfo restore_latest(const std::filesystem::path& backup_dir,
+                                   const std::filesystem::path& data_dir);
 
   [[nodiscard]] CommitStats stats() const;
   [[nodiscard]] std::uint32_t stored_schema_version() const;

@@ -115,6 +115,13 @@ bool ChildProcess::wait_for_output(std::string_view needle,
                            [&] { return output_.find(needle) != std::string::npos; });
 }
 
+bool ChildProcess::wait_for_lines(std::size_t lines, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] {
+    return static_cast<std::size_t>(std::count(output_.begin(), output_.end(), '\n')) >= lines;
+  });
+}
+
 long ChildProcess::peak_rss_kib() const {
   std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
   std::string line;

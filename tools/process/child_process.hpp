@@ -2,6 +2,7 @@
 // A child process for the demo, the load run and the integration tests: environment
 // control, captured output, signals, and bounded waits (pidfd + poll; no sleeps).
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -40,6 +41,8 @@ class ChildProcess {
   [[nodiscard]] std::string output() const;
   // Waits until the captured output contains `needle`.
   bool wait_for_output(std::string_view needle, std::chrono::milliseconds timeout) const;
+  // Waits until the captured output has at least `lines` complete lines.
+  bool wait_for_lines(std::size_t lines, std::chrono::milliseconds timeout) const;
   // Peak resident set size (VmHWM) in KiB while the child runs; 0 once it is gone.
   [[nodiscard]] long peak_rss_kib() const;
 

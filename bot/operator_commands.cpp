@@ -1,0 +1,154 @@
+#include "bot/operator_commands.hpp"
+
+#include "storage/export.hpp"
+#include "storage/store.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+namespace itpm::bot {
+namespace {
+
+using storage::Store;
+using storage::StoreError;
+
+// A temporary folder for a follower's own state, removed when done.
+class FollowerDir {
+ public:
+  FollowerDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "itpm-follower-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw StoreError("cannot create a temporary folder");
+    path_ = pattern;
+  }
+  ~FollowerDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  FollowerDir(const FollowerDir&) = delete;
+  FollowerDir& operator=(const FollowerDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+bool is_locked(const StoreError& e) {
+  return std::string(e.what()).find("lock") != std::string::npos;
+}
+
+// Opens the database for reading: directly, or as a follower when a running bot holds it.
+std::unique_ptr<Store> open_for_reading(const std::filesystem::path& data_dir,
+                                        std::unique_ptr<FollowerDir>& follower) {
+  if (!std::filesystem::exists(data_dir / "CURRENT")) {
+    throw StoreError("no itpm-bot database in " + data_dir.string());
+  }
+  try {
+    return Store::open(data_dir);
+  } catch (const StoreError& e) {
+    if (!is_locked(e)) throw;
+  }
+  follower = std::make_unique<FollowerDir>();
+  Store::Options options;
+  options.follower_dir = follower->path();
+  return Store::open(data_dir, options);
+}
+
+bool has_entries(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(dir, ec) && !std::filesystem::is_empty(dir, ec);
+}
+
+int fail(const std::string& message) {
+  std::cerr << "itpm-bot: " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int run_backup(const std::filesystem::path& data_dir, const std::filesystem::path& backup_dir,
+               int keep) {
+  try {
+    std::unique_ptr<FollowerDir> follower;
+    auto store = open_for_reading(data_dir, follower);
+    auto info = store->backup(backup_dir, keep);
+    std::cout << "backup " << info.id << " written to " << backup_dir.string() << " (" << info.size
+              << " bytes, verified; keeping the newest " << keep << ")\n";
+    return 0;
+  } catch (const StoreError& e) {
+    return fail(e.what());
+  }
+}
+
+int run_restore(const std::filesystem::path& backup_dir, const std::filesystem::path& data_dir,
+                bool force) {
+  try {
+    if (has_entries(data_dir)) {
+      if (!force) {
+        return fail(data_dir.string() +
+                    " is not empty; restoring would replace its data. Add --force to do so.");
+      }
+      // Opening proves no running bot holds it; then clear it for the restore.
+      { auto probe = Store::open(data_dir); }
+      for (const auto& entry : std::filesystem::directory_iterator(data_dir))
+        std::filesystem::remove_all(entry);
+    }
+    auto info = Store::restore_latest(backup_dir, data_dir);
+    std::cout << "restored backup " << info.id << " into " << data_dir.string() << "\n";
+    return 0;
+  } catch (const StoreError& e) {
+    return fail(e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    return fail(e.what());
+  }
+}
+
+int run_export(const std::filesystem::path& data_dir, const std::string& format,
+               const std::string& out) {
+  if (format != "json" && format != "csv") {
+    std::cerr << "itpm-bot: --format must be json or csv, got " << format << "\n";
+    return 2;
+  }
+  try {
+    std::unique_ptr<FollowerDir> follower;
+    auto store = open_for_reading(data_dir, follower);
+    if (format == "csv") {
+      std::filesystem::path dir = out.empty() ? "itpm-export" : out;
+      storage::export_csv(*store, dir);
+      std::cerr << "wrote programs.csv, risks.csv and decisions.csv in " << dir.string() << "\n";
+      return 0;
+    }
+    std::string text = storage::export_json(*store).dump(2) + "\n";
+    if (out.empty()) {
+      std::cout << text;
+      return std::cout.good() ? 0 : 1;
+    }
+    std::ofstream file(out, std::ios::binary);
+    file << text;
+    if (!file) return fail("cannot write " + out);
+    return 0;
+  } catch (const StoreError& e) {
+    return fail(e.what());
+  }
+}
+
+int run_import(const std::filesystem::path& data_dir, const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail("cannot read " + file.string());
+  auto document = nlohmann::json::parse(in, nullptr, false);
+  if (document.is_discarded()) return fail(file.string() + " is not JSON");
+  try {
+    auto store = Store::open(data_dir);
+    storage::import_json(*store, document);
+    std::cout << "imported " << document["programs"].size() << " programs, "
+              << document["risks"].size() << " risks, " << document["decisions"].size()
+              << " decisions into " << data_dir.string() << "\n";
+    return 0;
+  } catch (const StoreError& e) {
+    return fail(e.what());
+  }
+}
+
+}  // namespace itpm::bot

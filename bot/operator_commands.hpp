@@ -1,0 +1,28 @@
+#pragma once
+// The operator's subcommands: backup, restore, export, import. Each prints one line per
+// outcome and returns the process exit code (0 done, 1 failed, 2 bad arguments).
+
+#include <filesystem>
+#include <string>
+
+namespace itpm::bot {
+
+// Backs up DATA_DIR into BACKUP_DIR (RocksDB BackupEngine), verifies the new backup and keeps
+// the newest `keep`. Works while the bot runs (it then reads as a follower).
+int run_backup(const std::filesystem::path& data_dir, const std::filesystem::path& backup_dir,
+               int keep);
+
+// Restores the newest backup into DATA_DIR; refuses a non-empty DATA_DIR unless `force`, and
+// always refuses one that a running bot holds.
+int run_restore(const std::filesystem::path& backup_dir, const std::filesystem::path& data_dir,
+                bool force);
+
+// Writes every record as JSON (to `out`, or stdout when empty) or as CSV files (into the
+// folder `out`, default ./itpm-export).
+int run_export(const std::filesystem::path& data_dir, const std::string& format,
+               const std::string& out);
+
+// Loads a JSON export into an empty DATA_DIR.
+int run_import(const std::filesystem::path& data_dir, const std::filesystem::path& file);
+
+}  // namespace itpm::bot

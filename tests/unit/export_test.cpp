@@ -1,0 +1,123 @@
+#include "storage/export.hpp"
+#include "storage/repositories.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace itpm::storage;
+
+namespace {
+
+void fill(Store& store) {
+  Repositories repos(store);
+  Program p;
+  p.key = "dr-2027";
+  p.name = "Disaster Recovery, \"2027\"";
+  p.owner = "U1";
+  p.tags = {"dr", "infra"};
+  Batch b1;
+  repos.save(b1, p, nullptr, Change{"U1", 1, "add"});
+  REQUIRE(store.commit(std::move(b1)));
+  for (int i = 0; i < 5; ++i) {
+    Batch b;
+    Risk r;
+    r.number = repos.next_risk_number(b);
+    r.program = "dr-2027";
+    r.title = "Risk " + std::to_string(i);
+    r.likelihood = i % 5 + 1;
+    r.impact = 3;
+    repos.save(b, r, nullptr, Change{"U2", 10 + i, "add"});
+    Decision d;
+    d.number = repos.next_decision_number(b);
+    d.program = "dr-2027";
+    d.title = "Use Patroni for failover, step " + std::to_string(i);
+    d.date = "2026-11-2" + std::to_string(i);
+    d.tags = {"postgres"};
+    repos.save(b, d, nullptr, Change{"U3", 20 + i, "add"});
+    REQUIRE(store.commit(std::move(b)));
+  }
+  auto r1 = repos.risk(1);
+  Risk closed = *r1;
+  closed.status = "closed";
+  Batch b2;
+  repos.save(b2, closed, &*r1, Change{"U1", 99, "close"});
+  REQUIRE(store.commit(std::move(b2)));
+}
+
+}  // namespace
+
+TEST_CASE("export, import, export is byte-identical and the imported store works") {
+  itpm::test::TempDir dir;
+  auto original = Store::open(dir.path() / "a");
+  fill(*original);
+  std::string first = export_json(*original).dump(2);
+
+  auto copy = Store::open(dir.path() / "b");
+  import_json(*copy, nlohmann::json::parse(first));
+  CHECK(export_json(*copy).dump(2) == first);
+
+  Repositories repos(*copy);
+  CHECK(repos.check().empty());
+  CHECK(repos.audit("R-1").size() == 2);
+  CHECK(repos.search_decisions(SearchQuery{"patroni", "", 20}).size() == 5);
+  CHECK(repos.risks_of_program("dr-2027").size() == 5);
+  Batch batch;
+  CHECK(repos.next_risk_number(batch) == 6);  // numbers continue after the imported ones
+}
+
+TEST_CASE("import refuses a non-empty store, a foreign document and a newer format") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "a");
+  fill(*store);
+  auto document = export_json(*store);
+  CHECK_THROWS_WITH(import_json(*store, document), Catch::Contains("already holds records"));
+  auto empty = Store::open(dir.path() / "b");
+  CHECK_THROWS_WITH(import_json(*empty, nlohmann::json{{"programs", nlohmann::json::array()}}),
+                    Catch::Contains("not an itpm-bot export"));
+  auto newer = document;
+  newer["version"] = 99;
+  CHECK_THROWS_WITH(import_json(*empty, newer), Catch::Contains("newer"));
+  auto broken = document;
+  broken["risks"][0]["number"] = "twelve";
+  CHECK_THROWS_WITH(import_json(*empty, broken), Catch::Contains("malformed export"));
+  CHECK(export_json(*empty)["programs"].empty());  // nothing half-written
+}
+
+TEST_CASE("CSV export writes one file per record type with a header row") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "a");
+  fill(*store);
+  export_csv(*store, dir.path() / "csv");
+  std::ifstream programs(dir.path() / "csv" / "programs.csv");
+  std::string header;
+  std::string row;
+  std::getline(programs, header);
+  std::getline(programs, row);
+  CHECK(header.find("key") != std::string::npos);
+  CHECK(row.find("\"Disaster Recovery, \"\"2027\"\"\"") != std::string::npos);
+  CHECK(row.find("dr;infra") != std::string::npos);
+  std::ifstream risks(dir.path() / "csv" / "risks.csv");
+  std::stringstream all;
+  all << risks.rdbuf();
+  std::string text = all.str();
+  CHECK(std::count(text.begin(), text.end(), '\n') == 6);
+}
+
+TEST_CASE("backups are verified, pruned to the newest N, and restore to the same data") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "db");
+  fill(*store);
+  Store::BackupInfo last;
+  for (int i = 0; i < 3; ++i) last = store->backup(dir.path() / "backups", 2);
+  CHECK(last.id == 3);
+  CHECK(last.size > 0);
+  auto info = Store::restore_latest(dir.path() / "backups", dir.path() / "restored");
+  CHECK(info.id == 3);
+  auto restored = Store::open(dir.path() / "restored");
+  CHECK(export_json(*restored).dump() == export_json(*store).dump());
+  CHECK_THROWS_AS(Store::restore_latest(dir.path() / "empty-backups", dir.path() / "x"),
+                  StoreError);
+}
