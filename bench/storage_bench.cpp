@@ -21,28 +21,146 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::vector<std::string> verbs = {"Use", "Adopt", "Migrate to", "Retire", "Standardise on", "Defer",
-                                        "Pilot", "Replace", "Keep", "Drop", "Require", "Automate"};
-const std::vector<std::string> things = {
-    "Patroni", "Stolon", "pg_auto_failover", "Postgres 16", "MySQL 8", "Kafka", "RabbitMQ", "NATS", "Redis",
-    "Memcached", "k8s", "Nomad", "Terraform", "Pulumi", "Ansible", "ArgoCD", "Flux", "Jenkins", "GitHub Actions",
-    "Buildkite", "Bazel", "ccache", "sccache", "S3", "GCS", "MinIO", "Ceph", "Vault", "cert-manager", "Envoy",
-    "Istio", "Linkerd", "HAProxy", "NGINX", "CoreDNS", "Consul", "etcd", "ZooKeeper", "Prometheus", "Thanos",
-    "Mimir", "Loki", "Tempo", "Grafana", "PagerDuty", "Opsgenie", "Sentry", "OpenTelemetry", "Jaeger",
-    "Velero", "restic", "Borg", "pgBackRest", "WAL-G", "Debezium", "Flink", "Spark", "Airflow", "dbt",
-    "ClickHouse", "BigQuery", "Snowflake", "DuckDB", "SQLite", "RocksDB", "Cassandra", "ScyllaDB",
-    "DynamoDB", "Aurora", "Spanner", "CockroachDB", "TiDB", "Vitess", "ProxySQL", "PgBouncer", "Karpenter",
-    "Cluster Autoscaler", "Graviton", "spot instances", "reserved instances", "a second region",
-    "cross-region VPC peering", "Transit Gateway", "PrivateLink", "WireGuard", "Tailscale", "Okta", "Keycloak",
-    "SPIFFE", "OPA", "Kyverno", "Falco", "Trivy", "Renovate", "Dependabot", "SBOMs", "Sigstore", "gVisor",
-    "Firecracker", "eBPF", "Cilium", "Calico", "MetalLB", "BGP anycast", "Cloudflare", "Fastly", "Akamai"};
-const std::vector<std::string> goals = {
-    "automated failover", "disaster recovery", "backups", "point-in-time restore", "CI speed", "build caching",
-    "release trains", "canary deploys", "blue-green deploys", "p99 latency", "cost control", "capacity planning",
-    "on-call load", "incident response", "runbook automation", "secrets rotation", "certificate renewal",
-    "service discovery", "rate limiting", "multi-region writes", "read replicas", "schema migrations",
-    "log retention", "audit trails", "compliance evidence", "chaos drills", "quorum loss", "RPO of 5 minutes",
-    "RTO of 30 minutes", "zero-downtime upgrades"};
+const std::vector<std::string> verbs = {
+    "Use",   "Adopt",   "Migrate to", "Retire", "Standardise on", "Defer",
+    "Pilot", "Replace", "Keep",       "Drop",   "Require",        "Automate"};
+const std::vector<std::string> things = {"Patroni",
+                                         "Stolon",
+                                         "pg_auto_failover",
+                                         "Postgres 16",
+                                         "MySQL 8",
+                                         "Kafka",
+                                         "RabbitMQ",
+                                         "NATS",
+                                         "Redis",
+                                         "Memcached",
+                                         "k8s",
+                                         "Nomad",
+                                         "Terraform",
+                                         "Pulumi",
+                                         "Ansible",
+                                         "ArgoCD",
+                                         "Flux",
+                                         "Jenkins",
+                                         "GitHub Actions",
+                                         "Buildkite",
+                                         "Bazel",
+                                         "ccache",
+                                         "sccache",
+                                         "S3",
+                                         "GCS",
+                                         "MinIO",
+                                         "Ceph",
+                                         "Vault",
+                                         "cert-manager",
+                                         "Envoy",
+                                         "Istio",
+                                         "Linkerd",
+                                         "HAProxy",
+                                         "NGINX",
+                                         "CoreDNS",
+                                         "Consul",
+                                         "etcd",
+                                         "ZooKeeper",
+                                         "Prometheus",
+                                         "Thanos",
+                                         "Mimir",
+                                         "Loki",
+                                         "Tempo",
+                                         "Grafana",
+                                         "PagerDuty",
+                                         "Opsgenie",
+                                         "Sentry",
+                                         "OpenTelemetry",
+                                         "Jaeger",
+                                         "Velero",
+                                         "restic",
+                                         "Borg",
+                                         "pgBackRest",
+                                         "WAL-G",
+                                         "Debezium",
+                                         "Flink",
+                                         "Spark",
+                                         "Airflow",
+                                         "dbt",
+                                         "ClickHouse",
+                                         "BigQuery",
+                                         "Snowflake",
+                                         "DuckDB",
+                                         "SQLite",
+                                         "RocksDB",
+                                         "Cassandra",
+                                         "ScyllaDB",
+                                         "DynamoDB",
+                                         "Aurora",
+                                         "Spanner",
+                                         "CockroachDB",
+                                         "TiDB",
+                                         "Vitess",
+                                         "ProxySQL",
+                                         "PgBouncer",
+                                         "Karpenter",
+                                         "Cluster Autoscaler",
+                                         "Graviton",
+                                         "spot instances",
+                                         "reserved instances",
+                                         "a second region",
+                                         "cross-region VPC peering",
+                                         "Transit Gateway",
+                                         "PrivateLink",
+                                         "WireGuard",
+                                         "Tailscale",
+                                         "Okta",
+                                         "Keycloak",
+                                         "SPIFFE",
+                                         "OPA",
+                                         "Kyverno",
+                                         "Falco",
+                                         "Trivy",
+                                         "Renovate",
+                                         "Dependabot",
+                                         "SBOMs",
+                                         "Sigstore",
+                                         "gVisor",
+                                         "Firecracker",
+                                         "eBPF",
+                                         "Cilium",
+                                         "Calico",
+                                         "MetalLB",
+                                         "BGP anycast",
+                                         "Cloudflare",
+                                         "Fastly",
+                                         "Akamai"};
+const std::vector<std::string> goals = {"automated failover",
+                                        "disaster recovery",
+                                        "backups",
+                                        "point-in-time restore",
+                                        "CI speed",
+                                        "build caching",
+                                        "release trains",
+                                        "canary deploys",
+                                        "blue-green deploys",
+                                        "p99 latency",
+                                        "cost control",
+                                        "capacity planning",
+                                        "on-call load",
+                                        "incident response",
+                                        "runbook automation",
+                                        "secrets rotation",
+                                        "certificate renewal",
+                                        "service discovery",
+                                        "rate limiting",
+                                        "multi-region writes",
+                                        "read replicas",
+                                        "schema migrations",
+                                        "log retention",
+                                        "audit trails",
+                                        "compliance evidence",
+                                        "chaos drills",
+                                        "quorum loss",
+                                        "RPO of 5 minutes",
+                                        "RTO of 30 minutes",
+                                        "zero-downtime upgrades"};
 
 std::string pick(std::mt19937& r, const std::vector<std::string>& v) {
   return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(r)];
@@ -51,7 +169,8 @@ std::string pick(std::mt19937& r, const std::vector<std::string>& v) {
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
+  return v[std::min(v.size() - 1,
+                    static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
 }
 
 long rss_kib() {
@@ -97,8 +216,11 @@ int writes(const std::filesystem::path& dir, int n, int window) {
   }
   double serial_s = std::chrono::duration<double>(Clock::now() - start).count();
   auto serial_stats = store->stats();
-  fmt::print("durable writes, one fsync per command: n={} {:.0f} writes/s p50={:.2f}ms p99={:.2f}ms syncs={}\n", n,
-             n / serial_s, percentile(latencies, 0.5), percentile(latencies, 0.99), serial_stats.synced_writes);
+  fmt::print(
+      "durable writes, one fsync per command: n={} {:.0f} writes/s p50={:.2f}ms p99={:.2f}ms "
+      "syncs={}\n",
+      n, n / serial_s, percentile(latencies, 0.5), percentile(latencies, 0.99),
+      serial_stats.synced_writes);
 
   std::mutex m;
   std::condition_variable cv;
@@ -115,7 +237,8 @@ int writes(const std::filesystem::path& dir, int n, int window) {
     auto t0 = Clock::now();
     store->commit_async(std::move(batch), [&, t0](CommitResult) {
       std::lock_guard guard(m);
-      group_latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      group_latencies.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       --in_flight;
       cv.notify_all();
     });
@@ -126,9 +249,11 @@ int writes(const std::filesystem::path& dir, int n, int window) {
   }
   double group_s = std::chrono::duration<double>(Clock::now() - start).count();
   auto group_stats = store->stats();
-  fmt::print("durable writes, group commit (window {}): n={} {:.0f} writes/s p50={:.2f}ms p99={:.2f}ms syncs={}\n",
-             window, n, n / group_s, percentile(group_latencies, 0.5), percentile(group_latencies, 0.99),
-             group_stats.synced_writes - serial_stats.synced_writes);
+  fmt::print(
+      "durable writes, group commit (window {}): n={} {:.0f} writes/s p50={:.2f}ms p99={:.2f}ms "
+      "syncs={}\n",
+      window, n, n / group_s, percentile(group_latencies, 0.5), percentile(group_latencies, 0.99),
+      group_stats.synced_writes - serial_stats.synced_writes);
   return 0;
 }
 
@@ -144,8 +269,9 @@ void generate(Store& store, int count) {
       d.number = repos.next_decision_number(batch);
       d.program = "prog-" + std::to_string(done % 40);
       d.title = pick(r, verbs) + " " + pick(r, things) + " for " + pick(r, goals);
-      d.context = "Compared " + pick(r, things) + " and " + pick(r, things) + "; " + pick(r, things) +
-                  " met the " + pick(r, goals) + " need with less operational load.";
+      d.context = "Compared " + pick(r, things) + " and " + pick(r, things) + "; " +
+                  pick(r, things) + " met the " + pick(r, goals) +
+                  " need with less operational load.";
       d.alternatives = pick(r, things) + ", " + pick(r, things);
       d.tags = {pick(r, goals).substr(0, 12)};
       d.date = fmt::format("20{:02}-{:02}-{:02}", 20 + done % 7, done % 12 + 1, done % 28 + 1);
@@ -155,7 +281,8 @@ void generate(Store& store, int count) {
     }
     if (!store.commit(std::move(batch))) throw StoreError("generation failed");
   }
-  fmt::print("generated {} decisions in {:.1f} s\n", count, std::chrono::duration<double>(Clock::now() - start).count());
+  fmt::print("generated {} decisions in {:.1f} s\n", count,
+             std::chrono::duration<double>(Clock::now() - start).count());
 }
 
 int search(const std::filesystem::path& dir, int decisions, int queries) {
@@ -163,13 +290,15 @@ int search(const std::filesystem::path& dir, int decisions, int queries) {
     Store::Options fast;
     fast.sync = false;  // generation only; the timed part reads
     auto store = Store::open(dir, fast);
-    if (store->counter("decision_docs") < decisions) generate(*store, decisions - static_cast<int>(store->counter("decision_docs")));
+    if (store->counter("decision_docs") < decisions)
+      generate(*store, decisions - static_cast<int>(store->counter("decision_docs")));
   }
   auto t0 = Clock::now();
   auto store = Store::open(dir);
   double open_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   fmt::print("open with {} decisions: {:.0f} ms, RSS after open {:.1f} MiB, on disk {:.1f} MiB\n",
-             store->counter("decision_docs"), open_ms, rss_kib() / 1024.0, disk_bytes(dir) / 1048576.0);
+             store->counter("decision_docs"), open_ms, rss_kib() / 1024.0,
+             disk_bytes(dir) / 1048576.0);
   Repositories repos(*store);
   std::mt19937 r(7);
   for (int words : {1, 3}) {
@@ -177,15 +306,17 @@ int search(const std::filesystem::path& dir, int decisions, int queries) {
     std::size_t hits = 0;
     for (int q = 0; q < queries; ++q) {
       std::string text = pick(r, things);
-      if (words == 3) text += " " + pick(r, goals).substr(0, pick(r, goals).find(' ')) + " " + pick(r, things);
+      if (words == 3)
+        text += " " + pick(r, goals).substr(0, pick(r, goals).find(' ')) + " " + pick(r, things);
       auto t = Clock::now();
       std::size_t total = 0;
       auto found = repos.search_decisions(SearchQuery{text, "", 20}, &total);
       latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
       hits += total;
     }
-    fmt::print("search, {}-word queries: n={} p50={:.2f}ms p99={:.2f}ms mean matches={:.0f}\n", words, queries,
-               percentile(latencies, 0.5), percentile(latencies, 0.99), static_cast<double>(hits) / queries);
+    fmt::print("search, {}-word queries: n={} p50={:.2f}ms p99={:.2f}ms mean matches={:.0f}\n",
+               words, queries, percentile(latencies, 0.5), percentile(latencies, 0.99),
+               static_cast<double>(hits) / queries);
   }
   fmt::print("RSS after searches {:.1f} MiB\n", rss_kib() / 1024.0);
   return 0;
@@ -195,7 +326,9 @@ int search(const std::filesystem::path& dir, int decisions, int queries) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fmt::print(stderr, "usage: itpm-storage-bench writes DIR [N] [WINDOW] | search DIR [DECISIONS] [QUERIES]\n");
+    fmt::print(
+        stderr,
+        "usage: itpm-storage-bench writes DIR [N] [WINDOW] | search DIR [DECISIONS] [QUERIES]\n");
     return 2;
   }
   std::string mode = argv[1];

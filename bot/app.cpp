@@ -4,6 +4,7 @@
 #include "bot/http_client.hpp"
 #include "bot/http_listener.hpp"
 #include "bot/metrics.hpp"
+#include "bot/periodic_backup.hpp"
 #include "bot/socket_mode_client.hpp"
 #include "bot/tls_context.hpp"
 #include "bot/web_api_client.hpp"

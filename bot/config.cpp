@@ -33,7 +33,7 @@ std::vector<std::string> split_list(std::string_view s) {
   return out;
 }
 
-std::optional<long> parse_ms(std::string_view s) {
+std::optional<long> parse_positive(std::string_view s) {
   long v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc{} || end != s.data() + s.size() || v <= 0) return std::nullopt;
@@ -75,6 +75,9 @@ const std::vector<std::pair<std::string, std::string>>& known_settings() {
       {"ITPM_PING_INTERVAL_MS", "WebSocket keep-alive ping interval (default 5000)"},
       {"ITPM_STALE_AFTER_MS", "replace a connection silent this long (default 30000)"},
       {"ITPM_DEBUG_RECONNECTS", "1: ask Slack for short-lived connections (testing)"},
+      {"ITPM_BACKUP_DIR", "take automatic verified backups into this folder"},
+      {"ITPM_BACKUP_INTERVAL_MIN", "minutes between automatic backups (default 1440)"},
+      {"ITPM_BACKUP_KEEP", "automatic backups to keep (default 7)"},
   };
   return keys;
 }
@@ -183,7 +186,7 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
   for (auto [key, target] : {std::pair{"ITPM_PING_INTERVAL_MS", &c.ping_interval},
                              std::pair{"ITPM_STALE_AFTER_MS", &c.stale_after}}) {
     if (auto v = get(key)) {
-      auto ms = parse_ms(*v);
+      auto ms = parse_positive(*v);
       if (!ms)
         return ConfigError{
             fmt::format("{} must be a positive number of milliseconds, got {}", key, *v)};
@@ -194,6 +197,21 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
     return ConfigError{"ITPM_STALE_AFTER_MS must be larger than ITPM_PING_INTERVAL_MS"};
   }
   if (auto v = get("ITPM_DEBUG_RECONNECTS")) c.debug_reconnects = (*v == "1" || *v == "true");
+  if (auto v = get("ITPM_BACKUP_DIR"); v && !v->empty()) c.backup_dir = *v;
+  if (auto v = get("ITPM_BACKUP_INTERVAL_MIN")) {
+    auto minutes = parse_positive(*v);
+    if (!minutes)
+      return ConfigError{
+          fmt::format("ITPM_BACKUP_INTERVAL_MIN must be a positive number of minutes, got {}", *v)};
+    c.backup_interval = std::chrono::minutes(*minutes);
+  }
+  if (auto v = get("ITPM_BACKUP_KEEP")) {
+    auto keep = parse_positive(*v);
+    if (!keep || *keep > 1000)
+      return ConfigError{
+          fmt::format("ITPM_BACKUP_KEEP must be a number from 1 to 1000, got {}", *v)};
+    c.backup_keep = static_cast<int>(*keep);
+  }
   return c;
 }
 

@@ -25,6 +25,9 @@ struct Config {
   std::chrono::milliseconds ping_interval{5000};
   std::chrono::milliseconds stale_after{30000};
   bool debug_reconnects = false;
+  std::filesystem::path backup_dir;  // empty: no automatic backups
+  std::chrono::minutes backup_interval{1440};
+  int backup_keep = 7;
 
   // True when the API URL is plain http:// (a local simulator): then ws:// is accepted too.
   [[nodiscard]] bool plain_api() const { return api_url.starts_with("http://"); }

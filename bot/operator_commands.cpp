@@ -70,15 +70,22 @@ int fail(const std::string& message) {
 
 int run_backup(const std::filesystem::path& data_dir, const std::filesystem::path& backup_dir,
                int keep) {
-  try {
+  // While the bot runs, its compactions and WAL rotation can remove a file between listing
+  // and copying it; the follower then catches up again and the backup is retried.
+  constexpr int attempts = 5;
+  for (int attempt = 1;; ++attempt) {
     std::unique_ptr<FollowerDir> follower;
-    auto store = open_for_reading(data_dir, follower);
-    auto info = store->backup(backup_dir, keep);
-    std::cout << "backup " << info.id << " written to " << backup_dir.string() << " (" << info.size
-              << " bytes, verified; keeping the newest " << keep << ")\n";
-    return 0;
-  } catch (const StoreError& e) {
-    return fail(e.what());
+    try {
+      auto store = open_for_reading(data_dir, follower);
+      auto info = store->backup(backup_dir, keep);
+      std::cout << "backup " << info.id << " written to " << backup_dir.string() << " ("
+                << info.size << " bytes, verified; keeping the newest " << keep << ")\n";
+      return 0;
+    } catch (const StoreError& e) {
+      if (follower == nullptr || attempt == attempts) return fail(e.what());
+      std::cerr << "itpm-bot: backup attempt " << attempt
+                << " failed while the database was changing (" << e.what() << "); retrying\n";
+    }
   }
 }
 

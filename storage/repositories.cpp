@@ -414,6 +414,107 @@ std::vector<SearchHit> Repositories::search_decisions(const SearchQuery& query,
   return out;
 }
 
+namespace {
+
+std::string seen_key(std::string_view id) {
+  return KeyBuilder().str("i").str(id).done();
+}
+std::string expiry_key(std::int64_t at, std::string_view id) {
+  return KeyBuilder().str("e").u64(static_cast<std::uint64_t>(at)).str(id).done();
+}
+std::string job_key(std::int64_t due_ms, std::uint64_t seq) {
+  return KeyBuilder().u64(static_cast<std::uint64_t>(due_ms)).u64(seq).done();
+}
+
+}  // namespace
+
+bool Repositories::seen(std::string_view id, std::int64_t now_ms) const {
+  auto expiry = store_.get(Family::dedupe, seen_key(id));
+  if (!expiry) return false;
+  KeyReader r(*expiry);
+  return static_cast<std::int64_t>(r.u64().value_or(0)) > now_ms;
+}
+
+void Repositories::remember(Batch& batch, std::string_view id, std::int64_t expires_at_ms) {
+  if (auto old = store_.get(Family::dedupe, seen_key(id))) {
+    KeyReader r(*old);
+    batch.remove(Family::dedupe, expiry_key(static_cast<std::int64_t>(r.u64().value_or(0)), id));
+  }
+  batch.put(Family::dedupe, seen_key(id),
+            KeyBuilder().u64(static_cast<std::uint64_t>(expires_at_ms)).done());
+  batch.put(Family::dedupe, expiry_key(expires_at_ms, id), "");
+}
+
+std::size_t Repositories::expire_seen(std::int64_t now_ms, std::size_t max) {
+  Batch batch;
+  std::size_t removed = 0;
+  std::string prefix = KeyBuilder().str("e").done();
+  store_.scan(Family::dedupe, prefix, [&](std::string_view key, std::string_view) {
+    KeyReader r(key.substr(prefix.size()));
+    auto at = r.u64();
+    auto id = r.str();
+    if (!at || !id || static_cast<std::int64_t>(*at) > now_ms || removed >= max) return false;
+    batch.remove(Family::dedupe, key);
+    batch.remove(Family::dedupe, seen_key(*id));
+    ++removed;
+    return true;
+  });
+  if (removed > 0 && !store_.commit(std::move(batch))) return 0;
+  return removed;
+}
+
+std::uint64_t Repositories::enqueue(Batch& batch, const nlohmann::json& message) {
+  std::uint64_t seq = store_.next_sequence("outbox", batch);
+  batch.put(Family::outbox, KeyBuilder().u64(seq).done(), message.dump());
+  return seq;
+}
+
+std::vector<OutboxEntry> Repositories::outbox(std::size_t limit) const {
+  std::vector<OutboxEntry> out;
+  store_.scan(Family::outbox, "", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    out.push_back(OutboxEntry{r.u64().value_or(0), json::parse(value, nullptr, false)});
+    return out.size() < limit;
+  });
+  return out;
+}
+
+void Repositories::dequeue(Batch& batch, std::uint64_t seq) {
+  batch.remove(Family::outbox, KeyBuilder().u64(seq).done());
+}
+
+std::uint64_t Repositories::schedule(Batch& batch, std::int64_t due_ms, const nlohmann::json& job) {
+  std::uint64_t seq = store_.next_sequence("job", batch);
+  batch.put(Family::schedule, job_key(due_ms, seq), job.dump());
+  return seq;
+}
+
+std::vector<ScheduledJob> Repositories::due_jobs(std::int64_t now_ms, std::size_t limit) const {
+  std::vector<ScheduledJob> out;
+  store_.scan(Family::schedule, "", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    auto due = static_cast<std::int64_t>(r.u64().value_or(0));
+    if (due > now_ms || out.size() >= limit) return false;
+    out.push_back(ScheduledJob{due, r.u64().value_or(0), json::parse(value, nullptr, false)});
+    return true;
+  });
+  return out;
+}
+
+std::optional<std::int64_t> Repositories::next_due() const {
+  std::optional<std::int64_t> due;
+  store_.scan(Family::schedule, "", [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    due = static_cast<std::int64_t>(r.u64().value_or(0));
+    return false;
+  });
+  return due;
+}
+
+void Repositories::unschedule(Batch& batch, const ScheduledJob& job) {
+  batch.remove(Family::schedule, job_key(job.due_ms, job.seq));
+}
+
 std::vector<std::string> Repositories::check() const {
   std::vector<std::string> problems;
   IndexRows expected;

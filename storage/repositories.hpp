@@ -51,6 +51,19 @@ struct SearchQuery {
   std::size_t limit = 20;
 };
 
+// A Slack post waiting to be sent (the bot removes it once Slack confirmed it).
+struct OutboxEntry {
+  std::uint64_t seq = 0;
+  nlohmann::json message;
+};
+
+// A job that falls due at `due_ms` (ms since the Unix epoch).
+struct ScheduledJob {
+  std::int64_t due_ms = 0;
+  std::uint64_t seq = 0;
+  nlohmann::json job;
+};
+
 class Repositories {
  public:
   explicit Repositories(Store& store) : store_(store) {}
@@ -82,6 +95,24 @@ class Repositories {
   void save(Batch& batch, const Program& after, const Program* before, const Change& change);
   void save(Batch& batch, const Risk& after, const Risk* before, const Change& change);
   void save(Batch& batch, const Decision& after, const Decision* before, const Change& change);
+
+  // Dedupe memory for Slack envelope and event ids: `seen` is true while a remembered id has
+  // not expired. Expired ids are removed by `expire_seen`, which walks the expiry index from
+  // its oldest end and stops at the first live one: no full scan.
+  [[nodiscard]] bool seen(std::string_view id, std::int64_t now_ms) const;
+  void remember(Batch& batch, std::string_view id, std::int64_t expires_at_ms);
+  std::size_t expire_seen(std::int64_t now_ms, std::size_t max);
+
+  // The outbox, oldest first.
+  std::uint64_t enqueue(Batch& batch, const nlohmann::json& message);
+  [[nodiscard]] std::vector<OutboxEntry> outbox(std::size_t limit) const;
+  void dequeue(Batch& batch, std::uint64_t seq);
+
+  // Jobs by due time.
+  std::uint64_t schedule(Batch& batch, std::int64_t due_ms, const nlohmann::json& job);
+  [[nodiscard]] std::vector<ScheduledJob> due_jobs(std::int64_t now_ms, std::size_t limit) const;
+  [[nodiscard]] std::optional<std::int64_t> next_due() const;
+  void unschedule(Batch& batch, const ScheduledJob& job);
 
   // Checks that every index row and search posting points at a live record that matches it,
   // that every record has its rows, and that no sequence is behind a stored number. Returns

@@ -54,6 +54,19 @@ TEST_CASE("each bad setting gets a one-line error naming it") {
   s["ITPM_HTTP_LISTEN"] = "127.0.0.1:70000";
   CHECK(error_of(s).find("ITPM_HTTP_LISTEN") != std::string::npos);
   s = tokens;
+  s["ITPM_BACKUP_KEEP"] = "0";
+  CHECK(error_of(s).find("ITPM_BACKUP_KEEP") != std::string::npos);
+  s = tokens;
+  s["ITPM_BACKUP_INTERVAL_MIN"] = "soon";
+  CHECK(error_of(s).find("ITPM_BACKUP_INTERVAL_MIN") != std::string::npos);
+  s = tokens;
+  s["ITPM_BACKUP_DIR"] = "/var/backups/itpm";
+  s["ITPM_BACKUP_INTERVAL_MIN"] = "60";
+  auto c = std::get<Config>(load_config(s, {}, {}));
+  CHECK(c.backup_dir == "/var/backups/itpm");
+  CHECK(c.backup_interval == std::chrono::minutes(60));
+  CHECK(c.backup_keep == 7);
+  s = tokens;
   s["ITPM_STALE_AFTER_MS"] = "10";
   CHECK(error_of(s).find("ITPM_STALE_AFTER_MS") != std::string::npos);
 }

@@ -197,7 +197,59 @@ TEST_CASE("search terms: Unicode-aware lowercase words, stop words dropped") {
 
 TEST_CASE("dates convert to days since the epoch; bad dates are 0") {
   CHECK(days_from_date("1970-01-02") == 1);
-  CHECK(days_from_date("2026-11-27") == 20419);
+  CHECK(days_from_date("2026-11-27") == 20784);
   CHECK(days_from_date("2026-02-30") == 0);
   CHECK(days_from_date("27.11.2026") == 0);
+}
+
+TEST_CASE("dedupe ids are seen until they expire, and expiry walks only what has expired") {
+  Fixture f;
+  Batch batch;
+  f.repos.remember(batch, "Ev1", 1000);
+  f.repos.remember(batch, "Ev2", 2000);
+  f.repos.remember(batch, "Ev3", 3000);
+  REQUIRE(f.store->commit(std::move(batch)));
+  CHECK(f.repos.seen("Ev1", 999));
+  CHECK_FALSE(f.repos.seen("Ev1", 1000));
+  CHECK_FALSE(f.repos.seen("Ev9", 0));
+
+  Batch extend;
+  f.repos.remember(extend, "Ev1", 5000);  // seen again: its expiry moves
+  REQUIRE(f.store->commit(std::move(extend)));
+  CHECK(f.repos.expire_seen(2500, 100) == 1);  // only Ev2 (Ev1 moved to 5000)
+  CHECK(f.repos.seen("Ev1", 2500));
+  CHECK(f.repos.seen("Ev3", 2500));
+  CHECK(f.repos.expire_seen(10000, 1) == 1);  // bounded per call
+  CHECK(f.repos.expire_seen(10000, 10) == 1);
+  CHECK(f.count(Family::dedupe) == 0);
+}
+
+TEST_CASE("the outbox is first in, first out; jobs come by due time") {
+  Fixture f;
+  Batch batch;
+  auto a = f.repos.enqueue(batch, {{"channel", "C1"}, {"text", "first"}});
+  f.repos.enqueue(batch, {{"channel", "C1"}, {"text", "second"}});
+  f.repos.schedule(batch, 3000, {{"kind", "late"}});
+  f.repos.schedule(batch, 1000, {{"kind", "early"}});
+  f.repos.schedule(batch, 1000, {{"kind", "early too"}});
+  REQUIRE(f.store->commit(std::move(batch)));
+
+  auto queued = f.repos.outbox(10);
+  REQUIRE(queued.size() == 2);
+  CHECK(queued[0].message["text"] == "first");
+  Batch sent;
+  f.repos.dequeue(sent, a);
+  REQUIRE(f.store->commit(std::move(sent)));
+  CHECK(f.repos.outbox(10).front().message["text"] == "second");
+
+  CHECK(f.repos.next_due() == std::optional<std::int64_t>(1000));
+  auto due = f.repos.due_jobs(2000, 10);
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].job["kind"] == "early");
+  CHECK(due[1].job["kind"] == "early too");
+  Batch fired;
+  for (const auto& job : due) f.repos.unschedule(fired, job);
+  REQUIRE(f.store->commit(std::move(fired)));
+  CHECK(f.repos.next_due() == std::optional<std::int64_t>(3000));
+  CHECK(f.repos.due_jobs(2000, 10).empty());
 }
