@@ -1,6 +1,7 @@
 #include "storage/repositories.hpp"
 
 #include "storage/key_codec.hpp"
+#include "storage/posting_list.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +9,6 @@
 #include <locale>
 #include <map>
 #include <set>
-#include <unordered_map>
 
 namespace itpm::storage {
 namespace {
@@ -117,48 +117,22 @@ std::uint32_t program_hash(std::string_view program) {
   return h;
 }
 
-// A posting: term frequency, document length, decision date and a hash of the program, so
-// that ranking and the common filters need no record reads.
-struct Posting {
-  std::uint16_t tf = 0;
-  std::uint16_t length = 0;
-  std::int32_t days = 0;
-  std::uint32_t program = 0;
-};
-
-std::string encode(const Posting& p) {
-  std::string out(12, '\0');
-  std::memcpy(out.data(), &p.tf, 2);
-  std::memcpy(out.data() + 2, &p.length, 2);
-  std::memcpy(out.data() + 4, &p.days, 4);
-  std::memcpy(out.data() + 8, &p.program, 4);
-  return out;
-}
-
-Posting decode(std::string_view s) {
-  Posting p;
-  if (s.size() < 12) return p;
-  std::memcpy(&p.tf, s.data(), 2);
-  std::memcpy(&p.length, s.data() + 2, 2);
-  std::memcpy(&p.days, s.data() + 4, 4);
-  std::memcpy(&p.program, s.data() + 8, 4);
-  return p;
+std::string chunk_key(std::string_view term, std::uint64_t number) {
+  return KeyBuilder().str(term).u64(number / postings::chunk_size).done();
 }
 
 void index_text(Batch& batch, const Decision& d, bool add) {
   std::uint16_t length = 0;
   auto counts = term_counts(d, length);
-  Posting base{0, length, static_cast<std::int32_t>(days_from_date(d.date)),
-               program_hash(d.program)};
+  postings::Entry entry;
+  entry.offset = static_cast<std::uint8_t>(d.number % postings::chunk_size);
+  entry.length = length;
+  entry.days = static_cast<std::int32_t>(days_from_date(d.date));
+  entry.program = program_hash(d.program);
   for (const auto& [term, tf] : counts) {
-    std::string key = KeyBuilder().str(term).u64(d.number).done();
-    if (add) {
-      Posting p = base;
-      p.tf = tf;
-      batch.put(Family::decision_terms, key, encode(p));
-    } else {
-      batch.remove(Family::decision_terms, key);
-    }
+    entry.tf = tf;
+    batch.merge(Family::decision_terms, chunk_key(term, d.number),
+                add ? postings::add_operand(entry) : postings::remove_operand(entry.offset));
   }
   batch.add_to_counter(docs_counter, add ? 1 : -1);
   batch.add_to_counter(length_counter, add ? length : -static_cast<std::int64_t>(length));
@@ -370,29 +344,44 @@ std::vector<SearchHit> Repositories::search_decisions(const SearchQuery& query,
   constexpr double k1 = 1.2;
   constexpr double b = 0.75;
 
-  std::unordered_map<std::uint64_t, double> scores;
-  std::vector<std::pair<std::uint64_t, Posting>> postings;
+  // Scores accumulate in a dense array indexed by decision number; `touched` lists the
+  // numbers that scored, so clearing costs only what the query used.
+  thread_local std::vector<float> scores;
+  thread_local std::vector<std::uint64_t> touched;
+  touched.clear();
+  struct TermPostings {
+    std::vector<std::pair<std::uint64_t, postings::Entry>> entries;
+  };
+  TermPostings found;
   for (const auto& term : terms) {
-    postings.clear();
+    found.entries.clear();
     std::string prefix = KeyBuilder().str(term).done();
     store_.scan(Family::decision_terms, prefix, [&](std::string_view key, std::string_view value) {
       KeyReader r(key.substr(prefix.size()));
-      if (auto number = r.u64()) postings.emplace_back(*number, decode(value));
+      std::uint64_t base = r.u64().value_or(0) * postings::chunk_size;
+      postings::for_each(
+          value, [&](const postings::Entry& e) { found.entries.emplace_back(base + e.offset, e); });
       return true;
     });
     // idf counts every document with the term; the program filter only narrows the results.
-    double df = static_cast<double>(postings.size());
+    double df = static_cast<double>(found.entries.size());
     double idf = std::log(1.0 + (docs - df + 0.5) / (df + 0.5));
-    for (const auto& [number, p] : postings) {
+    for (const auto& [number, p] : found.entries) {
       if (!query.program.empty() && p.program != wanted_program) continue;
+      if (number >= scores.size())
+        scores.resize(std::max<std::size_t>(number + 1, scores.size() * 2), 0.0F);
       double tf = p.tf;
       double norm = k1 * (1.0 - b + b * static_cast<double>(p.length) / average_length);
-      scores[number] += idf * tf * (k1 + 1.0) / (tf + norm);
+      if (scores[number] == 0.0F) touched.push_back(number);
+      scores[number] += static_cast<float>(idf * tf * (k1 + 1.0) / (tf + norm));
     }
   }
   std::vector<SearchHit> hits;
-  hits.reserve(scores.size());
-  for (const auto& [number, score] : scores) hits.push_back({number, score});
+  hits.reserve(touched.size());
+  for (std::uint64_t number : touched) {
+    hits.push_back({number, scores[number]});
+    scores[number] = 0.0F;
+  }
   auto better = [](const SearchHit& a, const SearchHit& b2) {
     return a.score != b2.score ? a.score > b2.score : a.number > b2.number;
   };
@@ -553,13 +542,20 @@ std::vector<std::string> Repositories::check() const {
   }
   for (const auto& [f, key] : expected)
     problems.push_back(std::string(family_name(f)) + ": a record lacks its row");
-  store_.scan(Family::decision_terms, "", [&](std::string_view key, std::string_view) {
+  store_.scan(Family::decision_terms, "", [&](std::string_view key, std::string_view value) {
     KeyReader r(key);
     auto term = r.str();
-    auto number = r.u64();
-    if (!term || !number || expected_postings.erase({std::string(*term), *number}) == 0) {
-      problems.push_back("decision_terms: a posting points at no matching decision");
+    auto chunk = r.u64();
+    if (!term || !chunk) {
+      problems.emplace_back("decision_terms: a malformed key");
+      return true;
     }
+    postings::for_each(value, [&](const postings::Entry& e) {
+      if (expected_postings.erase({std::string(*term), *chunk * postings::chunk_size + e.offset}) ==
+          0) {
+        problems.emplace_back("decision_terms: a posting points at no matching decision");
+      }
+    });
     return true;
   });
   if (!expected_postings.empty()) {

@@ -30,7 +30,7 @@ enum class Family : std::uint8_t {
   decisions_by_program,  // program, ~date, ~number
   decisions_by_date,     // ~date, ~number
   decisions_by_tag,      // tag, ~date, ~number
-  decision_terms,        // term, number -> posting
+  decision_terms,        // term, chunk of decision numbers -> packed postings
 };
 
 // Every family, in frozen order.
@@ -55,6 +55,9 @@ class Batch {
  public:
   void put(Family family, std::string_view key, std::string_view value);
   void remove(Family family, std::string_view key);
+  // Merges `operand` into the value at `key` with the family's merge operator (families that
+  // have one: decision_terms).
+  void merge(Family family, std::string_view key, std::string_view operand);
   // Adds `delta` to the counter `name` (read with Store::counter); concurrent batches add up.
   void add_to_counter(std::string_view name, std::int64_t delta);
   [[nodiscard]] bool empty() const { return ops_.empty(); }
@@ -62,7 +65,7 @@ class Batch {
 
  private:
   friend class Store;
-  enum class Kind { put, remove, add };
+  enum class Kind { put, remove, merge };
   struct Op {
     Family family;
     Kind kind;
