@@ -504,6 +504,31 @@ void Repositories::unschedule(Batch& batch, const ScheduledJob& job) {
   batch.remove(Family::schedule, job_key(job.due_ms, job.seq));
 }
 
+void Repositories::rebuild_search_index() {
+  auto commit = [&](Batch& batch) {
+    if (auto r = store_.commit(std::move(batch)); !r)
+      throw StoreError("cannot rebuild the search index: " + r.error);
+    batch = Batch();
+  };
+  Batch batch;
+  store_.scan(Family::decision_terms, "", [&](std::string_view key, std::string_view) {
+    batch.remove(Family::decision_terms, key);
+    if (batch.size() >= 10000) commit(batch);
+    return true;
+  });
+  for (auto name : {docs_counter, length_counter}) {
+    batch.put(Family::meta, KeyBuilder().str("ctr").str(name).done(), KeyBuilder().u64(0).done());
+  }
+  commit(batch);
+  store_.scan(Family::decisions, "", [&](std::string_view, std::string_view value) {
+    auto j = json::parse(value, nullptr, false);
+    if (!j.is_discarded()) index_text(batch, j.get<Decision>(), true);
+    if (batch.size() >= 10000) commit(batch);
+    return true;
+  });
+  commit(batch);
+}
+
 std::vector<std::string> Repositories::check() const {
   std::vector<std::string> problems;
   IndexRows expected;

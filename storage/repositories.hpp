@@ -120,6 +120,10 @@ class Repositories {
   // imports and operators, not for the hot path.
   [[nodiscard]] std::vector<std::string> check() const;
 
+  // Drops every search posting and counter and indexes every decision again, committing as
+  // it goes (a migration step; safe to run again if interrupted).
+  void rebuild_search_index();
+
   // Writes a record and its index rows as they were exported, without a new audit entry
   // (imports carry their audit log with them).
   void restore(Batch& batch, const Program& record);

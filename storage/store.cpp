@@ -293,7 +293,11 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   }
   Impl* raw = impl.get();
   impl->committer = std::thread([raw] { raw->run_committer(); });
-  return std::unique_ptr<Store>(new Store(dir, std::move(impl)));
+  std::unique_ptr<Store> store(new Store(dir, std::move(impl)));
+  if (std::uint32_t stored = store->stored_schema_version(); stored < schema_version) {
+    migrate(*store, stored);
+  }
+  return store;
 }
 
 std::optional<std::string> Store::get(Family family, std::string_view key) const {
@@ -422,6 +426,10 @@ Store::BackupInfo Store::restore_latest(const std::filesystem::path& backup_dir,
 CommitStats Store::stats() const {
   std::lock_guard lock(impl_->stats_mutex);
   return impl_->stats;
+}
+
+void Store::set_schema_version(Batch& batch, std::uint32_t version) {
+  batch.put(Family::meta, schema_key, encode_u32(version));
 }
 
 std::uint32_t Store::stored_schema_version() const {

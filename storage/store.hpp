@@ -86,7 +86,8 @@ struct CommitStats {
 // Thread-safe: reads and commits may come from any thread.
 class Store {
  public:
-  static constexpr std::uint32_t schema_version = 1;
+  // 2: decision search postings packed in per-term chunks (schema 1 had one key per posting).
+  static constexpr std::uint32_t schema_version = 2;
 
   struct Options {
     bool sync = true;  // false only for benchmarks that measure the cost of durability
@@ -145,6 +146,9 @@ class Store {
   static BackupInfo restore_latest(const std::filesystem::path& backup_dir,
                                    const std::filesystem::path& data_dir);
 
+  // Records `version` as the database's schema version when `batch` commits (migrations).
+  static void set_schema_version(Batch& batch, std::uint32_t version);
+
   [[nodiscard]] CommitStats stats() const;
   [[nodiscard]] std::uint32_t stored_schema_version() const;
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
@@ -156,5 +160,9 @@ class Store {
   std::filesystem::path dir_;
   std::unique_ptr<Impl> impl_;
 };
+
+// Brings a database of schema `from` up to Store::schema_version, one step at a time, each
+// step ending with a write of its new version (migrations.cpp). Throws StoreError.
+void migrate(Store& store, std::uint32_t from);
 
 }  // namespace itpm::storage

@@ -253,3 +253,38 @@ TEST_CASE("the outbox is first in, first out; jobs come by due time") {
   CHECK(f.repos.next_due() == std::optional<std::int64_t>(3000));
   CHECK(f.repos.due_jobs(2000, 10).empty());
 }
+
+TEST_CASE("a schema 1 database is migrated forward on open: search postings are rebuilt") {
+  itpm::test::TempDir dir;
+  auto path = dir.path() / "db";
+  {
+    auto store = Store::open(path);
+    Repositories repos(*store);
+    Batch add;
+    Decision d;
+    d.number = repos.next_decision_number(add);
+    d.program = "dr";
+    d.title = "Use Patroni for failover";
+    d.date = "2026-11-30";
+    repos.save(add, d, nullptr, Change{"U1", 1, "add"});
+    REQUIRE(store->commit(std::move(add)));
+    // Turn it into schema 1's layout: one key per posting (term, number), 12-byte values.
+    Batch old;
+    store->scan(Family::decision_terms, "", [&](std::string_view key, std::string_view) {
+      old.remove(Family::decision_terms, key);
+      return true;
+    });
+    old.put(Family::decision_terms, KeyBuilder().str("stolon").u64(1).done(),
+            std::string(12, '\1'));
+    Store::set_schema_version(old, 1);
+    REQUIRE(store->commit(std::move(old)));
+  }
+  auto store = Store::open(path);
+  CHECK(store->stored_schema_version() == Store::schema_version);
+  Repositories repos(*store);
+  auto hits = repos.search_decisions(SearchQuery{"patroni failover", "", 20});
+  REQUIRE(hits.size() == 1);
+  CHECK(hits.front().number == 1);
+  CHECK(repos.search_decisions(SearchQuery{"stolon", "", 20}).empty());
+  CHECK(repos.check().empty());
+}
