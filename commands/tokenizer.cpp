@@ -1,33 +1,11 @@
 #include "commands/tokenizer.hpp"
 
+#include "storage/utf8.hpp"
+
 #include <optional>
 
 namespace itpm::commands {
 namespace {
-
-// Decodes one UTF-8 code point at `pos`; returns it and advances `pos`. Invalid bytes
-// decode as themselves so that no input can stop the tokenizer.
-char32_t next_code_point(std::string_view s, std::size_t& pos) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char b0 = byte(pos);
-  std::size_t len = b0 < 0x80            ? 1
-                    : (b0 >> 5U) == 0x6  ? 2
-                    : (b0 >> 4U) == 0xe  ? 3
-                    : (b0 >> 3U) == 0x1e ? 4
-                                         : 1;
-  if (pos + len > s.size()) len = 1;
-  char32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1fU) : len == 3 ? (b0 & 0x0fU) : (b0 & 0x07U);
-  for (std::size_t i = 1; i < len; ++i) {
-    if ((byte(pos + i) & 0xc0U) != 0x80) {
-      len = 1;
-      cp = b0;
-      break;
-    }
-    cp = (cp << 6U) | (byte(pos + i) & 0x3fU);
-  }
-  pos += len;
-  return cp;
-}
 
 bool is_space(char32_t c) {
   return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\u00a0' || c == U'\u2028' ||
@@ -67,7 +45,7 @@ std::variant<std::vector<Token>, TokenizeError> tokenize(std::string_view text) 
 
   while (pos < text.size()) {
     std::size_t start = pos;
-    char32_t c = next_code_point(text, pos);
+    char32_t c = storage::utf8::next(text, pos);
     ++column;
     if (is_space(c)) {
       flush();
@@ -84,7 +62,7 @@ std::variant<std::vector<Token>, TokenizeError> tokenize(std::string_view text) 
       bool closed = false;
       while (pos < text.size()) {
         std::size_t inner_start = pos;
-        char32_t q = next_code_point(text, pos);
+        char32_t q = storage::utf8::next(text, pos);
         ++column;
         // ASCII quotes close only with themselves; a curly opening also accepts the straight
         // double quote, since phones mix them.

@@ -2,10 +2,10 @@
 
 #include "storage/key_codec.hpp"
 #include "storage/posting_list.hpp"
+#include "storage/utf8.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <locale>
 #include <map>
 #include <set>
@@ -181,39 +181,6 @@ const std::ctype<wchar_t>* unicode_ctype() {
   return facet;
 }
 
-char32_t decode_utf8(std::string_view s, std::size_t& pos) {
-  auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char c = b(pos);
-  std::size_t len = c < 0x80          ? 1
-                    : (c >> 5U) == 6  ? 2
-                    : (c >> 4U) == 14 ? 3
-                    : (c >> 3U) == 30 ? 4
-                                      : 1;
-  if (pos + len > s.size()) len = 1;
-  char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1fU) : len == 3 ? (c & 0x0fU) : (c & 0x07U);
-  for (std::size_t i = 1; i < len; ++i) cp = (cp << 6U) | (b(pos + i) & 0x3fU);
-  pos += len;
-  return cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6U));
-    out += static_cast<char>(0x80 | (cp & 0x3fU));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12U));
-    out += static_cast<char>(0x80 | ((cp >> 6U) & 0x3fU));
-    out += static_cast<char>(0x80 | (cp & 0x3fU));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18U));
-    out += static_cast<char>(0x80 | ((cp >> 12U) & 0x3fU));
-    out += static_cast<char>(0x80 | ((cp >> 6U) & 0x3fU));
-    out += static_cast<char>(0x80 | (cp & 0x3fU));
-  }
-}
-
 const std::set<std::string, std::less<>>& stop_words() {
   static const std::set<std::string, std::less<>> words = {
       "a",  "an", "and", "are", "as",  "at",   "be",   "by", "for", "from", "in",   "is",
@@ -241,7 +208,7 @@ std::vector<std::string> search_terms(std::string_view text) {
     current_chars = 0;
   };
   for (std::size_t pos = 0; pos < text.size();) {
-    char32_t cp = decode_utf8(text, pos);
+    char32_t cp = utf8::next(text, pos);
     auto wc = static_cast<wchar_t>(cp);
     bool word = cp < 0x80 ? std::isalnum(static_cast<int>(cp)) != 0
                           : ctype != nullptr && ctype->is(std::ctype_base::alnum, wc);
@@ -251,7 +218,7 @@ std::vector<std::string> search_terms(std::string_view text) {
     }
     char32_t lower = cp < 0x80 ? static_cast<char32_t>(std::tolower(static_cast<int>(cp)))
                                : static_cast<char32_t>(ctype->tolower(wc));
-    if (current_chars < 40) append_utf8(current, lower);
+    if (current_chars < 40) utf8::append(current, lower);
     ++current_chars;
   }
   flush();
@@ -349,24 +316,21 @@ std::vector<SearchHit> Repositories::search_decisions(const SearchQuery& query,
   thread_local std::vector<float> scores;
   thread_local std::vector<std::uint64_t> touched;
   touched.clear();
-  struct TermPostings {
-    std::vector<std::pair<std::uint64_t, postings::Entry>> entries;
-  };
-  TermPostings found;
+  std::vector<std::pair<std::uint64_t, postings::Entry>> found;
   for (const auto& term : terms) {
-    found.entries.clear();
+    found.clear();
     std::string prefix = KeyBuilder().str(term).done();
     store_.scan(Family::decision_terms, prefix, [&](std::string_view key, std::string_view value) {
       KeyReader r(key.substr(prefix.size()));
       std::uint64_t base = r.u64().value_or(0) * postings::chunk_size;
-      postings::for_each(
-          value, [&](const postings::Entry& e) { found.entries.emplace_back(base + e.offset, e); });
+      postings::for_each(value,
+                         [&](const postings::Entry& e) { found.emplace_back(base + e.offset, e); });
       return true;
     });
     // idf counts every document with the term; the program filter only narrows the results.
-    double df = static_cast<double>(found.entries.size());
+    double df = static_cast<double>(found.size());
     double idf = std::log(1.0 + (docs - df + 0.5) / (df + 0.5));
-    for (const auto& [number, p] : found.entries) {
+    for (const auto& [number, p] : found) {
       if (!query.program.empty() && p.program != wanted_program) continue;
       if (number >= scores.size())
         scores.resize(std::max<std::size_t>(number + 1, scores.size() * 2), 0.0F);
@@ -592,7 +556,8 @@ std::vector<std::string> Repositories::check() const {
   }
   auto sequence = [&](std::string_view name) {
     auto v = store_.get(Family::meta, KeyBuilder().str("seq").str(name).done());
-    KeyReader r(v.value_or(""));
+    std::string raw = v.value_or("");
+    KeyReader r(raw);
     return r.u64().value_or(0);
   };
   if (sequence("risk") < max_risk)
