@@ -16,6 +16,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -122,6 +123,13 @@ int run_bot(const Config& config) {
   }
   spdlog::info("store open in {} (schema {})", config.data_dir.string(),
                store->stored_schema_version());
+  std::unique_ptr<PeriodicBackup> backups;
+  if (!config.backup_dir.empty()) {
+    backups = std::make_unique<PeriodicBackup>(*store, config.backup_dir, config.backup_interval,
+                                               config.backup_keep);
+    spdlog::info("automatic backups every {} min into {}, keeping {}",
+                 config.backup_interval.count(), config.backup_dir.string(), config.backup_keep);
+  }
 
   net::io_context ioc(1);
   std::unique_ptr<net::ssl::context> tls;
@@ -136,15 +144,17 @@ int run_bot(const Config& config) {
   WebApiClient api(ioc.get_executor(), http, config.api_url, config.bot_token, config.app_token,
                    metrics);
   commands::Registry registry;
-  Dispatcher dispatcher(registry, config.admins);
+  Dispatcher dispatcher(registry, config.admins, store.get(),
+                        [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
   FollowUps follow_ups(ioc.get_executor(), api, metrics);
 
-  auto handle = [&](const Envelope& envelope) -> std::optional<nlohmann::json> {
-    Dispatched d = dispatcher.handle(envelope);
-    for (auto& effect : d.effects)
-      follow_ups.post(std::get<commands::PostMessage>(std::move(effect)));
-    if (d.follow_up) follow_ups.respond(d.response_url, std::move(*d.follow_up));
-    return std::move(d.ack_payload);
+  auto handle = [&](const Envelope& envelope, Ack ack) {
+    dispatcher.handle(envelope, [&follow_ups, ack = std::move(ack)](Dispatched d) {
+      for (auto& effect : d.effects)
+        follow_ups.post(std::get<commands::PostMessage>(std::move(effect)));
+      if (d.follow_up) follow_ups.respond(d.response_url, std::move(*d.follow_up));
+      ack(std::move(d.ack_payload));
+    });
   };
   SocketModeClient::Options options;
   options.ws.ping_interval = config.ping_interval;
@@ -187,6 +197,10 @@ int run_bot(const Config& config) {
     ioc.stop();
   });
   ioc.run();
+  // Close the store while the io_context still exists: commits still queued complete and post
+  // their acks to it (where they are dropped, the sockets being closed).
+  backups.reset();
+  store.reset();
   if (runtime.exit_code == exit_ok) spdlog::info("stopped cleanly");
   return runtime.exit_code;
 }

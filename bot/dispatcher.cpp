@@ -1,5 +1,7 @@
 #include "bot/dispatcher.hpp"
 
+#include "commands/reply.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,29 +17,69 @@ bool is_slack_id(const std::string& s) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(const commands::Registry& registry, std::vector<std::string> admins)
+Dispatcher::Dispatcher(const commands::Registry& registry, std::vector<std::string> admins,
+                       storage::Store* store, Post post)
     : registry_(registry),
       admins_(std::move(admins)),
+      store_(store),
+      repos_(store != nullptr ? std::make_unique<storage::Repositories>(*store) : nullptr),
+      post_(std::move(post)),
       seen_events_(std::chrono::hours(2), 100000) {}
 
-Dispatched Dispatcher::handle(const Envelope& envelope) {
-  if (envelope.type == "slash_commands") {
-    commands::Command command = to_command(envelope.payload);
-    commands::Context context{std::chrono::system_clock::now(), admins_};
-    commands::Outcome outcome = registry_.handle(command, context);
-    Dispatched d;
-    nlohmann::json reply = reply_payload(outcome.reply);
-    if (envelope.accepts_response_payload) {
-      d.ack_payload = std::move(reply);
-    } else if (!command.response_url.empty()) {
-      d.response_url = command.response_url;
-      d.follow_up = std::move(reply);
-    }
-    d.effects = std::move(outcome.effects);
-    return d;
+void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)> done) {
+  if (envelope.type == "events_api") {
+    done(handle_event(envelope.payload));
+    return;
   }
-  if (envelope.type == "events_api") return handle_event(envelope.payload);
-  return {};  // interactive and anything newer: an empty ack
+  if (envelope.type != "slash_commands") {
+    done({});  // interactive and anything newer: an empty ack
+    return;
+  }
+  commands::Command command = to_command(envelope.payload);
+  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get()};
+  commands::Outcome outcome = registry_.handle(command, context);
+  bool accepts = envelope.accepts_response_payload;
+  auto finish = [accepts, response_url = command.response_url](
+                    commands::Reply reply, std::vector<commands::Effect> effects) {
+    Dispatched d;
+    nlohmann::json payload = reply_payload(reply);
+    if (accepts) {
+      d.ack_payload = std::move(payload);
+    } else if (!response_url.empty()) {
+      d.response_url = response_url;
+      d.follow_up = std::move(payload);
+    }
+    d.effects = std::move(effects);
+    return d;
+  };
+  if (outcome.writes.empty()) {
+    done(finish(std::move(outcome.reply), std::move(outcome.effects)));
+    return;
+  }
+  if (store_ == nullptr) {
+    done(finish(commands::error_reply("This bot has no store to save into. Nothing was saved.", ""),
+                {}));
+    return;
+  }
+  // The reply and effects wait for the commit; on failure the user hears that nothing was saved
+  // (the batch is atomic) and no effect runs.
+  auto reply = std::make_shared<commands::Reply>(std::move(outcome.reply));
+  auto effects = std::make_shared<std::vector<commands::Effect>>(std::move(outcome.effects));
+  store_->commit_async(
+      std::move(outcome.writes), [this, reply, effects, finish, done](storage::CommitResult r) {
+        post_([reply, effects, finish, done, r] {
+          if (r) {
+            done(finish(std::move(*reply), std::move(*effects)));
+            return;
+          }
+          spdlog::error("commit failed: {}", r.error);
+          done(finish(commands::error_reply(
+                          "That could not be saved (storage error). Nothing was saved; please "
+                          "try again, and tell the operator if it keeps happening.",
+                          ""),
+                      {}));
+        });
+      });
 }
 
 Dispatched Dispatcher::handle_event(const nlohmann::json& payload) {

@@ -4,6 +4,8 @@
 #include "bot/envelope.hpp"
 #include "commands/registry.hpp"
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,19 +22,29 @@ struct Dispatched {
 };
 
 // Routes envelopes: slash commands to the command registry, Events API callbacks (deduped by
-// event_id) to their handlers, interactions to an empty ack. Pure apart from the dedupe
-// memory; never throws for bad input.
+// event_id) to their handlers, interactions to an empty ack. A command's writes are committed
+// (group commit, WAL synced) before `done` runs, so an ack never reports an unsaved change.
+// Never throws for bad input.
 class Dispatcher {
  public:
-  Dispatcher(const commands::Registry& registry, std::vector<std::string> admins);
+  // Runs a task on the bot's I/O thread (commits complete on the store's committer thread).
+  using Post = std::function<void(std::function<void()>)>;
 
-  Dispatched handle(const Envelope& envelope);
+  // `store` may be null for a bot that only reads (tests); then commands cannot write.
+  Dispatcher(const commands::Registry& registry, std::vector<std::string> admins,
+             storage::Store* store, Post post);
+
+  // Handles `envelope`; `done` runs on the I/O thread: at once, or once the writes are durable.
+  void handle(const Envelope& envelope, std::function<void(Dispatched)> done);
 
  private:
   Dispatched handle_event(const nlohmann::json& payload);
 
   const commands::Registry& registry_;
   std::vector<std::string> admins_;
+  storage::Store* store_;
+  std::unique_ptr<storage::Repositories> repos_;
+  Post post_;
   DedupeCache seen_events_;
 };
 

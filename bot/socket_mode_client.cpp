@@ -104,25 +104,33 @@ void SocketModeClient::on_text(int id, std::string text) {
   if (stopping_) return;  // shutting down: leave it unacked so Slack can deliver it elsewhere
   auto received = Clock::now();
   metrics_.add("itpm_envelopes_received_total", {{"type", envelope.type}});
-  std::optional<nlohmann::json> payload;
+  ++in_flight_;
+  auto acked = std::make_shared<bool>(false);
+  Ack ack = [this, id, acked, received, envelope_id = envelope.envelope_id, type = envelope.type,
+             accepts = envelope.accepts_response_payload](std::optional<nlohmann::json> payload) {
+    if (*acked) return;
+    *acked = true;
+    --in_flight_;
+    if (stopping_) wake_.cancel();
+    std::string frame_text = make_ack(envelope_id, accepts && payload ? &*payload : nullptr);
+    // Ack on the socket the envelope came in on; if that one is gone, on the current one.
+    auto it = connections_.find(id);
+    bool sent = it != connections_.end() && it->second->send(frame_text);
+    if (!sent && active_) sent = active_->send(frame_text);
+    if (!sent) {
+      spdlog::warn("envelope {}: no open socket to ack on", envelope_id);
+      return;
+    }
+    metrics_.add("itpm_envelopes_acked_total", {{"type", type}});
+    metrics_.observe_ack_latency(std::chrono::duration<double>(Clock::now() - received).count());
+  };
   try {
-    payload = handler_(envelope);
+    handler_(envelope, ack);
   } catch (const std::exception& e) {
     spdlog::error("envelope {} ({}): handler failed: {}", envelope.envelope_id, envelope.type,
                   e.what());
+    ack(std::nullopt);
   }
-  std::string ack = make_ack(envelope.envelope_id,
-                             envelope.accepts_response_payload && payload ? &*payload : nullptr);
-  // Ack on the socket the envelope came in on; if that one is gone, on the current one.
-  auto it = connections_.find(id);
-  bool sent = it != connections_.end() && it->second->send(ack);
-  if (!sent && active_) sent = active_->send(ack);
-  if (!sent) {
-    spdlog::warn("envelope {}: no open socket to ack on", envelope.envelope_id);
-    return;
-  }
-  metrics_.add("itpm_envelopes_acked_total", {{"type", envelope.type}});
-  metrics_.observe_ack_latency(std::chrono::duration<double>(Clock::now() - received).count());
 }
 
 net::awaitable<std::optional<SocketModeClient::Event>> SocketModeClient::next_event(
@@ -324,7 +332,14 @@ net::awaitable<int> SocketModeClient::run() {
       }
     }
   }
-  // Close every socket with a close frame and wait (bounded) for them to finish.
+  // Ack what is in hand (their writes may still be committing), then close every socket with
+  // a close frame and wait (bounded) for them to finish.
+  auto acks_due = Clock::now() + std::chrono::seconds(5);
+  while (in_flight_ > 0 && Clock::now() < acks_due) {
+    wake_.expires_at(acks_due);
+    co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
+  }
+  if (in_flight_ > 0) spdlog::warn("{} envelope(s) not acked before shutdown", in_flight_);
   for (auto& [id, conn] : connections_) conn->close();
   auto deadline = Clock::now() + options_.ws.close_timeout + std::chrono::milliseconds(500);
   while (!connections_.empty()) {

@@ -20,9 +20,11 @@
 
 namespace itpm::bot {
 
-// Handles one envelope synchronously and returns the ack payload, if any (used only when the
-// envelope accepts a response payload).
-using EnvelopeHandler = std::function<std::optional<nlohmann::json>(const Envelope&)>;
+// Acks one envelope, with a payload (sent only if the envelope accepts one) or without.
+using Ack = std::function<void(std::optional<nlohmann::json>)>;
+// Handles one envelope and calls its Ack exactly once, at once or later on the same executor
+// (after the command's writes are durable).
+using EnvelopeHandler = std::function<void(const Envelope&, Ack)>;
 
 // Keeps one Socket Mode connection to Slack up: apps.connections.open, WebSocket, hello,
 // acks, keep-alive, make-before-break refreshes, and reconnects by ReconnectPolicy.
@@ -43,7 +45,8 @@ class SocketModeClient {
   // authentication error, 4 when Socket Mode is disabled for the app.
   boost::asio::awaitable<int> run();
 
-  // Stops accepting envelopes and closes every socket with a close frame; run() returns.
+  // Stops accepting envelopes, acks those in hand (waiting up to 5 s for their writes), then
+  // closes every socket with a close frame; run() returns.
   void stop();
 
   // True while a connection that said hello is open.
@@ -82,6 +85,7 @@ class SocketModeClient {
   std::shared_ptr<Connection> active_;
   std::chrono::steady_clock::time_point active_since_;
   int next_id_ = 1;
+  int in_flight_ = 0;  // envelopes handed to the handler and not yet acked
   bool stopping_ = false;
 };
 

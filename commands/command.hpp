@@ -1,5 +1,8 @@
 #pragma once
 
+#include "storage/repositories.hpp"
+#include "storage/store.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -39,16 +42,26 @@ struct PostMessage {
 
 using Effect = std::variant<PostMessage>;
 
-// The result of handling a command: the reply that goes into the ack, then effects.
+// The result of handling a command: the reply that goes into the ack, the writes that must
+// be durable before the ack is sent (one atomic batch, audit entries included), then effects.
 struct Outcome {
   Reply reply;
   std::vector<Effect> effects;
+  storage::Batch writes;
 };
 
-// Who is asking and when; handlers read nothing else from the environment.
+// An outcome that only replies: no writes, no effects.
+inline Outcome reply_only(Reply reply) {
+  Outcome outcome;
+  outcome.reply = std::move(reply);
+  return outcome;
+}
+
+// Who is asking and when, and the data to read; handlers read nothing else.
 struct Context {
   std::chrono::system_clock::time_point now;
   std::vector<std::string> admins;
+  storage::Repositories* repos = nullptr;  // null only in tests of commands that read nothing
 };
 
 }  // namespace itpm::commands

@@ -51,3 +51,13 @@ TEST_CASE("a bot token given as the app token is refused: not_allowed_token_type
   REQUIRE(status.has_value());
   CHECK(*status == 3);
 }
+
+TEST_CASE("ITPM_BACKUP_DIR turns on automatic backups", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  itpm::test::TempDir backups;
+  BotRun bot(*sim, {{"ITPM_BACKUP_DIR", (backups.path() / "b").string()},
+                    {"ITPM_BACKUP_INTERVAL_MIN", "60"}});
+  REQUIRE(bot.wait_hellos(1));
+  CHECK(bot.process().wait_for_output("automatic backups every 60 min", 10s));
+  CHECK(bot.terminate() == std::optional<int>(0));
+}

@@ -28,17 +28,29 @@ Envelope mention(const std::string& event_id, const std::string& user = "U2") {
   return e;
 }
 
+// Without a store nothing is committed, so `done` runs at once.
+Dispatched handle(Dispatcher& d, const Envelope& e) {
+  std::optional<Dispatched> out;
+  d.handle(e, [&](Dispatched result) { out = std::move(result); });
+  REQUIRE(out);
+  return std::move(*out);
+}
+
+Dispatcher::Post inline_post() {
+  return [](std::function<void()> task) { task(); };
+}
+
 }  // namespace
 
 TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {});
-  auto out = d.handle(slash("help"));
+  Dispatcher d(registry, {}, nullptr, inline_post());
+  auto out = handle(d, slash("help"));
   REQUIRE(out.ack_payload);
   CHECK((*out.ack_payload)["response_type"] == "ephemeral");
   CHECK_FALSE(out.follow_up);
 
-  auto later = d.handle(slash("help", false));
+  auto later = handle(d, slash("help", false));
   CHECK_FALSE(later.ack_payload);
   REQUIRE(later.follow_up);
   CHECK(later.response_url == "https://hooks.example/r");
@@ -46,21 +58,21 @@ TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
 
 TEST_CASE("events are handled once per event_id") {
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {});
-  CHECK(d.handle(mention("Ev1")).effects.size() == 1);
-  CHECK(d.handle(mention("Ev1")).effects.empty());
-  CHECK(d.handle(mention("Ev2")).effects.size() == 1);
+  Dispatcher d(registry, {}, nullptr, inline_post());
+  CHECK(handle(d, mention("Ev1")).effects.size() == 1);
+  CHECK(handle(d, mention("Ev1")).effects.empty());
+  CHECK(handle(d, mention("Ev2")).effects.size() == 1);
 }
 
 TEST_CASE("odd events are acked and ignored") {
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {});
+  Dispatcher d(registry, {}, nullptr, inline_post());
   Envelope limited;
   limited.type = "events_api";
   limited.payload = {{"type", "app_rate_limited"}, {"event_id", "Ev9"}};
-  CHECK(d.handle(limited).effects.empty());
-  CHECK(d.handle(mention("Ev3", "U1> <!channel")).effects.empty());
+  CHECK(handle(d, limited).effects.empty());
+  CHECK(handle(d, mention("Ev3", "U1> <!channel")).effects.empty());
   Envelope interactive;
   interactive.type = "interactive";
-  CHECK_FALSE(d.handle(interactive).ack_payload);
+  CHECK_FALSE(handle(d, interactive).ack_payload);
 }
