@@ -8,6 +8,7 @@
 #include "bot/socket_mode_client.hpp"
 #include "bot/tls_context.hpp"
 #include "bot/web_api_client.hpp"
+#include "commands/program_commands.hpp"
 #include "commands/registry.hpp"
 #include "storage/store.hpp"
 
@@ -144,7 +145,8 @@ int run_bot(const Config& config) {
   WebApiClient api(ioc.get_executor(), http, config.api_url, config.bot_token, config.app_token,
                    metrics);
   commands::Registry registry;
-  Dispatcher dispatcher(registry, config.admins, store.get(),
+  commands::add_program_commands(registry);
+  Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
   FollowUps follow_ups(ioc.get_executor(), api, metrics);
 

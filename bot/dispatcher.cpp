@@ -18,9 +18,10 @@ bool is_slack_id(const std::string& s) {
 }  // namespace
 
 Dispatcher::Dispatcher(const commands::Registry& registry, std::vector<std::string> admins,
-                       storage::Store* store, Post post)
+                       std::string zone, storage::Store* store, Post post)
     : registry_(registry),
       admins_(std::move(admins)),
+      zone_(std::move(zone)),
       store_(store),
       repos_(store != nullptr ? std::make_unique<storage::Repositories>(*store) : nullptr),
       post_(std::move(post)),
@@ -36,7 +37,7 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
     return;
   }
   commands::Command command = to_command(envelope.payload);
-  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get()};
+  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get(), zone_};
   commands::Outcome outcome = registry_.handle(command, context);
   bool accepts = envelope.accepts_response_payload;
   auto finish = [accepts, response_url = command.response_url](

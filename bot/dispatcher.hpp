@@ -31,7 +31,8 @@ class Dispatcher {
   using Post = std::function<void(std::function<void()>)>;
 
   // `store` may be null for a bot that only reads (tests); then commands cannot write.
-  Dispatcher(const commands::Registry& registry, std::vector<std::string> admins,
+  // `zone` is the default IANA time zone for date words (users' own zones come later).
+  Dispatcher(const commands::Registry& registry, std::vector<std::string> admins, std::string zone,
              storage::Store* store, Post post);
 
   // Handles `envelope`; `done` runs on the I/O thread: at once, or once the writes are durable.
@@ -42,6 +43,7 @@ class Dispatcher {
 
   const commands::Registry& registry_;
   std::vector<std::string> admins_;
+  std::string zone_;
   storage::Store* store_;
   std::unique_ptr<storage::Repositories> repos_;
   Post post_;

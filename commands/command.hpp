@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <variant>
@@ -62,6 +63,11 @@ struct Context {
   std::chrono::system_clock::time_point now;
   std::vector<std::string> admins;
   storage::Repositories* repos = nullptr;  // null only in tests of commands that read nothing
+  std::string zone = "UTC";                // the caller's IANA time zone, for date words
+
+  [[nodiscard]] bool is_admin(const std::string& user) const {
+    return std::find(admins.begin(), admins.end(), user) != admins.end();
+  }
 };
 
 }  // namespace itpm::commands

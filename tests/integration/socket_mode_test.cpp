@@ -1,6 +1,7 @@
 // The real bot process against the simulator over a TLS WebSocket on loopback.
 #include "tests/support/bot_run.hpp"
 #include "tests/support/http_get.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -190,4 +191,25 @@ TEST_CASE("the bot also runs against a plain http:// simulator with ws://", "[in
   REQUIRE(bot.wait_hellos(1));
   CHECK(bot.command("help risk").find("/itpm risk add") != std::string::npos);
   CHECK(bot.terminate() == std::optional<int>(0));
+}
+
+TEST_CASE("a program added in Slack is acked after it is saved, and survives a restart",
+          "[integration]") {
+  auto sim = itpm::test::make_sim();
+  itpm::test::TempDir data;
+  {
+    BotRun bot(*sim, {}, {}, data.path() / "db");
+    REQUIRE(bot.wait_hellos(1));
+    std::string reply = bot.command(
+        R"(program add dr-2027 "Disaster Recovery 2027" --sponsor @carol --due 2027-06-30)");
+    CHECK(reply.find("Program *dr-2027*") != std::string::npos);
+    Snapshot s = sim->snapshot();
+    CHECK(s.acks.back().payload.value("response_type", "") == "in_channel");
+    CHECK(bot.terminate() == std::optional<int>(0));
+  }
+  BotRun again(*sim, {}, {}, data.path() / "db");
+  REQUIRE(again.wait_hellos(2));
+  std::string shown = again.command("program show dr-2027");
+  CHECK(shown.find("Disaster Recovery 2027") != std::string::npos);
+  CHECK(shown.find("sponsor <@U0DEMO3>") != std::string::npos);
 }

@@ -21,8 +21,9 @@ class BotRun {
  public:
   // Starts itpm-bot with the simulator's URL, tokens and CA; `env` overrides or adds
   // variables, `unset` removes them.
+  // `data_dir` empty: a fresh one in the run's temp dir.
   BotRun(sim::SlackSim& sim, std::map<std::string, std::string> env = {},
-         std::vector<std::string> unset = {});
+         std::vector<std::string> unset = {}, std::filesystem::path data_dir = {});
 
   process::ChildProcess& process() { return *process_; }
   // The port of /healthz, /readyz and /metrics, read from the bot's log (waits up to 10 s).

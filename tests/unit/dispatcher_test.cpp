@@ -44,7 +44,7 @@ Dispatcher::Post inline_post() {
 
 TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, nullptr, inline_post());
+  Dispatcher d(registry, {}, "UTC", nullptr, inline_post());
   auto out = handle(d, slash("help"));
   REQUIRE(out.ack_payload);
   CHECK((*out.ack_payload)["response_type"] == "ephemeral");
@@ -58,7 +58,7 @@ TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
 
 TEST_CASE("events are handled once per event_id") {
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, nullptr, inline_post());
+  Dispatcher d(registry, {}, "UTC", nullptr, inline_post());
   CHECK(handle(d, mention("Ev1")).effects.size() == 1);
   CHECK(handle(d, mention("Ev1")).effects.empty());
   CHECK(handle(d, mention("Ev2")).effects.size() == 1);
@@ -66,7 +66,7 @@ TEST_CASE("events are handled once per event_id") {
 
 TEST_CASE("odd events are acked and ignored") {
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, nullptr, inline_post());
+  Dispatcher d(registry, {}, "UTC", nullptr, inline_post());
   Envelope limited;
   limited.type = "events_api";
   limited.payload = {{"type", "app_rate_limited"}, {"event_id", "Ev9"}};

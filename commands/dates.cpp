@@ -1,0 +1,85 @@
+#include "commands/dates.hpp"
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+namespace itpm::commands {
+namespace {
+
+constexpr std::array<std::string_view, 7> weekday_names = {
+    "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+
+std::string iso(std::chrono::sys_days day) {
+  std::chrono::year_month_day ymd(day);
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+std::optional<std::chrono::sys_days> parse_iso(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  int y = 0;
+  unsigned m = 0;
+  unsigned d = 0;
+  auto num = [](std::string_view part, auto& out) {
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return ec == std::errc{} && end == part.data() + part.size();
+  };
+  if (!num(s.substr(0, 4), y) || !num(s.substr(5, 2), m) || !num(s.substr(8, 2), d))
+    return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days(ymd);
+}
+
+}  // namespace
+
+std::chrono::sys_days today_in(std::chrono::system_clock::time_point now, const std::string& zone) {
+  try {
+    auto local = date::make_zoned(zone, now).get_local_time();
+    return std::chrono::sys_days(std::chrono::floor<std::chrono::days>(local.time_since_epoch()));
+  } catch (const std::exception&) {
+    return std::chrono::floor<std::chrono::days>(now);
+  }
+}
+
+std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_days today) {
+  std::string word(text);
+  std::transform(word.begin(), word.end(), word.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (auto day = parse_iso(word)) return iso(*day);
+  if (word == "today") return iso(today);
+  if (word == "tomorrow") return iso(today + std::chrono::days(1));
+  if (word == "yesterday") return iso(today - std::chrono::days(1));
+  if (word.size() >= 3 && word[0] == '+' && (word.back() == 'd' || word.back() == 'w')) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(word.data() + 1, word.data() + word.size() - 1, n);
+    if (ec == std::errc{} && end == word.data() + word.size() - 1 && n >= 0 && n <= 3650) {
+      return iso(today + std::chrono::days(word.back() == 'w' ? 7 * n : n));
+    }
+    return std::nullopt;
+  }
+  if (word.size() >= 3) {
+    for (unsigned wd = 0; wd < weekday_names.size(); ++wd) {
+      if (weekday_names[wd].starts_with(word)) {
+        auto diff = (std::chrono::weekday{wd} - std::chrono::weekday{today}).count();
+        return iso(today + std::chrono::days(diff == 0 ? 7 : diff));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string show_date(const std::string& text) {
+  auto day = parse_iso(text);
+  if (!day) return text;
+  static constexpr std::array<std::string_view, 7> short_names = {"Sun", "Mon", "Tue", "Wed",
+                                                                  "Thu", "Fri", "Sat"};
+  return fmt::format("{} {}", short_names[std::chrono::weekday(*day).c_encoding()], text);
+}
+
+}  // namespace itpm::commands

@@ -1,0 +1,21 @@
+#pragma once
+// Dates as people type them, read in the caller's time zone.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace itpm::commands {
+
+// The calendar day `now` falls on in IANA zone `zone` (UTC if the zone is unknown).
+std::chrono::sys_days today_in(std::chrono::system_clock::time_point now, const std::string& zone);
+
+// YYYY-MM-DD for `text`: an ISO date, today, tomorrow, yesterday, +3d, +2w, or a weekday name
+// (mon, monday, ...: the next one after today). nullopt when it is none of these.
+std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_days today);
+
+// "Fri 2026-12-04" for a YYYY-MM-DD date (the text itself if it is not one).
+std::string show_date(const std::string& iso);
+
+}  // namespace itpm::commands

@@ -1,0 +1,132 @@
+#include "commands/program_commands.hpp"
+#include "commands/dates.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace itpm::commands;
+using itpm::storage::Repositories;
+using itpm::storage::Store;
+
+namespace {
+
+// 2026-11-27 12:00 UTC, a Friday.
+const auto noon = std::chrono::sys_days(std::chrono::year{2026} / 11 / 27) + std::chrono::hours(12);
+
+struct Fixture {
+  itpm::test::TempDir dir;
+  std::unique_ptr<Store> store = Store::open(dir.path() / "db");
+  Repositories repos{*store};
+  Registry registry;
+  Fixture() { add_program_commands(registry); }
+
+  // Runs a command as `user` and commits its writes, as the bot does before acking.
+  Outcome run(const std::string& text, const std::string& user = "UALICE") {
+    Command c;
+    c.user_id = user;
+    c.channel_id = "CDEMO";
+    c.text = text;
+    Outcome out = registry.handle(c, Context{noon, {"UADMIN"}, &repos, "UTC"});
+    if (!out.writes.empty()) REQUIRE(store->commit(std::move(out.writes)));
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("date words resolve in the caller's zone") {
+  auto today = std::chrono::sys_days(std::chrono::year{2026} / 11 / 27);
+  CHECK(resolve_date("2027-06-30", today) == "2027-06-30");
+  CHECK(resolve_date("today", today) == "2026-11-27");
+  CHECK(resolve_date("Tomorrow", today) == "2026-11-28");
+  CHECK(resolve_date("+3d", today) == "2026-11-30");
+  CHECK(resolve_date("+2w", today) == "2026-12-11");
+  CHECK(resolve_date("fri", today) == "2026-12-04");  // the next Friday, not today
+  CHECK(resolve_date("monday", today) == "2026-11-30");
+  CHECK_FALSE(resolve_date("2027-02-30", today));
+  CHECK_FALSE(resolve_date("soon", today));
+  CHECK_FALSE(resolve_date("+xd", today));
+  CHECK(show_date("2026-12-04") == "Fri 2026-12-04");
+  auto late = std::chrono::sys_days(std::chrono::year{2026} / 11 / 27) + std::chrono::hours(23);
+  CHECK(today_in(late, "Asia/Kolkata") == std::chrono::sys_days(std::chrono::year{2026} / 11 / 28));
+  CHECK(today_in(late, "America/Los_Angeles") ==
+        std::chrono::sys_days(std::chrono::year{2026} / 11 / 27));
+  CHECK(today_in(late, "Not/AZone") == std::chrono::sys_days(std::chrono::year{2026} / 11 / 27));
+}
+
+TEST_CASE("program add creates a program in the channel, with defaults and an audit entry") {
+  Fixture f;
+  auto out = f.run(
+      R"(program add dr-2027 "Disaster Recovery 2027" --sponsor <@UCAROL|carol> --due fri --budget 250000 --tags "dr, infra")");
+  CHECK(out.reply.visibility == Visibility::in_channel);
+  CHECK(out.reply.text.find("Program *dr-2027*") != std::string::npos);
+  CHECK(out.reply.text.find("budget 250,000") != std::string::npos);
+  CHECK(out.reply.text.find("due Fri 2026-12-04") != std::string::npos);
+  auto p = f.repos.program("dr-2027");
+  REQUIRE(p);
+  CHECK(p->owner == "UALICE");
+  CHECK(p->sponsor == "UCAROL");
+  CHECK(p->channel == "CDEMO");
+  CHECK(p->tags == std::vector<std::string>{"dr", "infra"});
+  CHECK(f.repos.audit("dr-2027").size() == 1);
+}
+
+TEST_CASE("program add refuses bad keys, duplicates and bad dates, and writes nothing") {
+  Fixture f;
+  f.run(R"(program add dr-2027 "DR")");
+  struct Row {
+    std::string text;
+    std::string message;
+  };
+  auto row = GENERATE(values<Row>({
+      {R"(program add dr-2027 "Again")", "already exists"},
+      {R"(program add DR "Upper")", "lowercase letters"},
+      {R"(program add x "Too short")", "2-32"},
+      {R"(program add ci-speed "CI" --due someday)", "--due must be a date"},
+      {R"(program add ci-speed "CI" --start 2027-01-10 --due 2027-01-01)", "before the start"},
+  }));
+  auto out = f.run(row.text);
+  INFO(out.reply.text);
+  CHECK(out.reply.text.find(row.message) != std::string::npos);
+  CHECK(out.reply.text.find("Nothing was saved") != std::string::npos);
+  CHECK(out.reply.visibility == Visibility::ephemeral);
+  CHECK(f.repos.programs().size() == 1);
+}
+
+TEST_CASE("only the owner, the sponsor or an admin may update or close a program") {
+  Fixture f;
+  f.run(R"(program add dr-2027 "DR" --sponsor <@UCAROL>)");
+  auto refused = f.run("program update dr-2027 --due 2027-01-01", "UBOB");
+  CHECK(
+      refused.reply.text.find("Only the owner <@UALICE>, the sponsor <@UCAROL> or an itpm admin") !=
+      std::string::npos);
+  CHECK(f.repos.program("dr-2027")->due.empty());
+
+  auto by_sponsor = f.run("program update dr-2027 --due 2027-01-01 --budget 10", "UCAROL");
+  CHECK(by_sponsor.reply.text.find("due none → 2027-01-01") != std::string::npos);
+  CHECK(f.repos.program("dr-2027")->budget == 10);
+  CHECK(f.run("program update dr-2027", "UCAROL").reply.text.find("Nothing to change") !=
+        std::string::npos);
+
+  auto closed = f.run(R"(program close dr-2027 --note "Done early")", "UADMIN");
+  CHECK(closed.reply.text.find("closed by <@UADMIN>") != std::string::npos);
+  CHECK(f.repos.program("dr-2027")->status == "closed");
+  CHECK(f.run("program close dr-2027").reply.text.find("already closed") != std::string::npos);
+  CHECK(f.repos.audit("dr-2027").size() == 3);
+}
+
+TEST_CASE("program list and show: open by default, unknown keys get a suggestion") {
+  Fixture f;
+  f.run(R"(program add dr-2027 "Disaster &amp; Recovery")");
+  f.run(R"(program add ci-speed "CI speed")");
+  f.run("program close ci-speed");
+  auto open = f.run("program list");
+  CHECK(open.reply.visibility == Visibility::ephemeral);
+  CHECK(open.reply.text.find("*1 program*") != std::string::npos);
+  CHECK(open.reply.text.find("Disaster &amp; Recovery") != std::string::npos);  // escaped again
+  CHECK(f.run("program list --all").reply.text.find("ci-speed") != std::string::npos);
+  CHECK(f.run("program list --share").reply.visibility == Visibility::in_channel);
+  CHECK(f.run("program show dr-2072").reply.text.find("Did you mean `dr-2027`?") !=
+        std::string::npos);
+  CHECK(f.run("program show dr-2027").reply.text.find("/itpm audit dr-2027") != std::string::npos);
+}
