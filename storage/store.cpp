@@ -412,6 +412,16 @@ Store::BackupInfo Store::backup(const std::filesystem::path& backup_dir, int kee
   return BackupInfo{id, 0, 0};
 }
 
+void Store::delete_backup(const std::filesystem::path& backup_dir, std::uint32_t id) {
+  auto engine = open_backup_engine(backup_dir);
+  rocksdb::Status s = engine->DeleteBackup(id);
+  if (!s.ok()) throw StoreError("cannot delete backup " + std::to_string(id) + ": " + s.ToString());
+}
+
+std::uint64_t Store::latest_sequence() const {
+  return impl_->db->GetLatestSequenceNumber();
+}
+
 Store::BackupInfo Store::restore_latest(const std::filesystem::path& backup_dir,
                                         const std::filesystem::path& data_dir) {
   auto engine = open_backup_engine(backup_dir);

@@ -142,12 +142,18 @@ class Store {
   // Adds a backup to `backup_dir` (a RocksDB BackupEngine folder), verifies it against its
   // checksums, and keeps only the newest `keep`. Throws StoreError.
   BackupInfo backup(const std::filesystem::path& backup_dir, int keep) const;
+  // Deletes backup `id` from `backup_dir`. Throws StoreError.
+  static void delete_backup(const std::filesystem::path& backup_dir, std::uint32_t id);
   // Restores the newest backup in `backup_dir` into `data_dir`. Throws StoreError.
   static BackupInfo restore_latest(const std::filesystem::path& backup_dir,
                                    const std::filesystem::path& data_dir);
 
   // Records `version` as the database's schema version when `batch` commits (migrations).
   static void set_schema_version(Batch& batch, std::uint32_t version);
+
+  // The sequence number of the newest write this instance sees (a follower: as of its
+  // last catch-up).
+  [[nodiscard]] std::uint64_t latest_sequence() const;
 
   [[nodiscard]] CommitStats stats() const;
   [[nodiscard]] std::uint32_t stored_schema_version() const;
