@@ -8,6 +8,7 @@
 #include "bot/socket_mode_client.hpp"
 #include "bot/tls_context.hpp"
 #include "bot/web_api_client.hpp"
+#include "commands/audit_command.hpp"
 #include "commands/program_commands.hpp"
 #include "commands/registry.hpp"
 #include "storage/store.hpp"
@@ -146,6 +147,7 @@ int run_bot(const Config& config) {
                    metrics);
   commands::Registry registry;
   commands::add_program_commands(registry);
+  commands::add_audit_command(registry);
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
   FollowUps follow_ups(ioc.get_executor(), api, metrics);

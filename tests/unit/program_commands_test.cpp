@@ -1,4 +1,5 @@
 #include "commands/program_commands.hpp"
+#include "commands/audit_command.hpp"
 #include "commands/dates.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -18,7 +19,10 @@ struct Fixture {
   std::unique_ptr<Store> store = Store::open(dir.path() / "db");
   Repositories repos{*store};
   Registry registry;
-  Fixture() { add_program_commands(registry); }
+  Fixture() {
+    add_program_commands(registry);
+    add_audit_command(registry);
+  }
 
   // Runs a command as `user` and commits its writes, as the bot does before acking.
   Outcome run(const std::string& text, const std::string& user = "UALICE") {
@@ -129,4 +133,17 @@ TEST_CASE("program list and show: open by default, unknown keys get a suggestion
   CHECK(f.run("program show dr-2072").reply.text.find("Did you mean `dr-2027`?") !=
         std::string::npos);
   CHECK(f.run("program show dr-2027").reply.text.find("/itpm audit dr-2027") != std::string::npos);
+}
+
+TEST_CASE("audit shows who changed what, oldest first") {
+  Fixture f;
+  f.run(R"(program add dr-2027 "DR")");
+  f.run("program update dr-2027 --due 2027-01-01 --budget 10");
+  auto out = f.run("audit dr-2027", "UBOB");
+  CHECK(out.reply.visibility == Visibility::ephemeral);
+  CHECK(out.reply.text.find("*History of dr-2027* (2 changes)") != std::string::npos);
+  CHECK(out.reply.text.find("Fri 2026-11-27 12:00 UTC · <@UALICE> · *add* — created") !=
+        std::string::npos);
+  CHECK(out.reply.text.find("budget 0 → 10 · due none → 2027-01-01") != std::string::npos);
+  CHECK(f.run("audit R-99").reply.text.find("No history") != std::string::npos);
 }
