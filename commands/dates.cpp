@@ -1,5 +1,7 @@
 #include "commands/dates.hpp"
 
+#include "storage/records.hpp"
+
 #include <date/tz.h>
 #include <fmt/format.h>
 
@@ -20,22 +22,6 @@ std::string iso(std::chrono::sys_days day) {
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
-std::optional<std::chrono::sys_days> parse_iso(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  auto num = [](std::string_view part, auto& out) {
-    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
-    return ec == std::errc{} && end == part.data() + part.size();
-  };
-  if (!num(s.substr(0, 4), y) || !num(s.substr(5, 2), m) || !num(s.substr(8, 2), d))
-    return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days(ymd);
-}
-
 }  // namespace
 
 std::chrono::sys_days today_in(std::chrono::system_clock::time_point now, const std::string& zone) {
@@ -51,7 +37,7 @@ std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_
   std::string word(text);
   std::transform(word.begin(), word.end(), word.begin(),
                  [](unsigned char c) { return std::tolower(c); });
-  if (auto day = parse_iso(word)) return iso(*day);
+  if (auto day = storage::parse_date(word)) return iso(*day);
   if (word == "today") return iso(today);
   if (word == "tomorrow") return iso(today + std::chrono::days(1));
   if (word == "yesterday") return iso(today - std::chrono::days(1));
@@ -75,7 +61,7 @@ std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_
 }
 
 std::string show_date(const std::string& text) {
-  auto day = parse_iso(text);
+  auto day = storage::parse_date(text);
   if (!day) return text;
   static constexpr std::array<std::string_view, 7> short_names = {"Sun", "Mon", "Tue", "Wed",
                                                                   "Thu", "Fri", "Sat"};

@@ -4,8 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace itpm::storage {
@@ -76,6 +79,9 @@ void to_json(nlohmann::json& j, const Risk& r);
 void from_json(const nlohmann::json& j, Risk& r);
 void to_json(nlohmann::json& j, const Decision& d);
 void from_json(const nlohmann::json& j, Decision& d);
+
+// The day a YYYY-MM-DD date names; nullopt for an empty, malformed or impossible one.
+std::optional<std::chrono::sys_days> parse_date(std::string_view date);
 
 // Days since 1970-01-01 for a YYYY-MM-DD date; 0 for an empty or malformed one.
 std::int64_t days_from_date(std::string_view date);
