@@ -51,6 +51,11 @@ std::optional<ConfigError> check_token(const std::string& name, const std::strin
   if (value.empty()) {
     return ConfigError{fmt::format("{} is not set: give the {} ({}…)", name, what, prefix)};
   }
+  if (value.find("REPLACE") != std::string::npos) {
+    return ConfigError{
+        fmt::format("{} is still the placeholder from the example file: paste the {} ({}…)", name,
+                    what, prefix)};
+  }
   if (!value.starts_with(prefix) || value.size() < prefix.size() + 8 ||
       value.find_first_of(" \t\r\n") != std::string::npos) {
     return ConfigError{fmt::format("{} is malformed: expected the {} ({}…), got {}", name, what,

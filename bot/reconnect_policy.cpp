@@ -24,7 +24,8 @@ std::chrono::milliseconds ReconnectPolicy::backoff() {
       static_cast<double>(options_.initial.count()) * std::pow(2.0, std::min(failures_ - 1, 20));
   base = std::min(base, static_cast<double>(options_.cap.count()));
   double factor = 1.0 - options_.jitter + 2.0 * options_.jitter * random01_();
-  return std::chrono::milliseconds(static_cast<long long>(base * factor));
+  double jittered = std::min(base * factor, static_cast<double>(options_.cap.count()));
+  return std::chrono::milliseconds(static_cast<long long>(jittered));
 }
 
 Decision ReconnectPolicy::on_failure(Failure failure,

@@ -7,6 +7,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
@@ -106,15 +107,14 @@ TEST_CASE("read methods go as GET with a query, write methods as JSON, errors co
 }
 
 TEST_CASE("an unreachable API is a network_error after bounded retries", "[integration]") {
-  // A port that nothing listens on: bind a simulator, note its URL, stop it.
-  std::string url;
-  itpm::sim::SimOptions options;
-  {
-    auto sim = itpm::test::make_sim(false);
-    url = sim->api_url();
-    options = sim->options();
-  }
-  Client client(url, "", options);
+  // A port bound but not listening: connections are refused, and no other test's simulator
+  // can take the port while this socket holds it.
+  net::io_context scratch;
+  net::ip::tcp::socket holder(scratch);
+  holder.open(net::ip::tcp::v4());
+  holder.bind(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  std::string url = "http://127.0.0.1:" + std::to_string(holder.local_endpoint().port()) + "/api/";
+  Client client(url, "", itpm::sim::SimOptions{});
   ApiResult r = client.run(call_auth_test(client.api));
   CHECK_FALSE(r.ok);
   CHECK(r.error == "network_error");

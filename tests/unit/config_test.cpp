@@ -42,6 +42,8 @@ TEST_CASE("each bad setting gets a one-line error naming it") {
   s["SLACK_BOT_TOKEN"] = "xoxp-1-2-3-secretvalue";
   CHECK(error_of(s).find("SLACK_BOT_TOKEN is malformed") != std::string::npos);
   CHECK(error_of(s).find("secretvalue") == std::string::npos);
+  s["SLACK_BOT_TOKEN"] = "xoxb-REPLACE-ME";
+  CHECK(error_of(s).find("still the placeholder") != std::string::npos);
   s = tokens;
   s["SLACK_API_URL"] = "https://slack.com/api";
   CHECK(error_of(s).find("SLACK_API_URL") != std::string::npos);

@@ -39,6 +39,11 @@ TEST_CASE("backoff doubles up to the cap") {
   CHECK(delays == std::vector<long>{500, 1000, 2000, 4000, 8000, 8000, 8000});
 }
 
+TEST_CASE("jitter never pushes a delay past the cap") {
+  auto p = policy(0.999999);
+  for (int i = 0; i < 10; ++i) CHECK(p.on_failure(Failure::network, std::nullopt).delay <= 8000ms);
+}
+
 TEST_CASE("jitter spreads delays within the configured band") {
   CHECK(policy(0.0).on_failure(Failure::network, std::nullopt).delay == 400ms);
   CHECK(policy(0.999999).on_failure(Failure::network, std::nullopt).delay == 599ms);
