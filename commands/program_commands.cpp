@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <regex>
+#include <variant>
 
 namespace itpm::commands {
 namespace {
@@ -192,13 +193,26 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
       text_reply(cmd.flag("share") ? Visibility::in_channel : Visibility::ephemeral, paragraphs));
 }
 
-Outcome update(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+// The open program that `command` may change, or the reply that says why not.
+std::variant<Program, Outcome> program_to_change(const ParsedCommand& cmd, const Command& command,
+                                                 const Context& ctx,
+                                                 std::string_view closed_message) {
   std::string key = cmd.positional("key")->text;
-  auto before = ctx.repos->program(key);
-  if (!before) return unknown_program(cmd, ctx, key);
-  if (!may_change(*before, command, ctx))
-    return reply_only(error_reply(who_may(*before) + " Nothing was saved.", ""));
-  if (before->status == "closed") return mistake(cmd, fmt::format("Program {} is closed.", key));
+  auto program = ctx.repos->program(key);
+  if (!program) return unknown_program(cmd, ctx, key);
+  if (!may_change(*program, command, ctx)) {
+    return reply_only(error_reply(who_may(*program) + " Nothing was saved.", ""));
+  }
+  if (program->status == "closed")
+    return mistake(cmd, fmt::format("Program {} {}.", key, closed_message));
+  return std::move(*program);
+}
+
+Outcome update(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = program_to_change(cmd, command, ctx, "is closed");
+  if (auto* refusal = std::get_if<Outcome>(&found)) return std::move(*refusal);
+  const Program* before = &std::get<Program>(found);
+  const std::string& key = before->key;
   if (cmd.flags.empty()) {
     return mistake(
         cmd,
@@ -227,7 +241,7 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
     return mistake(cmd, fmt::format("Program {} already has those values.", key));
 
   Outcome out;
-  ctx.repos->save(out.writes, after, &*before, Change{command.user_id, millis(ctx.now), "update"});
+  ctx.repos->save(out.writes, after, before, Change{command.user_id, millis(ctx.now), "update"});
   out.reply = text_reply(
       Visibility::in_channel,
       {fmt::format("✏️ Program *{}* updated by {}", key, user(command.user_id)), changes});
@@ -235,19 +249,16 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
 }
 
 Outcome close(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  std::string key = cmd.positional("key")->text;
-  auto before = ctx.repos->program(key);
-  if (!before) return unknown_program(cmd, ctx, key);
-  if (!may_change(*before, command, ctx))
-    return reply_only(error_reply(who_may(*before) + " Nothing was saved.", ""));
-  if (before->status == "closed")
-    return mistake(cmd, fmt::format("Program {} is already closed.", key));
+  auto found = program_to_change(cmd, command, ctx, "is already closed");
+  if (auto* refusal = std::get_if<Outcome>(&found)) return std::move(*refusal);
+  const Program* before = &std::get<Program>(found);
+  const std::string& key = before->key;
   Program after = *before;
   after.status = "closed";
   after.closed_at = millis(ctx.now);
   if (const auto* v = cmd.flag("note")) after.close_note = v->text;
   Outcome out;
-  ctx.repos->save(out.writes, after, &*before, Change{command.user_id, after.closed_at, "close"});
+  ctx.repos->save(out.writes, after, before, Change{command.user_id, after.closed_at, "close"});
   std::vector<std::string> paragraphs = {fmt::format("✅ Program *{}* “{}” closed by {}", key,
                                                      escape(after.name), user(command.user_id))};
   if (!after.close_note.empty()) paragraphs.push_back(escape(after.close_note));
