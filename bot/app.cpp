@@ -1,16 +1,20 @@
 #include "bot/app.hpp"
 
 #include "bot/dispatcher.hpp"
+#include "bot/follow_ups.hpp"
 #include "bot/http_client.hpp"
 #include "bot/http_listener.hpp"
 #include "bot/metrics.hpp"
 #include "bot/periodic_backup.hpp"
 #include "bot/socket_mode_client.hpp"
 #include "bot/tls_context.hpp"
+#include "bot/user_zones.hpp"
 #include "bot/web_api_client.hpp"
 #include "commands/audit_command.hpp"
+#include "commands/decision_commands.hpp"
 #include "commands/program_commands.hpp"
 #include "commands/registry.hpp"
+#include "commands/risk_commands.hpp"
 #include "storage/store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -29,72 +33,6 @@ namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// Follow-up work after acks (posts, DMs, response_url replies), counted so that shutdown can
-// wait for it. Issue "Storage" makes this a durable outbox.
-class FollowUps {
- public:
-  FollowUps(net::any_io_executor executor, WebApiClient& api, Metrics& metrics)
-      : executor_(std::move(executor)), api_(api), metrics_(metrics), idle_(executor_) {}
-
-  void post(commands::PostMessage message) {
-    started();
-    net::co_spawn(executor_, send_post(this, std::move(message)), net::detached);
-  }
-
-  void respond(std::string url, nlohmann::json body) {
-    started();
-    net::co_spawn(executor_, send_response(this, std::move(url), std::move(body)), net::detached);
-  }
-
-  // Waits until nothing is pending or `deadline` passes; returns how many are left.
-  net::awaitable<int> drain(Clock::time_point deadline) {
-    while (pending_ > 0 && Clock::now() < deadline) {
-      idle_.expires_at(deadline);
-      co_await idle_.async_wait(net::as_tuple(net::use_awaitable));
-    }
-    co_return pending_;
-  }
-
- private:
-  static net::awaitable<void> send_post(FollowUps* self, commands::PostMessage message) {
-    std::string channel = message.channel;
-    if (!message.to_user.empty()) {
-      // Built in its own statement: GCC 12 cannot keep an initializer list alive across co_await.
-      nlohmann::json args = {{"users", message.to_user}};
-      ApiResult opened = co_await self->api_.call_json("conversations.open", std::move(args));
-      channel = opened.ok ? opened.body["channel"].value("id", std::string()) : std::string();
-      if (channel.empty())
-        spdlog::warn("cannot open a DM with {}: {}", message.to_user, opened.error);
-    }
-    if (!channel.empty()) {
-      nlohmann::json body = {{"channel", channel}, {"text", message.text}, {"unfurl_links", false}};
-      if (!message.blocks.empty()) body["blocks"] = message.blocks;
-      if (!message.thread_ts.empty()) body["thread_ts"] = message.thread_ts;
-      ApiResult r = co_await self->api_.post_message(std::move(body));
-      if (!r.ok) spdlog::warn("chat.postMessage to {} failed: {}", channel, r.error);
-    }
-    self->finished();
-  }
-
-  static net::awaitable<void> send_response(FollowUps* self, std::string url, nlohmann::json body) {
-    ApiResult r = co_await self->api_.respond(std::move(url), std::move(body));
-    if (!r.ok) spdlog::warn("response_url post failed: {}", r.error);
-    self->finished();
-  }
-
-  void started() { metrics_.set("itpm_outbox_depth", {}, ++pending_); }
-  void finished() {
-    metrics_.set("itpm_outbox_depth", {}, --pending_);
-    idle_.cancel();
-  }
-
-  net::any_io_executor executor_;
-  WebApiClient& api_;
-  Metrics& metrics_;
-  net::steady_timer idle_;
-  int pending_ = 0;
-};
 
 struct Runtime {
   SocketModeClient& client;
@@ -147,15 +85,22 @@ int run_bot(const Config& config) {
                    metrics);
   commands::Registry registry;
   commands::add_program_commands(registry);
+  commands::add_risk_commands(registry);
+  commands::add_decision_commands(registry);
   commands::add_audit_command(registry);
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
-  FollowUps follow_ups(ioc.get_executor(), api, metrics);
+  UserZones zones(ioc.get_executor(), api, config.default_tz, std::chrono::milliseconds(1000));
+  dispatcher.set_zone_lookup(
+      [&zones](const std::string& user, UserZones::Then then) { zones.lookup(user, std::move(then)); });
+  storage::Repositories repos(*store);
+  FollowUps follow_ups(ioc.get_executor(), api, metrics, &repos);
+  if (auto resent = follow_ups.resume(); resent > 0)
+    spdlog::info("sending {} post(s) left in the outbox by the previous run", resent);
 
   auto handle = [&](const Envelope& envelope, Ack ack) {
     dispatcher.handle(envelope, [&follow_ups, ack = std::move(ack)](Dispatched d) {
-      for (auto& effect : d.effects)
-        follow_ups.post(std::get<commands::PostMessage>(std::move(effect)));
+      for (auto& post : d.posts) follow_ups.post(std::move(post));
       if (d.follow_up) follow_ups.respond(d.response_url, std::move(*d.follow_up));
       ack(std::move(d.ack_payload));
     });

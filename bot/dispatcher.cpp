@@ -37,24 +37,47 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
     return;
   }
   commands::Command command = to_command(envelope.payload);
-  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get(), zone_};
-  commands::Outcome outcome = registry_.handle(command, context);
   bool accepts = envelope.accepts_response_payload;
-  auto finish = [accepts, response_url = command.response_url](
-                    commands::Reply reply, std::vector<commands::Effect> effects) {
+  if (!zone_lookup_) {
+    run_command(command, accepts, zone_, done);
+    return;
+  }
+  std::string user = command.user_id;
+  zone_lookup_(user, [this, command = std::move(command), accepts,
+                      done = std::move(done)](std::string zone) {
+    run_command(command, accepts, zone, done);
+  });
+}
+
+void Dispatcher::run_command(const commands::Command& command, bool accepts,
+                             const std::string& zone, const std::function<void(Dispatched)>& done) {
+  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get(), zone,
+                            commands::Policy{}};
+  commands::Outcome outcome = registry_.handle(command, context);
+  // An empty reply means the command's post is its answer: the ack carries nothing.
+  auto finish = [accepts, response_url = command.response_url](commands::Reply reply,
+                                                              std::vector<QueuedPost> posts) {
     Dispatched d;
-    nlohmann::json payload = reply_payload(reply);
-    if (accepts) {
-      d.ack_payload = std::move(payload);
-    } else if (!response_url.empty()) {
-      d.response_url = response_url;
-      d.follow_up = std::move(payload);
+    if (!reply.text.empty() || !reply.blocks.empty()) {
+      nlohmann::json payload = reply_payload(reply);
+      if (accepts) {
+        d.ack_payload = std::move(payload);
+      } else if (!response_url.empty()) {
+        d.response_url = response_url;
+        d.follow_up = std::move(payload);
+      }
     }
-    d.effects = std::move(effects);
+    d.posts = std::move(posts);
     return d;
   };
+  std::vector<QueuedPost> posts;
+  for (auto& effect : outcome.effects) {
+    QueuedPost post{0, std::get<commands::PostMessage>(std::move(effect))};
+    if (repos_) post.outbox_seq = repos_->enqueue(outcome.writes, commands::to_outbox(post.message));
+    posts.push_back(std::move(post));
+  }
   if (outcome.writes.empty()) {
-    done(finish(std::move(outcome.reply), std::move(outcome.effects)));
+    done(finish(std::move(outcome.reply), std::move(posts)));
     return;
   }
   if (store_ == nullptr) {
@@ -62,15 +85,15 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
                 {}));
     return;
   }
-  // The reply and effects wait for the commit; on failure the user hears that nothing was saved
-  // (the batch is atomic) and no effect runs.
+  // The reply and posts wait for the commit; on failure the user hears that nothing was saved
+  // (the batch is atomic) and nothing is posted.
   auto reply = std::make_shared<commands::Reply>(std::move(outcome.reply));
-  auto effects = std::make_shared<std::vector<commands::Effect>>(std::move(outcome.effects));
+  auto queued = std::make_shared<std::vector<QueuedPost>>(std::move(posts));
   store_->commit_async(
-      std::move(outcome.writes), [this, reply, effects, finish, done](storage::CommitResult r) {
-        post_([reply, effects, finish, done, r] {
+      std::move(outcome.writes), [this, reply, queued, finish, done](storage::CommitResult r) {
+        post_([reply, queued, finish, done, r] {
           if (r) {
-            done(finish(std::move(*reply), std::move(*effects)));
+            done(finish(std::move(*reply), std::move(*queued)));
             return;
           }
           spdlog::error("commit failed: {}", r.error);
@@ -104,7 +127,7 @@ Dispatched Dispatcher::handle_event(const nlohmann::json& payload) {
   post.thread_ts = direct_message ? "" : event->value("thread_ts", event->value("ts", ""));
   post.text = "Hi <@" + user + ">! I answer to `/itpm`: try `/itpm help`.";
   Dispatched d;
-  d.effects.emplace_back(std::move(post));
+  d.posts.push_back(QueuedPost{0, std::move(post)});
   return d;
 }
 

@@ -2,6 +2,7 @@
 
 #include "bot/dedupe_cache.hpp"
 #include "bot/envelope.hpp"
+#include "bot/follow_ups.hpp"
 #include "commands/registry.hpp"
 
 #include <functional>
@@ -15,30 +16,39 @@ namespace itpm::bot {
 // What one envelope leads to: the ack payload (sent at once), and work for afterwards.
 struct Dispatched {
   std::optional<nlohmann::json> ack_payload;
-  std::vector<commands::Effect> effects;
+  std::vector<QueuedPost> posts;  // a command's are in the durable outbox already
   // A reply that could not ride on the ack goes to the command's response_url.
   std::string response_url;
   std::optional<nlohmann::json> follow_up;
 };
 
 // Routes envelopes: slash commands to the command registry, Events API callbacks (deduped by
-// event_id) to their handlers, interactions to an empty ack. A command's writes are committed
-// (group commit, WAL synced) before `done` runs, so an ack never reports an unsaved change.
-// Never throws for bad input.
+// event_id) to their handlers, interactions to an empty ack. A command's writes, and the
+// outbox rows of the posts it asks for, are committed in one atomic batch (group commit, WAL
+// synced) before `done` runs, so an ack never reports an unsaved change and a post is never
+// lost. Never throws for bad input.
 class Dispatcher {
  public:
   // Runs a task on the bot's I/O thread (commits complete on the store's committer thread).
   using Post = std::function<void(std::function<void()>)>;
 
   // `store` may be null for a bot that only reads (tests); then commands cannot write.
-  // `zone` is the default IANA time zone for date words (users' own zones come later).
+  // `zone` is the default IANA time zone for date words (see set_zone_lookup).
   Dispatcher(const commands::Registry& registry, std::vector<std::string> admins, std::string zone,
              storage::Store* store, Post post);
+
+  // Finds the caller's time zone: `lookup(user, then)` calls `then(zone)` on the I/O thread.
+  // Without one, every caller gets the default zone.
+  using ZoneLookup =
+      std::function<void(const std::string& user, std::function<void(std::string zone)> then)>;
+  void set_zone_lookup(ZoneLookup lookup) { zone_lookup_ = std::move(lookup); }
 
   // Handles `envelope`; `done` runs on the I/O thread: at once, or once the writes are durable.
   void handle(const Envelope& envelope, std::function<void(Dispatched)> done);
 
  private:
+  void run_command(const commands::Command& command, bool accepts_response_payload,
+                   const std::string& zone, const std::function<void(Dispatched)>& done);
   Dispatched handle_event(const nlohmann::json& payload);
 
   const commands::Registry& registry_;
@@ -47,6 +57,7 @@ class Dispatcher {
   storage::Store* store_;
   std::unique_ptr<storage::Repositories> repos_;
   Post post_;
+  ZoneLookup zone_lookup_;
   DedupeCache seen_events_;
 };
 

@@ -39,7 +39,16 @@ struct PostMessage {
   std::string text;
   nlohmann::json blocks = nlohmann::json::array();
   std::string thread_ts;
+  // Once posted, the message's ts and permalink are stored in this decision (0: none).
+  std::uint64_t permalink_for_decision = 0;
+  // When the post fails (the bot is not in the channel, ...), the message goes here in the
+  // channel instead (a slash command's response_url); empty: it is only logged.
+  std::string fallback_response_url;
 };
+
+// The JSON form kept in the durable outbox, and back.
+nlohmann::json to_outbox(const PostMessage& message);
+PostMessage from_outbox(const nlohmann::json& j);
 
 using Effect = std::variant<PostMessage>;
 
@@ -58,12 +67,20 @@ inline Outcome reply_only(Reply reply) {
   return outcome;
 }
 
+// Settings that shape what handlers do (commands.md defaults; `config set` comes later).
+struct Policy {
+  int escalation_threshold = 15;                 // a risk with this score or more is critical
+  std::chrono::minutes ladder_step{24 * 60};     // time between escalation levels
+  std::string escalation_channel;                // level 3 posts here (empty: not configured)
+};
+
 // Who is asking and when, and the data to read; handlers read nothing else.
 struct Context {
   std::chrono::system_clock::time_point now;
   std::vector<std::string> admins;
   storage::Repositories* repos = nullptr;  // null only in tests of commands that read nothing
   std::string zone = "UTC";                // the caller's IANA time zone, for date words
+  Policy policy = {};
 
   [[nodiscard]] bool is_admin(const std::string& user) const {
     return std::find(admins.begin(), admins.end(), user) != admins.end();

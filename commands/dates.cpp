@@ -68,4 +68,21 @@ std::string show_date(const std::string& text) {
   return fmt::format("{} {}", short_names[std::chrono::weekday(*day).c_encoding()], text);
 }
 
+std::string show_time(std::int64_t ms, const std::string& zone) {
+  auto t = std::chrono::floor<std::chrono::minutes>(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
+  try {
+    return date::format("%a %Y-%m-%d %H:%M %Z", date::make_zoned(zone, t));
+  } catch (const std::exception&) {
+    return date::format("%a %Y-%m-%d %H:%M UTC", t);
+  }
+}
+
+std::string show_duration(std::chrono::minutes d) {
+  auto m = d.count();
+  if (m % (24 * 60) == 0 && m >= 48 * 60) return fmt::format("{}d", m / (24 * 60));
+  if (m % 60 == 0) return fmt::format("{}h", m / 60);
+  return fmt::format("{}m", m);
+}
+
 }  // namespace itpm::commands

@@ -2,6 +2,7 @@
 // Dates as people type them, read in the caller's time zone.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,5 +18,12 @@ std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_
 
 // "Fri 2026-12-04" for a YYYY-MM-DD date (the text itself if it is not one).
 std::string show_date(const std::string& iso);
+
+// "Fri 2026-11-27 13:00 CET": an instant (ms since the Unix epoch) in IANA zone `zone` (UTC
+// if the zone is unknown).
+std::string show_time(std::int64_t ms, const std::string& zone);
+
+// "24h", "90m", "3d".
+std::string show_duration(std::chrono::minutes d);
 
 }  // namespace itpm::commands

@@ -43,9 +43,31 @@ std::string quoted(std::string_view s) {
   return "\"" + escape(unescape(shown)) + "\"";
 }
 
+// The people of a user list as typed: mentions separated by commas and/or spaces; nullopt if
+// any piece is not a user mention (or there is none).
+std::optional<std::vector<SlackRef>> user_list(std::string_view text) {
+  std::vector<SlackRef> refs;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    if (text[at] == ',' || text[at] == ' ') {
+      ++at;
+      continue;
+    }
+    auto end = text.find_first_of(", ", at);
+    if (end == std::string_view::npos) end = text.size();
+    auto ref = parse_ref(text.substr(at, end - at));
+    if (!ref || ref->kind != SlackRef::Kind::user) return std::nullopt;
+    refs.push_back(std::move(*ref));
+    at = end;
+  }
+  if (refs.empty()) return std::nullopt;
+  return refs;
+}
+
 ParsedValue make_value(const Token& t) {
   ParsedValue v;
   v.column = t.column;
+  v.raw = t.text;
   if (!t.quoted) v.ref = parse_ref(t.text);
   v.text = v.ref ? v.ref->label : unescape(t.text);
   return v;
@@ -105,6 +127,13 @@ std::string check(const ArgSpec& spec, ParsedValue& value, bool is_flag) {
     case ArgType::channel:
       if (value.ref && value.ref->kind == SlackRef::Kind::channel) return "";
       return fmt::format("{} takes a channel as a #mention (got {}).", what, quoted(value.text));
+    case ArgType::users:
+      if (auto refs = user_list(value.raw)) {
+        value.refs = std::move(*refs);
+        return "";
+      }
+      return fmt::format("{} takes people as @mentions separated by commas (got {}).", what,
+                         quoted(value.raw));
     case ArgType::user_or_channel:
       if (value.ref &&
           (value.ref->kind == SlackRef::Kind::user || value.ref->kind == SlackRef::Kind::channel)) {
@@ -226,6 +255,11 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text) {
                           spec->hint.empty() ? describe(*spec, false) : std::string(spec->hint)));
         }
         value = make_value(tokens[++next]);
+      }
+      // `--decided-by @carol, @alice`: the people after the first belong to the same list.
+      while (spec->type == ArgType::users && next + 1 < tokens.size() &&
+             !tokens[next + 1].quoted && user_list(tokens[next + 1].text)) {
+        value.raw += "," + tokens[++next].text;
       }
       if (spec->type != ArgType::flag) {
         if (auto err = check(*spec, value, true); !err.empty()) return fail(err);

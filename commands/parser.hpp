@@ -14,7 +14,9 @@ namespace itpm::commands {
 
 struct ParsedValue {
   std::string text;             // unescaped user text ("" for a switch)
+  std::string raw;              // the token as typed (still Slack-escaped)
   std::optional<SlackRef> ref;  // set when the token was a Slack mention, channel or link
+  std::vector<SlackRef> refs;   // the people of a `users` value (@u,@v), in the order given
   std::size_t column = 0;
 };
 

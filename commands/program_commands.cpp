@@ -1,9 +1,9 @@
 #include "commands/program_commands.hpp"
 
 #include "commands/dates.hpp"
+#include "commands/handler_support.hpp"
 #include "commands/reply.hpp"
 #include "commands/slack_text.hpp"
-#include "commands/suggest.hpp"
 
 #include <fmt/format.h>
 
@@ -16,36 +16,10 @@ namespace {
 using storage::Change;
 using storage::Program;
 
-std::int64_t millis(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-std::string user(const std::string& id) {
-  return id.empty() ? "nobody" : "<@" + id + ">";
-}
-std::string channel(const std::string& id) {
-  return id.empty() ? "no channel" : "<#" + id + ">";
-}
-
-std::string thousands(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return (n < 0 ? "-" : "") + out;
-}
-
-Outcome mistake(const ParsedCommand& cmd, const std::string& message) {
-  return reply_only(error_reply(message + (mutates(*cmd.verb) ? " Nothing was saved." : ""),
-                                usage(*cmd.area, *cmd.verb)));
-}
-
 std::string summary(const Program& p) {
-  std::vector<std::string> parts = {"owner " + user(p.owner)};
-  if (!p.sponsor.empty()) parts.push_back("sponsor " + user(p.sponsor));
-  parts.push_back("channel " + channel(p.channel));
+  std::vector<std::string> parts = {"owner " + user_mention(p.owner)};
+  if (!p.sponsor.empty()) parts.push_back("sponsor " + user_mention(p.sponsor));
+  parts.push_back("channel " + channel_mention(p.channel));
   if (!p.start.empty()) parts.push_back("start " + show_date(p.start));
   if (!p.due.empty()) parts.push_back("due " + show_date(p.due));
   if (p.budget != 0) parts.push_back("budget " + thousands(p.budget));
@@ -59,63 +33,26 @@ std::string summary(const Program& p) {
   return out;
 }
 
-// Not found: says so and suggests the nearest existing key.
-Outcome unknown_program(const ParsedCommand& cmd, const Context& ctx, const std::string& key) {
-  std::vector<std::string> keys;
-  for (const auto& p : ctx.repos->programs()) keys.push_back(p.key);
-  std::vector<std::string_view> views(keys.begin(), keys.end());
-  auto near = nearest(key, views);
-  return mistake(cmd, fmt::format("No program \"{}\".{}", escape(key),
-                                  near ? " Did you mean `" + *near + "`?"
-                                       : " See them with `/itpm program list --all`."));
-}
-
 // Applies the optional field flags to `p`; returns an error message or "".
 std::string apply_fields(const ParsedCommand& cmd, const Context& ctx, Program& p) {
-  auto today = today_in(ctx.now, ctx.zone);
   if (const auto* v = cmd.flag("owner")) p.owner = v->ref->id;
   if (const auto* v = cmd.flag("sponsor")) p.sponsor = v->ref->id;
   if (const auto* v = cmd.flag("channel")) p.channel = v->ref->id;
-  for (auto [flag, field] : {std::pair{"start", &p.start}, std::pair{"due", &p.due}}) {
-    if (const auto* v = cmd.flag(flag)) {
-      auto date = resolve_date(v->text, today);
-      if (!date) {
-        return fmt::format("--{} must be a date like 2027-06-30, today, +2w or fri (got \"{}\").",
-                           flag, escape(v->text));
-      }
-      *field = *date;
-    }
-  }
+  std::string error;
+  if (!date_flag(cmd, ctx, "start", p.start, error) || !date_flag(cmd, ctx, "due", p.due, error))
+    return error;
   if (!p.start.empty() && !p.due.empty() && p.due < p.start) {
     return fmt::format("The due date {} is before the start {}.", p.due, p.start);
   }
   if (const auto* v = cmd.flag("budget")) p.budget = std::stoll(v->text);
-  if (const auto* v = cmd.flag("tags")) {
-    p.tags.clear();
-    std::string rest = v->text;
-    for (std::size_t start = 0; start <= rest.size();) {
-      auto comma = rest.find(',', start);
-      std::string tag =
-          rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      tag.erase(0, tag.find_first_not_of(' '));
-      tag.erase(tag.find_last_not_of(' ') + 1);
-      if (!tag.empty()) p.tags.push_back(tag);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
+  if (const auto* v = cmd.flag("tags")) p.tags = split_list(v->text);
   if (const auto* v = cmd.flag("description")) p.description = v->text;
-  return "";
-}
-
-bool may_change(const Program& p, const Command& command, const Context& ctx) {
-  return command.user_id == p.owner || command.user_id == p.sponsor ||
-         ctx.is_admin(command.user_id);
+  if (auto err = length_error("name", p.name, 120); !err.empty()) return err;
+  return length_error("description", p.description, 2000);
 }
 
 std::string who_may(const Program& p) {
-  return fmt::format("Only the owner {}{} or an itpm admin can change {}.", user(p.owner),
-                     p.sponsor.empty() ? "" : ", the sponsor " + user(p.sponsor), p.key);
+  return fmt::format("Only {} or an itpm admin can change {}.", program_leads(p), p.key);
 }
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
@@ -132,7 +69,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
     return mistake(
         cmd, fmt::format(
                  "Program {} already exists (“{}”, owner {}). See it with `/itpm program show {}`.",
-                 key, escape(existing->name), user(existing->owner), key));
+                 key, escape(existing->name), user_mention(existing->owner), key));
   }
   Program p;
   p.key = key;
@@ -147,7 +84,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   ctx.repos->save(out.writes, p, nullptr, Change{command.user_id, p.created_at, "add"});
   out.reply = text_reply(
       Visibility::in_channel,
-      {fmt::format("📁 Program *{}* “{}” created by {}", key, escape(p.name), user(command.user_id)),
+      {fmt::format("📁 Program *{}* “{}” created by {}", key, escape(p.name), user_mention(command.user_id)),
        summary(p), fmt::format("Next: `/itpm review schedule {} --every \"tue 15:00\"`", key)});
   return out;
 }
@@ -155,28 +92,22 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   bool all = cmd.flag("all") != nullptr;
   std::vector<std::string> lines;
-  std::size_t shown = 0;
   std::size_t total = 0;
   for (const auto& p : ctx.repos->programs()) {
     if (!all && p.status != "open") continue;
-    ++total;
-    if (shown >= 20) continue;
-    ++shown;
-    lines.push_back(fmt::format("• *{}* {}{} · owner {}{}", p.key, escape(p.name),
-                                p.status == "closed" ? " _(closed)_" : "", user(p.owner),
+    if (++total > 20) continue;
+    lines.push_back(fmt::format("• *{}* {}{} · owner {}{}", p.key, shown_text(p.name, 120),
+                                p.status == "closed" ? " _(closed)_" : "", user_mention(p.owner),
                                 p.due.empty() ? "" : " · due " + show_date(p.due)));
   }
-  Visibility visibility = cmd.flag("share") ? Visibility::in_channel : Visibility::ephemeral;
   if (total == 0) {
-    return reply_only(text_reply(visibility, {all ? "No programs yet." : "No open programs.",
-                                              "Create one: `/itpm program add <key> \"<name>\"`"}));
+    return reply_only(
+        text_reply(query_visibility(cmd), {all ? "No programs yet." : "No open programs.",
+                                           "Create one: `/itpm program add <key> \"<name>\"`"}));
   }
-  std::string body;
-  for (const auto& l : lines) body += l + "\n";
-  std::vector<std::string> paragraphs = {
-      fmt::format("*{} program{}*", total, total == 1 ? "" : "s"), body};
-  if (total > shown) paragraphs.push_back(fmt::format("… and {} more.", total - shown));
-  return reply_only(text_reply(visibility, paragraphs));
+  return reply_only(list_reply(query_visibility(cmd),
+                               fmt::format("*{} program{}*", total, total == 1 ? "" : "s"), lines,
+                               total, ""));
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
@@ -189,8 +120,7 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   if (!p->description.empty()) paragraphs.push_back(escape(p->description));
   if (!p->close_note.empty()) paragraphs.push_back("Closing note: " + escape(p->close_note));
   paragraphs.push_back(fmt::format("History: `/itpm audit {}`", p->key));
-  return reply_only(
-      text_reply(cmd.flag("share") ? Visibility::in_channel : Visibility::ephemeral, paragraphs));
+  return reply_only(text_reply(query_visibility(cmd), paragraphs));
 }
 
 // The open program that `command` may change, or the reply that says why not.
@@ -200,7 +130,7 @@ std::variant<Program, Outcome> program_to_change(const ParsedCommand& cmd, const
   std::string key = cmd.positional("key")->text;
   auto program = ctx.repos->program(key);
   if (!program) return unknown_program(cmd, ctx, key);
-  if (!may_change(*program, command, ctx)) {
+  if (!runs_program(*program, command.user_id, ctx)) {
     return reply_only(error_reply(who_may(*program) + " Nothing was saved.", ""));
   }
   if (program->status == "closed")
@@ -227,10 +157,10 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
       changes += fmt::format("{}{} {} → {}", changes.empty() ? "" : " · ", name,
                              a.empty() ? "none" : a, b);
   };
-  note("owner", before->owner.empty() ? "" : user(before->owner), user(after.owner));
-  note("sponsor", before->sponsor.empty() ? "" : user(before->sponsor),
-       after.sponsor.empty() ? "none" : user(after.sponsor));
-  note("channel", before->channel.empty() ? "" : channel(before->channel), channel(after.channel));
+  note("owner", before->owner.empty() ? "" : user_mention(before->owner), user_mention(after.owner));
+  note("sponsor", before->sponsor.empty() ? "" : user_mention(before->sponsor),
+       after.sponsor.empty() ? "none" : user_mention(after.sponsor));
+  note("channel", before->channel.empty() ? "" : channel_mention(before->channel), channel_mention(after.channel));
   note("start", before->start, after.start);
   note("due", before->due, after.due);
   note("budget", thousands(before->budget), thousands(after.budget));
@@ -244,7 +174,7 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
   ctx.repos->save(out.writes, after, before, Change{command.user_id, millis(ctx.now), "update"});
   out.reply = text_reply(
       Visibility::in_channel,
-      {fmt::format("✏️ Program *{}* updated by {}", key, user(command.user_id)), changes});
+      {fmt::format("✏️ Program *{}* updated by {}", key, user_mention(command.user_id)), changes});
   return out;
 }
 
@@ -260,7 +190,7 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
   Outcome out;
   ctx.repos->save(out.writes, after, before, Change{command.user_id, after.closed_at, "close"});
   std::vector<std::string> paragraphs = {fmt::format("✅ Program *{}* “{}” closed by {}", key,
-                                                     escape(after.name), user(command.user_id))};
+                                                     escape(after.name), user_mention(command.user_id))};
   if (!after.close_note.empty()) paragraphs.push_back(escape(after.close_note));
   out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;

@@ -5,7 +5,16 @@
 namespace itpm::commands {
 
 nlohmann::json section(const std::string& mrkdwn) {
-  return {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", mrkdwn}}}};
+  // Slack rejects a whole message whose section text exceeds 3,000 characters; callers keep
+  // under it, and this cut (at a UTF-8 boundary) is the last guard.
+  constexpr std::size_t limit = 3000;
+  std::string text = mrkdwn;
+  if (text.size() > limit) {
+    std::size_t cut = limit - 3;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "…";
+  }
+  return {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", text}}}};
 }
 
 nlohmann::json context_line(const std::string& mrkdwn) {

@@ -87,6 +87,7 @@ void to_json(nlohmann::json& j, const Risk& r) {
        {"escalation_level", r.escalation_level},
        {"escalated_at", r.escalated_at},
        {"acked_at", r.acked_at},
+       {"escalation_reason", r.escalation_reason},
        {"close_note", r.close_note},
        {"channel", r.channel},
        {"created_by", r.created_by},
@@ -107,6 +108,7 @@ void from_json(const nlohmann::json& j, Risk& r) {
   read(j, "escalation_level", r.escalation_level);
   read(j, "escalated_at", r.escalated_at);
   read(j, "acked_at", r.acked_at);
+  read(j, "escalation_reason", r.escalation_reason);
   read(j, "close_note", r.close_note);
   read(j, "channel", r.channel);
   read(j, "created_by", r.created_by);

@@ -42,10 +42,11 @@ struct Risk {
   std::string owner;
   std::string due;  // mitigation due date, YYYY-MM-DD or empty
   std::string mitigation;
-  std::string status = "open";  // open, mitigating, escalated, accepted, closed
-  int escalation_level = 0;     // 0: not on the ladder; 1-3: the level reached
-  std::int64_t escalated_at = 0;
+  std::string status = "open";  // open, mitigating, accepted, closed
+  int escalation_level = 0;     // 0: not on the escalation ladder; 1-3: the level it is at
+  std::int64_t escalated_at = 0;  // when it entered the ladder (identifies the ladder run)
   std::int64_t acked_at = 0;
+  std::string escalation_reason;  // why it entered the ladder
   std::string close_note;
   std::string channel;
   std::string created_by;
@@ -53,6 +54,7 @@ struct Risk {
   std::int64_t closed_at = 0;
 
   [[nodiscard]] int score() const { return likelihood * impact; }
+  [[nodiscard]] bool on_ladder() const { return escalation_level > 0 && status != "closed"; }
 };
 
 struct Decision {

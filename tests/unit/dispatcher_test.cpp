@@ -59,9 +59,9 @@ TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
 TEST_CASE("events are handled once per event_id") {
   itpm::commands::Registry registry;
   Dispatcher d(registry, {}, "UTC", nullptr, inline_post());
-  CHECK(handle(d, mention("Ev1")).effects.size() == 1);
-  CHECK(handle(d, mention("Ev1")).effects.empty());
-  CHECK(handle(d, mention("Ev2")).effects.size() == 1);
+  CHECK(handle(d, mention("Ev1")).posts.size() == 1);
+  CHECK(handle(d, mention("Ev1")).posts.empty());
+  CHECK(handle(d, mention("Ev2")).posts.size() == 1);
 }
 
 TEST_CASE("odd events are acked and ignored") {
@@ -70,8 +70,8 @@ TEST_CASE("odd events are acked and ignored") {
   Envelope limited;
   limited.type = "events_api";
   limited.payload = {{"type", "app_rate_limited"}, {"event_id", "Ev9"}};
-  CHECK(handle(d, limited).effects.empty());
-  CHECK(handle(d, mention("Ev3", "U1> <!channel")).effects.empty());
+  CHECK(handle(d, limited).posts.empty());
+  CHECK(handle(d, mention("Ev3", "U1> <!channel")).posts.empty());
   Envelope interactive;
   interactive.type = "interactive";
   CHECK_FALSE(handle(d, interactive).ack_payload);

@@ -30,7 +30,7 @@ struct Fixture {
     c.user_id = user;
     c.channel_id = "CDEMO";
     c.text = text;
-    Outcome out = registry.handle(c, Context{noon, {"UADMIN"}, &repos, "UTC"});
+    Outcome out = registry.handle(c, Context{noon, {"UADMIN"}, &repos, "UTC", Policy{}});
     if (!out.writes.empty()) REQUIRE(store->commit(std::move(out.writes)));
     return out;
   }
@@ -102,7 +102,7 @@ TEST_CASE("only the owner, the sponsor or an admin may update or close a program
   f.run(R"(program add dr-2027 "DR" --sponsor <@UCAROL>)");
   auto refused = f.run("program update dr-2027 --due 2027-01-01", "UBOB");
   CHECK(
-      refused.reply.text.find("Only the owner <@UALICE>, the sponsor <@UCAROL> or an itpm admin") !=
+      refused.reply.text.find("Only the program owner <@UALICE>, the sponsor <@UCAROL> or an itpm admin") !=
       std::string::npos);
   CHECK(f.repos.program("dr-2027")->due.empty());
 

@@ -1,0 +1,28 @@
+#include "commands/command.hpp"
+
+namespace itpm::commands {
+
+nlohmann::json to_outbox(const PostMessage& message) {
+  nlohmann::json j = {{"channel", message.channel},
+                      {"to_user", message.to_user},
+                      {"text", message.text},
+                      {"blocks", message.blocks},
+                      {"thread_ts", message.thread_ts},
+                      {"permalink_for_decision", message.permalink_for_decision},
+                      {"fallback_response_url", message.fallback_response_url}};
+  return j;
+}
+
+PostMessage from_outbox(const nlohmann::json& j) {
+  PostMessage m;
+  m.channel = j.value("channel", "");
+  m.to_user = j.value("to_user", "");
+  m.text = j.value("text", "");
+  m.blocks = j.value("blocks", nlohmann::json::array());
+  m.thread_ts = j.value("thread_ts", "");
+  m.permalink_for_decision = j.value("permalink_for_decision", std::uint64_t{0});
+  m.fallback_response_url = j.value("fallback_response_url", "");
+  return m;
+}
+
+}  // namespace itpm::commands
