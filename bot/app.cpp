@@ -91,8 +91,9 @@ int run_bot(const Config& config) {
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
   UserZones zones(ioc.get_executor(), api, config.default_tz, std::chrono::milliseconds(1000));
-  dispatcher.set_zone_lookup(
-      [&zones](const std::string& user, UserZones::Then then) { zones.lookup(user, std::move(then)); });
+  dispatcher.set_zone_lookup([&zones](const std::string& user, UserZones::Then then) {
+    zones.lookup(user, std::move(then));
+  });
   storage::Repositories repos(*store);
   FollowUps follow_ups(ioc.get_executor(), api, metrics, &repos);
   if (auto resent = follow_ups.resume(); resent > 0)

@@ -43,10 +43,8 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
     return;
   }
   std::string user = command.user_id;
-  zone_lookup_(user, [this, command = std::move(command), accepts,
-                      done = std::move(done)](std::string zone) {
-    run_command(command, accepts, zone, done);
-  });
+  zone_lookup_(user, [this, command = std::move(command), accepts, done = std::move(done)](
+                         std::string zone) { run_command(command, accepts, zone, done); });
 }
 
 void Dispatcher::run_command(const commands::Command& command, bool accepts,
@@ -56,7 +54,7 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts,
   commands::Outcome outcome = registry_.handle(command, context);
   // An empty reply means the command's post is its answer: the ack carries nothing.
   auto finish = [accepts, response_url = command.response_url](commands::Reply reply,
-                                                              std::vector<QueuedPost> posts) {
+                                                               std::vector<QueuedPost> posts) {
     Dispatched d;
     if (!reply.text.empty() || !reply.blocks.empty()) {
       nlohmann::json payload = reply_payload(reply);
@@ -73,7 +71,8 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts,
   std::vector<QueuedPost> posts;
   for (auto& effect : outcome.effects) {
     QueuedPost post{0, std::get<commands::PostMessage>(std::move(effect))};
-    if (repos_) post.outbox_seq = repos_->enqueue(outcome.writes, commands::to_outbox(post.message));
+    if (repos_)
+      post.outbox_seq = repos_->enqueue(outcome.writes, commands::to_outbox(post.message));
     posts.push_back(std::move(post));
   }
   if (outcome.writes.empty()) {

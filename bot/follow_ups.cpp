@@ -18,7 +18,11 @@ bool transient_api_error(const std::string& error) {
 
 FollowUps::FollowUps(net::any_io_executor executor, WebApiClient& api, Metrics& metrics,
                      storage::Repositories* repos)
-    : executor_(std::move(executor)), api_(api), metrics_(metrics), repos_(repos), idle_(executor_) {}
+    : executor_(std::move(executor)),
+      api_(api),
+      metrics_(metrics),
+      repos_(repos),
+      idle_(executor_) {}
 
 void FollowUps::post(QueuedPost post) {
   started();
@@ -60,9 +64,9 @@ net::awaitable<void> FollowUps::send_post(FollowUps* self, QueuedPost post) {
     // Built in its own statement: GCC 12 cannot keep an initializer list alive across co_await.
     nlohmann::json args = {{"users", message.to_user}};
     result = co_await self->api_.call_json("conversations.open", std::move(args));
-    channel = result.ok ? result.body.value(nlohmann::json::json_pointer("/channel/id"),
-                                            std::string())
-                        : std::string();
+    channel = result.ok
+                  ? result.body.value(nlohmann::json::json_pointer("/channel/id"), std::string())
+                  : std::string();
     if (channel.empty())
       spdlog::warn("cannot open a DM with {}: {}", message.to_user, result.error);
   }

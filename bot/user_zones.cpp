@@ -69,7 +69,8 @@ net::awaitable<void> UserZones::fetch(UserZones* self, std::string user) {
   CallOptions options;
   options.max_attempts = 1;
   ApiResult result = co_await self->api_.call_form("users.info", std::move(args), options, true);
-  std::string zone = result.ok ? result.body.value(nlohmann::json::json_pointer("/user/tz"), std::string())
+  std::string zone =
+      result.ok ? result.body.value(nlohmann::json::json_pointer("/user/tz"), std::string())
                 : std::string();
   bool found = !zone.empty() && known_zone(zone);
   if (!result.ok) spdlog::warn("users.info for {} failed: {}", user, result.error);

@@ -38,8 +38,8 @@ std::string changes(const nlohmann::json& before, const nlohmann::json& after,
     if (field == "v") continue;
     nlohmann::json old = before.value(field, nlohmann::json());
     if (old != value) {
-      out += fmt::format("{}{} {} → {}", out.empty() ? "" : " · ", field,
-                         shown(field, old, zone), shown(field, value, zone));
+      out += fmt::format("{}{} {} → {}", out.empty() ? "" : " · ", field, shown(field, old, zone),
+                         shown(field, value, zone));
     }
   }
   return out.empty() ? "no field changed" : out;
@@ -64,9 +64,8 @@ Outcome audit(const ParsedCommand& cmd, const Command&, const Context& ctx) {
         usage(*cmd.area, *cmd.verb)));
   }
   constexpr std::size_t shown_max = 30;
-  std::vector<std::string> paragraphs = {fmt::format("*History of {}* ({} change{})", escape(id),
-                                                     entries.size(),
-                                                     entries.size() == 1 ? "" : "s")};
+  std::vector<std::string> paragraphs = {fmt::format(
+      "*History of {}* ({} change{})", escape(id), entries.size(), entries.size() == 1 ? "" : "s")};
   for (auto& p : history_paragraphs(entries, ctx.zone, shown_max)) paragraphs.push_back(p);
   if (entries.size() > shown_max) {
     paragraphs.push_back(

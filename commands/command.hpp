@@ -69,9 +69,9 @@ inline Outcome reply_only(Reply reply) {
 
 // Settings that shape what handlers do (commands.md defaults; `config set` comes later).
 struct Policy {
-  int escalation_threshold = 15;                 // a risk with this score or more is critical
-  std::chrono::minutes ladder_step{24 * 60};     // time between escalation levels
-  std::string escalation_channel;                // level 3 posts here (empty: not configured)
+  int escalation_threshold = 15;              // a risk with this score or more is critical
+  std::chrono::minutes ladder_step{24 * 60};  // time between escalation levels
+  std::string escalation_channel;             // level 3 posts here (empty: not configured)
 };
 
 // Who is asking and when, and the data to read; handlers read nothing else.

@@ -68,13 +68,14 @@ std::variant<Decision, Outcome> find_decision(const ParsedCommand& cmd, const Co
                                               const std::string& text) {
   auto number = item_number(text, 'D');
   if (!number) {
-    return mistake(cmd, fmt::format("\"{}\" is not a decision id; they look like D-7.",
-                                    shown_text(text, 40)));
+    return mistake(
+        cmd, fmt::format("\"{}\" is not a decision id; they look like D-7.", shown_text(text, 40)));
   }
   auto decision = ctx.repos->decision(*number);
   if (!decision) {
-    return mistake(cmd, fmt::format("No decision {}. Find one with `/itpm decision search <words>`.",
-                                    storage::decision_id(*number)));
+    return mistake(cmd,
+                   fmt::format("No decision {}. Find one with `/itpm decision search <words>`.",
+                               storage::decision_id(*number)));
   }
   return std::move(*decision);
 }
@@ -103,9 +104,9 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   std::string error;
   d.date = *resolve_date("today", today_in(ctx.now, ctx.zone));
   if (!date_flag(cmd, ctx, "date", d.date, error)) return mistake(cmd, error);
-  for (auto [what, text, max] : {std::tuple{"title", &d.title, 200},
-                                 std::tuple{"context", &d.context, 2000},
-                                 std::tuple{"alternatives", &d.alternatives, 2000}}) {
+  for (auto [what, text, max] :
+       {std::tuple{"title", &d.title, 200}, std::tuple{"context", &d.context, 2000},
+        std::tuple{"alternatives", &d.alternatives, 2000}}) {
     if (auto e = length_error(what, *text, static_cast<std::size_t>(max)); !e.empty())
       return mistake(cmd, e);
   }
@@ -174,11 +175,11 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   }
   std::vector<std::string> lines;
   for (const auto& d : decisions) lines.push_back(line(d));
-  return reply_only(list_reply(query_visibility(cmd),
-                               fmt::format("*{} decision{}*, newest first{}", total,
-                                           total == 1 ? "" : "s",
-                                           filter.program.empty() ? "" : " in " + filter.program),
-                               lines, total, "Narrow with --since, --tag or --by, or raise --limit."));
+  return reply_only(
+      list_reply(query_visibility(cmd),
+                 fmt::format("*{} decision{}*, newest first{}", total, total == 1 ? "" : "s",
+                             filter.program.empty() ? "" : " in " + filter.program),
+                 lines, total, "Narrow with --since, --tag or --by, or raise --limit."));
 }
 
 Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
@@ -198,11 +199,11 @@ Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::size_t total = 0;
   auto hits = ctx.repos->search_decisions(query, &total);
   if (hits.empty()) {
-    return reply_only(text_reply(
-        query_visibility(cmd),
-        {fmt::format("No decisions match “{}”{}.", shown_words,
-                     query.program.empty() ? "" : " in " + query.program),
-         "Try fewer or other words, or browse with `/itpm decision list`."}));
+    return reply_only(
+        text_reply(query_visibility(cmd),
+                   {fmt::format("No decisions match “{}”{}.", shown_words,
+                                query.program.empty() ? "" : " in " + query.program),
+                    "Try fewer or other words, or browse with `/itpm decision list`."}));
   }
   std::vector<std::string> lines;
   for (const auto& hit : hits) {
@@ -222,8 +223,8 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   auto paragraphs = body(d);
   if (d.superseded_by != 0) {
     if (auto newer = ctx.repos->decision(d.superseded_by)) {
-      paragraphs.push_back(fmt::format("⚠️ Superseded by {}: {}", storage::decision_id(newer->number),
-                                       title_of(*newer)));
+      paragraphs.push_back(fmt::format("⚠️ Superseded by {}: {}",
+                                       storage::decision_id(newer->number), title_of(*newer)));
     }
   }
   paragraphs.push_back(fmt::format("History: `/itpm audit {}`", storage::decision_id(d.number)));
@@ -265,8 +266,8 @@ Outcome supersede(const ParsedCommand& cmd, const Command& command, const Contex
   // Following the chain from the old decision must not lead back to the new one.
   for (std::uint64_t n = old_before.supersedes; n != 0;) {
     if (n == new_before.number) {
-      return mistake(cmd, fmt::format("{} is older in the same chain: {} supersedes it.", new_id,
-                                      old_id));
+      return mistake(
+          cmd, fmt::format("{} is older in the same chain: {} supersedes it.", new_id, old_id));
     }
     auto earlier = ctx.repos->decision(n);
     n = earlier ? earlier->supersedes : 0;
@@ -289,19 +290,19 @@ Outcome supersede(const ParsedCommand& cmd, const Command& command, const Contex
 }  // namespace
 
 void add_decision_commands(Registry& registry) {
-  registry.add("decision",
-               [](const ParsedCommand& cmd, const Command& command, const Context& ctx) -> Outcome {
-                 if (ctx.repos == nullptr) {
-                   return reply_only(
-                       error_reply("Decisions need the bot's store, which is not open.", ""));
-                 }
-                 std::string_view verb = cmd.verb->name;
-                 if (verb == "add") return add(cmd, command, ctx);
-                 if (verb == "list") return list(cmd, command, ctx);
-                 if (verb == "search") return search(cmd, command, ctx);
-                 if (verb == "show") return show(cmd, command, ctx);
-                 return supersede(cmd, command, ctx);
-               });
+  registry.add(
+      "decision",
+      [](const ParsedCommand& cmd, const Command& command, const Context& ctx) -> Outcome {
+        if (ctx.repos == nullptr) {
+          return reply_only(error_reply("Decisions need the bot's store, which is not open.", ""));
+        }
+        std::string_view verb = cmd.verb->name;
+        if (verb == "add") return add(cmd, command, ctx);
+        if (verb == "list") return list(cmd, command, ctx);
+        if (verb == "search") return search(cmd, command, ctx);
+        if (verb == "show") return show(cmd, command, ctx);
+        return supersede(cmd, command, ctx);
+      });
 }
 
 }  // namespace itpm::commands

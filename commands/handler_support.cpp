@@ -49,8 +49,8 @@ std::string shown_text(std::string_view text, std::size_t max) {
     storage::utf8::next(text, pos);
     ++chars;
   }
-  if (pos >= text.size()) return escape(text);
-  return escape(text.substr(0, pos)) + "…";
+  if (pos >= text.size()) return render_text(text);
+  return render_text(text.substr(0, pos)) + "…";
 }
 
 std::size_t char_count(std::string_view text) {
@@ -89,8 +89,8 @@ Outcome unknown_program(const ParsedCommand& cmd, const Context& ctx, const std:
                                        : " See them with `/itpm program list --all`."));
 }
 
-std::variant<storage::Program, Outcome> open_program(const ParsedCommand& cmd,
-                                                     const Context& ctx, const std::string& key) {
+std::variant<storage::Program, Outcome> open_program(const ParsedCommand& cmd, const Context& ctx,
+                                                     const std::string& key) {
   auto program = ctx.repos->program(key);
   if (!program) return unknown_program(cmd, ctx, key);
   if (program->status == "closed") {

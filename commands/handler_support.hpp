@@ -26,7 +26,8 @@ std::string user_mentions(const std::vector<std::string>& ids);
 // 250000 -> "250,000"
 std::string thousands(std::int64_t n);
 
-// User text shortened to `max` characters (UTF-8 safe, with "…"), then escaped for mrkdwn.
+// Stored user text shortened to `max` characters (UTF-8 safe, with "…"), as mrkdwn: the
+// references it holds render again, everything else is escaped (render_text).
 std::string shown_text(std::string_view text, std::size_t max);
 
 // Characters (code points) in UTF-8 text.
@@ -46,8 +47,8 @@ Outcome refusal(const std::string& message);
 Outcome unknown_program(const ParsedCommand& cmd, const Context& ctx, const std::string& key);
 
 // The open program `key`, or the mistake to reply with (unknown or closed).
-std::variant<storage::Program, Outcome> open_program(const ParsedCommand& cmd,
-                                                     const Context& ctx, const std::string& key);
+std::variant<storage::Program, Outcome> open_program(const ParsedCommand& cmd, const Context& ctx,
+                                                     const std::string& key);
 
 // The number of a typed id: "R-12", "r12" and "12" all give 12 for prefix 'R'.
 std::optional<std::uint64_t> item_number(std::string_view text, char prefix);

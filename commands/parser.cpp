@@ -69,7 +69,7 @@ ParsedValue make_value(const Token& t) {
   v.column = t.column;
   v.raw = t.text;
   if (!t.quoted) v.ref = parse_ref(t.text);
-  v.text = v.ref ? v.ref->label : unescape(t.text);
+  v.text = v.ref ? v.ref->label : text_from_slack(t.text);
   return v;
 }
 
@@ -257,8 +257,8 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text) {
         value = make_value(tokens[++next]);
       }
       // `--decided-by @carol, @alice`: the people after the first belong to the same list.
-      while (spec->type == ArgType::users && next + 1 < tokens.size() &&
-             !tokens[next + 1].quoted && user_list(tokens[next + 1].text)) {
+      while (spec->type == ArgType::users && next + 1 < tokens.size() && !tokens[next + 1].quoted &&
+             user_list(tokens[next + 1].text)) {
         value.raw += "," + tokens[++next].text;
       }
       if (spec->type != ArgType::flag) {

@@ -25,7 +25,7 @@ std::string summary(const Program& p) {
   if (p.budget != 0) parts.push_back("budget " + thousands(p.budget));
   if (!p.tags.empty()) {
     std::string tags;
-    for (const auto& t : p.tags) tags += (tags.empty() ? "" : ", ") + escape(t);
+    for (const auto& t : p.tags) tags += (tags.empty() ? "" : ", ") + shown_text(t, 40);
     parts.push_back("tags " + tags);
   }
   std::string out;
@@ -63,13 +63,13 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
         cmd,
         fmt::format("A program key is 2-32 lowercase letters, digits and dashes, starting with "
                     "a letter or digit, like dr-2027 (got \"{}\").",
-                    escape(key)));
+                    shown_text(key, 40)));
   }
   if (auto existing = ctx.repos->program(key)) {
     return mistake(
         cmd, fmt::format(
                  "Program {} already exists (“{}”, owner {}). See it with `/itpm program show {}`.",
-                 key, escape(existing->name), user_mention(existing->owner), key));
+                 key, shown_text(existing->name, 120), user_mention(existing->owner), key));
   }
   Program p;
   p.key = key;
@@ -84,7 +84,8 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   ctx.repos->save(out.writes, p, nullptr, Change{command.user_id, p.created_at, "add"});
   out.reply = text_reply(
       Visibility::in_channel,
-      {fmt::format("📁 Program *{}* “{}” created by {}", key, escape(p.name), user_mention(command.user_id)),
+      {fmt::format("📁 Program *{}* “{}” created by {}", key, shown_text(p.name, 120),
+                   user_mention(command.user_id)),
        summary(p), fmt::format("Next: `/itpm review schedule {} --every \"tue 15:00\"`", key)});
   return out;
 }
@@ -114,11 +115,13 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string key = cmd.positional("key")->text;
   auto p = ctx.repos->program(key);
   if (!p) return unknown_program(cmd, ctx, key);
-  std::vector<std::string> paragraphs = {fmt::format("📁 *{}* “{}”{}", p->key, escape(p->name),
-                                                     p->status == "closed" ? " _(closed)_" : ""),
-                                         summary(*p)};
-  if (!p->description.empty()) paragraphs.push_back(escape(p->description));
-  if (!p->close_note.empty()) paragraphs.push_back("Closing note: " + escape(p->close_note));
+  std::vector<std::string> paragraphs = {
+      fmt::format("📁 *{}* “{}”{}", p->key, shown_text(p->name, 120),
+                  p->status == "closed" ? " _(closed)_" : ""),
+      summary(*p)};
+  if (!p->description.empty()) paragraphs.push_back(shown_text(p->description, 2000));
+  if (!p->close_note.empty())
+    paragraphs.push_back("Closing note: " + shown_text(p->close_note, 600));
   paragraphs.push_back(fmt::format("History: `/itpm audit {}`", p->key));
   return reply_only(text_reply(query_visibility(cmd), paragraphs));
 }
@@ -157,14 +160,16 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
       changes += fmt::format("{}{} {} → {}", changes.empty() ? "" : " · ", name,
                              a.empty() ? "none" : a, b);
   };
-  note("owner", before->owner.empty() ? "" : user_mention(before->owner), user_mention(after.owner));
+  note("owner", before->owner.empty() ? "" : user_mention(before->owner),
+       user_mention(after.owner));
   note("sponsor", before->sponsor.empty() ? "" : user_mention(before->sponsor),
        after.sponsor.empty() ? "none" : user_mention(after.sponsor));
-  note("channel", before->channel.empty() ? "" : channel_mention(before->channel), channel_mention(after.channel));
+  note("channel", before->channel.empty() ? "" : channel_mention(before->channel),
+       channel_mention(after.channel));
   note("start", before->start, after.start);
   note("due", before->due, after.due);
   note("budget", thousands(before->budget), thousands(after.budget));
-  note("description", escape(before->description), escape(after.description));
+  note("description", shown_text(before->description, 80), shown_text(after.description, 80));
   if (before->tags != after.tags)
     changes += (changes.empty() ? "" : " · ") + std::string("tags changed");
   if (changes.empty())
@@ -172,9 +177,9 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
 
   Outcome out;
   ctx.repos->save(out.writes, after, before, Change{command.user_id, millis(ctx.now), "update"});
-  out.reply = text_reply(
-      Visibility::in_channel,
-      {fmt::format("✏️ Program *{}* updated by {}", key, user_mention(command.user_id)), changes});
+  out.reply = text_reply(Visibility::in_channel, {fmt::format("✏️ Program *{}* updated by {}",
+                                                              key, user_mention(command.user_id)),
+                                                  changes});
   return out;
 }
 
@@ -190,8 +195,9 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
   Outcome out;
   ctx.repos->save(out.writes, after, before, Change{command.user_id, after.closed_at, "close"});
   std::vector<std::string> paragraphs = {fmt::format("✅ Program *{}* “{}” closed by {}", key,
-                                                     escape(after.name), user_mention(command.user_id))};
-  if (!after.close_note.empty()) paragraphs.push_back(escape(after.close_note));
+                                                     shown_text(after.name, 120),
+                                                     user_mention(command.user_id))};
+  if (!after.close_note.empty()) paragraphs.push_back(shown_text(after.close_note, 600));
   out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
 }

@@ -73,8 +73,8 @@ std::variant<Risk, Outcome> find_risk(const ParsedCommand& cmd, const Context& c
   const std::string& text = cmd.positional("id")->text;
   auto number = item_number(text, 'R');
   if (!number) {
-    return mistake(cmd, fmt::format("\"{}\" is not a risk id; they look like R-12.",
-                                    shown_text(text, 40)));
+    return mistake(
+        cmd, fmt::format("\"{}\" is not a risk id; they look like R-12.", shown_text(text, 40)));
   }
   auto risk = ctx.repos->risk(*number);
   if (!risk) {
@@ -102,10 +102,10 @@ std::variant<Risk, Outcome> risk_to_change(const ParsedCommand& cmd, const Comma
                                storage::risk_id(risk.number)));
   }
   if (risk.status == "closed") {
-    return mistake(cmd, fmt::format("{} is closed{}.", storage::risk_id(risk.number),
-                                    risk.closed_at != 0
-                                        ? " since " + show_time(risk.closed_at, ctx.zone)
-                                        : std::string()));
+    return mistake(cmd,
+                   fmt::format("{} is closed{}.", storage::risk_id(risk.number),
+                               risk.closed_at != 0 ? " since " + show_time(risk.closed_at, ctx.zone)
+                                                   : std::string()));
   }
   return std::move(risk);
 }
@@ -113,7 +113,9 @@ std::variant<Risk, Outcome> risk_to_change(const ParsedCommand& cmd, const Comma
 // Puts `risk` on the escalation ladder at level 1: the owner is told by DM now, and a job
 // for level 2 is scheduled one ladder step later (the scheduler climbs from there, and drops
 // the job if the ladder was stopped or restarted meanwhile).
-void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::string& reason) {
+// `reason` is stored with the risk (plain text); `why` is the mrkdwn sentence the owner reads.
+void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::string& reason,
+                  const std::string& why) {
   risk.escalation_level = 1;
   risk.escalated_at = millis(ctx.now);
   risk.acked_at = 0;
@@ -122,16 +124,14 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
   PostMessage dm;
   dm.to_user = risk.owner;
   dm.text = fmt::format(
-      "🔺 You own a {} risk: {} {} ({}, score {}). {}\nAcknowledge with `/itpm risk ack {}`, "
+      "🔺 You own a {} risk: {} {} ({}, score {}).{}\nAcknowledge with `/itpm risk ack {}`, "
       "or lower it with `/itpm risk update {} --likelihood 2`.",
       band(risk.score()), id, title_of(risk), risk.program, risk.score(),
-      shown_text(reason, 300), id, id);
+      why.empty() ? "" : " " + why, id, id);
   dm.blocks.push_back(section(dm.text));
   out.effects.emplace_back(std::move(dm));
-  nlohmann::json job = {{"kind", "risk_ladder"},
-                        {"risk", risk.number},
-                        {"level", 2},
-                        {"ladder", risk.escalated_at}};
+  nlohmann::json job = {
+      {"kind", "risk_ladder"}, {"risk", risk.number}, {"level", 2}, {"ladder", risk.escalated_at}};
   auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
   ctx.repos->schedule(out.writes, risk.escalated_at + step.count(), job);
 }
@@ -169,7 +169,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
       details(r)};
   if (!r.mitigation.empty()) paragraphs.push_back("Mitigation: " + shown_text(r.mitigation, 600));
   if (critical(r, ctx)) {
-    start_ladder(out, r, ctx, fmt::format("It was raised with score {}.", r.score()));
+    start_ladder(out, r, ctx, fmt::format("raised with score {}", r.score()), "");
     paragraphs.push_back(ladder_note(r, program, ctx));
   }
   ctx.repos->save(out.writes, r, nullptr, Change{command.user_id, r.created_at, "add"});
@@ -211,14 +211,14 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   if (total == 0) {
     return reply_only(text_reply(
         query_visibility(cmd),
-        {fmt::format("No {} risks{}.", status == "all" ? "" : status, scope),
+        {fmt::format("No {}risks{}.", status == "all" ? "" : status + " ", scope),
          "Raise one: `/itpm risk add \"<title>\" --program <key> --likelihood 1-5 --impact 1-5`"}));
   }
-  return reply_only(list_reply(
-      query_visibility(cmd),
-      fmt::format("*{} {} risk{}{}*, highest score first", total, status == "all" ? "" : status,
-                  total == 1 ? "" : "s", scope),
-      lines, total, "Narrow with --program, --owner or --min-score, or raise --limit."));
+  return reply_only(
+      list_reply(query_visibility(cmd),
+                 fmt::format("*{} {}risk{}{}*, highest score first", total,
+                             status == "all" ? "" : status + " ", total == 1 ? "" : "s", scope),
+                 lines, total, "Narrow with --program, --owner or --min-score, or raise --limit."));
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
@@ -237,8 +237,8 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   }
   if (!r.close_note.empty()) paragraphs.push_back("Closing note: " + shown_text(r.close_note, 600));
   auto history = ctx.repos->audit(storage::risk_id(r.number));
-  paragraphs.push_back(fmt::format("*History* ({} change{})", history.size(),
-                                   history.size() == 1 ? "" : "s"));
+  paragraphs.push_back(
+      fmt::format("*History* ({} change{})", history.size(), history.size() == 1 ? "" : "s"));
   for (auto& p : history_paragraphs(history, ctx.zone, 10)) paragraphs.push_back(std::move(p));
   if (history.size() > 10) {
     paragraphs.push_back(
@@ -274,11 +274,11 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
                                   band(after.score()), after.likelihood, after.impact));
   }
   if (after.owner != before.owner)
-    changes.push_back(fmt::format("owner {} → {}", user_mention(before.owner),
-                                  user_mention(after.owner)));
+    changes.push_back(
+        fmt::format("owner {} → {}", user_mention(before.owner), user_mention(after.owner)));
   if (after.due != before.due)
-    changes.push_back(fmt::format("due {} → {}", before.due.empty() ? "none" : before.due,
-                                  show_date(after.due)));
+    changes.push_back(
+        fmt::format("due {} → {}", before.due.empty() ? "none" : before.due, show_date(after.due)));
   if (after.mitigation != before.mitigation) changes.push_back("mitigation updated");
   if (after.status != before.status)
     changes.push_back(fmt::format("status {} → {}", before.status, after.status));
@@ -298,7 +298,8 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
                                            after.score(), ctx.policy.escalation_threshold));
   } else if (!before.on_ladder() && critical(after, ctx) && !critical(before, ctx) &&
              after.status != "accepted") {
-    start_ladder(out, after, ctx, fmt::format("Its score rose to {}.", after.score()));
+    start_ladder(out, after, ctx, fmt::format("score rose to {}", after.score()),
+                 fmt::format("Its score rose to {}.", after.score()));
     if (auto program = ctx.repos->program(after.program))
       paragraphs.push_back(ladder_note(after, *program, ctx));
   } else if (before.on_ladder() && after.owner != before.owner) {
@@ -323,19 +324,18 @@ Outcome ack(const ParsedCommand& cmd, const Command& command, const Context& ctx
   const Risk& before = std::get<Risk>(found);
   std::string id = storage::risk_id(before.number);
   if (!before.on_ladder()) {
-    return mistake(cmd, fmt::format("{} is not being escalated; there is nothing to acknowledge.",
-                                    id));
+    return mistake(cmd,
+                   fmt::format("{} is not being escalated; there is nothing to acknowledge.", id));
   }
   Risk after = before;
   after.acked_at = millis(ctx.now);
   after.escalation_level = 0;
   Outcome out;
   ctx.repos->save(out.writes, after, &before, Change{command.user_id, after.acked_at, "ack"});
-  out.reply = text_reply(
-      Visibility::in_channel,
-      {fmt::format("👍 *{}* acknowledged by {}; escalation stopped at level {}.", id,
-                   user_mention(command.user_id), before.escalation_level),
-       details(after)});
+  out.reply = text_reply(Visibility::in_channel,
+                         {fmt::format("👍 *{}* acknowledged by {}; escalation stopped at level {}.",
+                                      id, user_mention(command.user_id), before.escalation_level),
+                          details(after)});
   return out;
 }
 
@@ -363,8 +363,9 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
                   scoring(after), after.program),
       details(after), "Reason: " + shown_text(reason, 500)};
   if (!before.on_ladder()) {
-    start_ladder(out, after, ctx,
-                 fmt::format("{} escalated it: {}", user_mention(command.user_id), reason));
+    start_ladder(
+        out, after, ctx, reason,
+        fmt::format("{} escalated it: {}", user_mention(command.user_id), shown_text(reason, 500)));
     if (auto program = ctx.repos->program(after.program))
       paragraphs.push_back(ladder_note(after, *program, ctx));
   }
@@ -372,21 +373,18 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
     PostMessage alert;
     bool person = to->ref->kind == SlackRef::Kind::user;
     (person ? alert.to_user : alert.channel) = to->ref->id;
-    alert.text = fmt::format("🔺 {} escalated {} {} ({}, {}) to {}: {}\nOwner {}. See it with "
-                             "`/itpm risk show {}`.",
-                             user_mention(command.user_id), id, title_of(after), after.program,
-                             scoring(after), person ? "you" : "this channel",
-                             shown_text(reason, 500), user_mention(after.owner), id);
+    alert.text = fmt::format(
+        "🔺 {} escalated {} {} ({}, {}, score {}) to {}: {}\nOwner {}. "
+        "See it with `/itpm risk show {}`.",
+        user_mention(command.user_id), id, title_of(after), after.program, band(after.score()),
+        after.score(), person ? "you" : "this channel", shown_text(reason, 500),
+        user_mention(after.owner), id);
     alert.blocks.push_back(section(alert.text));
     out.effects.emplace_back(std::move(alert));
     paragraphs.push_back("Alerted " + render_ref(*to->ref) + ".");
-    if (before.on_ladder()) {
-      after.escalation_reason = fmt::format("{} alerted {}: {}", user_mention(command.user_id),
-                                            render_ref(*to->ref), reason);
-    }
+    after.escalation_reason = reason;
   }
-  ctx.repos->save(out.writes, after, &before,
-                  Change{command.user_id, millis(ctx.now), "escalate"});
+  ctx.repos->save(out.writes, after, &before, Change{command.user_id, millis(ctx.now), "escalate"});
   out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
 }
@@ -434,8 +432,9 @@ Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   }
   std::string scope = program.empty() ? "all programs" : program;
   if (total == 0) {
-    return reply_only(text_reply(query_visibility(cmd),
-                                 {fmt::format("No open risks in {}: the heat map is empty.", scope)}));
+    return reply_only(
+        text_reply(query_visibility(cmd),
+                   {fmt::format("No open risks in {}: the heat map is empty.", scope)}));
   }
   // A fixed-width grid in a code block: likelihood rows (5 at the top), impact columns.
   std::string rows = "Likelihood\n";
@@ -449,7 +448,8 @@ Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   }
   rows += "      └────────────────────\n         1   2   3   4   5  Impact";
   std::vector<std::string> paragraphs = {
-      fmt::format("🌡️ *Risk heat map* · {} · {} open risk{}", scope, total, total == 1 ? "" : "s"),
+      fmt::format("🌡️ *Risk heat map* · {} · {} open risk{}", scope, total,
+                  total == 1 ? "" : "s"),
       "```\n" + rows + "\n```",
       fmt::format("🔴 critical {} · 🟠 high {} · 🟡 medium {} · 🟢 low {}", per_band[3],
                   per_band[2], per_band[1], per_band[0])};
@@ -461,20 +461,20 @@ Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }  // namespace
 
 void add_risk_commands(Registry& registry) {
-  registry.add("risk",
-               [](const ParsedCommand& cmd, const Command& command, const Context& ctx) -> Outcome {
-                 if (ctx.repos == nullptr)
-                   return reply_only(error_reply("Risks need the bot's store, which is not open.", ""));
-                 std::string_view verb = cmd.verb->name;
-                 if (verb == "add") return add(cmd, command, ctx);
-                 if (verb == "list") return list(cmd, command, ctx);
-                 if (verb == "show") return show(cmd, command, ctx);
-                 if (verb == "update") return update(cmd, command, ctx);
-                 if (verb == "ack") return ack(cmd, command, ctx);
-                 if (verb == "escalate") return escalate(cmd, command, ctx);
-                 if (verb == "close") return close(cmd, command, ctx);
-                 return heatmap(cmd, command, ctx);
-               });
+  registry.add(
+      "risk", [](const ParsedCommand& cmd, const Command& command, const Context& ctx) -> Outcome {
+        if (ctx.repos == nullptr)
+          return reply_only(error_reply("Risks need the bot's store, which is not open.", ""));
+        std::string_view verb = cmd.verb->name;
+        if (verb == "add") return add(cmd, command, ctx);
+        if (verb == "list") return list(cmd, command, ctx);
+        if (verb == "show") return show(cmd, command, ctx);
+        if (verb == "update") return update(cmd, command, ctx);
+        if (verb == "ack") return ack(cmd, command, ctx);
+        if (verb == "escalate") return escalate(cmd, command, ctx);
+        if (verb == "close") return close(cmd, command, ctx);
+        return heatmap(cmd, command, ctx);
+      });
 }
 
 }  // namespace itpm::commands

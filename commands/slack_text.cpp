@@ -100,4 +100,72 @@ std::string escape(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// A `<...>` reference starting at `at` in `text` that is kept in stored text (a person,
+// channel, user group or link), with its length; nullopt otherwise.
+std::optional<std::pair<SlackRef, std::size_t>> kept_ref_at(std::string_view text, std::size_t at) {
+  auto close = text.find('>', at);
+  if (close == std::string_view::npos) return std::nullopt;
+  auto ref = parse_ref(text.substr(at, close - at + 1));
+  if (!ref) return std::nullopt;
+  return std::pair{std::move(*ref), close - at + 1};
+}
+
+}  // namespace
+
+std::string text_from_slack(std::string_view escaped) {
+  std::string out;
+  out.reserve(escaped.size());
+  for (std::size_t i = 0; i < escaped.size();) {
+    if (escaped[i] == '<') {
+      if (auto found = kept_ref_at(escaped, i)) {
+        auto& [ref, length] = *found;
+        if (ref.kind == SlackRef::Kind::special) {
+          out += "@" + ref.id;  // a broadcast the person typed: kept as a harmless word
+        } else {
+          out.append(escaped.substr(i, length));
+        }
+        i += length;
+        continue;
+      }
+    }
+    if (escaped.substr(i).starts_with("&lt;")) {
+      // A typed "<" that would start a mention, channel or broadcast becomes "‹", so stored
+      // text can only hold the references Slack itself sent.
+      bool imitation = i + 4 < escaped.size() &&
+                       (escaped[i + 4] == '@' || escaped[i + 4] == '#' || escaped[i + 4] == '!');
+      out += imitation ? "‹" : "<";
+      i += 4;
+    } else if (escaped.substr(i).starts_with("&gt;")) {
+      out += '>';
+      i += 4;
+    } else if (escaped.substr(i).starts_with("&amp;")) {
+      out += '&';
+      i += 5;
+    } else {
+      out += escaped[i++];
+    }
+  }
+  return out;
+}
+
+std::string render_text(std::string_view stored) {
+  std::string out;
+  out.reserve(stored.size());
+  for (std::size_t i = 0; i < stored.size();) {
+    if (stored[i] == '<') {
+      if (auto found = kept_ref_at(stored, i)) {
+        out += render_ref(found->first);
+        i += found->second;
+        continue;
+      }
+    }
+    auto next = stored.find('<', i + 1);
+    out += escape(stored.substr(i, next == std::string_view::npos ? next : next - i));
+    i = next == std::string_view::npos ? stored.size() : next;
+  }
+  return out;
+}
+
 }  // namespace itpm::commands

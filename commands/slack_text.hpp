@@ -27,4 +27,15 @@ std::string unescape(std::string_view text);
 // Escapes `&`, `<`, `>` so user text cannot form a mention, link or `<!channel>`.
 std::string escape(std::string_view text);
 
+// User text as Slack sent it (escaped) to the form that is stored: `&amp;`, `&lt;`, `&gt;`
+// undone; the mentions, channels, user groups and links Slack sent kept as references
+// (`<@U1|alice>`); a broadcast (`<!here>`) kept only as the word "@here"; and a typed "<" that
+// would start a reference changed to "‹", so that stored text holds no reference the person
+// did not make.
+std::string text_from_slack(std::string_view escaped);
+
+// Stored user text as mrkdwn: its references render as mentions, channels and links again
+// (never a broadcast); everything else is escaped.
+std::string render_text(std::string_view stored);
+
 }  // namespace itpm::commands

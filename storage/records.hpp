@@ -42,8 +42,8 @@ struct Risk {
   std::string owner;
   std::string due;  // mitigation due date, YYYY-MM-DD or empty
   std::string mitigation;
-  std::string status = "open";  // open, mitigating, accepted, closed
-  int escalation_level = 0;     // 0: not on the escalation ladder; 1-3: the level it is at
+  std::string status = "open";    // open, mitigating, accepted, closed
+  int escalation_level = 0;       // 0: not on the escalation ladder; 1-3: the level it is at
   std::int64_t escalated_at = 0;  // when it entered the ladder (identifies the ladder run)
   std::int64_t acked_at = 0;
   std::string escalation_reason;  // why it entered the ladder

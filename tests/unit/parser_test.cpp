@@ -49,7 +49,7 @@ TEST_CASE("flags take values in every documented form") {
 
 TEST_CASE("text is unescaped; a typed <!channel> stays text") {
   auto cmd = ok(R"(decision add "Use &lt;!channel&gt; &amp; friends" --program dr)");
-  CHECK(cmd.positional("title")->text == "Use <!channel> & friends");
+  CHECK(cmd.positional("title")->text == "Use ‹!channel> & friends");
   CHECK_FALSE(cmd.positional("title")->ref);
 }
 

@@ -1,7 +1,5 @@
-#include "commands/program_commands.hpp"
-#include "commands/audit_command.hpp"
 #include "commands/dates.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,30 +9,8 @@ using itpm::storage::Store;
 
 namespace {
 
-// 2026-11-27 12:00 UTC, a Friday.
-const auto noon = std::chrono::sys_days(std::chrono::year{2026} / 11 / 27) + std::chrono::hours(12);
-
-struct Fixture {
-  itpm::test::TempDir dir;
-  std::unique_ptr<Store> store = Store::open(dir.path() / "db");
-  Repositories repos{*store};
-  Registry registry;
-  Fixture() {
-    add_program_commands(registry);
-    add_audit_command(registry);
-  }
-
-  // Runs a command as `user` and commits its writes, as the bot does before acking.
-  Outcome run(const std::string& text, const std::string& user = "UALICE") {
-    Command c;
-    c.user_id = user;
-    c.channel_id = "CDEMO";
-    c.text = text;
-    Outcome out = registry.handle(c, Context{noon, {"UADMIN"}, &repos, "UTC", Policy{}});
-    if (!out.writes.empty()) REQUIRE(store->commit(std::move(out.writes)));
-    return out;
-  }
-};
+using Fixture = itpm::test::CommandFixture;
+using itpm::test::noon;
 
 }  // namespace
 
@@ -101,9 +77,9 @@ TEST_CASE("only the owner, the sponsor or an admin may update or close a program
   Fixture f;
   f.run(R"(program add dr-2027 "DR" --sponsor <@UCAROL>)");
   auto refused = f.run("program update dr-2027 --due 2027-01-01", "UBOB");
-  CHECK(
-      refused.reply.text.find("Only the program owner <@UALICE>, the sponsor <@UCAROL> or an itpm admin") !=
-      std::string::npos);
+  CHECK(refused.reply.text.find(
+            "Only the program owner <@UALICE>, the sponsor <@UCAROL> or an itpm admin") !=
+        std::string::npos);
   CHECK(f.repos.program("dr-2027")->due.empty());
 
   auto by_sponsor = f.run("program update dr-2027 --due 2027-01-01 --budget 10", "UCAROL");

@@ -1,0 +1,114 @@
+// The rendered Block Kit of each reply, compared with checked-in JSON (tests/golden/). After
+// an intended change of wording or layout, regenerate with ITPM_UPDATE_GOLDEN=1 and review
+// the diff like code.
+#include "tests/support/command_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+using namespace itpm::commands;
+using nlohmann::json;
+
+namespace {
+
+const std::filesystem::path golden_dir = std::filesystem::path(ITPM_SOURCE_DIR) / "tests/golden";
+
+json rendered(const Reply& reply) {
+  return {
+      {"response_type", reply.visibility == Visibility::in_channel ? "in_channel" : "ephemeral"},
+      {"text", reply.text},
+      {"blocks", reply.blocks}};
+}
+
+json rendered(const PostMessage& post) {
+  return {{"channel", post.channel},
+          {"to_user", post.to_user},
+          {"text", post.text},
+          {"blocks", post.blocks}};
+}
+
+// What Slack itself would refuse: too many blocks, or a text field over its limit.
+void check_block_kit(const json& message) {
+  const auto& blocks = message["blocks"];
+  CHECK(blocks.size() <= 50);
+  for (const auto& block : blocks) {
+    std::string type = block["type"];
+    CHECK((type == "section" || type == "context"));
+    if (type == "section") CHECK(block["text"]["text"].get<std::string>().size() <= 3000);
+    for (const auto& element : block.value("elements", json::array()))
+      CHECK(element["text"].get<std::string>().size() <= 3000);
+  }
+  CHECK_FALSE(message["text"].get<std::string>().empty());
+}
+
+void compare(const std::string& name, const json& actual) {
+  INFO(name);
+  check_block_kit(actual);
+  auto path = golden_dir / (name + ".json");
+  const char* update = std::getenv("ITPM_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    std::ofstream(path) << actual.dump(2) << "\n";
+  }
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  json expected = json::parse(text.str());
+  CHECK(actual.dump(2) == expected.dump(2));
+}
+
+}  // namespace
+
+TEST_CASE("replies render as the checked-in Block Kit") {
+  itpm::test::CommandFixture f;
+  auto reply = [&](const std::string& name, const std::string& text,
+                   const std::string& user = "UALICE") {
+    auto out = f.run(text, user);
+    compare(name, rendered(out.reply));
+    return out;
+  };
+  auto post = [&](const std::string& name, const Outcome& out) {
+    REQUIRE_FALSE(out.effects.empty());
+    compare(name, rendered(std::get<PostMessage>(out.effects.back())));
+  };
+  reply(
+      "program_add",
+      R"(program add dr-2027 "Disaster Recovery 2027" --sponsor <@UCAROL|carol> --due 2027-06-30 --budget 250000)");
+  reply("program_list", "program list");
+  reply("program_show", "program show dr-2027");
+  auto critical = reply(
+      "risk_add_critical",
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave> --due fri)",
+      "UBOB");
+  post("risk_add_dm", critical);
+  reply("risk_add",
+        R"(risk add "Runbook outdated" --program dr-2027 -l 2 -i 3 --mitigation "Rewrite in Q1")");
+  reply("risk_list", "risk list --program dr-2027");
+  reply("risk_update", "risk update R-2 --impact 5 --due 2026-12-18");
+  reply("risk_ack", "risk ack R-1", "UDAVE");
+  auto escalated = reply(
+      "risk_escalate",
+      R"(risk escalate R-1 --to <#CLEAD|leadership> --reason "Vendor has not answered in a week")",
+      "UBOB");
+  post("risk_escalate_alert", escalated);
+  reply("risk_heatmap", "risk heatmap");
+  reply("risk_close", R"(risk close R-2 --note "Runbook rewritten & reviewed")");
+  reply("risk_show", "risk show R-2");
+  auto added = f.run(
+      R"(decision add "Use Patroni for automated failover" --program dr-2027 --decided-by <@UCAROL|carol>,<@UALICE|alice> --context "Evaluated pg_auto_failover and Stolon" --tags failover,postgres --date 2026-11-30)",
+      "UCAROL");
+  post("decision_add_post", added);
+  f.run(R"(decision add "Failover must complete within 60 s" --program dr-2027 --date 2026-09-14)");
+  reply("decision_supersede", "decision supersede D-2 --by D-1");
+  reply("decision_list", "decision list");
+  reply("decision_search", "decision search failover patroni");
+  reply("decision_show", "decision show D-1");
+  reply("audit", "audit R-1");
+  reply("error_unknown_flag", "risk list --owenr <@UDAVE>");
+  reply("error_range",
+        R"(risk add "Backups not encrypted" --program dr-2027 --likelihood 9 --impact 3)");
+  reply("error_refusal", "risk close R-1", "UERIN");
+}

@@ -1,0 +1,103 @@
+// Hostile and odd input through the whole command path on a real store: nothing throws,
+// mistakes write nothing, and no reply can broadcast or mention someone the input did not.
+#include "commands/slack_text.hpp"
+#include "tests/support/command_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <set>
+
+using namespace itpm::commands;
+using itpm::test::contains;
+
+namespace {
+
+// Every `<@U…>` mention and `<!…>` broadcast a reply could trigger.
+std::set<std::string> pings(const Reply& reply) {
+  std::set<std::string> out;
+  std::string all = reply.text + reply.blocks.dump();
+  static const std::regex ping(R"(<(@[A-Z0-9]+|![a-z^]+))");
+  for (auto it = std::sregex_iterator(all.begin(), all.end(), ping); it != std::sregex_iterator();
+       ++it) {
+    out.insert(it->str(1));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("mistakes in hostile input are explained and write nothing") {
+  itpm::test::CommandFixture f;
+  f.run(R"(program add dr-2027 "DR")");
+  struct Row {
+    std::string text;
+    std::string message;
+  };
+  std::string long_words;
+  while (long_words.size() < 4000) long_words += "failover ";
+  auto row = GENERATE_COPY(values<Row>({
+      {R"(risk add "Primary DB --program dr-2027 -l 1 -i 1)", "column 10"},
+      {"risk add \"" + std::string(4000, 'x') + "\" --program dr-2027 -l 1 -i 1",
+       "The title is 4,000 characters long"},
+      {"risk add " + long_words, "Unexpected"},
+      {R"(risk add <!channel> --program dr-2027 -l 1 -i 1)", "cannot be"},
+      {R"(risk add "x" --program dr-2027 -l 1 -l 2 -i 1)", "--likelihood was given twice"},
+      {R"(risk add "x" --program dr-2027 -l 1 -i 1 --severity high)", "Unknown flag --severity"},
+      {R"(risk add "x" --program dr-2027 -l 1 -i 1 --owner=<!here>)", "--owner takes a person"},
+      {"risk add \"x\" --program dr-2027 -l \u200b1 -i 1", "--likelihood must be a whole number"},
+      {R"(decision add "x" --program dr-2027 --decided-by <@U1>,<!channel>)",
+       "--decided-by takes people"},
+  }));
+  auto out = f.run(row.text);
+  INFO(row.text.substr(0, 120));
+  INFO(out.reply.text.substr(0, 400));
+  CHECK(contains(out.reply.text, row.message));
+  CHECK(out.reply.visibility == Visibility::ephemeral);
+  CHECK(pings(out.reply).empty());
+  CHECK(f.repos.risks().empty());
+  CHECK_FALSE(f.repos.decision(1));
+}
+
+TEST_CASE("odd but valid text is kept exactly and rendered safely") {
+  itpm::test::CommandFixture f;
+  f.run(R"(program add dr-2027 "DR")");
+  SECTION("emoji, zero-width joiners and nested quotes survive the round trip") {
+    std::string title = "🔥 DB\u200bfailover by 👩‍💻 — he said 'soon' and “done”";
+    auto out = f.run("risk add \"" + title + "\" --program dr-2027 -l 1 -i 1");
+    CHECK(f.repos.risk(1)->title == title);
+    CHECK(contains(out.reply.text, title));
+  }
+  SECTION("a typed <!channel> stays text and never broadcasts") {
+    auto out =
+        f.run(R"(risk add "ping &lt;!channel&gt; &amp; &lt;!here&gt; now" -p dr-2027 -l 1 -i 1)");
+    CHECK(f.repos.risk(1)->title == "ping ‹!channel> & ‹!here> now");
+    CHECK(pings(out.reply) == std::set<std::string>{"@UALICE"});  // the owner, no one else
+  }
+  SECTION("a typed mention is text; a real one is rendered back as a mention") {
+    auto out = f.run(
+        R"(risk add "waiting on <@UDAVE|dave> not &lt;@UEVE&gt;" -p dr-2027 -l 1 -i 1 --mitigation "ask <#COPS|ops> or <https://wiki.example/dr|the wiki>")");
+    INFO(out.reply.text);
+    CHECK(f.repos.risk(1)->title == "waiting on <@UDAVE|dave> not ‹@UEVE>");
+    CHECK(contains(out.reply.text, "waiting on <@UDAVE> not ‹@UEVE&gt;"));
+    CHECK(contains(out.reply.text, "ask <#COPS> or <https://wiki.example/dr|the wiki>"));
+    auto mentioned = pings(out.reply);
+    CHECK(mentioned == std::set<std::string>{"@UALICE", "@UDAVE"});
+  }
+  SECTION("a real broadcast in the input is kept only as a word") {
+    auto out = f.run(R"(risk add "tell <!channel> about it" -p dr-2027 -l 1 -i 1)");
+    CHECK(f.repos.risk(1)->title == "tell @channel about it");
+    CHECK(pings(out.reply) == std::set<std::string>{"@UALICE"});
+  }
+}
+
+TEST_CASE("text_from_slack and render_text keep exactly the references Slack sent") {
+  CHECK(text_from_slack("a &amp; b &lt; c &gt; d") == "a & b < c > d");
+  CHECK(text_from_slack("&lt;@U1&gt;") == "‹@U1>");
+  CHECK(text_from_slack("<@U1|al> <#C1> <!subteam^S1|@sre>") ==
+        "<@U1|al> <#C1> <!subteam^S1|@sre>");
+  CHECK(text_from_slack("<!here|here>") == "@here");
+  CHECK(render_text("<@U1|al> & <b> <!channel>") == "<@U1> &amp; &lt;b&gt; &lt;!channel&gt;");
+  CHECK(render_text("<https://x.example/a|docs>") == "<https://x.example/a|docs>");
+  CHECK(render_text("<@U1") == "&lt;@U1");
+}

@@ -1,0 +1,256 @@
+// The risk area on a real store: each verb's success and errors, permissions, paging and the
+// start and stop of the escalation ladder.
+#include "commands/handler_support.hpp"
+#include "tests/support/command_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace itpm::commands;
+using itpm::test::contains;
+
+namespace {
+
+struct RiskFixture : itpm::test::CommandFixture {
+  RiskFixture() {
+    // alice owns dr-2027, carol sponsors it; bob owns nothing.
+    run(R"(program add dr-2027 "Disaster Recovery 2027" --sponsor <@UCAROL|carol>)");
+    run(R"(program add ci-speed "CI speed")", "UERIN");
+  }
+  std::size_t risk_count() { return repos.risks().size(); }
+};
+
+const PostMessage& only_post(const Outcome& out) {
+  REQUIRE(out.effects.size() == 1);
+  return std::get<PostMessage>(out.effects.front());
+}
+
+}  // namespace
+
+TEST_CASE("a critical risk is saved, announced in the channel and starts its ladder") {
+  RiskFixture f;
+  auto out = f.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave> --due fri)",
+      "UBOB");
+  INFO(out.reply.text);
+  CHECK(out.reply.visibility == Visibility::in_channel);
+  CHECK(contains(out.reply.text, "*R-1* · critical (score 20 = L4 × I5) · dr-2027"));
+  CHECK(contains(out.reply.text, "owner <@UDAVE> · mitigation due Fri 2026-12-04"));
+  CHECK(contains(out.reply.text,
+                 "Escalation ladder started: <@UDAVE> notified now; <#CDEMO> in 24h"));
+  // Level 1: a DM to the owner, now.
+  const auto& dm = only_post(out);
+  CHECK(dm.to_user == "UDAVE");
+  CHECK(contains(dm.text, "You own a critical risk: R-1"));
+  CHECK(contains(dm.text, "/itpm risk ack R-1"));
+  // Level 2 is a job one step later; the risk records the ladder.
+  auto r = f.repos.risk(1);
+  REQUIRE(r);
+  CHECK(r->escalation_level == 1);
+  CHECK(r->escalated_at == itpm::commands::millis(f.now));
+  CHECK(r->created_by == "UBOB");
+  auto due = f.repos.next_due();
+  REQUIRE(due);
+  CHECK(*due == itpm::commands::millis(f.now + std::chrono::hours(24)));
+  auto jobs = f.repos.due_jobs(*due, 10);
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].job["kind"] == "risk_ladder");
+  CHECK(jobs[0].job["level"] == 2);
+  CHECK(jobs[0].job["risk"] == 1);
+  CHECK(f.repos.audit("R-1").size() == 1);
+}
+
+TEST_CASE(
+    "a risk below the threshold is saved without a ladder; the owner defaults to the caller") {
+  RiskFixture f;
+  auto out = f.run(R"(risk add "Runbook outdated" -p dr-2027 -l 2 -i 3 --mitigation "rewrite")");
+  CHECK(contains(out.reply.text, "*R-1* · medium (score 6 = L2 × I3)"));
+  CHECK(contains(out.reply.text, "Mitigation: rewrite"));
+  CHECK(out.effects.empty());
+  CHECK(f.repos.risk(1)->owner == "UALICE");
+  CHECK_FALSE(f.repos.next_due());
+}
+
+TEST_CASE("risk add refuses what it cannot save, says why, and writes nothing") {
+  RiskFixture f;
+  f.run("program close ci-speed", "UERIN");
+  struct Row {
+    std::string text;
+    std::string message;
+  };
+  auto row = GENERATE(values<Row>({
+      {R"(risk add "x" --program dr-2072 -l 1 -i 1)", "Did you mean `dr-2027`?"},
+      {R"(risk add "x" --program ci-speed -l 1 -i 1)", "Program ci-speed is closed"},
+      {R"(risk add "x" --program dr-2027 -l 9 -i 1)", "--likelihood must be 1–5 (got 9)"},
+      {R"(risk add "x" --program dr-2027 -l 1)", "Missing --impact"},
+      {R"(risk add "x" --program dr-2027 -l 1 -i 1 --due someday)", "--due must be a date"},
+      {R"(risk add "x" --program dr-2027 -l 1 -i 1 --owner bob)", "--owner takes a person"},
+      {"risk add \"" + std::string(201, 'x') + "\" --program dr-2027 -l 1 -i 1",
+       "The title is 201 characters long; keep it to 200"},
+  }));
+  auto out = f.run(row.text);
+  INFO(out.reply.text);
+  CHECK(contains(out.reply.text, row.message));
+  CHECK(contains(out.reply.text, "Nothing was saved"));
+  CHECK(contains(out.reply.text, "Usage: `/itpm risk add"));
+  CHECK(out.reply.visibility == Visibility::ephemeral);
+  CHECK(f.risk_count() == 0);
+}
+
+TEST_CASE("risk list: highest score first, filters, and paging that says how many more") {
+  RiskFixture f;
+  f.run(R"(risk add "low one" -p dr-2027 -l 1 -i 2)");                        // R-1, 2
+  f.run(R"(risk add "critical one" -p dr-2027 -l 5 -i 4 --owner <@UDAVE>)");  // R-2, 20
+  f.run(R"(risk add "high one" -p ci-speed -l 3 -i 4)", "UERIN");             // R-3, 12
+  f.run(R"(risk add "accepted one" -p dr-2027 -l 2 -i 4)");                   // R-4, 8
+  f.run("risk update R-4 --status accepted");
+  auto all = f.run("risk list");
+  INFO(all.reply.text);
+  CHECK(all.reply.visibility == Visibility::ephemeral);
+  CHECK(contains(all.reply.text, "*3 open risks*"));
+  auto r2 = all.reply.text.find("R-2");
+  auto r3 = all.reply.text.find("R-3");
+  auto r1 = all.reply.text.find("R-1");
+  CHECK(r2 < r3);
+  CHECK(r3 < r1);
+  CHECK_FALSE(contains(all.reply.text, "R-4"));
+  CHECK(contains(all.reply.text, "_escalated L1_"));
+
+  CHECK(contains(f.run("risk list --status accepted").reply.text, "R-4"));
+  CHECK(contains(f.run("risk list --status escalated").reply.text, "*1 escalated risk*"));
+  CHECK(contains(f.run("risk list --status all").reply.text, "*4 risks*"));
+  auto program = f.run("risk list --program ci-speed").reply.text;
+  CHECK(contains(program, "*1 open risk in ci-speed*"));
+  CHECK(contains(f.run("risk list --min-score 10").reply.text, "*2 open risks*"));
+  CHECK(contains(f.run("risk list --owner <@UDAVE>").reply.text, "*1 open risk*"));
+  CHECK(contains(f.run("risk list --program nope").reply.text, "No program \"nope\""));
+  CHECK(contains(f.run("risk list --status closed").reply.text, "No closed risks"));
+  CHECK(f.run("risk list --share").reply.visibility == Visibility::in_channel);
+
+  auto paged = f.run("risk list --limit 2").reply.text;
+  CHECK(contains(paged, "… and 1 more."));
+  CHECK_FALSE(contains(paged, "R-1"));
+}
+
+TEST_CASE("only the risk owner, the program's leads or an admin may change a risk") {
+  RiskFixture f;
+  f.run(R"(risk add "x" -p dr-2027 -l 2 -i 2 --owner <@UDAVE>)", "UBOB");
+  auto refused = f.run("risk update R-1 --impact 3", "UBOB");
+  CHECK(contains(refused.reply.text,
+                 "Only the risk owner <@UDAVE>, the program owner <@UALICE>, the sponsor "
+                 "<@UCAROL> or an itpm admin can change R-1."));
+  CHECK(contains(refused.reply.text, "Nothing was saved"));
+  CHECK(f.repos.risk(1)->impact == 2);
+  CHECK(contains(f.run("risk close R-1", "UBOB").reply.text, "can close R-1"));
+  for (const char* user : {"UDAVE", "UALICE", "UCAROL", "UADMIN"}) {
+    auto ok = f.run("risk update R-1 --mitigation \"step " + std::string(user) + "\"", user);
+    INFO(ok.reply.text);
+    CHECK(contains(ok.reply.text, "updated by <@" + std::string(user) + ">"));
+  }
+  CHECK(f.repos.audit("R-1").size() == 5);
+}
+
+TEST_CASE("risk update reports each change, and moves the ladder with the score") {
+  RiskFixture f;
+  f.run(R"(risk add "x" -p dr-2027 -l 2 -i 4 --owner <@UDAVE>)");
+  auto up = f.run("risk update R-1 --likelihood 4 --due 2026-12-10");
+  INFO(up.reply.text);
+  CHECK(contains(up.reply.text, "score 8 → 16 (critical, L4 × I4)"));
+  CHECK(contains(up.reply.text, "due none → Thu 2026-12-10"));
+  CHECK(contains(up.reply.text, "Escalation ladder started"));
+  CHECK(only_post(up).to_user == "UDAVE");
+  CHECK(f.repos.risk(1)->escalation_level == 1);
+
+  auto down = f.run("risk update R-1 --likelihood 2");
+  CHECK(contains(down.reply.text, "Escalation stopped: score 8 is below 15."));
+  CHECK(f.repos.risk(1)->escalation_level == 0);
+  CHECK(down.effects.empty());
+
+  CHECK(contains(f.run("risk update R-1 --likelihood 2").reply.text, "already has those values"));
+  CHECK(contains(f.run("risk update R-1").reply.text, "Nothing to change"));
+  CHECK(contains(f.run("risk update R-9 --impact 1").reply.text, "No risk R-9"));
+  CHECK(contains(f.run("risk update D-1 --impact 1").reply.text, "is not a risk id"));
+  CHECK(contains(f.run("risk update R-1 --status closed").reply.text,
+                 "--status must be one of mitigating, accepted"));
+}
+
+TEST_CASE("risk ack stops the ladder; a risk that is not escalated has nothing to ack") {
+  RiskFixture f;
+  f.run(R"(risk add "x" -p dr-2027 -l 5 -i 5 --owner <@UDAVE>)");
+  CHECK(contains(f.run("risk ack R-1", "UBOB").reply.text, "can acknowledge R-1"));
+  auto acked = f.run("risk ack r1", "UDAVE");
+  INFO(acked.reply.text);
+  CHECK(
+      contains(acked.reply.text, "*R-1* acknowledged by <@UDAVE>; escalation stopped at level 1"));
+  CHECK(acked.reply.visibility == Visibility::in_channel);
+  auto r = f.repos.risk(1);
+  CHECK(r->escalation_level == 0);
+  CHECK(r->acked_at == itpm::commands::millis(f.now));
+  CHECK(contains(f.run("risk ack R-1", "UDAVE").reply.text, "nothing to acknowledge"));
+}
+
+TEST_CASE("risk escalate: anyone may start the ladder, or alert a person or channel") {
+  RiskFixture f;
+  f.run(R"(risk add "x" -p dr-2027 -l 2 -i 2 --owner <@UDAVE>)");
+  CHECK(contains(f.run("risk escalate R-1").reply.text, "Missing --reason"));
+  auto out = f.run(R"(risk escalate R-1 --reason "vendor silent for a week")", "UBOB");
+  INFO(out.reply.text);
+  CHECK(contains(out.reply.text, "*R-1* escalated by <@UBOB>"));
+  CHECK(contains(out.reply.text, "Reason: vendor silent for a week"));
+  CHECK(only_post(out).to_user == "UDAVE");
+  auto r = f.repos.risk(1);
+  CHECK(r->escalation_level == 1);
+  CHECK(contains(r->escalation_reason, "vendor silent"));
+
+  auto again = f.run(R"(risk escalate R-1 --reason "still silent")", "UBOB");
+  CHECK(contains(again.reply.text, "already escalated (level 1"));
+  CHECK(again.effects.empty());
+
+  auto alert =
+      f.run(R"(risk escalate R-1 --to <#CLEAD|leadership> --reason "still silent")", "UBOB");
+  const auto& post = only_post(alert);
+  CHECK(post.channel == "CLEAD");
+  CHECK(contains(post.text, "<@UBOB> escalated R-1"));
+  CHECK(contains(alert.reply.text, "Alerted <#CLEAD>."));
+  CHECK(contains(f.run("risk escalate R-1 --to nobody --reason x").reply.text,
+                 "--to takes an @person or a #channel"));
+}
+
+TEST_CASE("risk close stops the ladder and cannot be repeated; show has the history") {
+  RiskFixture f;
+  f.run(R"(risk add "Primary DB failover untested" -p dr-2027 -l 5 -i 5 --owner <@UDAVE>)");
+  auto closed = f.run(R"(risk close R-1 --note "drill passed")", "UDAVE");
+  INFO(closed.reply.text);
+  CHECK(contains(closed.reply.text, "*R-1* closed by <@UDAVE>"));
+  CHECK(contains(closed.reply.text, "Escalation stopped."));
+  CHECK(contains(closed.reply.text, "drill passed"));
+  CHECK(f.repos.risk(1)->status == "closed");
+  CHECK(contains(f.run("risk close R-1", "UDAVE").reply.text, "R-1 is closed since"));
+  CHECK(contains(f.run("risk update R-1 --impact 1").reply.text, "R-1 is closed"));
+  CHECK(contains(f.run("risk escalate R-1 --reason x").reply.text, "R-1 is closed"));
+
+  auto shown = f.run("risk show R-1");
+  CHECK(shown.reply.visibility == Visibility::ephemeral);
+  CHECK(contains(shown.reply.text, "_closed_"));
+  CHECK(contains(shown.reply.text, "*History* (2 changes)"));
+  CHECK(contains(shown.reply.text, "<@UDAVE> · *close* — close_note none → drill passed"));
+  CHECK(contains(shown.reply.text, "status open → closed"));
+  CHECK(contains(f.run("risk show R-2").reply.text, "No risk R-2"));
+}
+
+TEST_CASE("risk heatmap counts open risks by likelihood and impact") {
+  RiskFixture f;
+  f.run(R"(risk add "a" -p dr-2027 -l 5 -i 4)");
+  f.run(R"(risk add "b" -p dr-2027 -l 5 -i 4)");
+  f.run(R"(risk add "c" -p dr-2027 -l 1 -i 1)");
+  f.run(R"(risk add "d" -p ci-speed -l 3 -i 3)", "UERIN");
+  f.run(R"(risk add "e" -p dr-2027 -l 2 -i 2)");
+  f.run("risk close R-5");
+  auto map = f.run("risk heatmap --program dr-2027");
+  INFO(map.reply.text);
+  CHECK(contains(map.reply.text, "dr-2027 · 3 open risks"));
+  CHECK(contains(map.reply.text, "    5 │   ·   ·   ·   2   ·\n"));
+  CHECK(contains(map.reply.text, "    1 │   1   ·   ·   ·   ·\n"));
+  CHECK(contains(map.reply.text, "🔴 critical 2 · 🟠 high 0 · 🟡 medium 0 · 🟢 low 1"));
+  CHECK(map.reply.blocks[2]["type"] == "context");
+  CHECK(contains(f.run("risk heatmap").reply.text, "all programs · 4 open risks"));
+}
