@@ -209,11 +209,12 @@ Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   for (const auto& hit : hits) {
     if (auto d = ctx.repos->decision(hit.number)) lines.push_back(line(*d));
   }
-  return reply_only(list_reply(
-      query_visibility(cmd),
-      fmt::format("*{} decision{} match* “{}”{}, best first", total, total == 1 ? "" : "s",
-                  shown_words, query.program.empty() ? "" : " in " + query.program),
-      lines, total, "Add words to narrow it, or raise --limit."));
+  return reply_only(
+      list_reply(query_visibility(cmd),
+                 fmt::format("*{} {}* “{}”{}, best first", total,
+                             total == 1 ? "decision matches" : "decisions match", shown_words,
+                             query.program.empty() ? "" : " in " + query.program),
+                 lines, total, "Add words to narrow it, or raise --limit."));
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {

@@ -1,6 +1,12 @@
 #include "bot/dispatcher.hpp"
+#include "commands/program_commands.hpp"
+#include "commands/risk_commands.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <mutex>
 
 using namespace itpm::bot;
 
@@ -75,4 +81,43 @@ TEST_CASE("odd events are acked and ignored") {
   Envelope interactive;
   interactive.type = "interactive";
   CHECK_FALSE(handle(d, interactive).ack_payload);
+}
+
+TEST_CASE("a command's posts are in the outbox, committed with its change, before the ack") {
+  itpm::test::TempDir dir;
+  auto store = itpm::storage::Store::open(dir.path() / "db");
+  itpm::storage::Repositories repos(*store);
+  itpm::commands::Registry registry;
+  itpm::commands::add_program_commands(registry);
+  itpm::commands::add_risk_commands(registry);
+  // Commits complete on the store's committer thread; `done` is handed back through `post`.
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::optional<Dispatched> result;
+  Dispatcher d(registry, {}, "UTC", store.get(), [&](std::function<void()> task) {
+    std::lock_guard lock(mutex);
+    task();
+    cv.notify_all();
+  });
+  auto run = [&](const std::string& text) {
+    {
+      std::lock_guard lock(mutex);
+      result.reset();
+    }
+    d.handle(slash(text), [&](Dispatched out) { result = std::move(out); });
+    std::unique_lock lock(mutex);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return result.has_value(); }));
+    return std::move(*result);
+  };
+  run(R"(program add dr-2027 "DR")");
+  auto out = run(R"(risk add "x" --program dr-2027 -l 5 -i 5 --owner <@U2>)");
+  REQUIRE(out.ack_payload);
+  CHECK((*out.ack_payload)["response_type"] == "in_channel");
+  REQUIRE(out.posts.size() == 1);
+  CHECK(out.posts[0].message.to_user == "U2");
+  auto outbox = repos.outbox(10);
+  REQUIRE(outbox.size() == 1);
+  CHECK(outbox[0].seq == out.posts[0].outbox_seq);
+  CHECK(itpm::commands::from_outbox(outbox[0].message).to_user == "U2");
+  CHECK(repos.risk(1));
 }
