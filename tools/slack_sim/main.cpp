@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
   int load_total = 0;
   int load_window = 64;
   std::string load_text = "help";
+  std::vector<std::string> setup;
   int ping_ms = 5000;
   cli.add_option("--port", port, "port on 127.0.0.1 (default: any free one)");
   cli.add_flag("--plain", plain, "plain HTTP and ws:// instead of TLS");
@@ -139,6 +140,8 @@ int main(int argc, char** argv) {
   cli.add_option("--load", load_total, "send N slash commands and report acks/s and latency");
   cli.add_option("--window", load_window, "commands in flight during --load (default 64)");
   cli.add_option("--text", load_text, "the command text for --load (default: help)");
+  cli.add_option("--setup", setup,
+                 "a command sent (and acked) before --load starts; repeat for several");
   cli.add_option("--ping-interval-ms", ping_ms, "server ping interval (default 5000)");
   CLI11_PARSE(cli, argc, argv);
 
@@ -189,6 +192,16 @@ int main(int argc, char** argv) {
   }
 
   int rc = 0;
+  for (const auto& text : setup) {
+    itpm::sim::SlashCommand cmd;
+    cmd.text = text;
+    std::string id = sim.send_slash_command(cmd);
+    if (id.empty() ||
+        !sim.wait_for([&](const Snapshot& s) { return s.ack_for(id) != nullptr; }, 10s)) {
+      std::cerr << "itpm-slack-sim: setup command not acked: " << text << "\n";
+      return 1;
+    }
+  }
   if (load_total > 0) {
     rc = load(sim, load_total, load_window, load_text, bot.get());
   } else if (interactive_mode) {
