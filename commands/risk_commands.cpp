@@ -177,22 +177,32 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   return out;
 }
 
-Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  std::string program;
+// The risks of --program (or of every program), highest score first; or the mistake.
+struct Scope {
+  std::string program;  // empty: every program
+  std::vector<Risk> risks;
+};
+std::variant<Scope, Outcome> risks_in_scope(const ParsedCommand& cmd, const Context& ctx) {
+  Scope scope;
   if (const auto* v = cmd.flag("program")) {
-    program = v->text;
-    if (!ctx.repos->program(program)) return unknown_program(cmd, ctx, program);
+    scope.program = v->text;
+    if (!ctx.repos->program(scope.program)) return unknown_program(cmd, ctx, scope.program);
+    scope.risks = ctx.repos->risks_of_program(scope.program);  // score-first from its index
+    return scope;
   }
+  scope.risks = ctx.repos->risks();
+  std::stable_sort(scope.risks.begin(), scope.risks.end(),
+                   [](const Risk& a, const Risk& b) { return a.score() > b.score(); });
+  return scope;
+}
+
+Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  auto found = risks_in_scope(cmd, ctx);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const auto& [program, risks] = std::get<Scope>(found);
   std::string status = cmd.flag("status") != nullptr ? cmd.flag("status")->text : "open";
   int min_score = cmd.flag("min-score") != nullptr ? std::stoi(cmd.flag("min-score")->text) : 0;
   std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
-  // A program's risks come score-first from its index; the whole register is sorted here.
-  std::vector<Risk> risks =
-      program.empty() ? ctx.repos->risks() : ctx.repos->risks_of_program(program);
-  if (program.empty()) {
-    std::stable_sort(risks.begin(), risks.end(),
-                     [](const Risk& a, const Risk& b) { return a.score() > b.score(); });
-  }
   auto wanted = [&](const Risk& r) {
     if (r.score() < min_score || (!owner.empty() && r.owner != owner)) return false;
     if (status == "all") return true;
@@ -412,13 +422,9 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
 }
 
 Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  std::string program;
-  if (const auto* v = cmd.flag("program")) {
-    program = v->text;
-    if (!ctx.repos->program(program)) return unknown_program(cmd, ctx, program);
-  }
-  std::vector<Risk> risks =
-      program.empty() ? ctx.repos->risks() : ctx.repos->risks_of_program(program);
+  auto found = risks_in_scope(cmd, ctx);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const auto& [program, risks] = std::get<Scope>(found);
   std::array<std::array<int, 5>, 5> grid{};  // [likelihood-1][impact-1]
   std::array<int, 4> per_band{};             // low, medium, high, critical
   int total = 0;
