@@ -52,11 +52,7 @@ std::vector<std::string> body(const Decision& d) {
   if (!d.context.empty()) paragraphs.push_back("*Context:* " + shown_text(d.context, 2000));
   if (!d.alternatives.empty())
     paragraphs.push_back("*Alternatives:* " + shown_text(d.alternatives, 2000));
-  if (!d.tags.empty()) {
-    std::string tags;
-    for (const auto& t : d.tags) tags += (tags.empty() ? "" : ", ") + shown_text(t, 40);
-    paragraphs.push_back("Tags: " + tags);
-  }
+  if (!d.tags.empty()) paragraphs.push_back("Tags: " + shown_list(d.tags));
   if (d.supersedes != 0) {
     paragraphs.push_back(fmt::format("Supersedes {}.", storage::decision_id(d.supersedes)));
   }

@@ -53,6 +53,12 @@ std::string shown_text(std::string_view text, std::size_t max) {
   return render_text(text.substr(0, pos)) + "…";
 }
 
+std::string shown_list(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + shown_text(w, 40);
+  return out;
+}
+
 std::size_t char_count(std::string_view text) {
   std::size_t pos = 0;
   std::size_t chars = 0;

@@ -30,6 +30,9 @@ std::string thousands(std::int64_t n);
 // references it holds render again, everything else is escaped (render_text).
 std::string shown_text(std::string_view text, std::size_t max);
 
+// "dr, infra": stored words (tags) joined with commas, each shown with shown_text(…, 40).
+std::string shown_list(const std::vector<std::string>& words);
+
 // Characters (code points) in UTF-8 text.
 std::size_t char_count(std::string_view text);
 

@@ -23,11 +23,7 @@ std::string summary(const Program& p) {
   if (!p.start.empty()) parts.push_back("start " + show_date(p.start));
   if (!p.due.empty()) parts.push_back("due " + show_date(p.due));
   if (p.budget != 0) parts.push_back("budget " + thousands(p.budget));
-  if (!p.tags.empty()) {
-    std::string tags;
-    for (const auto& t : p.tags) tags += (tags.empty() ? "" : ", ") + shown_text(t, 40);
-    parts.push_back("tags " + tags);
-  }
+  if (!p.tags.empty()) parts.push_back("tags " + shown_list(p.tags));
   std::string out;
   for (const auto& part : parts) out += (out.empty() ? "" : " · ") + part;
   return out;
@@ -170,8 +166,7 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
   note("due", before->due, after.due);
   note("budget", thousands(before->budget), thousands(after.budget));
   note("description", shown_text(before->description, 80), shown_text(after.description, 80));
-  if (before->tags != after.tags)
-    changes += (changes.empty() ? "" : " · ") + std::string("tags changed");
+  note("tags", shown_list(before->tags), shown_list(after.tags));
   if (changes.empty())
     return mistake(cmd, fmt::format("Program {} already has those values.", key));
 

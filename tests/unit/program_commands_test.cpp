@@ -84,6 +84,8 @@ TEST_CASE("only the owner, the sponsor or an admin may update or close a program
 
   auto by_sponsor = f.run("program update dr-2027 --due 2027-01-01 --budget 10", "UCAROL");
   CHECK(by_sponsor.reply.text.find("due none → 2027-01-01") != std::string::npos);
+  CHECK(f.run("program update dr-2027 --tags \"dr, infra\"", "UCAROL")
+            .reply.text.find("tags none → dr, infra") != std::string::npos);
   CHECK(f.repos.program("dr-2027")->budget == 10);
   CHECK(f.run("program update dr-2027", "UCAROL").reply.text.find("Nothing to change") !=
         std::string::npos);
@@ -92,7 +94,7 @@ TEST_CASE("only the owner, the sponsor or an admin may update or close a program
   CHECK(closed.reply.text.find("closed by <@UADMIN>") != std::string::npos);
   CHECK(f.repos.program("dr-2027")->status == "closed");
   CHECK(f.run("program close dr-2027").reply.text.find("already closed") != std::string::npos);
-  CHECK(f.repos.audit("dr-2027").size() == 3);
+  CHECK(f.repos.audit("dr-2027").size() == 4);
 }
 
 TEST_CASE("program list and show: open by default, unknown keys get a suggestion") {
