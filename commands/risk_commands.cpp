@@ -68,6 +68,12 @@ bool critical(const Risk& r, const Context& ctx) {
   return r.score() >= ctx.policy.escalation_threshold;
 }
 
+// Adds a one-section post (text and its Block Kit twin) to the outcome's effects.
+void send(Outcome& out, PostMessage message) {
+  message.blocks.push_back(section(message.text));
+  out.effects.emplace_back(std::move(message));
+}
+
 // The risk behind `<id>`, or the mistake to reply with.
 std::variant<Risk, Outcome> find_risk(const ParsedCommand& cmd, const Context& ctx) {
   const std::string& text = cmd.positional("id")->text;
@@ -128,8 +134,7 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
       "or lower it with `/itpm risk update {} --likelihood 2`.",
       band(risk.score()), id, title_of(risk), risk.program, risk.score(),
       why.empty() ? "" : " " + why, id, id);
-  dm.blocks.push_back(section(dm.text));
-  out.effects.emplace_back(std::move(dm));
+  send(out, std::move(dm));
   nlohmann::json job = {
       {"kind", "risk_ladder"}, {"risk", risk.number}, {"level", 2}, {"ladder", risk.escalated_at}};
   auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
@@ -320,8 +325,7 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
         "🔺 You now own {} {} ({}, score {}), which is being escalated (level {}). Acknowledge "
         "with `/itpm risk ack {}`.",
         id, title_of(after), after.program, after.score(), after.escalation_level, id);
-    dm.blocks.push_back(section(dm.text));
-    out.effects.emplace_back(std::move(dm));
+    send(out, std::move(dm));
   }
   ctx.repos->save(out.writes, after, &before, Change{command.user_id, millis(ctx.now), "update"});
   out.reply = text_reply(Visibility::in_channel, paragraphs);
@@ -389,8 +393,7 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
         user_mention(command.user_id), id, title_of(after), after.program, band(after.score()),
         after.score(), person ? "you" : "this channel", shown_text(reason, 500),
         user_mention(after.owner), id);
-    alert.blocks.push_back(section(alert.text));
-    out.effects.emplace_back(std::move(alert));
+    send(out, std::move(alert));
     paragraphs.push_back("Alerted " + render_ref(*to->ref) + ".");
     after.escalation_reason = reason;
   }
