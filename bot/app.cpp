@@ -2,6 +2,7 @@
 
 #include "bot/dispatcher.hpp"
 #include "bot/follow_ups.hpp"
+#include "bot/scheduler.hpp"
 #include "bot/http_client.hpp"
 #include "bot/http_listener.hpp"
 #include "bot/metrics.hpp"
@@ -12,6 +13,7 @@
 #include "bot/web_api_client.hpp"
 #include "commands/audit_command.hpp"
 #include "commands/decision_commands.hpp"
+#include "commands/review_commands.hpp"
 #include "commands/program_commands.hpp"
 #include "commands/registry.hpp"
 #include "commands/risk_commands.hpp"
@@ -37,6 +39,7 @@ namespace {
 struct Runtime {
   SocketModeClient& client;
   FollowUps& follow_ups;
+  Scheduler& scheduler;
   HttpListener& listener;
   net::signal_set& signals;
   int exit_code = exit_ok;
@@ -44,6 +47,7 @@ struct Runtime {
 
 net::awaitable<void> run_until_stopped(Runtime* rt) {
   rt->exit_code = co_await rt->client.run();
+  rt->scheduler.stop();
   int left = co_await rt->follow_ups.drain(Clock::now() + std::chrono::seconds(5));
   if (left > 0) spdlog::warn("{} follow-up post(s) not sent before shutdown", left);
   rt->listener.stop();
@@ -87,6 +91,7 @@ int run_bot(const Config& config) {
   commands::add_program_commands(registry);
   commands::add_risk_commands(registry);
   commands::add_decision_commands(registry);
+  commands::add_review_commands(registry);
   commands::add_audit_command(registry);
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
@@ -98,6 +103,15 @@ int run_bot(const Config& config) {
   FollowUps follow_ups(ioc.get_executor(), api, metrics, &repos);
   if (auto resent = follow_ups.resume(); resent > 0)
     spdlog::info("sending {} post(s) left in the outbox by the previous run", resent);
+  commands::Policy policy;
+  policy.ladder_step = config.ladder_step;
+  policy.grace = config.grace;
+  policy.escalation_channel = config.escalation_channel;
+  dispatcher.set_policy(policy);
+  Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, policy, config.default_tz,
+                      config.admins);
+  dispatcher.set_on_commit([&scheduler] { scheduler.wake(); });
+  scheduler.start();
 
   auto handle = [&](const Envelope& envelope, Ack ack) {
     dispatcher.handle(envelope, [&follow_ups, ack = std::move(ack)](Dispatched d) {
@@ -134,7 +148,7 @@ int run_bot(const Config& config) {
     client.stop();
   });
 
-  Runtime runtime{client, follow_ups, *listener, signals};
+  Runtime runtime{client, follow_ups, scheduler, *listener, signals};
   net::co_spawn(ioc, run_until_stopped(&runtime), [&](std::exception_ptr e) {
     if (e) {
       try {

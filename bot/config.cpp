@@ -83,6 +83,8 @@ const std::vector<std::pair<std::string, std::string>>& known_settings() {
       {"ITPM_BACKUP_DIR", "take automatic verified backups into this folder"},
       {"ITPM_BACKUP_INTERVAL_MIN", "minutes between automatic backups (default 1440)"},
       {"ITPM_BACKUP_KEEP", "automatic backups to keep (default 7)"},
+      {"ITPM_LADDER_STEP_MIN", "minutes between escalation levels (default 1440)"},
+      {"ITPM_GRACE_MIN", "post a missed reminder up to this many minutes late (default 120)"},
   };
   return keys;
 }
@@ -216,6 +218,20 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
       return ConfigError{
           fmt::format("ITPM_BACKUP_KEEP must be a number from 1 to 1000, got {}", *v)};
     c.backup_keep = static_cast<int>(*keep);
+  }
+  if (auto v = get("ITPM_LADDER_STEP_MIN")) {
+    auto minutes = parse_positive(*v);
+    if (!minutes || *minutes > 30 * 24 * 60)
+      return ConfigError{fmt::format(
+          "ITPM_LADDER_STEP_MIN must be a number of minutes from 1 to 43200, got {}", *v)};
+    c.ladder_step = std::chrono::minutes(*minutes);
+  }
+  if (auto v = get("ITPM_GRACE_MIN")) {
+    auto minutes = parse_positive(*v);
+    if (!minutes || *minutes > 7 * 24 * 60)
+      return ConfigError{
+          fmt::format("ITPM_GRACE_MIN must be a number of minutes from 1 to 10080, got {}", *v)};
+    c.grace = std::chrono::minutes(*minutes);
   }
   return c;
 }

@@ -28,6 +28,8 @@ struct Config {
   std::filesystem::path backup_dir;  // empty: no automatic backups
   std::chrono::minutes backup_interval{1440};
   int backup_keep = 7;
+  std::chrono::minutes ladder_step{24 * 60};  // between escalation levels
+  std::chrono::minutes grace{120};            // a reminder later than this is skipped
 
   // True when the API URL is plain http:// (a local simulator): then ws:// is accepted too.
   [[nodiscard]] bool plain_api() const { return api_url.starts_with("http://"); }

@@ -1,5 +1,6 @@
 #include "bot/dispatcher.hpp"
 
+#include "commands/handler_support.hpp"
 #include "commands/reply.hpp"
 
 #include <spdlog/spdlog.h>
@@ -50,7 +51,7 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
 void Dispatcher::run_command(const commands::Command& command, bool accepts,
                              const std::string& zone, const std::function<void(Dispatched)>& done) {
   commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get(), zone,
-                            commands::Policy{}};
+                            policy_};
   commands::Outcome outcome = registry_.handle(command, context);
   // An empty reply means the command's post is its answer: the ack carries nothing.
   auto finish = [accepts, response_url = command.response_url](commands::Reply reply,
@@ -69,11 +70,11 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts,
     return d;
   };
   std::vector<QueuedPost> posts;
-  for (auto& effect : outcome.effects) {
-    QueuedPost post{0, std::get<commands::PostMessage>(std::move(effect))};
-    if (repos_)
-      post.outbox_seq = repos_->enqueue(outcome.writes, commands::to_outbox(post.message));
-    posts.push_back(std::move(post));
+  if (repos_) {
+    posts = queue_posts(*repos_, outcome.writes, outcome.effects, commands::millis(context.now));
+  } else {
+    for (auto& effect : outcome.effects)
+      posts.push_back(QueuedPost{0, std::get<commands::PostMessage>(std::move(effect))});
   }
   if (outcome.writes.empty()) {
     done(finish(std::move(outcome.reply), std::move(posts)));
@@ -90,8 +91,9 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts,
   auto queued = std::make_shared<std::vector<QueuedPost>>(std::move(posts));
   store_->commit_async(
       std::move(outcome.writes), [this, reply, queued, finish, done](storage::CommitResult r) {
-        post_([reply, queued, finish, done, r] {
+        post_([this, reply, queued, finish, done, r] {
           if (r) {
+            if (on_commit_) on_commit_();
             done(finish(std::move(*reply), std::move(*queued)));
             return;
           }

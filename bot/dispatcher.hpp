@@ -43,6 +43,12 @@ class Dispatcher {
       std::function<void(const std::string& user, std::function<void(std::string zone)> then)>;
   void set_zone_lookup(ZoneLookup lookup) { zone_lookup_ = std::move(lookup); }
 
+  // Settings that shape what handlers do (escalation threshold, ladder step, ...).
+  void set_policy(commands::Policy policy) { policy_ = std::move(policy); }
+
+  // Runs after a command's writes are durable (the scheduler re-reads its earliest job).
+  void set_on_commit(std::function<void()> on_commit) { on_commit_ = std::move(on_commit); }
+
   // Handles `envelope`; `done` runs on the I/O thread: at once, or once the writes are durable.
   void handle(const Envelope& envelope, std::function<void(Dispatched)> done);
 
@@ -58,6 +64,8 @@ class Dispatcher {
   std::unique_ptr<storage::Repositories> repos_;
   Post post_;
   ZoneLookup zone_lookup_;
+  commands::Policy policy_;
+  std::function<void()> on_commit_;
   DedupeCache seen_events_;
 };
 

@@ -6,6 +6,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <limits>
+
 namespace itpm::bot {
 
 namespace net = boost::asio;
@@ -14,6 +16,25 @@ bool transient_api_error(const std::string& error) {
   return error == "network_error" || error == "ratelimited" || error == "invalid_response" ||
          error.starts_with("http_") || error == "internal_error" || error == "fatal_error" ||
          error == "service_unavailable" || error == "request_timeout";
+}
+
+std::string post_key(std::uint64_t outbox_seq) {
+  return "o" + std::to_string(outbox_seq);
+}
+
+std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch& batch,
+                                    std::vector<commands::Effect>& effects, std::int64_t now_ms) {
+  std::vector<QueuedPost> posts;
+  for (auto& effect : effects) {
+    QueuedPost post;
+    post.message = std::get<commands::PostMessage>(std::move(effect));
+    post.queued_at = now_ms;
+    nlohmann::json row = commands::to_outbox(post.message);
+    row["queued_at"] = now_ms;
+    post.outbox_seq = repos.enqueue(batch, row);
+    posts.push_back(std::move(post));
+  }
+  return posts;
 }
 
 FollowUps::FollowUps(net::any_io_executor executor, WebApiClient& api, Metrics& metrics,
@@ -37,15 +58,24 @@ void FollowUps::respond(std::string url, nlohmann::json body) {
 std::size_t FollowUps::resume() {
   if (repos_ == nullptr) return 0;
   auto entries = repos_->outbox(10000);
+  std::vector<QueuedPost> posts;
   for (auto& entry : entries) {
     if (!entry.message.is_object()) {
       spdlog::warn("outbox row {} is not a message; dropped", entry.seq);
       dequeue(entry.seq);
       continue;
     }
-    post(QueuedPost{entry.seq, commands::from_outbox(entry.message)});
+    QueuedPost post;
+    post.outbox_seq = entry.seq;
+    post.message = commands::from_outbox(entry.message);
+    post.queued_at = entry.message.value("queued_at", std::int64_t{0});
+    post.maybe_sent = true;
+    posts.push_back(std::move(post));
+    started();
   }
-  return entries.size();
+  std::size_t n = posts.size();
+  if (n > 0) net::co_spawn(executor_, resume_all(this, std::move(posts)), net::detached);
+  return n;
 }
 
 net::awaitable<int> FollowUps::drain(std::chrono::steady_clock::time_point deadline) {
@@ -57,42 +87,133 @@ net::awaitable<int> FollowUps::drain(std::chrono::steady_clock::time_point deadl
 }
 
 net::awaitable<void> FollowUps::send_post(FollowUps* self, QueuedPost post) {
+  co_await deliver(self, std::move(post), nullptr);
+  self->finished();
+}
+
+net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPost> posts) {
+  History history;
+  history.oldest_ms = std::numeric_limits<std::int64_t>::max();
+  for (const auto& p : posts) history.oldest_ms = std::min(history.oldest_ms, p.queued_at);
+  for (auto& post : posts) {
+    co_await deliver(self, std::move(post), &history);
+    self->finished();
+  }
+}
+
+net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, History* history) {
   const commands::PostMessage& message = post.message;
+  std::string key = post.outbox_seq != 0 ? post_key(post.outbox_seq) : "";
   std::string channel = message.channel;
   ApiResult result;
-  if (!message.to_user.empty()) {
-    // Built in its own statement: GCC 12 cannot keep an initializer list alive across co_await.
-    nlohmann::json args = {{"users", message.to_user}};
-    result = co_await self->api_.call_json("conversations.open", std::move(args));
-    channel = result.ok
-                  ? result.body.value(nlohmann::json::json_pointer("/channel/id"), std::string())
-                  : std::string();
-    if (channel.empty())
-      spdlog::warn("cannot open a DM with {}: {}", message.to_user, result.error);
-  }
-  if (!channel.empty()) {
+  net::steady_timer pause(self->executor_);
+  for (int attempt = 0;; ++attempt) {
+    if (attempt > 0) {
+      // 2 s, 4 s, ... up to 5 minutes, or what Slack asked for.
+      auto wait = std::chrono::seconds(std::min(300, 1 << std::min(attempt, 9)));
+      if (result.retry_after) wait = std::max(wait, *result.retry_after);
+      spdlog::info("post (outbox row {}) failed with {}; trying again in {} s", post.outbox_seq,
+                   result.error, wait.count());
+      pause.expires_after(wait);
+      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+    }
+    if (channel.empty() && !message.to_user.empty()) {
+      // Built in its own statement: GCC 12 cannot keep an initializer list alive across co_await.
+      nlohmann::json args = {{"users", message.to_user}};
+      result = co_await self->api_.call_json("conversations.open", std::move(args));
+      channel = result.ok
+                    ? result.body.value(nlohmann::json::json_pointer("/channel/id"), std::string())
+                    : std::string();
+      if (channel.empty()) {
+        spdlog::warn("cannot open a DM with {}: {}", message.to_user, result.error);
+        if (!result.ok && transient_api_error(result.error)) continue;
+        break;
+      }
+    }
+    if (channel.empty()) break;
+    if (post.maybe_sent && !key.empty()) {
+      auto ts = co_await find_posted(self, channel, key, post.queued_at, history);
+      if (ts) {
+        spdlog::info("outbox row {} was posted before the bot stopped; not posting it again",
+                     post.outbox_seq);
+        result = ApiResult{};
+        result.ok = true;
+        result.body = {{"ts", *ts}};
+        break;
+      }
+    }
     nlohmann::json body = {{"channel", channel}, {"text", message.text}, {"unfurl_links", false}};
     if (!message.blocks.empty()) body["blocks"] = message.blocks;
     if (!message.thread_ts.empty()) body["thread_ts"] = message.thread_ts;
+    if (!key.empty()) {
+      body["metadata"] = {{"event_type", "itpm_post"}, {"event_payload", {{"key", key}}}};
+    }
     result = co_await self->api_.post_message(std::move(body));
-    if (!result.ok) spdlog::warn("chat.postMessage to {} failed: {}", channel, result.error);
+    if (result.ok || !transient_api_error(result.error)) break;
+    // Slack may have posted it and its answer got lost: look before the next try.
+    post.maybe_sent = result.error != "ratelimited";
+    history = nullptr;
   }
+  if (!result.ok) spdlog::warn("chat.postMessage to {} failed: {}", channel, result.error);
   if (result.ok && message.permalink_for_decision != 0 && self->repos_ != nullptr) {
     co_await record_permalink(self, post, channel, result.body.value("ts", ""));
-  } else if (!result.ok && transient_api_error(result.error)) {
-    spdlog::warn("post kept in the outbox (row {}) to be sent again at the next start",
-                 post.outbox_seq);
-  } else {
-    if (!result.ok && !message.fallback_response_url.empty()) {
-      // The bot may not be in that channel: the command's own response_url still reaches it.
-      nlohmann::json reply = {{"response_type", "in_channel"}, {"text", message.text}};
-      if (!message.blocks.empty()) reply["blocks"] = message.blocks;
-      ApiResult r = co_await self->api_.respond(message.fallback_response_url, std::move(reply));
-      if (!r.ok) spdlog::warn("response_url post failed too: {}", r.error);
-    }
-    if (post.outbox_seq != 0) self->dequeue(post.outbox_seq);
+    co_return;
   }
-  self->finished();
+  if (!result.ok && !message.fallback_response_url.empty()) {
+    // The bot may not be in that channel: the command's own response_url still reaches it.
+    nlohmann::json reply = {{"response_type", "in_channel"}, {"text", message.text}};
+    if (!message.blocks.empty()) reply["blocks"] = message.blocks;
+    ApiResult r = co_await self->api_.respond(message.fallback_response_url, std::move(reply));
+    if (!r.ok) spdlog::warn("response_url post failed too: {}", r.error);
+  }
+  if (post.outbox_seq != 0) self->dequeue(post.outbox_seq);
+}
+
+net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* self,
+                                                                  std::string channel,
+                                                                  std::string key,
+                                                                  std::int64_t oldest_ms,
+                                                                  History* history) {
+  if (history != nullptr) {
+    if (auto it = history->keys.find(channel); it != history->keys.end()) {
+      auto found = it->second.find(key);
+      if (found == it->second.end()) co_return std::nullopt;
+      co_return found->second;
+    }
+    oldest_ms = history->oldest_ms;
+  }
+  // A minute of slack for clocks; Slack's `oldest` is a ts in seconds.
+  std::int64_t oldest_s = std::max<std::int64_t>(0, oldest_ms / 1000 - 60);
+  std::map<std::string, std::string> keys;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    std::vector<std::pair<std::string, std::string>> args = {
+        {"channel", channel},
+        {"oldest", std::to_string(oldest_s) + ".000000"},
+        {"limit", "200"},
+        {"include_all_metadata", "true"}};
+    if (!cursor.empty()) args.emplace_back("cursor", cursor);
+    ApiResult r = co_await self->api_.call_form("conversations.history", std::move(args), {}, true);
+    if (!r.ok) {
+      spdlog::warn("cannot read the history of {} ({}): a post there may repeat", channel,
+                   r.error);
+      break;
+    }
+    for (const auto& m : r.body.value("messages", nlohmann::json::array())) {
+      const auto* meta = m.contains("metadata") ? &m["metadata"] : nullptr;
+      if (meta == nullptr || !meta->is_object() || meta->value("event_type", "") != "itpm_post")
+        continue;
+      auto k = meta->value(nlohmann::json::json_pointer("/event_payload/key"), std::string());
+      if (!k.empty()) keys.emplace(k, m.value("ts", ""));
+    }
+    cursor = r.body.value(nlohmann::json::json_pointer("/response_metadata/next_cursor"),
+                          std::string());
+    if (cursor.empty()) break;
+  }
+  std::optional<std::string> ts;
+  if (auto it = keys.find(key); it != keys.end()) ts = it->second;
+  if (history != nullptr) history->keys[channel] = std::move(keys);
+  co_return ts;
 }
 
 net::awaitable<void> FollowUps::send_response(FollowUps* self, std::string url,

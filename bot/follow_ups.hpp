@@ -11,21 +11,40 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace itpm::bot {
 
-// A post a command asked for, and its row in the durable outbox (0: not kept there).
+// A post a command or job asked for, and its row in the durable outbox (0: not kept there).
 struct QueuedPost {
   std::uint64_t outbox_seq = 0;
   commands::PostMessage message;
+  std::int64_t queued_at = 0;  // ms since the Unix epoch
+  // An earlier attempt may have reached Slack (the bot stopped, or Slack's answer was lost):
+  // look for the post in the channel before sending it again.
+  bool maybe_sent = false;
 };
 
-// Work after acks: posts and DMs (effects of commands), and response_url replies. A post
-// that came from the outbox leaves it once Slack has answered for good (posted, or refused
-// with an error that retrying cannot fix); one that Slack never answered stays and is sent
-// again when the bot starts (`resume`). A posted decision gets its permalink stored in the
-// same write that removes its outbox row. All on the I/O thread; counted so shutdown can wait.
+// Puts each post of `effects` into the outbox within `batch` (committed with the change that
+// asked for them); returns them ready for FollowUps::post once the batch is durable.
+std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch& batch,
+                                    std::vector<commands::Effect>& effects, std::int64_t now_ms);
+
+// The idempotency key a queued post carries in its message metadata.
+std::string post_key(std::uint64_t outbox_seq);
+
+// Work after acks: posts and DMs (effects of commands and jobs), and response_url replies.
+// A post that came from the outbox leaves it once Slack has answered for good (posted, or
+// refused with an error that retrying cannot fix). One that Slack did not answer is tried
+// again with growing pauses while the bot runs, and from the outbox when it starts again
+// (`resume`). Every outbox post carries its key in the message metadata; before sending one
+// that may already have gone out, the bot looks for that key in the channel's recent history,
+// so a post is made once even when the bot dies between Slack's answer and the outbox
+// removal. A posted decision gets its permalink stored in the same write that removes its
+// outbox row. All on the I/O thread; counted so shutdown can wait.
 class FollowUps {
  public:
   // `repos` may be null (a bot without a store): posts are then only sent.
@@ -35,14 +54,28 @@ class FollowUps {
   void post(QueuedPost post);
   void respond(std::string url, nlohmann::json body);
 
-  // Sends what the outbox still holds from before a restart; returns how many.
+  // Sends what the outbox still holds from before a restart, in order, each after checking
+  // that it was not posted already; returns how many.
   std::size_t resume();
 
   // Waits until nothing is pending or `deadline` passes; returns how many are left.
   boost::asio::awaitable<int> drain(std::chrono::steady_clock::time_point deadline);
 
  private:
+  // What one channel's history holds of our keys, read once per resume.
+  struct History {
+    std::int64_t oldest_ms = 0;
+    std::map<std::string, std::map<std::string, std::string>> keys;  // channel -> key -> ts
+  };
   static boost::asio::awaitable<void> send_post(FollowUps* self, QueuedPost post);
+  static boost::asio::awaitable<void> resume_all(FollowUps* self, std::vector<QueuedPost> posts);
+  static boost::asio::awaitable<void> deliver(FollowUps* self, QueuedPost post, History* history);
+  // The ts of our post with `key` in `channel` since `oldest_ms`, if Slack shows one.
+  static boost::asio::awaitable<std::optional<std::string>> find_posted(FollowUps* self,
+                                                                        std::string channel,
+                                                                        std::string key,
+                                                                        std::int64_t oldest_ms,
+                                                                        History* history);
   static boost::asio::awaitable<void> send_response(FollowUps* self, std::string url,
                                                     nlohmann::json body);
   // Stores where a decision was posted, and drops the outbox row, in one write.

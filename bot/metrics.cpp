@@ -19,6 +19,9 @@ Metrics::Metrics()
   declare("itpm_socket_connections", "gauge", "Open Socket Mode connections.");
   declare("itpm_outbox_depth", "gauge", "Slack posts waiting to be sent.");
   declare("itpm_scheduled_jobs_pending", "gauge", "Scheduled jobs waiting to fire.");
+  declare("itpm_jobs_fired_total", "counter", "Scheduled jobs run (posts, ladder steps, ...).");
+  declare("itpm_job_lateness_seconds", "gauge",
+          "How long after its due time the last scheduled job ran.");
 }
 
 std::string Metrics::render_labels(const Labels& labels) {

@@ -84,7 +84,7 @@ std::vector<std::string> history_paragraphs(const std::vector<storage::AuditEntr
   for (std::size_t i = first; i < entries.size(); ++i) {
     const auto& e = entries[i];
     std::string line = fmt::format("• {} · {} · *{}* — {}", show_time(e.at, zone),
-                                   user_mention(e.by), e.action, changes(e.before, e.after, zone));
+                                   actor_mention(e.by), e.action, changes(e.before, e.after, zone));
     // Sections hold at most 3,000 characters.
     if (!body.empty() && body.size() + line.size() > 2900) out.push_back(std::move(body));
     body = body.empty() ? line : body + "\n" + line;

@@ -7,7 +7,27 @@
 #include <string>
 #include <string_view>
 
+namespace date {
+class time_zone;
+}
+
 namespace itpm::commands {
+
+// YYYY-MM-DD for a day.
+std::string iso_date(std::chrono::sys_days day);
+
+// The IANA zone `zone`, or nullptr when the system's tzdata does not know it.
+const date::time_zone* find_zone(const std::string& zone);
+
+// The instant (ms since the Unix epoch) local midnight begins on `day` in `zone` (UTC if the
+// zone is unknown); after a gap at midnight, the end of the gap.
+std::int64_t start_of_day_ms(std::chrono::sys_days day, const std::string& zone);
+
+// The local date an instant falls on in `zone`.
+std::chrono::sys_days local_day(std::int64_t ms, const date::time_zone& zone);
+
+// show_time in a zone already found.
+std::string show_time(std::int64_t ms, const date::time_zone& zone);
 
 // The calendar day `now` falls on in IANA zone `zone` (UTC if the zone is unknown).
 std::chrono::sys_days today_in(std::chrono::system_clock::time_point now, const std::string& zone);

@@ -192,4 +192,38 @@ Reply list_reply(Visibility visibility, const std::string& header,
   return text_reply(visibility, paragraphs);
 }
 
+std::string band(int score) {
+  if (score >= 15) return "critical";
+  if (score >= 10) return "high";
+  if (score >= 5) return "medium";
+  return "low";
+}
+
+std::string band_dot(int score) {
+  if (score >= 15) return "🔴";
+  if (score >= 10) return "🟠";
+  if (score >= 5) return "🟡";
+  return "🟢";
+}
+
+void send(Outcome& out, PostMessage message) {
+  message.blocks.push_back(section(message.text));
+  out.effects.emplace_back(std::move(message));
+}
+
+std::string actor_mention(const std::string& by) {
+  return by == bot_actor ? "itpm" : user_mention(by);
+}
+
+std::string ago(std::int64_t then_ms, std::chrono::system_clock::time_point now) {
+  auto minutes = (millis(now) - then_ms) / 60000;
+  auto plural = [](std::int64_t n, const char* unit) {
+    return fmt::format("{} {}{} ago", n, unit, n == 1 ? "" : "s");
+  };
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return plural(minutes, "minute");
+  if (minutes < 48 * 60) return plural(minutes / 60, "hour");
+  return plural(minutes / (24 * 60), "day");
+}
+
 }  // namespace itpm::commands

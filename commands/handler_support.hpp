@@ -82,4 +82,21 @@ Reply list_reply(Visibility visibility, const std::string& header,
                  const std::vector<std::string>& lines, std::size_t total,
                  const std::string& more_hint);
 
+// A risk score's band (commands.md: 1–4 low, 5–9 medium, 10–14 high, 15–25 critical) and
+// its colour dot.
+std::string band(int score);
+std::string band_dot(int score);
+
+// Adds a one-section post (text and its Block Kit twin) to the outcome's effects.
+void send(Outcome& out, PostMessage message);
+
+// Who the audit log names for what the bot did on its own (ladder steps, reviews).
+inline constexpr std::string_view bot_actor = "itpm";
+
+// A mention of the person behind a change, or "itpm" for the bot itself.
+std::string actor_mention(const std::string& by);
+
+// "just now", "5 minutes ago", "3 hours ago", "6 days ago".
+std::string ago(std::int64_t then_ms, std::chrono::system_clock::time_point now);
+
 }  // namespace itpm::commands

@@ -4,6 +4,7 @@
 #include "commands/dates.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/reply.hpp"
+#include "commands/risk_ladder.hpp"
 #include "commands/slack_text.hpp"
 
 #include <fmt/format.h>
@@ -18,20 +19,6 @@ using storage::Change;
 using storage::Program;
 using storage::Risk;
 
-std::string band(int score) {
-  if (score >= 15) return "critical";
-  if (score >= 10) return "high";
-  if (score >= 5) return "medium";
-  return "low";
-}
-
-std::string band_dot(int score) {
-  if (score >= 15) return "🔴";
-  if (score >= 10) return "🟠";
-  if (score >= 5) return "🟡";
-  return "🟢";
-}
-
 // "critical (score 20 = L4 × I5)"
 std::string scoring(const Risk& r) {
   return fmt::format("{} (score {} = L{} × I{})", band(r.score()), r.score(), r.likelihood,
@@ -44,13 +31,9 @@ std::string state(const Risk& r) {
   return r.status;
 }
 
-std::string title_of(const Risk& r) {
-  return "“" + shown_text(r.title, 200) + "”";
-}
-
 // "“Primary DB failover untested” · owner @dave · mitigation due Fri 2026-12-04"
 std::string details(const Risk& r) {
-  std::string out = title_of(r) + " · owner " + user_mention(r.owner);
+  std::string out = quoted_title(r) + " · owner " + user_mention(r.owner);
   if (!r.due.empty()) out += " · mitigation due " + show_date(r.due);
   return out;
 }
@@ -66,12 +49,6 @@ std::string line(const Risk& r) {
 
 bool critical(const Risk& r, const Context& ctx) {
   return r.score() >= ctx.policy.escalation_threshold;
-}
-
-// Adds a one-section post (text and its Block Kit twin) to the outcome's effects.
-void send(Outcome& out, PostMessage message) {
-  message.blocks.push_back(section(message.text));
-  out.effects.emplace_back(std::move(message));
 }
 
 // The risk behind `<id>`, or the mistake to reply with.
@@ -116,31 +93,6 @@ std::variant<Risk, Outcome> risk_to_change(const ParsedCommand& cmd, const Comma
   return std::move(risk);
 }
 
-// Puts `risk` on the escalation ladder at level 1: the owner is told by DM now, and a job
-// for level 2 is scheduled one ladder step later (the scheduler climbs from there, and drops
-// the job if the ladder was stopped or restarted meanwhile).
-// `reason` is stored with the risk (plain text); `why` is the mrkdwn sentence the owner reads.
-void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::string& reason,
-                  const std::string& why) {
-  risk.escalation_level = 1;
-  risk.escalated_at = millis(ctx.now);
-  risk.acked_at = 0;
-  risk.escalation_reason = reason;
-  std::string id = storage::risk_id(risk.number);
-  PostMessage dm;
-  dm.to_user = risk.owner;
-  dm.text = fmt::format(
-      "🔺 You own a {} risk: {} {} ({}, score {}).{}\nAcknowledge with `/itpm risk ack {}`, "
-      "or lower it with `/itpm risk update {} --likelihood 2`.",
-      band(risk.score()), id, title_of(risk), risk.program, risk.score(),
-      why.empty() ? "" : " " + why, id, id);
-  send(out, std::move(dm));
-  nlohmann::json job = {
-      {"kind", "risk_ladder"}, {"risk", risk.number}, {"level", 2}, {"ladder", risk.escalated_at}};
-  auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
-  ctx.repos->schedule(out.writes, risk.escalated_at + step.count(), job);
-}
-
 // "@dave notified now; #dr-program in 24h if not acknowledged."
 std::string ladder_note(const Risk& risk, const Program& program, const Context& ctx) {
   return fmt::format("Escalation ladder started: {} notified now; {} in {} if not acknowledged.",
@@ -177,6 +129,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
     start_ladder(out, r, ctx, fmt::format("raised with score {}", r.score()), "");
     paragraphs.push_back(ladder_note(r, program, ctx));
   }
+  schedule_overdue_check(out, r, ctx);
   ctx.repos->save(out.writes, r, nullptr, Change{command.user_id, r.created_at, "add"});
   out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
@@ -324,9 +277,10 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
     dm.text = fmt::format(
         "🔺 You now own {} {} ({}, score {}), which is being escalated (level {}). Acknowledge "
         "with `/itpm risk ack {}`.",
-        id, title_of(after), after.program, after.score(), after.escalation_level, id);
+        id, quoted_title(after), after.program, after.score(), after.escalation_level, id);
     send(out, std::move(dm));
   }
+  if (after.due != before.due) schedule_overdue_check(out, after, ctx);
   ctx.repos->save(out.writes, after, &before, Change{command.user_id, millis(ctx.now), "update"});
   out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
@@ -390,7 +344,7 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
     alert.text = fmt::format(
         "🔺 {} escalated {} {} ({}, {}, score {}) to {}: {}\nOwner {}. "
         "See it with `/itpm risk show {}`.",
-        user_mention(command.user_id), id, title_of(after), after.program, band(after.score()),
+        user_mention(command.user_id), id, quoted_title(after), after.program, band(after.score()),
         after.score(), person ? "you" : "this channel", shown_text(reason, 500),
         user_mention(after.owner), id);
     send(out, std::move(alert));
@@ -417,7 +371,7 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
   std::vector<std::string> paragraphs = {
       fmt::format("✅ *{}* closed by {} · {} · was {}", storage::risk_id(after.number),
                   user_mention(command.user_id), after.program, scoring(after)),
-      title_of(after)};
+      quoted_title(after)};
   if (before.on_ladder()) paragraphs.push_back("Escalation stopped.");
   if (!after.close_note.empty()) paragraphs.push_back(shown_text(after.close_note, 600));
   out.reply = text_reply(Visibility::in_channel, paragraphs);

@@ -68,6 +68,14 @@ json export_json(const Store& store) {
     audit.push_back(std::move(entry));
     return true;
   });
+  json jobs = json::array();
+  store.scan(Family::schedule, "", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    auto job = json::parse(value, nullptr, false);
+    if (!job.is_discarded())
+      jobs.push_back({{"due", r.u64().value_or(0)}, {"seq", r.u64().value_or(0)}, {"job", job}});
+    return true;
+  });
   json sequences = json::object();
   store.scan(Family::meta, KeyBuilder().str("seq").done(),
              [&](std::string_view key, std::string_view value) {
@@ -84,6 +92,9 @@ json export_json(const Store& store) {
           {"programs", records(store, Family::programs)},
           {"risks", records(store, Family::risks)},
           {"decisions", records(store, Family::decisions)},
+          {"reviews", records(store, Family::reviews)},
+          {"status_updates", records(store, Family::status_updates)},
+          {"schedule", std::move(jobs)},
           {"audit", std::move(audit)},
           {"sequences", std::move(sequences)}};
 }
@@ -95,6 +106,8 @@ void export_csv(const Store& store, const std::filesystem::path& dir) {
   write_csv(records(store, Family::programs), dir / "programs.csv");
   write_csv(records(store, Family::risks), dir / "risks.csv");
   write_csv(records(store, Family::decisions), dir / "decisions.csv");
+  write_csv(records(store, Family::reviews), dir / "reviews.csv");
+  write_csv(records(store, Family::status_updates), dir / "status_updates.csv");
 }
 
 void import_json(Store& store, const json& document) {
@@ -106,7 +119,8 @@ void import_json(Store& store, const json& document) {
         "the export has format version " + std::to_string(document.value("version", 0)) +
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
-  for (Family f : {Family::programs, Family::risks, Family::decisions, Family::audit}) {
+  for (Family f : {Family::programs, Family::risks, Family::decisions, Family::reviews,
+                   Family::status_updates, Family::schedule, Family::audit}) {
     bool empty = true;
     store.scan(f, "", [&](std::string_view, std::string_view) { return empty = false; });
     if (!empty)
@@ -119,6 +133,18 @@ void import_json(Store& store, const json& document) {
     for (const auto& p : document.at("programs")) repos.restore(batch, p.get<Program>());
     for (const auto& r : document.at("risks")) repos.restore(batch, r.get<Risk>());
     for (const auto& d : document.at("decisions")) repos.restore(batch, d.get<Decision>());
+    // Exports from before reviews existed lack these lists.
+    for (const auto& r : document.value("reviews", json::array()))
+      repos.restore(batch, r.get<Review>());
+    for (const auto& u : document.value("status_updates", json::array()))
+      repos.restore(batch, u.get<StatusUpdate>());
+    for (const auto& row : document.value("schedule", json::array())) {
+      batch.put(Family::schedule,
+                KeyBuilder().u64(row.at("due").get<std::uint64_t>())
+                    .u64(row.at("seq").get<std::uint64_t>())
+                    .done(),
+                row.at("job").dump());
+    }
     for (auto entry : document.at("audit")) {
       std::uint64_t seq = entry.at("seq").get<std::uint64_t>();
       std::string item = entry.at("item").get<std::string>();

@@ -153,4 +153,54 @@ void from_json(const nlohmann::json& j, Decision& d) {
   read(j, "created_at", d.created_at);
 }
 
+void to_json(nlohmann::json& j, const Review& r) {
+  j = {{"v", record_format_version},
+       {"number", r.number},
+       {"program", r.program},
+       {"every", r.every},
+       {"zone", r.zone},
+       {"channel", r.channel},
+       {"remind", r.remind},
+       {"skipped", r.skipped},
+       {"anchor", r.anchor},
+       {"next_at", r.next_at},
+       {"last_at", r.last_at},
+       {"status", r.status},
+       {"created_by", r.created_by},
+       {"created_at", r.created_at},
+       {"cancelled_at", r.cancelled_at}};
+}
+
+void from_json(const nlohmann::json& j, Review& r) {
+  read(j, "number", r.number);
+  read(j, "program", r.program);
+  read(j, "every", r.every);
+  read(j, "zone", r.zone);
+  read(j, "channel", r.channel);
+  read(j, "remind", r.remind);
+  read(j, "skipped", r.skipped);
+  read(j, "anchor", r.anchor);
+  read(j, "next_at", r.next_at);
+  read(j, "last_at", r.last_at);
+  read(j, "status", r.status);
+  read(j, "created_by", r.created_by);
+  read(j, "created_at", r.created_at);
+  read(j, "cancelled_at", r.cancelled_at);
+}
+
+void to_json(nlohmann::json& j, const StatusUpdate& u) {
+  j = {{"v", record_format_version}, {"number", u.number}, {"program", u.program},
+       {"status", u.status},         {"summary", u.summary}, {"by", u.by},
+       {"at", u.at}};
+}
+
+void from_json(const nlohmann::json& j, StatusUpdate& u) {
+  read(j, "number", u.number);
+  read(j, "program", u.program);
+  read(j, "status", u.status);
+  read(j, "summary", u.summary);
+  read(j, "by", u.by);
+  read(j, "at", u.at);
+}
+
 }  // namespace itpm::storage

@@ -75,12 +75,44 @@ struct Decision {
   std::int64_t created_at = 0;
 };
 
+// A review cadence, V-<number>: when a program's review happens and where its agenda goes.
+struct Review {
+  std::uint64_t number = 0;
+  std::string program;
+  std::string every;                 // canonical cadence spec ("2w thu 10:00")
+  std::string zone;                  // IANA time zone of the wall-clock time
+  std::string channel;               // where reminders go
+  std::vector<int> remind;           // minutes before each occurrence, largest first
+  std::vector<std::string> skipped;  // local dates (YYYY-MM-DD) without a review
+  std::string anchor;                // every-n-weeks cadences count weeks from this date
+  std::int64_t next_at = 0;  // the next occurrence (ms); jobs for any other one are stale
+  std::int64_t last_at = 0;  // the last occurrence that passed (0: none yet)
+  std::string status = "active";  // active, cancelled
+  std::string created_by;
+  std::int64_t created_at = 0;
+  std::int64_t cancelled_at = 0;
+};
+
+// A program's status at one moment (review record / status).
+struct StatusUpdate {
+  std::uint64_t number = 0;  // order of recording, over all programs
+  std::string program;
+  std::string status;  // green, amber, red
+  std::string summary;
+  std::string by;
+  std::int64_t at = 0;
+};
+
 void to_json(nlohmann::json& j, const Program& p);
 void from_json(const nlohmann::json& j, Program& p);
 void to_json(nlohmann::json& j, const Risk& r);
 void from_json(const nlohmann::json& j, Risk& r);
 void to_json(nlohmann::json& j, const Decision& d);
 void from_json(const nlohmann::json& j, Decision& d);
+void to_json(nlohmann::json& j, const Review& r);
+void from_json(const nlohmann::json& j, Review& r);
+void to_json(nlohmann::json& j, const StatusUpdate& u);
+void from_json(const nlohmann::json& j, StatusUpdate& u);
 
 // The day a YYYY-MM-DD date names; nullopt for an empty, malformed or impossible one.
 std::optional<std::chrono::sys_days> parse_date(std::string_view date);

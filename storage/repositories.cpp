@@ -55,6 +55,13 @@ std::string primary_key(const Decision& d) {
   return KeyBuilder().u64(d.number).done();
 }
 
+std::string primary_key(const Review& r) {
+  return KeyBuilder().u64(r.number).done();
+}
+std::string primary_key(const StatusUpdate& u) {
+  return KeyBuilder().str(u.program).u64(all_ones - u.number).done();
+}
+
 Family family_of(const Program&) {
   return Family::programs;
 }
@@ -63,6 +70,13 @@ Family family_of(const Risk&) {
 }
 Family family_of(const Decision&) {
   return Family::decisions;
+}
+
+Family family_of(const Review&) {
+  return Family::reviews;
+}
+Family family_of(const StatusUpdate&) {
+  return Family::status_updates;
 }
 
 std::string item_of(const Program& p) {
@@ -75,7 +89,20 @@ std::string item_of(const Decision& d) {
   return decision_id(d.number);
 }
 
+std::string item_of(const Review& r) {
+  return review_id(r.number);
+}
+std::string item_of(const StatusUpdate& u) {
+  return u.program;
+}
+
 IndexRows index_rows(const Program&) {
+  return {};
+}
+IndexRows index_rows(const Review&) {
+  return {};
+}
+IndexRows index_rows(const StatusUpdate&) {
   return {};
 }
 
@@ -196,6 +223,9 @@ std::string risk_id(std::uint64_t number) {
 std::string decision_id(std::uint64_t number) {
   return "D-" + std::to_string(number);
 }
+std::string review_id(std::uint64_t number) {
+  return "V-" + std::to_string(number);
+}
 
 std::vector<std::string> search_terms(std::string_view text) {
   const auto* ctype = unicode_ctype();
@@ -235,6 +265,27 @@ std::vector<Program> Repositories::programs() const {
 
 std::optional<Risk> Repositories::risk(std::uint64_t number) const {
   return load<Risk>(store_, Family::risks, KeyBuilder().u64(number).done());
+}
+
+std::optional<Review> Repositories::review(std::uint64_t number) const {
+  return load<Review>(store_, Family::reviews, KeyBuilder().u64(number).done());
+}
+
+std::vector<Review> Repositories::reviews() const {
+  return load_all<Review>(store_, Family::reviews);
+}
+
+std::vector<StatusUpdate> Repositories::status_updates(std::string_view program,
+                                                       std::size_t limit) const {
+  std::vector<StatusUpdate> out;
+  if (limit == 0) return out;
+  store_.scan(Family::status_updates, KeyBuilder().str(program).done(),
+              [&](std::string_view, std::string_view value) {
+                auto j = json::parse(value, nullptr, false);
+                if (!j.is_discarded()) out.push_back(j.get<StatusUpdate>());
+                return out.size() < limit;
+              });
+  return out;
 }
 
 std::vector<Risk> Repositories::risks() const {
@@ -564,6 +615,10 @@ std::vector<std::string> Repositories::check() const {
     problems.emplace_back("the risk sequence is behind a stored risk");
   if (sequence("decision") < max_decision)
     problems.emplace_back("the decision sequence is behind a stored decision");
+  std::uint64_t max_review = 0;
+  for (const auto& r : reviews()) max_review = std::max(max_review, r.number);
+  if (sequence("review") < max_review)
+    problems.emplace_back("the review sequence is behind a stored review");
   return problems;
 }
 
@@ -592,6 +647,23 @@ void Repositories::restore(Batch& batch, const Risk& record) {
 void Repositories::restore(Batch& batch, const Decision& record) {
   write_record<Decision>(batch, record, nullptr);
   index_text(batch, record, true);
+}
+
+void Repositories::restore(Batch& batch, const Review& record) {
+  write_record<Review>(batch, record, nullptr);
+}
+
+void Repositories::restore(Batch& batch, const StatusUpdate& record) {
+  write_record<StatusUpdate>(batch, record, nullptr);
+}
+
+void Repositories::save(Batch& batch, const Review& after, const Review* before,
+                        const Change& change) {
+  save_record(store_, batch, after, before, change);
+}
+
+void Repositories::save(Batch& batch, const StatusUpdate& update, const Change& change) {
+  save_record(store_, batch, update, static_cast<const StatusUpdate*>(nullptr), change);
 }
 
 void Repositories::save(Batch& batch, const Program& after, const Program* before,

@@ -78,6 +78,11 @@ class Repositories {
   // Newest first (by decision date, then number); `total` receives how many matched.
   [[nodiscard]] std::vector<Decision> decisions(const DecisionFilter& filter, std::size_t limit,
                                                 std::size_t* total = nullptr) const;
+  [[nodiscard]] std::optional<Review> review(std::uint64_t number) const;
+  [[nodiscard]] std::vector<Review> reviews() const;  // by number
+  // A program's status updates, newest first (at most `limit`).
+  [[nodiscard]] std::vector<StatusUpdate> status_updates(std::string_view program,
+                                                         std::size_t limit) const;
   // Full-text search over title, context, alternatives and tags, ranked by BM25, best first.
   [[nodiscard]] std::vector<SearchHit> search_decisions(const SearchQuery& query,
                                                         std::size_t* total = nullptr) const;
@@ -90,11 +95,17 @@ class Repositories {
     return store_.next_sequence("decision", batch);
   }
 
+  std::uint64_t next_review_number(Batch& batch) { return store_.next_sequence("review", batch); }
+  std::uint64_t next_status_number(Batch& batch) { return store_.next_sequence("status", batch); }
+
   // Writes `after` (replacing `before`; nullptr for a new record), the index rows that
   // changed, and an audit entry, into `batch`.
   void save(Batch& batch, const Program& after, const Program* before, const Change& change);
   void save(Batch& batch, const Risk& after, const Risk* before, const Change& change);
   void save(Batch& batch, const Decision& after, const Decision* before, const Change& change);
+  void save(Batch& batch, const Review& after, const Review* before, const Change& change);
+  // A status update is never changed; its audit entry is filed under its program.
+  void save(Batch& batch, const StatusUpdate& update, const Change& change);
 
   // Dedupe memory for Slack envelope and event ids: `seen` is true while a remembered id has
   // not expired. Expired ids are removed by `expire_seen`, which walks the expiry index from
@@ -129,6 +140,8 @@ class Repositories {
   void restore(Batch& batch, const Program& record);
   void restore(Batch& batch, const Risk& record);
   void restore(Batch& batch, const Decision& record);
+  void restore(Batch& batch, const Review& record);
+  void restore(Batch& batch, const StatusUpdate& record);
 
   [[nodiscard]] Store& store() const { return store_; }
 
@@ -136,9 +149,10 @@ class Repositories {
   Store& store_;
 };
 
-// "R-12", "D-7"; a program's item id is its key.
+// "R-12", "D-7", "V-2"; a program's item id is its key.
 std::string risk_id(std::uint64_t number);
 std::string decision_id(std::uint64_t number);
+std::string review_id(std::uint64_t number);
 
 // Search terms of a text: Unicode-aware lowercase words of letters and digits (k8s, p99 and
 // s3 stay whole), without common English stop words.

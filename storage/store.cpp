@@ -113,6 +113,13 @@ void Batch::merge(Family family, std::string_view key, std::string_view operand)
   ops_.push_back(Op{family, Kind::merge, std::string(key), std::string(operand)});
 }
 
+void Batch::append(Batch&& other) {
+  for (auto& op : other.ops_) ops_.push_back(std::move(op));
+  for (auto& name : other.sequences_) sequences_.push_back(std::move(name));
+  other.ops_.clear();
+  other.sequences_.clear();
+}
+
 void Batch::add_to_counter(std::string_view name, std::int64_t delta) {
   ops_.push_back(Op{Family::meta, Kind::merge, counter_key(name), encode_i64(delta)});
 }
@@ -338,6 +345,12 @@ void Store::scan(Family family, std::string_view prefix,
 std::int64_t Store::counter(std::string_view name) const {
   auto v = get(Family::meta, counter_key(name));
   return v ? decode_i64(*v) : 0;
+}
+
+std::uint64_t Store::estimate_keys(Family family) const {
+  std::uint64_t n = 0;
+  impl_->db->GetIntProperty(impl_->handle(family), "rocksdb.estimate-num-keys", &n);
+  return n;
 }
 
 std::uint64_t Store::next_sequence(std::string_view name, Batch& batch) {

@@ -60,6 +60,8 @@ class Batch {
   void merge(Family family, std::string_view key, std::string_view operand);
   // Adds `delta` to the counter `name` (read with Store::counter); concurrent batches add up.
   void add_to_counter(std::string_view name, std::int64_t delta);
+  // Moves every write of `other` to the end of this batch.
+  void append(Batch&& other);
   [[nodiscard]] bool empty() const { return ops_.empty(); }
   [[nodiscard]] std::size_t size() const { return ops_.size(); }
 
@@ -117,6 +119,8 @@ class Store {
 
   // The value of a counter that batches add to (0 when never touched).
   [[nodiscard]] std::int64_t counter(std::string_view name) const;
+  // RocksDB's estimate of the keys in `family` (cheap; exact only after compaction).
+  [[nodiscard]] std::uint64_t estimate_keys(Family family) const;
 
   // Draws the next number of sequence `name` (1, 2, 3, ...). Numbers are never handed out
   // twice, also across a crash: the batch that uses the number also makes it durable.

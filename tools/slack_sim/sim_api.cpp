@@ -285,6 +285,18 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
             : "#" + channel_name(channel);
     output(fmt::format("itpm in {}{}> {}", where, args.contains("thread_ts") ? " (thread)" : "",
                        text_of(args)));
+    json stored = {{"type", "message"},
+                   {"subtype", "bot_message"},
+                   {"bot_id", "B0BOT0001"},
+                   {"text", args.value("text", "")},
+                   {"ts", ts}};
+    // Slack keeps `metadata` ({event_type, event_payload}) with the message; a form-encoded
+    // post sends it as a JSON string.
+    if (auto it = args.find("metadata"); it != args.end()) {
+      json meta = it->is_string() ? json::parse(it->get<std::string>(), nullptr, false) : *it;
+      if (meta.is_object() && meta.contains("event_type")) stored["metadata"] = meta;
+    }
+    history[channel[0] == 'U' ? "D" + channel.substr(1) : channel].push_back(stored);
     return ok({{"channel", channel},
                {"ts", ts},
                {"message",
@@ -316,6 +328,49 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     if (users.find(',') != std::string::npos) return answer(slack_error("not_enough_users"));
     if (!is_id(users, "UW")) return answer(slack_error("user_not_found"));
     return ok({{"channel", {{"id", "D" + users.substr(1)}}}});
+  }
+  if (method == "conversations.history") {
+    // Newest first; `oldest` excludes earlier messages; `limit` pages with a cursor that is
+    // the offset; metadata only with include_all_metadata (as Slack documents).
+    std::string channel = args.value("channel", "");
+    if (!is_id(channel, "CGD")) return answer(slack_error("channel_not_found"));
+    auto number = [&](const char* name, double fallback) {
+      auto it = args.find(name);
+      if (it == args.end()) return fallback;
+      if (it->is_number()) return it->get<double>();
+      try {
+        return std::stod(it->get<std::string>());
+      } catch (const std::exception&) {
+        return fallback;
+      }
+    };
+    double oldest = number("oldest", 0);
+    auto limit = static_cast<std::size_t>(std::clamp(number("limit", 100), 1.0, 999.0));
+    auto offset = static_cast<std::size_t>(std::max(0.0, number("cursor", 0)));
+    std::string all_metadata = args.contains("include_all_metadata")
+                                   ? (args["include_all_metadata"].is_boolean()
+                                          ? (args["include_all_metadata"].get<bool>() ? "true" : "")
+                                          : args.value("include_all_metadata", ""))
+                                   : "";
+    bool with_metadata = all_metadata == "true" || all_metadata == "1";
+    json messages = json::array();
+    const auto& all = history[channel];
+    std::size_t seen = 0;
+    bool more = false;
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+      if (std::stod(it->value("ts", "0")) <= oldest) continue;
+      if (seen++ < offset) continue;
+      if (messages.size() == limit) {
+        more = true;
+        break;
+      }
+      json m = *it;
+      if (!with_metadata) m.erase("metadata");
+      messages.push_back(std::move(m));
+    }
+    json body = {{"messages", messages}, {"has_more", more}};
+    body["response_metadata"] = {{"next_cursor", more ? std::to_string(offset + limit) : ""}};
+    return ok(std::move(body));
   }
   if (method == "chat.getPermalink") {
     std::string channel = args.value("channel", "");

@@ -104,6 +104,9 @@ struct SlackSim::Core {
   std::map<std::string, std::pair<double, Clock::time_point>> buckets;  // channel -> tokens
   std::map<std::string, int> response_url_uses;
   std::map<std::string, Clock::time_point> triggers;  // trigger_id -> issued
+  // Messages the bot posted, per channel ID (DMs under D…), oldest first: for
+  // conversations.history.
+  std::map<std::string, std::vector<nlohmann::json>> history;
   std::uint64_t ts_seq = 0;
   bool sweeper_armed = false;
 

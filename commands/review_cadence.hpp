@@ -1,0 +1,42 @@
+#pragma once
+// Review cadences at work: when the next review is, the jobs that remind people of it, and
+// the agenda those reminders post (commands.md §2, review).
+//
+// Each active cadence has exactly one live occurrence, `next_at`. For it the schedule holds
+// one "review_reminder" job per reminder offset and one "review" job at the occurrence
+// itself. The reminder posts the agenda; the "review" job marks the occurrence as passed and
+// schedules the next one. A job whose occurrence is no longer the cadence's `next_at`
+// (skipped, cancelled) is dropped when it falls due.
+
+#include "commands/command.hpp"
+
+#include <optional>
+#include <string>
+
+namespace itpm::commands {
+
+// The first occurrence of `review` strictly after `after_ms` (its skipped dates left out);
+// nullopt when its spec or zone cannot be read or nothing falls within ten years.
+std::optional<std::int64_t> next_review_time(const storage::Review& review, std::int64_t after_ms);
+
+// Makes `at` the cadence's next occurrence and schedules its jobs: the reminders that fall
+// after `not_before_ms` and the occurrence job.
+void schedule_occurrence(storage::Batch& batch, storage::Repositories& repos,
+                         storage::Review& review, std::int64_t at, std::int64_t not_before_ms);
+
+// "Tue 2026-12-01 15:00 Europe/Amsterdam": an occurrence in its cadence's zone.
+std::string show_occurrence(std::int64_t ms, const std::string& zone);
+
+// The agenda of `program`'s review: status, open risks by score, decisions since the last
+// review, what went stale. `review` may be null (an agenda asked for without a cadence).
+// `headline` is the first line; `notes` come after it (a late post says so there).
+PostMessage agenda(const storage::Program& program, const storage::Review* review,
+                   const std::string& headline, const std::vector<std::string>& notes,
+                   const Context& ctx);
+
+// Runs a due "review_reminder" or "review" job at ctx.now. Reminders missed by more than the
+// grace window are skipped. The job's removal is in the writes; `reply.text` says what
+// happened, for the log.
+Outcome fire_review_job(const storage::ScheduledJob& job, const Context& ctx);
+
+}  // namespace itpm::commands
