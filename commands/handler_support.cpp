@@ -226,4 +226,18 @@ std::string ago(std::int64_t then_ms, std::chrono::system_clock::time_point now)
   return plural(minutes / (24 * 60), "day");
 }
 
+std::string spelled_duration(std::int64_t minutes) {
+  auto part = [](std::int64_t n, const char* unit) {
+    return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
+  };
+  std::int64_t days = minutes / (24 * 60);
+  std::int64_t hours = minutes / 60 % 24;
+  std::int64_t mins = minutes % 60;
+  std::string out;
+  if (days > 0) out = part(days, "day");
+  if (hours > 0) out += (out.empty() ? "" : " ") + part(hours, "hour");
+  if (mins > 0 || out.empty()) out += (out.empty() ? "" : " ") + part(mins, "minute");
+  return out;
+}
+
 }  // namespace itpm::commands

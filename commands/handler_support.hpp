@@ -99,4 +99,7 @@ std::string actor_mention(const std::string& by);
 // "just now", "5 minutes ago", "3 hours ago", "6 days ago".
 std::string ago(std::int64_t then_ms, std::chrono::system_clock::time_point now);
 
+// "1 hour", "10 minutes", "2 days 3 hours" for a number of whole minutes.
+std::string spelled_duration(std::int64_t minutes);
+
 }  // namespace itpm::commands

@@ -23,21 +23,6 @@ std::chrono::sys_seconds seconds_at(std::int64_t ms) {
       std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
 }
 
-// "1 hour", "10 minutes", "1 day 2 hours" (whole minutes).
-std::string span(std::int64_t minutes) {
-  auto part = [](std::int64_t n, const char* unit) {
-    return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
-  };
-  std::int64_t days = minutes / (24 * 60);
-  std::int64_t hours = minutes / 60 % 24;
-  std::int64_t mins = minutes % 60;
-  std::string out;
-  if (days > 0) out = part(days, "day");
-  if (hours > 0) out += (out.empty() ? "" : " ") + part(hours, "hour");
-  if (mins > 0 || out.empty()) out += (out.empty() ? "" : " ") + part(mins, "minute");
-  return out;
-}
-
 std::string risk_item(const storage::Risk& r) {
   std::string extra = user_mention(r.owner);
   if (r.on_ladder()) extra += fmt::format(", escalated L{}", r.escalation_level);
@@ -78,12 +63,12 @@ Outcome fire_reminder(const storage::ScheduledJob& job, const Review& review,
   if (late > grace) {
     return note(std::move(out),
                 fmt::format("reminder of {} for {} skipped: {} late, beyond the grace window",
-                            id, show_occurrence(occurrence, review.zone), span(late / minute_ms)));
+                            id, show_occurrence(occurrence, review.zone), spelled_duration(late / minute_ms)));
   }
   std::int64_t left = (occurrence - now) / minute_ms;
-  std::string when = left > 0    ? "in " + span(left)
+  std::string when = left > 0    ? "in " + spelled_duration(left)
                      : left == 0 ? "starts now"
-                                 : "started " + span(-left) + " ago";
+                                 : "started " + spelled_duration(-left) + " ago";
   std::string headline = fmt::format("🗓 *{}* review {} ({})", program.key, when,
                                      show_occurrence(occurrence, review.zone));
   std::vector<std::string> notes;

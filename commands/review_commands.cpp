@@ -51,8 +51,7 @@ std::vector<int> parse_remind(std::string_view text, std::string& error) {
 std::string remind_text(const std::vector<int>& remind) {
   std::string out;
   for (int m : remind) {
-    out += (out.empty() ? "" : ", ") +
-           (m == 0 ? std::string("at the start") : show_duration(std::chrono::minutes(m)));
+    out += (out.empty() ? "" : ", ") + (m == 0 ? std::string("0 minutes") : spelled_duration(m));
   }
   return out;
 }
@@ -135,9 +134,18 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
                                       storage::review_id(other.number)));
     }
   }
-  r.anchor = iso_date(today_in(ctx.now, r.zone));
   r.created_by = command.user_id;
   r.created_at = millis(ctx.now);
+  // Every-n-weeks cadences count from the week of their first occurrence: the next matching
+  // day, whichever week it falls in.
+  Recurrence weekly = std::get<Recurrence>(spec);
+  weekly.interval_weeks = 1;
+  Review first = r;
+  first.every = to_spec(weekly);
+  first.anchor = iso_date(today_in(ctx.now, r.zone));
+  auto first_at = next_review_time(first, r.created_at);
+  if (!first_at) return mistake(cmd, "That cadence has no occurrence in the next ten years.");
+  r.anchor = iso_date(local_day(*first_at, *find_zone(r.zone)));
   auto next = next_review_time(r, r.created_at);
   if (!next) return mistake(cmd, "That cadence has no occurrence in the next ten years.");
 

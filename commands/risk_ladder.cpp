@@ -85,14 +85,14 @@ Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx) {
     post.text = fmt::format(
         "🔺 Escalation level 2: {} has not been acknowledged for {}.\nOwner {}: acknowledge "
         "with `/itpm risk ack {}`, or lower it with `/itpm risk update {} --likelihood 2`.",
-        summary(after), show_duration(waited), who, id, id);
+        summary(after), spelled_duration(waited.count()), who, id, id);
   } else {
     if (!ctx.policy.escalation_channel.empty()) post.channel = ctx.policy.escalation_channel;
     std::string leads = program ? " · " + program_leads(*program) : std::string();
     post.text = fmt::format(
         "🚨 Escalation level 3: {} has not been acknowledged for {}.\nOwner {}{}. Why: {}\n"
         "See it with `/itpm risk show {}`; the owner stops this with `/itpm risk ack {}`.",
-        summary(after), show_duration(waited), user_mention(after.owner), leads,
+        summary(after), spelled_duration(waited.count()), user_mention(after.owner), leads,
         shown_text(after.escalation_reason, 300), id, id);
   }
   send(out, std::move(post));

@@ -1,0 +1,318 @@
+// The scheduler's rounds on virtual time: review cadences over a year and across DST,
+// monthly rules, skipped dates, downtime within and beyond the grace window, and the
+// escalation ladder's levels, stops and restarts. Real store; the clock is the test's.
+#include "bot/scheduler.hpp"
+#include "commands/handler_support.hpp"
+#include "tests/support/command_fixture.hpp"
+
+#include <date/tz.h>
+#include <catch2/catch.hpp>
+
+#include <set>
+
+using namespace std::chrono_literals;
+using itpm::commands::PostMessage;
+using itpm::test::contains;
+using Time = std::chrono::system_clock::time_point;
+
+namespace {
+
+struct Posted {
+  Time at;
+  PostMessage message;
+};
+
+// The bot on virtual time: commands at `now`, jobs fired at their due time while "up".
+struct Engine : itpm::test::CommandFixture {
+  itpm::commands::Policy policy;
+  std::vector<Posted> posts;
+  std::vector<std::string> log;
+
+  Engine() { policy.escalation_channel = "CLEAD"; }
+
+  // Fires what is due at `at` (everything due earlier fires late).
+  void fire(Time at) {
+    now = at;
+    for (;;) {
+      itpm::commands::Context ctx{at, {"UADMIN"}, &repos, zone, policy};
+      auto round = itpm::bot::next_round(repos, ctx, 256);
+      if (round.fired == 0) return;
+      REQUIRE(store->commit(std::move(round.writes)));
+      for (auto& p : round.posts) posts.push_back({at, std::move(p.message)});
+      for (auto& line : round.log) log.push_back(std::move(line));
+    }
+  }
+
+  // Runs every job due up to `until`, each at its due time; then `now` is `until`.
+  void run_until(Time until) {
+    for (;;) {
+      auto next = repos.next_due();
+      if (!next || *next > itpm::commands::millis(until)) break;
+      fire(Time(std::chrono::milliseconds(*next)));
+    }
+    now = until;
+  }
+
+  [[nodiscard]] std::vector<Posted> posts_with(const std::string& part) const {
+    std::vector<Posted> out;
+    for (const auto& p : posts) {
+      if (contains(p.message.text, part)) out.push_back(p);
+    }
+    return out;
+  }
+};
+
+// "2026-12-01 14:00" for `t` in `zone`.
+std::string local(Time t, const char* zone) {
+  return date::format("%Y-%m-%d %H:%M",
+                      date::make_zoned(zone, std::chrono::floor<std::chrono::minutes>(t)));
+}
+
+Time utc(int y, unsigned m, unsigned d, int h, int min = 0) {
+  return std::chrono::sys_days(std::chrono::year{y} / m / d) + std::chrono::hours(h) +
+         std::chrono::minutes(min);
+}
+
+}  // namespace
+
+TEST_CASE("a year of a weekly cadence across two DST changes posts 52 agendas at 14:00 local") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  auto out = e.run(R"(review schedule dr-2027 --every "tue 15:00" --tz Europe/Amsterdam)");
+  INFO(out.reply.text);
+  REQUIRE(contains(out.reply.text, "*V-1* review cadence for *dr-2027*: every Tue at 15:00"));
+  CHECK(contains(out.reply.text, "Next review Tue 2026-12-01 15:00 Europe/Amsterdam"));
+  e.run_until(e.now + std::chrono::days(364));
+  auto agendas = e.posts_with("*dr-2027* review in 1 hour");
+  REQUIRE(agendas.size() == 52);
+  std::set<std::string> times;
+  for (const auto& p : agendas) {
+    times.insert(local(p.at, "Europe/Amsterdam").substr(11));
+    CHECK(p.message.channel == "CDEMO");
+    CHECK(date::format("%a", date::make_zoned("Europe/Amsterdam",
+                                              std::chrono::floor<std::chrono::minutes>(p.at))) ==
+          "Tue");
+  }
+  CHECK(times == std::set<std::string>({"14:00"}));
+  // Both sides of the changes: 13:00 UTC in winter, 12:00 UTC in summer.
+  CHECK(local(agendas.front().at, "UTC") == "2026-12-01 13:00");
+  CHECK(local(agendas[20].at, "UTC") == "2027-04-20 12:00");
+  CHECK(local(agendas.back().at, "UTC") == "2027-11-23 13:00");
+  // The cadence remembers its last occurrence, and its next one is scheduled.
+  auto review = e.repos.review(1);
+  REQUIRE(review);
+  CHECK(local(Time(std::chrono::milliseconds(review->last_at)), "Europe/Amsterdam") ==
+        "2027-11-23 15:00");
+  CHECK(local(Time(std::chrono::milliseconds(review->next_at)), "Europe/Amsterdam") ==
+        "2027-11-30 15:00");
+}
+
+TEST_CASE("monthly cadences fall on the first Tuesday and the last Friday") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(R"(review schedule dr-2027 --every "monthly 1st tue 09:00" --tz America/Los_Angeles)");
+  e.run(
+      R"(review schedule dr-2027 --every "monthly last fri 16:00" --tz America/Los_Angeles --remind 0m)");
+  e.run_until(utc(2027, 5, 1, 0));
+  std::vector<std::string> first;
+  std::vector<std::string> last;
+  for (const auto& p : e.posts) {
+    std::string when = local(p.at, "America/Los_Angeles");
+    (contains(p.message.text, "review in 1 hour") ? first : last).push_back(when);
+  }
+  CHECK(first == std::vector<std::string>{"2026-12-01 08:00", "2027-01-05 08:00",
+                                          "2027-02-02 08:00", "2027-03-02 08:00",
+                                          "2027-04-06 08:00"});
+  // Today (Fri 2026-11-27) is the last Friday of November: its 16:00 is still ahead.
+  CHECK(last == std::vector<std::string>{"2026-11-27 16:00", "2026-12-25 16:00",
+                                         "2027-01-29 16:00", "2027-02-26 16:00",
+                                         "2027-03-26 16:00", "2027-04-30 16:00"});
+  CHECK(contains(e.posts_with("2026-12-25").at(0).message.text, "review starts now"));
+}
+
+TEST_CASE("skipped occurrences are not reminded of, and the next one is") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(R"(review schedule dr-2027 --every "tue 15:00")");
+  auto skipped = e.run("review skip V-1");
+  INFO(skipped.reply.text);
+  CHECK(contains(skipped.reply.text, "no review on Tue 2026-12-01"));
+  CHECK(contains(skipped.reply.text, "Next review Tue 2026-12-08 15:00 UTC"));
+  CHECK(contains(e.run("review skip V-1 --date 2026-12-22").reply.text,
+                 "no review on Tue 2026-12-22"));
+  e.run_until(utc(2027, 1, 6, 0));
+  std::vector<std::string> days;
+  for (const auto& p : e.posts_with("review in 1 hour")) days.push_back(local(p.at, "UTC"));
+  CHECK(days == std::vector<std::string>{"2026-12-08 14:00", "2026-12-15 14:00",
+                                         "2026-12-29 14:00", "2027-01-05 14:00"});
+}
+
+TEST_CASE("after downtime a reminder within the grace window is posted late and says so") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(R"(review schedule dr-2027 --every "tue 15:00")");
+  // Down from before the 14:00 reminder until 15:30 (90 minutes late, grace 2 h).
+  e.fire(utc(2026, 12, 1, 15, 30));
+  auto late = e.posts_with("review started 30 minutes ago");
+  REQUIRE(late.size() == 1);
+  CHECK(contains(late[0].message.text,
+                 "_Posted late: this reminder was due Tue 2026-12-01 14:00 UTC; the bot was "
+                 "offline._"));
+  // The occurrence passed meanwhile: the next one is next week, on time.
+  e.run_until(utc(2026, 12, 8, 14, 30));
+  auto next = e.posts_with("review in 1 hour");
+  REQUIRE(next.size() == 1);
+  CHECK(local(next[0].at, "UTC") == "2026-12-08 14:00");
+}
+
+TEST_CASE("after long downtime a stale reminder is skipped and logged, never posted") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(R"(review schedule dr-2027 --every "tue 15:00" --remind 1h,10m)");
+  // Back three weeks later: three occurrences and six reminders were missed.
+  e.fire(utc(2026, 12, 19, 9));
+  CHECK(e.posts.empty());
+  std::size_t skipped = 0;
+  for (const auto& line : e.log) skipped += contains(line, "skipped") ? 1 : 0;
+  CHECK(skipped == 2);  // the missed occurrence's two reminders; no burst of older ones
+  e.run_until(utc(2026, 12, 22, 16));
+  auto posts = e.posts_with("*dr-2027* review in");
+  REQUIRE(posts.size() == 2);
+  CHECK(local(posts[0].at, "UTC") == "2026-12-22 14:00");
+  CHECK(local(posts[1].at, "UTC") == "2026-12-22 14:50");
+}
+
+TEST_CASE("the agenda shows status, risks by score, decisions since the last review, staleness") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027" --sponsor <@UCAROL|carol>)");
+  e.run(R"(review schedule dr-2027 --every "tue 15:00")");
+  e.run(R"(status dr-2027 amber "Failover drill slipped a week")");
+  e.run(
+      R"(risk add "Runbook outdated" --program dr-2027 --likelihood 3 --impact 4 --owner <@UBOB|bob>)");
+  e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave> --due 2026-12-04)");
+  e.run(R"(decision add "Use Patroni for automated failover" --program dr-2027)");
+  e.run_until(utc(2026, 12, 1, 14, 30));
+  auto first = e.posts_with("*dr-2027* review in 1 hour");
+  REQUIRE(first.size() == 1);
+  const std::string& text = first[0].message.text;
+  INFO(text);
+  CHECK(contains(
+      text, "*Status:* 🟠 amber — “Failover drill slipped a week” (<@UALICE>, 4 days ago)"));
+  // Highest score first, with owner, ladder level and mitigation date.
+  auto r2 = text.find("*R-2* critical 20");
+  auto r1 = text.find("*R-1* high 12");
+  REQUIRE(r2 != std::string::npos);
+  REQUIRE(r1 != std::string::npos);
+  CHECK(r2 < r1);
+  CHECK(contains(text, "(<@UDAVE>, escalated L3, mitigation due Fri 2026-12-04)"));
+  CHECK(contains(text, "*Decisions since Fri 2026-11-27:*\n• *D-1* Use Patroni"));
+  CHECK_FALSE(contains(text, "*Stale:*"));
+  REQUIRE(first[0].message.blocks.size() >= 4);
+
+  // A week without a status update: the next agenda says so, and counts decisions anew.
+  e.run_until(utc(2026, 12, 8, 14, 30));
+  auto second = e.posts_with("*dr-2027* review in 1 hour");
+  REQUIRE(second.size() == 2);
+  CHECK(contains(second[1].message.text,
+                 "*Stale:* no status update since the last review (Tue 2026-12-01 15:00 UTC)"));
+  CHECK(contains(second[1].message.text, "*Decisions since the last review:* none"));
+}
+
+TEST_CASE("the ladder climbs to the program channel, then to the escalation channel") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027" --sponsor <@UCAROL|carol>)");
+  auto added = e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)",
+      "UBOB");
+  REQUIRE(added.effects.size() == 1);  // level 1: the DM, with the command
+  e.run_until(e.now + 47h);
+  auto level2 = e.posts_with("Escalation level 2");
+  REQUIRE(level2.size() == 1);
+  CHECK(level2[0].message.channel == "CDEMO");
+  CHECK(level2[0].at == itpm::test::noon + 24h);
+  CHECK(contains(level2[0].message.text,
+                 "*R-1* “Primary DB failover untested” (dr-2027, critical, score 20) has not "
+                 "been acknowledged for 1 day"));
+  CHECK(contains(level2[0].message.text, "Owner <@UDAVE> and sponsor <@UCAROL>"));
+  CHECK(e.posts_with("Escalation level 3").empty());
+  e.run_until(e.now + 30 * 24h);
+  auto level3 = e.posts_with("Escalation level 3");
+  REQUIRE(level3.size() == 1);  // and nothing after the top of the ladder
+  CHECK(level3[0].message.channel == "CLEAD");
+  CHECK(level3[0].at == itpm::test::noon + 48h);
+  CHECK(contains(level3[0].message.text, "not been acknowledged for 2 days"));
+  CHECK(contains(level3[0].message.text, "Why: raised with score 20"));
+  // Each step is in the risk's history, by the bot.
+  auto history = e.repos.audit("R-1");
+  REQUIRE(history.size() == 3);
+  CHECK(history[1].by == "itpm");
+  CHECK(history[1].after.value("escalation_level", 0) == 2);
+  CHECK(history[2].after.value("escalation_level", 0) == 3);
+  CHECK(contains(e.run("audit R-1").reply.text, "· itpm · *escalate*"));
+}
+
+TEST_CASE("an ack stops the ladder; a new escalation starts a new one") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  e.run_until(e.now + 1h);
+  e.run("risk ack R-1", "UDAVE");
+  e.run_until(e.now + 1h);
+  auto again = e.run(R"(risk escalate R-1 --reason "Vendor silent")", "UBOB");
+  CHECK(contains(again.reply.text, "Escalation ladder started"));
+  // The first ladder's level-2 job (noon + 24 h) finds a ladder started later: dropped.
+  e.run_until(itpm::test::noon + 25h);
+  CHECK(e.posts_with("Escalation level 2").empty());
+  e.run_until(itpm::test::noon + 27h);
+  auto level2 = e.posts_with("Escalation level 2");
+  REQUIRE(level2.size() == 1);
+  CHECK(level2[0].at == itpm::test::noon + 26h);
+  e.run("risk ack R-1", "UDAVE");
+  e.run_until(e.now + 30 * 24h);
+  CHECK(e.posts_with("Escalation level 3").empty());
+}
+
+TEST_CASE("a mitigation that passes its due date while open starts the ladder") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(
+      R"(risk add "Runbook outdated" --program dr-2027 --likelihood 2 --impact 3 --owner <@UBOB|bob> --due 2026-11-30)");
+  e.run(
+      R"(risk add "Backups unencrypted" --program dr-2027 --likelihood 2 --impact 3 --owner <@UBOB|bob> --due 2026-11-30)");
+  e.run("risk close R-2");
+  e.run_until(utc(2026, 12, 1, 12));
+  auto dms = e.posts_with("You own a medium risk: R-1");
+  REQUIRE(dms.size() == 1);
+  CHECK(dms[0].message.to_user == "UBOB");
+  CHECK(dms[0].at == utc(2026, 12, 1, 0));  // the end of the due day
+  CHECK(contains(dms[0].message.text,
+                 "Its mitigation was due Mon 2026-11-30 and it is still open"));
+  CHECK(e.posts_with("R-2").empty());  // closed in time: nothing
+  auto risk = e.repos.risk(1);
+  REQUIRE(risk);
+  CHECK(risk->escalation_level == 1);
+  CHECK(risk->escalation_reason == "mitigation overdue since Mon 2026-11-30");
+  // A later due date replaces the check: the old job finds a different date and drops.
+  e.run(R"(risk add "Old" --program dr-2027 --likelihood 1 --impact 1 --due 2026-12-03)");
+  e.run("risk update R-3 --due 2026-12-10");
+  e.run_until(utc(2026, 12, 9, 0));
+  CHECK(e.posts_with("R-3").empty());
+  e.run_until(utc(2026, 12, 11, 1));
+  CHECK(e.posts_with("You own a low risk: R-3").size() == 1);
+}
+
+TEST_CASE("a cancelled cadence or a closed program posts nothing more") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(R"(program add ci-speed "CI speed")");
+  e.run(R"(review schedule dr-2027 --every "tue 15:00")");
+  e.run(R"(review schedule ci-speed --every "wed 10:00")");
+  e.run("review cancel V-1");
+  e.run("program close ci-speed");
+  e.run_until(utc(2027, 1, 1, 0));
+  CHECK(e.posts.empty());
+  CHECK(e.repos.review(2)->status == "cancelled");
+  CHECK_FALSE(e.repos.next_due().has_value());  // no job left behind
+}
