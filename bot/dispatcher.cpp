@@ -50,8 +50,7 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
 
 void Dispatcher::run_command(const commands::Command& command, bool accepts,
                              const std::string& zone, const std::function<void(Dispatched)>& done) {
-  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get(), zone,
-                            policy_};
+  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get(), zone, policy_};
   commands::Outcome outcome = registry_.handle(command, context);
   // An empty reply means the command's post is its answer: the ack carries nothing.
   auto finish = [accepts, response_url = command.response_url](commands::Reply reply,

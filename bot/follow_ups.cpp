@@ -195,8 +195,7 @@ net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* sel
     if (!cursor.empty()) args.emplace_back("cursor", cursor);
     ApiResult r = co_await self->api_.call_form("conversations.history", std::move(args), {}, true);
     if (!r.ok) {
-      spdlog::warn("cannot read the history of {} ({}): a post there may repeat", channel,
-                   r.error);
+      spdlog::warn("cannot read the history of {} ({}): a post there may repeat", channel, r.error);
       break;
     }
     for (const auto& m : r.body.value("messages", nlohmann::json::array())) {
@@ -206,8 +205,8 @@ net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* sel
       auto k = meta->value(nlohmann::json::json_pointer("/event_payload/key"), std::string());
       if (!k.empty()) keys.emplace(k, m.value("ts", ""));
     }
-    cursor = r.body.value(nlohmann::json::json_pointer("/response_metadata/next_cursor"),
-                          std::string());
+    cursor =
+        r.body.value(nlohmann::json::json_pointer("/response_metadata/next_cursor"), std::string());
     if (cursor.empty()) break;
   }
   std::optional<std::string> ts;
@@ -244,9 +243,14 @@ net::awaitable<void> FollowUps::record_permalink(FollowUps* self, const QueuedPo
   }
   if (post.outbox_seq != 0) self->repos_->dequeue(batch, post.outbox_seq);
   if (!batch.empty()) {
-    self->repos_->store().commit_async(std::move(batch), [](storage::CommitResult r) {
-      if (!r) spdlog::error("cannot store a decision's permalink: {}", r.error);
-    });
+    self->repos_->store().commit_async(
+        std::move(batch), [number = post.message.permalink_for_decision](storage::CommitResult r) {
+          if (r) {
+            spdlog::info("decision D-{} stored with where it was posted", number);
+          } else {
+            spdlog::error("cannot store a decision's permalink: {}", r.error);
+          }
+        });
   }
 }
 

@@ -129,6 +129,7 @@ net::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
   req.set(http::field::user_agent, "itpm-bot/" ITPM_VERSION);
   req.keep_alive(true);
   for (const auto& [name, value] : request.headers) req.set(name, value);
+  bool request_idempotent = request.idempotent;
   req.body() = std::move(request.body);
   req.prepare_payload();
 
@@ -148,7 +149,7 @@ net::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
       res = co_await impl_->exchange(*conn, req);
     } catch (const boost::system::system_error&) {
       // A kept-alive connection the server has since closed fails at once; retry on a fresh one.
-      if (reused) continue;
+      if (reused && request_idempotent) continue;
       throw;
     }
     HttpResponse out;

@@ -17,6 +17,9 @@ struct HttpRequest {
   std::string url;  // http:// or https://
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // False: the request must not be sent twice (a post). A kept-alive connection that fails
+  // is then not retried on a fresh one, since the server may have acted before it closed.
+  bool idempotent = true;
 };
 
 struct HttpResponse {

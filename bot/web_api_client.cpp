@@ -58,6 +58,7 @@ WebApiClient::WebApiClient(net::any_io_executor executor, HttpClient& http, std:
 net::awaitable<ApiResult> WebApiClient::call_json(std::string method, nlohmann::json body,
                                                   CallOptions options) {
   HttpRequest req;
+  req.idempotent = options.retry_ambiguous;
   req.url = api_url_ + method;
   req.headers = {{"Content-Type", json_content_type},
                  {"Authorization", "Bearer " + (options.app_token ? app_token_ : bot_token_)}};
@@ -89,7 +90,9 @@ net::awaitable<ApiResult> WebApiClient::post_message(nlohmann::json message) {
   auto slot = std::max(now, next);
   next = slot + std::chrono::seconds(1);
   if (slot > now) co_await wait_for(slot - now);
-  co_return co_await call_json("chat.postMessage", std::move(message));
+  CallOptions options;
+  options.retry_ambiguous = false;  // the caller looks for the post before trying again
+  co_return co_await call_json("chat.postMessage", std::move(message), options);
 }
 
 net::awaitable<ApiResult> WebApiClient::respond(std::string response_url, nlohmann::json message) {
@@ -116,7 +119,7 @@ net::awaitable<ApiResult> WebApiClient::perform(const std::string& label, HttpRe
         retryable = true;
       } else if (res.status >= 500) {
         result = ApiResult{false, "http_" + std::to_string(res.status), {}, std::nullopt};
-        retryable = true;
+        retryable = options.retry_ambiguous;
       } else if (!slack_json) {
         bool ok = res.status >= 200 && res.status < 300;
         result = ApiResult{ok, ok ? "" : "http_" + std::to_string(res.status), {}, std::nullopt};
@@ -129,14 +132,15 @@ net::awaitable<ApiResult> WebApiClient::perform(const std::string& label, HttpRe
           std::string error =
               ok ? std::string() : body.value("error", std::string("unknown_error"));
           result = ApiResult{ok, error, std::move(body), std::nullopt};
-          retryable = error == "internal_error" || error == "fatal_error" ||
-                      error == "service_unavailable" || error == "request_timeout";
+          retryable = options.retry_ambiguous &&
+                      (error == "internal_error" || error == "fatal_error" ||
+                       error == "service_unavailable" || error == "request_timeout");
         }
       }
     } catch (const boost::system::system_error& e) {
       result = ApiResult{false, "network_error", {}, std::nullopt};
       spdlog::debug("web api {}: {}", label, e.code().message());
-      retryable = true;
+      retryable = options.retry_ambiguous;
     }
     if (!retryable || attempt >= options.max_attempts) break;
     spdlog::info("web api {}: {}, retrying in {} ms", label, result.error,

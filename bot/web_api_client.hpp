@@ -28,6 +28,9 @@ struct ApiResult {
 struct CallOptions {
   bool app_token = false;  // authenticate with the xapp- token instead of the bot token
   int max_attempts = 4;    // 429, 5xx and network errors are retried up to this many attempts
+  // False for calls that must not be repeated blindly (a post): a network error or 5xx may
+  // come after Slack acted, so only 429s (which say it did not) are retried here.
+  bool retry_ambiguous = true;
 };
 
 // Slack's Web API over HTTPS with keep-alive: JSON bodies with charset for write methods,

@@ -72,7 +72,7 @@ struct Policy {
   int escalation_threshold = 15;              // a risk with this score or more is critical
   std::chrono::minutes ladder_step{24 * 60};  // time between escalation levels
   std::string escalation_channel;             // level 3 posts here (empty: not configured)
-  std::chrono::minutes grace{120};  // a reminder missed by more than this is skipped
+  std::chrono::minutes grace{120};            // a reminder missed by more than this is skipped
 };
 
 // Who is asking and when, and the data to read; handlers read nothing else.

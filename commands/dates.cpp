@@ -16,7 +16,6 @@ namespace {
 constexpr std::array<std::string_view, 7> weekday_names = {
     "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
 
-
 }  // namespace
 
 std::string iso_date(std::chrono::sys_days day) {
@@ -108,8 +107,8 @@ std::string show_time(std::int64_t ms, const date::time_zone& zone) {
 }
 
 std::chrono::sys_days local_day(std::int64_t ms, const date::time_zone& zone) {
-  auto local = zone.to_local(std::chrono::sys_time<std::chrono::milliseconds>(
-      std::chrono::milliseconds(ms)));
+  auto local = zone.to_local(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
   return std::chrono::sys_days(std::chrono::floor<std::chrono::days>(local.time_since_epoch()));
 }
 

@@ -61,9 +61,10 @@ Outcome fire_reminder(const storage::ScheduledJob& job, const Review& review,
   std::int64_t late = now - job.due_ms;
   auto grace = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.grace).count();
   if (late > grace) {
-    return note(std::move(out),
-                fmt::format("reminder of {} for {} skipped: {} late, beyond the grace window",
-                            id, show_occurrence(occurrence, review.zone), spelled_duration(late / minute_ms)));
+    return note(
+        std::move(out),
+        fmt::format("reminder of {} for {} skipped: {} late, beyond the grace window", id,
+                    show_occurrence(occurrence, review.zone), spelled_duration(late / minute_ms)));
   }
   std::int64_t left = (occurrence - now) / minute_ms;
   std::string when = left > 0    ? "in " + spelled_duration(left)
@@ -77,12 +78,12 @@ Outcome fire_reminder(const storage::ScheduledJob& job, const Review& review,
                                 show_time(job.due_ms, review.zone)));
   }
   out.effects.emplace_back(agenda(program, &review, headline, notes, ctx));
-  return note(std::move(out), fmt::format("{} agenda posted for {}", id,
-                                          show_occurrence(occurrence, review.zone)));
+  return note(std::move(out),
+              fmt::format("{} agenda posted for {}", id, show_occurrence(occurrence, review.zone)));
 }
 
-Outcome pass_occurrence(const storage::ScheduledJob& job, const Review& before,
-                        const Context& ctx, Outcome out) {
+Outcome pass_occurrence(const storage::ScheduledJob& job, const Review& before, const Context& ctx,
+                        Outcome out) {
   auto occurrence = job.job.value("occurrence", std::int64_t{0});
   Review after = before;
   after.last_at = occurrence;
@@ -172,7 +173,7 @@ PostMessage agenda(const storage::Program& program, const Review* review,
 
   // Decisions since the last review (the cadence's start before its first one; two weeks
   // for an agenda asked for without a cadence).
-  std::int64_t since_ms = review == nullptr         ? millis(ctx.now) - 14 * 24 * 60 * minute_ms
+  std::int64_t since_ms = review == nullptr      ? millis(ctx.now) - 14 * 24 * 60 * minute_ms
                           : review->last_at != 0 ? review->last_at
                                                  : review->created_at;
   const date::time_zone* zone = find_zone(review != nullptr ? review->zone : ctx.zone);
@@ -205,11 +206,11 @@ PostMessage agenda(const storage::Program& program, const Review* review,
                                      show_occurrence(review->last_at, review->zone)));
   }
 
-  std::string footer = fmt::format("Record the status: `/itpm status {} green|amber|red \"...\"`",
-                                   program.key);
+  std::string footer =
+      fmt::format("Record the status: `/itpm status {} green|amber|red \"...\"`", program.key);
   if (review != nullptr) {
-    footer += fmt::format(" · skip a review: `/itpm review skip {}`",
-                          storage::review_id(review->number));
+    footer +=
+        fmt::format(" · skip a review: `/itpm review skip {}`", storage::review_id(review->number));
   }
   Reply reply = text_reply(Visibility::in_channel, paragraphs);
   reply.blocks.push_back(context_line(footer));

@@ -87,7 +87,8 @@ std::variant<Review, Outcome> review_to_change(const ParsedCommand& cmd, const C
   auto review = ctx.repos->review(*number);
   std::string id = storage::review_id(*number);
   if (!review) {
-    return mistake(cmd, fmt::format("No review cadence {}. See them with `/itpm review list`.", id));
+    return mistake(cmd,
+                   fmt::format("No review cadence {}. See them with `/itpm review list`.", id));
   }
   auto program = ctx.repos->program(review->program);
   bool allowed = command.user_id == review->created_by ||
@@ -172,27 +173,25 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
 
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
-  if (!program.empty() && !ctx.repos->program(program))
-    return unknown_program(cmd, ctx, program);
+  if (!program.empty() && !ctx.repos->program(program)) return unknown_program(cmd, ctx, program);
   std::vector<std::string> lines;
   for (const auto& r : ctx.repos->reviews()) {
-    if (r.status == "active" && (program.empty() || r.program == program))
-      lines.push_back(line(r));
+    if (r.status == "active" && (program.empty() || r.program == program)) lines.push_back(line(r));
   }
   std::string scope = program.empty() ? "" : " for " + program;
   if (lines.empty()) {
-    return reply_only(text_reply(
-        query_visibility(cmd),
-        {fmt::format("No review cadences{}.", scope),
-         "Schedule one: `/itpm review schedule <program> --every \"tue 15:00\"`"}));
+    return reply_only(
+        text_reply(query_visibility(cmd),
+                   {fmt::format("No review cadences{}.", scope),
+                    "Schedule one: `/itpm review schedule <program> --every \"tue 15:00\"`"}));
   }
   std::size_t total = lines.size();
   std::size_t limit = list_limit(cmd);
   if (lines.size() > limit) lines.resize(limit);
-  return reply_only(list_reply(query_visibility(cmd),
-                               fmt::format("*{} review cadence{}{}*", total,
-                                           total == 1 ? "" : "s", scope),
-                               lines, total, "Narrow with --program."));
+  return reply_only(
+      list_reply(query_visibility(cmd),
+                 fmt::format("*{} review cadence{}{}*", total, total == 1 ? "" : "s", scope), lines,
+                 total, "Narrow with --program."));
 }
 
 Outcome cancel(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
@@ -203,12 +202,13 @@ Outcome cancel(const ParsedCommand& cmd, const Command& command, const Context& 
   after.status = "cancelled";
   after.cancelled_at = millis(ctx.now);
   Outcome out;
-  ctx.repos->save(out.writes, after, &before, Change{command.user_id, after.cancelled_at, "cancel"});
-  out.reply = text_reply(
-      Visibility::in_channel,
-      {fmt::format("🛑 *{}* cancelled by {}: no more {} reviews {}.",
-                   storage::review_id(before.number), user_mention(command.user_id),
-                   before.program, cadence_text(before))});
+  ctx.repos->save(out.writes, after, &before,
+                  Change{command.user_id, after.cancelled_at, "cancel"});
+  out.reply =
+      text_reply(Visibility::in_channel,
+                 {fmt::format("🛑 *{}* cancelled by {}: no more {} reviews {}.",
+                              storage::review_id(before.number), user_mention(command.user_id),
+                              before.program, cadence_text(before))});
   return out;
 }
 
@@ -260,11 +260,11 @@ Outcome skip(const ParsedCommand& cmd, const Command& command, const Context& ct
     schedule_occurrence(out.writes, *ctx.repos, after, *next, now);
   }
   ctx.repos->save(out.writes, after, &before, Change{command.user_id, now, "skip"});
-  out.reply = text_reply(
-      Visibility::in_channel,
-      {fmt::format("⏭ *{}* {}: no review on {} (skipped by {}).", id, before.program,
-                   show_date(day), user_mention(command.user_id)),
-       "Next review " + show_occurrence(after.next_at, after.zone)});
+  out.reply =
+      text_reply(Visibility::in_channel,
+                 {fmt::format("⏭ *{}* {}: no review on {} (skipped by {}).", id, before.program,
+                              show_date(day), user_mention(command.user_id)),
+                  "Next review " + show_occurrence(after.next_at, after.zone)});
   return out;
 }
 
@@ -285,9 +285,9 @@ Outcome now(const ParsedCommand& cmd, const Command& command, const Context& ctx
   post.fallback_response_url = command.response_url;
   Outcome out;
   if (post.channel != command.channel_id) {
-    out.reply = text_reply(Visibility::ephemeral,
-                           {fmt::format("Posting the {} agenda in {}.", program.key,
-                                        channel_mention(post.channel))});
+    out.reply = text_reply(
+        Visibility::ephemeral,
+        {fmt::format("Posting the {} agenda in {}.", program.key, channel_mention(post.channel))});
   } else {
     out.reply.visibility = Visibility::in_channel;  // empty: the post is the reply
   }
@@ -324,8 +324,8 @@ Outcome record_status(const ParsedCommand& cmd, const Command& command, const Co
 }
 
 Outcome record(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  return record_status(cmd, command, ctx, cmd.positional("program")->text,
-                       cmd.flag("status")->text, cmd.positional("summary")->text);
+  return record_status(cmd, command, ctx, cmd.positional("program")->text, cmd.flag("status")->text,
+                       cmd.positional("summary")->text);
 }
 
 std::string status_line(const Program& p, const std::vector<StatusUpdate>& latest,
@@ -351,10 +351,9 @@ Outcome status(const ParsedCommand& cmd, const Command& command, const Context& 
     auto updates = ctx.repos->status_updates(p->key, 5);
     std::vector<std::string> paragraphs = {status_line(*p, updates, ctx)};
     for (std::size_t i = 1; i < updates.size(); ++i) {
-      paragraphs.push_back(fmt::format("   before: {} — “{}” ({}, {})", updates[i].status,
-                                       shown_text(updates[i].summary, 200),
-                                       user_mention(updates[i].by),
-                                       show_time(updates[i].at, ctx.zone)));
+      paragraphs.push_back(fmt::format(
+          "   before: {} — “{}” ({}, {})", updates[i].status, shown_text(updates[i].summary, 200),
+          user_mention(updates[i].by), show_time(updates[i].at, ctx.zone)));
     }
     if (updates.empty()) {
       paragraphs.push_back(
@@ -364,19 +363,21 @@ Outcome status(const ParsedCommand& cmd, const Command& command, const Context& 
   }
   std::vector<std::string> lines;
   for (const auto& p : ctx.repos->programs()) {
-    if (p.status == "open") lines.push_back(status_line(p, ctx.repos->status_updates(p.key, 1), ctx));
+    if (p.status == "open")
+      lines.push_back(status_line(p, ctx.repos->status_updates(p.key, 1), ctx));
   }
   if (lines.empty()) {
-    return reply_only(text_reply(query_visibility(cmd),
-                                 {"No open programs.", "Start one: `/itpm program add <key> \"<name>\"`"}));
+    return reply_only(
+        text_reply(query_visibility(cmd),
+                   {"No open programs.", "Start one: `/itpm program add <key> \"<name>\"`"}));
   }
   std::size_t total = lines.size();
   std::size_t limit = list_limit(cmd);
   if (lines.size() > limit) lines.resize(limit);
-  return reply_only(list_reply(query_visibility(cmd),
-                               fmt::format("*Status of {} open program{}*", total,
-                                           total == 1 ? "" : "s"),
-                               lines, total, "Ask about one: `/itpm status <program>`."));
+  return reply_only(
+      list_reply(query_visibility(cmd),
+                 fmt::format("*Status of {} open program{}*", total, total == 1 ? "" : "s"), lines,
+                 total, "Ask about one: `/itpm status <program>`."));
 }
 
 Outcome no_store() {

@@ -74,8 +74,8 @@ Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx) {
   Risk after = *before;
   after.escalation_level = level;
   std::string id = storage::risk_id(number);
-  auto waited = std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step) *
-                (level - 1);
+  auto waited =
+      std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step) * (level - 1);
   PostMessage post;
   post.channel = program ? program->channel : before->channel;
   if (level == 2) {
@@ -97,8 +97,8 @@ Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx) {
   }
   send(out, std::move(post));
   if (level == 2) {
-    nlohmann::json next = {{"kind", "risk_ladder"}, {"risk", number}, {"level", 3},
-                           {"ladder", ladder}};
+    nlohmann::json next = {
+        {"kind", "risk_ladder"}, {"risk", number}, {"level", 3}, {"ladder", ladder}};
     // The people just alerted get a whole step to answer, even when this one ran late.
     ctx.repos->schedule(out.writes, millis(ctx.now) + step_ms(ctx), next);
   }
@@ -119,9 +119,9 @@ Outcome check_overdue(const storage::ScheduledJob& job, const Context& ctx) {
     return note(std::move(out), fmt::format("overdue check of {} dropped: nothing to do", id));
   }
   Risk after = *before;
-  start_ladder(out, after, ctx, "mitigation overdue since " + show_date(due),
-               fmt::format("Its mitigation was due {} and it is still {}.", show_date(due),
-                           before->status));
+  start_ladder(
+      out, after, ctx, "mitigation overdue since " + show_date(due),
+      fmt::format("Its mitigation was due {} and it is still {}.", show_date(due), before->status));
   ctx.repos->save(out.writes, after, &*before,
                   storage::Change{std::string(bot_actor), millis(ctx.now), "escalate"});
   return note(std::move(out), fmt::format("{} is overdue: escalation ladder started", id));

@@ -140,7 +140,8 @@ void import_json(Store& store, const json& document) {
       repos.restore(batch, u.get<StatusUpdate>());
     for (const auto& row : document.value("schedule", json::array())) {
       batch.put(Family::schedule,
-                KeyBuilder().u64(row.at("due").get<std::uint64_t>())
+                KeyBuilder()
+                    .u64(row.at("due").get<std::uint64_t>())
                     .u64(row.at("seq").get<std::uint64_t>())
                     .done(),
                 row.at("job").dump());

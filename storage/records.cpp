@@ -189,8 +189,12 @@ void from_json(const nlohmann::json& j, Review& r) {
 }
 
 void to_json(nlohmann::json& j, const StatusUpdate& u) {
-  j = {{"v", record_format_version}, {"number", u.number}, {"program", u.program},
-       {"status", u.status},         {"summary", u.summary}, {"by", u.by},
+  j = {{"v", record_format_version},
+       {"number", u.number},
+       {"program", u.program},
+       {"status", u.status},
+       {"summary", u.summary},
+       {"by", u.by},
        {"at", u.at}};
 }
 

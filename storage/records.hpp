@@ -85,9 +85,9 @@ struct Review {
   std::vector<int> remind;           // minutes before each occurrence, largest first
   std::vector<std::string> skipped;  // local dates (YYYY-MM-DD) without a review
   std::string anchor;                // every-n-weeks cadences count weeks from this date
-  std::int64_t next_at = 0;  // the next occurrence (ms); jobs for any other one are stale
-  std::int64_t last_at = 0;  // the last occurrence that passed (0: none yet)
-  std::string status = "active";  // active, cancelled
+  std::int64_t next_at = 0;          // the next occurrence (ms); jobs for any other one are stale
+  std::int64_t last_at = 0;          // the last occurrence that passed (0: none yet)
+  std::string status = "active";     // active, cancelled
   std::string created_by;
   std::int64_t created_at = 0;
   std::int64_t cancelled_at = 0;

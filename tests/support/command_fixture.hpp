@@ -4,8 +4,8 @@
 
 #include "commands/audit_command.hpp"
 #include "commands/decision_commands.hpp"
-#include "commands/review_commands.hpp"
 #include "commands/program_commands.hpp"
+#include "commands/review_commands.hpp"
 #include "commands/risk_commands.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -56,8 +56,9 @@ TEST_CASE("review schedule in the caller's zone, in another channel, too close f
   INFO(out.reply.text);
   CHECK(contains(out.reply.text, "(America/Los_Angeles), in <#COPS>"));
   CHECK(contains(out.reply.text, "Next review Fri 2026-11-27 04:30 America/Los_Angeles"));
-  CHECK(contains(out.reply.text, "too close for its reminder; post its agenda with "
-                                 "`/itpm review now dr-2027`"));
+  CHECK(contains(out.reply.text,
+                 "too close for its reminder; post its agenda with "
+                 "`/itpm review now dr-2027`"));
   CHECK(f.jobs() == 1);  // the occurrence only
 }
 
@@ -66,14 +67,14 @@ TEST_CASE("review schedule refuses bad specs, zones, reminders and duplicates, s
   auto bad_spec = f.run(R"(review schedule dr-2027 --every "tuesday at 3")");
   CHECK(contains(bad_spec.reply.text, "Nothing was saved"));
   CHECK(contains(bad_spec.reply.text, "mon 15:00"));
-  CHECK(contains(f.run(R"(review schedule dr-2027 --every "tue 15:00" --tz Mars/Olympus)")
-                     .reply.text,
-                 "Unknown time zone \"Mars/Olympus\""));
+  CHECK(
+      contains(f.run(R"(review schedule dr-2027 --every "tue 15:00" --tz Mars/Olympus)").reply.text,
+               "Unknown time zone \"Mars/Olympus\""));
   CHECK(contains(f.run(R"(review schedule dr-2027 --every "tue 15:00" --remind 2w)").reply.text,
                  "--remind takes times before the review like 1h, 30m or 1d, up to 7d"));
-  CHECK(contains(f.run(R"(review schedule dr-2027 --every "tue 15:00" --remind 1h,2h,3h,4h)")
-                     .reply.text,
-                 "at most three"));
+  CHECK(contains(
+      f.run(R"(review schedule dr-2027 --every "tue 15:00" --remind 1h,2h,3h,4h)").reply.text,
+      "at most three"));
   CHECK(contains(f.run(R"(review schedule nope --every "tue 15:00")").reply.text,
                  "No program \"nope\""));
   CHECK(f.repos.reviews().empty());
@@ -98,8 +99,9 @@ TEST_CASE("review list shows active cadences with their next occurrence") {
                  "*V-1* dr-2027 · every Tue at 15:00 (UTC) · <#CDEMO> · next Tue 2026-12-01 "
                  "15:00 UTC"));
   CHECK_FALSE(contains(all.reply.text, "V-2"));
-  CHECK(contains(f.run("review list --program ci-speed").reply.text, "No review cadences for "
-                                                                     "ci-speed"));
+  CHECK(contains(f.run("review list --program ci-speed").reply.text,
+                 "No review cadences for "
+                 "ci-speed"));
 }
 
 TEST_CASE("review cancel and skip need the scheduler, the program's leads or an admin") {
@@ -164,8 +166,9 @@ TEST_CASE("status records updates and shows the latest ones") {
   auto first = f.run(R"(review record dr-2027 --status amber "Failover drill slipped a week")");
   INFO(first.reply.text);
   CHECK(first.reply.visibility == Visibility::in_channel);
-  CHECK(contains(first.reply.text,
-                 "🟠 *dr-2027* status amber — “Failover drill slipped a week” (<@UALICE>)"));
+  CHECK(
+      contains(first.reply.text,
+               "🟠 *dr-2027* status amber — “Failover drill slipped a week” (<@UALICE>)"));
   CHECK(contains(first.reply.text, "First status update for dr-2027."));
   f.now += std::chrono::hours(49);
   auto second = f.run(R"(status dr-2027 green "Drill passed")", "UBOB");
@@ -175,7 +178,8 @@ TEST_CASE("status records updates and shows the latest ones") {
   INFO(all.reply.text);
   CHECK(contains(all.reply.text, "*Status of 2 open programs*"));
   CHECK(contains(all.reply.text, "⚪ *ci-speed* no status yet"));
-  CHECK(contains(all.reply.text, "🟢 *dr-2027* green — “Drill passed” (<@UBOB>, just now)"));
+  CHECK(
+      contains(all.reply.text, "🟢 *dr-2027* green — “Drill passed” (<@UBOB>, just now)"));
   auto one = f.run("status dr-2027");
   CHECK(contains(one.reply.text, "before: amber — “Failover drill slipped a week”"));
   CHECK(f.repos.status_updates("dr-2027", 10).size() == 2);

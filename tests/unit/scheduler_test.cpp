@@ -124,9 +124,9 @@ TEST_CASE("monthly cadences fall on the first Tuesday and the last Friday") {
                                           "2027-02-02 08:00", "2027-03-02 08:00",
                                           "2027-04-06 08:00"});
   // Today (Fri 2026-11-27) is the last Friday of November: its 16:00 is still ahead.
-  CHECK(last == std::vector<std::string>{"2026-11-27 16:00", "2026-12-25 16:00",
-                                         "2027-01-29 16:00", "2027-02-26 16:00",
-                                         "2027-03-26 16:00", "2027-04-30 16:00"});
+  CHECK(last == std::vector<std::string>{"2026-11-27 16:00", "2026-12-25 16:00", "2027-01-29 16:00",
+                                         "2027-02-26 16:00", "2027-03-26 16:00",
+                                         "2027-04-30 16:00"});
   CHECK(contains(e.posts_with("2026-12-25").at(0).message.text, "review starts now"));
 }
 
@@ -143,8 +143,8 @@ TEST_CASE("skipped occurrences are not reminded of, and the next one is") {
   e.run_until(utc(2027, 1, 6, 0));
   std::vector<std::string> days;
   for (const auto& p : e.posts_with("review in 1 hour")) days.push_back(local(p.at, "UTC"));
-  CHECK(days == std::vector<std::string>{"2026-12-08 14:00", "2026-12-15 14:00",
-                                         "2026-12-29 14:00", "2027-01-05 14:00"});
+  CHECK(days == std::vector<std::string>{"2026-12-08 14:00", "2026-12-15 14:00", "2026-12-29 14:00",
+                                         "2027-01-05 14:00"});
 }
 
 TEST_CASE("after downtime a reminder within the grace window is posted late and says so") {
@@ -198,7 +198,8 @@ TEST_CASE("the agenda shows status, risks by score, decisions since the last rev
   const std::string& text = first[0].message.text;
   INFO(text);
   CHECK(contains(
-      text, "*Status:* 🟠 amber — “Failover drill slipped a week” (<@UALICE>, 4 days ago)"));
+      text,
+      "*Status:* 🟠 amber — “Failover drill slipped a week” (<@UALICE>, 4 days ago)"));
   // Highest score first, with owner, ladder level and mitigation date.
   auto r2 = text.find("*R-2* critical 20");
   auto r1 = text.find("*R-1* high 12");
@@ -287,8 +288,8 @@ TEST_CASE("a mitigation that passes its due date while open starts the ladder") 
   REQUIRE(dms.size() == 1);
   CHECK(dms[0].message.to_user == "UBOB");
   CHECK(dms[0].at == utc(2026, 12, 1, 0));  // the end of the due day
-  CHECK(contains(dms[0].message.text,
-                 "Its mitigation was due Mon 2026-11-30 and it is still open"));
+  CHECK(
+      contains(dms[0].message.text, "Its mitigation was due Mon 2026-11-30 and it is still open"));
   CHECK(e.posts_with("R-2").empty());  // closed in time: nothing
   auto risk = e.repos.risk(1);
   REQUIRE(risk);

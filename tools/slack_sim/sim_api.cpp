@@ -194,6 +194,11 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     if (!parsed.is_discarded() && parsed.is_object() && !parsed.value("ok", true))
       call.error = parsed.value("error", "");
     state.update([&](Snapshot& s) { s.calls.push_back(call); });
+    // The call took effect; its answer is lost on the way back (the connection drops).
+    if (auto lost = lost_answers.find(method); lost != lost_answers.end() && lost->second > 0) {
+      --lost->second;
+      a.drop_connection = true;
+    }
     return a;
   };
 

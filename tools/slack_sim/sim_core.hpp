@@ -45,6 +45,7 @@ struct HttpAnswer {
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::string retry_after;
+  bool drop_connection = false;  // close without answering
 };
 
 struct LoadRun {
@@ -101,6 +102,7 @@ struct SlackSim::Core {
   std::string open_error;
   int open_error_times = 0;
   std::map<std::string, std::pair<int, int>> forced_429;  // method -> (times, Retry-After)
+  std::map<std::string, int> lost_answers;                // method -> times
   std::map<std::string, std::pair<double, Clock::time_point>> buckets;  // channel -> tokens
   std::map<std::string, int> response_url_uses;
   std::map<std::string, Clock::time_point> triggers;  // trigger_id -> issued

@@ -63,6 +63,7 @@ net::awaitable<void> serve_http(Core* core, Stream stream) {
               std::string(req[http::field::authorization]),
               std::string(req[http::field::content_type]), std::move(req.body())};
     HttpAnswer answer = core->handle_http(in);
+    if (answer.drop_connection) break;
     http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
     res.set(http::field::content_type, answer.content_type);
     if (!answer.retry_after.empty()) res.set(http::field::retry_after, answer.retry_after);
@@ -401,6 +402,10 @@ void SlackSim::fail_connections_open(const std::string& error, int times) {
     core_->open_error = error;
     core_->open_error_times = times;
   });
+}
+
+void SlackSim::lose_answers(const std::string& method, int times) {
+  on_io(*core_, [&] { core_->lost_answers[method] = times; });
 }
 
 void SlackSim::rate_limit_next(const std::string& method, int times, int retry_after_seconds) {

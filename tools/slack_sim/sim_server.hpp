@@ -74,6 +74,9 @@ class SlackSim {
   void refuse_handshakes(int http_status);                          // 0: accept again
   void fail_connections_open(const std::string& error, int times);  // "ratelimited": HTTP 429
   void rate_limit_next(const std::string& method, int times, int retry_after_seconds);
+  // The next `times` calls of `method` take effect but their answers are lost (the
+  // connection closes without a response), as when a network path fails mid-call.
+  void lose_answers(const std::string& method, int times);
 
   // Load mode: sends `total` slash commands with `text` (already escaped), keeping `window`
   // unacked at a time; each ack (or timeout) releases the next. Watch snapshot().acks.
