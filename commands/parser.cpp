@@ -278,9 +278,17 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text) {
       if (!fresh) it->second.text += " " + value.text;
       continue;
     }
-    // An optional choice that does not match gives its place to the next positional
-    // (`status dr-2027 "summary"` has no color).
-    if (spec->type == ArgType::choice && !spec->required &&
+    // An optional choice that does not match gives its place to the next positional when
+    // nothing follows it (`status dr-2027 "summary"` has no color); followed by more words
+    // (`status dr-2027 purple "x"`), it was meant as the choice and is checked as one.
+    bool last_word = true;
+    for (std::size_t k = next + 1; k < tokens.size(); ++k) {
+      if (!tokens[k].quoted && tokens[k].text.starts_with('-') && tokens[k].text.size() > 1)
+        continue;  // a flag, not a positional
+      last_word = false;
+      break;
+    }
+    if (spec->type == ArgType::choice && !spec->required && last_word &&
         positional_index + 1 < verb.positionals.size()) {
       ParsedValue probe = value;
       if (!check(*spec, probe, false).empty()) spec = &verb.positionals[++positional_index];

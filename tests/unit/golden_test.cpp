@@ -1,10 +1,13 @@
 // The rendered Block Kit of each reply, compared with checked-in JSON (tests/golden/). After
 // an intended change of wording or layout, regenerate with ITPM_UPDATE_GOLDEN=1 and review
 // the diff like code.
+#include "commands/handler_support.hpp"
+#include "commands/jobs.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -111,4 +114,28 @@ TEST_CASE("replies render as the checked-in Block Kit") {
   reply("error_range",
         R"(risk add "Backups not encrypted" --program dr-2027 --likelihood 9 --impact 3)");
   reply("error_refusal", "risk close R-1", "UERIN");
+
+  reply("review_schedule",
+        R"(review schedule dr-2027 --every "tue 15:00" --tz Europe/Amsterdam --remind 1h,10m)");
+  reply("review_list", "review list");
+  reply("status_record", R"(status dr-2027 amber "Failover drill slipped a week")");
+  reply("status_all", "status");
+  post("review_now_agenda", f.run("review now dr-2027", "UBOB"));
+
+  // Ladder steps as the scheduler posts them (R-1 has been on the ladder since it was escalated).
+  Policy policy;
+  policy.escalation_channel = "CLEAD";
+  for (const char* name : {"ladder_level2", "ladder_level3"}) {
+    auto jobs = f.repos.due_jobs(millis(f.now + std::chrono::days(30)), 100);
+    auto job = std::find_if(jobs.begin(), jobs.end(), [&f](const auto& j) {
+      return j.job.value("kind", "") == "risk_ladder" &&
+             j.job.value("ladder", std::int64_t{0}) == f.repos.risk(1)->escalated_at &&
+             j.job.value("level", 0) == f.repos.risk(1)->escalation_level + 1;
+    });
+    REQUIRE(job != jobs.end());
+    f.now = std::chrono::system_clock::time_point(std::chrono::milliseconds(job->due_ms));
+    auto fired = fire_job(*job, Context{f.now, {}, &f.repos, "UTC", policy});
+    post(name, fired);
+    REQUIRE(f.store->commit(std::move(fired.writes)));
+  }
 }

@@ -48,6 +48,17 @@ TEST_CASE("mistakes in hostile input are explained and write nothing") {
       {"risk add \"x\" --program dr-2027 -l \u200b1 -i 1", "--likelihood must be a whole number"},
       {R"(decision add "x" --program dr-2027 --decided-by <@U1>,<!channel>)",
        "--decided-by takes people"},
+      {R"(review schedule dr-2027 --every "tue 25:00")", "Nothing was saved"},
+      {R"(review schedule dr-2027 --every "<!channel> 15:00")", "Nothing was saved"},
+      {"review schedule dr-2027 --every \"tue 15:00\" --tz " + std::string(300, 'A'),
+       "Unknown time zone"},
+      {R"(review schedule dr-2027 --every "tue 15:00" --remind 99999999999999999999m)",
+       "--remind takes times"},
+      {R"(review schedule dr-2027 --every "tue 15:00" --tz ../../etc/passwd)",
+       "Unknown time zone"},
+      {R"(review skip V-1 --date 2026-02-30)", "No review cadence V-1"},
+      {"status dr-2027 green \"" + std::string(600, 'y') + "\"", "The summary is 600"},
+      {R"(status dr-2027 purple "x")", "purple"},
   }));
   auto out = f.run(row.text);
   INFO(row.text.substr(0, 120));
@@ -57,6 +68,9 @@ TEST_CASE("mistakes in hostile input are explained and write nothing") {
   CHECK(pings(out.reply).empty());
   CHECK(f.repos.risks().empty());
   CHECK_FALSE(f.repos.decision(1));
+  CHECK(f.repos.reviews().empty());
+  CHECK(f.repos.status_updates("dr-2027", 1).empty());
+  CHECK_FALSE(f.repos.next_due().has_value());
 }
 
 TEST_CASE("odd but valid text is kept exactly and rendered safely") {
