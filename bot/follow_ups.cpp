@@ -87,8 +87,29 @@ net::awaitable<int> FollowUps::drain(std::chrono::steady_clock::time_point deadl
 }
 
 net::awaitable<void> FollowUps::send_post(FollowUps* self, QueuedPost post) {
+  co_await self->acquire_slot();
   co_await deliver(self, std::move(post), nullptr);
+  self->release_slot();
   self->finished();
+}
+
+net::awaitable<void> FollowUps::acquire_slot() {
+  if (in_flight_ < max_in_flight) {
+    ++in_flight_;
+    co_return;
+  }
+  auto turn = std::make_shared<net::steady_timer>(executor_, net::steady_timer::time_point::max());
+  slot_waiters_.push_back(turn);
+  co_await turn->async_wait(net::as_tuple(net::use_awaitable));  // the slot is handed over
+}
+
+void FollowUps::release_slot() {
+  if (slot_waiters_.empty()) {
+    --in_flight_;
+    return;
+  }
+  slot_waiters_.front()->cancel();
+  slot_waiters_.pop_front();
 }
 
 net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPost> posts) {
@@ -96,7 +117,9 @@ net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPo
   history.oldest_ms = std::numeric_limits<std::int64_t>::max();
   for (const auto& p : posts) history.oldest_ms = std::min(history.oldest_ms, p.queued_at);
   for (auto& post : posts) {
+    co_await self->acquire_slot();
     co_await deliver(self, std::move(post), &history);
+    self->release_slot();
     self->finished();
   }
 }

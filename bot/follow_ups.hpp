@@ -11,7 +11,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +84,10 @@ class FollowUps {
   static boost::asio::awaitable<void> record_permalink(FollowUps* self, const QueuedPost& post,
                                                        const std::string& channel,
                                                        const std::string& ts);
+  // At most `max_in_flight` posts talk to Slack at once (a burst of reminders queues here
+  // instead of opening a connection each); a finished post hands its slot to the next.
+  boost::asio::awaitable<void> acquire_slot();
+  void release_slot();
   void dequeue(std::uint64_t seq);
   void started();
   void finished();
@@ -92,6 +98,9 @@ class FollowUps {
   storage::Repositories* repos_;
   boost::asio::steady_timer idle_;
   int pending_ = 0;
+  static constexpr int max_in_flight = 16;
+  int in_flight_ = 0;
+  std::deque<std::shared_ptr<boost::asio::steady_timer>> slot_waiters_;
 };
 
 // True for errors where Slack did not answer for good (network, 5xx, rate limit): worth

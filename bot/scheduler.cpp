@@ -89,7 +89,7 @@ net::awaitable<bool> Scheduler::commit(storage::Batch batch) {
 }
 
 net::awaitable<void> Scheduler::run(Scheduler* self) {
-  constexpr std::size_t round_size = 256;
+  constexpr std::size_t round_size = 32;  // posts of a burst start after the first few
   // Re-read the schedule at least hourly: a wall-clock step (NTP) cannot delay a job longer.
   constexpr auto longest_sleep = std::chrono::hours(1);
   while (!self->stopped_) {
