@@ -66,7 +66,10 @@ Outcome fire_reminder(const storage::ScheduledJob& job, const Review& review,
         fmt::format("reminder of {} for {} skipped: {} late, beyond the grace window", id,
                     show_occurrence(occurrence, review.zone), spelled_duration(late / minute_ms)));
   }
-  std::int64_t left = (occurrence - now) / minute_ms;
+  // To the nearest minute: a reminder that runs a few ms after its due time is still "in 1 hour".
+  std::int64_t left_ms = occurrence - now;
+  std::int64_t left =
+      (left_ms >= 0 ? left_ms + minute_ms / 2 : left_ms - minute_ms / 2) / minute_ms;
   std::string when = left > 0    ? "in " + spelled_duration(left)
                      : left == 0 ? "starts now"
                                  : "started " + spelled_duration(-left) + " ago";

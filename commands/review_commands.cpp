@@ -341,6 +341,10 @@ Outcome status(const ParsedCommand& cmd, const Command& command, const Context& 
   const auto* program = cmd.positional("program");
   const auto* color = cmd.positional("color");
   const auto* summary = cmd.positional("summary");
+  if (color == nullptr && summary != nullptr) {
+    return mistake(cmd, fmt::format("Say how it stands: `/itpm status {} green|amber|red \"{}\"`.",
+                                    program->text, shown_text(summary->text, 80)));
+  }
   if (color != nullptr) {
     return record_status(cmd, command, ctx, program->text, color->text,
                          summary != nullptr ? summary->text : "");

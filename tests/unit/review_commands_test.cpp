@@ -186,6 +186,8 @@ TEST_CASE("status records updates and shows the latest ones") {
   CHECK(f.repos.audit("dr-2027").back().action == "status");
 
   CHECK(contains(f.run("status dr-2027 red").reply.text, "the summary is empty"));
+  CHECK(contains(f.run(R"(status dr-2027 "All good")").reply.text,
+                 "Say how it stands: `/itpm status dr-2027 green|amber|red \"All good\"`"));
   CHECK(contains(f.run("status nope green \"x\"").reply.text, "No program \"nope\""));
   CHECK(f.repos.status_updates("dr-2027", 10).size() == 2);
 }

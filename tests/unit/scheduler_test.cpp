@@ -317,3 +317,13 @@ TEST_CASE("a cancelled cadence or a closed program posts nothing more") {
   CHECK(e.repos.review(2)->status == "cancelled");
   CHECK_FALSE(e.repos.next_due().has_value());  // no job left behind
 }
+
+TEST_CASE("a reminder that runs a moment after its due time reads as on time") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(R"(review schedule dr-2027 --every "tue 15:00")");
+  e.fire(utc(2026, 12, 1, 14) + 400ms);
+  auto posts = e.posts_with("*dr-2027* review in 1 hour (Tue 2026-12-01 15:00 UTC)");
+  REQUIRE(posts.size() == 1);
+  CHECK_FALSE(contains(posts[0].message.text, "Posted late"));
+}
