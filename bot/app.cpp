@@ -13,6 +13,7 @@
 #include "bot/web_api_client.hpp"
 #include "commands/audit_command.hpp"
 #include "commands/decision_commands.hpp"
+#include "commands/milestone_commands.hpp"
 #include "commands/program_commands.hpp"
 #include "commands/registry.hpp"
 #include "commands/review_commands.hpp"
@@ -92,6 +93,7 @@ int run_bot(const Config& config) {
   commands::add_risk_commands(registry);
   commands::add_decision_commands(registry);
   commands::add_review_commands(registry);
+  commands::add_milestone_commands(registry);
   commands::add_audit_command(registry);
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });

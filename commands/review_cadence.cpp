@@ -2,6 +2,7 @@
 
 #include "commands/dates.hpp"
 #include "commands/handler_support.hpp"
+#include "commands/milestone_commands.hpp"
 #include "commands/recurrence.hpp"
 #include "commands/reply.hpp"
 #include "commands/risk_ladder.hpp"
@@ -199,6 +200,32 @@ PostMessage agenda(const storage::Program& program, const Review* review,
     if (total > decisions.size()) {
       text += fmt::format("\n… and {} more: `/itpm decision list --program {}`",
                           total - decisions.size(), program.key);
+    }
+    paragraphs.push_back(std::move(text));
+  }
+
+  // Milestones due in the next 14 days, and overdue ones, soonest first.
+  auto today = local_day(millis(ctx.now), *zone);
+  std::string horizon = iso_date(today + std::chrono::days(14));
+  std::vector<storage::Milestone> milestones;
+  for (auto& m : ctx.repos->milestones()) {
+    if (m.program == program.key && m.status == "open" && m.due <= horizon)
+      milestones.push_back(std::move(m));
+  }
+  std::stable_sort(milestones.begin(), milestones.end(),
+                   [](const auto& a, const auto& b) { return a.due < b.due; });
+  if (milestones.empty()) {
+    paragraphs.emplace_back("*Milestones:* none due in the next 14 days");
+  } else {
+    std::string text = "*Milestones:*";
+    for (std::size_t i = 0; i < milestones.size() && i < 5; ++i) {
+      const auto& m = milestones[i];
+      text += fmt::format("\n• *{}* “{}” {} ({})", storage::milestone_id(m.number),
+                          shown_text(m.title, 80), milestone_due(m, today), user_mention(m.owner));
+    }
+    if (milestones.size() > 5) {
+      text += fmt::format("\n… and {} more: `/itpm milestone list --program {}`",
+                          milestones.size() - 5, program.key);
     }
     paragraphs.push_back(std::move(text));
   }

@@ -92,6 +92,7 @@ json export_json(const Store& store) {
           {"programs", records(store, Family::programs)},
           {"risks", records(store, Family::risks)},
           {"decisions", records(store, Family::decisions)},
+          {"milestones", records(store, Family::milestones)},
           {"reviews", records(store, Family::reviews)},
           {"status_updates", records(store, Family::status_updates)},
           {"schedule", std::move(jobs)},
@@ -106,6 +107,7 @@ void export_csv(const Store& store, const std::filesystem::path& dir) {
   write_csv(records(store, Family::programs), dir / "programs.csv");
   write_csv(records(store, Family::risks), dir / "risks.csv");
   write_csv(records(store, Family::decisions), dir / "decisions.csv");
+  write_csv(records(store, Family::milestones), dir / "milestones.csv");
   write_csv(records(store, Family::reviews), dir / "reviews.csv");
   write_csv(records(store, Family::status_updates), dir / "status_updates.csv");
 }
@@ -119,8 +121,8 @@ void import_json(Store& store, const json& document) {
         "the export has format version " + std::to_string(document.value("version", 0)) +
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
-  for (Family f : {Family::programs, Family::risks, Family::decisions, Family::reviews,
-                   Family::status_updates, Family::schedule, Family::audit}) {
+  for (Family f : {Family::programs, Family::risks, Family::decisions, Family::milestones,
+                   Family::reviews, Family::status_updates, Family::schedule, Family::audit}) {
     bool empty = true;
     store.scan(f, "", [&](std::string_view, std::string_view) { return empty = false; });
     if (!empty)
@@ -134,6 +136,8 @@ void import_json(Store& store, const json& document) {
     for (const auto& r : document.at("risks")) repos.restore(batch, r.get<Risk>());
     for (const auto& d : document.at("decisions")) repos.restore(batch, d.get<Decision>());
     // Exports from before reviews existed lack these lists.
+    for (const auto& m : document.value("milestones", json::array()))
+      repos.restore(batch, m.get<Milestone>());
     for (const auto& r : document.value("reviews", json::array()))
       repos.restore(batch, r.get<Review>());
     for (const auto& u : document.value("status_updates", json::array()))

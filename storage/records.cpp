@@ -207,4 +207,49 @@ void from_json(const nlohmann::json& j, StatusUpdate& u) {
   read(j, "at", u.at);
 }
 
+void to_json(nlohmann::json& j, const Slip& s) {
+  j = {{"from", s.from}, {"to", s.to}, {"reason", s.reason}, {"by", s.by}, {"at", s.at}};
+}
+
+void from_json(const nlohmann::json& j, Slip& s) {
+  read(j, "from", s.from);
+  read(j, "to", s.to);
+  read(j, "reason", s.reason);
+  read(j, "by", s.by);
+  read(j, "at", s.at);
+}
+
+void to_json(nlohmann::json& j, const Milestone& m) {
+  j = {{"v", record_format_version},
+       {"number", m.number},
+       {"program", m.program},
+       {"title", m.title},
+       {"owner", m.owner},
+       {"due", m.due},
+       {"original_due", m.original_due},
+       {"slips", m.slips},
+       {"status", m.status},
+       {"done_on", m.done_on},
+       {"channel", m.channel},
+       {"created_by", m.created_by},
+       {"created_at", m.created_at},
+       {"done_at", m.done_at}};
+}
+
+void from_json(const nlohmann::json& j, Milestone& m) {
+  read(j, "number", m.number);
+  read(j, "program", m.program);
+  read(j, "title", m.title);
+  read(j, "owner", m.owner);
+  read(j, "due", m.due);
+  read(j, "original_due", m.original_due);
+  read(j, "slips", m.slips);
+  read(j, "status", m.status);
+  read(j, "done_on", m.done_on);
+  read(j, "channel", m.channel);
+  read(j, "created_by", m.created_by);
+  read(j, "created_at", m.created_at);
+  read(j, "done_at", m.done_at);
+}
+
 }  // namespace itpm::storage

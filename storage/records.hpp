@@ -93,6 +93,35 @@ struct Review {
   std::int64_t cancelled_at = 0;
 };
 
+// One move of a milestone's due date.
+struct Slip {
+  std::string from;  // YYYY-MM-DD
+  std::string to;
+  std::string reason;
+  std::string by;
+  std::int64_t at = 0;
+};
+
+// A milestone, M-<number>: a dated commitment of a program.
+struct Milestone {
+  std::uint64_t number = 0;
+  std::string program;
+  std::string title;
+  std::string owner;
+  std::string due;           // YYYY-MM-DD, after any slips
+  std::string original_due;  // as first planned
+  std::vector<Slip> slips;
+  std::string status = "open";  // open, done
+  std::string done_on;          // YYYY-MM-DD
+  std::string channel;
+  std::string created_by;
+  std::int64_t created_at = 0;
+  std::int64_t done_at = 0;
+
+  // Done by the due date it had when it was done (slips move it; KPIs use original_due).
+  [[nodiscard]] bool done_on_time() const { return status == "done" && done_on <= due; }
+};
+
 // A program's status at one moment (review record / status).
 struct StatusUpdate {
   std::uint64_t number = 0;  // order of recording, over all programs
@@ -111,6 +140,10 @@ void to_json(nlohmann::json& j, const Decision& d);
 void from_json(const nlohmann::json& j, Decision& d);
 void to_json(nlohmann::json& j, const Review& r);
 void from_json(const nlohmann::json& j, Review& r);
+void to_json(nlohmann::json& j, const Slip& s);
+void from_json(const nlohmann::json& j, Slip& s);
+void to_json(nlohmann::json& j, const Milestone& m);
+void from_json(const nlohmann::json& j, Milestone& m);
 void to_json(nlohmann::json& j, const StatusUpdate& u);
 void from_json(const nlohmann::json& j, StatusUpdate& u);
 

@@ -55,6 +55,9 @@ std::string primary_key(const Decision& d) {
   return KeyBuilder().u64(d.number).done();
 }
 
+std::string primary_key(const Milestone& m) {
+  return KeyBuilder().u64(m.number).done();
+}
 std::string primary_key(const Review& r) {
   return KeyBuilder().u64(r.number).done();
 }
@@ -72,6 +75,9 @@ Family family_of(const Decision&) {
   return Family::decisions;
 }
 
+Family family_of(const Milestone&) {
+  return Family::milestones;
+}
 Family family_of(const Review&) {
   return Family::reviews;
 }
@@ -89,6 +95,9 @@ std::string item_of(const Decision& d) {
   return decision_id(d.number);
 }
 
+std::string item_of(const Milestone& m) {
+  return milestone_id(m.number);
+}
 std::string item_of(const Review& r) {
   return review_id(r.number);
 }
@@ -97,6 +106,9 @@ std::string item_of(const StatusUpdate& u) {
 }
 
 IndexRows index_rows(const Program&) {
+  return {};
+}
+IndexRows index_rows(const Milestone&) {
   return {};
 }
 IndexRows index_rows(const Review&) {
@@ -226,6 +238,9 @@ std::string decision_id(std::uint64_t number) {
 std::string review_id(std::uint64_t number) {
   return "V-" + std::to_string(number);
 }
+std::string milestone_id(std::uint64_t number) {
+  return "M-" + std::to_string(number);
+}
 
 std::vector<std::string> search_terms(std::string_view text) {
   const auto* ctype = unicode_ctype();
@@ -265,6 +280,14 @@ std::vector<Program> Repositories::programs() const {
 
 std::optional<Risk> Repositories::risk(std::uint64_t number) const {
   return load<Risk>(store_, Family::risks, KeyBuilder().u64(number).done());
+}
+
+std::optional<Milestone> Repositories::milestone(std::uint64_t number) const {
+  return load<Milestone>(store_, Family::milestones, KeyBuilder().u64(number).done());
+}
+
+std::vector<Milestone> Repositories::milestones() const {
+  return load_all<Milestone>(store_, Family::milestones);
 }
 
 std::optional<Review> Repositories::review(std::uint64_t number) const {
@@ -619,6 +642,10 @@ std::vector<std::string> Repositories::check() const {
   for (const auto& r : reviews()) max_review = std::max(max_review, r.number);
   if (sequence("review") < max_review)
     problems.emplace_back("the review sequence is behind a stored review");
+  std::uint64_t max_milestone = 0;
+  for (const auto& m : milestones()) max_milestone = std::max(max_milestone, m.number);
+  if (sequence("milestone") < max_milestone)
+    problems.emplace_back("the milestone sequence is behind a stored milestone");
   return problems;
 }
 
@@ -647,6 +674,15 @@ void Repositories::restore(Batch& batch, const Risk& record) {
 void Repositories::restore(Batch& batch, const Decision& record) {
   write_record<Decision>(batch, record, nullptr);
   index_text(batch, record, true);
+}
+
+void Repositories::restore(Batch& batch, const Milestone& record) {
+  write_record<Milestone>(batch, record, nullptr);
+}
+
+void Repositories::save(Batch& batch, const Milestone& after, const Milestone* before,
+                        const Change& change) {
+  save_record(store_, batch, after, before, change);
 }
 
 void Repositories::restore(Batch& batch, const Review& record) {

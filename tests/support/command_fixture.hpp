@@ -4,6 +4,7 @@
 
 #include "commands/audit_command.hpp"
 #include "commands/decision_commands.hpp"
+#include "commands/milestone_commands.hpp"
 #include "commands/program_commands.hpp"
 #include "commands/review_commands.hpp"
 #include "commands/risk_commands.hpp"
@@ -30,6 +31,7 @@ struct CommandFixture {
     commands::add_risk_commands(registry);
     commands::add_decision_commands(registry);
     commands::add_review_commands(registry);
+    commands::add_milestone_commands(registry);
     commands::add_audit_command(registry);
   }
 

@@ -120,6 +120,10 @@ TEST_CASE("replies render as the checked-in Block Kit") {
   reply("review_list", "review list");
   reply("status_record", R"(status dr-2027 amber "Failover drill slipped a week")");
   reply("status_all", "status");
+  reply("milestone_add",
+        R"(milestone add dr-2027 "Runbook signed off" --due 2026-12-03 --owner <@UBOB|bob>)");
+  reply("milestone_slip", R"(milestone slip M-1 --due 2026-12-10 --reason "Reviewer out sick")");
+  reply("milestone_list", "milestone list");
   post("review_now_agenda", f.run("review now dr-2027", "UBOB"));
 
   // Ladder steps as the scheduler posts them (R-1 has been on the ladder since it was escalated).

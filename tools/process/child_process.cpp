@@ -100,6 +100,8 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
   int status = 0;
   if (::waitpid(pid_, &status, 0) != pid_) return std::nullopt;
   status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  // Everything the child wrote is read before its exit is reported (the pipe ends at EOF).
+  if (reader_.joinable()) reader_.join();
   return status_;
 }
 

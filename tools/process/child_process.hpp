@@ -35,7 +35,8 @@ class ChildProcess {
 
   [[nodiscard]] pid_t pid() const { return pid_; }
   void signal(int signal_number) const;
-  // The exit status (128 + signal when killed by one), or nullopt if still running at timeout.
+  // The exit status (128 + signal when killed by one) once the child has exited and all its
+  // output is read; nullopt if still running at timeout.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
   // Captured output so far (empty when it goes to a file).
   [[nodiscard]] std::string output() const;
