@@ -12,6 +12,7 @@
 #include "bot/user_zones.hpp"
 #include "bot/web_api_client.hpp"
 #include "commands/audit_command.hpp"
+#include "commands/config_commands.hpp"
 #include "commands/decision_commands.hpp"
 #include "commands/milestone_commands.hpp"
 #include "commands/program_commands.hpp"
@@ -94,10 +95,12 @@ int run_bot(const Config& config) {
   commands::add_decision_commands(registry);
   commands::add_review_commands(registry);
   commands::add_milestone_commands(registry);
+  commands::add_config_commands(registry);
   commands::add_audit_command(registry);
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
-  UserZones zones(ioc.get_executor(), api, config.default_tz, std::chrono::milliseconds(1000));
+  // An unknown zone comes back empty: the dispatcher then uses the configured default.
+  UserZones zones(ioc.get_executor(), api, "", std::chrono::milliseconds(1000));
   dispatcher.set_zone_lookup([&zones](const std::string& user, UserZones::Then then) {
     zones.lookup(user, std::move(then));
   });
@@ -109,9 +112,9 @@ int run_bot(const Config& config) {
   policy.ladder_step = config.ladder_step;
   policy.grace = config.grace;
   policy.escalation_channel = config.escalation_channel;
+  policy.default_zone = config.default_tz;
   dispatcher.set_policy(policy);
-  Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, policy, config.default_tz,
-                      config.admins);
+  Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, policy, config.admins);
   dispatcher.set_on_commit([&scheduler] { scheduler.wake(); });
   scheduler.start();
 

@@ -1,5 +1,6 @@
 #include "bot/dispatcher.hpp"
 
+#include "commands/config_commands.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/reply.hpp"
 
@@ -26,7 +27,9 @@ Dispatcher::Dispatcher(const commands::Registry& registry, std::vector<std::stri
       store_(store),
       repos_(store != nullptr ? std::make_unique<storage::Repositories>(*store) : nullptr),
       post_(std::move(post)),
-      seen_events_(std::chrono::hours(2), 100000) {}
+      seen_events_(std::chrono::hours(2), 100000) {
+  policy_.default_zone = zone_;
+}
 
 void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)> done) {
   if (envelope.type == "events_api") {
@@ -50,7 +53,11 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
 
 void Dispatcher::run_command(const commands::Command& command, bool accepts,
                              const std::string& zone, const std::function<void(Dispatched)>& done) {
-  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get(), zone, policy_};
+  // Settings admins stored (`config set`) apply from the next command on.
+  commands::Policy policy =
+      repos_ ? commands::effective_policy(policy_, repos_->settings()) : policy_;
+  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get(),
+                            zone.empty() ? policy.default_zone : zone, policy};
   commands::Outcome outcome = registry_.handle(command, context);
   // An empty reply means the command's post is its answer: the ack carries nothing.
   auto finish = [accepts, response_url = command.response_url](commands::Reply reply,

@@ -1,5 +1,6 @@
 #include "bot/scheduler.hpp"
 
+#include "commands/config_commands.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/jobs.hpp"
 
@@ -46,13 +47,12 @@ Round next_round(storage::Repositories& repos, const commands::Context& ctx, std
 
 Scheduler::Scheduler(net::any_io_executor executor, storage::Repositories& repos,
                      FollowUps& follow_ups, Metrics& metrics, commands::Policy policy,
-                     std::string zone, std::vector<std::string> admins)
+                     std::vector<std::string> admins)
     : executor_(std::move(executor)),
       repos_(repos),
       follow_ups_(follow_ups),
       metrics_(metrics),
       policy_(std::move(policy)),
-      zone_(std::move(zone)),
       admins_(std::move(admins)),
       timer_(executor_) {}
 
@@ -94,7 +94,8 @@ net::awaitable<void> Scheduler::run(Scheduler* self) {
   constexpr auto longest_sleep = std::chrono::hours(1);
   while (!self->stopped_) {
     auto now = std::chrono::system_clock::now();
-    commands::Context ctx{now, self->admins_, &self->repos_, self->zone_, self->policy_};
+    commands::Policy policy = commands::effective_policy(self->policy_, self->repos_.settings());
+    commands::Context ctx{now, self->admins_, &self->repos_, policy.default_zone, policy};
     Round round = next_round(self->repos_, ctx, round_size);
     if (round.fired > 0) {
       if (!co_await self->commit(std::move(round.writes))) {

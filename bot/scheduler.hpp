@@ -38,7 +38,7 @@ Round next_round(storage::Repositories& repos, const commands::Context& ctx, std
 class Scheduler {
  public:
   Scheduler(boost::asio::any_io_executor executor, storage::Repositories& repos,
-            FollowUps& follow_ups, Metrics& metrics, commands::Policy policy, std::string zone,
+            FollowUps& follow_ups, Metrics& metrics, commands::Policy policy,
             std::vector<std::string> admins);
 
   void start();
@@ -55,7 +55,6 @@ class Scheduler {
   FollowUps& follow_ups_;
   Metrics& metrics_;
   commands::Policy policy_;
-  std::string zone_;
   std::vector<std::string> admins_;
   boost::asio::system_timer timer_;
   bool stopped_ = false;

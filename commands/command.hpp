@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <string>
 #include <variant>
@@ -67,12 +68,18 @@ inline Outcome reply_only(Reply reply) {
   return outcome;
 }
 
-// Settings that shape what handlers do (commands.md defaults; `config set` comes later).
+// Settings that shape what handlers and jobs do: commands.md's defaults, then the
+// environment, then what admins stored with `config set` (effective_policy).
 struct Policy {
-  int escalation_threshold = 15;              // a risk with this score or more is critical
-  std::chrono::minutes ladder_step{24 * 60};  // time between escalation levels
-  std::string escalation_channel;             // level 3 posts here (empty: not configured)
-  std::chrono::minutes grace{120};            // a reminder missed by more than this is skipped
+  int escalation_threshold = 15;                  // a risk with this score or more is critical
+  std::chrono::minutes ladder_step{24 * 60};      // time between escalation levels
+  std::string escalation_channel;                 // level 3 posts here (empty: not configured)
+  std::chrono::minutes grace{120};                // a reminder missed by more than this is skipped
+  std::string default_zone = "UTC";               // for people whose zone Slack does not give
+  std::array<int, 4> slo_days = {7, 30, 60, 90};  // corrective-action SLO for S1..S4
+  int target_on_time = 80;                        // KPI targets, percent
+  int target_slo = 90;
+  double target_satisfaction = 4.0;  // of 5
 };
 
 // Who is asking and when, and the data to read; handlers read nothing else.

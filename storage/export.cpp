@@ -68,6 +68,11 @@ json export_json(const Store& store) {
     audit.push_back(std::move(entry));
     return true;
   });
+  json settings = json::object();
+  if (auto raw = store.get(Family::meta, KeyBuilder().str("settings").done())) {
+    settings = json::parse(*raw, nullptr, false);
+    if (!settings.is_object()) settings = json::object();
+  }
   json jobs = json::array();
   store.scan(Family::schedule, "", [&](std::string_view key, std::string_view value) {
     KeyReader r(key);
@@ -96,6 +101,7 @@ json export_json(const Store& store) {
           {"reviews", records(store, Family::reviews)},
           {"status_updates", records(store, Family::status_updates)},
           {"schedule", std::move(jobs)},
+          {"settings", std::move(settings)},
           {"audit", std::move(audit)},
           {"sequences", std::move(sequences)}};
 }
@@ -150,6 +156,8 @@ void import_json(Store& store, const json& document) {
                     .done(),
                 row.at("job").dump());
     }
+    if (auto settings = document.value("settings", json::object()); !settings.empty())
+      repos.restore_settings(batch, settings);
     for (auto entry : document.at("audit")) {
       std::uint64_t seq = entry.at("seq").get<std::uint64_t>();
       std::string item = entry.at("item").get<std::string>();

@@ -196,16 +196,30 @@ void write_record(Batch& batch, const R& after, const R* before) {
   }
 }
 
+void audit_entry(Store& store, Batch& batch, const std::string& item, json before, json after,
+                 const Change& change) {
+  json entry = {{"v", record_format_version},
+                {"item", item},
+                {"by", change.by},
+                {"at", change.at},
+                {"action", change.action},
+                {"after", std::move(after)},
+                {"before", std::move(before)}};
+  batch.put(Family::audit, KeyBuilder().str(item).u64(store.next_sequence("audit", batch)).done(),
+            entry.dump());
+}
+
 template <class R>
 void save_record(Store& store, Batch& batch, const R& after, const R* before,
                  const Change& change) {
   write_record(batch, after, before);
-  std::string item = item_of(after);
-  json entry = {{"v", record_format_version}, {"item", item},  {"by", change.by}, {"at", change.at},
-                {"action", change.action},    {"after", after}};
-  entry["before"] = before != nullptr ? json(*before) : json();
-  batch.put(Family::audit, KeyBuilder().str(item).u64(store.next_sequence("audit", batch)).done(),
-            entry.dump());
+  audit_entry(store, batch, item_of(after), before != nullptr ? json(*before) : json(), json(after),
+              change);
+}
+
+const std::string& settings_key() {
+  static const std::string key = KeyBuilder().str("settings").done();
+  return key;
 }
 
 const std::ctype<wchar_t>* unicode_ctype() {
@@ -454,6 +468,23 @@ std::string job_key(std::int64_t due_ms, std::uint64_t seq) {
 }
 
 }  // namespace
+
+void Repositories::restore_settings(Batch& batch, const json& settings) {
+  batch.put(Family::meta, settings_key(), settings.dump());
+}
+
+json Repositories::settings() const {
+  auto raw = store_.get(Family::meta, settings_key());
+  if (!raw) return json::object();
+  auto j = json::parse(*raw, nullptr, false);
+  return j.is_object() ? j : json::object();
+}
+
+void Repositories::save_settings(Batch& batch, const json& after, const json& before,
+                                 const Change& change) {
+  batch.put(Family::meta, settings_key(), after.dump());
+  audit_entry(store_, batch, "config", before, after, change);
+}
 
 bool Repositories::seen(std::string_view id, std::int64_t now_ms) const {
   auto expiry = store_.get(Family::dedupe, seen_key(id));

@@ -113,6 +113,12 @@ class Repositories {
   // A status update is never changed; its audit entry is filed under its program.
   void save(Batch& batch, const StatusUpdate& update, const Change& change);
 
+  // Settings changed with `config set`: {key: {"value", "by", "at"}}; an empty object when
+  // none was. Saved with an audit entry for the item "config".
+  [[nodiscard]] nlohmann::json settings() const;
+  void save_settings(Batch& batch, const nlohmann::json& after, const nlohmann::json& before,
+                     const Change& change);
+
   // Dedupe memory for Slack envelope and event ids: `seen` is true while a remembered id has
   // not expired. Expired ids are removed by `expire_seen`, which walks the expiry index from
   // its oldest end and stops at the first live one: no full scan.
@@ -148,6 +154,7 @@ class Repositories {
   void restore(Batch& batch, const Decision& record);
   void restore(Batch& batch, const Review& record);
   void restore(Batch& batch, const Milestone& record);
+  void restore_settings(Batch& batch, const nlohmann::json& settings);
   void restore(Batch& batch, const StatusUpdate& record);
 
   [[nodiscard]] Store& store() const { return store_; }

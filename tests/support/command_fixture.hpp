@@ -3,6 +3,7 @@
 // what the bot's dispatcher does, minus Slack.
 
 #include "commands/audit_command.hpp"
+#include "commands/config_commands.hpp"
 #include "commands/decision_commands.hpp"
 #include "commands/milestone_commands.hpp"
 #include "commands/program_commands.hpp"
@@ -32,6 +33,7 @@ struct CommandFixture {
     commands::add_decision_commands(registry);
     commands::add_review_commands(registry);
     commands::add_milestone_commands(registry);
+    commands::add_config_commands(registry);
     commands::add_audit_command(registry);
   }
 
@@ -43,8 +45,9 @@ struct CommandFixture {
     c.channel_id = "CDEMO";
     c.text = text;
     c.response_url = "https://hooks.example/r";
+    commands::Policy policy = commands::effective_policy(commands::Policy{}, repos.settings());
     commands::Outcome out =
-        registry.handle(c, commands::Context{now, {"UADMIN"}, &repos, zone, commands::Policy{}});
+        registry.handle(c, commands::Context{now, {"UADMIN"}, &repos, zone, policy});
     if (!out.writes.empty()) REQUIRE(store->commit(std::move(out.writes)));
     return out;
   }
