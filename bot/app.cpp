@@ -14,6 +14,7 @@
 #include "commands/audit_command.hpp"
 #include "commands/config_commands.hpp"
 #include "commands/decision_commands.hpp"
+#include "commands/dep_commands.hpp"
 #include "commands/milestone_commands.hpp"
 #include "commands/program_commands.hpp"
 #include "commands/registry.hpp"
@@ -96,6 +97,7 @@ int run_bot(const Config& config) {
   commands::add_review_commands(registry);
   commands::add_milestone_commands(registry);
   commands::add_config_commands(registry);
+  commands::add_dep_commands(registry);
   commands::add_audit_command(registry);
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });

@@ -1,6 +1,7 @@
 #include "commands/milestone_commands.hpp"
 
 #include "commands/dates.hpp"
+#include "commands/dep_commands.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/reply.hpp"
 
@@ -147,6 +148,7 @@ Outcome slip(const ParsedCommand& cmd, const Command& command, const Context& ct
   after.slips.push_back(storage::Slip{before.due, due, reason, command.user_id, now});
   Outcome out;
   ctx.repos->save(out.writes, after, &before, Change{command.user_id, now, "slip"});
+  tell_dependents(out, before, after, ctx);
   std::vector<std::string> paragraphs = {
       fmt::format("⏰ *{}* slipped by {} · {} · “{}”", id, user_mention(command.user_id),
                   after.program, shown_text(after.title, 200)),

@@ -1,6 +1,7 @@
 #include "commands/review_cadence.hpp"
 
 #include "commands/dates.hpp"
+#include "commands/dep_commands.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/milestone_commands.hpp"
 #include "commands/recurrence.hpp"
@@ -226,6 +227,24 @@ PostMessage agenda(const storage::Program& program, const Review* review,
     if (milestones.size() > 5) {
       text += fmt::format("\n… and {} more: `/itpm milestone list --program {}`",
                           milestones.size() - 5, program.key);
+    }
+    paragraphs.push_back(std::move(text));
+  }
+
+  // Open dependencies of the program, soonest need-by first (overdue ones say so).
+  std::vector<storage::Dependency> deps;
+  for (auto& d : ctx.repos->dependencies()) {
+    if (d.program == program.key && d.status == "open") deps.push_back(std::move(d));
+  }
+  std::stable_sort(deps.begin(), deps.end(),
+                   [](const auto& a, const auto& b) { return a.need_by < b.need_by; });
+  if (!deps.empty()) {
+    std::string text = "*Dependencies:*";
+    for (std::size_t i = 0; i < deps.size() && i < 5; ++i)
+      text += "\n• " + dependency_line(deps[i], today);
+    if (deps.size() > 5) {
+      text += fmt::format("\n… and {} more: `/itpm dep list --program {}`", deps.size() - 5,
+                          program.key);
     }
     paragraphs.push_back(std::move(text));
   }

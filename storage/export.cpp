@@ -98,6 +98,7 @@ json export_json(const Store& store) {
           {"risks", records(store, Family::risks)},
           {"decisions", records(store, Family::decisions)},
           {"milestones", records(store, Family::milestones)},
+          {"dependencies", records(store, Family::dependencies)},
           {"reviews", records(store, Family::reviews)},
           {"status_updates", records(store, Family::status_updates)},
           {"schedule", std::move(jobs)},
@@ -114,6 +115,7 @@ void export_csv(const Store& store, const std::filesystem::path& dir) {
   write_csv(records(store, Family::risks), dir / "risks.csv");
   write_csv(records(store, Family::decisions), dir / "decisions.csv");
   write_csv(records(store, Family::milestones), dir / "milestones.csv");
+  write_csv(records(store, Family::dependencies), dir / "dependencies.csv");
   write_csv(records(store, Family::reviews), dir / "reviews.csv");
   write_csv(records(store, Family::status_updates), dir / "status_updates.csv");
 }
@@ -128,6 +130,7 @@ void import_json(Store& store, const json& document) {
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
   for (Family f : {Family::programs, Family::risks, Family::decisions, Family::milestones,
+                   Family::dependencies,
                    Family::reviews, Family::status_updates, Family::schedule, Family::audit}) {
     bool empty = true;
     store.scan(f, "", [&](std::string_view, std::string_view) { return empty = false; });
@@ -144,6 +147,8 @@ void import_json(Store& store, const json& document) {
     // Exports from before reviews existed lack these lists.
     for (const auto& m : document.value("milestones", json::array()))
       repos.restore(batch, m.get<Milestone>());
+    for (const auto& d : document.value("dependencies", json::array()))
+      repos.restore(batch, d.get<Dependency>());
     for (const auto& r : document.value("reviews", json::array()))
       repos.restore(batch, r.get<Review>());
     for (const auto& u : document.value("status_updates", json::array()))

@@ -252,4 +252,35 @@ void from_json(const nlohmann::json& j, Milestone& m) {
   read(j, "done_at", m.done_at);
 }
 
+void to_json(nlohmann::json& j, const Dependency& d) {
+  j = {{"v", record_format_version},
+       {"number", d.number},
+       {"program", d.program},
+       {"on_kind", d.on_kind},
+       {"on", d.on},
+       {"what", d.what},
+       {"need_by", d.need_by},
+       {"status", d.status},
+       {"channel", d.channel},
+       {"created_by", d.created_by},
+       {"created_at", d.created_at},
+       {"resolved_by", d.resolved_by},
+       {"resolved_at", d.resolved_at}};
+}
+
+void from_json(const nlohmann::json& j, Dependency& d) {
+  read(j, "number", d.number);
+  read(j, "program", d.program);
+  read(j, "on_kind", d.on_kind);
+  read(j, "on", d.on);
+  read(j, "what", d.what);
+  read(j, "need_by", d.need_by);
+  read(j, "status", d.status);
+  read(j, "channel", d.channel);
+  read(j, "created_by", d.created_by);
+  read(j, "created_at", d.created_at);
+  read(j, "resolved_by", d.resolved_by);
+  read(j, "resolved_at", d.resolved_at);
+}
+
 }  // namespace itpm::storage

@@ -122,6 +122,23 @@ struct Milestone {
   [[nodiscard]] bool done_on_time() const { return status == "done" && done_on <= due; }
 };
 
+// A dependency, X-<number>: what a program needs from another program, a person, a channel
+// or a named team, and by when.
+struct Dependency {
+  std::uint64_t number = 0;
+  std::string program;  // the program that needs it
+  std::string on_kind;  // program, user, channel, team
+  std::string on;       // program key, user ID, channel ID or team name
+  std::string what;
+  std::string need_by;  // YYYY-MM-DD
+  std::string status = "open";  // open, resolved
+  std::string channel;
+  std::string created_by;
+  std::int64_t created_at = 0;
+  std::string resolved_by;
+  std::int64_t resolved_at = 0;
+};
+
 // A program's status at one moment (review record / status).
 struct StatusUpdate {
   std::uint64_t number = 0;  // order of recording, over all programs
@@ -144,6 +161,8 @@ void to_json(nlohmann::json& j, const Slip& s);
 void from_json(const nlohmann::json& j, Slip& s);
 void to_json(nlohmann::json& j, const Milestone& m);
 void from_json(const nlohmann::json& j, Milestone& m);
+void to_json(nlohmann::json& j, const Dependency& d);
+void from_json(const nlohmann::json& j, Dependency& d);
 void to_json(nlohmann::json& j, const StatusUpdate& u);
 void from_json(const nlohmann::json& j, StatusUpdate& u);
 

@@ -55,6 +55,9 @@ std::string primary_key(const Decision& d) {
   return KeyBuilder().u64(d.number).done();
 }
 
+std::string primary_key(const Dependency& d) {
+  return KeyBuilder().u64(d.number).done();
+}
 std::string primary_key(const Milestone& m) {
   return KeyBuilder().u64(m.number).done();
 }
@@ -75,6 +78,9 @@ Family family_of(const Decision&) {
   return Family::decisions;
 }
 
+Family family_of(const Dependency&) {
+  return Family::dependencies;
+}
 Family family_of(const Milestone&) {
   return Family::milestones;
 }
@@ -95,6 +101,9 @@ std::string item_of(const Decision& d) {
   return decision_id(d.number);
 }
 
+std::string item_of(const Dependency& d) {
+  return dependency_id(d.number);
+}
 std::string item_of(const Milestone& m) {
   return milestone_id(m.number);
 }
@@ -106,6 +115,9 @@ std::string item_of(const StatusUpdate& u) {
 }
 
 IndexRows index_rows(const Program&) {
+  return {};
+}
+IndexRows index_rows(const Dependency&) {
   return {};
 }
 IndexRows index_rows(const Milestone&) {
@@ -255,6 +267,9 @@ std::string review_id(std::uint64_t number) {
 std::string milestone_id(std::uint64_t number) {
   return "M-" + std::to_string(number);
 }
+std::string dependency_id(std::uint64_t number) {
+  return "X-" + std::to_string(number);
+}
 
 std::vector<std::string> search_terms(std::string_view text) {
   const auto* ctype = unicode_ctype();
@@ -294,6 +309,14 @@ std::vector<Program> Repositories::programs() const {
 
 std::optional<Risk> Repositories::risk(std::uint64_t number) const {
   return load<Risk>(store_, Family::risks, KeyBuilder().u64(number).done());
+}
+
+std::optional<Dependency> Repositories::dependency(std::uint64_t number) const {
+  return load<Dependency>(store_, Family::dependencies, KeyBuilder().u64(number).done());
+}
+
+std::vector<Dependency> Repositories::dependencies() const {
+  return load_all<Dependency>(store_, Family::dependencies);
 }
 
 std::optional<Milestone> Repositories::milestone(std::uint64_t number) const {
@@ -677,6 +700,10 @@ std::vector<std::string> Repositories::check() const {
   for (const auto& m : milestones()) max_milestone = std::max(max_milestone, m.number);
   if (sequence("milestone") < max_milestone)
     problems.emplace_back("the milestone sequence is behind a stored milestone");
+  std::uint64_t max_dependency = 0;
+  for (const auto& d : dependencies()) max_dependency = std::max(max_dependency, d.number);
+  if (sequence("dependency") < max_dependency)
+    problems.emplace_back("the dependency sequence is behind a stored dependency");
   return problems;
 }
 
@@ -705,6 +732,15 @@ void Repositories::restore(Batch& batch, const Risk& record) {
 void Repositories::restore(Batch& batch, const Decision& record) {
   write_record<Decision>(batch, record, nullptr);
   index_text(batch, record, true);
+}
+
+void Repositories::restore(Batch& batch, const Dependency& record) {
+  write_record<Dependency>(batch, record, nullptr);
+}
+
+void Repositories::save(Batch& batch, const Dependency& after, const Dependency* before,
+                        const Change& change) {
+  save_record(store_, batch, after, before, change);
 }
 
 void Repositories::restore(Batch& batch, const Milestone& record) {

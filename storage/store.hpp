@@ -31,6 +31,7 @@ enum class Family : std::uint8_t {
   decisions_by_date,     // ~date, ~number
   decisions_by_tag,      // tag, ~date, ~number
   decision_terms,        // term, chunk of decision numbers -> packed postings
+  dependencies,          // X-<number>
 };
 
 // Every family, in frozen order.

@@ -5,6 +5,7 @@
 #include "commands/audit_command.hpp"
 #include "commands/config_commands.hpp"
 #include "commands/decision_commands.hpp"
+#include "commands/dep_commands.hpp"
 #include "commands/milestone_commands.hpp"
 #include "commands/program_commands.hpp"
 #include "commands/review_commands.hpp"
@@ -34,6 +35,7 @@ struct CommandFixture {
     commands::add_review_commands(registry);
     commands::add_milestone_commands(registry);
     commands::add_config_commands(registry);
+    commands::add_dep_commands(registry);
     commands::add_audit_command(registry);
   }
 
