@@ -11,6 +11,7 @@
 #include "bot/tls_context.hpp"
 #include "bot/user_zones.hpp"
 #include "bot/web_api_client.hpp"
+#include "commands/action_commands.hpp"
 #include "commands/audit_command.hpp"
 #include "commands/config_commands.hpp"
 #include "commands/decision_commands.hpp"
@@ -98,6 +99,7 @@ int run_bot(const Config& config) {
   commands::add_milestone_commands(registry);
   commands::add_config_commands(registry);
   commands::add_dep_commands(registry);
+  commands::add_action_commands(registry);
   commands::add_audit_command(registry);
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });

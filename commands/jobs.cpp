@@ -1,5 +1,6 @@
 #include "commands/jobs.hpp"
 
+#include "commands/action_commands.hpp"
 #include "commands/review_cadence.hpp"
 #include "commands/risk_ladder.hpp"
 
@@ -10,6 +11,7 @@ Outcome fire_job(const storage::ScheduledJob& job, const Context& ctx) {
   if (kind == "review_reminder" || kind == "review") return fire_review_job(job, ctx);
   if (kind == "risk_ladder") return climb_ladder(job, ctx);
   if (kind == "risk_overdue") return check_overdue(job, ctx);
+  if (kind.starts_with("action_")) return fire_action_job(job, ctx);
   Outcome out;
   ctx.repos->unschedule(out.writes, job);
   out.reply.text = "a job of unknown kind \"" + kind + "\" was dropped";
@@ -21,6 +23,8 @@ std::string job_item(const storage::ScheduledJob& job) {
   if (job.job.contains("review"))
     return storage::review_id(job.job.value("review", std::uint64_t{0}));
   if (job.job.contains("risk")) return storage::risk_id(job.job.value("risk", std::uint64_t{0}));
+  if (job.job.contains("action"))
+    return storage::action_id(job.job.value("action", std::uint64_t{0}));
   return "";
 }
 

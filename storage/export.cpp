@@ -99,6 +99,7 @@ json export_json(const Store& store) {
           {"decisions", records(store, Family::decisions)},
           {"milestones", records(store, Family::milestones)},
           {"dependencies", records(store, Family::dependencies)},
+          {"actions", records(store, Family::actions)},
           {"reviews", records(store, Family::reviews)},
           {"status_updates", records(store, Family::status_updates)},
           {"schedule", std::move(jobs)},
@@ -116,6 +117,7 @@ void export_csv(const Store& store, const std::filesystem::path& dir) {
   write_csv(records(store, Family::decisions), dir / "decisions.csv");
   write_csv(records(store, Family::milestones), dir / "milestones.csv");
   write_csv(records(store, Family::dependencies), dir / "dependencies.csv");
+  write_csv(records(store, Family::actions), dir / "actions.csv");
   write_csv(records(store, Family::reviews), dir / "reviews.csv");
   write_csv(records(store, Family::status_updates), dir / "status_updates.csv");
 }
@@ -130,7 +132,7 @@ void import_json(Store& store, const json& document) {
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
   for (Family f : {Family::programs, Family::risks, Family::decisions, Family::milestones,
-                   Family::dependencies,
+                   Family::dependencies, Family::actions,
                    Family::reviews, Family::status_updates, Family::schedule, Family::audit}) {
     bool empty = true;
     store.scan(f, "", [&](std::string_view, std::string_view) { return empty = false; });
@@ -147,6 +149,8 @@ void import_json(Store& store, const json& document) {
     // Exports from before reviews existed lack these lists.
     for (const auto& m : document.value("milestones", json::array()))
       repos.restore(batch, m.get<Milestone>());
+    for (const auto& a : document.value("actions", json::array()))
+      repos.restore(batch, a.get<Action>());
     for (const auto& d : document.value("dependencies", json::array()))
       repos.restore(batch, d.get<Dependency>());
     for (const auto& r : document.value("reviews", json::array()))

@@ -283,4 +283,41 @@ void from_json(const nlohmann::json& j, Dependency& d) {
   read(j, "resolved_at", d.resolved_at);
 }
 
+void to_json(nlohmann::json& j, const Action& a) {
+  j = {{"v", record_format_version},
+       {"number", a.number},
+       {"title", a.title},
+       {"severity", a.severity},
+       {"incident", a.incident},
+       {"owner", a.owner},
+       {"program", a.program},
+       {"slo_days", a.slo_days},
+       {"due", a.due},
+       {"status", a.status},
+       {"done_on", a.done_on},
+       {"breach_level", a.breach_level},
+       {"channel", a.channel},
+       {"created_by", a.created_by},
+       {"created_at", a.created_at},
+       {"done_at", a.done_at}};
+}
+
+void from_json(const nlohmann::json& j, Action& a) {
+  read(j, "number", a.number);
+  read(j, "title", a.title);
+  read(j, "severity", a.severity);
+  read(j, "incident", a.incident);
+  read(j, "owner", a.owner);
+  read(j, "program", a.program);
+  read(j, "slo_days", a.slo_days);
+  read(j, "due", a.due);
+  read(j, "status", a.status);
+  read(j, "done_on", a.done_on);
+  read(j, "breach_level", a.breach_level);
+  read(j, "channel", a.channel);
+  read(j, "created_by", a.created_by);
+  read(j, "created_at", a.created_at);
+  read(j, "done_at", a.done_at);
+}
+
 }  // namespace itpm::storage

@@ -139,6 +139,25 @@ struct Dependency {
   std::int64_t resolved_at = 0;
 };
 
+// A corrective action from an incident, A-<number>, due within its severity's SLO.
+struct Action {
+  std::uint64_t number = 0;
+  std::string title;
+  std::string severity;  // S1..S4
+  std::string incident;  // a reference (INC-123, a link), or empty
+  std::string owner;
+  std::string program;  // or empty
+  int slo_days = 0;     // the SLO when it was added
+  std::string due;      // YYYY-MM-DD: the day the SLO ends
+  std::string status = "open";  // open, done
+  std::string done_on;          // YYYY-MM-DD
+  int breach_level = 0;  // 0: within its SLO; 1: breach posted; 2: escalated further
+  std::string channel;
+  std::string created_by;
+  std::int64_t created_at = 0;
+  std::int64_t done_at = 0;
+};
+
 // A program's status at one moment (review record / status).
 struct StatusUpdate {
   std::uint64_t number = 0;  // order of recording, over all programs
@@ -163,6 +182,8 @@ void to_json(nlohmann::json& j, const Milestone& m);
 void from_json(const nlohmann::json& j, Milestone& m);
 void to_json(nlohmann::json& j, const Dependency& d);
 void from_json(const nlohmann::json& j, Dependency& d);
+void to_json(nlohmann::json& j, const Action& a);
+void from_json(const nlohmann::json& j, Action& a);
 void to_json(nlohmann::json& j, const StatusUpdate& u);
 void from_json(const nlohmann::json& j, StatusUpdate& u);
 

@@ -55,6 +55,9 @@ std::string primary_key(const Decision& d) {
   return KeyBuilder().u64(d.number).done();
 }
 
+std::string primary_key(const Action& a) {
+  return KeyBuilder().u64(a.number).done();
+}
 std::string primary_key(const Dependency& d) {
   return KeyBuilder().u64(d.number).done();
 }
@@ -78,6 +81,9 @@ Family family_of(const Decision&) {
   return Family::decisions;
 }
 
+Family family_of(const Action&) {
+  return Family::actions;
+}
 Family family_of(const Dependency&) {
   return Family::dependencies;
 }
@@ -101,6 +107,9 @@ std::string item_of(const Decision& d) {
   return decision_id(d.number);
 }
 
+std::string item_of(const Action& a) {
+  return action_id(a.number);
+}
 std::string item_of(const Dependency& d) {
   return dependency_id(d.number);
 }
@@ -115,6 +124,9 @@ std::string item_of(const StatusUpdate& u) {
 }
 
 IndexRows index_rows(const Program&) {
+  return {};
+}
+IndexRows index_rows(const Action&) {
   return {};
 }
 IndexRows index_rows(const Dependency&) {
@@ -270,6 +282,9 @@ std::string milestone_id(std::uint64_t number) {
 std::string dependency_id(std::uint64_t number) {
   return "X-" + std::to_string(number);
 }
+std::string action_id(std::uint64_t number) {
+  return "A-" + std::to_string(number);
+}
 
 std::vector<std::string> search_terms(std::string_view text) {
   const auto* ctype = unicode_ctype();
@@ -309,6 +324,14 @@ std::vector<Program> Repositories::programs() const {
 
 std::optional<Risk> Repositories::risk(std::uint64_t number) const {
   return load<Risk>(store_, Family::risks, KeyBuilder().u64(number).done());
+}
+
+std::optional<Action> Repositories::action(std::uint64_t number) const {
+  return load<Action>(store_, Family::actions, KeyBuilder().u64(number).done());
+}
+
+std::vector<Action> Repositories::actions() const {
+  return load_all<Action>(store_, Family::actions);
 }
 
 std::optional<Dependency> Repositories::dependency(std::uint64_t number) const {
@@ -704,6 +727,10 @@ std::vector<std::string> Repositories::check() const {
   for (const auto& d : dependencies()) max_dependency = std::max(max_dependency, d.number);
   if (sequence("dependency") < max_dependency)
     problems.emplace_back("the dependency sequence is behind a stored dependency");
+  std::uint64_t max_action = 0;
+  for (const auto& a : actions()) max_action = std::max(max_action, a.number);
+  if (sequence("action") < max_action)
+    problems.emplace_back("the action sequence is behind a stored action");
   return problems;
 }
 
@@ -732,6 +759,15 @@ void Repositories::restore(Batch& batch, const Risk& record) {
 void Repositories::restore(Batch& batch, const Decision& record) {
   write_record<Decision>(batch, record, nullptr);
   index_text(batch, record, true);
+}
+
+void Repositories::restore(Batch& batch, const Action& record) {
+  write_record<Action>(batch, record, nullptr);
+}
+
+void Repositories::save(Batch& batch, const Action& after, const Action* before,
+                        const Change& change) {
+  save_record(store_, batch, after, before, change);
 }
 
 void Repositories::restore(Batch& batch, const Dependency& record) {

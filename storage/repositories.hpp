@@ -78,6 +78,8 @@ class Repositories {
   // Newest first (by decision date, then number); `total` receives how many matched.
   [[nodiscard]] std::vector<Decision> decisions(const DecisionFilter& filter, std::size_t limit,
                                                 std::size_t* total = nullptr) const;
+  [[nodiscard]] std::optional<Action> action(std::uint64_t number) const;
+  [[nodiscard]] std::vector<Action> actions() const;  // by number
   [[nodiscard]] std::optional<Dependency> dependency(std::uint64_t number) const;
   [[nodiscard]] std::vector<Dependency> dependencies() const;  // by number
   [[nodiscard]] std::optional<Milestone> milestone(std::uint64_t number) const;
@@ -100,6 +102,7 @@ class Repositories {
   }
 
   std::uint64_t next_review_number(Batch& batch) { return store_.next_sequence("review", batch); }
+  std::uint64_t next_action_number(Batch& batch) { return store_.next_sequence("action", batch); }
   std::uint64_t next_dependency_number(Batch& batch) {
     return store_.next_sequence("dependency", batch);
   }
@@ -116,6 +119,7 @@ class Repositories {
   void save(Batch& batch, const Review& after, const Review* before, const Change& change);
   void save(Batch& batch, const Milestone& after, const Milestone* before, const Change& change);
   void save(Batch& batch, const Dependency& after, const Dependency* before, const Change& change);
+  void save(Batch& batch, const Action& after, const Action* before, const Change& change);
   // A status update is never changed; its audit entry is filed under its program.
   void save(Batch& batch, const StatusUpdate& update, const Change& change);
 
@@ -161,6 +165,7 @@ class Repositories {
   void restore(Batch& batch, const Review& record);
   void restore(Batch& batch, const Milestone& record);
   void restore(Batch& batch, const Dependency& record);
+  void restore(Batch& batch, const Action& record);
   void restore_settings(Batch& batch, const nlohmann::json& settings);
   void restore(Batch& batch, const StatusUpdate& record);
 
@@ -176,6 +181,7 @@ std::string decision_id(std::uint64_t number);
 std::string review_id(std::uint64_t number);
 std::string milestone_id(std::uint64_t number);
 std::string dependency_id(std::uint64_t number);
+std::string action_id(std::uint64_t number);
 
 // Search terms of a text: Unicode-aware lowercase words of letters and digits (k8s, p99 and
 // s3 stay whole), without common English stop words.

@@ -72,7 +72,7 @@ class AddOperator final : public rocksdb::AssociativeMergeOperator {
 const std::vector<Family>& all_families() {
   static const std::vector<Family> families = [] {
     std::vector<Family> out;
-    for (int f = 0; f <= static_cast<int>(Family::dependencies); ++f)
+    for (int f = 0; f <= static_cast<int>(Family::actions); ++f)
       out.push_back(static_cast<Family>(f));
     return out;
   }();
@@ -80,7 +80,7 @@ const std::vector<Family>& all_families() {
 }
 
 std::string_view family_name(Family family) {
-  static constexpr std::array<std::string_view, 17> names = {
+  static constexpr std::array<std::string_view, 18> names = {
       "meta",
       "programs",
       "risks",
@@ -98,6 +98,7 @@ std::string_view family_name(Family family) {
       "decisions_by_tag",
       "decision_terms",
       "dependencies",
+      "actions",
   };
   return names.at(static_cast<std::size_t>(family));
 }

@@ -32,6 +32,7 @@ enum class Family : std::uint8_t {
   decisions_by_tag,      // tag, ~date, ~number
   decision_terms,        // term, chunk of decision numbers -> packed postings
   dependencies,          // X-<number>
+  actions,               // A-<number>
 };
 
 // Every family, in frozen order.

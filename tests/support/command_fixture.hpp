@@ -2,6 +2,7 @@
 // The command registry with every area, on a real store in a temp dir, at a fixed time:
 // what the bot's dispatcher does, minus Slack.
 
+#include "commands/action_commands.hpp"
 #include "commands/audit_command.hpp"
 #include "commands/config_commands.hpp"
 #include "commands/decision_commands.hpp"
@@ -36,6 +37,7 @@ struct CommandFixture {
     commands::add_milestone_commands(registry);
     commands::add_config_commands(registry);
     commands::add_dep_commands(registry);
+    commands::add_action_commands(registry);
     commands::add_audit_command(registry);
   }
 

@@ -327,3 +327,29 @@ TEST_CASE("a reminder that runs a moment after its due time reads as on time") {
   REQUIRE(posts.size() == 1);
   CHECK_FALSE(contains(posts[0].message.text, "Posted late"));
 }
+
+TEST_CASE("a corrective action reminds at 75% of its SLO, then breaches, then escalates") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(
+      R"(action add "Add failover alerting" --severity S2 --owner <@UERIN|erin> --program dr-2027)");
+  e.run(R"(action add "Done in time" --severity S1 --program dr-2027)");
+  e.run_until(e.now + 2 * 24h);
+  e.run("action done A-2");
+  e.run_until(utc(2027, 1, 10, 0));
+  auto reminders = e.posts_with("75% of its 30-day SLO has passed");
+  REQUIRE(reminders.size() == 1);
+  CHECK(reminders[0].message.to_user == "UERIN");
+  CHECK(reminders[0].at == itpm::test::noon + std::chrono::hours(24 * 30 * 3 / 4));
+  auto breach = e.posts_with("*A-1* (S2) “Add failover alerting” breached its 30-day SLO");
+  REQUIRE(breach.size() == 1);
+  CHECK(breach[0].message.channel == "CDEMO");
+  CHECK(breach[0].at == utc(2026, 12, 28, 0));  // the end of the due day
+  auto escalated = e.posts_with("Escalation: corrective action *A-1*");
+  REQUIRE(escalated.size() == 1);
+  CHECK(escalated[0].message.channel == "CLEAD");
+  CHECK(escalated[0].at == utc(2026, 12, 29, 0));
+  CHECK(e.posts_with("A-2").empty());  // done in time: no reminder, no breach
+  CHECK(e.repos.action(1)->breach_level == 2);
+  CHECK_FALSE(e.repos.next_due().has_value());
+}
