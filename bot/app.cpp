@@ -21,6 +21,7 @@
 #include "commands/registry.hpp"
 #include "commands/review_commands.hpp"
 #include "commands/risk_commands.hpp"
+#include "commands/staff_commands.hpp"
 #include "storage/store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -100,6 +101,7 @@ int run_bot(const Config& config) {
   commands::add_config_commands(registry);
   commands::add_dep_commands(registry);
   commands::add_action_commands(registry);
+  commands::add_staff_commands(registry);
   commands::add_audit_command(registry);
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });

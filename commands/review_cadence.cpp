@@ -7,6 +7,7 @@
 #include "commands/recurrence.hpp"
 #include "commands/reply.hpp"
 #include "commands/risk_ladder.hpp"
+#include "commands/staff_commands.hpp"
 
 #include <date/tz.h>
 #include <fmt/format.h>
@@ -246,6 +247,12 @@ PostMessage agenda(const storage::Program& program, const Review* review,
       text += fmt::format("\n… and {} more: `/itpm dep list --program {}`", deps.size() - 5,
                           program.key);
     }
+    paragraphs.push_back(std::move(text));
+  }
+
+  if (auto over = over_allocated(*ctx.repos, program.key); !over.empty()) {
+    std::string text = "*Staffing:*";
+    for (const auto& o : over) text += "\n⚠️ " + o;
     paragraphs.push_back(std::move(text));
   }
 

@@ -100,6 +100,7 @@ json export_json(const Store& store) {
           {"milestones", records(store, Family::milestones)},
           {"dependencies", records(store, Family::dependencies)},
           {"actions", records(store, Family::actions)},
+          {"allocations", records(store, Family::allocations)},
           {"reviews", records(store, Family::reviews)},
           {"status_updates", records(store, Family::status_updates)},
           {"schedule", std::move(jobs)},
@@ -118,6 +119,7 @@ void export_csv(const Store& store, const std::filesystem::path& dir) {
   write_csv(records(store, Family::milestones), dir / "milestones.csv");
   write_csv(records(store, Family::dependencies), dir / "dependencies.csv");
   write_csv(records(store, Family::actions), dir / "actions.csv");
+  write_csv(records(store, Family::allocations), dir / "allocations.csv");
   write_csv(records(store, Family::reviews), dir / "reviews.csv");
   write_csv(records(store, Family::status_updates), dir / "status_updates.csv");
 }
@@ -132,7 +134,7 @@ void import_json(Store& store, const json& document) {
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
   for (Family f : {Family::programs, Family::risks, Family::decisions, Family::milestones,
-                   Family::dependencies, Family::actions,
+                   Family::dependencies, Family::actions, Family::allocations,
                    Family::reviews, Family::status_updates, Family::schedule, Family::audit}) {
     bool empty = true;
     store.scan(f, "", [&](std::string_view, std::string_view) { return empty = false; });
@@ -149,6 +151,8 @@ void import_json(Store& store, const json& document) {
     // Exports from before reviews existed lack these lists.
     for (const auto& m : document.value("milestones", json::array()))
       repos.restore(batch, m.get<Milestone>());
+    for (const auto& a : document.value("allocations", json::array()))
+      repos.restore(batch, a.get<Allocation>());
     for (const auto& a : document.value("actions", json::array()))
       repos.restore(batch, a.get<Action>());
     for (const auto& d : document.value("dependencies", json::array()))

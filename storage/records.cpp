@@ -320,4 +320,21 @@ void from_json(const nlohmann::json& j, Action& a) {
   read(j, "done_at", a.done_at);
 }
 
+void to_json(nlohmann::json& j, const Allocation& a) {
+  j = {{"v", record_format_version},
+       {"user", a.user},
+       {"program", a.program},
+       {"percent", a.percent},
+       {"by", a.by},
+       {"at", a.at}};
+}
+
+void from_json(const nlohmann::json& j, Allocation& a) {
+  read(j, "user", a.user);
+  read(j, "program", a.program);
+  read(j, "percent", a.percent);
+  read(j, "by", a.by);
+  read(j, "at", a.at);
+}
+
 }  // namespace itpm::storage

@@ -158,6 +158,15 @@ struct Action {
   std::int64_t done_at = 0;
 };
 
+// How much of a person's time goes to a program.
+struct Allocation {
+  std::string user;
+  std::string program;
+  int percent = 0;  // 1-100
+  std::string by;
+  std::int64_t at = 0;
+};
+
 // A program's status at one moment (review record / status).
 struct StatusUpdate {
   std::uint64_t number = 0;  // order of recording, over all programs
@@ -184,6 +193,8 @@ void to_json(nlohmann::json& j, const Dependency& d);
 void from_json(const nlohmann::json& j, Dependency& d);
 void to_json(nlohmann::json& j, const Action& a);
 void from_json(const nlohmann::json& j, Action& a);
+void to_json(nlohmann::json& j, const Allocation& a);
+void from_json(const nlohmann::json& j, Allocation& a);
 void to_json(nlohmann::json& j, const StatusUpdate& u);
 void from_json(const nlohmann::json& j, StatusUpdate& u);
 

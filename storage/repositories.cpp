@@ -55,6 +55,9 @@ std::string primary_key(const Decision& d) {
   return KeyBuilder().u64(d.number).done();
 }
 
+std::string primary_key(const Allocation& a) {
+  return KeyBuilder().str(a.user).str(a.program).done();
+}
 std::string primary_key(const Action& a) {
   return KeyBuilder().u64(a.number).done();
 }
@@ -81,6 +84,9 @@ Family family_of(const Decision&) {
   return Family::decisions;
 }
 
+Family family_of(const Allocation&) {
+  return Family::allocations;
+}
 Family family_of(const Action&) {
   return Family::actions;
 }
@@ -107,6 +113,9 @@ std::string item_of(const Decision& d) {
   return decision_id(d.number);
 }
 
+std::string item_of(const Allocation& a) {
+  return a.program;
+}
 std::string item_of(const Action& a) {
   return action_id(a.number);
 }
@@ -124,6 +133,9 @@ std::string item_of(const StatusUpdate& u) {
 }
 
 IndexRows index_rows(const Program&) {
+  return {};
+}
+IndexRows index_rows(const Allocation&) {
   return {};
 }
 IndexRows index_rows(const Action&) {
@@ -324,6 +336,10 @@ std::vector<Program> Repositories::programs() const {
 
 std::optional<Risk> Repositories::risk(std::uint64_t number) const {
   return load<Risk>(store_, Family::risks, KeyBuilder().u64(number).done());
+}
+
+std::vector<Allocation> Repositories::allocations() const {
+  return load_all<Allocation>(store_, Family::allocations);
 }
 
 std::optional<Action> Repositories::action(std::uint64_t number) const {
@@ -759,6 +775,21 @@ void Repositories::restore(Batch& batch, const Risk& record) {
 void Repositories::restore(Batch& batch, const Decision& record) {
   write_record<Decision>(batch, record, nullptr);
   index_text(batch, record, true);
+}
+
+void Repositories::restore(Batch& batch, const Allocation& record) {
+  write_record<Allocation>(batch, record, nullptr);
+}
+
+void Repositories::save(Batch& batch, const Allocation& after, const Allocation* before,
+                        const Change& change) {
+  if (after.percent > 0) {
+    save_record(store_, batch, after, before, change);
+    return;
+  }
+  batch.remove(Family::allocations, primary_key(after));
+  audit_entry(store_, batch, item_of(after), before != nullptr ? json(*before) : json(), json(),
+              change);
 }
 
 void Repositories::restore(Batch& batch, const Action& record) {

@@ -78,6 +78,8 @@ class Repositories {
   // Newest first (by decision date, then number); `total` receives how many matched.
   [[nodiscard]] std::vector<Decision> decisions(const DecisionFilter& filter, std::size_t limit,
                                                 std::size_t* total = nullptr) const;
+  // Every allocation, by person then program.
+  [[nodiscard]] std::vector<Allocation> allocations() const;
   [[nodiscard]] std::optional<Action> action(std::uint64_t number) const;
   [[nodiscard]] std::vector<Action> actions() const;  // by number
   [[nodiscard]] std::optional<Dependency> dependency(std::uint64_t number) const;
@@ -120,6 +122,9 @@ class Repositories {
   void save(Batch& batch, const Milestone& after, const Milestone* before, const Change& change);
   void save(Batch& batch, const Dependency& after, const Dependency* before, const Change& change);
   void save(Batch& batch, const Action& after, const Action* before, const Change& change);
+  // Writes (or, at 0 percent, removes) a person's allocation to a program, with an audit
+  // entry filed under the program.
+  void save(Batch& batch, const Allocation& after, const Allocation* before, const Change& change);
   // A status update is never changed; its audit entry is filed under its program.
   void save(Batch& batch, const StatusUpdate& update, const Change& change);
 
@@ -166,6 +171,7 @@ class Repositories {
   void restore(Batch& batch, const Milestone& record);
   void restore(Batch& batch, const Dependency& record);
   void restore(Batch& batch, const Action& record);
+  void restore(Batch& batch, const Allocation& record);
   void restore_settings(Batch& batch, const nlohmann::json& settings);
   void restore(Batch& batch, const StatusUpdate& record);
 

@@ -33,6 +33,7 @@ enum class Family : std::uint8_t {
   decision_terms,        // term, chunk of decision numbers -> packed postings
   dependencies,          // X-<number>
   actions,               // A-<number>
+  allocations,           // user, program -> percent
 };
 
 // Every family, in frozen order.

@@ -11,6 +11,7 @@
 #include "commands/program_commands.hpp"
 #include "commands/review_commands.hpp"
 #include "commands/risk_commands.hpp"
+#include "commands/staff_commands.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -38,6 +39,7 @@ struct CommandFixture {
     commands::add_config_commands(registry);
     commands::add_dep_commands(registry);
     commands::add_action_commands(registry);
+    commands::add_staff_commands(registry);
     commands::add_audit_command(registry);
   }
 
