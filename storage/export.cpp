@@ -134,8 +134,8 @@ void import_json(Store& store, const json& document) {
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
   for (Family f : {Family::programs, Family::risks, Family::decisions, Family::milestones,
-                   Family::dependencies, Family::actions, Family::allocations,
-                   Family::reviews, Family::status_updates, Family::schedule, Family::audit}) {
+                   Family::dependencies, Family::actions, Family::allocations, Family::reviews,
+                   Family::status_updates, Family::schedule, Family::audit}) {
     bool empty = true;
     store.scan(f, "", [&](std::string_view, std::string_view) { return empty = false; });
     if (!empty)

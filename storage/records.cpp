@@ -284,21 +284,11 @@ void from_json(const nlohmann::json& j, Dependency& d) {
 }
 
 void to_json(nlohmann::json& j, const Action& a) {
-  j = {{"v", record_format_version},
-       {"number", a.number},
-       {"title", a.title},
-       {"severity", a.severity},
-       {"incident", a.incident},
-       {"owner", a.owner},
-       {"program", a.program},
-       {"slo_days", a.slo_days},
-       {"due", a.due},
-       {"status", a.status},
-       {"done_on", a.done_on},
-       {"breach_level", a.breach_level},
-       {"channel", a.channel},
-       {"created_by", a.created_by},
-       {"created_at", a.created_at},
+  j = {{"v", record_format_version}, {"number", a.number},         {"title", a.title},
+       {"severity", a.severity},     {"incident", a.incident},     {"owner", a.owner},
+       {"program", a.program},       {"slo_days", a.slo_days},     {"due", a.due},
+       {"status", a.status},         {"done_on", a.done_on},       {"breach_level", a.breach_level},
+       {"channel", a.channel},       {"created_by", a.created_by}, {"created_at", a.created_at},
        {"done_at", a.done_at}};
 }
 
@@ -321,12 +311,8 @@ void from_json(const nlohmann::json& j, Action& a) {
 }
 
 void to_json(nlohmann::json& j, const Allocation& a) {
-  j = {{"v", record_format_version},
-       {"user", a.user},
-       {"program", a.program},
-       {"percent", a.percent},
-       {"by", a.by},
-       {"at", a.at}};
+  j = {{"v", record_format_version}, {"user", a.user}, {"program", a.program},
+       {"percent", a.percent},       {"by", a.by},     {"at", a.at}};
 }
 
 void from_json(const nlohmann::json& j, Allocation& a) {

@@ -130,7 +130,7 @@ struct Dependency {
   std::string on_kind;  // program, user, channel, team
   std::string on;       // program key, user ID, channel ID or team name
   std::string what;
-  std::string need_by;  // YYYY-MM-DD
+  std::string need_by;          // YYYY-MM-DD
   std::string status = "open";  // open, resolved
   std::string channel;
   std::string created_by;
@@ -146,12 +146,12 @@ struct Action {
   std::string severity;  // S1..S4
   std::string incident;  // a reference (INC-123, a link), or empty
   std::string owner;
-  std::string program;  // or empty
-  int slo_days = 0;     // the SLO when it was added
-  std::string due;      // YYYY-MM-DD: the day the SLO ends
+  std::string program;          // or empty
+  int slo_days = 0;             // the SLO when it was added
+  std::string due;              // YYYY-MM-DD: the day the SLO ends
   std::string status = "open";  // open, done
   std::string done_on;          // YYYY-MM-DD
-  int breach_level = 0;  // 0: within its SLO; 1: breach posted; 2: escalated further
+  int breach_level = 0;         // 0: within its SLO; 1: breach posted; 2: escalated further
   std::string channel;
   std::string created_by;
   std::int64_t created_at = 0;
