@@ -11,17 +11,8 @@
 #include "bot/tls_context.hpp"
 #include "bot/user_zones.hpp"
 #include "bot/web_api_client.hpp"
-#include "commands/action_commands.hpp"
-#include "commands/audit_command.hpp"
-#include "commands/config_commands.hpp"
-#include "commands/decision_commands.hpp"
-#include "commands/dep_commands.hpp"
-#include "commands/milestone_commands.hpp"
-#include "commands/program_commands.hpp"
+#include "commands/areas.hpp"
 #include "commands/registry.hpp"
-#include "commands/review_commands.hpp"
-#include "commands/risk_commands.hpp"
-#include "commands/staff_commands.hpp"
 #include "storage/store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -93,16 +84,7 @@ int run_bot(const Config& config) {
   WebApiClient api(ioc.get_executor(), http, config.api_url, config.bot_token, config.app_token,
                    metrics);
   commands::Registry registry;
-  commands::add_program_commands(registry);
-  commands::add_risk_commands(registry);
-  commands::add_decision_commands(registry);
-  commands::add_review_commands(registry);
-  commands::add_milestone_commands(registry);
-  commands::add_config_commands(registry);
-  commands::add_dep_commands(registry);
-  commands::add_action_commands(registry);
-  commands::add_staff_commands(registry);
-  commands::add_audit_command(registry);
+  commands::add_all_areas(registry);
   Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
   // An unknown zone comes back empty: the dispatcher then uses the configured default.

@@ -2,16 +2,8 @@
 // The command registry with every area, on a real store in a temp dir, at a fixed time:
 // what the bot's dispatcher does, minus Slack.
 
-#include "commands/action_commands.hpp"
-#include "commands/audit_command.hpp"
+#include "commands/areas.hpp"
 #include "commands/config_commands.hpp"
-#include "commands/decision_commands.hpp"
-#include "commands/dep_commands.hpp"
-#include "commands/milestone_commands.hpp"
-#include "commands/program_commands.hpp"
-#include "commands/review_commands.hpp"
-#include "commands/risk_commands.hpp"
-#include "commands/staff_commands.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -30,18 +22,7 @@ struct CommandFixture {
   std::chrono::system_clock::time_point now = noon;
   std::string zone = "UTC";
 
-  CommandFixture() {
-    commands::add_program_commands(registry);
-    commands::add_risk_commands(registry);
-    commands::add_decision_commands(registry);
-    commands::add_review_commands(registry);
-    commands::add_milestone_commands(registry);
-    commands::add_config_commands(registry);
-    commands::add_dep_commands(registry);
-    commands::add_action_commands(registry);
-    commands::add_staff_commands(registry);
-    commands::add_audit_command(registry);
-  }
+  CommandFixture() { commands::add_all_areas(registry); }
 
   // Runs `/itpm <text>` (Slack-escaped) as `user` in CDEMO and commits its writes, as the bot
   // does before acking.
