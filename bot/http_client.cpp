@@ -45,9 +45,13 @@ Origin parse_origin(const std::string& url) {
   return o;
 }
 
+// Reused for a request that must not be repeated only when used this recently.
+constexpr std::chrono::seconds fresh_enough{15};
+
 struct PooledConnection {
   std::variant<beast::tcp_stream, beast::ssl_stream<beast::tcp_stream>> stream;
   beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
 
   beast::tcp_stream& tcp() {
     return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
@@ -78,9 +82,9 @@ struct HttpClient::Impl {
     auto endpoints = co_await resolver.async_resolve(o.host, o.port, net::use_awaitable);
     std::unique_ptr<PooledConnection> c;
     if (o.tls) {
-      c.reset(new PooledConnection{beast::ssl_stream<beast::tcp_stream>(executor, tls), {}});
+      c.reset(new PooledConnection{beast::ssl_stream<beast::tcp_stream>(executor, tls), {}, {}});
     } else {
-      c.reset(new PooledConnection{beast::tcp_stream(executor), {}});
+      c.reset(new PooledConnection{beast::tcp_stream(executor), {}, {}});
     }
     c->tcp().expires_after(timeout);
     co_await c->tcp().async_connect(endpoints, net::use_awaitable);
@@ -137,6 +141,12 @@ net::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<PooledConnection> conn;
     bool reused = false;
+    // A connection idle for long may have been closed by the server meanwhile; a request that
+    // must not be repeated does not risk it (the retry below is only for idempotent ones).
+    while (!pool.empty() && !request_idempotent &&
+           std::chrono::steady_clock::now() - pool.back()->idle_since > fresh_enough) {
+      pool.pop_back();
+    }
     if (!pool.empty() && attempt == 0) {
       conn = std::move(pool.back());
       pool.pop_back();
@@ -156,7 +166,10 @@ net::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
     out.status = static_cast<int>(res.result_int());
     out.retry_after = std::string(res[http::field::retry_after]);
     out.body = std::move(res.body());
-    if (res.keep_alive()) pool.push_back(std::move(conn));
+    if (res.keep_alive()) {
+      conn->idle_since = std::chrono::steady_clock::now();
+      pool.push_back(std::move(conn));
+    }
     co_return out;
   }
 }
