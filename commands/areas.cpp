@@ -7,6 +7,7 @@
 #include "commands/dep_commands.hpp"
 #include "commands/milestone_commands.hpp"
 #include "commands/program_commands.hpp"
+#include "commands/report_command.hpp"
 #include "commands/review_commands.hpp"
 #include "commands/risk_commands.hpp"
 #include "commands/staff_commands.hpp"
@@ -23,6 +24,7 @@ void add_all_areas(Registry& registry) {
   add_action_commands(registry);
   add_staff_commands(registry);
   add_config_commands(registry);
+  add_report_command(registry);
   add_audit_command(registry);
 }
 

@@ -125,6 +125,7 @@ TEST_CASE("replies render as the checked-in Block Kit") {
   reply("milestone_slip", R"(milestone slip M-1 --due 2026-12-10 --reason "Reviewer out sick")");
   reply("milestone_list", "milestone list");
   post("review_now_agenda", f.run("review now dr-2027", "UBOB"));
+  reply("report", "report --share");
 
   // Ladder steps as the scheduler posts them (R-1 has been on the ladder since it was escalated).
   Policy policy;
