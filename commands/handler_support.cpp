@@ -240,4 +240,11 @@ std::string spelled_duration(std::int64_t minutes) {
   return out;
 }
 
+std::string status_dot(const std::string& status) {
+  if (status == "green") return "🟢";
+  if (status == "amber") return "🟠";
+  if (status == "red") return "🔴";
+  return "⚪";
+}
+
 }  // namespace itpm::commands

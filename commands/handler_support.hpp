@@ -102,4 +102,7 @@ std::string ago(std::int64_t then_ms, std::chrono::system_clock::time_point now)
 // "1 hour", "10 minutes", "2 days 3 hours" for a number of whole minutes.
 std::string spelled_duration(std::int64_t minutes);
 
+// A program status's colour dot: 🟢 green, 🟠 amber, 🔴 red, ⚪ none.
+std::string status_dot(const std::string& status);
+
 }  // namespace itpm::commands

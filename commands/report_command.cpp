@@ -11,24 +11,17 @@
 namespace itpm::commands {
 namespace {
 
-std::string dot(const std::string& status) {
-  if (status == "green") return "🟢";
-  if (status == "amber") return "🟠";
-  if (status == "red") return "🔴";
-  return "⚪";
-}
-
 // One program's line: status (and before the period), then what changed since `since_ms`.
 std::string program_line(const storage::Program& p, std::int64_t since_ms,
                          const std::string& since_day, const Context& ctx) {
   auto updates = ctx.repos->status_updates(p.key, 50);
   std::string status = "⚪ no status";
   if (!updates.empty()) {
-    status = dot(updates.front().status) + " " + updates.front().status;
+    status = status_dot(updates.front().status) + " " + updates.front().status;
     auto before = std::find_if(updates.begin(), updates.end(),
                                [&](const storage::StatusUpdate& u) { return u.at < since_ms; });
     if (before != updates.end() && before->status != updates.front().status)
-      status += fmt::format(" (was {} {})", dot(before->status), before->status);
+      status += fmt::format(" (was {} {})", status_dot(before->status), before->status);
   }
   int opened = 0;
   int closed = 0;

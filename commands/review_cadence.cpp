@@ -34,13 +34,6 @@ std::string risk_item(const storage::Risk& r) {
                      band(r.score()), r.score(), shown_text(r.title, 80), extra);
 }
 
-std::string status_dot(const std::string& status) {
-  if (status == "green") return "🟢";
-  if (status == "amber") return "🟠";
-  if (status == "red") return "🔴";
-  return "⚪";
-}
-
 Outcome note(Outcome out, std::string text) {
   out.reply.text = std::move(text);
   return out;

@@ -313,9 +313,8 @@ Outcome record_status(const ParsedCommand& cmd, const Command& command, const Co
   Outcome out;
   u.number = ctx.repos->next_status_number(out.writes);
   ctx.repos->save(out.writes, u, Change{command.user_id, u.at, "status"});
-  std::string dot = color == "green" ? "🟢" : color == "amber" ? "🟠" : "🔴";
-  std::string head = fmt::format("{} *{}* status {} — “{}” ({})", dot, program.key, color,
-                                 shown_text(summary, 500), user_mention(command.user_id));
+  std::string head = fmt::format("{} *{}* status {} — “{}” ({})", status_dot(color), program.key,
+                                 color, shown_text(summary, 500), user_mention(command.user_id));
   std::string was = previous.empty() ? "First status update for " + program.key + "."
                                      : fmt::format("Was {} since {}.", previous.front().status,
                                                    show_time(previous.front().at, ctx.zone));
@@ -332,9 +331,8 @@ std::string status_line(const Program& p, const std::vector<StatusUpdate>& lates
                         const Context& ctx) {
   if (latest.empty()) return fmt::format("⚪ *{}* no status yet", p.key);
   const auto& s = latest.front();
-  std::string dot = s.status == "green" ? "🟢" : s.status == "amber" ? "🟠" : "🔴";
-  return fmt::format("{} *{}* {} — “{}” ({}, {})", dot, p.key, s.status, shown_text(s.summary, 200),
-                     user_mention(s.by), ago(s.at, ctx.now));
+  return fmt::format("{} *{}* {} — “{}” ({}, {})", status_dot(s.status), p.key, s.status,
+                     shown_text(s.summary, 200), user_mention(s.by), ago(s.at, ctx.now));
 }
 
 Outcome status(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
