@@ -36,8 +36,12 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
     done(handle_event(envelope.payload));
     return;
   }
+  if (envelope.type == "interactive") {
+    handle_interaction(envelope.payload, done);
+    return;
+  }
   if (envelope.type != "slash_commands") {
-    done({});  // interactive and anything newer: an empty ack
+    done({});  // anything newer: an empty ack
     return;
   }
   commands::Command command = to_command(envelope.payload);
@@ -51,23 +55,62 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
                          std::string zone) { run_command(command, accepts, zone, done); });
 }
 
-void Dispatcher::run_command(const commands::Command& command, bool accepts,
-                             const std::string& zone, const std::function<void(Dispatched)>& done) {
+commands::Context Dispatcher::context_for(const std::string& zone) const {
   // Settings admins stored (`config set`) apply from the next command on.
   commands::Policy policy =
       repos_ ? commands::effective_policy(policy_, repos_->settings()) : policy_;
-  commands::Context context{std::chrono::system_clock::now(), admins_, repos_.get(),
-                            zone.empty() ? policy.default_zone : zone, policy};
+  return commands::Context{std::chrono::system_clock::now(), admins_, repos_.get(),
+                           zone.empty() ? policy.default_zone : zone, policy};
+}
+
+void Dispatcher::run_command(const commands::Command& command, bool accepts,
+                             const std::string& zone, const std::function<void(Dispatched)>& done) {
+  commands::Context context = context_for(zone);
   commands::Outcome outcome = registry_.handle(command, context);
-  // An empty reply means the command's post is its answer: the ack carries nothing.
-  auto finish = [accepts, response_url = command.response_url](commands::Reply reply,
-                                                               std::vector<QueuedPost> posts) {
+  complete(std::move(outcome), context.now, accepts ? "" : command.response_url, false, done);
+}
+
+void Dispatcher::handle_interaction(const nlohmann::json& payload,
+                                    const std::function<void(Dispatched)>& done) {
+  // A press of a poll's button. The reply goes to the presser alone through the response_url:
+  // an ack payload does nothing for block_actions (slack-protocol.md §9).
+  if (!payload.is_object() || payload.value("type", "") != "block_actions") {
+    done({});
+    return;
+  }
+  std::string user = payload.value(nlohmann::json::json_pointer("/user/id"), std::string());
+  std::string value;
+  for (const auto& action : payload.value("actions", nlohmann::json::array())) {
+    if (action.is_object() &&
+        action.value("action_id", "").starts_with(commands::vote_action_prefix)) {
+      value = action.value("value", "");
+      break;
+    }
+  }
+  if (!is_slack_id(user) || value.empty()) {
+    done({});
+    return;
+  }
+  commands::Context context = context_for("");
+  commands::Outcome outcome = commands::vote(commands::VotePress{user, value}, context);
+  complete(std::move(outcome), context.now, payload.value("response_url", ""), true, done);
+}
+
+void Dispatcher::complete(commands::Outcome outcome, std::chrono::system_clock::time_point now,
+                          const std::string& response_url, bool keep_original,
+                          const std::function<void(Dispatched)>& done) {
+  // An empty reply means the command's post is its answer: the ack carries nothing. Without a
+  // response_url the reply rides on the ack.
+  auto finish = [response_url, keep_original](commands::Reply reply,
+                                              std::vector<QueuedPost> posts) {
     Dispatched d;
     if (!reply.text.empty() || !reply.blocks.empty()) {
       nlohmann::json payload = reply_payload(reply);
-      if (accepts) {
+      if (response_url.empty()) {
         d.ack_payload = std::move(payload);
-      } else if (!response_url.empty()) {
+      } else {
+        // A reply to a button press is a new ephemeral message, not a replacement of the poll.
+        if (keep_original) payload["replace_original"] = false;
         d.response_url = response_url;
         d.follow_up = std::move(payload);
       }
@@ -77,10 +120,12 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts,
   };
   std::vector<QueuedPost> posts;
   if (repos_) {
-    posts = queue_posts(*repos_, outcome.writes, outcome.effects, commands::millis(context.now));
+    posts = queue_posts(*repos_, outcome.writes, outcome.effects, commands::millis(now));
   } else {
-    for (auto& effect : outcome.effects)
-      posts.push_back(QueuedPost{0, std::get<commands::PostMessage>(std::move(effect))});
+    for (auto& effect : outcome.effects) {
+      if (auto* message = std::get_if<commands::PostMessage>(&effect))
+        posts.push_back(QueuedPost{0, std::move(*message)});
+    }
   }
   if (outcome.writes.empty()) {
     done(finish(std::move(outcome.reply), std::move(posts)));

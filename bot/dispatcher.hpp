@@ -4,6 +4,7 @@
 #include "bot/envelope.hpp"
 #include "bot/follow_ups.hpp"
 #include "commands/registry.hpp"
+#include "commands/survey_commands.hpp"
 
 #include <functional>
 #include <memory>
@@ -23,7 +24,8 @@ struct Dispatched {
 };
 
 // Routes envelopes: slash commands to the command registry, Events API callbacks (deduped by
-// event_id) to their handlers, interactions to an empty ack. A command's writes, and the
+// event_id) to their handlers, a poll's button presses to the vote handler, other
+// interactions to an empty ack. A command's writes, and the
 // outbox rows of the posts it asks for, are committed in one atomic batch (group commit, WAL
 // synced) before `done` runs, so an ack never reports an unsaved change and a post is never
 // lost. Never throws for bad input.
@@ -55,6 +57,14 @@ class Dispatcher {
  private:
   void run_command(const commands::Command& command, bool accepts_response_payload,
                    const std::string& zone, const std::function<void(Dispatched)>& done);
+  void handle_interaction(const nlohmann::json& payload,
+                          const std::function<void(Dispatched)>& done);
+  [[nodiscard]] commands::Context context_for(const std::string& zone) const;
+  // Commits the outcome's writes (with its posts' outbox rows), then calls `done` with the
+  // reply: on the ack, or (`response_url` given) as a follow-up to it.
+  void complete(commands::Outcome outcome, std::chrono::system_clock::time_point now,
+                const std::string& response_url, bool keep_original,
+                const std::function<void(Dispatched)>& done);
   Dispatched handle_event(const nlohmann::json& payload);
 
   const commands::Registry& registry_;

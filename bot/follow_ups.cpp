@@ -1,5 +1,7 @@
 #include "bot/follow_ups.hpp"
 
+#include "commands/survey_commands.hpp"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -27,9 +29,15 @@ std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch
   std::vector<QueuedPost> posts;
   for (auto& effect : effects) {
     QueuedPost post;
-    post.message = std::get<commands::PostMessage>(std::move(effect));
     post.queued_at = now_ms;
-    nlohmann::json row = commands::to_outbox(post.message);
+    nlohmann::json row;
+    if (const auto* refresh = std::get_if<commands::RefreshSurvey>(&effect)) {
+      post.refresh_survey = refresh->survey;
+      row = {{"refresh_survey", refresh->survey}};
+    } else {
+      post.message = std::get<commands::PostMessage>(std::move(effect));
+      row = commands::to_outbox(post.message);
+    }
     row["queued_at"] = now_ms;
     post.outbox_seq = repos.enqueue(batch, row);
     posts.push_back(std::move(post));
@@ -47,7 +55,19 @@ FollowUps::FollowUps(net::any_io_executor executor, WebApiClient& api, Metrics& 
 
 void FollowUps::post(QueuedPost post) {
   started();
-  net::co_spawn(executor_, send_post(this, std::move(post)), net::detached);
+  if (post.refresh_survey == 0) {
+    net::co_spawn(executor_, send_post(this, std::move(post)), net::detached);
+    return;
+  }
+  Refreshes& r = refreshes_[post.refresh_survey];
+  if (post.outbox_seq != 0) r.rows.push_back(post.outbox_seq);
+  if (r.running) {
+    r.again = true;  // the update under way is followed by one more
+    finished();
+    return;
+  }
+  r.running = true;
+  net::co_spawn(executor_, refresh_survey(this, post.refresh_survey), net::detached);
 }
 
 void FollowUps::respond(std::string url, nlohmann::json body) {
@@ -67,8 +87,13 @@ std::size_t FollowUps::resume() {
     }
     QueuedPost post;
     post.outbox_seq = entry.seq;
-    post.message = commands::from_outbox(entry.message);
     post.queued_at = entry.message.value("queued_at", std::int64_t{0});
+    post.refresh_survey = entry.message.value("refresh_survey", std::uint64_t{0});
+    if (post.refresh_survey != 0) {
+      this->post(std::move(post));  // rendered from the store when sent: nothing to look up
+      continue;
+    }
+    post.message = commands::from_outbox(entry.message);
     post.maybe_sent = true;
     posts.push_back(std::move(post));
     started();
@@ -178,8 +203,9 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     history = nullptr;
   }
   if (!result.ok) spdlog::warn("chat.postMessage to {} failed: {}", channel, result.error);
-  if (result.ok && message.permalink_for_decision != 0 && self->repos_ != nullptr) {
-    co_await record_permalink(self, post, channel, result.body.value("ts", ""));
+  if (result.ok && (message.permalink_for_decision != 0 || message.survey_for != 0) &&
+      self->repos_ != nullptr) {
+    co_await record_posted(self, post, channel, result.body.value("ts", ""));
     co_return;
   }
   if (!result.ok && !message.fallback_response_url.empty()) {
@@ -245,23 +271,36 @@ net::awaitable<void> FollowUps::send_response(FollowUps* self, std::string url,
   self->finished();
 }
 
-net::awaitable<void> FollowUps::record_permalink(FollowUps* self, const QueuedPost& post,
-                                                 const std::string& channel,
-                                                 const std::string& ts) {
+net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost& post,
+                                              const std::string& channel, const std::string& ts) {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  storage::Batch batch;
+  if (post.message.survey_for != 0) {
+    if (auto before = self->repos_->survey(post.message.survey_for)) {
+      storage::Survey after = *before;
+      after.channel = channel;
+      after.message_ts = ts;
+      self->repos_->save(batch, after, &*before, storage::Change{before->sent_by, now, "posted"});
+    }
+    self->repos_->dequeue(batch, post.outbox_seq);
+    self->repos_->store().commit_async(
+        std::move(batch), [number = post.message.survey_for](storage::CommitResult r) {
+          if (!r) spdlog::error("cannot store where survey Q-{} was posted: {}", number, r.error);
+        });
+    co_return;
+  }
   std::vector<std::pair<std::string, std::string>> args = {{"channel", channel},
                                                            {"message_ts", ts}};
   ApiResult link = co_await self->api_.call_form("chat.getPermalink", std::move(args), {}, true);
   if (!link.ok) spdlog::warn("chat.getPermalink failed: {}", link.error);
   auto before = self->repos_->decision(post.message.permalink_for_decision);
-  storage::Batch batch;
   if (before) {
     storage::Decision after = *before;
     after.channel = channel;
     after.message_ts = ts;
     after.permalink = link.ok ? link.body.value("permalink", "") : "";
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
     self->repos_->save(batch, after, &*before, storage::Change{before->created_by, now, "posted"});
   }
   if (post.outbox_seq != 0) self->repos_->dequeue(batch, post.outbox_seq);
@@ -275,6 +314,50 @@ net::awaitable<void> FollowUps::record_permalink(FollowUps* self, const QueuedPo
           }
         });
   }
+}
+
+net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t survey) {
+  net::steady_timer pause(self->executor_);
+  for (;;) {
+    Refreshes& r = self->refreshes_[survey];
+    r.again = false;
+    std::vector<std::uint64_t> rows = std::move(r.rows);
+    r.rows.clear();
+    co_await self->acquire_slot();
+    auto view =
+        self->repos_ != nullptr ? commands::survey_message(*self->repos_, survey) : std::nullopt;
+    if (!view || view->ts.empty()) {
+      spdlog::info("survey Q-{} has no posted message to update", survey);
+    } else {
+      for (int attempt = 0;; ++attempt) {
+        nlohmann::json args = {{"channel", view->channel},
+                               {"ts", view->ts},
+                               {"text", view->text},
+                               {"blocks", view->blocks}};
+        ApiResult result = co_await self->api_.call_json("chat.update", std::move(args));
+        if (result.ok) break;
+        if (!transient_api_error(result.error) || attempt >= 8) {
+          spdlog::warn("chat.update of survey Q-{} failed: {}", survey, result.error);
+          break;
+        }
+        auto wait = std::chrono::seconds(std::min(300, 1 << std::min(attempt + 1, 9)));
+        if (result.retry_after) wait = std::max(wait, *result.retry_after);
+        pause.expires_after(wait);
+        co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      }
+    }
+    self->release_slot();
+    if (self->repos_ != nullptr && !rows.empty()) {
+      storage::Batch batch;
+      for (auto seq : rows) self->repos_->dequeue(batch, seq);
+      self->repos_->store().commit_async(std::move(batch), [survey](storage::CommitResult c) {
+        if (!c) spdlog::error("cannot remove survey Q-{}'s refresh rows: {}", survey, c.error);
+      });
+    }
+    if (!self->refreshes_[survey].again) break;
+  }
+  self->refreshes_.erase(survey);
+  self->finished();
 }
 
 void FollowUps::dequeue(std::uint64_t seq) {

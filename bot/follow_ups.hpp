@@ -28,10 +28,13 @@ struct QueuedPost {
   // An earlier attempt may have reached Slack (the bot stopped, or Slack's answer was lost):
   // look for the post in the channel before sending it again.
   bool maybe_sent = false;
+  // Not a new post: brings survey Q-<refresh_survey>'s message up to date (chat.update).
+  std::uint64_t refresh_survey = 0;
 };
 
-// Puts each post of `effects` into the outbox within `batch` (committed with the change that
-// asked for them); returns them ready for FollowUps::post once the batch is durable.
+// Puts each post (and survey refresh) of `effects` into the outbox within `batch` (committed with
+// the change that asked for them); returns them ready for FollowUps::post once the batch is
+// durable.
 std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch& batch,
                                     std::vector<commands::Effect>& effects, std::int64_t now_ms);
 
@@ -45,8 +48,10 @@ std::string post_key(std::uint64_t outbox_seq);
 // (`resume`). Every outbox post carries its key in the message metadata; before sending one
 // that may already have gone out, the bot looks for that key in the channel's recent history,
 // so a post is made once even when the bot dies between Slack's answer and the outbox
-// removal. A posted decision gets its permalink stored in the same write that removes its
-// outbox row. All on the I/O thread; counted so shutdown can wait.
+// removal. A posted decision gets its permalink, and a posted survey its ts, stored in the
+// same write that removes its outbox row. Survey refreshes are rendered when sent and run one
+// at a time per survey: those that arrive meanwhile share the next update. All on the I/O
+// thread; counted so shutdown can wait.
 class FollowUps {
  public:
   // `repos` may be null (a bot without a store): posts are then only sent.
@@ -78,12 +83,14 @@ class FollowUps {
                                                                         std::string key,
                                                                         std::int64_t oldest_ms,
                                                                         History* history);
+  // Updates a survey's message until no refresh for it is waiting, then drops their rows.
+  static boost::asio::awaitable<void> refresh_survey(FollowUps* self, std::uint64_t survey);
   static boost::asio::awaitable<void> send_response(FollowUps* self, std::string url,
                                                     nlohmann::json body);
-  // Stores where a decision was posted, and drops the outbox row, in one write.
-  static boost::asio::awaitable<void> record_permalink(FollowUps* self, const QueuedPost& post,
-                                                       const std::string& channel,
-                                                       const std::string& ts);
+  // Stores where a decision or survey was posted, and drops the outbox row, in one write.
+  static boost::asio::awaitable<void> record_posted(FollowUps* self, const QueuedPost& post,
+                                                    const std::string& channel,
+                                                    const std::string& ts);
   // At most `max_in_flight` posts talk to Slack at once (a burst of reminders queues here
   // instead of opening a connection each); a finished post hands its slot to the next.
   boost::asio::awaitable<void> acquire_slot();
@@ -101,6 +108,12 @@ class FollowUps {
   static constexpr int max_in_flight = 16;
   int in_flight_ = 0;
   std::deque<std::shared_ptr<boost::asio::steady_timer>> slot_waiters_;
+  struct Refreshes {
+    bool running = false;
+    bool again = false;               // asked for while an update was under way
+    std::vector<std::uint64_t> rows;  // outbox rows the next update answers
+  };
+  std::map<std::uint64_t, Refreshes> refreshes_;  // by survey number
 };
 
 // True for errors where Slack did not answer for good (network, 5xx, rate limit): worth

@@ -11,6 +11,7 @@
 #include "commands/review_commands.hpp"
 #include "commands/risk_commands.hpp"
 #include "commands/staff_commands.hpp"
+#include "commands/survey_commands.hpp"
 
 namespace itpm::commands {
 
@@ -23,6 +24,7 @@ void add_all_areas(Registry& registry) {
   add_dep_commands(registry);
   add_action_commands(registry);
   add_staff_commands(registry);
+  add_survey_commands(registry);
   add_config_commands(registry);
   add_report_command(registry);
   add_audit_command(registry);

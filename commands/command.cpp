@@ -9,6 +9,7 @@ nlohmann::json to_outbox(const PostMessage& message) {
                       {"blocks", message.blocks},
                       {"thread_ts", message.thread_ts},
                       {"permalink_for_decision", message.permalink_for_decision},
+                      {"survey_for", message.survey_for},
                       {"fallback_response_url", message.fallback_response_url}};
   return j;
 }
@@ -21,6 +22,7 @@ PostMessage from_outbox(const nlohmann::json& j) {
   m.blocks = j.value("blocks", nlohmann::json::array());
   m.thread_ts = j.value("thread_ts", "");
   m.permalink_for_decision = j.value("permalink_for_decision", std::uint64_t{0});
+  m.survey_for = j.value("survey_for", std::uint64_t{0});
   m.fallback_response_url = j.value("fallback_response_url", "");
   return m;
 }

@@ -42,6 +42,8 @@ struct PostMessage {
   std::string thread_ts;
   // Once posted, the message's ts and permalink are stored in this decision (0: none).
   std::uint64_t permalink_for_decision = 0;
+  // Once posted, the message's channel and ts are stored in this survey (0: none).
+  std::uint64_t survey_for = 0;
   // When the post fails (the bot is not in the channel, ...), the message goes here in the
   // channel instead (a slash command's response_url); empty: it is only logged.
   std::string fallback_response_url;
@@ -51,7 +53,14 @@ struct PostMessage {
 nlohmann::json to_outbox(const PostMessage& message);
 PostMessage from_outbox(const nlohmann::json& j);
 
-using Effect = std::variant<PostMessage>;
+// Brings the posted message of survey Q-<survey> up to date (chat.update). It is rendered
+// when it is sent, from what is stored then: votes in quick succession share one update,
+// and the last update shows them all.
+struct RefreshSurvey {
+  std::uint64_t survey = 0;
+};
+
+using Effect = std::variant<PostMessage, RefreshSurvey>;
 
 // The result of handling a command: the reply that goes into the ack, the writes that must
 // be durable before the ack is sent (one atomic batch, audit entries included), then effects.

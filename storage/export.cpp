@@ -101,6 +101,8 @@ json export_json(const Store& store) {
           {"dependencies", records(store, Family::dependencies)},
           {"actions", records(store, Family::actions)},
           {"allocations", records(store, Family::allocations)},
+          {"surveys", records(store, Family::surveys)},
+          {"votes", records(store, Family::votes)},
           {"reviews", records(store, Family::reviews)},
           {"status_updates", records(store, Family::status_updates)},
           {"schedule", std::move(jobs)},
@@ -120,6 +122,8 @@ void export_csv(const Store& store, const std::filesystem::path& dir) {
   write_csv(records(store, Family::dependencies), dir / "dependencies.csv");
   write_csv(records(store, Family::actions), dir / "actions.csv");
   write_csv(records(store, Family::allocations), dir / "allocations.csv");
+  write_csv(records(store, Family::surveys), dir / "surveys.csv");
+  write_csv(records(store, Family::votes), dir / "votes.csv");
   write_csv(records(store, Family::reviews), dir / "reviews.csv");
   write_csv(records(store, Family::status_updates), dir / "status_updates.csv");
 }
@@ -133,9 +137,10 @@ void import_json(Store& store, const json& document) {
         "the export has format version " + std::to_string(document.value("version", 0)) +
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
-  for (Family f : {Family::programs, Family::risks, Family::decisions, Family::milestones,
-                   Family::dependencies, Family::actions, Family::allocations, Family::reviews,
-                   Family::status_updates, Family::schedule, Family::audit}) {
+  for (Family f :
+       {Family::programs, Family::risks, Family::decisions, Family::milestones,
+        Family::dependencies, Family::actions, Family::allocations, Family::surveys, Family::votes,
+        Family::reviews, Family::status_updates, Family::schedule, Family::audit}) {
     bool empty = true;
     store.scan(f, "", [&](std::string_view, std::string_view) { return empty = false; });
     if (!empty)
@@ -157,6 +162,10 @@ void import_json(Store& store, const json& document) {
       repos.restore(batch, a.get<Action>());
     for (const auto& d : document.value("dependencies", json::array()))
       repos.restore(batch, d.get<Dependency>());
+    for (const auto& v : document.value("surveys", json::array()))
+      repos.restore(batch, v.get<Survey>());
+    for (const auto& v : document.value("votes", json::array()))
+      repos.restore(batch, v.get<Vote>());
     for (const auto& r : document.value("reviews", json::array()))
       repos.restore(batch, r.get<Review>());
     for (const auto& u : document.value("status_updates", json::array()))

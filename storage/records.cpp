@@ -323,4 +323,39 @@ void from_json(const nlohmann::json& j, Allocation& a) {
   read(j, "at", a.at);
 }
 
+void to_json(nlohmann::json& j, const Survey& v) {
+  j = {{"v", record_format_version}, {"number", v.number},           {"program", v.program},
+       {"channel", v.channel},       {"message_ts", v.message_ts},   {"zone", v.zone},
+       {"status", v.status},         {"replaced_by", v.replaced_by}, {"sent_by", v.sent_by},
+       {"sent_at", v.sent_at},       {"closed_at", v.closed_at}};
+}
+
+void from_json(const nlohmann::json& j, Survey& v) {
+  read(j, "number", v.number);
+  read(j, "program", v.program);
+  read(j, "channel", v.channel);
+  read(j, "message_ts", v.message_ts);
+  read(j, "zone", v.zone);
+  read(j, "status", v.status);
+  read(j, "replaced_by", v.replaced_by);
+  read(j, "sent_by", v.sent_by);
+  read(j, "sent_at", v.sent_at);
+  read(j, "closed_at", v.closed_at);
+}
+
+void to_json(nlohmann::json& j, const Vote& v) {
+  j = {{"v", record_format_version},
+       {"survey", v.survey},
+       {"user", v.user},
+       {"score", v.score},
+       {"at", v.at}};
+}
+
+void from_json(const nlohmann::json& j, Vote& v) {
+  read(j, "survey", v.survey);
+  read(j, "user", v.user);
+  read(j, "score", v.score);
+  read(j, "at", v.at);
+}
+
 }  // namespace itpm::storage

@@ -167,6 +167,28 @@ struct Allocation {
   std::int64_t at = 0;
 };
 
+// A 1-5 satisfaction poll, Q-<number>, posted in a channel with a button per score.
+struct Survey {
+  std::uint64_t number = 0;
+  std::string program;
+  std::string channel;
+  std::string message_ts;       // the poll's message once posted (for chat.update)
+  std::string zone;             // the sender's time zone, for dates in the message
+  std::string status = "open";  // open, closed (a newer survey of the program replaced it)
+  std::uint64_t replaced_by = 0;
+  std::string sent_by;
+  std::int64_t sent_at = 0;
+  std::int64_t closed_at = 0;
+};
+
+// One person's answer to a survey; pressing another score replaces it.
+struct Vote {
+  std::uint64_t survey = 0;
+  std::string user;
+  int score = 0;  // 1-5
+  std::int64_t at = 0;
+};
+
 // A program's status at one moment (review record / status).
 struct StatusUpdate {
   std::uint64_t number = 0;  // order of recording, over all programs
@@ -195,6 +217,10 @@ void to_json(nlohmann::json& j, const Action& a);
 void from_json(const nlohmann::json& j, Action& a);
 void to_json(nlohmann::json& j, const Allocation& a);
 void from_json(const nlohmann::json& j, Allocation& a);
+void to_json(nlohmann::json& j, const Survey& v);
+void from_json(const nlohmann::json& j, Survey& v);
+void to_json(nlohmann::json& j, const Vote& v);
+void from_json(const nlohmann::json& j, Vote& v);
 void to_json(nlohmann::json& j, const StatusUpdate& u);
 void from_json(const nlohmann::json& j, StatusUpdate& u);
 

@@ -55,6 +55,12 @@ std::string primary_key(const Decision& d) {
   return KeyBuilder().u64(d.number).done();
 }
 
+std::string primary_key(const Survey& v) {
+  return KeyBuilder().u64(v.number).done();
+}
+std::string primary_key(const Vote& v) {
+  return KeyBuilder().u64(v.survey).str(v.user).done();
+}
 std::string primary_key(const Allocation& a) {
   return KeyBuilder().str(a.user).str(a.program).done();
 }
@@ -84,6 +90,12 @@ Family family_of(const Decision&) {
   return Family::decisions;
 }
 
+Family family_of(const Survey&) {
+  return Family::surveys;
+}
+Family family_of(const Vote&) {
+  return Family::votes;
+}
 Family family_of(const Allocation&) {
   return Family::allocations;
 }
@@ -113,6 +125,9 @@ std::string item_of(const Decision& d) {
   return decision_id(d.number);
 }
 
+std::string item_of(const Survey& v) {
+  return survey_id(v.number);
+}
 std::string item_of(const Allocation& a) {
   return a.program;
 }
@@ -133,6 +148,12 @@ std::string item_of(const StatusUpdate& u) {
 }
 
 IndexRows index_rows(const Program&) {
+  return {};
+}
+IndexRows index_rows(const Survey&) {
+  return {};
+}
+IndexRows index_rows(const Vote&) {
   return {};
 }
 IndexRows index_rows(const Allocation&) {
@@ -297,6 +318,9 @@ std::string dependency_id(std::uint64_t number) {
 std::string action_id(std::uint64_t number) {
   return "A-" + std::to_string(number);
 }
+std::string survey_id(std::uint64_t number) {
+  return "Q-" + std::to_string(number);
+}
 
 std::vector<std::string> search_terms(std::string_view text) {
   const auto* ctype = unicode_ctype();
@@ -336,6 +360,29 @@ std::vector<Program> Repositories::programs() const {
 
 std::optional<Risk> Repositories::risk(std::uint64_t number) const {
   return load<Risk>(store_, Family::risks, KeyBuilder().u64(number).done());
+}
+
+std::optional<Survey> Repositories::survey(std::uint64_t number) const {
+  return load<Survey>(store_, Family::surveys, KeyBuilder().u64(number).done());
+}
+
+std::vector<Survey> Repositories::surveys() const {
+  return load_all<Survey>(store_, Family::surveys);
+}
+
+std::optional<Vote> Repositories::vote(std::uint64_t survey, std::string_view user) const {
+  return load<Vote>(store_, Family::votes, KeyBuilder().u64(survey).str(user).done());
+}
+
+std::vector<Vote> Repositories::votes(std::uint64_t survey) const {
+  std::vector<Vote> out;
+  store_.scan(Family::votes, KeyBuilder().u64(survey).done(),
+              [&](std::string_view, std::string_view value) {
+                auto j = json::parse(value, nullptr, false);
+                if (!j.is_discarded()) out.push_back(j.get<Vote>());
+                return true;
+              });
+  return out;
 }
 
 std::vector<Allocation> Repositories::allocations() const {
@@ -747,6 +794,21 @@ std::vector<std::string> Repositories::check() const {
   for (const auto& a : actions()) max_action = std::max(max_action, a.number);
   if (sequence("action") < max_action)
     problems.emplace_back("the action sequence is behind a stored action");
+  std::uint64_t max_survey = 0;
+  std::set<std::uint64_t> survey_numbers;
+  for (const auto& v : surveys()) {
+    max_survey = std::max(max_survey, v.number);
+    survey_numbers.insert(v.number);
+  }
+  if (sequence("survey") < max_survey)
+    problems.emplace_back("the survey sequence is behind a stored survey");
+  store_.scan(Family::votes, "", [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    auto number = r.u64();
+    if (!number || !survey_numbers.contains(*number))
+      problems.emplace_back("votes: a vote points at no survey");
+    return true;
+  });
   return problems;
 }
 
@@ -775,6 +837,28 @@ void Repositories::restore(Batch& batch, const Risk& record) {
 void Repositories::restore(Batch& batch, const Decision& record) {
   write_record<Decision>(batch, record, nullptr);
   index_text(batch, record, true);
+}
+
+void Repositories::save(Batch& batch, const Survey& after, const Survey* before,
+                        const Change& change) {
+  save_record(store_, batch, after, before, change);
+}
+
+void Repositories::save(Batch& batch, const Vote& after, const Vote* before, const Change& change) {
+  // Who voted and when is audited; the score is not, so `audit Q-n` does not show how each
+  // person answered.
+  write_record(batch, after, before);
+  audit_entry(store_, batch, survey_id(after.survey), json(),
+              json{{"voter", after.user}, {"vote", before != nullptr ? "changed" : "cast"}},
+              change);
+}
+
+void Repositories::restore(Batch& batch, const Survey& record) {
+  write_record<Survey>(batch, record, nullptr);
+}
+
+void Repositories::restore(Batch& batch, const Vote& record) {
+  write_record<Vote>(batch, record, nullptr);
 }
 
 void Repositories::restore(Batch& batch, const Allocation& record) {

@@ -78,6 +78,10 @@ class Repositories {
   // Newest first (by decision date, then number); `total` receives how many matched.
   [[nodiscard]] std::vector<Decision> decisions(const DecisionFilter& filter, std::size_t limit,
                                                 std::size_t* total = nullptr) const;
+  [[nodiscard]] std::optional<Survey> survey(std::uint64_t number) const;
+  [[nodiscard]] std::vector<Survey> surveys() const;  // by number
+  [[nodiscard]] std::optional<Vote> vote(std::uint64_t survey, std::string_view user) const;
+  [[nodiscard]] std::vector<Vote> votes(std::uint64_t survey) const;  // by user
   // Every allocation, by person then program.
   [[nodiscard]] std::vector<Allocation> allocations() const;
   [[nodiscard]] std::optional<Action> action(std::uint64_t number) const;
@@ -112,6 +116,7 @@ class Repositories {
     return store_.next_sequence("milestone", batch);
   }
   std::uint64_t next_status_number(Batch& batch) { return store_.next_sequence("status", batch); }
+  std::uint64_t next_survey_number(Batch& batch) { return store_.next_sequence("survey", batch); }
 
   // Writes `after` (replacing `before`; nullptr for a new record), the index rows that
   // changed, and an audit entry, into `batch`.
@@ -125,6 +130,9 @@ class Repositories {
   // Writes (or, at 0 percent, removes) a person's allocation to a program, with an audit
   // entry filed under the program.
   void save(Batch& batch, const Allocation& after, const Allocation* before, const Change& change);
+  void save(Batch& batch, const Survey& after, const Survey* before, const Change& change);
+  // A vote's audit entry (under its survey) names the voter, not the score.
+  void save(Batch& batch, const Vote& after, const Vote* before, const Change& change);
   // A status update is never changed; its audit entry is filed under its program.
   void save(Batch& batch, const StatusUpdate& update, const Change& change);
 
@@ -172,6 +180,8 @@ class Repositories {
   void restore(Batch& batch, const Dependency& record);
   void restore(Batch& batch, const Action& record);
   void restore(Batch& batch, const Allocation& record);
+  void restore(Batch& batch, const Survey& record);
+  void restore(Batch& batch, const Vote& record);
   void restore_settings(Batch& batch, const nlohmann::json& settings);
   void restore(Batch& batch, const StatusUpdate& record);
 
@@ -188,6 +198,7 @@ std::string review_id(std::uint64_t number);
 std::string milestone_id(std::uint64_t number);
 std::string dependency_id(std::uint64_t number);
 std::string action_id(std::uint64_t number);
+std::string survey_id(std::uint64_t number);
 
 // Search terms of a text: Unicode-aware lowercase words of letters and digits (k8s, p99 and
 // s3 stay whole), without common English stop words.

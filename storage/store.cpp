@@ -72,7 +72,7 @@ class AddOperator final : public rocksdb::AssociativeMergeOperator {
 const std::vector<Family>& all_families() {
   static const std::vector<Family> families = [] {
     std::vector<Family> out;
-    for (int f = 0; f <= static_cast<int>(Family::allocations); ++f)
+    for (int f = 0; f <= static_cast<int>(Family::votes); ++f)
       out.push_back(static_cast<Family>(f));
     return out;
   }();
@@ -80,7 +80,7 @@ const std::vector<Family>& all_families() {
 }
 
 std::string_view family_name(Family family) {
-  static constexpr std::array<std::string_view, 19> names = {
+  static constexpr std::array<std::string_view, 21> names = {
       "meta",
       "programs",
       "risks",
@@ -100,6 +100,8 @@ std::string_view family_name(Family family) {
       "dependencies",
       "actions",
       "allocations",
+      "surveys",
+      "votes",
   };
   return names.at(static_cast<std::size_t>(family));
 }

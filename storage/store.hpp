@@ -34,6 +34,8 @@ enum class Family : std::uint8_t {
   dependencies,          // X-<number>
   actions,               // A-<number>
   allocations,           // user, program -> percent
+  surveys,               // Q-<number>
+  votes,                 // survey number, user -> score
 };
 
 // Every family, in frozen order.

@@ -45,6 +45,15 @@ void fill(Store& store) {
   Batch b2;
   repos.save(b2, closed, &*r1, Change{"U1", 99, "close"});
   REQUIRE(store.commit(std::move(b2)));
+  Batch b3;
+  Survey survey;
+  survey.number = repos.next_survey_number(b3);
+  survey.program = "dr-2027";
+  survey.channel = "C1";
+  survey.sent_by = "U1";
+  repos.save(b3, survey, nullptr, Change{"U1", 100, "send"});
+  repos.save(b3, Vote{survey.number, "U2", 4, 101}, nullptr, Change{"U2", 101, "vote"});
+  REQUIRE(store.commit(std::move(b3)));
 }
 
 }  // namespace
@@ -64,6 +73,8 @@ TEST_CASE("export, import, export is byte-identical and the imported store works
   CHECK(repos.audit("R-1").size() == 2);
   CHECK(repos.search_decisions(SearchQuery{"patroni", "", 20}).size() == 5);
   CHECK(repos.risks_of_program("dr-2027").size() == 5);
+  CHECK(repos.votes(1).size() == 1);
+  CHECK(repos.vote(1, "U2")->score == 4);
   Batch batch;
   CHECK(repos.next_risk_number(batch) == 6);  // numbers continue after the imported ones
 }

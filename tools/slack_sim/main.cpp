@@ -36,6 +36,16 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(index, v.size() - 1)];
 }
 
+// Waits (at most Slack's 3 s and a little) for the envelope's ack or its timeout.
+void wait_for_ack(const SlackSim& sim, const std::string& id) {
+  sim.wait_for(
+      [&](const Snapshot& s) {
+        return s.ack_for(id) != nullptr ||
+               std::find(s.timed_out.begin(), s.timed_out.end(), id) != s.timed_out.end();
+      },
+      4s);
+}
+
 int interactive(SlackSim& sim) {
   // A terminal echoes what the person types; piped input is echoed here so transcripts read well.
   bool echo_input = ::isatty(STDIN_FILENO) != 0;
@@ -43,6 +53,7 @@ int interactive(SlackSim& sim) {
   std::string channel = "C0DEMO1";
   print("Type /itpm commands as @alice in #demo (for example: /itpm help).");
   print("  :as bob        type as another user      :in #dr-program   type in another channel");
+  print("  :press 4       press the button \"4\" on the newest message here that has one");
   print("  :quit          stop the bot and the simulator (or Ctrl-D)");
   std::string line;
   for (;;) {
@@ -66,6 +77,21 @@ int interactive(SlackSim& sim) {
       channel = escaped.substr(2, escaped.find('|') - 2);
       continue;
     }
+    std::string id;
+    if (line.starts_with(":press ")) {
+      itpm::sim::ButtonPress press;
+      press.user = user;
+      press.channel = channel;
+      press.label = line.substr(7);
+      id = sim.press_button(press);
+      if (id.empty()) {
+        print("(no message here has a button \"" + press.label +
+              "\", or the bot is not connected)");
+        continue;
+      }
+      wait_for_ack(sim, id);
+      continue;
+    }
     std::string text = line;
     if (text.starts_with("/itpm")) text = text.substr(5);
     if (!text.empty() && text.front() == ' ') text.erase(0, 1);
@@ -73,17 +99,12 @@ int interactive(SlackSim& sim) {
     cmd.text = text;
     cmd.user = user;
     cmd.channel = channel;
-    std::string id = sim.send_slash_command(cmd);
+    id = sim.send_slash_command(cmd);
     if (id.empty()) {
       print("(only you) /itpm failed with the error \"dispatch_failed\": the bot is not connected");
       continue;
     }
-    sim.wait_for(
-        [&](const Snapshot& s) {
-          return s.ack_for(id) != nullptr ||
-                 std::find(s.timed_out.begin(), s.timed_out.end(), id) != s.timed_out.end();
-        },
-        4s);
+    wait_for_ack(sim, id);
   }
   return 0;
 }

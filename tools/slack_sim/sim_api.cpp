@@ -143,8 +143,9 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     a.body = "ok";
     return a;
   }
-  if (path.starts_with("/commands/")) {
-    // response_url: no token, JSON body, at most 5 uses (slack-protocol.md §5.6).
+  if (path.starts_with("/commands/") || path.starts_with("/actions/")) {
+    // response_url (of a slash command or an interaction): no token, JSON body, at most 5
+    // uses (slack-protocol.md §5.6).
     json body = json::parse(in.body, nullptr, false);
     int uses = ++response_url_uses[path];
     ApiCall call{
@@ -295,6 +296,11 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
                    {"bot_id", "B0BOT0001"},
                    {"text", args.value("text", "")},
                    {"ts", ts}};
+    if (auto blocks = args.find("blocks"); blocks != args.end()) {
+      // A form-encoded post sends blocks as a JSON string.
+      stored["blocks"] =
+          blocks->is_string() ? json::parse(blocks->get<std::string>(), nullptr, false) : *blocks;
+    }
     // Slack keeps `metadata` ({event_type, event_payload}) with the message; a form-encoded
     // post sends it as a JSON string.
     if (auto it = args.find("metadata"); it != args.end()) {
@@ -320,9 +326,18 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     return ok({{"message_ts", next_ts()}});
   }
   if (method == "chat.update") {
+    // Only a message the bot posted, found by channel and ts; text and blocks are replaced.
     std::string channel = args.value("channel", "");
     if (!is_id(channel, "CGD")) return answer(slack_error("channel_not_found"));
-    if (args.value("ts", "").empty()) return answer(slack_error("message_not_found"));
+    auto& messages = history[channel];
+    auto message = std::find_if(messages.begin(), messages.end(), [&](const json& m) {
+      return m.value("ts", "") == args.value("ts", "");
+    });
+    if (message == messages.end()) return answer(slack_error("message_not_found"));
+    if (text_of(args).empty()) return answer(slack_error("no_text"));
+    (*message)["text"] = args.value("text", "");
+    if (args.contains("blocks")) (*message)["blocks"] = args["blocks"];
+    (*message)["edited"] = {{"user", "U0BOT0001"}, {"ts", next_ts()}};
     output(fmt::format("itpm updated a message in #{}> {}", channel_name(channel), text_of(args)));
     return ok(
         {{"channel", channel}, {"ts", args.value("ts", "")}, {"text", args.value("text", "")}});
@@ -415,6 +430,55 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     return ok({{"view", {{"id", "V0" + std::to_string(ts_seq)}}}});
   }
   return answer(slack_error("unknown_method"));
+}
+
+std::optional<nlohmann::json> SlackSim::Core::button_envelope(const ButtonPress& press) {
+  // The newest message in the channel with a button labelled `press.label`.
+  auto& messages = history[press.channel];
+  for (auto m = messages.rbegin(); m != messages.rend(); ++m) {
+    for (const auto& block : m->value("blocks", json::array())) {
+      if (block.value("type", "") != "actions") continue;
+      for (const auto& element : block.value("elements", json::array())) {
+        if (element.value("type", "") != "button" ||
+            element.value(json::json_pointer("/text/text"), std::string()) != press.label)
+          continue;
+        std::string id = new_id();
+        std::string trigger = fmt::format("{}.{}.{}", ++ts_seq, 43, id.substr(0, 8));
+        triggers[trigger] = Clock::now();
+        json action = {{"type", "button"},
+                       {"action_id", element.value("action_id", "")},
+                       {"block_id", block.value("block_id", "")},
+                       {"text", element.value("text", json::object())},
+                       {"value", element.value("value", "")},
+                       {"action_ts", next_ts()}};
+        json message = *m;
+        message.erase("metadata");
+        return json{
+            {"envelope_id", id},
+            {"type", "interactive"},
+            {"accepts_response_payload", false},
+            {"payload",
+             {{"type", "block_actions"},
+              {"team", {{"id", "T0SIM0001"}, {"domain", "simulated"}}},
+              {"user",
+               {{"id", press.user}, {"username", user_name(press.user)}, {"team_id", "T0SIM0001"}}},
+              {"api_app_id", "A0SIM0001"},
+              {"token", "deprecated-verification-token"},
+              {"container",
+               {{"type", "message"},
+                {"message_ts", m->value("ts", "")},
+                {"channel_id", press.channel},
+                {"is_ephemeral", false}}},
+              {"trigger_id", trigger},
+              {"channel", {{"id", press.channel}, {"name", channel_name(press.channel)}}},
+              {"message", std::move(message)},
+              {"response_url",
+               fmt::format("{}/actions/T0SIM0001/{}/{}", base_url(), ts_seq, id.substr(0, 8))},
+              {"actions", json::array({std::move(action)})}}}};
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 nlohmann::json SlackSim::Core::slash_envelope(const SlashCommand& command) {

@@ -127,6 +127,8 @@ struct SlackSim::Core {
   void send_next_load();
   void output(const std::string& line) const;
   nlohmann::json slash_envelope(const SlashCommand& command);
+  // The block_actions envelope for `press`, or nullopt when no message has that button.
+  std::optional<nlohmann::json> button_envelope(const ButtonPress& press);
 };
 
 // Serves one upgraded connection as a Socket Mode WebSocket (sim_ws.cpp).

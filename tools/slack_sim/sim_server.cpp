@@ -324,6 +324,19 @@ std::string SlackSim::send_slash_command(const SlashCommand& command) {
   });
 }
 
+std::string SlackSim::press_button(const ButtonPress& press) {
+  return on_io(*core_, [&] {
+    auto envelope = core_->button_envelope(press);
+    if (!envelope) return std::string();
+    std::string id = (*envelope)["envelope_id"];
+    return core_->deliver(std::move(*envelope)) ? id : std::string();
+  });
+}
+
+std::vector<json> SlackSim::channel_history(const std::string& channel) const {
+  return on_io(*core_, [&] { return core_->history[channel]; });
+}
+
 std::string SlackSim::send_event(json event, const std::string& given_event_id, int retry_attempt) {
   return on_io(*core_, [&] {
     std::string event_id =

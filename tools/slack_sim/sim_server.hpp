@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace itpm::sim {
 
@@ -40,6 +41,13 @@ struct SlashCommand {
   bool accepts_response_payload = true;
 };
 
+// A person pressing a button of a message the bot posted.
+struct ButtonPress {
+  std::string user = "U0DEMO1";
+  std::string channel = "C0DEMO1";
+  std::string label;  // the button's text ("4"); the newest message with one is pressed
+};
+
 class SlackSim {
  public:
   explicit SlackSim(SimOptions options);
@@ -64,6 +72,13 @@ class SlackSim {
   // Passing an earlier event_id with `retry_attempt` > 0 re-sends it as Slack's redelivery would.
   std::string send_event(nlohmann::json event, const std::string& event_id = "",
                          int retry_attempt = 0);
+
+  // Delivers the `interactive` (block_actions) envelope of a button press; returns its
+  // envelope_id, or "" when no socket is connected or no message in the channel has the button.
+  std::string press_button(const ButtonPress& press);
+  // The messages the bot posted in `channel` (a DM: D + the user ID's tail), oldest first, as
+  // conversations.history holds them (updates applied).
+  [[nodiscard]] std::vector<nlohmann::json> channel_history(const std::string& channel) const;
 
   // Fault and lifecycle knobs; each applies to the sockets open at the time of the call.
   void request_refresh(bool warning_first);  // disconnect warning?, then refresh_requested
