@@ -5,6 +5,7 @@
 #include "commands/config_commands.hpp"
 #include "commands/decision_commands.hpp"
 #include "commands/dep_commands.hpp"
+#include "commands/kpi_command.hpp"
 #include "commands/milestone_commands.hpp"
 #include "commands/program_commands.hpp"
 #include "commands/report_command.hpp"
@@ -27,6 +28,7 @@ void add_all_areas(Registry& registry) {
   add_survey_commands(registry);
   add_config_commands(registry);
   add_report_command(registry);
+  add_kpi_command(registry);
   add_audit_command(registry);
 }
 

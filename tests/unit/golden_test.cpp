@@ -39,10 +39,21 @@ void check_block_kit(const json& message) {
   CHECK(blocks.size() <= 50);
   for (const auto& block : blocks) {
     std::string type = block["type"];
-    CHECK((type == "section" || type == "context"));
+    CHECK((type == "section" || type == "context" || type == "actions"));
     if (type == "section") CHECK(block["text"]["text"].get<std::string>().size() <= 3000);
-    for (const auto& element : block.value("elements", json::array()))
-      CHECK(element["text"].get<std::string>().size() <= 3000);
+    // A section holds at most 10 fields of at most 2,000 characters.
+    CHECK(block.value("fields", json::array()).size() <= 10);
+    for (const auto& field : block.value("fields", json::array()))
+      CHECK(field["text"].get<std::string>().size() <= 2000);
+    for (const auto& element : block.value("elements", json::array())) {
+      if (type == "actions") {  // buttons: plain text of at most 75 characters, a unique id
+        CHECK(element["text"]["type"] == "plain_text");
+        CHECK(element["text"]["text"].get<std::string>().size() <= 75);
+        CHECK_FALSE(element["action_id"].get<std::string>().empty());
+      } else {
+        CHECK(element["text"].get<std::string>().size() <= 3000);
+      }
+    }
   }
   CHECK_FALSE(message["text"].get<std::string>().empty());
 }
@@ -126,6 +137,12 @@ TEST_CASE("replies render as the checked-in Block Kit") {
   reply("milestone_list", "milestone list");
   post("review_now_agenda", f.run("review now dr-2027", "UBOB"));
   reply("report", "report --share");
+  f.run("milestone done M-1");
+  f.run(R"(action add "Add failover alerting" --severity S2 --owner <@UERIN|erin>)");
+  f.run("action done A-1", "UERIN");
+  reply("kpi", "kpi --share");
+  auto survey = f.run("survey send dr-2027");
+  post("survey_poll", survey);
 
   // Ladder steps as the scheduler posts them (R-1 has been on the ladder since it was escalated).
   Policy policy;
