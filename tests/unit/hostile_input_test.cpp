@@ -58,6 +58,11 @@ TEST_CASE("mistakes in hostile input are explained and write nothing") {
       {R"(review skip V-1 --date 2026-02-30)", "No review cadence V-1"},
       {"status dr-2027 green \"" + std::string(600, 'y') + "\"", "The summary is 600"},
       {R"(status dr-2027 purple "x")", "purple"},
+      {R"(survey send dr-2027 --channel <!channel>)", "--channel takes a channel"},
+      {R"(survey send <!here>)", "Nothing was saved"},
+      {R"(survey results dr-2027 --share <!channel>)", "Unexpected"},
+      {R"(kpi --quarter <!channel>)", "--quarter cannot be"},
+      {"kpi --quarter " + std::string(500, '9'), "--quarter takes a quarter like 2026Q4"},
   }));
   auto out = f.run(row.text);
   INFO(row.text.substr(0, 120));
@@ -69,6 +74,7 @@ TEST_CASE("mistakes in hostile input are explained and write nothing") {
   CHECK_FALSE(f.repos.decision(1));
   CHECK(f.repos.reviews().empty());
   CHECK(f.repos.status_updates("dr-2027", 1).empty());
+  CHECK(f.repos.surveys().empty());
   CHECK_FALSE(f.repos.next_due().has_value());
 }
 
