@@ -22,6 +22,8 @@ class Registry {
   void add(std::string_view area, Handler handler);
 
   [[nodiscard]] Outcome handle(const Command& command, const Context& context) const;
+  // Whether `area` has a handler (else its commands answer that it is not built).
+  [[nodiscard]] bool handles(std::string_view area) const { return handlers_.contains(area); }
 
  private:
   std::map<std::string, Handler, std::less<>> handlers_;

@@ -1,5 +1,7 @@
 #include "commands/registry.hpp"
+#include "commands/grammar.hpp"
 #include "commands/help.hpp"
+#include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -60,4 +62,13 @@ TEST_CASE("error replies carry the usage as a code span with the user text escap
   REQUIRE(out.reply.blocks.size() == 2);
   CHECK(out.reply.blocks[1]["text"]["text"].get<std::string>().find("&lt;title&gt;") !=
         std::string::npos);
+}
+
+TEST_CASE("with every area added, every area of the grammar has a handler") {
+  itpm::test::CommandFixture f;
+  for (const auto& area : grammar()) {
+    INFO(area.name);
+    CHECK(f.registry.handles(area.name));
+  }
+  CHECK_FALSE(Registry().handles("kpi"));
 }

@@ -36,7 +36,9 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(index, v.size() - 1)];
 }
 
-// Waits (at most Slack's 3 s and a little) for the envelope's ack or its timeout.
+// Waits (at most Slack's 3 s and a little) for the envelope's ack or its timeout, then for
+// the posts and DMs that follow it (until the bot has made no call for 300 ms, at most 3 s),
+// so the next prompt comes after them.
 void wait_for_ack(const SlackSim& sim, const std::string& id) {
   sim.wait_for(
       [&](const Snapshot& s) {
@@ -44,6 +46,11 @@ void wait_for_ack(const SlackSim& sim, const std::string& id) {
                std::find(s.timed_out.begin(), s.timed_out.end(), id) != s.timed_out.end();
       },
       4s);
+  auto until = std::chrono::steady_clock::now() + 3s;
+  while (std::chrono::steady_clock::now() < until) {
+    std::size_t calls = sim.snapshot().calls.size();
+    if (!sim.wait_for([&](const Snapshot& s) { return s.calls.size() != calls; }, 300ms)) break;
+  }
 }
 
 int interactive(SlackSim& sim) {
