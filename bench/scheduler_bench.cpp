@@ -5,6 +5,7 @@
 // idle minute, and how late the burst's agendas reached Slack.
 //
 // usage: itpm-scheduler-bench BOT DIR [CADENCES] [RISKS] [BURST] [IDLE_SECONDS]
+#include "bench/measure.hpp"
 #include "commands/handler_support.hpp"
 #include "storage/repositories.hpp"
 #include "tests/support/http_get.hpp"
@@ -23,6 +24,9 @@
 namespace {
 
 using namespace std::chrono_literals;
+using itpm::bench::cpu_seconds;
+using itpm::bench::memory_mib;
+using itpm::bench::percentile;
 using itpm::commands::millis;
 using SysClock = std::chrono::system_clock;
 using SteadyClock = std::chrono::steady_clock;
@@ -109,36 +113,6 @@ std::int64_t populate(const std::filesystem::path& dir, int cadences, int risks,
   add_cadences(cadences - burst, cadences);
   flush(true);
   return burst_at;
-}
-
-// utime + stime of `pid`, in seconds.
-double cpu_seconds(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/stat", pid));
-  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream fields(all.substr(all.rfind(')') + 2));
-  std::string skip;
-  for (int i = 3; i < 14; ++i) fields >> skip;
-  double utime = 0;
-  double stime = 0;
-  fields >> utime >> stime;
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// "VmRSS" or "VmHWM" of `pid`, in MiB.
-double memory_mib(pid_t pid, const std::string& field) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with(field + ":")) return std::stod(line.substr(field.size() + 1)) / 1024.0;
-  }
-  return 0;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-  return values[index];
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 //                                                 fills DIR with generated decisions (once),
 //                                                 then times one- and three-word searches
 // Prints numbers; never a verdict.
+#include "bench/measure.hpp"
 #include "storage/repositories.hpp"
 
 #include <fmt/format.h>
@@ -18,6 +19,7 @@
 
 using namespace itpm::storage;
 using Clock = std::chrono::steady_clock;
+using itpm::bench::percentile;
 
 namespace {
 
@@ -166,19 +168,8 @@ std::string pick(std::mt19937& r, const std::vector<std::string>& v) {
   return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(r)];
 }
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1,
-                    static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
-}
-
-long rss_kib() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
-  }
-  return 0;
+double rss_mib() {
+  return itpm::bench::memory_mib(getpid(), "VmRSS");
 }
 
 std::uint64_t disk_bytes(const std::filesystem::path& dir) {
@@ -297,8 +288,7 @@ int search(const std::filesystem::path& dir, int decisions, int queries) {
   auto store = Store::open(dir);
   double open_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   fmt::print("open with {} decisions: {:.0f} ms, RSS after open {:.1f} MiB, on disk {:.1f} MiB\n",
-             store->counter("decision_docs"), open_ms, rss_kib() / 1024.0,
-             disk_bytes(dir) / 1048576.0);
+             store->counter("decision_docs"), open_ms, rss_mib(), disk_bytes(dir) / 1048576.0);
   Repositories repos(*store);
   std::mt19937 r(7);
   for (int words : {1, 3}) {
@@ -318,7 +308,7 @@ int search(const std::filesystem::path& dir, int decisions, int queries) {
                words, queries, percentile(latencies, 0.5), percentile(latencies, 0.99),
                static_cast<double>(hits) / queries);
   }
-  fmt::print("RSS after searches {:.1f} MiB\n", rss_kib() / 1024.0);
+  fmt::print("RSS after searches {:.1f} MiB\n", rss_mib());
   return 0;
 }
 

@@ -165,17 +165,20 @@ void Core::client_text(int socket, const std::string& text) {
   }
   Pending p = std::move(it->second);
   pending.erase(it);
-  json payload = j.contains("payload") ? j["payload"] : json();
+  json payload = j.contains("payload") ? std::move(j["payload"]) : json();
   double latency = std::chrono::duration<double, std::milli>(now - p.sent).count();
   // Print first, then record: whoever waits for the ack sees the reply already printed.
   if (p.type == "slash_commands" && payload.is_object() && payload.contains("text")) {
     bool in_channel = payload.value("response_type", "") == "in_channel";
     output(fmt::format("itpm{}> {}", in_channel ? "" : " (only you)", payload.value("text", "")));
   }
+  // A load run's replies are not kept: only their latency is of interest.
+  bool loaded = load && load->ids.contains(id);
   state.update([&](Snapshot& s) {
-    s.acks.push_back(AckRecord{id, p.type, payload, latency, socket, false});
+    s.acks.push_back(
+        AckRecord{id, p.type, loaded ? json() : std::move(payload), latency, socket, false});
   });
-  if (load && load->ids.contains(id)) {
+  if (loaded) {
     ++load->done;
     send_next_load();
   }

@@ -1,5 +1,7 @@
 #include "tools/slack_sim/sim_state.hpp"
 
+#include <algorithm>
+
 namespace itpm::sim {
 
 std::vector<const ApiCall*> Snapshot::ok_calls(const std::string& method) const {
@@ -24,11 +26,15 @@ const AckRecord* Snapshot::ack_for(const std::string& envelope_id) const {
 }
 
 void SimState::update(const std::function<void(Snapshot&)>& change) {
-  {
-    std::lock_guard lock(mutex_);
-    change(data_);
+  std::lock_guard lock(mutex_);
+  change(data_);
+  // Waking every waiter on every change costs a context switch per ack in a load run.
+  for (Waiter* w : waiters_) {
+    if (!w->met && (*w->done)(data_)) {
+      w->met = true;
+      w->woken.notify_one();
+    }
   }
-  changed_.notify_all();
 }
 
 Snapshot SimState::snapshot() const {
@@ -39,7 +45,12 @@ Snapshot SimState::snapshot() const {
 bool SimState::wait_for(const std::function<bool(const Snapshot&)>& done,
                         std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, timeout, [&] { return done(data_); });
+  if (done(data_)) return true;
+  Waiter waiter{&done, false, {}};
+  waiters_.push_back(&waiter);
+  bool met = waiter.woken.wait_for(lock, timeout, [&] { return waiter.met; });
+  waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &waiter));
+  return met;
 }
 
 }  // namespace itpm::sim

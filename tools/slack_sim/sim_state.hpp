@@ -1,7 +1,7 @@
 #pragma once
 // What the simulator has seen and done, shared between its I/O thread and the test or
 // person driving it. Everything here is guarded by one mutex; waiters block on a condition
-// variable with a deadline, never on sleeps.
+// variable with a deadline, never on sleeps, and are woken only when their condition holds.
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +20,7 @@ using Clock = std::chrono::steady_clock;
 struct AckRecord {
   std::string envelope_id;
   std::string type;
-  nlohmann::json payload;  // null when the ack carried none
+  nlohmann::json payload;  // null when the ack carried none (or the envelope was a load run's)
   double latency_ms = 0;
   int socket = 0;
   bool late = false;  // arrived after the 3 s deadline
@@ -60,7 +60,8 @@ struct Snapshot {
 
 class SimState {
  public:
-  // Applies `change` under the lock and wakes every waiter.
+  // Applies `change` under the lock and wakes the waiters whose condition now holds (their
+  // conditions are evaluated here, on the updating thread).
   void update(const std::function<void(Snapshot&)>& change);
   [[nodiscard]] Snapshot snapshot() const;
   // Blocks until `done(snapshot)` holds or `timeout` passes; returns whether it held.
@@ -68,8 +69,13 @@ class SimState {
                 std::chrono::milliseconds timeout) const;
 
  private:
+  struct Waiter {
+    const std::function<bool(const Snapshot&)>* done;
+    bool met = false;
+    std::condition_variable woken;
+  };
   mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
+  mutable std::vector<Waiter*> waiters_;
   Snapshot data_;
 };
 

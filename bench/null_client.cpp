@@ -1,0 +1,54 @@
+// itpm-null-client: the transport limit. The bot's own Socket Mode client (apps.connections.open,
+// the same TLS WebSocket, the same frame parsing) with a handler that acks every envelope at
+// once and does nothing else: no command handling, no store, no Web API calls.
+// Reads SLACK_API_URL, SLACK_APP_TOKEN, SLACK_BOT_TOKEN and SSL_CERT_FILE like the bot; stops
+// on SIGTERM or SIGINT.
+#include "bot/http_client.hpp"
+#include "bot/metrics.hpp"
+#include "bot/socket_mode_client.hpp"
+#include "bot/tls_context.hpp"
+#include "bot/web_api_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace net = boost::asio;
+using namespace itpm::bot;
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+}  // namespace
+
+int main() {
+  net::io_context ioc(1);
+  auto tls = make_client_tls_context();
+  Metrics metrics;
+  HttpClient http(ioc.get_executor(), *tls, std::chrono::seconds(15));
+  WebApiClient api(ioc.get_executor(), http, env("SLACK_API_URL"), env("SLACK_BOT_TOKEN"),
+                   env("SLACK_APP_TOKEN"), metrics);
+  SocketModeClient::Options options;
+  options.allow_plain_ws = env("SLACK_API_URL").starts_with("http://");
+  SocketModeClient client(
+      ioc.get_executor(), *tls, api, options,
+      [](const Envelope&, const Ack& ack) { ack(std::nullopt); }, metrics);
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) client.stop();
+  });
+  int exit_code = 1;
+  net::co_spawn(ioc, client.run(), [&](std::exception_ptr e, int code) {
+    exit_code = e ? 1 : code;
+    ioc.stop();
+  });
+  ioc.run();
+  return exit_code;
+}
