@@ -8,7 +8,9 @@
 #include <cmath>
 #include <locale>
 #include <map>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 namespace itpm::storage {
 namespace {
@@ -23,21 +25,55 @@ std::uint64_t newest_first(std::string_view date) {
   return all_ones - static_cast<std::uint64_t>(days_from_date(date));
 }
 
+// Records are stored as JSON, and decoding one costs microseconds; lists and agendas decode
+// the same records again and again. Decoded records are remembered by their exact stored
+// bytes: a changed record has other bytes and is decoded afresh, so what comes back is never
+// stale. At most `capacity` per record type, forgotten all at once when full.
+template <class R>
+class DecodeMemo {
+ public:
+  std::optional<R> decode(std::string_view raw) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = memo_.find(raw); it != memo_.end()) return it->second;
+    }
+    auto j = json::parse(raw, nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    R record = j.get<R>();
+    std::lock_guard lock(mutex_);
+    if (memo_.size() >= capacity) memo_.clear();
+    memo_.emplace(std::string(raw), record);
+    return record;
+  }
+
+ private:
+  static constexpr std::size_t capacity = 2048;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, R, Hash, std::equal_to<>> memo_;
+};
+
+template <class R>
+std::optional<R> decode(std::string_view raw) {
+  static DecodeMemo<R> memo;
+  return memo.decode(raw);
+}
+
 template <class R>
 std::optional<R> load(const Store& store, Family family, std::string_view key) {
   auto raw = store.get(family, key);
   if (!raw) return std::nullopt;
-  auto j = json::parse(*raw, nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
-  return j.get<R>();
+  return decode<R>(*raw);
 }
 
 template <class R>
 std::vector<R> load_all(const Store& store, Family family) {
   std::vector<R> out;
   store.scan(family, "", [&](std::string_view, std::string_view value) {
-    auto j = json::parse(value, nullptr, false);
-    if (!j.is_discarded()) out.push_back(j.get<R>());
+    if (auto record = decode<R>(value)) out.push_back(std::move(*record));
     return true;
   });
   return out;

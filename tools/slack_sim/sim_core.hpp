@@ -121,6 +121,8 @@ struct SlackSim::Core {
   void socket_greeted(std::shared_ptr<SimSocket> socket);
   void socket_closed(int id, const std::string& reason);
   void client_text(int id, const std::string& text);
+  // Records the ack of a load run's command; false when `text` is not one.
+  bool take_load_ack(int socket, const std::string& text);
   bool deliver(nlohmann::json envelope);
   void sweep();
   void arm_sweeper();
