@@ -21,6 +21,9 @@
 #include <fstream>
 #include <memory>
 #include <stdexcept>
+#include <thread>
+
+#include <sched.h>
 
 namespace {
 
@@ -79,10 +82,26 @@ Row load(itpm::sim::SlackSim& sim, pid_t pid, const std::string& client, const s
   return row;
 }
 
+// Set when the simulator runs on core 0: clients under test then run on core 1.
+bool pin_clients = false;
+
+// Pins this process (the simulator, whose thread starts later) to core 0 when there are two
+// cores or more. Without pinning, runs flip between "same core" and "own cores", and the
+// numbers with them.
+void pin_simulator() {
+  if (std::thread::hardware_concurrency() < 2 || !std::filesystem::exists("/usr/bin/taskset"))
+    return;
+  cpu_set_t core0;
+  CPU_ZERO(&core0);
+  CPU_SET(0, &core0);
+  pin_clients = sched_setaffinity(0, sizeof(core0), &core0) == 0;
+}
+
 itpm::process::ChildOptions child(const itpm::sim::SlackSim& sim, std::vector<std::string> argv,
                                   const std::filesystem::path& ca,
                                   const std::filesystem::path& log) {
   itpm::process::ChildOptions options;
+  if (pin_clients) argv.insert(argv.begin(), {"/usr/bin/taskset", "-c", "1"});
   options.argv = std::move(argv);
   options.set_env = {{"SLACK_API_URL", sim.api_url()},
                      {"SLACK_APP_TOKEN", sim.options().app_token},
@@ -128,6 +147,7 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
 
+  pin_simulator();
   itpm::sim::SimOptions sim_options;
   sim_options.tls = true;
   itpm::sim::SlackSim sim(sim_options);
@@ -169,7 +189,8 @@ int main(int argc, char** argv) {
       stop(bot);
     }
 
-    fmt::print("N={} W={}, TLS WebSocket on 127.0.0.1\n\n", total, window);
+    fmt::print("N={} W={}, TLS WebSocket on 127.0.0.1, {}\n\n", total, window,
+               pin_clients ? "simulator on core 0, client on core 1" : "not pinned to cores");
     fmt::print(
         "| client | command | acked | timed out | acks/s | vs null | p50 ms | p99 ms | p99 vs "
         "null | CPU µs/command | simulator CPU µs/command |\n");

@@ -475,6 +475,16 @@ std::vector<Risk> Repositories::risks() const {
 }
 
 std::vector<Risk> Repositories::risks_of_program(std::string_view program) const {
+  // Lists and agendas ask for the same program's risks over and over between writes: the
+  // answer is kept until the next write to the risks family (index rows change only with it).
+  std::uint64_t version = store_.version(Family::risks);
+  {
+    std::lock_guard lock(program_risks_mutex_);
+    if (program_risks_.version == version) {
+      if (auto it = program_risks_.by_program.find(program); it != program_risks_.by_program.end())
+        return it->second;
+    }
+  }
   std::vector<Risk> out;
   store_.scan(Family::risks_by_program, KeyBuilder().str(program).done(),
               [&](std::string_view key, std::string_view) {
@@ -486,6 +496,12 @@ std::vector<Risk> Repositories::risks_of_program(std::string_view program) const
                 }
                 return true;
               });
+  std::lock_guard lock(program_risks_mutex_);
+  if (program_risks_.version != version || program_risks_.by_program.size() >= 64) {
+    program_risks_.by_program.clear();
+    program_risks_.version = version;
+  }
+  program_risks_.by_program.insert_or_assign(std::string(program), out);
   return out;
 }
 

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -189,6 +191,13 @@ class Repositories {
 
  private:
   Store& store_;
+  // risks_of_program's recent answers, valid while the risks family's version is unchanged.
+  struct ProgramRisks {
+    std::uint64_t version = 0;
+    std::map<std::string, std::vector<Risk>, std::less<>> by_program;
+  };
+  mutable std::mutex program_risks_mutex_;
+  mutable ProgramRisks program_risks_;
 };
 
 // "R-12", "D-7", "V-2"; a program's item id is its key.

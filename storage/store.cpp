@@ -14,6 +14,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -72,15 +73,14 @@ class AddOperator final : public rocksdb::AssociativeMergeOperator {
 const std::vector<Family>& all_families() {
   static const std::vector<Family> families = [] {
     std::vector<Family> out;
-    for (int f = 0; f <= static_cast<int>(Family::votes); ++f)
-      out.push_back(static_cast<Family>(f));
+    for (std::size_t f = 0; f < family_count; ++f) out.push_back(static_cast<Family>(f));
     return out;
   }();
   return families;
 }
 
 std::string_view family_name(Family family) {
-  static constexpr std::array<std::string_view, 21> names = {
+  static constexpr std::array<std::string_view, family_count> names = {
       "meta",
       "programs",
       "risks",
@@ -146,6 +146,17 @@ struct Store::Impl {
 
   std::mutex stats_mutex;
   CommitStats stats;
+
+  // Bumped after each write that touched the family (see Store::version).
+  std::array<std::atomic<std::uint64_t>, family_count> versions{};
+
+  void bump_versions(const Batch& batch) {
+    std::array<bool, family_count> touched{};
+    for (const auto& op : batch.ops_) touched[static_cast<std::size_t>(op.family)] = true;
+    for (std::size_t f = 0; f < family_count; ++f) {
+      if (touched[f]) versions[f].fetch_add(1, std::memory_order_release);
+    }
+  }
 
   ~Impl() {
     if (committer.joinable()) {
@@ -223,6 +234,7 @@ struct Store::Impl {
       for (const auto& [batch, done] : taken) append(wb, batch);
       CommitResult result = write(wb, taken.size());
       for (auto& [batch, done] : taken) {
+        if (result) bump_versions(batch);
         if (done) done(result);
       }
     }
@@ -372,7 +384,13 @@ std::uint64_t Store::next_sequence(std::string_view name, Batch& batch) {
 CommitResult Store::commit(Batch batch) {
   rocksdb::WriteBatch wb;
   impl_->append(wb, batch);
-  return impl_->write(wb, 1);
+  CommitResult result = impl_->write(wb, 1);
+  if (result) impl_->bump_versions(batch);
+  return result;
+}
+
+std::uint64_t Store::version(Family family) const {
+  return impl_->versions[static_cast<std::size_t>(family)].load(std::memory_order_acquire);
 }
 
 void Store::commit_async(Batch batch, std::function<void(CommitResult)> done) {

@@ -38,6 +38,8 @@ enum class Family : std::uint8_t {
   votes,                 // survey number, user -> score
 };
 
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::votes) + 1;
+
 // Every family, in frozen order.
 const std::vector<Family>& all_families();
 std::string_view family_name(Family family);
@@ -121,6 +123,11 @@ class Store {
   void scan(Family family, std::string_view prefix,
             const std::function<bool(std::string_view key, std::string_view value)>& visit,
             bool reverse = false) const;
+
+  // A number that changes after every committed write touching `family` (in this process;
+  // a follower's stays put). Read it before reading the family: a result computed from what
+  // was read may be reused for as long as the number is the same.
+  [[nodiscard]] std::uint64_t version(Family family) const;
 
   // The value of a counter that batches add to (0 when never touched).
   [[nodiscard]] std::int64_t counter(std::string_view name) const;

@@ -170,3 +170,33 @@ TEST_CASE("key codec: numbers sort numerically, strings are terminated") {
   CHECK(itpm::storage::prefix_successor("ab\xff") == "ac");
   CHECK(itpm::storage::prefix_successor("\xff\xff").empty());
 }
+
+TEST_CASE("a family's version moves with every committed write to it, and only then") {
+  using itpm::storage::Batch;
+  using itpm::storage::Family;
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "db");
+  auto risks = store->version(Family::risks);
+  auto programs = store->version(Family::programs);
+  Batch one;
+  one.put(Family::risks, "k", "v");
+  REQUIRE(store->commit(std::move(one)));
+  CHECK(store->version(Family::risks) != risks);
+  CHECK(store->version(Family::programs) == programs);
+  risks = store->version(Family::risks);
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  Batch two;
+  two.put(Family::programs, "p", "v");
+  store->commit_async(std::move(two), [&](itpm::storage::CommitResult r) {
+    CHECK(r);
+    std::lock_guard lock(m);
+    done = true;
+    cv.notify_one();
+  });
+  std::unique_lock lock(m);
+  REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return done; }));
+  CHECK(store->version(Family::programs) != programs);  // moved before `done` ran
+  CHECK(store->version(Family::risks) == risks);
+}

@@ -180,8 +180,9 @@ void Core::client_text(int socket, const std::string& text) {
 
 bool Core::take_load_ack(int socket, const std::string& text) {
   // The ack of a load run's command, as the bot writes it: {"envelope_id":"…"[,"payload":…]}.
-  // It is checked to be JSON without building it (the simulator shares the machine with the
-  // client it measures: its cost per ack should not grow with the reply) and only timed.
+  // Only timed: the simulator shares the machine with the client it measures, so it does not
+  // parse the reply (Slack's parsing is not on the bot's machine). Tests check replies; a
+  // load run measures.
   constexpr std::string_view head = "{\"envelope_id\":\"";
   if (!text.starts_with(head)) return false;
   auto end = text.find('"', head.size());
@@ -189,7 +190,6 @@ bool Core::take_load_ack(int socket, const std::string& text) {
   std::string id = text.substr(head.size(), end - head.size());
   auto it = pending.find(id);
   if (it == pending.end() || !load->ids.contains(id)) return false;
-  if (!json::accept(text)) return false;  // the full path counts it as a bad frame
   double latency =
       std::chrono::duration<double, std::milli>(Clock::now() - it->second.sent).count();
   std::string type = std::move(it->second.type);
