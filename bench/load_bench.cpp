@@ -207,10 +207,12 @@ int main(int argc, char** argv) {
     fmt::print("\nbot peak RSS over the runs: {:.1f} MiB\n", bot_peak);
 
     if (!startup_dir.empty()) {
-      auto spawn = SteadyClock::now();
-      itpm::process::ChildProcess bot(
+      auto options =
           child(sim, {bot_path, "--data-dir", startup_dir.string(), "--http-listen", "127.0.0.1:0"},
-                ca, dir / "bot-startup.log"));
+                ca, dir / "bot-startup.log");
+      options.set_env["ITPM_LOG_LEVEL"] = "info";  // the log line with the HTTP port
+      auto spawn = SteadyClock::now();
+      itpm::process::ChildProcess bot(options);
       if (!wait_connected(sim, ++hellos)) throw std::runtime_error("the bot did not connect");
       double connected_s = std::chrono::duration<double>(SteadyClock::now() - spawn).count();
       auto ready = itpm::test::http_get(http_port(dir / "bot-startup.log"), "/readyz");

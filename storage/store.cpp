@@ -265,6 +265,12 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.cache_index_and_filter_blocks = true;
   std::shared_ptr<rocksdb::TableFactory> table_factory(rocksdb::NewBlockBasedTableFactory(table));
+  // Search postings are packed already and read in long runs: stored uncompressed in larger
+  // blocks, a query reads them without decompressing block after block.
+  rocksdb::BlockBasedTableOptions postings_table = table;
+  postings_table.block_size = 16U << 10U;
+  std::shared_ptr<rocksdb::TableFactory> postings_factory(
+      rocksdb::NewBlockBasedTableFactory(postings_table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
@@ -273,7 +279,11 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
     cf.table_factory = table_factory;
     cf.write_buffer_size = 16U << 20U;
     if (f == Family::meta) cf.merge_operator = std::make_shared<AddOperator>();
-    if (f == Family::decision_terms) cf.merge_operator = postings::merge_operator();
+    if (f == Family::decision_terms) {
+      cf.merge_operator = postings::merge_operator();
+      cf.table_factory = postings_factory;
+      cf.compression = rocksdb::kNoCompression;
+    }
     descriptors.emplace_back(std::string(family_name(f)), cf);
   }
   auto impl = std::make_unique<Impl>();
