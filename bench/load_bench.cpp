@@ -6,7 +6,7 @@
 // each process; with a STARTUP_DIR (a store filled beforehand, e.g. by itpm-storage-bench),
 // also the bot's start-up time on it to Socket Mode connected and to /readyz.
 //
-// usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR]
+// usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR] [ROUNDS]
 // Prints a Markdown table; never a verdict.
 #include "bench/measure.hpp"
 #include "tests/support/http_get.hpp"
@@ -82,26 +82,75 @@ Row load(itpm::sim::SlackSim& sim, pid_t pid, const std::string& client, const s
   return row;
 }
 
-// Set when the simulator runs on core 0: clients under test then run on core 1.
-bool pin_clients = false;
+// The core the clients under test run on ("" when not pinned). The simulator runs on the
+// other one.
+std::string client_core;
 
-// Pins this process (the simulator, whose thread starts later) to core 0 when there are two
-// cores or more. Without pinning, runs flip between "same core" and "own cores", and the
-// numbers with them.
-void pin_simulator() {
+// Seconds a fixed spin loop takes on `core`.
+double spin_seconds(int core) {
+  double seconds = 0;
+  std::thread probe([&] {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(core, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) != 0) return;
+    auto start = SteadyClock::now();
+    volatile std::uint64_t sink = 0;
+    for (std::uint64_t i = 0; i < 50'000'000; ++i) sink = sink + i * i;
+    seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  });
+  probe.join();
+  return seconds;
+}
+
+// With two cores or more, the clients under test (the null client and the bot alike) run on
+// the faster of cores 0 and 1 and the simulator (this process, whose I/O thread starts later)
+// on the other: unpinned, runs flip between "same core" and "own cores", and on this VM one
+// virtual core is at times twice as slow as the other.
+void pin_cores() {
   if (std::thread::hardware_concurrency() < 2 || !std::filesystem::exists("/usr/bin/taskset"))
     return;
-  cpu_set_t core0;
-  CPU_ZERO(&core0);
-  CPU_SET(0, &core0);
-  pin_clients = sched_setaffinity(0, sizeof(core0), &core0) == 0;
+  double core0 = spin_seconds(0);
+  double core1 = spin_seconds(1);
+  int client = core0 <= core1 ? 0 : 1;
+  cpu_set_t simulator;
+  CPU_ZERO(&simulator);
+  CPU_SET(1 - client, &simulator);
+  if (sched_setaffinity(0, sizeof(simulator), &simulator) != 0) return;
+  client_core = std::to_string(client);
+  fmt::print(stderr, "spin loop: core 0 {:.3f} s, core 1 {:.3f} s; clients on core {}\n", core0,
+             core1, client);
+}
+
+// Each column's median over the rounds (counts summed).
+std::vector<Row> medians(const std::vector<std::vector<Row>>& rounds) {
+  std::vector<Row> out = rounds.front();
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto median = [&](double Row::*field) {
+      std::vector<double> v;
+      for (const auto& round : rounds) v.push_back(round[i].*field);
+      return percentile(v, 0.5);
+    };
+    out[i].acks_per_s = median(&Row::acks_per_s);
+    out[i].p50_ms = median(&Row::p50_ms);
+    out[i].p99_ms = median(&Row::p99_ms);
+    out[i].cpu_us_per_command = median(&Row::cpu_us_per_command);
+    out[i].sim_cpu_us_per_command = median(&Row::sim_cpu_us_per_command);
+    out[i].acked = 0;
+    out[i].timed_out = 0;
+    for (const auto& round : rounds) {
+      out[i].acked += round[i].acked;
+      out[i].timed_out += round[i].timed_out;
+    }
+  }
+  return out;
 }
 
 itpm::process::ChildOptions child(const itpm::sim::SlackSim& sim, std::vector<std::string> argv,
                                   const std::filesystem::path& ca,
                                   const std::filesystem::path& log) {
   itpm::process::ChildOptions options;
-  if (pin_clients) argv.insert(argv.begin(), {"/usr/bin/taskset", "-c", "1"});
+  if (!client_core.empty()) argv.insert(argv.begin(), {"/usr/bin/taskset", "-c", client_core});
   options.argv = std::move(argv);
   options.set_env = {{"SLACK_API_URL", sim.api_url()},
                      {"SLACK_APP_TOKEN", sim.options().app_token},
@@ -135,7 +184,8 @@ void stop(itpm::process::ChildProcess& process) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    fmt::print(stderr, "usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR]\n");
+    fmt::print(stderr,
+               "usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR] [ROUNDS]\n");
     return 2;
   }
   std::string bot_path = argv[1];
@@ -144,53 +194,67 @@ int main(int argc, char** argv) {
   int total = argc > 4 ? std::stoi(argv[4]) : 20000;
   int window = argc > 5 ? std::stoi(argv[5]) : 64;
   std::filesystem::path startup_dir = argc > 6 ? argv[6] : "";
+  int rounds = std::max(1, argc > 7 ? std::stoi(argv[7]) : 5);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
 
-  pin_simulator();
+  pin_cores();
   itpm::sim::SimOptions sim_options;
   sim_options.tls = true;
   itpm::sim::SlackSim sim(sim_options);
   sim.start();
   auto ca = dir / "ca.pem";
   std::ofstream(ca) << sim.cert_pem();
-  std::vector<Row> rows;
+  // Each round runs the null client, then the bot, on the same simulator; the table shows
+  // each column's median over the rounds, as machine noise moves single runs by tens of
+  // percent.
+  std::vector<std::vector<Row>> rounds_rows;
   int hellos = 0;
+  double bot_peak = 0;
 
   try {
-    {
-      itpm::process::ChildProcess null_client(child(sim, {null_path}, ca, dir / "null-client.log"));
-      if (!wait_connected(sim, ++hellos))
-        throw std::runtime_error("the null client did not connect");
-      rows.push_back(load(sim, null_client.pid(), "null client", "help", total, window));
-      fmt::print(stderr, "null client: peak RSS {:.1f} MiB\n",
-                 memory_mib(null_client.pid(), "VmHWM"));
-      stop(null_client);
-    }
-    double bot_peak = 0;
-    {
+    for (int round = 0; round < rounds; ++round) {
+      std::vector<Row> rows;
+      {
+        itpm::process::ChildProcess null_client(
+            child(sim, {null_path}, ca, dir / "null-client.log"));
+        if (!wait_connected(sim, ++hellos))
+          throw std::runtime_error("the null client did not connect");
+        rows.push_back(load(sim, null_client.pid(), "null client", "help", total, window));
+        stop(null_client);
+      }
       itpm::process::ChildProcess bot(child(
           sim, {bot_path, "--data-dir", (dir / "db").string(), "--http-listen", "127.0.0.1:0"}, ca,
           dir / "bot.log"));
       if (!wait_connected(sim, ++hellos)) throw std::runtime_error("the bot did not connect");
-      // 50 risks for `risk list` (low scores: no escalation posts during the runs).
-      Row setup =
-          load(sim, bot.pid(), "bot", R"(program add dr-2027 "Disaster Recovery 2027")", 1, 1);
-      if (setup.acked != 1) throw std::runtime_error("program add was not acked");
-      setup = load(sim, bot.pid(), "bot",
-                   R"(risk add "Failover runbook untested" --program dr-2027 -l 2 -i 3)", 50, 8);
-      if (setup.acked != 50) throw std::runtime_error("the 50 risks were not all acked");
+      if (round == 0) {
+        // 50 risks for `risk list` (low scores: no escalation posts during the runs); `risk
+        // add` writes into another program, so the list stays at 50.
+        for (const char* setup : {R"(program add dr-2027 "Disaster Recovery 2027")",
+                                  R"(program add ci-speed "CI speed")"}) {
+          if (load(sim, bot.pid(), "bot", setup, 1, 1).acked != 1)
+            throw std::runtime_error(std::string("not acked: ") + setup);
+        }
+        Row risks =
+            load(sim, bot.pid(), "bot",
+                 R"(risk add "Failover runbook untested" --program dr-2027 -l 2 -i 3)", 50, 8);
+        if (risks.acked != 50) throw std::runtime_error("the 50 risks were not all acked");
+      }
       rows.push_back(load(sim, bot.pid(), "bot", "help", total, window));
       rows.push_back(load(sim, bot.pid(), "bot", "risk list --program dr-2027", total, window));
       rows.push_back(load(sim, bot.pid(), "bot",
-                          R"(risk add "Backups not encrypted" --program dr-2027 -l 2 -i 3)", total,
+                          R"(risk add "Backups not encrypted" --program ci-speed -l 2 -i 3)", total,
                           window));
-      bot_peak = memory_mib(bot.pid(), "VmHWM");
+      bot_peak = std::max(bot_peak, memory_mib(bot.pid(), "VmHWM"));
       stop(bot);
+      rounds_rows.push_back(std::move(rows));
     }
+    std::vector<Row> rows = medians(rounds_rows);
 
-    fmt::print("N={} W={}, TLS WebSocket on 127.0.0.1, {}\n\n", total, window,
-               pin_clients ? "simulator on core 0, client on core 1" : "not pinned to cores");
+    fmt::print("N={} W={}, TLS WebSocket on 127.0.0.1, {}; medians of {} rounds\n\n", total, window,
+               client_core.empty() ? "not pinned to cores"
+                                   : "client on core " + client_core + ", simulator on the other",
+               rounds);
     fmt::print(
         "| client | command | acked | timed out | acks/s | vs null | p50 ms | p99 ms | p99 vs "
         "null | CPU µs/command | simulator CPU µs/command |\n");
@@ -204,7 +268,12 @@ int main(int argc, char** argv) {
           100.0 * r.acks_per_s / base.acks_per_s, r.p50_ms, r.p99_ms, r.p99_ms / base.p99_ms,
           r.cpu_us_per_command, r.sim_cpu_us_per_command);
     }
-    fmt::print("\nbot peak RSS over the runs: {:.1f} MiB\n", bot_peak);
+    fmt::print("\nbot peak RSS over the runs: {:.1f} MiB\nacks/s of each round:", bot_peak);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      fmt::print("\n  {} `{}`:", rows[i].client, rows[i].command);
+      for (const auto& round : rounds_rows) fmt::print(" {:.0f}", round[i].acks_per_s);
+    }
+    fmt::print("\n");
 
     if (!startup_dir.empty()) {
       auto options =
