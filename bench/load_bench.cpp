@@ -1,10 +1,11 @@
 // The bot against the limit of its own transport, in one run: the local Slack simulator (TLS,
-// loopback) pushes N slash commands with W unacked at a time, first to the null client (acks
-// each envelope as soon as it has found its envelope_id), then to the real bot for `/itpm
+// loopback) pushes N slash commands with W unacked at a time, first to the null client (the
+// bot's Socket Mode client acking each envelope at once), then to the real bot for `/itpm
 // help`, `/itpm risk list --program dr-2027` (50 risks) and `/itpm risk add ...` (a durable
-// write each). Reports acks/s, p50/p99 ack latency, CPU time per command and the peak RSS of
-// each process; with a STARTUP_DIR (a store filled beforehand, e.g. by itpm-storage-bench),
-// also the bot's start-up time on it to Socket Mode connected and to /readyz.
+// write each), for ROUNDS rounds (default 5). Reports each column's median: acks/s, p50/p99
+// ack latency, CPU time per command of the client and of the simulator; then the bot's peak
+// RSS, and with a STARTUP_DIR (a store filled beforehand, e.g. by itpm-storage-bench) the
+// bot's start-up time on it to Socket Mode connected and to /readyz.
 //
 // usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR] [ROUNDS]
 // Prints a Markdown table; never a verdict.
