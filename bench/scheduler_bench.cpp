@@ -67,7 +67,7 @@ std::int64_t populate(const std::filesystem::path& dir, int cadences, int risks,
   auto add_cadences = [&](int from, int to) {
     for (int i = from; i < to; ++i) {
       itpm::storage::Review r;
-      r.number = repos.next_review_number(batch);
+      r.number = repos.next_number<itpm::storage::Review>(batch);
       r.program = fmt::format("p{:05}", i % programs);
       r.every = "tue 15:00";
       r.zone = "UTC";
@@ -79,20 +79,20 @@ std::int64_t populate(const std::filesystem::path& dir, int cadences, int risks,
       r.created_by = "U0DEMO1";
       r.created_at = now;
       repos.save(batch, r, nullptr, {"U0DEMO1", now, "add"});
-      repos.schedule(batch, r.next_at - 10 * minute_ms,
-                     {{"kind", "review_reminder"},
-                      {"review", r.number},
-                      {"occurrence", r.next_at},
-                      {"before", 10}});
-      repos.schedule(batch, r.next_at,
-                     {{"kind", "review"}, {"review", r.number}, {"occurrence", r.next_at}});
+      repos.jobs().schedule(batch, r.next_at - 10 * minute_ms,
+                            {{"kind", "review_reminder"},
+                             {"review", r.number},
+                             {"occurrence", r.next_at},
+                             {"before", 10}});
+      repos.jobs().schedule(batch, r.next_at,
+                            {{"kind", "review"}, {"review", r.number}, {"occurrence", r.next_at}});
       flush(false);
     }
   };
   add_cadences(0, cadences - burst);
   for (int i = 0; i < risks; ++i) {
     itpm::storage::Risk risk;
-    risk.number = repos.next_risk_number(batch);
+    risk.number = repos.next_number<itpm::storage::Risk>(batch);
     risk.program = fmt::format("p{:05}", i % programs);
     risk.title = fmt::format("Risk {} of the scale run", i);
     risk.likelihood = 4;
@@ -104,8 +104,9 @@ std::int64_t populate(const std::filesystem::path& dir, int cadences, int risks,
     risk.created_by = "U0DEMO1";
     risk.created_at = now;
     repos.save(batch, risk, nullptr, {"U0DEMO1", now, "add"});
-    repos.schedule(batch, now + 24 * 60 * minute_ms + i,
-                   {{"kind", "risk_ladder"}, {"risk", risk.number}, {"level", 2}, {"ladder", now}});
+    repos.jobs().schedule(
+        batch, now + 24 * 60 * minute_ms + i,
+        {{"kind", "risk_ladder"}, {"risk", risk.number}, {"level", 2}, {"ladder", now}});
     flush(false);
   }
   flush(true);

@@ -182,7 +182,7 @@ std::uint64_t disk_bytes(const std::filesystem::path& dir) {
 
 Risk make_risk(Repositories& repos, Batch& batch, int i) {
   Risk r;
-  r.number = repos.next_risk_number(batch);
+  r.number = repos.next_number<itpm::storage::Risk>(batch);
   r.program = "bench";
   r.title = "Risk " + std::to_string(i);
   r.likelihood = i % 5 + 1;
@@ -257,7 +257,7 @@ void generate(Store& store, int count) {
     Batch batch;
     for (int i = 0; i < 1000 && done < count; ++i, ++done) {
       Decision d;
-      d.number = repos.next_decision_number(batch);
+      d.number = repos.next_number<itpm::storage::Decision>(batch);
       d.program = "prog-" + std::to_string(done % 40);
       d.title = pick(r, verbs) + " " + pick(r, things) + " for " + pick(r, goals);
       d.context = "Compared " + pick(r, things) + " and " + pick(r, things) + "; " +

@@ -13,6 +13,7 @@
 #include "bot/web_api_client.hpp"
 #include "commands/areas.hpp"
 #include "commands/registry.hpp"
+#include "storage/database.hpp"
 #include "storage/store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -56,7 +57,7 @@ net::awaitable<void> run_until_stopped(Runtime* rt) {
 int run_bot(const Config& config) {
   std::unique_ptr<storage::Store> store;
   try {
-    store = storage::Store::open(config.data_dir);
+    store = storage::open_database(config.data_dir);
   } catch (const storage::StoreError& e) {
     spdlog::error("{}", e.what());
     return exit_runtime_error;

@@ -39,7 +39,7 @@ std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch
       row = commands::to_outbox(post.message);
     }
     row["queued_at"] = now_ms;
-    post.outbox_seq = repos.enqueue(batch, row);
+    post.outbox_seq = repos.outbox().enqueue(batch, row);
     posts.push_back(std::move(post));
   }
   return posts;
@@ -77,7 +77,7 @@ void FollowUps::respond(std::string url, nlohmann::json body) {
 
 std::size_t FollowUps::resume() {
   if (repos_ == nullptr) return 0;
-  auto entries = repos_->outbox(10000);
+  auto entries = repos_->outbox().entries(10000);
   std::vector<QueuedPost> posts;
   for (auto& entry : entries) {
     if (!entry.message.is_object()) {
@@ -278,13 +278,13 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
                  .count();
   storage::Batch batch;
   if (post.message.survey_for != 0) {
-    if (auto before = self->repos_->survey(post.message.survey_for)) {
+    if (auto before = self->repos_->find<storage::Survey>(post.message.survey_for)) {
       storage::Survey after = *before;
       after.channel = channel;
       after.message_ts = ts;
       self->repos_->save(batch, after, &*before, storage::Change{before->sent_by, now, "posted"});
     }
-    self->repos_->dequeue(batch, post.outbox_seq);
+    self->repos_->outbox().dequeue(batch, post.outbox_seq);
     self->repos_->store().commit_async(
         std::move(batch), [number = post.message.survey_for](storage::CommitResult r) {
           if (!r) spdlog::error("cannot store where survey Q-{} was posted: {}", number, r.error);
@@ -295,7 +295,7 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
                                                            {"message_ts", ts}};
   ApiResult link = co_await self->api_.call_form("chat.getPermalink", std::move(args), {}, true);
   if (!link.ok) spdlog::warn("chat.getPermalink failed: {}", link.error);
-  auto before = self->repos_->decision(post.message.permalink_for_decision);
+  auto before = self->repos_->find<storage::Decision>(post.message.permalink_for_decision);
   if (before) {
     storage::Decision after = *before;
     after.channel = channel;
@@ -303,7 +303,7 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
     after.permalink = link.ok ? link.body.value("permalink", "") : "";
     self->repos_->save(batch, after, &*before, storage::Change{before->created_by, now, "posted"});
   }
-  if (post.outbox_seq != 0) self->repos_->dequeue(batch, post.outbox_seq);
+  if (post.outbox_seq != 0) self->repos_->outbox().dequeue(batch, post.outbox_seq);
   if (!batch.empty()) {
     self->repos_->store().commit_async(
         std::move(batch), [number = post.message.permalink_for_decision](storage::CommitResult r) {
@@ -349,7 +349,7 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
     self->release_slot();
     if (self->repos_ != nullptr && !rows.empty()) {
       storage::Batch batch;
-      for (auto seq : rows) self->repos_->dequeue(batch, seq);
+      for (auto seq : rows) self->repos_->outbox().dequeue(batch, seq);
       self->repos_->store().commit_async(std::move(batch), [survey](storage::CommitResult c) {
         if (!c) spdlog::error("cannot remove survey Q-{}'s refresh rows: {}", survey, c.error);
       });
@@ -363,7 +363,7 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
 void FollowUps::dequeue(std::uint64_t seq) {
   if (repos_ == nullptr || seq == 0) return;
   storage::Batch batch;
-  repos_->dequeue(batch, seq);
+  repos_->outbox().dequeue(batch, seq);
   repos_->store().commit_async(std::move(batch), [seq](storage::CommitResult r) {
     if (!r) spdlog::error("cannot remove outbox row {}: {}", seq, r.error);
   });

@@ -1,5 +1,6 @@
 #include "bot/operator_commands.hpp"
 
+#include "storage/database.hpp"
 #include "storage/export.hpp"
 #include "storage/repositories.hpp"
 #include "storage/store.hpp"
@@ -47,7 +48,7 @@ std::unique_ptr<Store> open_for_reading(const std::filesystem::path& data_dir,
     throw StoreError("no itpm-bot database in " + data_dir.string());
   }
   try {
-    return Store::open(data_dir);
+    return storage::open_database(data_dir);
   } catch (const StoreError& e) {
     if (!is_locked(e)) throw;
   }
@@ -75,7 +76,7 @@ void prove_backup(const std::filesystem::path& backup_dir, std::uint32_t id,
                   std::uint64_t needed_sequence) {
   FollowerDir scratch;
   Store::restore_latest(backup_dir, scratch.path() / "db");
-  auto restored = Store::open(scratch.path() / "db");
+  auto restored = storage::open_database(scratch.path() / "db");
   auto problems = storage::Repositories(*restored).check();
   if (restored->latest_sequence() >= needed_sequence && problems.empty()) return;
   restored.reset();
@@ -165,7 +166,7 @@ int run_import(const std::filesystem::path& data_dir, const std::filesystem::pat
   auto document = nlohmann::json::parse(in, nullptr, false);
   if (document.is_discarded()) return fail(file.string() + " is not JSON");
   try {
-    auto store = Store::open(data_dir);
+    auto store = storage::open_database(data_dir);
     storage::import_json(*store, document);
     std::cout << "imported " << document["programs"].size() << " programs, "
               << document["risks"].size() << " risks, " << document["decisions"].size()

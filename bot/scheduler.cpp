@@ -23,7 +23,7 @@ Round next_round(storage::Repositories& repos, const commands::Context& ctx, std
   Round round;
   std::int64_t now = commands::millis(ctx.now);
   std::set<std::string> touched;
-  for (const auto& job : repos.due_jobs(now, max)) {
+  for (const auto& job : repos.jobs().due(now, max)) {
     std::string item = commands::job_item(job);
     if (!item.empty() && !touched.insert(item).second) break;
     commands::Outcome outcome;
@@ -32,7 +32,7 @@ Round next_round(storage::Repositories& repos, const commands::Context& ctx, std
     } catch (const std::exception& e) {
       // A job that cannot run (malformed) must not block the ones after it.
       outcome = commands::Outcome{};
-      repos.unschedule(outcome.writes, job);
+      repos.jobs().unschedule(outcome.writes, job);
       outcome.reply.text = std::string("a job failed and was dropped: ") + e.what();
     }
     round.writes.append(std::move(outcome.writes));
@@ -114,7 +114,7 @@ net::awaitable<void> Scheduler::run(Scheduler* self) {
     self->metrics_.set(
         "itpm_scheduled_jobs_pending", {},
         static_cast<double>(self->repos_.store().estimate_keys(storage::Family::schedule)));
-    auto next = self->repos_.next_due();
+    auto next = self->repos_.jobs().next_due();
     auto until = now + longest_sleep;
     if (next) {
       auto due = std::chrono::system_clock::time_point(std::chrono::milliseconds(*next));

@@ -1,5 +1,7 @@
 #include "commands/action_commands.hpp"
 
+#include "common/iso_date.hpp"
+
 #include "commands/dates.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/reply.hpp"
@@ -26,7 +28,7 @@ std::string quoted(const Action& a) {
 
 // "due Sat 2026-12-27 (in 30 days)" or "_past its SLO by 3 days_ (due …)"
 std::string due_text(const Action& a, std::chrono::sys_days today) {
-  std::int64_t left = storage::days_from_date(a.due) - today.time_since_epoch().count();
+  std::int64_t left = common::days_from_date(a.due) - today.time_since_epoch().count();
   if (left >= 0) {
     return fmt::format("due {} ({})", show_date(a.due),
                        left == 0 ? std::string("today") : "in " + days(left));
@@ -45,7 +47,7 @@ std::string line(const Action& a, std::chrono::sys_days today) {
 // Where an action's alerts go: its program's channel, else where it was added.
 std::string alert_channel(const Action& a, const Context& ctx) {
   if (!a.program.empty()) {
-    if (auto p = ctx.repos->program(a.program)) return p->channel;
+    if (auto p = ctx.repos->find<storage::Program>(a.program)) return p->channel;
   }
   return a.channel;
 }
@@ -73,17 +75,17 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   a.created_at = millis(ctx.now);
 
   Outcome out;
-  a.number = ctx.repos->next_action_number(out.writes);
+  a.number = ctx.repos->next_number<storage::Action>(out.writes);
   std::string id = storage::action_id(a.number);
   ctx.repos->save(out.writes, a, nullptr, Change{command.user_id, a.created_at, "add"});
   nlohmann::json base = {{"action", a.number}, {"due", a.due}};
   nlohmann::json reminder = base;
   reminder["kind"] = "action_reminder";
-  ctx.repos->schedule(out.writes, a.created_at + a.slo_days * day_ms * 3 / 4, reminder);
+  ctx.repos->jobs().schedule(out.writes, a.created_at + a.slo_days * day_ms * 3 / 4, reminder);
   nlohmann::json breach = base;
   breach["kind"] = "action_breach";
-  ctx.repos->schedule(out.writes,
-                      start_of_day_ms(today + std::chrono::days(a.slo_days + 1), ctx.zone), breach);
+  ctx.repos->jobs().schedule(
+      out.writes, start_of_day_ms(today + std::chrono::days(a.slo_days + 1), ctx.zone), breach);
 
   std::vector<std::string> paragraphs = {
       fmt::format("🛠 *{}* · {} · {}{}", id, a.severity, quoted(a),
@@ -111,10 +113,11 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
         cmd, fmt::format("\"{}\" is not an action id; they look like A-5.", shown_text(text, 40)));
   }
   std::string id = storage::action_id(*number);
-  auto before = ctx.repos->action(*number);
+  auto before = ctx.repos->find<storage::Action>(*number);
   if (!before)
     return mistake(cmd, fmt::format("No action {}. See them with `/itpm action list`.", id));
-  auto program = before->program.empty() ? std::nullopt : ctx.repos->program(before->program);
+  auto program =
+      before->program.empty() ? std::nullopt : ctx.repos->find<storage::Program>(before->program);
   bool allowed = command.user_id == before->owner || command.user_id == before->created_by ||
                  (program && runs_program(*program, command.user_id, ctx)) ||
                  ctx.is_admin(command.user_id);
@@ -133,7 +136,7 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
   after.done_at = millis(ctx.now);
   Outcome out;
   ctx.repos->save(out.writes, after, &*before, Change{command.user_id, after.done_at, "done"});
-  std::int64_t spare = storage::days_from_date(after.due) - storage::days_from_date(after.done_on);
+  std::int64_t spare = common::days_from_date(after.due) - common::days_from_date(after.done_on);
   out.reply = text_reply(
       Visibility::in_channel,
       {fmt::format("✅ *{}* done by {} · {} {}", id, user_mention(command.user_id), after.severity,
@@ -149,7 +152,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
   std::vector<Action> shown;
-  for (auto& a : ctx.repos->actions()) {
+  for (auto& a : ctx.repos->all<storage::Action>()) {
     if (a.status != "open" || (!owner.empty() && a.owner != owner)) continue;
     if (overdue && a.due >= today_iso) continue;
     shown.push_back(std::move(a));
@@ -187,11 +190,11 @@ Outcome note(Outcome out, std::string text) {
 
 Outcome fire_action_job(const storage::ScheduledJob& job, const Context& ctx) {
   Outcome out;
-  ctx.repos->unschedule(out.writes, job);
+  ctx.repos->jobs().unschedule(out.writes, job);
   std::string kind = job.job.value("kind", "");
   auto number = job.job.value("action", std::uint64_t{0});
   std::string id = storage::action_id(number);
-  auto before = ctx.repos->action(number);
+  auto before = ctx.repos->find<storage::Action>(number);
   if (!before || before->status != "open" || before->due != job.job.value("due", "")) {
     return note(std::move(out), fmt::format("{} job of {} dropped: nothing to do", kind, id));
   }
@@ -217,7 +220,7 @@ Outcome fire_action_job(const storage::ScheduledJob& job, const Context& ctx) {
         id, a.severity, quoted(a), a.slo_days, show_date(a.due), user_mention(a.owner), id);
     nlohmann::json next = {{"kind", "action_escalate"}, {"action", a.number}, {"due", a.due}};
     auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
-    ctx.repos->schedule(out.writes, millis(ctx.now) + step.count(), next);
+    ctx.repos->jobs().schedule(out.writes, millis(ctx.now) + step.count(), next);
   } else {
     if (ctx.policy.escalation_channel.empty() || a.breach_level != 1) {
       return note(std::move(out), id + ": no escalation channel configured; not escalated");

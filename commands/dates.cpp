@@ -1,5 +1,7 @@
 #include "commands/dates.hpp"
 
+#include "common/iso_date.hpp"
+
 #include "storage/records.hpp"
 
 #include <date/tz.h>
@@ -37,7 +39,7 @@ std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_
   std::string word(text);
   std::transform(word.begin(), word.end(), word.begin(),
                  [](unsigned char c) { return std::tolower(c); });
-  if (auto day = storage::parse_date(word)) return iso_date(*day);
+  if (auto day = common::parse_date(word)) return iso_date(*day);
   if (word == "today") return iso_date(today);
   if (word == "tomorrow") return iso_date(today + std::chrono::days(1));
   if (word == "yesterday") return iso_date(today - std::chrono::days(1));
@@ -61,7 +63,7 @@ std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_
 }
 
 std::string show_date(const std::string& text) {
-  auto day = storage::parse_date(text);
+  auto day = common::parse_date(text);
   if (!day) return text;
   static constexpr std::array<std::string_view, 7> short_names = {"Sun", "Mon", "Tue", "Wed",
                                                                   "Thu", "Fri", "Sat"};

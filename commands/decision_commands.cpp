@@ -1,5 +1,7 @@
 #include "commands/decision_commands.hpp"
 
+#include "common/iso_date.hpp"
+
 #include "commands/audit_command.hpp"
 #include "commands/dates.hpp"
 #include "commands/handler_support.hpp"
@@ -67,7 +69,7 @@ std::variant<Decision, Outcome> find_decision(const ParsedCommand& cmd, const Co
     return mistake(
         cmd, fmt::format("\"{}\" is not a decision id; they look like D-7.", shown_text(text, 40)));
   }
-  auto decision = ctx.repos->decision(*number);
+  auto decision = ctx.repos->find<storage::Decision>(*number);
   if (!decision) {
     return mistake(cmd,
                    fmt::format("No decision {}. Find one with `/itpm decision search <words>`.",
@@ -116,7 +118,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   d.created_at = millis(ctx.now);
 
   Outcome out;
-  d.number = ctx.repos->next_decision_number(out.writes);
+  d.number = ctx.repos->next_number<storage::Decision>(out.writes);
   ctx.repos->save(out.writes, d, nullptr, Change{command.user_id, d.created_at, "add"});
   // A decision is public: it is posted in the channel as a message of its own, whose
   // permalink is then stored with it. The command itself gets no separate reply.
@@ -138,7 +140,7 @@ std::variant<storage::DecisionFilter, Outcome> filter_of(const ParsedCommand& cm
                                                          const Context& ctx) {
   storage::DecisionFilter filter;
   if (const auto* v = cmd.flag("program")) {
-    if (!ctx.repos->program(v->text)) return unknown_program(cmd, ctx, v->text);
+    if (!ctx.repos->find<storage::Program>(v->text)) return unknown_program(cmd, ctx, v->text);
     filter.program = v->text;
   }
   if (const auto* v = cmd.flag("tag")) filter.tag = v->text;
@@ -152,8 +154,8 @@ std::variant<storage::DecisionFilter, Outcome> filter_of(const ParsedCommand& cm
     return mistake(cmd, error);
   if (!since.empty() && !until.empty() && until < since)
     return mistake(cmd, fmt::format("--until {} is before --since {}.", until, since));
-  filter.since_days = storage::days_from_date(since);
-  filter.until_days = storage::days_from_date(until);
+  filter.since_days = common::days_from_date(since);
+  filter.until_days = common::days_from_date(until);
   return filter;
 }
 
@@ -183,7 +185,7 @@ Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   query.words = cmd.positional("words")->text;
   query.limit = list_limit(cmd);
   if (const auto* v = cmd.flag("program")) {
-    if (!ctx.repos->program(v->text)) return unknown_program(cmd, ctx, v->text);
+    if (!ctx.repos->find<storage::Program>(v->text)) return unknown_program(cmd, ctx, v->text);
     query.program = v->text;
   }
   std::string shown_words = shown_text(query.words, 80);
@@ -203,7 +205,7 @@ Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   }
   std::vector<std::string> lines;
   for (const auto& hit : hits) {
-    if (auto d = ctx.repos->decision(hit.number)) lines.push_back(line(*d));
+    if (auto d = ctx.repos->find<storage::Decision>(hit.number)) lines.push_back(line(*d));
   }
   return reply_only(
       list_reply(query_visibility(cmd),
@@ -219,7 +221,7 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   const Decision& d = std::get<Decision>(found);
   auto paragraphs = body(d);
   if (d.superseded_by != 0) {
-    if (auto newer = ctx.repos->decision(d.superseded_by)) {
+    if (auto newer = ctx.repos->find<storage::Decision>(d.superseded_by)) {
       paragraphs.push_back(fmt::format("⚠️ Superseded by {}: {}",
                                        storage::decision_id(newer->number), title_of(*newer)));
     }
@@ -239,7 +241,7 @@ Outcome supersede(const ParsedCommand& cmd, const Command& command, const Contex
   std::string new_id = storage::decision_id(new_before.number);
   if (old_before.number == new_before.number)
     return mistake(cmd, "A decision cannot supersede itself.");
-  auto program = ctx.repos->program(old_before.program);
+  auto program = ctx.repos->find<storage::Program>(old_before.program);
   const std::string& user = command.user_id;
   bool allowed = user == old_before.created_by ||
                  std::find(old_before.decided_by.begin(), old_before.decided_by.end(), user) !=
@@ -266,7 +268,7 @@ Outcome supersede(const ParsedCommand& cmd, const Command& command, const Contex
       return mistake(
           cmd, fmt::format("{} is older in the same chain: {} supersedes it.", new_id, old_id));
     }
-    auto earlier = ctx.repos->decision(n);
+    auto earlier = ctx.repos->find<storage::Decision>(n);
     n = earlier ? earlier->supersedes : 0;
   }
   Decision old_after = old_before;

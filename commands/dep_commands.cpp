@@ -1,5 +1,7 @@
 #include "commands/dep_commands.hpp"
 
+#include "common/iso_date.hpp"
+
 #include "commands/dates.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/reply.hpp"
@@ -27,13 +29,13 @@ std::string provider(const Dependency& d) {
 std::string provider_person(const Dependency& d, const Context& ctx) {
   if (d.on_kind == "user") return d.on;
   if (d.on_kind == "program") {
-    if (auto p = ctx.repos->program(d.on)) return p->owner;
+    if (auto p = ctx.repos->find<storage::Program>(d.on)) return p->owner;
   }
   return "";
 }
 
 std::string when(const std::string& need_by, std::chrono::sys_days today) {
-  std::int64_t left = storage::days_from_date(need_by) - today.time_since_epoch().count();
+  std::int64_t left = common::days_from_date(need_by) - today.time_since_epoch().count();
   auto days = [](std::int64_t n) { return fmt::format("{} day{}", n, n == 1 ? "" : "s"); };
   if (left > 0) return fmt::format("need-by {} (in {})", show_date(need_by), days(left));
   if (left == 0) return fmt::format("need-by today ({})", show_date(need_by));
@@ -55,7 +57,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   } else if (on.ref && on.ref->kind == SlackRef::Kind::channel) {
     d.on_kind = "channel";
     d.on = on.ref->id;
-  } else if (auto other = ctx.repos->program(on.text)) {
+  } else if (auto other = ctx.repos->find<storage::Program>(on.text)) {
     if (other->key == program.key)
       return mistake(cmd, fmt::format("{} cannot depend on itself.", program.key));
     d.on_kind = "program";
@@ -71,7 +73,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   d.created_by = command.user_id;
   d.created_at = millis(ctx.now);
   Outcome out;
-  d.number = ctx.repos->next_dependency_number(out.writes);
+  d.number = ctx.repos->next_number<storage::Dependency>(out.writes);
   ctx.repos->save(out.writes, d, nullptr, Change{command.user_id, d.created_at, "add"});
   std::string id = storage::dependency_id(d.number);
   auto today = today_in(ctx.now, ctx.zone);
@@ -103,10 +105,10 @@ Outcome resolve(const ParsedCommand& cmd, const Command& command, const Context&
                                     shown_text(text, 40)));
   }
   std::string id = storage::dependency_id(*number);
-  auto before = ctx.repos->dependency(*number);
+  auto before = ctx.repos->find<storage::Dependency>(*number);
   if (!before)
     return mistake(cmd, fmt::format("No dependency {}. See them with `/itpm dep list`.", id));
-  auto program = ctx.repos->program(before->program);
+  auto program = ctx.repos->find<storage::Program>(before->program);
   std::string person = provider_person(*before, ctx);
   bool allowed = command.user_id == before->created_by || command.user_id == person ||
                  (program && runs_program(*program, command.user_id, ctx)) ||
@@ -127,7 +129,7 @@ Outcome resolve(const ParsedCommand& cmd, const Command& command, const Context&
   ctx.repos->save(out.writes, after, &*before,
                   Change{command.user_id, after.resolved_at, "resolve"});
   std::string today = iso_date(today_in(ctx.now, ctx.zone));
-  std::int64_t late = storage::days_from_date(today) - storage::days_from_date(after.need_by);
+  std::int64_t late = common::days_from_date(today) - common::days_from_date(after.need_by);
   out.reply = text_reply(
       Visibility::in_channel,
       {fmt::format("✅ *{}* resolved by {} · {} got “{}” from {}", id, user_mention(command.user_id),
@@ -140,9 +142,10 @@ Outcome resolve(const ParsedCommand& cmd, const Command& command, const Context&
 
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
-  if (!program.empty() && !ctx.repos->program(program)) return unknown_program(cmd, ctx, program);
+  if (!program.empty() && !ctx.repos->find<storage::Program>(program))
+    return unknown_program(cmd, ctx, program);
   std::vector<Dependency> shown;
-  for (auto& d : ctx.repos->dependencies()) {
+  for (auto& d : ctx.repos->all<storage::Dependency>()) {
     bool mine =
         program.empty() || d.program == program || (d.on_kind == "program" && d.on == program);
     if (d.status == "open" && mine) shown.push_back(std::move(d));
@@ -178,10 +181,10 @@ std::string dependency_line(const Dependency& d, std::chrono::sys_days today) {
 
 void tell_dependents(Outcome& out, const storage::Milestone& before,
                      const storage::Milestone& after, const Context& ctx) {
-  for (const auto& d : ctx.repos->dependencies()) {
+  for (const auto& d : ctx.repos->all<storage::Dependency>()) {
     if (d.status != "open" || d.on_kind != "program" || d.on != after.program) continue;
     if (!(before.due <= d.need_by && d.need_by < after.due)) continue;
-    auto dependent = ctx.repos->program(d.program);
+    auto dependent = ctx.repos->find<storage::Program>(d.program);
     if (!dependent) continue;
     PostMessage dm;
     dm.to_user = dependent->owner;

@@ -4,7 +4,7 @@
 #include "commands/reply.hpp"
 #include "commands/slack_text.hpp"
 #include "commands/suggest.hpp"
-#include "storage/utf8.hpp"
+#include "common/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -46,7 +46,7 @@ std::string shown_text(std::string_view text, std::size_t max) {
   std::size_t pos = 0;
   std::size_t chars = 0;
   while (pos < text.size() && chars < max) {
-    storage::utf8::next(text, pos);
+    common::utf8::next(text, pos);
     ++chars;
   }
   if (pos >= text.size()) return render_text(text);
@@ -63,7 +63,7 @@ std::size_t char_count(std::string_view text) {
   std::size_t pos = 0;
   std::size_t chars = 0;
   while (pos < text.size()) {
-    storage::utf8::next(text, pos);
+    common::utf8::next(text, pos);
     ++chars;
   }
   return chars;
@@ -87,7 +87,7 @@ Outcome refusal(const std::string& message) {
 
 Outcome unknown_program(const ParsedCommand& cmd, const Context& ctx, const std::string& key) {
   std::vector<std::string> keys;
-  for (const auto& p : ctx.repos->programs()) keys.push_back(p.key);
+  for (const auto& p : ctx.repos->all<storage::Program>()) keys.push_back(p.key);
   std::vector<std::string_view> views(keys.begin(), keys.end());
   auto near = nearest(key, views);
   return mistake(cmd, fmt::format("No program \"{}\".{}", shown_text(key, 40),
@@ -97,7 +97,7 @@ Outcome unknown_program(const ParsedCommand& cmd, const Context& ctx, const std:
 
 std::variant<storage::Program, Outcome> open_program(const ParsedCommand& cmd, const Context& ctx,
                                                      const std::string& key) {
-  auto program = ctx.repos->program(key);
+  auto program = ctx.repos->find<storage::Program>(key);
   if (!program) return unknown_program(cmd, ctx, key);
   if (program->status == "closed") {
     return mistake(cmd, fmt::format("Program {} is closed. Reopen it or pick an open one: "

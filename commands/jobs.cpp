@@ -13,7 +13,7 @@ Outcome fire_job(const storage::ScheduledJob& job, const Context& ctx) {
   if (kind == "risk_overdue") return check_overdue(job, ctx);
   if (kind.starts_with("action_")) return fire_action_job(job, ctx);
   Outcome out;
-  ctx.repos->unschedule(out.writes, job);
+  ctx.repos->jobs().unschedule(out.writes, job);
   out.reply.text = "a job of unknown kind \"" + kind + "\" was dropped";
   return out;
 }

@@ -169,12 +169,12 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
                   const std::string& zone) {
   Kpis k;
   std::string today_iso = iso_date(today);
-  for (const auto& m : repos.milestones()) {
+  for (const auto& m : repos.all<storage::Milestone>()) {
     if (m.status != "done" || !within(m.done_on, q)) continue;
     ++k.milestones_done;
     if (m.done_on <= (m.original_due.empty() ? m.due : m.original_due)) ++k.milestones_on_time;
   }
-  for (const auto& p : repos.programs()) {
+  for (const auto& p : repos.all<storage::Program>()) {
     if (p.status != "closed" || p.due.empty() || p.closed_at == 0) continue;
     std::string closed_on = iso_date(today_in(
         std::chrono::system_clock::time_point(std::chrono::milliseconds(p.closed_at)), zone));
@@ -182,7 +182,7 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
     ++k.programs_done;
     if (closed_on <= p.due) ++k.programs_on_time;
   }
-  for (const auto& a : repos.actions()) {
+  for (const auto& a : repos.all<storage::Action>()) {
     bool done = a.status == "done";
     bool closed_here = done && within(a.done_on, q);
     bool missed_here =
@@ -193,7 +193,7 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
       ++k.open_s1_s2_past_due;
   }
   int sum = 0;
-  for (const auto& s : repos.surveys()) {
+  for (const auto& s : repos.all<storage::Survey>()) {
     std::string sent_on = iso_date(today_in(
         std::chrono::system_clock::time_point(std::chrono::milliseconds(s.sent_at)), zone));
     if (!within(sent_on, q)) continue;
@@ -206,7 +206,7 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
   if (k.votes > 0) k.satisfaction = static_cast<double>(sum) / k.votes;
   std::int64_t from = start_of_day_ms(q.first, zone);
   std::int64_t to = start_of_day_ms(q.last + std::chrono::days(1), zone);
-  for (const auto& r : repos.risks()) {
+  for (const auto& r : repos.all<storage::Risk>()) {
     if (r.on_ladder()) ++k.escalations_open;
     for (const auto& e : repos.audit(storage::risk_id(r.number))) {
       if (e.at < from || e.at >= to) continue;

@@ -1,5 +1,7 @@
 #include "commands/milestone_commands.hpp"
 
+#include "common/iso_date.hpp"
+
 #include "commands/dates.hpp"
 #include "commands/dep_commands.hpp"
 #include "commands/handler_support.hpp"
@@ -17,7 +19,7 @@ using storage::Milestone;
 using storage::Program;
 
 std::int64_t days_between(const std::string& from, const std::string& to) {
-  return storage::days_from_date(to) - storage::days_from_date(from);
+  return common::days_from_date(to) - common::days_from_date(from);
 }
 
 std::string plural_days(std::int64_t n) {
@@ -49,10 +51,10 @@ std::variant<Milestone, Outcome> milestone_to_change(const ParsedCommand& cmd,
                                     shown_text(text, 40)));
   }
   std::string id = storage::milestone_id(*number);
-  auto m = ctx.repos->milestone(*number);
+  auto m = ctx.repos->find<storage::Milestone>(*number);
   if (!m)
     return mistake(cmd, fmt::format("No milestone {}. See them with `/itpm milestone list`.", id));
-  auto program = ctx.repos->program(m->program);
+  auto program = ctx.repos->find<storage::Program>(m->program);
   bool allowed = command.user_id == m->owner ||
                  (program && runs_program(*program, command.user_id, ctx)) ||
                  ctx.is_admin(command.user_id);
@@ -82,7 +84,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   m.created_by = command.user_id;
   m.created_at = millis(ctx.now);
   Outcome out;
-  m.number = ctx.repos->next_milestone_number(out.writes);
+  m.number = ctx.repos->next_number<storage::Milestone>(out.writes);
   ctx.repos->save(out.writes, m, nullptr, Change{command.user_id, m.created_at, "add"});
   auto today = today_in(ctx.now, ctx.zone);
   out.reply = text_reply(
@@ -164,12 +166,13 @@ Outcome slip(const ParsedCommand& cmd, const Command& command, const Context& ct
 
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
-  if (!program.empty() && !ctx.repos->program(program)) return unknown_program(cmd, ctx, program);
+  if (!program.empty() && !ctx.repos->find<storage::Program>(program))
+    return unknown_program(cmd, ctx, program);
   bool overdue = cmd.flag("overdue") != nullptr;
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
   std::vector<Milestone> shown;
-  for (auto& m : ctx.repos->milestones()) {
+  for (auto& m : ctx.repos->all<storage::Milestone>()) {
     if (m.status != "open" || (!program.empty() && m.program != program)) continue;
     if (overdue && m.due >= today_iso) continue;
     shown.push_back(std::move(m));
@@ -198,7 +201,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }  // namespace
 
 std::string milestone_due(const Milestone& m, std::chrono::sys_days today) {
-  std::int64_t left = storage::days_from_date(m.due) - today.time_since_epoch().count();
+  std::int64_t left = common::days_from_date(m.due) - today.time_since_epoch().count();
   if (left == 0) return "due today";
   if (left == 1) return "due tomorrow (" + show_date(m.due) + ")";
   if (left > 1) return fmt::format("due {} (in {})", show_date(m.due), plural_days(left));

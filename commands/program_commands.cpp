@@ -61,7 +61,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
                     "a letter or digit, like dr-2027 (got \"{}\").",
                     shown_text(key, 40)));
   }
-  if (auto existing = ctx.repos->program(key)) {
+  if (auto existing = ctx.repos->find<storage::Program>(key)) {
     return mistake(
         cmd, fmt::format(
                  "Program {} already exists (“{}”, owner {}). See it with `/itpm program show {}`.",
@@ -90,7 +90,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   bool all = cmd.flag("all") != nullptr;
   std::vector<std::string> lines;
   std::size_t total = 0;
-  for (const auto& p : ctx.repos->programs()) {
+  for (const auto& p : ctx.repos->all<storage::Program>()) {
     if (!all && p.status != "open") continue;
     if (++total > 20) continue;
     lines.push_back(fmt::format("• *{}* {}{} · owner {}{}", p.key, shown_text(p.name, 120),
@@ -109,7 +109,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string key = cmd.positional("key")->text;
-  auto p = ctx.repos->program(key);
+  auto p = ctx.repos->find<storage::Program>(key);
   if (!p) return unknown_program(cmd, ctx, key);
   std::vector<std::string> paragraphs = {
       fmt::format("📁 *{}* “{}”{}", p->key, shown_text(p->name, 120),
@@ -127,7 +127,7 @@ std::variant<Program, Outcome> program_to_change(const ParsedCommand& cmd, const
                                                  const Context& ctx,
                                                  std::string_view closed_message) {
   std::string key = cmd.positional("key")->text;
-  auto program = ctx.repos->program(key);
+  auto program = ctx.repos->find<storage::Program>(key);
   if (!program) return unknown_program(cmd, ctx, key);
   if (!runs_program(*program, command.user_id, ctx)) {
     return reply_only(error_reply(who_may(*program) + " Nothing was saved.", ""));

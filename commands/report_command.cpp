@@ -1,5 +1,7 @@
 #include "commands/report_command.hpp"
 
+#include "common/iso_date.hpp"
+
 #include "commands/dates.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/reply.hpp"
@@ -31,12 +33,12 @@ std::string program_line(const storage::Program& p, std::int64_t since_ms,
   }
   storage::DecisionFilter filter;
   filter.program = p.key;
-  filter.since_days = storage::days_from_date(since_day);
+  filter.since_days = common::days_from_date(since_day);
   std::size_t decisions = 0;
   (void)ctx.repos->decisions(filter, 1, &decisions);  // only the count
   int done = 0;
   int slipped = 0;
-  for (const auto& m : ctx.repos->milestones()) {
+  for (const auto& m : ctx.repos->all<storage::Milestone>()) {
     if (m.program != p.key) continue;
     if (m.status == "done" && m.done_at >= since_ms) ++done;
     if (std::any_of(m.slips.begin(), m.slips.end(),
@@ -59,14 +61,14 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string error;
   if (!date_flag(cmd, ctx, "since", since_day, error)) return mistake(cmd, error);
   if (since_day > iso_date(today)) return mistake(cmd, "--since cannot be in the future.");
-  std::int64_t since_ms = start_of_day_ms(*storage::parse_date(since_day), ctx.zone);
+  std::int64_t since_ms = start_of_day_ms(*common::parse_date(since_day), ctx.zone);
   std::vector<storage::Program> programs;
   if (const auto* v = cmd.positional("program")) {
-    auto p = ctx.repos->program(v->text);
+    auto p = ctx.repos->find<storage::Program>(v->text);
     if (!p) return unknown_program(cmd, ctx, v->text);
     programs.push_back(std::move(*p));
   } else {
-    for (auto& p : ctx.repos->programs()) {
+    for (auto& p : ctx.repos->all<storage::Program>()) {
       if (p.status == "open") programs.push_back(std::move(p));
     }
   }
@@ -77,7 +79,7 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   // Corrective actions due within a week, or past their SLO.
   std::string horizon = iso_date(today + std::chrono::days(7));
   std::vector<storage::Action> actions;
-  for (auto& a : ctx.repos->actions()) {
+  for (auto& a : ctx.repos->all<storage::Action>()) {
     bool in_scope = programs.size() != 1 || cmd.positional("program") == nullptr ||
                     a.program == programs.front().key;
     if (a.status == "open" && a.due <= horizon && in_scope) actions.push_back(std::move(a));
@@ -89,7 +91,7 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     action_text = "*Corrective actions:*";
     for (std::size_t i = 0; i < actions.size() && i < 10; ++i) {
       const auto& a = actions[i];
-      std::int64_t left = storage::days_from_date(a.due) - today.time_since_epoch().count();
+      std::int64_t left = common::days_from_date(a.due) - today.time_since_epoch().count();
       action_text += fmt::format(
           "\n• *{}* {} “{}” {} ({})", storage::action_id(a.number), a.severity,
           shown_text(a.title, 80),

@@ -1,5 +1,7 @@
 #include "commands/review_cadence.hpp"
 
+#include "common/iso_date.hpp"
+
 #include "commands/dates.hpp"
 #include "commands/dep_commands.hpp"
 #include "commands/handler_support.hpp"
@@ -100,11 +102,11 @@ Outcome pass_occurrence(const storage::ScheduledJob& job, const Review& before, 
 std::optional<std::int64_t> next_review_time(const Review& review, std::int64_t after_ms) {
   auto spec = parse_recurrence(review.every);
   const date::time_zone* zone = find_zone(review.zone);
-  auto anchor = storage::parse_date(review.anchor);
+  auto anchor = common::parse_date(review.anchor);
   if (!std::holds_alternative<Recurrence>(spec) || zone == nullptr || !anchor) return std::nullopt;
   std::set<std::chrono::sys_days> skipped;
   for (const auto& d : review.skipped) {
-    if (auto day = storage::parse_date(d)) skipped.insert(*day);
+    if (auto day = common::parse_date(d)) skipped.insert(*day);
   }
   auto next =
       next_occurrence(std::get<Recurrence>(spec), *zone, seconds_at(after_ms), *anchor, skipped);
@@ -118,13 +120,14 @@ void schedule_occurrence(storage::Batch& batch, storage::Repositories& repos, Re
   for (int before : review.remind) {
     std::int64_t due = at - before * minute_ms;
     if (due <= not_before_ms) continue;
-    repos.schedule(batch, due,
-                   {{"kind", "review_reminder"},
-                    {"review", review.number},
-                    {"occurrence", at},
-                    {"before", before}});
+    repos.jobs().schedule(batch, due,
+                          {{"kind", "review_reminder"},
+                           {"review", review.number},
+                           {"occurrence", at},
+                           {"before", before}});
   }
-  repos.schedule(batch, at, {{"kind", "review"}, {"review", review.number}, {"occurrence", at}});
+  repos.jobs().schedule(batch, at,
+                        {{"kind", "review"}, {"review", review.number}, {"occurrence", at}});
 }
 
 std::string show_occurrence(std::int64_t ms, const std::string& zone) {
@@ -203,7 +206,7 @@ PostMessage agenda(const storage::Program& program, const Review* review,
   auto today = local_day(millis(ctx.now), *zone);
   std::string horizon = iso_date(today + std::chrono::days(14));
   std::vector<storage::Milestone> milestones;
-  for (auto& m : ctx.repos->milestones()) {
+  for (auto& m : ctx.repos->all<storage::Milestone>()) {
     if (m.program == program.key && m.status == "open" && m.due <= horizon)
       milestones.push_back(std::move(m));
   }
@@ -227,7 +230,7 @@ PostMessage agenda(const storage::Program& program, const Review* review,
 
   // Open dependencies of the program, soonest need-by first (overdue ones say so).
   std::vector<storage::Dependency> deps;
-  for (auto& d : ctx.repos->dependencies()) {
+  for (auto& d : ctx.repos->all<storage::Dependency>()) {
     if (d.program == program.key && d.status == "open") deps.push_back(std::move(d));
   }
   std::stable_sort(deps.begin(), deps.end(),
@@ -272,15 +275,15 @@ PostMessage agenda(const storage::Program& program, const Review* review,
 
 Outcome fire_review_job(const storage::ScheduledJob& job, const Context& ctx) {
   Outcome out;
-  ctx.repos->unschedule(out.writes, job);
+  ctx.repos->jobs().unschedule(out.writes, job);
   auto number = job.job.value("review", std::uint64_t{0});
   auto occurrence = job.job.value("occurrence", std::int64_t{0});
   std::string id = storage::review_id(number);
-  auto review = ctx.repos->review(number);
+  auto review = ctx.repos->find<storage::Review>(number);
   if (!review || review->status != "active" || review->next_at != occurrence) {
     return note(std::move(out), fmt::format("job of {} dropped: that occurrence is off", id));
   }
-  auto program = ctx.repos->program(review->program);
+  auto program = ctx.repos->find<storage::Program>(review->program);
   if (!program || program->status != "open") {
     return end_cadence(std::move(out), *review, ctx,
                        fmt::format("program {} is closed", review->program));

@@ -1,5 +1,7 @@
 #include "commands/review_commands.hpp"
 
+#include "common/iso_date.hpp"
+
 #include "commands/dates.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/recurrence.hpp"
@@ -84,13 +86,13 @@ std::variant<Review, Outcome> review_to_change(const ParsedCommand& cmd, const C
     return mistake(cmd, fmt::format("\"{}\" is not a review cadence id; they look like V-2.",
                                     shown_text(text, 40)));
   }
-  auto review = ctx.repos->review(*number);
+  auto review = ctx.repos->find<storage::Review>(*number);
   std::string id = storage::review_id(*number);
   if (!review) {
     return mistake(cmd,
                    fmt::format("No review cadence {}. See them with `/itpm review list`.", id));
   }
-  auto program = ctx.repos->program(review->program);
+  auto program = ctx.repos->find<storage::Program>(review->program);
   bool allowed = command.user_id == review->created_by ||
                  (program && runs_program(*program, command.user_id, ctx)) ||
                  ctx.is_admin(command.user_id);
@@ -126,7 +128,7 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
     if (!error.empty()) return mistake(cmd, error);
     if (r.remind.empty()) return mistake(cmd, "--remind needs at least one time, like 1h.");
   }
-  for (const auto& other : ctx.repos->reviews()) {
+  for (const auto& other : ctx.repos->all<storage::Review>()) {
     if (other.status == "active" && other.program == r.program && other.every == r.every &&
         other.zone == r.zone) {
       return mistake(cmd, fmt::format("{} already has that review: {}. Change it by cancelling "
@@ -151,7 +153,7 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
   if (!next) return mistake(cmd, "That cadence has no occurrence in the next ten years.");
 
   Outcome out;
-  r.number = ctx.repos->next_review_number(out.writes);
+  r.number = ctx.repos->next_number<storage::Review>(out.writes);
   schedule_occurrence(out.writes, *ctx.repos, r, *next, r.created_at);
   ctx.repos->save(out.writes, r, nullptr, Change{command.user_id, r.created_at, "add"});
   std::string id = storage::review_id(r.number);
@@ -173,9 +175,10 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
 
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
-  if (!program.empty() && !ctx.repos->program(program)) return unknown_program(cmd, ctx, program);
+  if (!program.empty() && !ctx.repos->find<storage::Program>(program))
+    return unknown_program(cmd, ctx, program);
   std::vector<std::string> lines;
-  for (const auto& r : ctx.repos->reviews()) {
+  for (const auto& r : ctx.repos->all<storage::Review>()) {
     if (r.status == "active" && (program.empty() || r.program == program)) lines.push_back(line(r));
   }
   std::string scope = program.empty() ? "" : " for " + program;
@@ -225,7 +228,7 @@ Outcome skip(const ParsedCommand& cmd, const Command& command, const Context& ct
   if (std::find(before.skipped.begin(), before.skipped.end(), day) != before.skipped.end())
     return mistake(cmd, fmt::format("{} already skips {}.", id, show_date(day)));
   // The date must hold an occurrence that is still ahead (within a year).
-  auto target = storage::parse_date(day);
+  auto target = common::parse_date(day);
   auto today = today_in(ctx.now, before.zone);
   if (*target < today) return mistake(cmd, fmt::format("{} is in the past.", show_date(day)));
   if (*target > today + std::chrono::days(366))
@@ -273,7 +276,7 @@ Outcome now(const ParsedCommand& cmd, const Command& command, const Context& ctx
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Program& program = std::get<Program>(found);
   std::optional<Review> cadence;
-  for (auto& r : ctx.repos->reviews()) {
+  for (auto& r : ctx.repos->all<storage::Review>()) {
     if (r.status == "active" && r.program == program.key) {
       cadence = std::move(r);
       break;
@@ -311,8 +314,8 @@ Outcome record_status(const ParsedCommand& cmd, const Command& command, const Co
   u.by = command.user_id;
   u.at = millis(ctx.now);
   Outcome out;
-  u.number = ctx.repos->next_status_number(out.writes);
-  ctx.repos->save(out.writes, u, Change{command.user_id, u.at, "status"});
+  u.number = ctx.repos->next_number<storage::StatusUpdate>(out.writes);
+  ctx.repos->save(out.writes, u, nullptr, Change{command.user_id, u.at, "status"});
   std::string head = fmt::format("{} *{}* status {} — “{}” ({})", status_dot(color), program.key,
                                  color, shown_text(summary, 500), user_mention(command.user_id));
   std::string was = previous.empty() ? "First status update for " + program.key + "."
@@ -348,7 +351,7 @@ Outcome status(const ParsedCommand& cmd, const Command& command, const Context& 
                          summary != nullptr ? summary->text : "");
   }
   if (program != nullptr) {
-    auto p = ctx.repos->program(program->text);
+    auto p = ctx.repos->find<storage::Program>(program->text);
     if (!p) return unknown_program(cmd, ctx, program->text);
     auto updates = ctx.repos->status_updates(p->key, 5);
     std::vector<std::string> paragraphs = {status_line(*p, updates, ctx)};
@@ -364,7 +367,7 @@ Outcome status(const ParsedCommand& cmd, const Command& command, const Context& 
     return reply_only(text_reply(query_visibility(cmd), paragraphs));
   }
   std::vector<std::string> lines;
-  for (const auto& p : ctx.repos->programs()) {
+  for (const auto& p : ctx.repos->all<storage::Program>()) {
     if (p.status == "open")
       lines.push_back(status_line(p, ctx.repos->status_updates(p.key, 1), ctx));
   }

@@ -59,7 +59,7 @@ std::variant<Risk, Outcome> find_risk(const ParsedCommand& cmd, const Context& c
     return mistake(
         cmd, fmt::format("\"{}\" is not a risk id; they look like R-12.", shown_text(text, 40)));
   }
-  auto risk = ctx.repos->risk(*number);
+  auto risk = ctx.repos->find<storage::Risk>(*number);
   if (!risk) {
     return mistake(cmd, fmt::format("No risk {}. See the register with `/itpm risk list`.",
                                     storage::risk_id(*number)));
@@ -74,7 +74,7 @@ std::variant<Risk, Outcome> risk_to_change(const ParsedCommand& cmd, const Comma
   auto found = find_risk(cmd, ctx);
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   Risk& risk = std::get<Risk>(found);
-  auto program = ctx.repos->program(risk.program);
+  auto program = ctx.repos->find<storage::Program>(risk.program);
   bool allowed = command.user_id == risk.owner ||
                  (program && runs_program(*program, command.user_id, ctx)) ||
                  ctx.is_admin(command.user_id);
@@ -120,7 +120,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   r.created_at = millis(ctx.now);
 
   Outcome out;
-  r.number = ctx.repos->next_risk_number(out.writes);
+  r.number = ctx.repos->next_number<storage::Risk>(out.writes);
   std::vector<std::string> paragraphs = {
       fmt::format("⚠️ *{}* · {} · {}", storage::risk_id(r.number), scoring(r), r.program),
       details(r)};
@@ -144,11 +144,12 @@ std::variant<Scope, Outcome> risks_in_scope(const ParsedCommand& cmd, const Cont
   Scope scope;
   if (const auto* v = cmd.flag("program")) {
     scope.program = v->text;
-    if (!ctx.repos->program(scope.program)) return unknown_program(cmd, ctx, scope.program);
+    if (!ctx.repos->find<storage::Program>(scope.program))
+      return unknown_program(cmd, ctx, scope.program);
     scope.risks = ctx.repos->risks_of_program(scope.program);  // score-first from its index
     return scope;
   }
-  scope.risks = ctx.repos->risks();
+  scope.risks = ctx.repos->all<storage::Risk>();
   std::stable_sort(scope.risks.begin(), scope.risks.end(),
                    [](const Risk& a, const Risk& b) { return a.score() > b.score(); });
   return scope;
@@ -268,7 +269,7 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
              after.status != "accepted") {
     start_ladder(out, after, ctx, fmt::format("score rose to {}", after.score()),
                  fmt::format("Its score rose to {}.", after.score()));
-    if (auto program = ctx.repos->program(after.program))
+    if (auto program = ctx.repos->find<storage::Program>(after.program))
       paragraphs.push_back(ladder_note(after, *program, ctx));
   } else if (before.on_ladder() && after.owner != before.owner) {
     // The new owner hears about the escalation they now hold; the ladder keeps its timing.
@@ -334,7 +335,7 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
     start_ladder(
         out, after, ctx, reason,
         fmt::format("{} escalated it: {}", user_mention(command.user_id), shown_text(reason, 500)));
-    if (auto program = ctx.repos->program(after.program))
+    if (auto program = ctx.repos->find<storage::Program>(after.program))
       paragraphs.push_back(ladder_note(after, *program, ctx));
   }
   if (to != nullptr) {

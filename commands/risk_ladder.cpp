@@ -1,5 +1,7 @@
 #include "commands/risk_ladder.hpp"
 
+#include "common/iso_date.hpp"
+
 #include "commands/dates.hpp"
 #include "commands/handler_support.hpp"
 
@@ -48,29 +50,30 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
   send(out, std::move(dm));
   nlohmann::json job = {
       {"kind", "risk_ladder"}, {"risk", risk.number}, {"level", 2}, {"ladder", risk.escalated_at}};
-  ctx.repos->schedule(out.writes, risk.escalated_at + step_ms(ctx), job);
+  ctx.repos->jobs().schedule(out.writes, risk.escalated_at + step_ms(ctx), job);
 }
 
 void schedule_overdue_check(Outcome& out, const Risk& risk, const Context& ctx) {
-  auto due = storage::parse_date(risk.due);
+  auto due = common::parse_date(risk.due);
   if (!due) return;
   nlohmann::json job = {{"kind", "risk_overdue"}, {"risk", risk.number}, {"due", risk.due}};
-  ctx.repos->schedule(out.writes, start_of_day_ms(*due + std::chrono::days(1), ctx.zone), job);
+  ctx.repos->jobs().schedule(out.writes, start_of_day_ms(*due + std::chrono::days(1), ctx.zone),
+                             job);
 }
 
 Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx) {
   Outcome out;
-  ctx.repos->unschedule(out.writes, job);
+  ctx.repos->jobs().unschedule(out.writes, job);
   auto number = job.job.value("risk", std::uint64_t{0});
   int level = job.job.value("level", 0);
   auto ladder = job.job.value("ladder", std::int64_t{0});
-  auto before = ctx.repos->risk(number);
+  auto before = ctx.repos->find<storage::Risk>(number);
   if (!before || !before->on_ladder() || before->escalated_at != ladder ||
       before->escalation_level != level - 1 || level < 2 || level > 3) {
     return note(std::move(out), fmt::format("ladder step {} of {} dropped: the risk moved on",
                                             level, storage::risk_id(number)));
   }
-  auto program = ctx.repos->program(before->program);
+  auto program = ctx.repos->find<storage::Program>(before->program);
   Risk after = *before;
   after.escalation_level = level;
   std::string id = storage::risk_id(number);
@@ -100,7 +103,7 @@ Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx) {
     nlohmann::json next = {
         {"kind", "risk_ladder"}, {"risk", number}, {"level", 3}, {"ladder", ladder}};
     // The people just alerted get a whole step to answer, even when this one ran late.
-    ctx.repos->schedule(out.writes, millis(ctx.now) + step_ms(ctx), next);
+    ctx.repos->jobs().schedule(out.writes, millis(ctx.now) + step_ms(ctx), next);
   }
   ctx.repos->save(out.writes, after, &*before,
                   storage::Change{std::string(bot_actor), millis(ctx.now), "escalate"});
@@ -109,10 +112,10 @@ Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx) {
 
 Outcome check_overdue(const storage::ScheduledJob& job, const Context& ctx) {
   Outcome out;
-  ctx.repos->unschedule(out.writes, job);
+  ctx.repos->jobs().unschedule(out.writes, job);
   auto number = job.job.value("risk", std::uint64_t{0});
   std::string due = job.job.value("due", "");
-  auto before = ctx.repos->risk(number);
+  auto before = ctx.repos->find<storage::Risk>(number);
   std::string id = storage::risk_id(number);
   if (!before || before->due != due || before->on_ladder() ||
       (before->status != "open" && before->status != "mitigating")) {

@@ -16,7 +16,7 @@ using storage::Allocation;
 // Each person's allocations, in the order of allocations() (by person, then program).
 std::map<std::string, std::vector<Allocation>> by_person(const storage::Repositories& repos) {
   std::map<std::string, std::vector<Allocation>> out;
-  for (auto& a : repos.allocations()) out[a.user].push_back(std::move(a));
+  for (auto& a : repos.all<storage::Allocation>()) out[a.user].push_back(std::move(a));
   return out;
 }
 
@@ -87,7 +87,8 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
   std::string user = cmd.flag("user") != nullptr ? cmd.flag("user")->ref->id : "";
   if (!program.empty() && !user.empty()) return mistake(cmd, "Give --program or --user, not both.");
-  if (!program.empty() && !ctx.repos->program(program)) return unknown_program(cmd, ctx, program);
+  if (!program.empty() && !ctx.repos->find<storage::Program>(program))
+    return unknown_program(cmd, ctx, program);
   std::vector<std::string> lines;
   std::size_t over = 0;
   for (const auto& [person, list] : by_person(*ctx.repos)) {

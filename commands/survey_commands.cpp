@@ -28,7 +28,7 @@ std::string tally_line(const Tally& t) {
 }
 
 std::string program_title(const storage::Repositories& repos, const std::string& key) {
-  auto p = repos.program(key);
+  auto p = repos.find<storage::Program>(key);
   return p ? fmt::format("*{}* “{}”", key, shown_text(p->name, 80)) : "*" + key + "*";
 }
 
@@ -84,7 +84,7 @@ Outcome send_survey(const ParsedCommand& cmd, const Command& command, const Cont
 
   Outcome out;
   Survey survey;
-  survey.number = ctx.repos->next_survey_number(out.writes);
+  survey.number = ctx.repos->next_number<storage::Survey>(out.writes);
   survey.program = program.key;
   survey.channel = channel;
   survey.zone = ctx.zone;
@@ -94,7 +94,7 @@ Outcome send_survey(const ParsedCommand& cmd, const Command& command, const Cont
 
   // A new survey replaces the program's open one: its poll closes with its final tally.
   std::vector<std::string> closed;
-  for (const auto& before : ctx.repos->surveys()) {
+  for (const auto& before : ctx.repos->all<storage::Survey>()) {
     if (before.program != program.key || before.status != "open") continue;
     Survey after = before;
     after.status = "closed";
@@ -141,9 +141,9 @@ std::string bar(int count, int most, int width) {
 
 Outcome results(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string key = cmd.positional("program")->text;
-  if (!ctx.repos->program(key)) return unknown_program(cmd, ctx, key);
+  if (!ctx.repos->find<storage::Program>(key)) return unknown_program(cmd, ctx, key);
   std::vector<Survey> mine;
-  for (auto& s : ctx.repos->surveys()) {
+  for (auto& s : ctx.repos->all<storage::Survey>()) {
     if (s.program == key) mine.push_back(std::move(s));
   }
   if (mine.empty()) {
@@ -187,7 +187,7 @@ Outcome results(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 
 std::optional<SurveyMessage> survey_message(const storage::Repositories& repos,
                                             std::uint64_t survey) {
-  auto s = repos.survey(survey);
+  auto s = repos.find<storage::Survey>(survey);
   if (!s) return std::nullopt;
   return render(repos, *s, tally(repos.votes(survey)));
 }
@@ -205,7 +205,7 @@ Outcome vote(const VotePress& press, const Context& ctx) {
   if (!number || score < 1 || score > 5)
     return ephemeral("That button is not one of itpm's survey buttons; nothing was recorded.");
   std::string id = storage::survey_id(*number);
-  auto survey = ctx.repos->survey(*number);
+  auto survey = ctx.repos->find<storage::Survey>(*number);
   if (!survey)
     return ephemeral(fmt::format("Survey {} no longer exists; nothing was recorded.", id));
   if (survey->status != "open") {
@@ -216,7 +216,7 @@ Outcome vote(const VotePress& press, const Context& ctx) {
             : "";
     return ephemeral(fmt::format("{} is closed; your vote was not recorded.{}", id, newer));
   }
-  auto before = ctx.repos->vote(*number, press.user);
+  auto before = ctx.repos->find<storage::Vote>(*number, press.user);
   if (before && before->score == score)
     return ephemeral(
         fmt::format("Your vote on {} is already {} ({}).", id, score, score_words[score - 1]));

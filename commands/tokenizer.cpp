@@ -1,6 +1,6 @@
 #include "commands/tokenizer.hpp"
 
-#include "storage/utf8.hpp"
+#include "common/utf8.hpp"
 
 #include <optional>
 
@@ -45,7 +45,7 @@ std::variant<std::vector<Token>, TokenizeError> tokenize(std::string_view text) 
 
   while (pos < text.size()) {
     std::size_t start = pos;
-    char32_t c = storage::utf8::next(text, pos);
+    char32_t c = common::utf8::next(text, pos);
     ++column;
     if (is_space(c)) {
       flush();
@@ -62,7 +62,7 @@ std::variant<std::vector<Token>, TokenizeError> tokenize(std::string_view text) 
       bool closed = false;
       while (pos < text.size()) {
         std::size_t inner_start = pos;
-        char32_t q = storage::utf8::next(text, pos);
+        char32_t q = common::utf8::next(text, pos);
         ++column;
         // ASCII quotes close only with themselves; a curly opening also accepts the straight
         // double quote, since phones mix them.

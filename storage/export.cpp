@@ -1,6 +1,7 @@
 #include "storage/export.hpp"
 
 #include "storage/key_codec.hpp"
+#include "storage/record_traits.hpp"
 #include "storage/repositories.hpp"
 
 #include <fstream>
@@ -12,9 +13,11 @@ using nlohmann::json;
 
 constexpr std::string_view format_name = "itpm-bot-export";
 
-json records(const Store& store, Family family) {
+// The stored JSON of every record of type R, in key order.
+template <class R>
+json records(const Store& store) {
   json out = json::array();
-  store.scan(family, "", [&](std::string_view, std::string_view value) {
+  store.scan(RecordTraits<R>::family, "", [&](std::string_view, std::string_view value) {
     auto j = json::parse(value, nullptr, false);
     if (!j.is_discarded()) out.push_back(std::move(j));
     return true;
@@ -58,6 +61,11 @@ void write_csv(const json& rows, const std::filesystem::path& file) {
 }  // namespace
 
 json export_json(const Store& store) {
+  json document = {{"format", format_name},
+                   {"version", export_format_version},
+                   {"schema", Store::schema_version}};
+  for_each_record_type(
+      [&]<class R>() { document[std::string(RecordTraits<R>::plural)] = records<R>(store); });
   json audit = json::array();
   store.scan(Family::audit, "", [&](std::string_view key, std::string_view value) {
     KeyReader r(key);
@@ -68,19 +76,16 @@ json export_json(const Store& store) {
     audit.push_back(std::move(entry));
     return true;
   });
-  json settings = json::object();
-  if (auto raw = store.get(Family::meta, KeyBuilder().str("settings").done())) {
-    settings = json::parse(*raw, nullptr, false);
-    if (!settings.is_object()) settings = json::object();
-  }
+  document["audit"] = std::move(audit);
   json jobs = json::array();
-  store.scan(Family::schedule, "", [&](std::string_view key, std::string_view value) {
-    KeyReader r(key);
-    auto job = json::parse(value, nullptr, false);
-    if (!job.is_discarded())
-      jobs.push_back({{"due", r.u64().value_or(0)}, {"seq", r.u64().value_or(0)}, {"job", job}});
-    return true;
-  });
+  for (auto& job : all_jobs(store)) {
+    if (!job.job.is_discarded())
+      jobs.push_back({{"due", static_cast<std::uint64_t>(job.due_ms)},
+                      {"seq", job.seq},
+                      {"job", std::move(job.job)}});
+  }
+  document["schedule"] = std::move(jobs);
+  document["settings"] = stored_settings(store);
   json sequences = json::object();
   store.scan(Family::meta, KeyBuilder().str("seq").done(),
              [&](std::string_view key, std::string_view value) {
@@ -91,41 +96,17 @@ json export_json(const Store& store) {
                if (name) sequences[std::string(*name)] = v.u64().value_or(0);
                return true;
              });
-  return {{"format", format_name},
-          {"version", export_format_version},
-          {"schema", Store::schema_version},
-          {"programs", records(store, Family::programs)},
-          {"risks", records(store, Family::risks)},
-          {"decisions", records(store, Family::decisions)},
-          {"milestones", records(store, Family::milestones)},
-          {"dependencies", records(store, Family::dependencies)},
-          {"actions", records(store, Family::actions)},
-          {"allocations", records(store, Family::allocations)},
-          {"surveys", records(store, Family::surveys)},
-          {"votes", records(store, Family::votes)},
-          {"reviews", records(store, Family::reviews)},
-          {"status_updates", records(store, Family::status_updates)},
-          {"schedule", std::move(jobs)},
-          {"settings", std::move(settings)},
-          {"audit", std::move(audit)},
-          {"sequences", std::move(sequences)}};
+  document["sequences"] = std::move(sequences);
+  return document;
 }
 
 void export_csv(const Store& store, const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw StoreError("cannot create " + dir.string() + ": " + ec.message());
-  write_csv(records(store, Family::programs), dir / "programs.csv");
-  write_csv(records(store, Family::risks), dir / "risks.csv");
-  write_csv(records(store, Family::decisions), dir / "decisions.csv");
-  write_csv(records(store, Family::milestones), dir / "milestones.csv");
-  write_csv(records(store, Family::dependencies), dir / "dependencies.csv");
-  write_csv(records(store, Family::actions), dir / "actions.csv");
-  write_csv(records(store, Family::allocations), dir / "allocations.csv");
-  write_csv(records(store, Family::surveys), dir / "surveys.csv");
-  write_csv(records(store, Family::votes), dir / "votes.csv");
-  write_csv(records(store, Family::reviews), dir / "reviews.csv");
-  write_csv(records(store, Family::status_updates), dir / "status_updates.csv");
+  for_each_record_type([&]<class R>() {
+    write_csv(records<R>(store), dir / (std::string(RecordTraits<R>::plural) + ".csv"));
+  });
 }
 
 void import_json(Store& store, const json& document) {
@@ -137,46 +118,27 @@ void import_json(Store& store, const json& document) {
         "the export has format version " + std::to_string(document.value("version", 0)) +
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
-  for (Family f :
-       {Family::programs, Family::risks, Family::decisions, Family::milestones,
-        Family::dependencies, Family::actions, Family::allocations, Family::surveys, Family::votes,
-        Family::reviews, Family::status_updates, Family::schedule, Family::audit}) {
-    bool empty = true;
+  bool empty = true;
+  auto holds_rows = [&](Family f) {
     store.scan(f, "", [&](std::string_view, std::string_view) { return empty = false; });
-    if (!empty)
-      throw StoreError(
-          "the target database already holds records; import into an empty data directory");
-  }
+  };
+  for_each_record_type([&]<class R>() { holds_rows(RecordTraits<R>::family); });
+  holds_rows(Family::schedule);
+  holds_rows(Family::audit);
+  if (!empty)
+    throw StoreError(
+        "the target database already holds records; import into an empty data directory");
   Repositories repos(store);
   Batch batch;
   try {
-    for (const auto& p : document.at("programs")) repos.restore(batch, p.get<Program>());
-    for (const auto& r : document.at("risks")) repos.restore(batch, r.get<Risk>());
-    for (const auto& d : document.at("decisions")) repos.restore(batch, d.get<Decision>());
-    // Exports from before reviews existed lack these lists.
-    for (const auto& m : document.value("milestones", json::array()))
-      repos.restore(batch, m.get<Milestone>());
-    for (const auto& a : document.value("allocations", json::array()))
-      repos.restore(batch, a.get<Allocation>());
-    for (const auto& a : document.value("actions", json::array()))
-      repos.restore(batch, a.get<Action>());
-    for (const auto& d : document.value("dependencies", json::array()))
-      repos.restore(batch, d.get<Dependency>());
-    for (const auto& v : document.value("surveys", json::array()))
-      repos.restore(batch, v.get<Survey>());
-    for (const auto& v : document.value("votes", json::array()))
-      repos.restore(batch, v.get<Vote>());
-    for (const auto& r : document.value("reviews", json::array()))
-      repos.restore(batch, r.get<Review>());
-    for (const auto& u : document.value("status_updates", json::array()))
-      repos.restore(batch, u.get<StatusUpdate>());
+    // Exports from before a record type existed lack its list.
+    for_each_record_type([&]<class R>() {
+      for (const auto& j : document.value(std::string(RecordTraits<R>::plural), json::array()))
+        repos.restore(batch, j.get<R>());
+    });
     for (const auto& row : document.value("schedule", json::array())) {
-      batch.put(Family::schedule,
-                KeyBuilder()
-                    .u64(row.at("due").get<std::uint64_t>())
-                    .u64(row.at("seq").get<std::uint64_t>())
-                    .done(),
-                row.at("job").dump());
+      JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),
+                                            row.at("seq").get<std::uint64_t>(), row.at("job")});
     }
     if (auto settings = document.value("settings", json::object()); !settings.empty())
       repos.restore_settings(batch, settings);

@@ -224,10 +224,4 @@ void from_json(const nlohmann::json& j, Vote& v);
 void to_json(nlohmann::json& j, const StatusUpdate& u);
 void from_json(const nlohmann::json& j, StatusUpdate& u);
 
-// The day a YYYY-MM-DD date names; nullopt for an empty, malformed or impossible one.
-std::optional<std::chrono::sys_days> parse_date(std::string_view date);
-
-// Days since 1970-01-01 for a YYYY-MM-DD date; 0 for an empty or malformed one.
-std::int64_t days_from_date(std::string_view date);
-
 }  // namespace itpm::storage

@@ -1,8 +1,15 @@
 #pragma once
-// The typed repositories: the only code that knows record keys, index rows and value
-// formats. Writes go into a caller's Batch so that a mutation, its index rows and its audit
+// The typed repositories: records read and written through their RecordTraits, the audit
+// log, the questions the commands ask of the indexes, and the queues (outbox, jobs, event
+// dedupe). Writes go into a caller's Batch so that a mutation, its index rows and its audit
 // entry (and any outbox or schedule rows) are committed together.
 
+#include "storage/decision_search.hpp"
+#include "storage/event_dedupe.hpp"
+#include "storage/job_queue.hpp"
+#include "storage/outbox.hpp"
+#include "storage/record_codec.hpp"
+#include "storage/record_traits.hpp"
 #include "storage/records.hpp"
 #include "storage/store.hpp"
 
@@ -13,6 +20,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 namespace itpm::storage {
@@ -42,155 +51,135 @@ struct DecisionFilter {
   std::int64_t until_days = 0;  // inclusive; 0: no bound
 };
 
-struct SearchHit {
-  std::uint64_t number = 0;
-  double score = 0;
-};
-
-struct SearchQuery {
-  std::string words;
-  std::string program;  // empty: every program
-  std::size_t limit = 20;
-};
-
-// A Slack post waiting to be sent (the bot removes it once Slack confirmed it).
-struct OutboxEntry {
-  std::uint64_t seq = 0;
-  nlohmann::json message;
-};
-
-// A job that falls due at `due_ms` (ms since the Unix epoch).
-struct ScheduledJob {
-  std::int64_t due_ms = 0;
-  std::uint64_t seq = 0;
-  nlohmann::json job;
-};
+// The settings stored with `config set` (an empty object when none were).
+nlohmann::json stored_settings(const Store& store);
 
 class Repositories {
  public:
-  explicit Repositories(Store& store) : store_(store) {}
+  explicit Repositories(Store& store)
+      : store_(store), search_(store), outbox_(store), jobs_(store), seen_events_(store) {}
 
-  [[nodiscard]] std::optional<Program> program(std::string_view key) const;
-  [[nodiscard]] std::vector<Program> programs() const;  // by key
-  [[nodiscard]] std::optional<Risk> risk(std::uint64_t number) const;
-  [[nodiscard]] std::vector<Risk> risks() const;  // by number
+  // The record of type R with the given key (a number, a program key, ...), or nullopt.
+  template <class R, class... Key>
+  [[nodiscard]] std::optional<R> find(const Key&... key) const {
+    auto raw = store_.get(RecordTraits<R>::family, RecordTraits<R>::key(key...));
+    if (!raw) return std::nullopt;
+    return decode_record<R>(*raw);
+  }
+
+  // Every record of type R, in key order (by number for numbered records).
+  template <class R>
+  [[nodiscard]] std::vector<R> all() const {
+    std::vector<R> out;
+    store_.scan(RecordTraits<R>::family, "", [&](std::string_view, std::string_view value) {
+      if (auto record = decode_record<R>(value)) out.push_back(std::move(*record));
+      return true;
+    });
+    return out;
+  }
+
+  // The next number for a record of type R (never reused, also across a crash).
+  template <Sequenced R>
+  std::uint64_t next_number(Batch& batch) {
+    return store_.next_sequence(RecordTraits<R>::sequence, batch);
+  }
+
+  // Writes `after` (replacing `before`; nullptr for a new record), the index rows that
+  // changed, and an audit entry, into `batch`. A record its traits call removed (an
+  // allocation at 0 percent) is deleted instead.
+  template <class R>
+  void save(Batch& batch, const R& after, const std::type_identity_t<R>* before,
+            const Change& change) {
+    using T = RecordTraits<R>;
+    nlohmann::json audit_before = before != nullptr ? nlohmann::json(*before) : nlohmann::json();
+    nlohmann::json audit_after = nlohmann::json(after);
+    if constexpr (requires { T::removed(after); }) {
+      if (T::removed(after)) {
+        batch.remove(T::family, T::key(after));
+        append_audit(batch, T::audit_item(after), std::move(audit_before), nullptr, change);
+        return;
+      }
+    }
+    if constexpr (requires { T::audited(before, after); }) {
+      std::tie(audit_before, audit_after) = T::audited(before, after);
+    }
+    write(batch, after, before);
+    append_audit(batch, T::audit_item(after), std::move(audit_before), std::move(audit_after),
+                 change);
+  }
+
+  // Writes a record and its index rows as they were exported, without a new audit entry
+  // (imports carry their audit log with them).
+  template <class R>
+  void restore(Batch& batch, const R& record) {
+    write(batch, record, static_cast<const R*>(nullptr));
+  }
+
   // A program's risks, highest score first (then oldest first).
   [[nodiscard]] std::vector<Risk> risks_of_program(std::string_view program) const;
-  [[nodiscard]] std::optional<Decision> decision(std::uint64_t number) const;
   // Newest first (by decision date, then number); `total` receives how many matched.
   [[nodiscard]] std::vector<Decision> decisions(const DecisionFilter& filter, std::size_t limit,
                                                 std::size_t* total = nullptr) const;
-  [[nodiscard]] std::optional<Survey> survey(std::uint64_t number) const;
-  [[nodiscard]] std::vector<Survey> surveys() const;  // by number
-  [[nodiscard]] std::optional<Vote> vote(std::uint64_t survey, std::string_view user) const;
   [[nodiscard]] std::vector<Vote> votes(std::uint64_t survey) const;  // by user
-  // Every allocation, by person then program.
-  [[nodiscard]] std::vector<Allocation> allocations() const;
-  [[nodiscard]] std::optional<Action> action(std::uint64_t number) const;
-  [[nodiscard]] std::vector<Action> actions() const;  // by number
-  [[nodiscard]] std::optional<Dependency> dependency(std::uint64_t number) const;
-  [[nodiscard]] std::vector<Dependency> dependencies() const;  // by number
-  [[nodiscard]] std::optional<Milestone> milestone(std::uint64_t number) const;
-  [[nodiscard]] std::vector<Milestone> milestones() const;  // by number
-  [[nodiscard]] std::optional<Review> review(std::uint64_t number) const;
-  [[nodiscard]] std::vector<Review> reviews() const;  // by number
   // A program's status updates, newest first (at most `limit`).
   [[nodiscard]] std::vector<StatusUpdate> status_updates(std::string_view program,
                                                          std::size_t limit) const;
   // Full-text search over title, context, alternatives and tags, ranked by BM25, best first.
   [[nodiscard]] std::vector<SearchHit> search_decisions(const SearchQuery& query,
-                                                        std::size_t* total = nullptr) const;
+                                                        std::size_t* total = nullptr) const {
+    return search_.search(query, total);
+  }
   // Every change to an item, oldest first.
   [[nodiscard]] std::vector<AuditEntry> audit(std::string_view item) const;
-
-  // The next risk or decision number (never reused, also across a crash).
-  std::uint64_t next_risk_number(Batch& batch) { return store_.next_sequence("risk", batch); }
-  std::uint64_t next_decision_number(Batch& batch) {
-    return store_.next_sequence("decision", batch);
-  }
-
-  std::uint64_t next_review_number(Batch& batch) { return store_.next_sequence("review", batch); }
-  std::uint64_t next_action_number(Batch& batch) { return store_.next_sequence("action", batch); }
-  std::uint64_t next_dependency_number(Batch& batch) {
-    return store_.next_sequence("dependency", batch);
-  }
-  std::uint64_t next_milestone_number(Batch& batch) {
-    return store_.next_sequence("milestone", batch);
-  }
-  std::uint64_t next_status_number(Batch& batch) { return store_.next_sequence("status", batch); }
-  std::uint64_t next_survey_number(Batch& batch) { return store_.next_sequence("survey", batch); }
-
-  // Writes `after` (replacing `before`; nullptr for a new record), the index rows that
-  // changed, and an audit entry, into `batch`.
-  void save(Batch& batch, const Program& after, const Program* before, const Change& change);
-  void save(Batch& batch, const Risk& after, const Risk* before, const Change& change);
-  void save(Batch& batch, const Decision& after, const Decision* before, const Change& change);
-  void save(Batch& batch, const Review& after, const Review* before, const Change& change);
-  void save(Batch& batch, const Milestone& after, const Milestone* before, const Change& change);
-  void save(Batch& batch, const Dependency& after, const Dependency* before, const Change& change);
-  void save(Batch& batch, const Action& after, const Action* before, const Change& change);
-  // Writes (or, at 0 percent, removes) a person's allocation to a program, with an audit
-  // entry filed under the program.
-  void save(Batch& batch, const Allocation& after, const Allocation* before, const Change& change);
-  void save(Batch& batch, const Survey& after, const Survey* before, const Change& change);
-  // A vote's audit entry (under its survey) names the voter, not the score.
-  void save(Batch& batch, const Vote& after, const Vote* before, const Change& change);
-  // A status update is never changed; its audit entry is filed under its program.
-  void save(Batch& batch, const StatusUpdate& update, const Change& change);
 
   // Settings changed with `config set`: {key: {"value", "by", "at"}}; an empty object when
   // none was. Saved with an audit entry for the item "config".
   [[nodiscard]] nlohmann::json settings() const;
   void save_settings(Batch& batch, const nlohmann::json& after, const nlohmann::json& before,
                      const Change& change);
+  void restore_settings(Batch& batch, const nlohmann::json& settings);
 
-  // Dedupe memory for Slack envelope and event ids: `seen` is true while a remembered id has
-  // not expired. Expired ids are removed by `expire_seen`, which walks the expiry index from
-  // its oldest end and stops at the first live one: no full scan.
-  [[nodiscard]] bool seen(std::string_view id, std::int64_t now_ms) const;
-  void remember(Batch& batch, std::string_view id, std::int64_t expires_at_ms);
-  std::size_t expire_seen(std::int64_t now_ms, std::size_t max);
-
-  // The outbox, oldest first.
-  std::uint64_t enqueue(Batch& batch, const nlohmann::json& message);
-  [[nodiscard]] std::vector<OutboxEntry> outbox(std::size_t limit) const;
-  void dequeue(Batch& batch, std::uint64_t seq);
-
-  // Jobs by due time.
-  std::uint64_t schedule(Batch& batch, std::int64_t due_ms, const nlohmann::json& job);
-  [[nodiscard]] std::vector<ScheduledJob> due_jobs(std::int64_t now_ms, std::size_t limit) const;
-  [[nodiscard]] std::optional<std::int64_t> next_due() const;
-  void unschedule(Batch& batch, const ScheduledJob& job);
+  [[nodiscard]] Outbox& outbox() { return outbox_; }
+  [[nodiscard]] const Outbox& outbox() const { return outbox_; }
+  [[nodiscard]] JobQueue& jobs() { return jobs_; }
+  [[nodiscard]] const JobQueue& jobs() const { return jobs_; }
+  [[nodiscard]] EventDedupe& seen_events() { return seen_events_; }
+  [[nodiscard]] DecisionSearch& search() { return search_; }
 
   // Checks that every index row and search posting points at a live record that matches it,
   // that every record has its rows, and that no sequence is behind a stored number. Returns
   // one line per problem; empty when the store is consistent. Reads everything: for tests,
-  // imports and operators, not for the hot path.
+  // imports and operators, not for the hot path (integrity_check.cpp).
   [[nodiscard]] std::vector<std::string> check() const;
-
-  // Drops every search posting and counter and indexes every decision again, committing as
-  // it goes (a migration step; safe to run again if interrupted).
-  void rebuild_search_index();
-
-  // Writes a record and its index rows as they were exported, without a new audit entry
-  // (imports carry their audit log with them).
-  void restore(Batch& batch, const Program& record);
-  void restore(Batch& batch, const Risk& record);
-  void restore(Batch& batch, const Decision& record);
-  void restore(Batch& batch, const Review& record);
-  void restore(Batch& batch, const Milestone& record);
-  void restore(Batch& batch, const Dependency& record);
-  void restore(Batch& batch, const Action& record);
-  void restore(Batch& batch, const Allocation& record);
-  void restore(Batch& batch, const Survey& record);
-  void restore(Batch& batch, const Vote& record);
-  void restore_settings(Batch& batch, const nlohmann::json& settings);
-  void restore(Batch& batch, const StatusUpdate& record);
 
   [[nodiscard]] Store& store() const { return store_; }
 
  private:
+  // The record and the index rows that changed between `before` and `after`.
+  template <class R>
+  void write(Batch& batch, const R& after, const R* before) {
+    using T = RecordTraits<R>;
+    batch.put(T::family, T::key(after), nlohmann::json(after).dump());
+    IndexRows old_rows = before != nullptr ? T::index_rows(*before) : IndexRows{};
+    IndexRows new_rows = T::index_rows(after);
+    for (const auto& row : old_rows) {
+      if (!new_rows.contains(row)) batch.remove(row.first, row.second);
+    }
+    for (const auto& row : new_rows) {
+      if (!old_rows.contains(row)) batch.put(row.first, row.second, "");
+    }
+    if constexpr (requires { T::after_write(batch, before, after); }) {
+      T::after_write(batch, before, after);
+    }
+  }
+  void append_audit(Batch& batch, const std::string& item, nlohmann::json before,
+                    nlohmann::json after, const Change& change);
+
   Store& store_;
+  DecisionSearch search_;
+  Outbox outbox_;
+  JobQueue jobs_;
+  EventDedupe seen_events_;
   // risks_of_program's recent answers, valid while the risks family's version is unchanged.
   struct ProgramRisks {
     std::uint64_t version = 0;
@@ -199,18 +188,5 @@ class Repositories {
   mutable std::mutex program_risks_mutex_;
   mutable ProgramRisks program_risks_;
 };
-
-// "R-12", "D-7", "V-2"; a program's item id is its key.
-std::string risk_id(std::uint64_t number);
-std::string decision_id(std::uint64_t number);
-std::string review_id(std::uint64_t number);
-std::string milestone_id(std::uint64_t number);
-std::string dependency_id(std::uint64_t number);
-std::string action_id(std::uint64_t number);
-std::string survey_id(std::uint64_t number);
-
-// Search terms of a text: Unicode-aware lowercase words of letters and digits (k8s, p99 and
-// s3 stay whole), without common English stop words.
-std::vector<std::string> search_terms(std::string_view text);
 
 }  // namespace itpm::storage

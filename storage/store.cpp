@@ -327,11 +327,7 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   }
   Impl* raw = impl.get();
   impl->committer = std::thread([raw] { raw->run_committer(); });
-  std::unique_ptr<Store> store(new Store(dir, std::move(impl)));
-  if (std::uint32_t stored = store->stored_schema_version(); stored < schema_version) {
-    migrate(*store, stored);
-  }
-  return store;
+  return std::unique_ptr<Store>(new Store(dir, std::move(impl)));
 }
 
 std::optional<std::string> Store::get(Family family, std::string_view key) const {

@@ -91,7 +91,8 @@ struct CommitStats {
 };
 
 // One RocksDB instance with the project's column families. Opening creates a missing
-// database, migrates an older schema forward and refuses a newer one (StoreError).
+// database and refuses a newer schema (StoreError); open_database (database.hpp) also
+// migrates an older one forward.
 // Thread-safe: reads and commits may come from any thread.
 class Store {
  public:
@@ -182,9 +183,5 @@ class Store {
   std::filesystem::path dir_;
   std::unique_ptr<Impl> impl_;
 };
-
-// Brings a database of schema `from` up to Store::schema_version, one step at a time, each
-// step ending with a write of its new version (migrations.cpp). Throws StoreError.
-void migrate(Store& store, std::uint32_t from);
 
 }  // namespace itpm::storage

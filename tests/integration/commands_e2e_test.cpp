@@ -162,6 +162,6 @@ TEST_CASE("survey: a button press stores the vote and updates the poll; a second
   REQUIRE(votes.size() == 1);
   CHECK(votes[0].user == "U0DEMO2");
   CHECK(votes[0].score == 2);
-  CHECK(repos.survey(1)->message_ts == poll_ts);
-  CHECK(repos.outbox(10).empty());
+  CHECK(repos.find<itpm::storage::Survey>(1)->message_ts == poll_ts);
+  CHECK(repos.outbox().entries(10).empty());
 }

@@ -99,7 +99,7 @@ TEST_CASE("reminders firing while the bot is killed again and again are each pos
       p.created_at = now;
       repos.save(batch, p, nullptr, {"U0DEMO1", now, "add"});
       itpm::storage::Review r;
-      r.number = repos.next_review_number(batch);
+      r.number = repos.next_number<itpm::storage::Review>(batch);
       r.program = p.key;
       r.every = "tue 15:00";
       r.zone = "UTC";
@@ -110,11 +110,11 @@ TEST_CASE("reminders firing while the bot is killed again and again are each pos
       r.created_by = "U0DEMO1";
       r.created_at = now;
       repos.save(batch, r, nullptr, {"U0DEMO1", now, "add"});
-      repos.schedule(batch, now - 1000,
-                     {{"kind", "review_reminder"},
-                      {"review", r.number},
-                      {"occurrence", r.next_at},
-                      {"before", 10}});
+      repos.jobs().schedule(batch, now - 1000,
+                            {{"kind", "review_reminder"},
+                             {"review", r.number},
+                             {"occurrence", r.next_at},
+                             {"before", 10}});
     }
     REQUIRE(store->commit(std::move(batch)));
   }
@@ -158,8 +158,8 @@ TEST_CASE("reminders firing while the bot is killed again and again are each pos
   // Nothing is left to send or to fire.
   auto store = itpm::storage::Store::open(db);
   itpm::storage::Repositories repos(*store);
-  CHECK(repos.outbox(10).empty());
-  CHECK(repos.due_jobs(now, 10).empty());
+  CHECK(repos.outbox().entries(10).empty());
+  CHECK(repos.jobs().due(now, 10).empty());
 }
 
 TEST_CASE("a post whose answer was lost is found in the channel's history, not posted again",

@@ -35,7 +35,8 @@ std::unique_ptr<ChildProcess> start_writer(const std::filesystem::path& dir,
 
 bool present(Repositories& repos, const std::string& id) {
   std::uint64_t number = std::stoull(id.substr(2));
-  return id[0] == 'R' ? repos.risk(number).has_value() : repos.decision(number).has_value();
+  return id[0] == 'R' ? repos.find<itpm::storage::Risk>(number).has_value()
+                      : repos.find<itpm::storage::Decision>(number).has_value();
 }
 
 }  // namespace

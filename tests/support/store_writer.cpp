@@ -21,7 +21,7 @@ std::string item(Repositories& repos, Batch& batch, std::uint64_t i) {
   std::string program = "p" + std::to_string(i % 3);
   if (i % 2 == 0) {
     Risk r;
-    r.number = repos.next_risk_number(batch);
+    r.number = repos.next_number<itpm::storage::Risk>(batch);
     r.program = program;
     r.title = std::string("risk about ") + words[i % 16];
     r.likelihood = static_cast<int>(i % 5) + 1;
@@ -30,7 +30,7 @@ std::string item(Repositories& repos, Batch& batch, std::uint64_t i) {
     return risk_id(r.number);
   }
   Decision d;
-  d.number = repos.next_decision_number(batch);
+  d.number = repos.next_number<itpm::storage::Decision>(batch);
   d.program = program;
   d.title = std::string("Use ") + words[i % 16] + " for " + words[(i * 7) % 16];
   d.context = std::string("because ") + words[(i * 3) % 16];

@@ -27,8 +27,8 @@ TEST_CASE("action add takes its due date from the severity's SLO") {
   CHECK(contains(f.run(R"(action add "x" --severity S5)").reply.text, "Nothing was saved"));
   CHECK(contains(f.run(R"(action add "x" --severity S1 --program nope)").reply.text,
                  "No program \"nope\""));
-  CHECK(f.repos.actions().size() == 3);
-  CHECK(f.repos.action(1)->slo_days == 30);
+  CHECK(f.repos.all<itpm::storage::Action>().size() == 3);
+  CHECK(f.repos.find<itpm::storage::Action>(1)->slo_days == 30);
 }
 
 TEST_CASE("action done says whether the SLO held; owner, adder, leads or admins may") {

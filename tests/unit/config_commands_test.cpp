@@ -71,7 +71,7 @@ TEST_CASE("stored settings shape the next commands, and can go back to their def
   auto risk = f.run(R"(risk add "Runbook outdated" --program dr-2027 --likelihood 3 --impact 4)");
   CHECK(contains(risk.reply.text, "Escalation ladder started"));
   CHECK(contains(risk.reply.text, "in 1h if not acknowledged"));
-  auto jobs = f.repos.due_jobs(millis(f.now + std::chrono::hours(2)), 10);
+  auto jobs = f.repos.jobs().due(millis(f.now + std::chrono::hours(2)), 10);
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].due_ms == millis(f.now + std::chrono::hours(1)));
 

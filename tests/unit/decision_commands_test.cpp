@@ -36,7 +36,7 @@ TEST_CASE("decision add saves the decision and posts it in the channel as its re
                  "decided by <@UCAROL>, <@UALICE> · Mon 2026-11-30 · recorded by <@UCAROL>"));
   CHECK(contains(post.text, "*Context:* Evaluated pg_auto_failover &amp; Stolon"));
   CHECK(contains(post.text, "Tags: postgres, failover"));
-  auto d = f.repos.decision(1);
+  auto d = f.repos.find<itpm::storage::Decision>(1);
   REQUIRE(d);
   CHECK(d->decided_by == std::vector<std::string>{"UCAROL", "UALICE"});
   CHECK(d->context == "Evaluated pg_auto_failover & Stolon");
@@ -65,7 +65,7 @@ TEST_CASE("decision add refuses bad input and writes nothing") {
   CHECK(contains(out.reply.text, row.message));
   CHECK(contains(out.reply.text, "Nothing was saved"));
   CHECK(out.effects.empty());
-  CHECK_FALSE(f.repos.decision(1));
+  CHECK_FALSE(f.repos.find<itpm::storage::Decision>(1));
 }
 
 TEST_CASE("decision list: newest first, filtered, superseded ones marked, paged") {
@@ -121,14 +121,14 @@ TEST_CASE("decision supersede links both sides and refuses loops, repeats and st
   f.run(R"(decision add "v3" -p dr-2027)", "UDAVE");
   auto refused = f.run("decision supersede D-1 --by D-2", "UERIN");
   CHECK(contains(refused.reply.text, "Only whoever recorded or made D-1 (<@UDAVE>, <@UBOB>)"));
-  CHECK(f.repos.decision(1)->superseded_by == 0);
+  CHECK(f.repos.find<itpm::storage::Decision>(1)->superseded_by == 0);
 
   auto ok = f.run("decision supersede D-1 --by D-2", "UBOB");
   INFO(ok.reply.text);
   CHECK(ok.reply.visibility == Visibility::in_channel);
   CHECK(contains(ok.reply.text, "*D-1* is superseded by *D-2*"));
-  CHECK(f.repos.decision(1)->superseded_by == 2);
-  CHECK(f.repos.decision(2)->supersedes == 1);
+  CHECK(f.repos.find<itpm::storage::Decision>(1)->superseded_by == 2);
+  CHECK(f.repos.find<itpm::storage::Decision>(2)->supersedes == 1);
   CHECK(f.run("decision supersede D-2 --by D-3", "UDAVE").reply.visibility ==
         Visibility::in_channel);
 

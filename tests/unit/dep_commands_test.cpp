@@ -47,14 +47,14 @@ TEST_CASE("dep add knows programs, people, channels and named teams") {
       f.run(R"(dep add dr-2027 "DNS cutover" --on "Platform team" --need-by 2026-12-02)");
   CHECK(contains(on_team.reply.text, "from “Platform team”"));
 
-  CHECK(f.repos.dependency(1)->on_kind == "program");
-  CHECK(f.repos.dependency(2)->on_kind == "user");
-  CHECK(f.repos.dependency(3)->on_kind == "channel");
-  CHECK(f.repos.dependency(4)->on_kind == "team");
+  CHECK(f.repos.find<itpm::storage::Dependency>(1)->on_kind == "program");
+  CHECK(f.repos.find<itpm::storage::Dependency>(2)->on_kind == "user");
+  CHECK(f.repos.find<itpm::storage::Dependency>(3)->on_kind == "channel");
+  CHECK(f.repos.find<itpm::storage::Dependency>(4)->on_kind == "team");
   CHECK(contains(f.run(R"(dep add dr-2027 "x" --on dr-2027 --need-by fri)").reply.text,
                  "dr-2027 cannot depend on itself."));
   CHECK(contains(f.run(R"(dep add dr-2027 "x" --on ci-speed)").reply.text, "Missing --need-by"));
-  CHECK(f.repos.dependencies().size() == 4);
+  CHECK(f.repos.all<itpm::storage::Dependency>().size() == 4);
 }
 
 TEST_CASE("dep resolve: who added it, who provides it, the program's leads or an admin") {
@@ -71,7 +71,7 @@ TEST_CASE("dep resolve: who added it, who provides it, the program's leads or an
   CHECK(contains(done.reply.text, "2 days after its need-by date (Wed 2026-11-25)."));
   CHECK(contains(f.run("dep resolve X-1").reply.text, "X-1 is resolved already."));
   CHECK(contains(f.run("dep resolve X-7").reply.text, "No dependency X-7"));
-  CHECK(f.repos.dependency(1)->resolved_by == "UERIN");
+  CHECK(f.repos.find<itpm::storage::Dependency>(1)->resolved_by == "UERIN");
   CHECK(f.repos.audit("X-1").size() == 2);
 }
 

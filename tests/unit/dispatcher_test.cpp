@@ -115,9 +115,9 @@ TEST_CASE("a command's posts are in the outbox, committed with its change, befor
   CHECK((*out.ack_payload)["response_type"] == "in_channel");
   REQUIRE(out.posts.size() == 1);
   CHECK(out.posts[0].message.to_user == "U2");
-  auto outbox = repos.outbox(10);
+  auto outbox = repos.outbox().entries(10);
   REQUIRE(outbox.size() == 1);
   CHECK(outbox[0].seq == out.posts[0].outbox_seq);
   CHECK(itpm::commands::from_outbox(outbox[0].message).to_user == "U2");
-  CHECK(repos.risk(1));
+  CHECK(repos.find<itpm::storage::Risk>(1));
 }

@@ -24,14 +24,14 @@ void fill(Store& store) {
   for (int i = 0; i < 5; ++i) {
     Batch b;
     Risk r;
-    r.number = repos.next_risk_number(b);
+    r.number = repos.next_number<itpm::storage::Risk>(b);
     r.program = "dr-2027";
     r.title = "Risk " + std::to_string(i);
     r.likelihood = i % 5 + 1;
     r.impact = 3;
     repos.save(b, r, nullptr, Change{"U2", 10 + i, "add"});
     Decision d;
-    d.number = repos.next_decision_number(b);
+    d.number = repos.next_number<itpm::storage::Decision>(b);
     d.program = "dr-2027";
     d.title = "Use Patroni for failover, step " + std::to_string(i);
     d.date = "2026-11-2" + std::to_string(i);
@@ -39,7 +39,7 @@ void fill(Store& store) {
     repos.save(b, d, nullptr, Change{"U3", 20 + i, "add"});
     REQUIRE(store.commit(std::move(b)));
   }
-  auto r1 = repos.risk(1);
+  auto r1 = repos.find<itpm::storage::Risk>(1);
   Risk closed = *r1;
   closed.status = "closed";
   Batch b2;
@@ -47,7 +47,7 @@ void fill(Store& store) {
   REQUIRE(store.commit(std::move(b2)));
   Batch b3;
   Survey survey;
-  survey.number = repos.next_survey_number(b3);
+  survey.number = repos.next_number<itpm::storage::Survey>(b3);
   survey.program = "dr-2027";
   survey.channel = "C1";
   survey.sent_by = "U1";
@@ -74,9 +74,10 @@ TEST_CASE("export, import, export is byte-identical and the imported store works
   CHECK(repos.search_decisions(SearchQuery{"patroni", "", 20}).size() == 5);
   CHECK(repos.risks_of_program("dr-2027").size() == 5);
   CHECK(repos.votes(1).size() == 1);
-  CHECK(repos.vote(1, "U2")->score == 4);
+  CHECK(repos.find<itpm::storage::Vote>(1, "U2")->score == 4);
   Batch batch;
-  CHECK(repos.next_risk_number(batch) == 6);  // numbers continue after the imported ones
+  CHECK(repos.next_number<itpm::storage::Risk>(batch) ==
+        6);  // numbers continue after the imported ones
 }
 
 TEST_CASE("import refuses a non-empty store, a foreign document and a newer format") {

@@ -148,11 +148,12 @@ TEST_CASE("replies render as the checked-in Block Kit") {
   Policy policy;
   policy.escalation_channel = "CLEAD";
   for (const char* name : {"ladder_level2", "ladder_level3"}) {
-    auto jobs = f.repos.due_jobs(millis(f.now + std::chrono::days(30)), 100);
+    auto jobs = f.repos.jobs().due(millis(f.now + std::chrono::days(30)), 100);
     auto job = std::find_if(jobs.begin(), jobs.end(), [&f](const auto& j) {
       return j.job.value("kind", "") == "risk_ladder" &&
-             j.job.value("ladder", std::int64_t{0}) == f.repos.risk(1)->escalated_at &&
-             j.job.value("level", 0) == f.repos.risk(1)->escalation_level + 1;
+             j.job.value("ladder", std::int64_t{0}) ==
+                 f.repos.find<itpm::storage::Risk>(1)->escalated_at &&
+             j.job.value("level", 0) == f.repos.find<itpm::storage::Risk>(1)->escalation_level + 1;
     });
     REQUIRE(job != jobs.end());
     f.now = std::chrono::system_clock::time_point(std::chrono::milliseconds(job->due_ms));

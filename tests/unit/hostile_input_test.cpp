@@ -70,12 +70,12 @@ TEST_CASE("mistakes in hostile input are explained and write nothing") {
   CHECK(contains(out.reply.text, row.message));
   CHECK(out.reply.visibility == Visibility::ephemeral);
   CHECK(pings(out.reply).empty());
-  CHECK(f.repos.risks().empty());
-  CHECK_FALSE(f.repos.decision(1));
-  CHECK(f.repos.reviews().empty());
+  CHECK(f.repos.all<itpm::storage::Risk>().empty());
+  CHECK_FALSE(f.repos.find<itpm::storage::Decision>(1));
+  CHECK(f.repos.all<itpm::storage::Review>().empty());
   CHECK(f.repos.status_updates("dr-2027", 1).empty());
-  CHECK(f.repos.surveys().empty());
-  CHECK_FALSE(f.repos.next_due().has_value());
+  CHECK(f.repos.all<itpm::storage::Survey>().empty());
+  CHECK_FALSE(f.repos.jobs().next_due().has_value());
 }
 
 TEST_CASE("odd but valid text is kept exactly and rendered safely") {
@@ -84,20 +84,20 @@ TEST_CASE("odd but valid text is kept exactly and rendered safely") {
   SECTION("emoji, zero-width joiners and nested quotes survive the round trip") {
     std::string title = "🔥 DB\u200bfailover by 👩‍💻 — he said 'soon' and “done”";
     auto out = f.run("risk add \"" + title + "\" --program dr-2027 -l 1 -i 1");
-    CHECK(f.repos.risk(1)->title == title);
+    CHECK(f.repos.find<itpm::storage::Risk>(1)->title == title);
     CHECK(contains(out.reply.text, title));
   }
   SECTION("a typed <!channel> stays text and never broadcasts") {
     auto out =
         f.run(R"(risk add "ping &lt;!channel&gt; &amp; &lt;!here&gt; now" -p dr-2027 -l 1 -i 1)");
-    CHECK(f.repos.risk(1)->title == "ping ‹!channel> & ‹!here> now");
+    CHECK(f.repos.find<itpm::storage::Risk>(1)->title == "ping ‹!channel> & ‹!here> now");
     CHECK(pings(out.reply) == std::set<std::string>{"@UALICE"});  // the owner, no one else
   }
   SECTION("a typed mention is text; a real one is rendered back as a mention") {
     auto out = f.run(
         R"(risk add "waiting on <@UDAVE|dave> not &lt;@UEVE&gt;" -p dr-2027 -l 1 -i 1 --mitigation "ask <#COPS|ops> or <https://wiki.example/dr|the wiki>")");
     INFO(out.reply.text);
-    CHECK(f.repos.risk(1)->title == "waiting on <@UDAVE|dave> not ‹@UEVE>");
+    CHECK(f.repos.find<itpm::storage::Risk>(1)->title == "waiting on <@UDAVE|dave> not ‹@UEVE>");
     CHECK(contains(out.reply.text, "waiting on <@UDAVE> not ‹@UEVE&gt;"));
     CHECK(contains(out.reply.text, "ask <#COPS> or <https://wiki.example/dr|the wiki>"));
     auto mentioned = pings(out.reply);
@@ -105,7 +105,7 @@ TEST_CASE("odd but valid text is kept exactly and rendered safely") {
   }
   SECTION("a real broadcast in the input is kept only as a word") {
     auto out = f.run(R"(risk add "tell <!channel> about it" -p dr-2027 -l 1 -i 1)");
-    CHECK(f.repos.risk(1)->title == "tell @channel about it");
+    CHECK(f.repos.find<itpm::storage::Risk>(1)->title == "tell @channel about it");
     CHECK(pings(out.reply) == std::set<std::string>{"@UALICE"});
   }
 }

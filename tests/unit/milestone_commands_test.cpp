@@ -27,7 +27,7 @@ TEST_CASE("milestone add records a dated commitment and says what to do next") {
   CHECK(contains(out.reply.text, "🎯 *M-1* · dr-2027 · “Runbook signed off”"));
   CHECK(contains(out.reply.text, "due Thu 2026-12-03 (in 6 days) · owner <@UBOB>"));
   CHECK(contains(out.reply.text, "`/itpm milestone done M-1`"));
-  auto m = f.repos.milestone(1);
+  auto m = f.repos.find<itpm::storage::Milestone>(1);
   REQUIRE(m);
   CHECK(m->due == "2026-12-03");
   CHECK(m->original_due == "2026-12-03");
@@ -37,7 +37,7 @@ TEST_CASE("milestone add records a dated commitment and says what to do next") {
   CHECK(contains(f.run(R"(milestone add dr-2027 "x" --due someday)").reply.text,
                  "Nothing was saved"));
   CHECK(contains(f.run(R"(milestone add nope "x" --due fri)").reply.text, "No program \"nope\""));
-  CHECK(f.repos.milestones().size() == 1);
+  CHECK(f.repos.all<itpm::storage::Milestone>().size() == 1);
 }
 
 TEST_CASE("milestone slip keeps every move with its reason; only later dates") {
@@ -53,7 +53,7 @@ TEST_CASE("milestone slip keeps every move with its reason; only later dates") {
                  "a slip moves it later (got Wed 2026-12-09)"));
   auto again = f.run(R"(milestone slip M-1 --due 2026-12-17 --reason "Vendor")");
   CHECK(contains(again.reply.text, "Slip 2 since first planned for Thu 2026-12-03."));
-  auto m = f.repos.milestone(1);
+  auto m = f.repos.find<itpm::storage::Milestone>(1);
   REQUIRE(m->slips.size() == 2);
   CHECK(m->slips[0].from == "2026-12-03");
   CHECK(m->slips[0].to == "2026-12-10");
@@ -65,7 +65,7 @@ TEST_CASE("milestone slip keeps every move with its reason; only later dates") {
   CHECK(contains(f.run(R"(milestone slip M-1 --due 2027-01-10 --reason "x")", "UERIN").reply.text,
                  "Only the milestone owner <@UALICE>, the program owner <@UALICE>, the sponsor "
                  "<@UCAROL> or an itpm admin can move M-1."));
-  CHECK(f.repos.milestone(1)->slips.size() == 2);
+  CHECK(f.repos.find<itpm::storage::Milestone>(1)->slips.size() == 2);
 }
 
 TEST_CASE("milestone done says whether it was early, on time or late") {
@@ -79,9 +79,9 @@ TEST_CASE("milestone done says whether it was early, on time or late") {
   CHECK(contains(f.run("milestone done M-2").reply.text, "M-2 is done since Wed 2026-11-25."));
   CHECK(contains(f.run("milestone done M-3 --date 2026-12-01").reply.text, "is in the future"));
   CHECK(contains(f.run("milestone done M-9").reply.text, "No milestone M-9"));
-  CHECK(f.repos.milestone(1)->done_on_time());
-  CHECK_FALSE(f.repos.milestone(2)->done_on_time());
-  CHECK(f.repos.milestone(3)->status == "open");
+  CHECK(f.repos.find<itpm::storage::Milestone>(1)->done_on_time());
+  CHECK_FALSE(f.repos.find<itpm::storage::Milestone>(2)->done_on_time());
+  CHECK(f.repos.find<itpm::storage::Milestone>(3)->status == "open");
 }
 
 TEST_CASE("milestone list shows open ones soonest first; --overdue only the late") {

@@ -42,7 +42,7 @@ TEST_CASE("program add creates a program in the channel, with defaults and an au
   CHECK(out.reply.text.find("Program *dr-2027*") != std::string::npos);
   CHECK(out.reply.text.find("budget 250,000") != std::string::npos);
   CHECK(out.reply.text.find("due Fri 2026-12-04") != std::string::npos);
-  auto p = f.repos.program("dr-2027");
+  auto p = f.repos.find<itpm::storage::Program>("dr-2027");
   REQUIRE(p);
   CHECK(p->owner == "UALICE");
   CHECK(p->sponsor == "UCAROL");
@@ -70,7 +70,7 @@ TEST_CASE("program add refuses bad keys, duplicates and bad dates, and writes no
   CHECK(out.reply.text.find(row.message) != std::string::npos);
   CHECK(out.reply.text.find("Nothing was saved") != std::string::npos);
   CHECK(out.reply.visibility == Visibility::ephemeral);
-  CHECK(f.repos.programs().size() == 1);
+  CHECK(f.repos.all<itpm::storage::Program>().size() == 1);
 }
 
 TEST_CASE("only the owner, the sponsor or an admin may update or close a program") {
@@ -80,19 +80,19 @@ TEST_CASE("only the owner, the sponsor or an admin may update or close a program
   CHECK(refused.reply.text.find(
             "Only the program owner <@UALICE>, the sponsor <@UCAROL> or an itpm admin") !=
         std::string::npos);
-  CHECK(f.repos.program("dr-2027")->due.empty());
+  CHECK(f.repos.find<itpm::storage::Program>("dr-2027")->due.empty());
 
   auto by_sponsor = f.run("program update dr-2027 --due 2027-01-01 --budget 10", "UCAROL");
   CHECK(by_sponsor.reply.text.find("due none → 2027-01-01") != std::string::npos);
   CHECK(f.run("program update dr-2027 --tags \"dr, infra\"", "UCAROL")
             .reply.text.find("tags none → dr, infra") != std::string::npos);
-  CHECK(f.repos.program("dr-2027")->budget == 10);
+  CHECK(f.repos.find<itpm::storage::Program>("dr-2027")->budget == 10);
   CHECK(f.run("program update dr-2027", "UCAROL").reply.text.find("Nothing to change") !=
         std::string::npos);
 
   auto closed = f.run(R"(program close dr-2027 --note "Done early")", "UADMIN");
   CHECK(closed.reply.text.find("closed by <@UADMIN>") != std::string::npos);
-  CHECK(f.repos.program("dr-2027")->status == "closed");
+  CHECK(f.repos.find<itpm::storage::Program>("dr-2027")->status == "closed");
   CHECK(f.run("program close dr-2027").reply.text.find("already closed") != std::string::npos);
   CHECK(f.repos.audit("dr-2027").size() == 4);
 }

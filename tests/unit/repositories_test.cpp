@@ -1,10 +1,13 @@
 #include "storage/repositories.hpp"
+#include "common/iso_date.hpp"
+#include "storage/database.hpp"
 #include "storage/key_codec.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace itpm::storage;
+using itpm::common::days_from_date;
 
 namespace {
 
@@ -19,7 +22,7 @@ struct Fixture {
   Risk add_risk(const std::string& program, int l, int i) {
     Batch batch;
     Risk r;
-    r.number = repos.next_risk_number(batch);
+    r.number = repos.next_number<Risk>(batch);
     r.program = program;
     r.title = "risk " + std::to_string(r.number);
     r.likelihood = l;
@@ -34,7 +37,7 @@ struct Fixture {
                         const std::string& context = "") {
     Batch batch;
     Decision d;
-    d.number = repos.next_decision_number(batch);
+    d.number = repos.next_number<Decision>(batch);
     d.program = program;
     d.title = title;
     d.date = date;
@@ -79,10 +82,10 @@ TEST_CASE("programs are stored, listed and audited with before and after") {
   f.repos.save(update, updated, &p, f.change("update"));
   REQUIRE(f.store->commit(std::move(update)));
 
-  REQUIRE(f.repos.program("dr-2027"));
-  CHECK(f.repos.program("dr-2027")->due == "2027-06-30");
-  CHECK(f.repos.program("dr-2027")->tags == std::vector<std::string>{"dr", "infra"});
-  CHECK(f.repos.programs().size() == 1);
+  REQUIRE(f.repos.find<Program>("dr-2027"));
+  CHECK(f.repos.find<Program>("dr-2027")->due == "2027-06-30");
+  CHECK(f.repos.find<Program>("dr-2027")->tags == std::vector<std::string>{"dr", "infra"});
+  CHECK(f.repos.all<Program>().size() == 1);
   auto history = f.repos.audit("dr-2027");
   REQUIRE(history.size() == 2);
   CHECK(history[0].action == "add");
@@ -205,53 +208,53 @@ TEST_CASE("dates convert to days since the epoch; bad dates are 0") {
 TEST_CASE("dedupe ids are seen until they expire, and expiry walks only what has expired") {
   Fixture f;
   Batch batch;
-  f.repos.remember(batch, "Ev1", 1000);
-  f.repos.remember(batch, "Ev2", 2000);
-  f.repos.remember(batch, "Ev3", 3000);
+  f.repos.seen_events().remember(batch, "Ev1", 1000);
+  f.repos.seen_events().remember(batch, "Ev2", 2000);
+  f.repos.seen_events().remember(batch, "Ev3", 3000);
   REQUIRE(f.store->commit(std::move(batch)));
-  CHECK(f.repos.seen("Ev1", 999));
-  CHECK_FALSE(f.repos.seen("Ev1", 1000));
-  CHECK_FALSE(f.repos.seen("Ev9", 0));
+  CHECK(f.repos.seen_events().seen("Ev1", 999));
+  CHECK_FALSE(f.repos.seen_events().seen("Ev1", 1000));
+  CHECK_FALSE(f.repos.seen_events().seen("Ev9", 0));
 
   Batch extend;
-  f.repos.remember(extend, "Ev1", 5000);  // seen again: its expiry moves
+  f.repos.seen_events().remember(extend, "Ev1", 5000);  // seen again: its expiry moves
   REQUIRE(f.store->commit(std::move(extend)));
-  CHECK(f.repos.expire_seen(2500, 100) == 1);  // only Ev2 (Ev1 moved to 5000)
-  CHECK(f.repos.seen("Ev1", 2500));
-  CHECK(f.repos.seen("Ev3", 2500));
-  CHECK(f.repos.expire_seen(10000, 1) == 1);  // bounded per call
-  CHECK(f.repos.expire_seen(10000, 10) == 1);
+  CHECK(f.repos.seen_events().expire(2500, 100) == 1);  // only Ev2 (Ev1 moved to 5000)
+  CHECK(f.repos.seen_events().seen("Ev1", 2500));
+  CHECK(f.repos.seen_events().seen("Ev3", 2500));
+  CHECK(f.repos.seen_events().expire(10000, 1) == 1);  // bounded per call
+  CHECK(f.repos.seen_events().expire(10000, 10) == 1);
   CHECK(f.count(Family::dedupe) == 0);
 }
 
 TEST_CASE("the outbox is first in, first out; jobs come by due time") {
   Fixture f;
   Batch batch;
-  auto a = f.repos.enqueue(batch, {{"channel", "C1"}, {"text", "first"}});
-  f.repos.enqueue(batch, {{"channel", "C1"}, {"text", "second"}});
-  f.repos.schedule(batch, 3000, {{"kind", "late"}});
-  f.repos.schedule(batch, 1000, {{"kind", "early"}});
-  f.repos.schedule(batch, 1000, {{"kind", "early too"}});
+  auto a = f.repos.outbox().enqueue(batch, {{"channel", "C1"}, {"text", "first"}});
+  f.repos.outbox().enqueue(batch, {{"channel", "C1"}, {"text", "second"}});
+  f.repos.jobs().schedule(batch, 3000, {{"kind", "late"}});
+  f.repos.jobs().schedule(batch, 1000, {{"kind", "early"}});
+  f.repos.jobs().schedule(batch, 1000, {{"kind", "early too"}});
   REQUIRE(f.store->commit(std::move(batch)));
 
-  auto queued = f.repos.outbox(10);
+  auto queued = f.repos.outbox().entries(10);
   REQUIRE(queued.size() == 2);
   CHECK(queued[0].message["text"] == "first");
   Batch sent;
-  f.repos.dequeue(sent, a);
+  f.repos.outbox().dequeue(sent, a);
   REQUIRE(f.store->commit(std::move(sent)));
-  CHECK(f.repos.outbox(10).front().message["text"] == "second");
+  CHECK(f.repos.outbox().entries(10).front().message["text"] == "second");
 
-  CHECK(f.repos.next_due() == std::optional<std::int64_t>(1000));
-  auto due = f.repos.due_jobs(2000, 10);
+  CHECK(f.repos.jobs().next_due() == std::optional<std::int64_t>(1000));
+  auto due = f.repos.jobs().due(2000, 10);
   REQUIRE(due.size() == 2);
   CHECK(due[0].job["kind"] == "early");
   CHECK(due[1].job["kind"] == "early too");
   Batch fired;
-  for (const auto& job : due) f.repos.unschedule(fired, job);
+  for (const auto& job : due) f.repos.jobs().unschedule(fired, job);
   REQUIRE(f.store->commit(std::move(fired)));
-  CHECK(f.repos.next_due() == std::optional<std::int64_t>(3000));
-  CHECK(f.repos.due_jobs(2000, 10).empty());
+  CHECK(f.repos.jobs().next_due() == std::optional<std::int64_t>(3000));
+  CHECK(f.repos.jobs().due(2000, 10).empty());
 }
 
 TEST_CASE("a schema 1 database is migrated forward on open: search postings are rebuilt") {
@@ -262,7 +265,7 @@ TEST_CASE("a schema 1 database is migrated forward on open: search postings are 
     Repositories repos(*store);
     Batch add;
     Decision d;
-    d.number = repos.next_decision_number(add);
+    d.number = repos.next_number<Decision>(add);
     d.program = "dr";
     d.title = "Use Patroni for failover";
     d.date = "2026-11-30";
@@ -279,7 +282,7 @@ TEST_CASE("a schema 1 database is migrated forward on open: search postings are 
     Store::set_schema_version(old, 1);
     REQUIRE(store->commit(std::move(old)));
   }
-  auto store = Store::open(path);
+  auto store = open_database(path);
   CHECK(store->stored_schema_version() == Store::schema_version);
   Repositories repos(*store);
   auto hits = repos.search_decisions(SearchQuery{"patroni failover", "", 20});
@@ -298,23 +301,23 @@ TEST_CASE("records read again after a change, and after a change back, are never
   other.add_risk("dr-2027", 2, 3);  // the same bytes in another store
   for (int round = 0; round < 3; ++round) {
     for (int likelihood : {5, 2}) {
-      Risk before = *f.repos.risk(r.number);
+      Risk before = *f.repos.find<Risk>(r.number);
       Risk after = before;
       after.likelihood = likelihood;
       Batch batch;
       f.repos.save(batch, after, &before, f.change("update"));
       REQUIRE(f.store->commit(std::move(batch)));
-      CHECK(f.repos.risk(r.number)->likelihood == likelihood);
+      CHECK(f.repos.find<Risk>(r.number)->likelihood == likelihood);
       CHECK(f.repos.risks_of_program("dr-2027").front().likelihood == likelihood);
-      CHECK(other.repos.risk(r.number)->likelihood == 2);
+      CHECK(other.repos.find<Risk>(r.number)->likelihood == 2);
     }
   }
   Batch batch;
-  Risk before = *f.repos.risk(r.number);
+  Risk before = *f.repos.find<Risk>(r.number);
   Risk renamed = before;
   renamed.title = "renamed";
   f.repos.save(batch, renamed, &before, f.change("update"));
   REQUIRE(f.store->commit(std::move(batch)));
-  CHECK(f.repos.risks().front().title == "renamed");
-  CHECK(other.repos.risks().front().title == "risk 1");
+  CHECK(f.repos.all<Risk>().front().title == "renamed");
+  CHECK(other.repos.all<Risk>().front().title == "risk 1");
 }

@@ -40,7 +40,7 @@ TEST_CASE("review schedule stores a cadence with its jobs and says when the next
                  "Next review Thu 2026-12-03 10:00 Europe/Amsterdam · agenda posted 1 day, 10 "
                  "minutes before"));
   CHECK(contains(out.reply.text, "`/itpm review skip V-1 --date DATE`"));
-  auto review = f.repos.review(1);
+  auto review = f.repos.find<itpm::storage::Review>(1);
   REQUIRE(review);
   CHECK(review->every == "2w thu 10:00");
   CHECK(review->remind == std::vector<int>{1440, 10});
@@ -77,12 +77,12 @@ TEST_CASE("review schedule refuses bad specs, zones, reminders and duplicates, s
       "at most three"));
   CHECK(contains(f.run(R"(review schedule nope --every "tue 15:00")").reply.text,
                  "No program \"nope\""));
-  CHECK(f.repos.reviews().empty());
+  CHECK(f.repos.all<itpm::storage::Review>().empty());
   CHECK(f.jobs() == 0);
   f.run(R"(review schedule dr-2027 --every "tue 15:00")");
   auto twice = f.run(R"(review schedule dr-2027 --every "TUE 15:00")");
   CHECK(contains(twice.reply.text, "dr-2027 already has that review: V-1"));
-  CHECK(f.repos.reviews().size() == 1);
+  CHECK(f.repos.all<itpm::storage::Review>().size() == 1);
 }
 
 TEST_CASE("review list shows active cadences with their next occurrence") {
@@ -111,13 +111,13 @@ TEST_CASE("review cancel and skip need the scheduler, the program's leads or an 
   CHECK(contains(refused.reply.text,
                  "Only <@UBOB> (who scheduled it), the program owner <@UALICE>, the sponsor "
                  "<@UCAROL> or an itpm admin can cancel V-1."));
-  CHECK(f.repos.review(1)->status == "active");
+  CHECK(f.repos.find<itpm::storage::Review>(1)->status == "active");
   CHECK(contains(f.run("review skip V-1", "UERIN").reply.text, "can change V-1"));
   CHECK(contains(f.run("review cancel V-9").reply.text, "No review cadence V-9"));
   CHECK(contains(f.run("review cancel X-1").reply.text, "not a review cadence id"));
   auto cancelled = f.run("review cancel V-1", "UCAROL");
   CHECK(contains(cancelled.reply.text, "*V-1* cancelled by <@UCAROL>"));
-  CHECK(f.repos.review(1)->status == "cancelled");
+  CHECK(f.repos.find<itpm::storage::Review>(1)->status == "cancelled");
   CHECK(contains(f.run("review cancel V-1", "UADMIN").reply.text, "V-1 is cancelled."));
 }
 
@@ -135,7 +135,7 @@ TEST_CASE("review skip takes only dates that hold an upcoming review") {
   auto later = f.run("review skip V-1 --date 2026-12-15");
   CHECK(contains(later.reply.text, "Next review Tue 2026-12-01 15:00 UTC"));
   CHECK(contains(f.run("review skip V-1 --date 2026-12-15").reply.text, "already skips"));
-  CHECK(f.repos.review(1)->skipped == std::vector<std::string>{"2026-12-15"});
+  CHECK(f.repos.find<itpm::storage::Review>(1)->skipped == std::vector<std::string>{"2026-12-15"});
   CHECK(contains(f.run("review list").reply.text, "skipping 2026-12-15"));
 }
 

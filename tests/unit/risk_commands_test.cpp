@@ -16,7 +16,7 @@ struct RiskFixture : itpm::test::CommandFixture {
     run(R"(program add dr-2027 "Disaster Recovery 2027" --sponsor <@UCAROL|carol>)");
     run(R"(program add ci-speed "CI speed")", "UERIN");
   }
-  std::size_t risk_count() { return repos.risks().size(); }
+  std::size_t risk_count() { return repos.all<itpm::storage::Risk>().size(); }
 };
 
 const PostMessage& only_post(const Outcome& out) {
@@ -43,15 +43,15 @@ TEST_CASE("a critical risk is saved, announced in the channel and starts its lad
   CHECK(contains(dm.text, "You own a critical risk: R-1"));
   CHECK(contains(dm.text, "/itpm risk ack R-1"));
   // Level 2 is a job one step later; the risk records the ladder.
-  auto r = f.repos.risk(1);
+  auto r = f.repos.find<itpm::storage::Risk>(1);
   REQUIRE(r);
   CHECK(r->escalation_level == 1);
   CHECK(r->escalated_at == itpm::commands::millis(f.now));
   CHECK(r->created_by == "UBOB");
-  auto due = f.repos.next_due();
+  auto due = f.repos.jobs().next_due();
   REQUIRE(due);
   CHECK(*due == itpm::commands::millis(f.now + std::chrono::hours(24)));
-  auto jobs = f.repos.due_jobs(*due, 10);
+  auto jobs = f.repos.jobs().due(*due, 10);
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].job["kind"] == "risk_ladder");
   CHECK(jobs[0].job["level"] == 2);
@@ -66,8 +66,8 @@ TEST_CASE(
   CHECK(contains(out.reply.text, "*R-1* · medium (score 6 = L2 × I3)"));
   CHECK(contains(out.reply.text, "Mitigation: rewrite"));
   CHECK(out.effects.empty());
-  CHECK(f.repos.risk(1)->owner == "UALICE");
-  CHECK_FALSE(f.repos.next_due());
+  CHECK(f.repos.find<itpm::storage::Risk>(1)->owner == "UALICE");
+  CHECK_FALSE(f.repos.jobs().next_due());
 }
 
 TEST_CASE("risk add refuses what it cannot save, says why, and writes nothing") {
@@ -139,7 +139,7 @@ TEST_CASE("only the risk owner, the program's leads or an admin may change a ris
                  "Only the risk owner <@UDAVE>, the program owner <@UALICE>, the sponsor "
                  "<@UCAROL> or an itpm admin can change R-1."));
   CHECK(contains(refused.reply.text, "Nothing was saved"));
-  CHECK(f.repos.risk(1)->impact == 2);
+  CHECK(f.repos.find<itpm::storage::Risk>(1)->impact == 2);
   CHECK(contains(f.run("risk close R-1", "UBOB").reply.text, "can close R-1"));
   for (const char* user : {"UDAVE", "UALICE", "UCAROL", "UADMIN"}) {
     auto ok = f.run("risk update R-1 --mitigation \"step " + std::string(user) + "\"", user);
@@ -158,11 +158,11 @@ TEST_CASE("risk update reports each change, and moves the ladder with the score"
   CHECK(contains(up.reply.text, "due none → Thu 2026-12-10"));
   CHECK(contains(up.reply.text, "Escalation ladder started"));
   CHECK(only_post(up).to_user == "UDAVE");
-  CHECK(f.repos.risk(1)->escalation_level == 1);
+  CHECK(f.repos.find<itpm::storage::Risk>(1)->escalation_level == 1);
 
   auto down = f.run("risk update R-1 --likelihood 2");
   CHECK(contains(down.reply.text, "Escalation stopped: score 8 is below 15."));
-  CHECK(f.repos.risk(1)->escalation_level == 0);
+  CHECK(f.repos.find<itpm::storage::Risk>(1)->escalation_level == 0);
   CHECK(down.effects.empty());
 
   CHECK(contains(f.run("risk update R-1 --likelihood 2").reply.text, "already has those values"));
@@ -182,7 +182,7 @@ TEST_CASE("risk ack stops the ladder; a risk that is not escalated has nothing t
   CHECK(
       contains(acked.reply.text, "*R-1* acknowledged by <@UDAVE>; escalation stopped at level 1"));
   CHECK(acked.reply.visibility == Visibility::in_channel);
-  auto r = f.repos.risk(1);
+  auto r = f.repos.find<itpm::storage::Risk>(1);
   CHECK(r->escalation_level == 0);
   CHECK(r->acked_at == itpm::commands::millis(f.now));
   CHECK(contains(f.run("risk ack R-1", "UDAVE").reply.text, "nothing to acknowledge"));
@@ -197,7 +197,7 @@ TEST_CASE("risk escalate: anyone may start the ladder, or alert a person or chan
   CHECK(contains(out.reply.text, "*R-1* escalated by <@UBOB>"));
   CHECK(contains(out.reply.text, "Reason: vendor silent for a week"));
   CHECK(only_post(out).to_user == "UDAVE");
-  auto r = f.repos.risk(1);
+  auto r = f.repos.find<itpm::storage::Risk>(1);
   CHECK(r->escalation_level == 1);
   CHECK(contains(r->escalation_reason, "vendor silent"));
 
@@ -223,7 +223,7 @@ TEST_CASE("risk close stops the ladder and cannot be repeated; show has the hist
   CHECK(contains(closed.reply.text, "*R-1* closed by <@UDAVE>"));
   CHECK(contains(closed.reply.text, "Escalation stopped."));
   CHECK(contains(closed.reply.text, "drill passed"));
-  CHECK(f.repos.risk(1)->status == "closed");
+  CHECK(f.repos.find<itpm::storage::Risk>(1)->status == "closed");
   CHECK(contains(f.run("risk close R-1", "UDAVE").reply.text, "R-1 is closed since"));
   CHECK(contains(f.run("risk update R-1 --impact 1").reply.text, "R-1 is closed"));
   CHECK(contains(f.run("risk escalate R-1 --reason x").reply.text, "R-1 is closed"));

@@ -46,7 +46,7 @@ struct Engine : itpm::test::CommandFixture {
   // Runs every job due up to `until`, each at its due time; then `now` is `until`.
   void run_until(Time until) {
     for (;;) {
-      auto next = repos.next_due();
+      auto next = repos.jobs().next_due();
       if (!next || *next > itpm::commands::millis(until)) break;
       fire(Time(std::chrono::milliseconds(*next)));
     }
@@ -99,7 +99,7 @@ TEST_CASE("a year of a weekly cadence across two DST changes posts 52 agendas at
   CHECK(local(agendas[20].at, "UTC") == "2027-04-20 12:00");
   CHECK(local(agendas.back().at, "UTC") == "2027-11-23 13:00");
   // The cadence remembers its last occurrence, and its next one is scheduled.
-  auto review = e.repos.review(1);
+  auto review = e.repos.find<itpm::storage::Review>(1);
   REQUIRE(review);
   CHECK(local(Time(std::chrono::milliseconds(review->last_at)), "Europe/Amsterdam") ==
         "2027-11-23 15:00");
@@ -291,7 +291,7 @@ TEST_CASE("a mitigation that passes its due date while open starts the ladder") 
   CHECK(
       contains(dms[0].message.text, "Its mitigation was due Mon 2026-11-30 and it is still open"));
   CHECK(e.posts_with("R-2").empty());  // closed in time: nothing
-  auto risk = e.repos.risk(1);
+  auto risk = e.repos.find<itpm::storage::Risk>(1);
   REQUIRE(risk);
   CHECK(risk->escalation_level == 1);
   CHECK(risk->escalation_reason == "mitigation overdue since Mon 2026-11-30");
@@ -314,8 +314,8 @@ TEST_CASE("a cancelled cadence or a closed program posts nothing more") {
   e.run("program close ci-speed");
   e.run_until(utc(2027, 1, 1, 0));
   CHECK(e.posts.empty());
-  CHECK(e.repos.review(2)->status == "cancelled");
-  CHECK_FALSE(e.repos.next_due().has_value());  // no job left behind
+  CHECK(e.repos.find<itpm::storage::Review>(2)->status == "cancelled");
+  CHECK_FALSE(e.repos.jobs().next_due().has_value());  // no job left behind
 }
 
 TEST_CASE("a reminder that runs a moment after its due time reads as on time") {
@@ -350,6 +350,6 @@ TEST_CASE("a corrective action reminds at 75% of its SLO, then breaches, then es
   CHECK(escalated[0].message.channel == "CLEAD");
   CHECK(escalated[0].at == utc(2026, 12, 29, 0));
   CHECK(e.posts_with("A-2").empty());  // done in time: no reminder, no breach
-  CHECK(e.repos.action(1)->breach_level == 2);
-  CHECK_FALSE(e.repos.next_due().has_value());
+  CHECK(e.repos.find<itpm::storage::Action>(1)->breach_level == 2);
+  CHECK_FALSE(e.repos.jobs().next_due().has_value());
 }

@@ -43,7 +43,7 @@ TEST_CASE("staff assign sets, changes and removes an allocation, flagging over 1
                  "on ci-speed."));
   CHECK(contains(f.run("staff assign <@UDAVE|dave> ci-speed 10", "UDAVE").reply.text,
                  "<@UDAVE> on *ci-speed*: 10%"));
-  auto all = f.repos.allocations();
+  auto all = f.repos.all<itpm::storage::Allocation>();
   REQUIRE(all.size() == 2);
   CHECK(all[0].user == "UBOB");
   CHECK(all[0].percent == 70);

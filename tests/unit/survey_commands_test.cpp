@@ -58,7 +58,7 @@ TEST_CASE("survey send posts a 1-5 poll with buttons in the program's channel") 
     CHECK(button["value"] == "Q-1:" + std::to_string(score));
     CHECK(button["action_id"] == "itpm_vote_" + std::to_string(score));
   }
-  auto stored = f.repos.survey(1);
+  auto stored = f.repos.find<itpm::storage::Survey>(1);
   REQUIRE(stored);
   CHECK(stored->status == "open");
   CHECK(stored->sent_by == "UALICE");
@@ -77,12 +77,12 @@ TEST_CASE("survey send: only the program's leads or an admin; unknown and closed
                  "Only the program owner <@UALICE>, the sponsor <@UCAROL> or "
                  "an itpm admin can send dr-2027's survey. Nothing was saved."));
   CHECK(refused.effects.empty());
-  CHECK(f.repos.surveys().empty());
+  CHECK(f.repos.all<itpm::storage::Survey>().empty());
   CHECK(contains(f.run("survey send dr-2072").reply.text, "Did you mean `dr-2027`?"));
   CHECK(contains(f.run("survey send dr-2027", "UADMIN").reply.text, "*Q-1* posted"));
   f.run(R"(program close dr-2027 --note "done")");
   CHECK(contains(f.run("survey send dr-2027").reply.text, "closed"));
-  CHECK(f.repos.surveys().size() == 1);
+  CHECK(f.repos.all<itpm::storage::Survey>().size() == 1);
 }
 
 TEST_CASE("a vote per person: stored, changed by another press, repeated presses write nothing") {
@@ -103,8 +103,8 @@ TEST_CASE("a vote per person: stored, changed by another press, repeated presses
 
   auto votes = f.repos.votes(1);
   REQUIRE(votes.size() == 2);  // bob's changed vote replaced his first
-  CHECK(f.repos.vote(1, "UBOB")->score == 5);
-  CHECK(f.repos.vote(1, "UDAVE")->score == 2);
+  CHECK(f.repos.find<itpm::storage::Vote>(1, "UBOB")->score == 5);
+  CHECK(f.repos.find<itpm::storage::Vote>(1, "UDAVE")->score == 2);
   Tally t = tally(votes);
   CHECK(t.n == 2);
   CHECK(t.mean == Approx(3.5));

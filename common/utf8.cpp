@@ -1,6 +1,6 @@
-#include "storage/utf8.hpp"
+#include "common/utf8.hpp"
 
-namespace itpm::storage::utf8 {
+namespace itpm::common::utf8 {
 
 char32_t next(std::string_view s, std::size_t& pos) {
   auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
@@ -42,4 +42,4 @@ void append(std::string& out, char32_t cp) {
   }
 }
 
-}  // namespace itpm::storage::utf8
+}  // namespace itpm::common::utf8

@@ -1,0 +1,70 @@
+// Repositories::check: every record type's index rows and sequence, the search postings, and
+// the references between records, read in full.
+#include "storage/repositories.hpp"
+
+#include "storage/key_codec.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace itpm::storage {
+namespace {
+
+std::uint64_t stored_sequence(const Store& store, std::string_view name) {
+  auto raw = store.get(Family::meta, KeyBuilder().str("seq").str(name).done()).value_or("");
+  KeyReader r(raw);
+  return r.u64().value_or(0);
+}
+
+// One record type: readable records, index rows both ways, the sequence ahead of them.
+template <class R>
+void check_records(const Store& store, std::vector<std::string>& problems) {
+  using T = RecordTraits<R>;
+  std::string name(T::plural);
+  IndexRows expected;
+  std::uint64_t max_number = 0;
+  store.scan(T::family, "", [&](std::string_view, std::string_view value) {
+    auto record = decode_record<R>(value);
+    if (!record) {
+      problems.push_back(name + ": a record is not readable");
+      return true;
+    }
+    expected.merge(T::index_rows(*record));
+    if constexpr (Sequenced<R>) max_number = std::max(max_number, T::number(*record));
+    return true;
+  });
+  for (Family f : T::index_families) {
+    store.scan(f, "", [&](std::string_view key, std::string_view) {
+      if (expected.erase({f, std::string(key)}) == 0)
+        problems.push_back(std::string(family_name(f)) + ": a row points at no matching record");
+      return true;
+    });
+  }
+  for (const auto& [f, key] : expected)
+    problems.push_back(std::string(family_name(f)) + ": a record lacks its row");
+  if constexpr (Sequenced<R>) {
+    std::string sequence(T::sequence);
+    if (stored_sequence(store, sequence) < max_number)
+      problems.push_back("the " + sequence + " sequence is behind a stored " + sequence);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Repositories::check() const {
+  std::vector<std::string> problems;
+  for_each_record_type([&]<class R>() { check_records<R>(store_, problems); });
+  search_.check(problems);
+  std::set<std::uint64_t> surveys;
+  for (const auto& s : all<Survey>()) surveys.insert(s.number);
+  store_.scan(Family::votes, "", [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    auto number = r.u64();
+    if (!number || !surveys.contains(*number))
+      problems.emplace_back("votes: a vote points at no survey");
+    return true;
+  });
+  return problems;
+}
+
+}  // namespace itpm::storage

@@ -1,0 +1,42 @@
+#pragma once
+// Jobs keyed by due time (the scheduler's queue): the earliest is one seek away.
+
+#include "storage/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace itpm::storage {
+
+// A job that falls due at `due_ms` (ms since the Unix epoch).
+struct ScheduledJob {
+  std::int64_t due_ms = 0;
+  std::uint64_t seq = 0;
+  nlohmann::json job;  // discarded JSON when the row is not readable
+};
+
+class JobQueue {
+ public:
+  explicit JobQueue(Store& store) : store_(store) {}
+
+  // Adds `job` due at `due_ms` within `batch`; returns its sequence number.
+  std::uint64_t schedule(Batch& batch, std::int64_t due_ms, const nlohmann::json& job);
+  // Up to `limit` jobs due at or before `now_ms`, earliest first.
+  [[nodiscard]] std::vector<ScheduledJob> due(std::int64_t now_ms, std::size_t limit) const;
+  // When the earliest job falls due; nullopt when there is none.
+  [[nodiscard]] std::optional<std::int64_t> next_due() const;
+  void unschedule(Batch& batch, const ScheduledJob& job);
+  // Writes a job as it was exported.
+  static void restore(Batch& batch, const ScheduledJob& job);
+
+ private:
+  Store& store_;
+};
+
+// Every job in `store`, earliest first (exports).
+std::vector<ScheduledJob> all_jobs(const Store& store);
+
+}  // namespace itpm::storage

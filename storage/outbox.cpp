@@ -1,0 +1,27 @@
+#include "storage/outbox.hpp"
+
+#include "storage/key_codec.hpp"
+
+namespace itpm::storage {
+
+std::uint64_t Outbox::enqueue(Batch& batch, const nlohmann::json& message) {
+  std::uint64_t seq = store_.next_sequence("outbox", batch);
+  batch.put(Family::outbox, KeyBuilder().u64(seq).done(), message.dump());
+  return seq;
+}
+
+std::vector<OutboxEntry> Outbox::entries(std::size_t limit) const {
+  std::vector<OutboxEntry> out;
+  store_.scan(Family::outbox, "", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    out.push_back(OutboxEntry{r.u64().value_or(0), nlohmann::json::parse(value, nullptr, false)});
+    return out.size() < limit;
+  });
+  return out;
+}
+
+void Outbox::dequeue(Batch& batch, std::uint64_t seq) {
+  batch.remove(Family::outbox, KeyBuilder().u64(seq).done());
+}
+
+}  // namespace itpm::storage

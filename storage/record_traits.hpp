@@ -1,0 +1,216 @@
+#pragma once
+// One description per record type: its column family, its key, its index rows, its id and
+// the sequence its numbers come from. The repositories, export, import and the integrity
+// check are generic over these descriptions and over RecordTypes, the list of every type.
+//
+// Adding a record type: the struct and its JSON in records.hpp/.cpp, a Family (appended),
+// a RecordTraits specialization here, and the type in RecordTypes.
+
+#include "storage/key_codec.hpp"
+#include "storage/records.hpp"
+#include "storage/store.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace itpm::storage {
+
+// A row of a secondary index: a key with an empty value in an index family.
+using IndexRow = std::pair<Family, std::string>;
+using IndexRows = std::set<IndexRow>;
+
+template <class R>
+struct RecordTraits;
+
+// "R-12" for a numbered record type's number.
+template <class R>
+std::string item_id(std::uint64_t number) {
+  return std::string(1, RecordTraits<R>::prefix) + "-" + std::to_string(number);
+}
+
+// What the numbered records (R-12, D-7, ...) share: keyed by their number, filed in the audit
+// log under their id, no index rows unless their traits add some.
+template <class R>
+struct NumberedTraits {
+  static std::string key(std::uint64_t number) { return KeyBuilder().u64(number).done(); }
+  static std::string key(const R& r) { return key(r.number); }
+  static std::uint64_t number(const R& r) { return r.number; }
+  static std::string audit_item(const R& r) { return item_id<R>(r.number); }
+  static IndexRows index_rows(const R&) { return {}; }
+  static constexpr std::array<Family, 0> index_families{};
+};
+
+template <>
+struct RecordTraits<Program> {
+  static constexpr Family family = Family::programs;
+  static constexpr std::string_view plural = "programs";
+  static std::string key(std::string_view program_key) { return std::string(program_key); }
+  static std::string key(const Program& p) { return p.key; }
+  static std::string audit_item(const Program& p) { return p.key; }
+  static IndexRows index_rows(const Program&) { return {}; }
+  static constexpr std::array<Family, 0> index_families{};
+};
+
+template <>
+struct RecordTraits<Risk> : NumberedTraits<Risk> {
+  static constexpr Family family = Family::risks;
+  static constexpr std::string_view plural = "risks";
+  static constexpr std::string_view sequence = "risk";
+  static constexpr char prefix = 'R';
+  // A program's risks by score, highest first: program, 25 - score, number.
+  static IndexRows index_rows(const Risk& r) {
+    auto rank = static_cast<std::uint8_t>(25 - std::clamp(r.score(), 0, 25));
+    return {{Family::risks_by_program, KeyBuilder().str(r.program).u8(rank).u64(r.number).done()}};
+  }
+  static constexpr std::array index_families{Family::risks_by_program};
+};
+
+template <>
+struct RecordTraits<Decision> : NumberedTraits<Decision> {
+  static constexpr Family family = Family::decisions;
+  static constexpr std::string_view plural = "decisions";
+  static constexpr std::string_view sequence = "decision";
+  static constexpr char prefix = 'D';
+  // Newest first by decision date, then number: by program, by date and by tag.
+  static IndexRows index_rows(const Decision& d);
+  static constexpr std::array index_families{Family::decisions_by_program,
+                                             Family::decisions_by_date, Family::decisions_by_tag};
+  // Keeps the search postings in step (decision_search.cpp); `before` null: a new decision.
+  static void after_write(Batch& batch, const Decision* before, const Decision& after);
+};
+
+template <>
+struct RecordTraits<Review> : NumberedTraits<Review> {
+  static constexpr Family family = Family::reviews;
+  static constexpr std::string_view plural = "reviews";
+  static constexpr std::string_view sequence = "review";
+  static constexpr char prefix = 'V';
+};
+
+template <>
+struct RecordTraits<Milestone> : NumberedTraits<Milestone> {
+  static constexpr Family family = Family::milestones;
+  static constexpr std::string_view plural = "milestones";
+  static constexpr std::string_view sequence = "milestone";
+  static constexpr char prefix = 'M';
+};
+
+template <>
+struct RecordTraits<Dependency> : NumberedTraits<Dependency> {
+  static constexpr Family family = Family::dependencies;
+  static constexpr std::string_view plural = "dependencies";
+  static constexpr std::string_view sequence = "dependency";
+  static constexpr char prefix = 'X';
+};
+
+template <>
+struct RecordTraits<Action> : NumberedTraits<Action> {
+  static constexpr Family family = Family::actions;
+  static constexpr std::string_view plural = "actions";
+  static constexpr std::string_view sequence = "action";
+  static constexpr char prefix = 'A';
+};
+
+template <>
+struct RecordTraits<Survey> : NumberedTraits<Survey> {
+  static constexpr Family family = Family::surveys;
+  static constexpr std::string_view plural = "surveys";
+  static constexpr std::string_view sequence = "survey";
+  static constexpr char prefix = 'Q';
+};
+
+// A person's share of a program; filed under the program, removed at 0 percent.
+template <>
+struct RecordTraits<Allocation> {
+  static constexpr Family family = Family::allocations;
+  static constexpr std::string_view plural = "allocations";
+  static std::string key(std::string_view user, std::string_view program) {
+    return KeyBuilder().str(user).str(program).done();
+  }
+  static std::string key(const Allocation& a) { return key(a.user, a.program); }
+  static std::string audit_item(const Allocation& a) { return a.program; }
+  static IndexRows index_rows(const Allocation&) { return {}; }
+  static constexpr std::array<Family, 0> index_families{};
+  static bool removed(const Allocation& a) { return a.percent <= 0; }
+};
+
+// One person's answer to a survey; audited under the survey as who voted, never the score.
+template <>
+struct RecordTraits<Vote> {
+  static constexpr Family family = Family::votes;
+  static constexpr std::string_view plural = "votes";
+  static std::string key(std::uint64_t survey, std::string_view user) {
+    return KeyBuilder().u64(survey).str(user).done();
+  }
+  static std::string key(const Vote& v) { return key(v.survey, v.user); }
+  static std::string audit_item(const Vote& v) { return item_id<Survey>(v.survey); }
+  static IndexRows index_rows(const Vote&) { return {}; }
+  static constexpr std::array<Family, 0> index_families{};
+  static std::pair<nlohmann::json, nlohmann::json> audited(const Vote* before, const Vote& after) {
+    return {nullptr, {{"voter", after.user}, {"vote", before != nullptr ? "changed" : "cast"}}};
+  }
+};
+
+// A program's status updates, newest first under the program; filed under the program.
+template <>
+struct RecordTraits<StatusUpdate> {
+  static constexpr Family family = Family::status_updates;
+  static constexpr std::string_view plural = "status_updates";
+  static constexpr std::string_view sequence = "status";
+  static std::string key(const StatusUpdate& u) {
+    return KeyBuilder().str(u.program).u64(~std::uint64_t{0} - u.number).done();
+  }
+  static std::uint64_t number(const StatusUpdate& u) { return u.number; }
+  static std::string audit_item(const StatusUpdate& u) { return u.program; }
+  static IndexRows index_rows(const StatusUpdate&) { return {}; }
+  static constexpr std::array<Family, 0> index_families{};
+};
+
+template <class... R>
+struct TypeList {};
+
+// Every record type, in the order exports list them.
+using RecordTypes = TypeList<Program, Risk, Decision, Milestone, Dependency, Action, Allocation,
+                             Survey, Vote, Review, StatusUpdate>;
+
+// Calls `f.template operator()<R>()` for each record type R.
+template <class F>
+void for_each_record_type(F&& f) {
+  [&]<class... R>(TypeList<R...>) { (f.template operator()<R>(), ...); }(RecordTypes{});
+}
+
+// Record types whose numbers come from a sequence.
+template <class R>
+concept Sequenced = requires {
+  RecordTraits<R>::sequence;
+};
+
+// "R-12", "D-7", "V-2": kept as names for the ids the commands show most.
+inline std::string risk_id(std::uint64_t number) {
+  return item_id<Risk>(number);
+}
+inline std::string decision_id(std::uint64_t number) {
+  return item_id<Decision>(number);
+}
+inline std::string review_id(std::uint64_t number) {
+  return item_id<Review>(number);
+}
+inline std::string milestone_id(std::uint64_t number) {
+  return item_id<Milestone>(number);
+}
+inline std::string dependency_id(std::uint64_t number) {
+  return item_id<Dependency>(number);
+}
+inline std::string action_id(std::uint64_t number) {
+  return item_id<Action>(number);
+}
+inline std::string survey_id(std::uint64_t number) {
+  return item_id<Survey>(number);
+}
+
+}  // namespace itpm::storage
