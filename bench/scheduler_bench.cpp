@@ -6,7 +6,7 @@
 //
 // usage: itpm-scheduler-bench BOT DIR [CADENCES] [RISKS] [BURST] [IDLE_SECONDS]
 #include "bench/measure.hpp"
-#include "commands/handler_support.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "storage/repositories.hpp"
 #include "tests/support/http_get.hpp"
 #include "tools/process/child_process.hpp"

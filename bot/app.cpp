@@ -11,7 +11,7 @@
 #include "bot/tls_context.hpp"
 #include "bot/user_zones.hpp"
 #include "bot/web_api_client.hpp"
-#include "commands/areas.hpp"
+#include "commands/command_table.hpp"
 #include "commands/registry.hpp"
 #include "storage/database.hpp"
 #include "storage/store.hpp"
@@ -85,15 +85,14 @@ int run_bot(const Config& config) {
   WebApiClient api(ioc.get_executor(), http, config.api_url, config.bot_token, config.app_token,
                    metrics);
   commands::Registry registry;
-  commands::add_all_areas(registry);
-  Dispatcher dispatcher(registry, config.admins, config.default_tz, store.get(),
+  storage::Repositories repos(*store);
+  Dispatcher dispatcher(registry, config.admins, config.default_tz, repos,
                         [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
   // An unknown zone comes back empty: the dispatcher then uses the configured default.
   UserZones zones(ioc.get_executor(), api, "", std::chrono::milliseconds(1000));
   dispatcher.set_zone_lookup([&zones](const std::string& user, UserZones::Then then) {
     zones.lookup(user, std::move(then));
   });
-  storage::Repositories repos(*store);
   FollowUps follow_ups(ioc.get_executor(), api, metrics, &repos);
   if (auto resent = follow_ups.resume(); resent > 0)
     spdlog::info("sending {} post(s) left in the outbox by the previous run", resent);

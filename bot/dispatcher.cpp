@@ -1,8 +1,8 @@
 #include "bot/dispatcher.hpp"
 
-#include "commands/config_commands.hpp"
-#include "commands/handler_support.hpp"
-#include "commands/reply.hpp"
+#include "commands/areas/config_commands.hpp"
+#include "commands/areas/handler_support.hpp"
+#include "commands/render/reply.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -20,12 +20,11 @@ bool is_slack_id(const std::string& s) {
 }  // namespace
 
 Dispatcher::Dispatcher(const commands::Registry& registry, std::vector<std::string> admins,
-                       std::string zone, storage::Store* store, Post post)
+                       std::string zone, storage::Repositories& repos, Post post)
     : registry_(registry),
       admins_(std::move(admins)),
       zone_(std::move(zone)),
-      store_(store),
-      repos_(store != nullptr ? std::make_unique<storage::Repositories>(*store) : nullptr),
+      repos_(repos),
       post_(std::move(post)),
       seen_events_(std::chrono::hours(2), 100000) {
   policy_.default_zone = zone_;
@@ -57,9 +56,8 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
 
 commands::Context Dispatcher::context_for(const std::string& zone) const {
   // Settings admins stored (`config set`) apply from the next command on.
-  commands::Policy policy =
-      repos_ ? commands::effective_policy(policy_, repos_->settings()) : policy_;
-  return commands::Context{std::chrono::system_clock::now(), admins_, repos_.get(),
+  commands::Policy policy = commands::effective_policy(policy_, repos_.settings());
+  return commands::Context{std::chrono::system_clock::now(), admins_, repos_,
                            zone.empty() ? policy.default_zone : zone, policy};
 }
 
@@ -118,29 +116,17 @@ void Dispatcher::complete(commands::Outcome outcome, std::chrono::system_clock::
     d.posts = std::move(posts);
     return d;
   };
-  std::vector<QueuedPost> posts;
-  if (repos_) {
-    posts = queue_posts(*repos_, outcome.writes, outcome.effects, commands::millis(now));
-  } else {
-    for (auto& effect : outcome.effects) {
-      if (auto* message = std::get_if<commands::PostMessage>(&effect))
-        posts.push_back(QueuedPost{0, std::move(*message)});
-    }
-  }
+  std::vector<QueuedPost> posts =
+      queue_posts(repos_, outcome.writes, outcome.effects, commands::millis(now));
   if (outcome.writes.empty()) {
     done(finish(std::move(outcome.reply), std::move(posts)));
-    return;
-  }
-  if (store_ == nullptr) {
-    done(finish(commands::error_reply("This bot has no store to save into. Nothing was saved.", ""),
-                {}));
     return;
   }
   // The reply and posts wait for the commit; on failure the user hears that nothing was saved
   // (the batch is atomic) and nothing is posted.
   auto reply = std::make_shared<commands::Reply>(std::move(outcome.reply));
   auto queued = std::make_shared<std::vector<QueuedPost>>(std::move(posts));
-  store_->commit_async(
+  repos_.store().commit_async(
       std::move(outcome.writes), [this, reply, queued, finish, done](storage::CommitResult r) {
         post_([this, reply, queued, finish, done, r] {
           if (r) {

@@ -3,8 +3,8 @@
 #include "bot/dedupe_cache.hpp"
 #include "bot/envelope.hpp"
 #include "bot/follow_ups.hpp"
+#include "commands/areas/survey_commands.hpp"
 #include "commands/registry.hpp"
-#include "commands/survey_commands.hpp"
 
 #include <functional>
 #include <memory>
@@ -34,10 +34,9 @@ class Dispatcher {
   // Runs a task on the bot's I/O thread (commits complete on the store's committer thread).
   using Post = std::function<void(std::function<void()>)>;
 
-  // `store` may be null for a bot that only reads (tests); then commands cannot write.
   // `zone` is the default IANA time zone for date words (see set_zone_lookup).
   Dispatcher(const commands::Registry& registry, std::vector<std::string> admins, std::string zone,
-             storage::Store* store, Post post);
+             storage::Repositories& repos, Post post);
 
   // Finds the caller's time zone: `lookup(user, then)` calls `then(zone)` on the I/O thread.
   // Without one, every caller gets the default zone.
@@ -70,8 +69,7 @@ class Dispatcher {
   const commands::Registry& registry_;
   std::vector<std::string> admins_;
   std::string zone_;
-  storage::Store* store_;
-  std::unique_ptr<storage::Repositories> repos_;
+  storage::Repositories& repos_;
   Post post_;
   ZoneLookup zone_lookup_;
   commands::Policy policy_;

@@ -1,6 +1,6 @@
 #include "bot/follow_ups.hpp"
 
-#include "commands/survey_commands.hpp"
+#include "commands/areas/survey_commands.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>

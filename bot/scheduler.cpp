@@ -1,7 +1,7 @@
 #include "bot/scheduler.hpp"
 
-#include "commands/config_commands.hpp"
-#include "commands/handler_support.hpp"
+#include "commands/areas/config_commands.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "commands/jobs.hpp"
 
 #include <spdlog/spdlog.h>
@@ -95,7 +95,7 @@ net::awaitable<void> Scheduler::run(Scheduler* self) {
   while (!self->stopped_) {
     auto now = std::chrono::system_clock::now();
     commands::Policy policy = commands::effective_policy(self->policy_, self->repos_.settings());
-    commands::Context ctx{now, self->admins_, &self->repos_, policy.default_zone, policy};
+    commands::Context ctx{now, self->admins_, self->repos_, policy.default_zone, policy};
     Round round = next_round(self->repos_, ctx, round_size);
     if (round.fired > 0) {
       if (!co_await self->commit(std::move(round.writes))) {

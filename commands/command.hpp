@@ -95,8 +95,8 @@ struct Policy {
 struct Context {
   std::chrono::system_clock::time_point now;
   std::vector<std::string> admins;
-  storage::Repositories* repos = nullptr;  // null only in tests of commands that read nothing
-  std::string zone = "UTC";                // the caller's IANA time zone, for date words
+  storage::Repositories& repos;
+  std::string zone = "UTC";  // the caller's IANA time zone, for date words
   Policy policy = {};
 
   [[nodiscard]] bool is_admin(const std::string& user) const {

@@ -1,8 +1,8 @@
 #include "commands/jobs.hpp"
 
-#include "commands/action_commands.hpp"
-#include "commands/review_cadence.hpp"
-#include "commands/risk_ladder.hpp"
+#include "commands/areas/action_commands.hpp"
+#include "commands/areas/risk_ladder.hpp"
+#include "commands/calendar/review_cadence.hpp"
 
 namespace itpm::commands {
 
@@ -13,7 +13,7 @@ Outcome fire_job(const storage::ScheduledJob& job, const Context& ctx) {
   if (kind == "risk_overdue") return check_overdue(job, ctx);
   if (kind.starts_with("action_")) return fire_action_job(job, ctx);
   Outcome out;
-  ctx.repos->jobs().unschedule(out.writes, job);
+  ctx.repos.jobs().unschedule(out.writes, job);
   out.reply.text = "a job of unknown kind \"" + kind + "\" was dropped";
   return out;
 }

@@ -1,7 +1,7 @@
 // The scheduler end to end: the real bot process, the simulator over a TLS WebSocket and the
 // bot's own RocksDB. A review due in a minute posts its agenda once; reminders firing while
 // the bot is killed (SIGKILL) again and again are each posted exactly once.
-#include "commands/handler_support.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "storage/repositories.hpp"
 #include "tests/support/bot_run.hpp"
 #include "tests/support/temp_dir.hpp"

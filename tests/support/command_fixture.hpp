@@ -2,8 +2,8 @@
 // The command registry with every area, on a real store in a temp dir, at a fixed time:
 // what the bot's dispatcher does, minus Slack.
 
-#include "commands/areas.hpp"
-#include "commands/config_commands.hpp"
+#include "commands/areas/config_commands.hpp"
+#include "commands/registry.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -22,8 +22,6 @@ struct CommandFixture {
   std::chrono::system_clock::time_point now = noon;
   std::string zone = "UTC";
 
-  CommandFixture() { commands::add_all_areas(registry); }
-
   // Runs `/itpm <text>` (Slack-escaped) as `user` in CDEMO and commits its writes, as the bot
   // does before acking.
   commands::Outcome run(const std::string& text, const std::string& user = "UALICE") {
@@ -34,7 +32,7 @@ struct CommandFixture {
     c.response_url = "https://hooks.example/r";
     commands::Policy policy = commands::effective_policy(commands::Policy{}, repos.settings());
     commands::Outcome out =
-        registry.handle(c, commands::Context{now, {"UADMIN"}, &repos, zone, policy});
+        registry.handle(c, commands::Context{now, {"UADMIN"}, repos, zone, policy});
     if (!out.writes.empty()) REQUIRE(store->commit(std::move(out.writes)));
     return out;
   }

@@ -1,8 +1,8 @@
 // `config show` and `config set` on a real store: every setting with its effective value,
 // admin-only changes with validation and did-you-mean, audit entries, and stored settings
 // taking effect for the next command (threshold, ladder step).
-#include "commands/config_commands.hpp"
-#include "commands/handler_support.hpp"
+#include "commands/areas/config_commands.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>

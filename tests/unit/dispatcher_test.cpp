@@ -1,6 +1,4 @@
 #include "bot/dispatcher.hpp"
-#include "commands/program_commands.hpp"
-#include "commands/risk_commands.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -34,7 +32,7 @@ Envelope mention(const std::string& event_id, const std::string& user = "U2") {
   return e;
 }
 
-// Without a store nothing is committed, so `done` runs at once.
+// What writes nothing is not committed, so `done` runs at once.
 Dispatched handle(Dispatcher& d, const Envelope& e) {
   std::optional<Dispatched> out;
   d.handle(e, [&](Dispatched result) { out = std::move(result); });
@@ -46,11 +44,18 @@ Dispatcher::Post inline_post() {
   return [](std::function<void()> task) { task(); };
 }
 
+struct TempStore {
+  itpm::test::TempDir dir;
+  std::unique_ptr<itpm::storage::Store> store = itpm::storage::Store::open(dir.path() / "db");
+  itpm::storage::Repositories repos{*store};
+};
+
 }  // namespace
 
 TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
+  TempStore t;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, "UTC", nullptr, inline_post());
+  Dispatcher d(registry, {}, "UTC", t.repos, inline_post());
   auto out = handle(d, slash("help"));
   REQUIRE(out.ack_payload);
   CHECK((*out.ack_payload)["response_type"] == "ephemeral");
@@ -63,16 +68,18 @@ TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
 }
 
 TEST_CASE("events are handled once per event_id") {
+  TempStore t;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, "UTC", nullptr, inline_post());
+  Dispatcher d(registry, {}, "UTC", t.repos, inline_post());
   CHECK(handle(d, mention("Ev1")).posts.size() == 1);
   CHECK(handle(d, mention("Ev1")).posts.empty());
   CHECK(handle(d, mention("Ev2")).posts.size() == 1);
 }
 
 TEST_CASE("odd events are acked and ignored") {
+  TempStore t;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, "UTC", nullptr, inline_post());
+  Dispatcher d(registry, {}, "UTC", t.repos, inline_post());
   Envelope limited;
   limited.type = "events_api";
   limited.payload = {{"type", "app_rate_limited"}, {"event_id", "Ev9"}};
@@ -88,13 +95,11 @@ TEST_CASE("a command's posts are in the outbox, committed with its change, befor
   auto store = itpm::storage::Store::open(dir.path() / "db");
   itpm::storage::Repositories repos(*store);
   itpm::commands::Registry registry;
-  itpm::commands::add_program_commands(registry);
-  itpm::commands::add_risk_commands(registry);
   // Commits complete on the store's committer thread; `done` is handed back through `post`.
   std::mutex mutex;
   std::condition_variable cv;
   std::optional<Dispatched> result;
-  Dispatcher d(registry, {}, "UTC", store.get(), [&](std::function<void()> task) {
+  Dispatcher d(registry, {}, "UTC", repos, [&](std::function<void()> task) {
     std::lock_guard lock(mutex);
     task();
     cv.notify_all();

@@ -1,7 +1,7 @@
 // The rendered Block Kit of each reply, compared with checked-in JSON (tests/golden/). After
 // an intended change of wording or layout, regenerate with ITPM_UPDATE_GOLDEN=1 and review
 // the diff like code.
-#include "commands/handler_support.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "commands/jobs.hpp"
 #include "tests/support/command_fixture.hpp"
 
@@ -157,7 +157,7 @@ TEST_CASE("replies render as the checked-in Block Kit") {
     });
     REQUIRE(job != jobs.end());
     f.now = std::chrono::system_clock::time_point(std::chrono::milliseconds(job->due_ms));
-    auto fired = fire_job(*job, Context{f.now, {}, &f.repos, "UTC", policy});
+    auto fired = fire_job(*job, Context{f.now, {}, f.repos, "UTC", policy});
     post(name, fired);
     REQUIRE(f.store->commit(std::move(fired.writes)));
   }

@@ -1,6 +1,6 @@
 // Hostile and odd input through the whole command path on a real store: nothing throws,
 // mistakes write nothing, and no reply can broadcast or mention someone the input did not.
-#include "commands/slack_text.hpp"
+#include "commands/render/slack_text.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,8 +1,8 @@
 // kpi on a hand-made data set: a quarter of milestones, programs, corrective actions,
 // surveys and escalations, entered through the commands at the dates they happened. The
 // expected numbers are worked out by hand in the comments.
-#include "commands/kpi_command.hpp"
-#include "commands/survey_commands.hpp"
+#include "commands/areas/kpi_command.hpp"
+#include "commands/areas/survey_commands.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -33,7 +33,7 @@ struct KpiFixture : itpm::test::CommandFixture {
       Policy policy = effective_policy(Policy{}, repos.settings());
       auto out =
           vote(VotePress{"UVOTER" + std::to_string(++voter), survey + ":" + std::to_string(score)},
-               Context{now, {"UADMIN"}, &repos, zone, policy});
+               Context{now, {"UADMIN"}, repos, zone, policy});
       REQUIRE_FALSE(out.writes.empty());
       REQUIRE(store->commit(std::move(out.writes)));
     }

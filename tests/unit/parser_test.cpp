@@ -1,6 +1,7 @@
-#include "commands/parser.hpp"
-#include "commands/grammar.hpp"
-#include "commands/suggest.hpp"
+#include "commands/language/parser.hpp"
+#include "commands/command_table.hpp"
+#include "commands/language/grammar.hpp"
+#include "commands/language/suggest.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,13 +12,13 @@ using namespace itpm::commands;
 namespace {
 
 ParsedCommand ok(std::string_view text) {
-  auto result = parse(text);
+  auto result = parse(text, command_grammar());
   if (auto* err = std::get_if<ParseError>(&result)) FAIL("unexpected error: " << err->message);
   return std::get<ParsedCommand>(result);
 }
 
 ParseError error(std::string_view text) {
-  auto result = parse(text);
+  auto result = parse(text, command_grammar());
   REQUIRE(std::holds_alternative<ParseError>(result));
   return std::get<ParseError>(result);
 }
@@ -111,7 +112,7 @@ TEST_CASE("user text in errors is escaped") {
 }
 
 TEST_CASE("usage is generated from the grammar") {
-  const AreaSpec* risk = find_area("risk");
+  const AreaSpec* risk = find_area(command_grammar(), "risk");
   REQUIRE(risk);
   CHECK(
       usage(*risk, *find_verb(*risk, "add")) ==
@@ -120,7 +121,7 @@ TEST_CASE("usage is generated from the grammar") {
 
 TEST_CASE("area names and aliases are unique, so every word resolves one way") {
   std::set<std::string> names;
-  for (const auto& area : grammar()) {
+  for (const auto& area : command_grammar()) {
     CHECK(names.insert(std::string(area.name)).second);
     for (auto alias : area.aliases) CHECK(names.insert(std::string(alias)).second);
   }

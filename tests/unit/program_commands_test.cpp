@@ -1,4 +1,4 @@
-#include "commands/dates.hpp"
+#include "commands/calendar/dates.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>

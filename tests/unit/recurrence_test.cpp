@@ -1,5 +1,5 @@
 // Cadence specs and their occurrences across real time-zone transitions (system tzdata).
-#include "commands/recurrence.hpp"
+#include "commands/calendar/recurrence.hpp"
 
 #include <date/tz.h>
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 // The risk area on a real store: each verb's success and errors, permissions, paging and the
 // start and stop of the escalation ladder.
-#include "commands/handler_support.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>

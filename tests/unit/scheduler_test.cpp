@@ -2,7 +2,7 @@
 // monthly rules, skipped dates, downtime within and beyond the grace window, and the
 // escalation ladder's levels, stops and restarts. Real store; the clock is the test's.
 #include "bot/scheduler.hpp"
-#include "commands/handler_support.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <date/tz.h>
@@ -34,7 +34,7 @@ struct Engine : itpm::test::CommandFixture {
   void fire(Time at) {
     now = at;
     for (;;) {
-      itpm::commands::Context ctx{at, {"UADMIN"}, &repos, zone, policy};
+      itpm::commands::Context ctx{at, {"UADMIN"}, repos, zone, policy};
       auto round = itpm::bot::next_round(repos, ctx, 256);
       if (round.fired == 0) return;
       REQUIRE(store->commit(std::move(round.writes)));

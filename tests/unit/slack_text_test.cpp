@@ -1,4 +1,4 @@
-#include "commands/slack_text.hpp"
+#include "commands/render/slack_text.hpp"
 
 #include <catch2/catch.hpp>
 

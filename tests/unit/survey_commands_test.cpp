@@ -1,7 +1,7 @@
 // The survey area on a real store: sending a poll (who may, where it goes, the previous one
 // closing), votes from button presses (one per person, changeable, audited without the
 // score), the poll's message as chat.update renders it, and results.
-#include "commands/survey_commands.hpp"
+#include "commands/areas/survey_commands.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,7 +20,7 @@ struct SurveyFixture : itpm::test::CommandFixture {
   // A press of a poll button, committed as the dispatcher does.
   Outcome press(const std::string& user, const std::string& value) {
     Policy policy = effective_policy(Policy{}, repos.settings());
-    Outcome out = vote(VotePress{user, value}, Context{now, {"UADMIN"}, &repos, zone, policy});
+    Outcome out = vote(VotePress{user, value}, Context{now, {"UADMIN"}, repos, zone, policy});
     if (!out.writes.empty()) REQUIRE(store->commit(std::move(out.writes)));
     return out;
   }

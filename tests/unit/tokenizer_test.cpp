@@ -1,4 +1,4 @@
-#include "commands/tokenizer.hpp"
+#include "commands/language/tokenizer.hpp"
 
 #include <catch2/catch.hpp>
 

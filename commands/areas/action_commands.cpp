@@ -1,0 +1,272 @@
+#include "commands/areas/action_commands.hpp"
+
+#include "commands/language/arg_builders.hpp"
+#include "common/iso_date.hpp"
+
+#include "commands/areas/handler_support.hpp"
+#include "commands/calendar/dates.hpp"
+#include "commands/render/reply.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace itpm::commands {
+namespace {
+
+using storage::Action;
+using storage::Change;
+
+constexpr std::int64_t day_ms = 24LL * 60 * 60 * 1000;
+
+std::string days(std::int64_t n) {
+  return fmt::format("{} day{}", n, n == 1 ? "" : "s");
+}
+
+std::string quoted(const Action& a) {
+  return "“" + shown_text(a.title, 200) + "”";
+}
+
+// "due Sat 2026-12-27 (in 30 days)" or "_past its SLO by 3 days_ (due …)"
+std::string due_text(const Action& a, std::chrono::sys_days today) {
+  std::int64_t left = common::days_from_date(a.due) - today.time_since_epoch().count();
+  if (left >= 0) {
+    return fmt::format("due {} ({})", show_date(a.due),
+                       left == 0 ? std::string("today") : "in " + days(left));
+  }
+  return fmt::format("_past its SLO by {}_ (due {})", days(-left), show_date(a.due));
+}
+
+std::string line(const Action& a, std::chrono::sys_days today) {
+  std::string out = fmt::format("🛠 *{}* {} {} · owner {} · {}", storage::action_id(a.number),
+                                a.severity, quoted(a), user_mention(a.owner), due_text(a, today));
+  if (!a.program.empty()) out += " · " + a.program;
+  if (!a.incident.empty()) out += " · " + shown_text(a.incident, 60);
+  return out;
+}
+
+// Where an action's alerts go: its program's channel, else where it was added.
+std::string alert_channel(const Action& a, const Context& ctx) {
+  if (!a.program.empty()) {
+    if (auto p = ctx.repos.find<storage::Program>(a.program)) return p->channel;
+  }
+  return a.channel;
+}
+
+Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  Action a;
+  a.title = cmd.positional("title")->text;
+  if (auto e = length_error("title", a.title, 200); !e.empty()) return mistake(cmd, e);
+  a.severity = cmd.flag("severity")->text;
+  std::transform(a.severity.begin(), a.severity.end(), a.severity.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
+  if (const auto* v = cmd.flag("incident")) a.incident = v->text;
+  if (auto e = length_error("incident", a.incident, 200); !e.empty()) return mistake(cmd, e);
+  if (const auto* v = cmd.flag("program")) {
+    auto found = open_program(cmd, ctx, v->text);
+    if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+    a.program = std::get<storage::Program>(found).key;
+  }
+  a.owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : command.user_id;
+  a.slo_days = ctx.policy.slo_days[static_cast<std::size_t>(a.severity[1] - '1')];
+  auto today = today_in(ctx.now, ctx.zone);
+  a.due = iso_date(today + std::chrono::days(a.slo_days));
+  a.channel = command.channel_id;
+  a.created_by = command.user_id;
+  a.created_at = millis(ctx.now);
+
+  Outcome out;
+  a.number = ctx.repos.next_number<storage::Action>(out.writes);
+  std::string id = storage::action_id(a.number);
+  ctx.repos.save(out.writes, a, nullptr, Change{command.user_id, a.created_at, "add"});
+  nlohmann::json base = {{"action", a.number}, {"due", a.due}};
+  nlohmann::json reminder = base;
+  reminder["kind"] = "action_reminder";
+  ctx.repos.jobs().schedule(out.writes, a.created_at + a.slo_days * day_ms * 3 / 4, reminder);
+  nlohmann::json breach = base;
+  breach["kind"] = "action_breach";
+  ctx.repos.jobs().schedule(
+      out.writes, start_of_day_ms(today + std::chrono::days(a.slo_days + 1), ctx.zone), breach);
+
+  std::vector<std::string> paragraphs = {
+      fmt::format("🛠 *{}* · {} · {}{}", id, a.severity, quoted(a),
+                  a.incident.empty() ? "" : " · from " + shown_text(a.incident, 200)),
+      fmt::format("owner {} · {} ({}-day SLO){}", user_mention(a.owner), due_text(a, today),
+                  a.slo_days, a.program.empty() ? "" : " · " + a.program)};
+  if (a.owner != command.user_id) {
+    PostMessage dm;
+    dm.to_user = a.owner;
+    dm.text = fmt::format(
+        "🛠 {} gave you corrective action {} ({}) {}, due {} ({}-day SLO). When done: `/itpm "
+        "action done {}`.",
+        user_mention(command.user_id), id, a.severity, quoted(a), show_date(a.due), a.slo_days, id);
+    send(out, std::move(dm));
+  }
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
+
+Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  const std::string& text = cmd.positional("id")->text;
+  auto number = item_number(text, 'A');
+  if (!number) {
+    return mistake(
+        cmd, fmt::format("\"{}\" is not an action id; they look like A-5.", shown_text(text, 40)));
+  }
+  std::string id = storage::action_id(*number);
+  auto before = ctx.repos.find<storage::Action>(*number);
+  if (!before)
+    return mistake(cmd, fmt::format("No action {}. See them with `/itpm action list`.", id));
+  auto program =
+      before->program.empty() ? std::nullopt : ctx.repos.find<storage::Program>(before->program);
+  bool allowed = command.user_id == before->owner || command.user_id == before->created_by ||
+                 (program && runs_program(*program, command.user_id, ctx)) ||
+                 ctx.is_admin(command.user_id);
+  if (!allowed) {
+    return refusal(
+        fmt::format("Only the action owner {}, {} (who added it){} or an itpm admin can "
+                    "complete {}.",
+                    user_mention(before->owner), user_mention(before->created_by),
+                    program ? ", " + program_leads(*program) : std::string(), id));
+  }
+  if (before->status == "done")
+    return mistake(cmd, fmt::format("{} is done since {}.", id, show_date(before->done_on)));
+  Action after = *before;
+  after.status = "done";
+  after.done_on = iso_date(today_in(ctx.now, ctx.zone));
+  after.done_at = millis(ctx.now);
+  Outcome out;
+  ctx.repos.save(out.writes, after, &*before, Change{command.user_id, after.done_at, "done"});
+  std::int64_t spare = common::days_from_date(after.due) - common::days_from_date(after.done_on);
+  out.reply = text_reply(
+      Visibility::in_channel,
+      {fmt::format("✅ *{}* done by {} · {} {}", id, user_mention(command.user_id), after.severity,
+                   quoted(after)),
+       spare >= 0 ? fmt::format("Within its {}-day SLO ({} to spare).", after.slo_days, days(spare))
+                  : fmt::format("{} past its {}-day SLO.", days(-spare), after.slo_days)});
+  return out;
+}
+
+Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  bool overdue = cmd.flag("overdue") != nullptr;
+  std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
+  auto today = today_in(ctx.now, ctx.zone);
+  std::string today_iso = iso_date(today);
+  std::vector<Action> shown;
+  for (auto& a : ctx.repos.all<storage::Action>()) {
+    if (a.status != "open" || (!owner.empty() && a.owner != owner)) continue;
+    if (overdue && a.due >= today_iso) continue;
+    shown.push_back(std::move(a));
+  }
+  std::stable_sort(shown.begin(), shown.end(),
+                   [](const Action& a, const Action& b) { return a.due < b.due; });
+  std::string what = overdue ? "corrective action past its SLO" : "open corrective action";
+  if (shown.empty()) {
+    return reply_only(text_reply(
+        query_visibility(cmd),
+        {fmt::format("No {}{}.",
+                     overdue ? "corrective actions past their SLO" : "open corrective actions",
+                     owner.empty() ? "" : " for " + user_mention(owner)),
+         "Add one: `/itpm action add \"<title>\" --severity S1|S2|S3|S4 [--incident REF]`"}));
+  }
+  std::size_t limit = list_limit(cmd);
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < shown.size() && i < limit; ++i)
+    lines.push_back(line(shown[i], today));
+  std::string header =
+      overdue ? fmt::format("*{} corrective action{} past {} SLO*", shown.size(),
+                            shown.size() == 1 ? "" : "s", shown.size() == 1 ? "its" : "their")
+              : fmt::format("*{} {}{}*, soonest due first", shown.size(), what,
+                            shown.size() == 1 ? "" : "s");
+  return reply_only(list_reply(query_visibility(cmd), header, lines, shown.size(),
+                               "Narrow with --owner or --overdue, or raise --limit."));
+}
+
+Outcome note(Outcome out, std::string text) {
+  out.reply.text = std::move(text);
+  return out;
+}
+
+}  // namespace
+
+Outcome fire_action_job(const storage::ScheduledJob& job, const Context& ctx) {
+  Outcome out;
+  ctx.repos.jobs().unschedule(out.writes, job);
+  std::string kind = job.job.value("kind", "");
+  auto number = job.job.value("action", std::uint64_t{0});
+  std::string id = storage::action_id(number);
+  auto before = ctx.repos.find<storage::Action>(number);
+  if (!before || before->status != "open" || before->due != job.job.value("due", "")) {
+    return note(std::move(out), fmt::format("{} job of {} dropped: nothing to do", kind, id));
+  }
+  const Action& a = *before;
+  if (kind == "action_reminder") {
+    PostMessage dm;
+    dm.to_user = a.owner;
+    dm.text = fmt::format(
+        "⏳ Corrective action {} ({}) {} is due {}: 75% of its {}-day SLO has passed. When done: "
+        "`/itpm action done {}`.",
+        id, a.severity, quoted(a), show_date(a.due), a.slo_days, id);
+    send(out, std::move(dm));
+    return note(std::move(out), id + ": owner reminded");
+  }
+  Action after = a;
+  PostMessage post;
+  if (kind == "action_breach") {
+    after.breach_level = 1;
+    post.channel = alert_channel(a, ctx);
+    post.text = fmt::format(
+        "🚨 *{}* ({}) {} breached its {}-day SLO (due {}). Owner {}: close it with `/itpm "
+        "action done {}`.",
+        id, a.severity, quoted(a), a.slo_days, show_date(a.due), user_mention(a.owner), id);
+    nlohmann::json next = {{"kind", "action_escalate"}, {"action", a.number}, {"due", a.due}};
+    auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
+    ctx.repos.jobs().schedule(out.writes, millis(ctx.now) + step.count(), next);
+  } else {
+    if (ctx.policy.escalation_channel.empty() || a.breach_level != 1) {
+      return note(std::move(out), id + ": no escalation channel configured; not escalated");
+    }
+    after.breach_level = 2;
+    post.channel = ctx.policy.escalation_channel;
+    post.text = fmt::format(
+        "🚨 Escalation: corrective action *{}* ({}) {} is still open after its {}-day SLO ended "
+        "(due {}). Owner {}.{}",
+        id, a.severity, quoted(a), a.slo_days, show_date(a.due), user_mention(a.owner),
+        a.incident.empty() ? "" : " Incident: " + shown_text(a.incident, 200) + ".");
+  }
+  send(out, std::move(post));
+  ctx.repos.save(out.writes, after, &a,
+                 Change{std::string(bot_actor), millis(ctx.now), "escalate"});
+  return note(std::move(out), fmt::format("{}: breach level {}", id, after.breach_level));
+}
+
+AreaSpec action_area() {
+  using namespace args;
+  return {"action",
+          {"actions", "ca", "a"},
+          "Corrective actions from incidents",
+          "list",
+          {
+              {"add",
+               {"new"},
+               "Add a corrective action",
+               {req("title", T::text, "\"<title>\"")},
+               {choice("severity", {"S1", "S2", "S3", "S4"}, true), opt("incident", T::text, "REF"),
+                owner_flag, program_flag},
+               add},
+              {"done",
+               {"complete", "close"},
+               "Mark an action done",
+               {req("id", T::item_id, "A-n")},
+               {},
+               done},
+              {"list",
+               {"ls"},
+               "List corrective actions",
+               {},
+               {sw("overdue"), owner_flag, share_flag},
+               list},
+          }};
+}
+
+}  // namespace itpm::commands

@@ -1,0 +1,335 @@
+#include "commands/areas/decision_commands.hpp"
+
+#include "commands/language/arg_builders.hpp"
+#include "common/iso_date.hpp"
+
+#include "commands/areas/audit_command.hpp"
+#include "commands/areas/handler_support.hpp"
+#include "commands/calendar/dates.hpp"
+#include "commands/render/reply.hpp"
+#include "commands/render/slack_text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace itpm::commands {
+namespace {
+
+using storage::Change;
+using storage::Decision;
+using storage::Program;
+
+std::string title_of(const Decision& d) {
+  return shown_text(d.title, 200);
+}
+
+// "_(superseded by D-9)_" or "".
+std::string superseded_mark(const Decision& d) {
+  return d.superseded_by == 0
+             ? ""
+             : fmt::format(" _(superseded by {})_", storage::decision_id(d.superseded_by));
+}
+
+// One line of a list or of search results.
+std::string line(const Decision& d) {
+  return fmt::format("• *{}* {} · {} · {}{}", storage::decision_id(d.number), show_date(d.date),
+                     d.program, title_of(d), superseded_mark(d));
+}
+
+// "decided by @carol, @alice · Mon 2026-11-30 · recorded by @carol"
+std::string provenance(const Decision& d) {
+  std::string out;
+  if (!d.decided_by.empty()) out = "decided by " + user_mentions(d.decided_by) + " · ";
+  out += show_date(d.date) + " · recorded by " + user_mention(d.created_by);
+  if (!d.permalink.empty()) out += " · <" + d.permalink + "|view in channel>";
+  return out;
+}
+
+// The body shared by the channel post and `decision show`.
+std::vector<std::string> body(const Decision& d) {
+  std::vector<std::string> paragraphs = {
+      fmt::format("✅ *{}* · {} · {}{}", storage::decision_id(d.number), d.program, title_of(d),
+                  superseded_mark(d)),
+      provenance(d)};
+  if (!d.context.empty()) paragraphs.push_back("*Context:* " + shown_text(d.context, 2000));
+  if (!d.alternatives.empty())
+    paragraphs.push_back("*Alternatives:* " + shown_text(d.alternatives, 2000));
+  if (!d.tags.empty()) paragraphs.push_back("Tags: " + shown_list(d.tags));
+  if (d.supersedes != 0) {
+    paragraphs.push_back(fmt::format("Supersedes {}.", storage::decision_id(d.supersedes)));
+  }
+  return paragraphs;
+}
+
+// The decision behind a typed id, or the mistake to reply with.
+std::variant<Decision, Outcome> find_decision(const ParsedCommand& cmd, const Context& ctx,
+                                              const std::string& text) {
+  auto number = item_number(text, 'D');
+  if (!number) {
+    return mistake(
+        cmd, fmt::format("\"{}\" is not a decision id; they look like D-7.", shown_text(text, 40)));
+  }
+  auto decision = ctx.repos.find<storage::Decision>(*number);
+  if (!decision) {
+    return mistake(cmd,
+                   fmt::format("No decision {}. Find one with `/itpm decision search <words>`.",
+                               storage::decision_id(*number)));
+  }
+  return std::move(*decision);
+}
+
+Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = open_program(cmd, ctx, cmd.flag("program")->text);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  Decision d;
+  d.program = std::get<Program>(found).key;
+  d.title = cmd.positional("title")->text;
+  if (const auto* v = cmd.flag("decided-by")) {
+    for (const auto& ref : v->refs) {
+      if (std::find(d.decided_by.begin(), d.decided_by.end(), ref.id) == d.decided_by.end())
+        d.decided_by.push_back(ref.id);
+    }
+  }
+  if (const auto* v = cmd.flag("context")) d.context = v->text;
+  if (const auto* v = cmd.flag("alternatives")) d.alternatives = v->text;
+  if (const auto* v = cmd.flag("tags")) {
+    for (auto& tag : split_list(v->text)) {
+      std::transform(tag.begin(), tag.end(), tag.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (std::find(d.tags.begin(), d.tags.end(), tag) == d.tags.end()) d.tags.push_back(tag);
+    }
+  }
+  std::string error;
+  d.date = *resolve_date("today", today_in(ctx.now, ctx.zone));
+  if (!date_flag(cmd, ctx, "date", d.date, error)) return mistake(cmd, error);
+  for (auto [what, text, max] :
+       {std::tuple{"title", &d.title, 200}, std::tuple{"context", &d.context, 2000},
+        std::tuple{"alternatives", &d.alternatives, 2000}}) {
+    if (auto e = length_error(what, *text, static_cast<std::size_t>(max)); !e.empty())
+      return mistake(cmd, e);
+  }
+  if (d.tags.size() > 10) return mistake(cmd, "Give at most 10 tags.");
+  for (const auto& tag : d.tags) {
+    if (auto e = length_error("tag \"" + shown_text(tag, 20) + "\"", tag, 40); !e.empty())
+      return mistake(cmd, e);
+  }
+  d.channel = command.channel_id;
+  d.created_by = command.user_id;
+  d.created_at = millis(ctx.now);
+
+  Outcome out;
+  d.number = ctx.repos.next_number<storage::Decision>(out.writes);
+  ctx.repos.save(out.writes, d, nullptr, Change{command.user_id, d.created_at, "add"});
+  // A decision is public: it is posted in the channel as a message of its own, whose
+  // permalink is then stored with it. The command itself gets no separate reply.
+  PostMessage post;
+  post.channel = command.channel_id;
+  auto paragraphs = body(d);
+  Reply shaped = text_reply(Visibility::in_channel, paragraphs);
+  post.text = shaped.text;
+  post.blocks = shaped.blocks;
+  post.permalink_for_decision = d.number;
+  post.fallback_response_url = command.response_url;
+  out.effects.emplace_back(std::move(post));
+  out.reply.visibility = Visibility::in_channel;  // empty: the post above is the reply
+  return out;
+}
+
+// The decision filter of `list`, or the mistake.
+std::variant<storage::DecisionFilter, Outcome> filter_of(const ParsedCommand& cmd,
+                                                         const Context& ctx) {
+  storage::DecisionFilter filter;
+  if (const auto* v = cmd.flag("program")) {
+    if (!ctx.repos.find<storage::Program>(v->text)) return unknown_program(cmd, ctx, v->text);
+    filter.program = v->text;
+  }
+  if (const auto* v = cmd.flag("tag")) filter.tag = v->text;
+  std::transform(filter.tag.begin(), filter.tag.end(), filter.tag.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (const auto* v = cmd.flag("by")) filter.by = v->ref->id;
+  std::string since;
+  std::string until;
+  std::string error;
+  if (!date_flag(cmd, ctx, "since", since, error) || !date_flag(cmd, ctx, "until", until, error))
+    return mistake(cmd, error);
+  if (!since.empty() && !until.empty() && until < since)
+    return mistake(cmd, fmt::format("--until {} is before --since {}.", until, since));
+  filter.since_days = common::days_from_date(since);
+  filter.until_days = common::days_from_date(until);
+  return filter;
+}
+
+Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  auto found = filter_of(cmd, ctx);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const auto& filter = std::get<storage::DecisionFilter>(found);
+  std::size_t total = 0;
+  auto decisions = ctx.repos.decisions(filter, list_limit(cmd), &total);
+  if (total == 0) {
+    return reply_only(text_reply(
+        query_visibility(cmd),
+        {"No decisions match.",
+         "Record one: `/itpm decision add \"<title>\" --program <key> --decided-by @u`"}));
+  }
+  std::vector<std::string> lines;
+  for (const auto& d : decisions) lines.push_back(line(d));
+  return reply_only(
+      list_reply(query_visibility(cmd),
+                 fmt::format("*{} decision{}*, newest first{}", total, total == 1 ? "" : "s",
+                             filter.program.empty() ? "" : " in " + filter.program),
+                 lines, total, "Narrow with --since, --tag or --by, or raise --limit."));
+}
+
+Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  storage::SearchQuery query;
+  query.words = cmd.positional("words")->text;
+  query.limit = list_limit(cmd);
+  if (const auto* v = cmd.flag("program")) {
+    if (!ctx.repos.find<storage::Program>(v->text)) return unknown_program(cmd, ctx, v->text);
+    query.program = v->text;
+  }
+  std::string shown_words = shown_text(query.words, 80);
+  if (storage::search_terms(query.words).empty()) {
+    return mistake(cmd, fmt::format("“{}” has no words to search for (very common words like "
+                                    "\"the\" are ignored).",
+                                    shown_words));
+  }
+  std::size_t total = 0;
+  auto hits = ctx.repos.search_decisions(query, &total);
+  if (hits.empty()) {
+    return reply_only(
+        text_reply(query_visibility(cmd),
+                   {fmt::format("No decisions match “{}”{}.", shown_words,
+                                query.program.empty() ? "" : " in " + query.program),
+                    "Try fewer or other words, or browse with `/itpm decision list`."}));
+  }
+  std::vector<std::string> lines;
+  for (const auto& hit : hits) {
+    if (auto d = ctx.repos.find<storage::Decision>(hit.number)) lines.push_back(line(*d));
+  }
+  return reply_only(
+      list_reply(query_visibility(cmd),
+                 fmt::format("*{} {}* “{}”{}, best first", total,
+                             total == 1 ? "decision matches" : "decisions match", shown_words,
+                             query.program.empty() ? "" : " in " + query.program),
+                 lines, total, "Add words to narrow it, or raise --limit."));
+}
+
+Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  auto found = find_decision(cmd, ctx, cmd.positional("id")->text);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Decision& d = std::get<Decision>(found);
+  auto paragraphs = body(d);
+  if (d.superseded_by != 0) {
+    if (auto newer = ctx.repos.find<storage::Decision>(d.superseded_by)) {
+      paragraphs.push_back(fmt::format("⚠️ Superseded by {}: {}",
+                                       storage::decision_id(newer->number), title_of(*newer)));
+    }
+  }
+  paragraphs.push_back(fmt::format("History: `/itpm audit {}`", storage::decision_id(d.number)));
+  return reply_only(text_reply(query_visibility(cmd), paragraphs));
+}
+
+Outcome supersede(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto old_found = find_decision(cmd, ctx, cmd.positional("id")->text);
+  if (auto* out = std::get_if<Outcome>(&old_found)) return std::move(*out);
+  auto new_found = find_decision(cmd, ctx, cmd.flag("by")->text);
+  if (auto* out = std::get_if<Outcome>(&new_found)) return std::move(*out);
+  const Decision& old_before = std::get<Decision>(old_found);
+  const Decision& new_before = std::get<Decision>(new_found);
+  std::string old_id = storage::decision_id(old_before.number);
+  std::string new_id = storage::decision_id(new_before.number);
+  if (old_before.number == new_before.number)
+    return mistake(cmd, "A decision cannot supersede itself.");
+  auto program = ctx.repos.find<storage::Program>(old_before.program);
+  const std::string& user = command.user_id;
+  bool allowed = user == old_before.created_by ||
+                 std::find(old_before.decided_by.begin(), old_before.decided_by.end(), user) !=
+                     old_before.decided_by.end() ||
+                 (program && runs_program(*program, user, ctx)) || ctx.is_admin(user);
+  if (!allowed) {
+    return refusal(fmt::format(
+        "Only whoever recorded or made {} ({}{}){} or an itpm admin can supersede it.", old_id,
+        user_mention(old_before.created_by),
+        old_before.decided_by.empty() ? "" : ", " + user_mentions(old_before.decided_by),
+        program ? ", " + program_leads(*program) : std::string()));
+  }
+  if (old_before.superseded_by != 0) {
+    return mistake(cmd, fmt::format("{} is already superseded by {}.", old_id,
+                                    storage::decision_id(old_before.superseded_by)));
+  }
+  if (new_before.supersedes != 0) {
+    return mistake(cmd, fmt::format("{} already supersedes {}; record a new decision instead.",
+                                    new_id, storage::decision_id(new_before.supersedes)));
+  }
+  // Following the chain from the old decision must not lead back to the new one.
+  for (std::uint64_t n = old_before.supersedes; n != 0;) {
+    if (n == new_before.number) {
+      return mistake(
+          cmd, fmt::format("{} is older in the same chain: {} supersedes it.", new_id, old_id));
+    }
+    auto earlier = ctx.repos.find<storage::Decision>(n);
+    n = earlier ? earlier->supersedes : 0;
+  }
+  Decision old_after = old_before;
+  old_after.superseded_by = new_before.number;
+  Decision new_after = new_before;
+  new_after.supersedes = old_before.number;
+  Outcome out;
+  auto now = millis(ctx.now);
+  ctx.repos.save(out.writes, old_after, &old_before, Change{user, now, "superseded"});
+  ctx.repos.save(out.writes, new_after, &new_before, Change{user, now, "supersedes"});
+  out.reply = text_reply(
+      Visibility::in_channel,
+      {fmt::format("🔁 *{}* is superseded by *{}* ({})", old_id, new_id, user_mention(user)),
+       fmt::format("~{}~\n→ {}", title_of(old_after), title_of(new_after))});
+  return out;
+}
+
+}  // namespace
+
+AreaSpec decision_area() {
+  using namespace args;
+  return {"decision",
+          {"dec", "d", "decisions"},
+          "The decision log",
+          "list",
+          {
+              {"add",
+               {"new", "record"},
+               "Record a decision",
+               {req("title", T::text, "\"<title>\"")},
+               {required_program_flag, opt("decided-by", T::users, "@u,@v"),
+                opt("context", T::text, "\"...\""), opt("alternatives", T::text, "\"...\""),
+                opt("tags", T::list, "a,b"), opt("date", T::date, "DATE")},
+               add},
+              {"list",
+               {"ls"},
+               "List decisions, newest first",
+               {},
+               {program_flag, opt("since", T::date, "DATE"), opt("until", T::date, "DATE"),
+                opt("tag", T::text, "t"), opt("by", T::user, "@u"), limit_flag, share_flag},
+               list},
+              {"search",
+               {"find"},
+               "Full-text search over decisions",
+               {req("words", T::words, "<words ...>")},
+               {program_flag, limit_flag, share_flag},
+               search},
+              {"show",
+               {"get"},
+               "Show one decision",
+               {req("id", T::item_id, "D-n")},
+               {share_flag},
+               show},
+              {"supersede",
+               {},
+               "Mark a decision superseded by a newer one",
+               {req("id", T::item_id, "D-old")},
+               {req("by", T::item_id, "D-new")},
+               supersede},
+          }};
+}
+
+}  // namespace itpm::commands

@@ -1,0 +1,226 @@
+#include "commands/areas/dep_commands.hpp"
+
+#include "commands/language/arg_builders.hpp"
+#include "common/iso_date.hpp"
+
+#include "commands/areas/handler_support.hpp"
+#include "commands/calendar/dates.hpp"
+#include "commands/render/reply.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace itpm::commands {
+namespace {
+
+using storage::Change;
+using storage::Dependency;
+using storage::Program;
+
+// Who or what a dependency is on, as a reader sees it.
+std::string provider(const Dependency& d) {
+  if (d.on_kind == "user") return user_mention(d.on);
+  if (d.on_kind == "channel") return channel_mention(d.on);
+  if (d.on_kind == "program") return "program *" + d.on + "*";
+  return "“" + shown_text(d.on, 80) + "”";
+}
+
+// The person who answers for the other side: the user, or the program's owner.
+std::string provider_person(const Dependency& d, const Context& ctx) {
+  if (d.on_kind == "user") return d.on;
+  if (d.on_kind == "program") {
+    if (auto p = ctx.repos.find<storage::Program>(d.on)) return p->owner;
+  }
+  return "";
+}
+
+std::string when(const std::string& need_by, std::chrono::sys_days today) {
+  std::int64_t left = common::days_from_date(need_by) - today.time_since_epoch().count();
+  auto days = [](std::int64_t n) { return fmt::format("{} day{}", n, n == 1 ? "" : "s"); };
+  if (left > 0) return fmt::format("need-by {} (in {})", show_date(need_by), days(left));
+  if (left == 0) return fmt::format("need-by today ({})", show_date(need_by));
+  return fmt::format("_overdue {}_ (need-by {})", days(-left), show_date(need_by));
+}
+
+Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = open_program(cmd, ctx, cmd.positional("program")->text);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Program& program = std::get<Program>(found);
+  Dependency d;
+  d.program = program.key;
+  d.what = cmd.positional("what")->text;
+  if (auto e = length_error("what", d.what, 200); !e.empty()) return mistake(cmd, e);
+  const ParsedValue& on = *cmd.flag("on");
+  if (on.ref && on.ref->kind == SlackRef::Kind::user) {
+    d.on_kind = "user";
+    d.on = on.ref->id;
+  } else if (on.ref && on.ref->kind == SlackRef::Kind::channel) {
+    d.on_kind = "channel";
+    d.on = on.ref->id;
+  } else if (auto other = ctx.repos.find<storage::Program>(on.text)) {
+    if (other->key == program.key)
+      return mistake(cmd, fmt::format("{} cannot depend on itself.", program.key));
+    d.on_kind = "program";
+    d.on = other->key;
+  } else {
+    d.on_kind = "team";
+    d.on = on.text;
+    if (auto e = length_error("team name", d.on, 80); !e.empty()) return mistake(cmd, e);
+  }
+  std::string error;
+  if (!date_flag(cmd, ctx, "need-by", d.need_by, error)) return mistake(cmd, error);
+  d.channel = command.channel_id;
+  d.created_by = command.user_id;
+  d.created_at = millis(ctx.now);
+  Outcome out;
+  d.number = ctx.repos.next_number<storage::Dependency>(out.writes);
+  ctx.repos.save(out.writes, d, nullptr, Change{command.user_id, d.created_at, "add"});
+  std::string id = storage::dependency_id(d.number);
+  auto today = today_in(ctx.now, ctx.zone);
+  std::vector<std::string> paragraphs = {
+      fmt::format("🔗 *{}* · {} needs “{}” from {}", id, d.program, shown_text(d.what, 200),
+                  provider(d)),
+      fmt::format("{} · resolve with `/itpm dep resolve {}`", when(d.need_by, today), id)};
+  std::string person = provider_person(d, ctx);
+  if (!person.empty() && person != command.user_id) {
+    PostMessage dm;
+    dm.to_user = person;
+    dm.text = fmt::format(
+        "🔗 {} needs “{}” from {} by {} ({}, added by {}). When it is delivered: `/itpm dep "
+        "resolve {}`.",
+        d.program, shown_text(d.what, 200), d.on_kind == "user" ? "you" : provider(d),
+        show_date(d.need_by), id, user_mention(command.user_id), id);
+    send(out, std::move(dm));
+    paragraphs.push_back("Told " + user_mention(person) + ".");
+  }
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
+
+Outcome resolve(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  const std::string& text = cmd.positional("id")->text;
+  auto number = item_number(text, 'X');
+  if (!number) {
+    return mistake(cmd, fmt::format("\"{}\" is not a dependency id; they look like X-2.",
+                                    shown_text(text, 40)));
+  }
+  std::string id = storage::dependency_id(*number);
+  auto before = ctx.repos.find<storage::Dependency>(*number);
+  if (!before)
+    return mistake(cmd, fmt::format("No dependency {}. See them with `/itpm dep list`.", id));
+  auto program = ctx.repos.find<storage::Program>(before->program);
+  std::string person = provider_person(*before, ctx);
+  bool allowed = command.user_id == before->created_by || command.user_id == person ||
+                 (program && runs_program(*program, command.user_id, ctx)) ||
+                 ctx.is_admin(command.user_id);
+  if (!allowed) {
+    return refusal(fmt::format(
+        "Only {} (who added it){}{} or an itpm admin can resolve {}.",
+        user_mention(before->created_by),
+        person.empty() ? std::string() : ", " + user_mention(person) + " (who provides it)",
+        program ? ", " + program_leads(*program) : std::string(), id));
+  }
+  if (before->status == "resolved") return mistake(cmd, fmt::format("{} is resolved already.", id));
+  Dependency after = *before;
+  after.status = "resolved";
+  after.resolved_by = command.user_id;
+  after.resolved_at = millis(ctx.now);
+  Outcome out;
+  ctx.repos.save(out.writes, after, &*before,
+                 Change{command.user_id, after.resolved_at, "resolve"});
+  std::string today = iso_date(today_in(ctx.now, ctx.zone));
+  std::int64_t late = common::days_from_date(today) - common::days_from_date(after.need_by);
+  out.reply = text_reply(
+      Visibility::in_channel,
+      {fmt::format("✅ *{}* resolved by {} · {} got “{}” from {}", id, user_mention(command.user_id),
+                   after.program, shown_text(after.what, 200), provider(after)),
+       late > 0 ? fmt::format("{} day{} after its need-by date ({}).", late, late == 1 ? "" : "s",
+                              show_date(after.need_by))
+                : fmt::format("In time for its need-by date ({}).", show_date(after.need_by))});
+  return out;
+}
+
+Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
+  if (!program.empty() && !ctx.repos.find<storage::Program>(program))
+    return unknown_program(cmd, ctx, program);
+  std::vector<Dependency> shown;
+  for (auto& d : ctx.repos.all<storage::Dependency>()) {
+    bool mine =
+        program.empty() || d.program == program || (d.on_kind == "program" && d.on == program);
+    if (d.status == "open" && mine) shown.push_back(std::move(d));
+  }
+  std::stable_sort(shown.begin(), shown.end(),
+                   [](const Dependency& a, const Dependency& b) { return a.need_by < b.need_by; });
+  std::string scope = program.empty() ? "" : " of " + program;
+  if (shown.empty()) {
+    return reply_only(text_reply(
+        query_visibility(cmd),
+        {fmt::format("No open dependencies{}.", scope),
+         "Add one: `/itpm dep add <program> \"<what>\" --on <program|@u|#c|\"team\"> --need-by "
+         "DATE`"}));
+  }
+  auto today = today_in(ctx.now, ctx.zone);
+  std::size_t limit = list_limit(cmd);
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < shown.size() && i < limit; ++i) {
+    lines.push_back(fmt::format("{} · {}", dependency_line(shown[i], today), shown[i].program));
+  }
+  return reply_only(list_reply(query_visibility(cmd),
+                               fmt::format("*{} open dependenc{}{}*, soonest need-by first",
+                                           shown.size(), shown.size() == 1 ? "y" : "ies", scope),
+                               lines, shown.size(), "Narrow with --program, or raise --limit."));
+}
+
+}  // namespace
+
+std::string dependency_line(const Dependency& d, std::chrono::sys_days today) {
+  return fmt::format("*{}* on {} “{}” {}", storage::dependency_id(d.number), provider(d),
+                     shown_text(d.what, 120), when(d.need_by, today));
+}
+
+void tell_dependents(Outcome& out, const storage::Milestone& before,
+                     const storage::Milestone& after, const Context& ctx) {
+  for (const auto& d : ctx.repos.all<storage::Dependency>()) {
+    if (d.status != "open" || d.on_kind != "program" || d.on != after.program) continue;
+    if (!(before.due <= d.need_by && d.need_by < after.due)) continue;
+    auto dependent = ctx.repos.find<storage::Program>(d.program);
+    if (!dependent) continue;
+    PostMessage dm;
+    dm.to_user = dependent->owner;
+    dm.text = fmt::format(
+        "⏰ {} milestone {} “{}” slipped to {}, past the need-by date {} of {}: {} needs “{}” "
+        "from {}.",
+        after.program, storage::milestone_id(after.number), shown_text(after.title, 120),
+        show_date(after.due), show_date(d.need_by), storage::dependency_id(d.number), d.program,
+        shown_text(d.what, 120), after.program);
+    send(out, std::move(dm));
+  }
+}
+
+AreaSpec dep_area() {
+  using namespace args;
+  return {
+      "dep",
+      {"dependency", "dependencies", "deps", "x"},
+      "Cross-team dependencies",
+      "list",
+      {
+          {"add",
+           {"new"},
+           "Add a dependency",
+           {req("program", T::program, "<program>"), req("what", T::text, "\"<what>\"")},
+           {req("on", T::target, "<program-key|@u|#c|\"team\">"), req("need-by", T::date, "DATE")},
+           add},
+          {"resolve",
+           {"done", "close"},
+           "Resolve a dependency",
+           {req("id", T::item_id, "X-n")},
+           {},
+           resolve},
+          {"list", {"ls"}, "List dependencies", {}, {program_flag, share_flag}, list},
+      }};
+}
+
+}  // namespace itpm::commands

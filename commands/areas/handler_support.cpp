@@ -1,0 +1,250 @@
+#include "commands/areas/handler_support.hpp"
+
+#include "commands/calendar/dates.hpp"
+#include "commands/language/suggest.hpp"
+#include "commands/render/reply.hpp"
+#include "commands/render/slack_text.hpp"
+#include "common/utf8.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace itpm::commands {
+
+std::int64_t millis(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string user_mention(const std::string& id) {
+  return id.empty() ? "nobody" : "<@" + id + ">";
+}
+
+std::string channel_mention(const std::string& id) {
+  return id.empty() ? "no channel" : "<#" + id + ">";
+}
+
+std::string user_mentions(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + user_mention(id);
+  return out;
+}
+
+std::string thousands(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (n < 0 ? "-" : "") + out;
+}
+
+std::string shown_text(std::string_view text, std::size_t max) {
+  std::size_t pos = 0;
+  std::size_t chars = 0;
+  while (pos < text.size() && chars < max) {
+    common::utf8::next(text, pos);
+    ++chars;
+  }
+  if (pos >= text.size()) return render_text(text);
+  return render_text(text.substr(0, pos)) + "…";
+}
+
+std::string shown_list(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + shown_text(w, 40);
+  return out;
+}
+
+std::size_t char_count(std::string_view text) {
+  std::size_t pos = 0;
+  std::size_t chars = 0;
+  while (pos < text.size()) {
+    common::utf8::next(text, pos);
+    ++chars;
+  }
+  return chars;
+}
+
+std::string length_error(std::string_view what, std::string_view text, std::size_t max) {
+  std::size_t n = char_count(text);
+  if (n <= max) return "";
+  return fmt::format("The {} is {} characters long; keep it to {} (put details in a linked doc).",
+                     what, thousands(static_cast<std::int64_t>(n)), max);
+}
+
+Outcome mistake(const ParsedCommand& cmd, const std::string& message) {
+  return reply_only(error_reply(message + (mutates(*cmd.verb) ? " Nothing was saved." : ""),
+                                usage(*cmd.area, *cmd.verb)));
+}
+
+Outcome refusal(const std::string& message) {
+  return reply_only(error_reply(message + " Nothing was saved.", ""));
+}
+
+Outcome unknown_program(const ParsedCommand& cmd, const Context& ctx, const std::string& key) {
+  std::vector<std::string> keys;
+  for (const auto& p : ctx.repos.all<storage::Program>()) keys.push_back(p.key);
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+  auto near = nearest(key, views);
+  return mistake(cmd, fmt::format("No program \"{}\".{}", shown_text(key, 40),
+                                  near ? " Did you mean `" + *near + "`?"
+                                       : " See them with `/itpm program list --all`."));
+}
+
+std::variant<storage::Program, Outcome> open_program(const ParsedCommand& cmd, const Context& ctx,
+                                                     const std::string& key) {
+  auto program = ctx.repos.find<storage::Program>(key);
+  if (!program) return unknown_program(cmd, ctx, key);
+  if (program->status == "closed") {
+    return mistake(cmd, fmt::format("Program {} is closed. Reopen it or pick an open one: "
+                                    "`/itpm program list`.",
+                                    key));
+  }
+  return std::move(*program);
+}
+
+std::optional<std::uint64_t> item_number(std::string_view text, char prefix) {
+  if (!text.empty() && std::toupper(static_cast<unsigned char>(text.front())) == prefix) {
+    text.remove_prefix(1);
+    if (!text.empty() && text.front() == '-') text.remove_prefix(1);
+  }
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end != text.data() + text.size() || n == 0) return std::nullopt;
+  return n;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    auto piece = text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
+    auto first = piece.find_first_not_of(' ');
+    if (first != std::string_view::npos) {
+      auto last = piece.find_last_not_of(' ');
+      out.emplace_back(piece.substr(first, last - first + 1));
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool date_flag(const ParsedCommand& cmd, const Context& ctx, std::string_view name,
+               std::string& out, std::string& error) {
+  const auto* v = cmd.flag(name);
+  if (v == nullptr) return true;
+  auto date = resolve_date(v->text, today_in(ctx.now, ctx.zone));
+  if (!date) {
+    error = fmt::format("--{} must be a date like 2027-06-30, today, +2w or fri (got \"{}\").",
+                        name, shown_text(v->text, 40));
+    return false;
+  }
+  out = *date;
+  return true;
+}
+
+Visibility query_visibility(const ParsedCommand& cmd) {
+  return cmd.flag("share") != nullptr ? Visibility::in_channel : Visibility::ephemeral;
+}
+
+std::size_t list_limit(const ParsedCommand& cmd) {
+  const auto* v = cmd.flag("limit");
+  if (v == nullptr) return 20;
+  return static_cast<std::size_t>(std::clamp(std::stoll(v->text), 1LL, 100LL));
+}
+
+bool runs_program(const storage::Program& program, const std::string& user, const Context& ctx) {
+  return user == program.owner || (!program.sponsor.empty() && user == program.sponsor) ||
+         ctx.is_admin(user);
+}
+
+std::string program_leads(const storage::Program& program) {
+  std::string out = "the program owner " + user_mention(program.owner);
+  if (!program.sponsor.empty()) out += ", the sponsor " + user_mention(program.sponsor);
+  return out;
+}
+
+Reply list_reply(Visibility visibility, const std::string& header,
+                 const std::vector<std::string>& lines, std::size_t total,
+                 const std::string& more_hint) {
+  // Slack refuses a section whose text exceeds 3,000 characters: lines are packed below that.
+  constexpr std::size_t section_limit = 2900;
+  std::vector<std::string> paragraphs = {header};
+  std::string body;
+  for (const auto& line : lines) {
+    if (!body.empty() && body.size() + line.size() + 1 > section_limit) {
+      paragraphs.push_back(body);
+      body.clear();
+    }
+    body += (body.empty() ? "" : "\n") + line;
+  }
+  if (!body.empty()) paragraphs.push_back(body);
+  if (total > lines.size()) {
+    paragraphs.push_back(fmt::format("… and {} more.{}", total - lines.size(),
+                                     more_hint.empty() ? "" : " " + more_hint));
+  }
+  return text_reply(visibility, paragraphs);
+}
+
+std::string band(int score) {
+  if (score >= 15) return "critical";
+  if (score >= 10) return "high";
+  if (score >= 5) return "medium";
+  return "low";
+}
+
+std::string band_dot(int score) {
+  if (score >= 15) return "🔴";
+  if (score >= 10) return "🟠";
+  if (score >= 5) return "🟡";
+  return "🟢";
+}
+
+void send(Outcome& out, PostMessage message) {
+  message.blocks.push_back(section(message.text));
+  out.effects.emplace_back(std::move(message));
+}
+
+std::string actor_mention(const std::string& by) {
+  return by == bot_actor ? "itpm" : user_mention(by);
+}
+
+std::string ago(std::int64_t then_ms, std::chrono::system_clock::time_point now) {
+  auto minutes = (millis(now) - then_ms) / 60000;
+  auto plural = [](std::int64_t n, const char* unit) {
+    return fmt::format("{} {}{} ago", n, unit, n == 1 ? "" : "s");
+  };
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return plural(minutes, "minute");
+  if (minutes < 48 * 60) return plural(minutes / 60, "hour");
+  return plural(minutes / (24 * 60), "day");
+}
+
+std::string spelled_duration(std::int64_t minutes) {
+  auto part = [](std::int64_t n, const char* unit) {
+    return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
+  };
+  std::int64_t days = minutes / (24 * 60);
+  std::int64_t hours = minutes / 60 % 24;
+  std::int64_t mins = minutes % 60;
+  std::string out;
+  if (days > 0) out = part(days, "day");
+  if (hours > 0) out += (out.empty() ? "" : " ") + part(hours, "hour");
+  if (mins > 0 || out.empty()) out += (out.empty() ? "" : " ") + part(mins, "minute");
+  return out;
+}
+
+std::string status_dot(const std::string& status) {
+  if (status == "green") return "🟢";
+  if (status == "amber") return "🟠";
+  if (status == "red") return "🔴";
+  return "⚪";
+}
+
+}  // namespace itpm::commands

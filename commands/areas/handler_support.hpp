@@ -1,0 +1,108 @@
+#pragma once
+// What every area's handlers share: mentions, numbers, item ids, date flags, mistakes,
+// permissions and paged lists. Handlers are pure: they read the repositories and return an
+// Outcome.
+
+#include "commands/command.hpp"
+#include "commands/language/parser.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace itpm::commands {
+
+std::int64_t millis(std::chrono::system_clock::time_point t);
+
+// `<@U1>` / `<#C1>` for a stored ID ("nobody" / "no channel" when empty).
+std::string user_mention(const std::string& id);
+std::string channel_mention(const std::string& id);
+// "<@U1>, <@U2>"
+std::string user_mentions(const std::vector<std::string>& ids);
+
+// 250000 -> "250,000"
+std::string thousands(std::int64_t n);
+
+// Stored user text shortened to `max` characters (UTF-8 safe, with "…"), as mrkdwn: the
+// references it holds render again, everything else is escaped (render_text).
+std::string shown_text(std::string_view text, std::size_t max);
+
+// "dr, infra": stored words (tags) joined with commas, each shown with shown_text(…, 40).
+std::string shown_list(const std::vector<std::string>& words);
+
+// Characters (code points) in UTF-8 text.
+std::size_t char_count(std::string_view text);
+
+// "" when `text` has at most `max` characters, else the mistake to report for field `what`.
+std::string length_error(std::string_view what, std::string_view text, std::size_t max);
+
+// The caller's mistake in `cmd`: ephemeral, with the verb's usage; says that nothing was
+// saved when the verb writes.
+Outcome mistake(const ParsedCommand& cmd, const std::string& message);
+
+// A refusal for lack of permission (no usage: the command itself was right).
+Outcome refusal(const std::string& message);
+
+// An unknown program key: says so and suggests the nearest existing key.
+Outcome unknown_program(const ParsedCommand& cmd, const Context& ctx, const std::string& key);
+
+// The open program `key`, or the mistake to reply with (unknown or closed).
+std::variant<storage::Program, Outcome> open_program(const ParsedCommand& cmd, const Context& ctx,
+                                                     const std::string& key);
+
+// The number of a typed id: "R-12", "r12" and "12" all give 12 for prefix 'R'.
+std::optional<std::uint64_t> item_number(std::string_view text, char prefix);
+
+// "a, b ,c" -> {"a", "b", "c"} (empty pieces dropped).
+std::vector<std::string> split_list(std::string_view text);
+
+// Resolves the date flag `name` if given: true and `out` set, or false and `error` set.
+// Leaves `out` alone when the flag is absent.
+bool date_flag(const ParsedCommand& cmd, const Context& ctx, std::string_view name,
+               std::string& out, std::string& error);
+
+// Queries answer the caller only, unless --share.
+Visibility query_visibility(const ParsedCommand& cmd);
+
+// --limit N (default 20, at most 100).
+std::size_t list_limit(const ParsedCommand& cmd);
+
+// True when `user` may change items of `program`: its owner or sponsor, or an admin.
+bool runs_program(const storage::Program& program, const std::string& user, const Context& ctx);
+
+// "the program owner <@U1>, the sponsor <@U2>" for refusals.
+std::string program_leads(const storage::Program& program);
+
+// A list: a header, one line per item (packed into sections Slack accepts), and "… and N
+// more" when `total` exceeds the lines shown.
+Reply list_reply(Visibility visibility, const std::string& header,
+                 const std::vector<std::string>& lines, std::size_t total,
+                 const std::string& more_hint);
+
+// A risk score's band (commands.md: 1–4 low, 5–9 medium, 10–14 high, 15–25 critical) and
+// its colour dot.
+std::string band(int score);
+std::string band_dot(int score);
+
+// Adds a one-section post (text and its Block Kit twin) to the outcome's effects.
+void send(Outcome& out, PostMessage message);
+
+// Who the audit log names for what the bot did on its own (ladder steps, reviews).
+inline constexpr std::string_view bot_actor = "itpm";
+
+// A mention of the person behind a change, or "itpm" for the bot itself.
+std::string actor_mention(const std::string& by);
+
+// "just now", "5 minutes ago", "3 hours ago", "6 days ago".
+std::string ago(std::int64_t then_ms, std::chrono::system_clock::time_point now);
+
+// "1 hour", "10 minutes", "2 days 3 hours" for a number of whole minutes.
+std::string spelled_duration(std::int64_t minutes);
+
+// A program status's colour dot: 🟢 green, 🟠 amber, 🔴 red, ⚪ none.
+std::string status_dot(const std::string& status);
+
+}  // namespace itpm::commands

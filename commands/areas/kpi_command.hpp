@@ -1,0 +1,58 @@
+#pragma once
+
+#include "commands/command.hpp"
+#include "commands/language/parser.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace itpm::commands {
+
+// The grammar and handlers of `kpi [--quarter 2026Q4] [--share]`: on-time completion,
+// corrective-action SLO attainment, stakeholder satisfaction and escalations for a quarter, each
+// against its target (config) with a health word.
+AreaSpec kpi_area();
+
+// A calendar quarter: its first and last day.
+struct Quarter {
+  int year = 0;
+  int number = 0;  // 1-4
+  std::chrono::sys_days first;
+  std::chrono::sys_days last;
+};
+
+// The quarter `day` falls in.
+Quarter quarter_of(std::chrono::sys_days day);
+// "2026Q4", "2026-q4", "Q4 2026", or "q4" (in `this_year`); nullopt for anything else.
+std::optional<Quarter> parse_quarter(std::string_view text, int this_year);
+
+// The numbers behind `kpi`, for one quarter up to `today` (the quarter's last day when it
+// has ended). Counts rather than rates, so tests can check the arithmetic.
+struct Kpis {
+  // Milestones done in the quarter, and programs closed in it that had a due date; on time
+  // means done by the first planned date (a slip does not move the mark).
+  int milestones_done = 0;
+  int milestones_on_time = 0;
+  int programs_done = 0;
+  int programs_on_time = 0;
+  // Corrective actions closed in the quarter, plus those whose SLO ended in it (before
+  // today) without being closed in time; met: closed by the due date.
+  int actions_counted = 0;
+  int actions_met = 0;
+  int open_s1_s2_past_due = 0;  // now, whatever the quarter
+  // Votes on surveys sent in the quarter.
+  int votes = 0;
+  double satisfaction = 0;
+  // Risk escalations (ladder starts) and their ends (ack, close, score drop) in the quarter;
+  // risks still on the ladder now.
+  int escalations_raised = 0;
+  int escalations_resolved = 0;
+  int escalations_open = 0;
+};
+
+Kpis compute_kpis(const storage::Repositories& repos, const Quarter& quarter,
+                  std::chrono::sys_days today, const std::string& zone);
+
+}  // namespace itpm::commands

@@ -1,0 +1,242 @@
+#include "commands/areas/milestone_commands.hpp"
+
+#include "commands/language/arg_builders.hpp"
+#include "common/iso_date.hpp"
+
+#include "commands/areas/dep_commands.hpp"
+#include "commands/areas/handler_support.hpp"
+#include "commands/calendar/dates.hpp"
+#include "commands/render/reply.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace itpm::commands {
+namespace {
+
+using storage::Change;
+using storage::Milestone;
+using storage::Program;
+
+std::int64_t days_between(const std::string& from, const std::string& to) {
+  return common::days_from_date(to) - common::days_from_date(from);
+}
+
+std::string plural_days(std::int64_t n) {
+  return fmt::format("{} day{}", n, n == 1 ? "" : "s");
+}
+
+std::string line(const Milestone& m, std::chrono::sys_days today) {
+  std::string out =
+      fmt::format("{} *{}* {} · “{}” · ", m.status == "done" ? "✅" : "🎯",
+                  storage::milestone_id(m.number), m.program, shown_text(m.title, 120));
+  if (m.status == "done") {
+    out += "done " + show_date(m.done_on);
+  } else {
+    out += milestone_due(m, today);
+  }
+  out += " · owner " + user_mention(m.owner);
+  if (!m.slips.empty()) out += fmt::format(" · slipped {}×", m.slips.size());
+  return out;
+}
+
+// The milestone behind `<id>` that the caller may change, still open; or the reply.
+std::variant<Milestone, Outcome> milestone_to_change(const ParsedCommand& cmd,
+                                                     const Command& command, const Context& ctx,
+                                                     std::string_view verb) {
+  const std::string& text = cmd.positional("id")->text;
+  auto number = item_number(text, 'M');
+  if (!number) {
+    return mistake(cmd, fmt::format("\"{}\" is not a milestone id; they look like M-3.",
+                                    shown_text(text, 40)));
+  }
+  std::string id = storage::milestone_id(*number);
+  auto m = ctx.repos.find<storage::Milestone>(*number);
+  if (!m)
+    return mistake(cmd, fmt::format("No milestone {}. See them with `/itpm milestone list`.", id));
+  auto program = ctx.repos.find<storage::Program>(m->program);
+  bool allowed = command.user_id == m->owner ||
+                 (program && runs_program(*program, command.user_id, ctx)) ||
+                 ctx.is_admin(command.user_id);
+  if (!allowed) {
+    return refusal(fmt::format("Only the milestone owner {}{} or an itpm admin can {} {}.",
+                               user_mention(m->owner),
+                               program ? ", " + program_leads(*program) : std::string(), verb, id));
+  }
+  if (m->status == "done")
+    return mistake(cmd, fmt::format("{} is done since {}.", id, show_date(m->done_on)));
+  return std::move(*m);
+}
+
+Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = open_program(cmd, ctx, cmd.positional("program")->text);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Program& program = std::get<Program>(found);
+  Milestone m;
+  m.program = program.key;
+  m.title = cmd.positional("title")->text;
+  if (auto e = length_error("title", m.title, 200); !e.empty()) return mistake(cmd, e);
+  std::string error;
+  if (!date_flag(cmd, ctx, "due", m.due, error)) return mistake(cmd, error);
+  m.original_due = m.due;
+  m.owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : command.user_id;
+  m.channel = command.channel_id;
+  m.created_by = command.user_id;
+  m.created_at = millis(ctx.now);
+  Outcome out;
+  m.number = ctx.repos.next_number<storage::Milestone>(out.writes);
+  ctx.repos.save(out.writes, m, nullptr, Change{command.user_id, m.created_at, "add"});
+  auto today = today_in(ctx.now, ctx.zone);
+  out.reply = text_reply(
+      Visibility::in_channel,
+      {fmt::format("🎯 *{}* · {} · “{}”", storage::milestone_id(m.number), m.program,
+                   shown_text(m.title, 200)),
+       fmt::format("{} · owner {}", milestone_due(m, today), user_mention(m.owner)),
+       fmt::format("Done: `/itpm milestone done {}` · moved: `/itpm milestone slip {} --due DATE "
+                   "--reason \"...\"`",
+                   storage::milestone_id(m.number), storage::milestone_id(m.number))});
+  return out;
+}
+
+Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = milestone_to_change(cmd, command, ctx, "complete");
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Milestone& before = std::get<Milestone>(found);
+  auto today = today_in(ctx.now, ctx.zone);
+  Milestone after = before;
+  after.done_on = iso_date(today);
+  std::string error;
+  if (!date_flag(cmd, ctx, "date", after.done_on, error)) return mistake(cmd, error);
+  if (after.done_on > iso_date(today))
+    return mistake(cmd, fmt::format("{} is in the future.", show_date(after.done_on)));
+  after.status = "done";
+  after.done_at = millis(ctx.now);
+  Outcome out;
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.done_at, "done"});
+  std::int64_t early = days_between(after.done_on, after.due);
+  std::string timing = early > 0    ? plural_days(early) + " early"
+                       : early == 0 ? "on its due date"
+                                    : plural_days(-early) + " late";
+  std::vector<std::string> paragraphs = {
+      fmt::format("✅ *{}* done · {} · “{}”", storage::milestone_id(after.number), after.program,
+                  shown_text(after.title, 200)),
+      fmt::format("{} by {}, {} (due {})", show_date(after.done_on), user_mention(command.user_id),
+                  timing, show_date(after.due))};
+  if (!after.slips.empty()) {
+    paragraphs.push_back(fmt::format("Slipped {}× from {} first planned.", after.slips.size(),
+                                     show_date(after.original_due)));
+  }
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
+
+Outcome slip(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = milestone_to_change(cmd, command, ctx, "move");
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Milestone& before = std::get<Milestone>(found);
+  std::string id = storage::milestone_id(before.number);
+  std::string due;
+  std::string error;
+  if (!date_flag(cmd, ctx, "due", due, error)) return mistake(cmd, error);
+  if (due <= before.due) {
+    return mistake(cmd, fmt::format("{} is due {}; a slip moves it later (got {}).", id,
+                                    show_date(before.due), show_date(due)));
+  }
+  std::string reason = cmd.flag("reason")->text;
+  if (auto e = length_error("reason", reason, 500); !e.empty()) return mistake(cmd, e);
+  Milestone after = before;
+  after.due = due;
+  auto now = millis(ctx.now);
+  after.slips.push_back(storage::Slip{before.due, due, reason, command.user_id, now});
+  Outcome out;
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, now, "slip"});
+  tell_dependents(out, before, after, ctx);
+  std::vector<std::string> paragraphs = {
+      fmt::format("⏰ *{}* slipped by {} · {} · “{}”", id, user_mention(command.user_id),
+                  after.program, shown_text(after.title, 200)),
+      fmt::format("{} → {} (+{}) · Reason: {}", show_date(before.due), show_date(due),
+                  plural_days(days_between(before.due, due)), shown_text(reason, 500))};
+  if (after.slips.size() > 1) {
+    paragraphs.push_back(fmt::format("Slip {} since first planned for {}.", after.slips.size(),
+                                     show_date(after.original_due)));
+  }
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
+
+Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
+  if (!program.empty() && !ctx.repos.find<storage::Program>(program))
+    return unknown_program(cmd, ctx, program);
+  bool overdue = cmd.flag("overdue") != nullptr;
+  auto today = today_in(ctx.now, ctx.zone);
+  std::string today_iso = iso_date(today);
+  std::vector<Milestone> shown;
+  for (auto& m : ctx.repos.all<storage::Milestone>()) {
+    if (m.status != "open" || (!program.empty() && m.program != program)) continue;
+    if (overdue && m.due >= today_iso) continue;
+    shown.push_back(std::move(m));
+  }
+  std::stable_sort(shown.begin(), shown.end(),
+                   [](const Milestone& a, const Milestone& b) { return a.due < b.due; });
+  std::string what = overdue ? "overdue milestone" : "open milestone";
+  std::string scope = program.empty() ? "" : " in " + program;
+  if (shown.empty()) {
+    return reply_only(
+        text_reply(query_visibility(cmd),
+                   {fmt::format("No {}s{}.", what, scope),
+                    "Add one: `/itpm milestone add <program> \"<title>\" --due DATE`"}));
+  }
+  std::size_t limit = list_limit(cmd);
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < shown.size() && i < limit; ++i)
+    lines.push_back(line(shown[i], today));
+  return reply_only(list_reply(query_visibility(cmd),
+                               fmt::format("*{} {}{}{}*, soonest first", shown.size(), what,
+                                           shown.size() == 1 ? "" : "s", scope),
+                               lines, shown.size(),
+                               "Narrow with --program or --overdue, or raise --limit."));
+}
+
+}  // namespace
+
+std::string milestone_due(const Milestone& m, std::chrono::sys_days today) {
+  std::int64_t left = common::days_from_date(m.due) - today.time_since_epoch().count();
+  if (left == 0) return "due today";
+  if (left == 1) return "due tomorrow (" + show_date(m.due) + ")";
+  if (left > 1) return fmt::format("due {} (in {})", show_date(m.due), plural_days(left));
+  return fmt::format("_overdue {}_ (due {})", plural_days(-left), show_date(m.due));
+}
+
+AreaSpec milestone_area() {
+  using namespace args;
+  return {
+      "milestone",
+      {"ms", "milestones"},
+      "Milestones and their due dates",
+      "list",
+      {
+          {"add",
+           {"new"},
+           "Add a milestone",
+           {req("program", T::program, "<program>"), req("title", T::text, "\"<title>\"")},
+           {req("due", T::date, "DATE"), owner_flag},
+           add},
+          {"done",
+           {"complete"},
+           "Mark a milestone done",
+           {req("id", T::item_id, "M-n")},
+           {opt("date", T::date, "DATE")},
+           done},
+          {"slip",
+           {},
+           "Move a milestone's due date",
+           {req("id", T::item_id, "M-n")},
+           {req("due", T::date, "DATE"), req("reason", T::text, "\"...\"")},
+           slip},
+          {"list", {"ls"}, "List milestones", {}, {program_flag, sw("overdue"), share_flag}, list},
+      }};
+}
+
+}  // namespace itpm::commands

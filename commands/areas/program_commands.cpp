@@ -1,0 +1,250 @@
+#include "commands/areas/program_commands.hpp"
+
+#include "commands/areas/handler_support.hpp"
+#include "commands/calendar/dates.hpp"
+#include "commands/language/arg_builders.hpp"
+#include "commands/render/reply.hpp"
+#include "commands/render/slack_text.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+#include <variant>
+
+namespace itpm::commands {
+namespace {
+
+using storage::Change;
+using storage::Program;
+
+std::string summary(const Program& p) {
+  std::vector<std::string> parts = {"owner " + user_mention(p.owner)};
+  if (!p.sponsor.empty()) parts.push_back("sponsor " + user_mention(p.sponsor));
+  parts.push_back("channel " + channel_mention(p.channel));
+  if (!p.start.empty()) parts.push_back("start " + show_date(p.start));
+  if (!p.due.empty()) parts.push_back("due " + show_date(p.due));
+  if (p.budget != 0) parts.push_back("budget " + thousands(p.budget));
+  if (!p.tags.empty()) parts.push_back("tags " + shown_list(p.tags));
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : " · ") + part;
+  return out;
+}
+
+// Applies the optional field flags to `p`; returns an error message or "".
+std::string apply_fields(const ParsedCommand& cmd, const Context& ctx, Program& p) {
+  if (const auto* v = cmd.flag("owner")) p.owner = v->ref->id;
+  if (const auto* v = cmd.flag("sponsor")) p.sponsor = v->ref->id;
+  if (const auto* v = cmd.flag("channel")) p.channel = v->ref->id;
+  std::string error;
+  if (!date_flag(cmd, ctx, "start", p.start, error) || !date_flag(cmd, ctx, "due", p.due, error))
+    return error;
+  if (!p.start.empty() && !p.due.empty() && p.due < p.start) {
+    return fmt::format("The due date {} is before the start {}.", p.due, p.start);
+  }
+  if (const auto* v = cmd.flag("budget")) p.budget = std::stoll(v->text);
+  if (const auto* v = cmd.flag("tags")) p.tags = split_list(v->text);
+  if (const auto* v = cmd.flag("description")) p.description = v->text;
+  if (auto err = length_error("name", p.name, 120); !err.empty()) return err;
+  return length_error("description", p.description, 2000);
+}
+
+std::string who_may(const Program& p) {
+  return fmt::format("Only {} or an itpm admin can change {}.", program_leads(p), p.key);
+}
+
+Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  std::string key = cmd.positional("key")->text;
+  static const std::regex key_pattern("^[a-z0-9][a-z0-9-]{1,31}$");
+  if (!std::regex_match(key, key_pattern)) {
+    return mistake(
+        cmd,
+        fmt::format("A program key is 2-32 lowercase letters, digits and dashes, starting with "
+                    "a letter or digit, like dr-2027 (got \"{}\").",
+                    shown_text(key, 40)));
+  }
+  if (auto existing = ctx.repos.find<storage::Program>(key)) {
+    return mistake(
+        cmd, fmt::format(
+                 "Program {} already exists (“{}”, owner {}). See it with `/itpm program show {}`.",
+                 key, shown_text(existing->name, 120), user_mention(existing->owner), key));
+  }
+  Program p;
+  p.key = key;
+  p.name = cmd.positional("name")->text;
+  p.owner = command.user_id;
+  p.channel = command.channel_id;
+  p.created_by = command.user_id;
+  p.created_at = millis(ctx.now);
+  if (auto err = apply_fields(cmd, ctx, p); !err.empty()) return mistake(cmd, err);
+
+  Outcome out;
+  ctx.repos.save(out.writes, p, nullptr, Change{command.user_id, p.created_at, "add"});
+  out.reply = text_reply(
+      Visibility::in_channel,
+      {fmt::format("📁 Program *{}* “{}” created by {}", key, shown_text(p.name, 120),
+                   user_mention(command.user_id)),
+       summary(p), fmt::format("Next: `/itpm review schedule {} --every \"tue 15:00\"`", key)});
+  return out;
+}
+
+Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  bool all = cmd.flag("all") != nullptr;
+  std::vector<std::string> lines;
+  std::size_t total = 0;
+  for (const auto& p : ctx.repos.all<storage::Program>()) {
+    if (!all && p.status != "open") continue;
+    if (++total > 20) continue;
+    lines.push_back(fmt::format("• *{}* {}{} · owner {}{}", p.key, shown_text(p.name, 120),
+                                p.status == "closed" ? " _(closed)_" : "", user_mention(p.owner),
+                                p.due.empty() ? "" : " · due " + show_date(p.due)));
+  }
+  if (total == 0) {
+    return reply_only(
+        text_reply(query_visibility(cmd), {all ? "No programs yet." : "No open programs.",
+                                           "Create one: `/itpm program add <key> \"<name>\"`"}));
+  }
+  return reply_only(list_reply(query_visibility(cmd),
+                               fmt::format("*{} program{}*", total, total == 1 ? "" : "s"), lines,
+                               total, ""));
+}
+
+Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  std::string key = cmd.positional("key")->text;
+  auto p = ctx.repos.find<storage::Program>(key);
+  if (!p) return unknown_program(cmd, ctx, key);
+  std::vector<std::string> paragraphs = {
+      fmt::format("📁 *{}* “{}”{}", p->key, shown_text(p->name, 120),
+                  p->status == "closed" ? " _(closed)_" : ""),
+      summary(*p)};
+  if (!p->description.empty()) paragraphs.push_back(shown_text(p->description, 2000));
+  if (!p->close_note.empty())
+    paragraphs.push_back("Closing note: " + shown_text(p->close_note, 600));
+  paragraphs.push_back(fmt::format("History: `/itpm audit {}`", p->key));
+  return reply_only(text_reply(query_visibility(cmd), paragraphs));
+}
+
+// The open program that `command` may change, or the reply that says why not.
+std::variant<Program, Outcome> program_to_change(const ParsedCommand& cmd, const Command& command,
+                                                 const Context& ctx,
+                                                 std::string_view closed_message) {
+  std::string key = cmd.positional("key")->text;
+  auto program = ctx.repos.find<storage::Program>(key);
+  if (!program) return unknown_program(cmd, ctx, key);
+  if (!runs_program(*program, command.user_id, ctx)) {
+    return reply_only(error_reply(who_may(*program) + " Nothing was saved.", ""));
+  }
+  if (program->status == "closed")
+    return mistake(cmd, fmt::format("Program {} {}.", key, closed_message));
+  return std::move(*program);
+}
+
+Outcome update(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = program_to_change(cmd, command, ctx, "is closed");
+  if (auto* refusal = std::get_if<Outcome>(&found)) return std::move(*refusal);
+  const Program* before = &std::get<Program>(found);
+  const std::string& key = before->key;
+  if (cmd.flags.empty()) {
+    return mistake(
+        cmd,
+        "Nothing to change: give at least one of --owner, --sponsor, --channel, --start, --due, "
+        "--budget, --tags, --description.");
+  }
+  Program after = *before;
+  if (auto err = apply_fields(cmd, ctx, after); !err.empty()) return mistake(cmd, err);
+  std::string changes;
+  auto note = [&](const char* name, const std::string& a, const std::string& b) {
+    if (a != b)
+      changes += fmt::format("{}{} {} → {}", changes.empty() ? "" : " · ", name,
+                             a.empty() ? "none" : a, b);
+  };
+  note("owner", before->owner.empty() ? "" : user_mention(before->owner),
+       user_mention(after.owner));
+  note("sponsor", before->sponsor.empty() ? "" : user_mention(before->sponsor),
+       after.sponsor.empty() ? "none" : user_mention(after.sponsor));
+  note("channel", before->channel.empty() ? "" : channel_mention(before->channel),
+       channel_mention(after.channel));
+  note("start", before->start, after.start);
+  note("due", before->due, after.due);
+  note("budget", thousands(before->budget), thousands(after.budget));
+  note("description", shown_text(before->description, 80), shown_text(after.description, 80));
+  note("tags", shown_list(before->tags), shown_list(after.tags));
+  if (changes.empty())
+    return mistake(cmd, fmt::format("Program {} already has those values.", key));
+
+  Outcome out;
+  ctx.repos.save(out.writes, after, before, Change{command.user_id, millis(ctx.now), "update"});
+  out.reply = text_reply(Visibility::in_channel, {fmt::format("✏️ Program *{}* updated by {}",
+                                                              key, user_mention(command.user_id)),
+                                                  changes});
+  return out;
+}
+
+Outcome close(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = program_to_change(cmd, command, ctx, "is already closed");
+  if (auto* refusal = std::get_if<Outcome>(&found)) return std::move(*refusal);
+  const Program* before = &std::get<Program>(found);
+  const std::string& key = before->key;
+  Program after = *before;
+  after.status = "closed";
+  after.closed_at = millis(ctx.now);
+  if (const auto* v = cmd.flag("note")) after.close_note = v->text;
+  Outcome out;
+  ctx.repos.save(out.writes, after, before, Change{command.user_id, after.closed_at, "close"});
+  std::vector<std::string> paragraphs = {fmt::format("✅ Program *{}* “{}” closed by {}", key,
+                                                     shown_text(after.name, 120),
+                                                     user_mention(command.user_id))};
+  if (!after.close_note.empty()) paragraphs.push_back(shown_text(after.close_note, 600));
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
+
+}  // namespace
+
+AreaSpec program_area() {
+  using namespace args;
+  std::vector<ArgSpec> program_fields = {
+      owner_flag,
+      opt("sponsor", T::user, "@u"),
+      opt("channel", T::channel, "#c"),
+      opt("start", T::date, "DATE"),
+      opt("due", T::date, "DATE"),
+      opt("budget", T::integer, "N"),
+      opt("tags", T::list, "a,b"),
+      opt("description", T::text, "\"...\""),
+  };
+  std::vector<ArgSpec> program_add_positionals = {req("key", T::program, "<key>"),
+                                                  req("name", T::text, "\"<name>\"")};
+  return {"program",
+          {"prog", "p", "programs"},
+          "Programs: the container for everything else",
+          "list",
+          {
+              {"add",
+               {"new", "create"},
+               "Create a program",
+               program_add_positionals,
+               program_fields,
+               add},
+              {"list", {"ls"}, "List open programs", {}, {sw("all"), share_flag}, list},
+              {"show",
+               {"get"},
+               "Show one program",
+               {req("key", T::program, "<key>")},
+               {share_flag},
+               show},
+              {"update",
+               {"edit", "set"},
+               "Change a program's fields",
+               {req("key", T::program, "<key>")},
+               program_fields,
+               update},
+              {"close",
+               {"done"},
+               "Close a program",
+               {req("key", T::program, "<key>")},
+               {opt("note", T::text, "\"...\"")},
+               close},
+          }};
+}
+
+}  // namespace itpm::commands

@@ -1,0 +1,130 @@
+#include "commands/areas/report_command.hpp"
+
+#include "commands/language/arg_builders.hpp"
+#include "common/iso_date.hpp"
+
+#include "commands/areas/handler_support.hpp"
+#include "commands/calendar/dates.hpp"
+#include "commands/render/reply.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace itpm::commands {
+namespace {
+
+// One program's line: status (and before the period), then what changed since `since_ms`.
+std::string program_line(const storage::Program& p, std::int64_t since_ms,
+                         const std::string& since_day, const Context& ctx) {
+  auto updates = ctx.repos.status_updates(p.key, 50);
+  std::string status = "⚪ no status";
+  if (!updates.empty()) {
+    status = status_dot(updates.front().status) + " " + updates.front().status;
+    auto before = std::find_if(updates.begin(), updates.end(),
+                               [&](const storage::StatusUpdate& u) { return u.at < since_ms; });
+    if (before != updates.end() && before->status != updates.front().status)
+      status += fmt::format(" (was {} {})", status_dot(before->status), before->status);
+  }
+  int opened = 0;
+  int closed = 0;
+  for (const auto& r : ctx.repos.risks_of_program(p.key)) {
+    if (r.created_at >= since_ms) ++opened;
+    if (r.status == "closed" && r.closed_at >= since_ms) ++closed;
+  }
+  storage::DecisionFilter filter;
+  filter.program = p.key;
+  filter.since_days = common::days_from_date(since_day);
+  std::size_t decisions = 0;
+  (void)ctx.repos.decisions(filter, 1, &decisions);  // only the count
+  int done = 0;
+  int slipped = 0;
+  for (const auto& m : ctx.repos.all<storage::Milestone>()) {
+    if (m.program != p.key) continue;
+    if (m.status == "done" && m.done_at >= since_ms) ++done;
+    if (std::any_of(m.slips.begin(), m.slips.end(),
+                    [&](const storage::Slip& s) { return s.at >= since_ms; }))
+      ++slipped;
+  }
+  std::string out = fmt::format("*{}* {} · risks +{} −{} · decisions +{}", p.key, status, opened,
+                                closed, decisions);
+  if (done > 0 || slipped > 0) {
+    out += " · milestones";
+    if (done > 0) out += fmt::format(" ✅{}", done);
+    if (slipped > 0) out += fmt::format(" ⏰{} slipped", slipped);
+  }
+  return out;
+}
+
+Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  auto today = today_in(ctx.now, ctx.zone);
+  std::string since_day = iso_date(today - std::chrono::days(7));
+  std::string error;
+  if (!date_flag(cmd, ctx, "since", since_day, error)) return mistake(cmd, error);
+  if (since_day > iso_date(today)) return mistake(cmd, "--since cannot be in the future.");
+  std::int64_t since_ms = start_of_day_ms(*common::parse_date(since_day), ctx.zone);
+  std::vector<storage::Program> programs;
+  if (const auto* v = cmd.positional("program")) {
+    auto p = ctx.repos.find<storage::Program>(v->text);
+    if (!p) return unknown_program(cmd, ctx, v->text);
+    programs.push_back(std::move(*p));
+  } else {
+    for (auto& p : ctx.repos.all<storage::Program>()) {
+      if (p.status == "open") programs.push_back(std::move(p));
+    }
+  }
+  std::vector<std::string> lines;
+  for (const auto& p : programs) lines.push_back(program_line(p, since_ms, since_day, ctx));
+  if (lines.empty()) lines.emplace_back("No open programs.");
+
+  // Corrective actions due within a week, or past their SLO.
+  std::string horizon = iso_date(today + std::chrono::days(7));
+  std::vector<storage::Action> actions;
+  for (auto& a : ctx.repos.all<storage::Action>()) {
+    bool in_scope = programs.size() != 1 || cmd.positional("program") == nullptr ||
+                    a.program == programs.front().key;
+    if (a.status == "open" && a.due <= horizon && in_scope) actions.push_back(std::move(a));
+  }
+  std::stable_sort(actions.begin(), actions.end(),
+                   [](const auto& a, const auto& b) { return a.due < b.due; });
+  std::string action_text = "*Corrective actions:* none due within a week";
+  if (!actions.empty()) {
+    action_text = "*Corrective actions:*";
+    for (std::size_t i = 0; i < actions.size() && i < 10; ++i) {
+      const auto& a = actions[i];
+      std::int64_t left = common::days_from_date(a.due) - today.time_since_epoch().count();
+      action_text += fmt::format(
+          "\n• *{}* {} “{}” {} ({})", storage::action_id(a.number), a.severity,
+          shown_text(a.title, 80),
+          left >= 0 ? fmt::format("due in {} day{}", left, left == 1 ? "" : "s")
+                    : fmt::format("_past its SLO by {} day{}_", -left, left == -1 ? "" : "s"),
+          user_mention(a.owner));
+    }
+    if (actions.size() > 10)
+      action_text += fmt::format("\n… and {} more: `/itpm action list`", actions.size() - 10);
+  }
+  std::string header =
+      fmt::format("📊 *Status report* · {} → {}", show_date(since_day), show_date(iso_date(today)));
+  Reply reply = list_reply(query_visibility(cmd), header, lines, lines.size(), "");
+  reply.text += "\n" + action_text;
+  reply.blocks.push_back(section(action_text));
+  return reply_only(std::move(reply));
+}
+
+}  // namespace
+
+AreaSpec report_area() {
+  using namespace args;
+  return {"report",
+          {"rep"},
+          "The status report",
+          "",
+          {{"",
+            {},
+            "Programs with status and what changed",
+            {opt("program", T::program, "[program]")},
+            {opt("since", T::date, "DATE"), share_flag},
+            report}}};
+}
+
+}  // namespace itpm::commands

@@ -1,0 +1,494 @@
+#include "commands/areas/risk_commands.hpp"
+
+#include "commands/areas/audit_command.hpp"
+#include "commands/areas/handler_support.hpp"
+#include "commands/areas/risk_ladder.hpp"
+#include "commands/calendar/dates.hpp"
+#include "commands/language/arg_builders.hpp"
+#include "commands/render/reply.hpp"
+#include "commands/render/slack_text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace itpm::commands {
+namespace {
+
+using storage::Change;
+using storage::Program;
+using storage::Risk;
+
+// "critical (score 20 = L4 × I5)"
+std::string scoring(const Risk& r) {
+  return fmt::format("{} (score {} = L{} × I{})", band(r.score()), r.score(), r.likelihood,
+                     r.impact);
+}
+
+// What a reader calls the risk's state: closed, accepted, escalated (on the ladder), ...
+std::string state(const Risk& r) {
+  if (r.on_ladder()) return fmt::format("escalated L{}", r.escalation_level);
+  return r.status;
+}
+
+// "“Primary DB failover untested” · owner @dave · mitigation due Fri 2026-12-04"
+std::string details(const Risk& r) {
+  std::string out = quoted_title(r) + " · owner " + user_mention(r.owner);
+  if (!r.due.empty()) out += " · mitigation due " + show_date(r.due);
+  return out;
+}
+
+// One line of a list.
+std::string line(const Risk& r) {
+  std::string out =
+      fmt::format("{} *{}* {} {} · {} · {}", band_dot(r.score()), storage::risk_id(r.number),
+                  r.score(), band(r.score()), r.program, details(r));
+  if (r.status != "open" || r.on_ladder()) out += " · _" + state(r) + "_";
+  return out;
+}
+
+bool critical(const Risk& r, const Context& ctx) {
+  return r.score() >= ctx.policy.escalation_threshold;
+}
+
+// The risk behind `<id>`, or the mistake to reply with.
+std::variant<Risk, Outcome> find_risk(const ParsedCommand& cmd, const Context& ctx) {
+  const std::string& text = cmd.positional("id")->text;
+  auto number = item_number(text, 'R');
+  if (!number) {
+    return mistake(
+        cmd, fmt::format("\"{}\" is not a risk id; they look like R-12.", shown_text(text, 40)));
+  }
+  auto risk = ctx.repos.find<storage::Risk>(*number);
+  if (!risk) {
+    return mistake(cmd, fmt::format("No risk {}. See the register with `/itpm risk list`.",
+                                    storage::risk_id(*number)));
+  }
+  return std::move(*risk);
+}
+
+// The risk `command` may change (its owner, its program's owner or sponsor, or an admin),
+// still open; otherwise the reply that says why not.
+std::variant<Risk, Outcome> risk_to_change(const ParsedCommand& cmd, const Command& command,
+                                           const Context& ctx, std::string_view verb) {
+  auto found = find_risk(cmd, ctx);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  Risk& risk = std::get<Risk>(found);
+  auto program = ctx.repos.find<storage::Program>(risk.program);
+  bool allowed = command.user_id == risk.owner ||
+                 (program && runs_program(*program, command.user_id, ctx)) ||
+                 ctx.is_admin(command.user_id);
+  if (!allowed) {
+    return refusal(fmt::format("Only the risk owner {}{} or an itpm admin can {} {}.",
+                               user_mention(risk.owner),
+                               program ? ", " + program_leads(*program) : std::string(), verb,
+                               storage::risk_id(risk.number)));
+  }
+  if (risk.status == "closed") {
+    return mistake(cmd,
+                   fmt::format("{} is closed{}.", storage::risk_id(risk.number),
+                               risk.closed_at != 0 ? " since " + show_time(risk.closed_at, ctx.zone)
+                                                   : std::string()));
+  }
+  return std::move(risk);
+}
+
+// "@dave notified now; #dr-program in 24h if not acknowledged."
+std::string ladder_note(const Risk& risk, const Program& program, const Context& ctx) {
+  return fmt::format("Escalation ladder started: {} notified now; {} in {} if not acknowledged.",
+                     user_mention(risk.owner), channel_mention(program.channel),
+                     show_duration(ctx.policy.ladder_step));
+}
+
+Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = open_program(cmd, ctx, cmd.flag("program")->text);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Program& program = std::get<Program>(found);
+  Risk r;
+  r.program = program.key;
+  r.title = cmd.positional("title")->text;
+  r.likelihood = std::stoi(cmd.flag("likelihood")->text);
+  r.impact = std::stoi(cmd.flag("impact")->text);
+  r.owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : command.user_id;
+  if (const auto* v = cmd.flag("mitigation")) r.mitigation = v->text;
+  std::string error;
+  if (!date_flag(cmd, ctx, "due", r.due, error)) return mistake(cmd, error);
+  if (auto e = length_error("title", r.title, 200); !e.empty()) return mistake(cmd, e);
+  if (auto e = length_error("mitigation", r.mitigation, 2000); !e.empty()) return mistake(cmd, e);
+  r.channel = command.channel_id;
+  r.created_by = command.user_id;
+  r.created_at = millis(ctx.now);
+
+  Outcome out;
+  r.number = ctx.repos.next_number<storage::Risk>(out.writes);
+  std::vector<std::string> paragraphs = {
+      fmt::format("⚠️ *{}* · {} · {}", storage::risk_id(r.number), scoring(r), r.program),
+      details(r)};
+  if (!r.mitigation.empty()) paragraphs.push_back("Mitigation: " + shown_text(r.mitigation, 600));
+  if (critical(r, ctx)) {
+    start_ladder(out, r, ctx, fmt::format("raised with score {}", r.score()), "");
+    paragraphs.push_back(ladder_note(r, program, ctx));
+  }
+  schedule_overdue_check(out, r, ctx);
+  ctx.repos.save(out.writes, r, nullptr, Change{command.user_id, r.created_at, "add"});
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
+
+// The risks of --program (or of every program), highest score first; or the mistake.
+struct Scope {
+  std::string program;  // empty: every program
+  std::vector<Risk> risks;
+};
+std::variant<Scope, Outcome> risks_in_scope(const ParsedCommand& cmd, const Context& ctx) {
+  Scope scope;
+  if (const auto* v = cmd.flag("program")) {
+    scope.program = v->text;
+    if (!ctx.repos.find<storage::Program>(scope.program))
+      return unknown_program(cmd, ctx, scope.program);
+    scope.risks = ctx.repos.risks_of_program(scope.program);  // score-first from its index
+    return scope;
+  }
+  scope.risks = ctx.repos.all<storage::Risk>();
+  std::stable_sort(scope.risks.begin(), scope.risks.end(),
+                   [](const Risk& a, const Risk& b) { return a.score() > b.score(); });
+  return scope;
+}
+
+Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  auto found = risks_in_scope(cmd, ctx);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const auto& [program, risks] = std::get<Scope>(found);
+  std::string status = cmd.flag("status") != nullptr ? cmd.flag("status")->text : "open";
+  int min_score = cmd.flag("min-score") != nullptr ? std::stoi(cmd.flag("min-score")->text) : 0;
+  std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
+  auto wanted = [&](const Risk& r) {
+    if (r.score() < min_score || (!owner.empty() && r.owner != owner)) return false;
+    if (status == "all") return true;
+    if (status == "open") return r.status != "closed" && r.status != "accepted";
+    if (status == "escalated") return r.on_ladder();
+    return r.status == status;
+  };
+  std::size_t limit = list_limit(cmd);
+  std::size_t total = 0;
+  std::vector<std::string> lines;
+  for (const auto& r : risks) {
+    if (!wanted(r)) continue;
+    if (++total <= limit) lines.push_back(line(r));
+  }
+  std::string scope = program.empty() ? "" : " in " + program;
+  if (total == 0) {
+    return reply_only(text_reply(
+        query_visibility(cmd),
+        {fmt::format("No {}risks{}.", status == "all" ? "" : status + " ", scope),
+         "Raise one: `/itpm risk add \"<title>\" --program <key> --likelihood 1-5 --impact 1-5`"}));
+  }
+  return reply_only(
+      list_reply(query_visibility(cmd),
+                 fmt::format("*{} {}risk{}{}*, highest score first", total,
+                             status == "all" ? "" : status + " ", total == 1 ? "" : "s", scope),
+                 lines, total, "Narrow with --program, --owner or --min-score, or raise --limit."));
+}
+
+Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  auto found = find_risk(cmd, ctx);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Risk& r = std::get<Risk>(found);
+  std::vector<std::string> paragraphs = {
+      fmt::format("{} *{}* · {} · {} · _{}_", band_dot(r.score()), storage::risk_id(r.number),
+                  scoring(r), r.program, state(r)),
+      details(r)};
+  if (!r.mitigation.empty()) paragraphs.push_back("Mitigation: " + shown_text(r.mitigation, 2000));
+  if (r.on_ladder()) {
+    paragraphs.push_back(fmt::format("On the escalation ladder at level {} since {}: {}",
+                                     r.escalation_level, show_time(r.escalated_at, ctx.zone),
+                                     shown_text(r.escalation_reason, 300)));
+  }
+  if (!r.close_note.empty()) paragraphs.push_back("Closing note: " + shown_text(r.close_note, 600));
+  auto history = ctx.repos.audit(storage::risk_id(r.number));
+  paragraphs.push_back(
+      fmt::format("*History* ({} change{})", history.size(), history.size() == 1 ? "" : "s"));
+  for (auto& p : history_paragraphs(history, ctx.zone, 10)) paragraphs.push_back(std::move(p));
+  if (history.size() > 10) {
+    paragraphs.push_back(
+        fmt::format("Older changes: `/itpm audit {}`", storage::risk_id(r.number)));
+  }
+  return reply_only(text_reply(query_visibility(cmd), paragraphs));
+}
+
+Outcome update(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = risk_to_change(cmd, command, ctx, "change");
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Risk& before = std::get<Risk>(found);
+  std::string id = storage::risk_id(before.number);
+  if (cmd.flags.empty()) {
+    return mistake(cmd,
+                   "Nothing to change: give at least one of --likelihood, --impact, --owner, "
+                   "--due, --mitigation, --status.");
+  }
+  Risk after = before;
+  if (const auto* v = cmd.flag("likelihood")) after.likelihood = std::stoi(v->text);
+  if (const auto* v = cmd.flag("impact")) after.impact = std::stoi(v->text);
+  if (const auto* v = cmd.flag("owner")) after.owner = v->ref->id;
+  if (const auto* v = cmd.flag("mitigation")) after.mitigation = v->text;
+  if (const auto* v = cmd.flag("status")) after.status = v->text;
+  std::string error;
+  if (!date_flag(cmd, ctx, "due", after.due, error)) return mistake(cmd, error);
+  if (auto e = length_error("mitigation", after.mitigation, 2000); !e.empty())
+    return mistake(cmd, e);
+
+  std::vector<std::string> changes;
+  if (after.score() != before.score()) {
+    changes.push_back(fmt::format("score {} → {} ({}, L{} × I{})", before.score(), after.score(),
+                                  band(after.score()), after.likelihood, after.impact));
+  }
+  if (after.owner != before.owner)
+    changes.push_back(
+        fmt::format("owner {} → {}", user_mention(before.owner), user_mention(after.owner)));
+  if (after.due != before.due)
+    changes.push_back(
+        fmt::format("due {} → {}", before.due.empty() ? "none" : before.due, show_date(after.due)));
+  if (after.mitigation != before.mitigation) changes.push_back("mitigation updated");
+  if (after.status != before.status)
+    changes.push_back(fmt::format("status {} → {}", before.status, after.status));
+  if (changes.empty()) return mistake(cmd, fmt::format("{} already has those values.", id));
+
+  Outcome out;
+  std::vector<std::string> paragraphs;
+  std::string body;
+  for (const auto& c : changes) body += (body.empty() ? "" : " · ") + c;
+  paragraphs.push_back(fmt::format("✏️ *{}* updated by {}", id, user_mention(command.user_id)));
+  paragraphs.push_back(body);
+  if (before.on_ladder() && (!critical(after, ctx) || after.status == "accepted")) {
+    after.escalation_level = 0;
+    paragraphs.push_back(after.status == "accepted"
+                             ? "Escalation stopped: the risk is accepted."
+                             : fmt::format("Escalation stopped: score {} is below {}.",
+                                           after.score(), ctx.policy.escalation_threshold));
+  } else if (!before.on_ladder() && critical(after, ctx) && !critical(before, ctx) &&
+             after.status != "accepted") {
+    start_ladder(out, after, ctx, fmt::format("score rose to {}", after.score()),
+                 fmt::format("Its score rose to {}.", after.score()));
+    if (auto program = ctx.repos.find<storage::Program>(after.program))
+      paragraphs.push_back(ladder_note(after, *program, ctx));
+  } else if (before.on_ladder() && after.owner != before.owner) {
+    // The new owner hears about the escalation they now hold; the ladder keeps its timing.
+    PostMessage dm;
+    dm.to_user = after.owner;
+    dm.text = fmt::format(
+        "🔺 You now own {} {} ({}, score {}), which is being escalated (level {}). Acknowledge "
+        "with `/itpm risk ack {}`.",
+        id, quoted_title(after), after.program, after.score(), after.escalation_level, id);
+    send(out, std::move(dm));
+  }
+  if (after.due != before.due) schedule_overdue_check(out, after, ctx);
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, millis(ctx.now), "update"});
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
+
+Outcome ack(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = risk_to_change(cmd, command, ctx, "acknowledge");
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Risk& before = std::get<Risk>(found);
+  std::string id = storage::risk_id(before.number);
+  if (!before.on_ladder()) {
+    return mistake(cmd,
+                   fmt::format("{} is not being escalated; there is nothing to acknowledge.", id));
+  }
+  Risk after = before;
+  after.acked_at = millis(ctx.now);
+  after.escalation_level = 0;
+  Outcome out;
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.acked_at, "ack"});
+  out.reply = text_reply(Visibility::in_channel,
+                         {fmt::format("👍 *{}* acknowledged by {}; escalation stopped at level {}.",
+                                      id, user_mention(command.user_id), before.escalation_level),
+                          details(after)});
+  return out;
+}
+
+Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  // Anyone may raise the alarm; only closed risks cannot be escalated.
+  auto found = find_risk(cmd, ctx);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Risk& before = std::get<Risk>(found);
+  std::string id = storage::risk_id(before.number);
+  if (before.status == "closed") return mistake(cmd, fmt::format("{} is closed.", id));
+  std::string reason = cmd.flag("reason")->text;
+  if (auto e = length_error("reason", reason, 500); !e.empty()) return mistake(cmd, e);
+  const ParsedValue* to = cmd.flag("to");
+  if (before.on_ladder() && to == nullptr) {
+    return mistake(
+        cmd, fmt::format("{} is already escalated (level {} since {}); it climbs on its own "
+                         "until acknowledged. To alert someone now, add --to @person or "
+                         "--to #channel.",
+                         id, before.escalation_level, show_time(before.escalated_at, ctx.zone)));
+  }
+  Risk after = before;
+  Outcome out;
+  std::vector<std::string> paragraphs = {
+      fmt::format("🔺 *{}* escalated by {} · {} · {}", id, user_mention(command.user_id),
+                  scoring(after), after.program),
+      details(after), "Reason: " + shown_text(reason, 500)};
+  if (!before.on_ladder()) {
+    start_ladder(
+        out, after, ctx, reason,
+        fmt::format("{} escalated it: {}", user_mention(command.user_id), shown_text(reason, 500)));
+    if (auto program = ctx.repos.find<storage::Program>(after.program))
+      paragraphs.push_back(ladder_note(after, *program, ctx));
+  }
+  if (to != nullptr) {
+    PostMessage alert;
+    bool person = to->ref->kind == SlackRef::Kind::user;
+    (person ? alert.to_user : alert.channel) = to->ref->id;
+    alert.text = fmt::format(
+        "🔺 {} escalated {} {} ({}, {}, score {}) to {}: {}\nOwner {}. "
+        "See it with `/itpm risk show {}`.",
+        user_mention(command.user_id), id, quoted_title(after), after.program, band(after.score()),
+        after.score(), person ? "you" : "this channel", shown_text(reason, 500),
+        user_mention(after.owner), id);
+    send(out, std::move(alert));
+    paragraphs.push_back("Alerted " + render_ref(*to->ref) + ".");
+    after.escalation_reason = reason;
+  }
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, millis(ctx.now), "escalate"});
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
+
+Outcome close(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  auto found = risk_to_change(cmd, command, ctx, "close");
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Risk& before = std::get<Risk>(found);
+  Risk after = before;
+  after.status = "closed";
+  after.closed_at = millis(ctx.now);
+  after.escalation_level = 0;
+  if (const auto* v = cmd.flag("note")) after.close_note = v->text;
+  if (auto e = length_error("note", after.close_note, 2000); !e.empty()) return mistake(cmd, e);
+  Outcome out;
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.closed_at, "close"});
+  std::vector<std::string> paragraphs = {
+      fmt::format("✅ *{}* closed by {} · {} · was {}", storage::risk_id(after.number),
+                  user_mention(command.user_id), after.program, scoring(after)),
+      quoted_title(after)};
+  if (before.on_ladder()) paragraphs.push_back("Escalation stopped.");
+  if (!after.close_note.empty()) paragraphs.push_back(shown_text(after.close_note, 600));
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
+
+Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  auto found = risks_in_scope(cmd, ctx);
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const auto& [program, risks] = std::get<Scope>(found);
+  std::array<std::array<int, 5>, 5> grid{};  // [likelihood-1][impact-1]
+  std::array<int, 4> per_band{};             // low, medium, high, critical
+  int total = 0;
+  for (const auto& r : risks) {
+    if (r.status == "closed") continue;
+    ++grid[static_cast<std::size_t>(std::clamp(r.likelihood, 1, 5) - 1)]
+          [static_cast<std::size_t>(std::clamp(r.impact, 1, 5) - 1)];
+    int s = r.score();
+    ++per_band[s >= 15 ? 3 : s >= 10 ? 2 : s >= 5 ? 1 : 0];
+    ++total;
+  }
+  std::string scope = program.empty() ? "all programs" : program;
+  if (total == 0) {
+    return reply_only(
+        text_reply(query_visibility(cmd),
+                   {fmt::format("No open risks in {}: the heat map is empty.", scope)}));
+  }
+  // A fixed-width grid in a code block: likelihood rows (5 at the top), impact columns.
+  std::string rows = "Likelihood\n";
+  for (int l = 5; l >= 1; --l) {
+    rows += fmt::format("    {} │", l);
+    for (int i = 1; i <= 5; ++i) {
+      int n = grid[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i - 1)];
+      rows += n == 0 ? "   ·" : fmt::format("{:>4}", n);
+    }
+    rows += "\n";
+  }
+  rows += "      └────────────────────\n         1   2   3   4   5  Impact";
+  std::vector<std::string> paragraphs = {
+      fmt::format("🌡️ *Risk heat map* · {} · {} open risk{}", scope, total,
+                  total == 1 ? "" : "s"),
+      "```\n" + rows + "\n```",
+      fmt::format("🔴 critical {} · 🟠 high {} · 🟡 medium {} · 🟢 low {}", per_band[3],
+                  per_band[2], per_band[1], per_band[0])};
+  Reply reply = text_reply(query_visibility(cmd), paragraphs);
+  reply.blocks[2] = context_line(paragraphs[2]);
+  return reply_only(std::move(reply));
+}
+
+}  // namespace
+
+AreaSpec risk_area() {
+  using namespace args;
+  return {"risk",
+          {"r", "risks"},
+          "Risk register with scoring and an escalation ladder",
+          "list",
+          {
+              {"add",
+               {"new"},
+               "Raise a risk",
+               {req("title", T::text, "\"<title>\"")},
+               {required_program_flag, with_short(range("likelihood", 1, 5, true), 'l'),
+                with_short(range("impact", 1, 5, true), 'i'), owner_flag,
+                opt("due", T::date, "DATE"), opt("mitigation", T::text, "\"...\"")},
+               add},
+              {"list",
+               {"ls"},
+               "List risks, highest score first",
+               {},
+               {program_flag,
+                choice("status", {"open", "mitigating", "escalated", "accepted", "closed", "all"},
+                       false),
+                range("min-score", 1, 25, false), owner_flag, limit_flag, share_flag},
+               list},
+              {"show",
+               {"get"},
+               "Show a risk with its history",
+               {req("id", T::item_id, "R-n")},
+               {share_flag},
+               show},
+              {"update",
+               {"edit", "set"},
+               "Change a risk",
+               {req("id", T::item_id, "R-n")},
+               {with_short(range("likelihood", 1, 5, false), 'l'),
+                with_short(range("impact", 1, 5, false), 'i'), owner_flag,
+                opt("due", T::date, "DATE"), opt("mitigation", T::text, "\"...\""),
+                choice("status", {"mitigating", "accepted"}, false)},
+               update},
+              {"ack",
+               {"acknowledge"},
+               "Acknowledge an escalation",
+               {req("id", T::item_id, "R-n")},
+               {},
+               ack},
+              {"escalate",
+               {},
+               "Escalate a risk by hand",
+               {req("id", T::item_id, "R-n")},
+               {opt("to", T::user_or_channel, "@u|#c"), req("reason", T::text, "\"...\"")},
+               escalate},
+              {"close",
+               {"done"},
+               "Close a risk",
+               {req("id", T::item_id, "R-n")},
+               {opt("note", T::text, "\"...\"")},
+               close},
+              {"heatmap",
+               {"heat"},
+               "Likelihood x impact grid of counts",
+               {},
+               {program_flag, share_flag},
+               heatmap},
+          }};
+}
+
+}  // namespace itpm::commands

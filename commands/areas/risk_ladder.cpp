@@ -1,0 +1,133 @@
+#include "commands/areas/risk_ladder.hpp"
+
+#include "common/iso_date.hpp"
+
+#include "commands/areas/handler_support.hpp"
+#include "commands/calendar/dates.hpp"
+
+#include <fmt/format.h>
+
+namespace itpm::commands {
+namespace {
+
+using storage::Risk;
+
+std::int64_t step_ms(const Context& ctx) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step).count();
+}
+
+// "R-1 “Primary DB failover untested” (dr-2027, critical, score 20)"
+std::string summary(const Risk& risk) {
+  return fmt::format("*{}* {} ({}, {}, score {})", storage::risk_id(risk.number),
+                     quoted_title(risk), risk.program, band(risk.score()), risk.score());
+}
+
+Outcome note(Outcome out, std::string text) {
+  out.reply.text = std::move(text);
+  return out;
+}
+
+}  // namespace
+
+std::string quoted_title(const Risk& risk) {
+  return "“" + shown_text(risk.title, 200) + "”";
+}
+
+void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::string& reason,
+                  const std::string& why) {
+  risk.escalation_level = 1;
+  risk.escalated_at = millis(ctx.now);
+  risk.acked_at = 0;
+  risk.escalation_reason = reason;
+  std::string id = storage::risk_id(risk.number);
+  PostMessage dm;
+  dm.to_user = risk.owner;
+  dm.text = fmt::format(
+      "🔺 You own a {} risk: {} {} ({}, score {}).{}\nAcknowledge with `/itpm risk ack {}`, "
+      "or lower it with `/itpm risk update {} --likelihood 2`.",
+      band(risk.score()), id, quoted_title(risk), risk.program, risk.score(),
+      why.empty() ? "" : " " + why, id, id);
+  send(out, std::move(dm));
+  nlohmann::json job = {
+      {"kind", "risk_ladder"}, {"risk", risk.number}, {"level", 2}, {"ladder", risk.escalated_at}};
+  ctx.repos.jobs().schedule(out.writes, risk.escalated_at + step_ms(ctx), job);
+}
+
+void schedule_overdue_check(Outcome& out, const Risk& risk, const Context& ctx) {
+  auto due = common::parse_date(risk.due);
+  if (!due) return;
+  nlohmann::json job = {{"kind", "risk_overdue"}, {"risk", risk.number}, {"due", risk.due}};
+  ctx.repos.jobs().schedule(out.writes, start_of_day_ms(*due + std::chrono::days(1), ctx.zone),
+                            job);
+}
+
+Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx) {
+  Outcome out;
+  ctx.repos.jobs().unschedule(out.writes, job);
+  auto number = job.job.value("risk", std::uint64_t{0});
+  int level = job.job.value("level", 0);
+  auto ladder = job.job.value("ladder", std::int64_t{0});
+  auto before = ctx.repos.find<storage::Risk>(number);
+  if (!before || !before->on_ladder() || before->escalated_at != ladder ||
+      before->escalation_level != level - 1 || level < 2 || level > 3) {
+    return note(std::move(out), fmt::format("ladder step {} of {} dropped: the risk moved on",
+                                            level, storage::risk_id(number)));
+  }
+  auto program = ctx.repos.find<storage::Program>(before->program);
+  Risk after = *before;
+  after.escalation_level = level;
+  std::string id = storage::risk_id(number);
+  auto waited =
+      std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step) * (level - 1);
+  PostMessage post;
+  post.channel = program ? program->channel : before->channel;
+  if (level == 2) {
+    std::string who = user_mention(after.owner);
+    if (program && !program->sponsor.empty() && program->sponsor != after.owner)
+      who += " and sponsor " + user_mention(program->sponsor);
+    post.text = fmt::format(
+        "🔺 Escalation level 2: {} has not been acknowledged for {}.\nOwner {}: acknowledge "
+        "with `/itpm risk ack {}`, or lower it with `/itpm risk update {} --likelihood 2`.",
+        summary(after), spelled_duration(waited.count()), who, id, id);
+  } else {
+    if (!ctx.policy.escalation_channel.empty()) post.channel = ctx.policy.escalation_channel;
+    std::string leads = program ? " · " + program_leads(*program) : std::string();
+    post.text = fmt::format(
+        "🚨 Escalation level 3: {} has not been acknowledged for {}.\nOwner {}{}. Why: {}\n"
+        "See it with `/itpm risk show {}`; the owner stops this with `/itpm risk ack {}`.",
+        summary(after), spelled_duration(waited.count()), user_mention(after.owner), leads,
+        shown_text(after.escalation_reason, 300), id, id);
+  }
+  send(out, std::move(post));
+  if (level == 2) {
+    nlohmann::json next = {
+        {"kind", "risk_ladder"}, {"risk", number}, {"level", 3}, {"ladder", ladder}};
+    // The people just alerted get a whole step to answer, even when this one ran late.
+    ctx.repos.jobs().schedule(out.writes, millis(ctx.now) + step_ms(ctx), next);
+  }
+  ctx.repos.save(out.writes, after, &*before,
+                 storage::Change{std::string(bot_actor), millis(ctx.now), "escalate"});
+  return note(std::move(out), fmt::format("{} escalated to level {}", id, level));
+}
+
+Outcome check_overdue(const storage::ScheduledJob& job, const Context& ctx) {
+  Outcome out;
+  ctx.repos.jobs().unschedule(out.writes, job);
+  auto number = job.job.value("risk", std::uint64_t{0});
+  std::string due = job.job.value("due", "");
+  auto before = ctx.repos.find<storage::Risk>(number);
+  std::string id = storage::risk_id(number);
+  if (!before || before->due != due || before->on_ladder() ||
+      (before->status != "open" && before->status != "mitigating")) {
+    return note(std::move(out), fmt::format("overdue check of {} dropped: nothing to do", id));
+  }
+  Risk after = *before;
+  start_ladder(
+      out, after, ctx, "mitigation overdue since " + show_date(due),
+      fmt::format("Its mitigation was due {} and it is still {}.", show_date(due), before->status));
+  ctx.repos.save(out.writes, after, &*before,
+                 storage::Change{std::string(bot_actor), millis(ctx.now), "escalate"});
+  return note(std::move(out), fmt::format("{} is overdue: escalation ladder started", id));
+}
+
+}  // namespace itpm::commands

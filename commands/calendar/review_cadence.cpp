@@ -1,0 +1,296 @@
+#include "commands/calendar/review_cadence.hpp"
+
+#include "common/iso_date.hpp"
+
+#include "commands/areas/dep_commands.hpp"
+#include "commands/areas/handler_support.hpp"
+#include "commands/areas/milestone_commands.hpp"
+#include "commands/areas/risk_ladder.hpp"
+#include "commands/areas/staff_commands.hpp"
+#include "commands/calendar/dates.hpp"
+#include "commands/calendar/recurrence.hpp"
+#include "commands/render/reply.hpp"
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace itpm::commands {
+namespace {
+
+using storage::Review;
+
+constexpr std::int64_t minute_ms = 60'000;
+
+std::chrono::sys_seconds seconds_at(std::int64_t ms) {
+  return std::chrono::floor<std::chrono::seconds>(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
+}
+
+std::string risk_item(const storage::Risk& r) {
+  std::string extra = user_mention(r.owner);
+  if (r.on_ladder()) extra += fmt::format(", escalated L{}", r.escalation_level);
+  if (!r.due.empty()) extra += ", mitigation due " + show_date(r.due);
+  return fmt::format("{} *{}* {} {} “{}” ({})", band_dot(r.score()), storage::risk_id(r.number),
+                     band(r.score()), r.score(), shown_text(r.title, 80), extra);
+}
+
+Outcome note(Outcome out, std::string text) {
+  out.reply.text = std::move(text);
+  return out;
+}
+
+// Ends a cadence whose program closed or that has no occurrence left.
+Outcome end_cadence(Outcome out, const Review& before, const Context& ctx, const std::string& why) {
+  Review after = before;
+  after.status = "cancelled";
+  after.cancelled_at = millis(ctx.now);
+  ctx.repos.save(out.writes, after, &before,
+                 storage::Change{std::string(bot_actor), after.cancelled_at, "cancel"});
+  return note(std::move(out), fmt::format("{} ended: {}", storage::review_id(before.number), why));
+}
+
+Outcome fire_reminder(const storage::ScheduledJob& job, const Review& review,
+                      const storage::Program& program, const Context& ctx, Outcome out) {
+  std::string id = storage::review_id(review.number);
+  auto occurrence = job.job.value("occurrence", std::int64_t{0});
+  std::int64_t now = millis(ctx.now);
+  std::int64_t late = now - job.due_ms;
+  auto grace = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.grace).count();
+  if (late > grace) {
+    return note(
+        std::move(out),
+        fmt::format("reminder of {} for {} skipped: {} late, beyond the grace window", id,
+                    show_occurrence(occurrence, review.zone), spelled_duration(late / minute_ms)));
+  }
+  // To the nearest minute: a reminder that runs a few ms after its due time is still "in 1 hour".
+  std::int64_t left_ms = occurrence - now;
+  std::int64_t left =
+      (left_ms >= 0 ? left_ms + minute_ms / 2 : left_ms - minute_ms / 2) / minute_ms;
+  std::string when = left > 0    ? "in " + spelled_duration(left)
+                     : left == 0 ? "starts now"
+                                 : "started " + spelled_duration(-left) + " ago";
+  std::string headline = fmt::format("🗓 *{}* review {} ({})", program.key, when,
+                                     show_occurrence(occurrence, review.zone));
+  std::vector<std::string> notes;
+  if (late >= minute_ms) {
+    notes.push_back(fmt::format("_Posted late: this reminder was due {}; the bot was offline._",
+                                show_time(job.due_ms, review.zone)));
+  }
+  out.effects.emplace_back(agenda(program, &review, headline, notes, ctx));
+  return note(std::move(out),
+              fmt::format("{} agenda posted for {}", id, show_occurrence(occurrence, review.zone)));
+}
+
+Outcome pass_occurrence(const storage::ScheduledJob& job, const Review& before, const Context& ctx,
+                        Outcome out) {
+  auto occurrence = job.job.value("occurrence", std::int64_t{0});
+  Review after = before;
+  after.last_at = occurrence;
+  auto next = next_review_time(after, std::max(occurrence, millis(ctx.now)));
+  if (!next) return end_cadence(std::move(out), before, ctx, "no occurrence left");
+  schedule_occurrence(out.writes, ctx.repos, after, *next, occurrence);
+  ctx.repos.save(out.writes, after, &before,
+                 storage::Change{std::string(bot_actor), millis(ctx.now), "occurred"});
+  return note(std::move(out), fmt::format("{} next at {}", storage::review_id(before.number),
+                                          show_occurrence(*next, before.zone)));
+}
+
+}  // namespace
+
+std::optional<std::int64_t> next_review_time(const Review& review, std::int64_t after_ms) {
+  auto spec = parse_recurrence(review.every);
+  const date::time_zone* zone = find_zone(review.zone);
+  auto anchor = common::parse_date(review.anchor);
+  if (!std::holds_alternative<Recurrence>(spec) || zone == nullptr || !anchor) return std::nullopt;
+  std::set<std::chrono::sys_days> skipped;
+  for (const auto& d : review.skipped) {
+    if (auto day = common::parse_date(d)) skipped.insert(*day);
+  }
+  auto next =
+      next_occurrence(std::get<Recurrence>(spec), *zone, seconds_at(after_ms), *anchor, skipped);
+  if (!next) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(next->time_since_epoch()).count();
+}
+
+void schedule_occurrence(storage::Batch& batch, storage::Repositories& repos, Review& review,
+                         std::int64_t at, std::int64_t not_before_ms) {
+  review.next_at = at;
+  for (int before : review.remind) {
+    std::int64_t due = at - before * minute_ms;
+    if (due <= not_before_ms) continue;
+    repos.jobs().schedule(batch, due,
+                          {{"kind", "review_reminder"},
+                           {"review", review.number},
+                           {"occurrence", at},
+                           {"before", before}});
+  }
+  repos.jobs().schedule(batch, at,
+                        {{"kind", "review"}, {"review", review.number}, {"occurrence", at}});
+}
+
+std::string show_occurrence(std::int64_t ms, const std::string& zone) {
+  const date::time_zone* tz = find_zone(zone);
+  if (tz == nullptr) return show_time(ms, "UTC");
+  auto t = std::chrono::floor<std::chrono::minutes>(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
+  return date::format("%a %Y-%m-%d %H:%M ", date::make_zoned(tz, t)) + zone;
+}
+
+PostMessage agenda(const storage::Program& program, const Review* review,
+                   const std::string& headline, const std::vector<std::string>& notes,
+                   const Context& ctx) {
+  std::vector<std::string> paragraphs = {headline};
+  paragraphs.insert(paragraphs.end(), notes.begin(), notes.end());
+
+  auto latest = ctx.repos.status_updates(program.key, 1);
+  if (latest.empty()) {
+    paragraphs.push_back(fmt::format(
+        "*Status:* none recorded yet — `/itpm status {} green \"<summary>\"`", program.key));
+  } else {
+    const auto& s = latest.front();
+    paragraphs.push_back(fmt::format("*Status:* {} {} — “{}” ({}, {})", status_dot(s.status),
+                                     s.status, shown_text(s.summary, 300), user_mention(s.by),
+                                     ago(s.at, ctx.now)));
+  }
+
+  std::vector<std::string> risks;
+  std::size_t open_risks = 0;
+  for (const auto& r : ctx.repos.risks_of_program(program.key)) {
+    if (r.status == "closed" || r.status == "accepted") continue;
+    if (++open_risks <= 5) risks.push_back(risk_item(r));
+  }
+  if (risks.empty()) {
+    paragraphs.emplace_back("*Risks:* none open");
+  } else {
+    std::string text = "*Risks:*";
+    for (const auto& r : risks) text += "\n" + r;
+    if (open_risks > risks.size()) {
+      text += fmt::format("\n… and {} more: `/itpm risk list --program {}`",
+                          open_risks - risks.size(), program.key);
+    }
+    paragraphs.push_back(std::move(text));
+  }
+
+  // Decisions since the last review (the cadence's start before its first one; two weeks
+  // for an agenda asked for without a cadence).
+  std::int64_t since_ms = review == nullptr      ? millis(ctx.now) - 14 * 24 * 60 * minute_ms
+                          : review->last_at != 0 ? review->last_at
+                                                 : review->created_at;
+  const date::time_zone* zone = find_zone(review != nullptr ? review->zone : ctx.zone);
+  if (zone == nullptr) zone = date::locate_zone("UTC");
+  storage::DecisionFilter filter;
+  filter.program = program.key;
+  filter.since_days = local_day(since_ms, *zone).time_since_epoch().count();
+  std::size_t total = 0;
+  auto decisions = ctx.repos.decisions(filter, 5, &total);
+  std::string since_label = review != nullptr && review->last_at != 0
+                                ? "since the last review"
+                                : "since " + show_date(iso_date(local_day(since_ms, *zone)));
+  if (decisions.empty()) {
+    paragraphs.push_back(fmt::format("*Decisions {}:* none", since_label));
+  } else {
+    std::string text = fmt::format("*Decisions {}:*", since_label);
+    for (const auto& d : decisions) {
+      text += fmt::format("\n• *{}* {}", storage::decision_id(d.number), shown_text(d.title, 120));
+    }
+    if (total > decisions.size()) {
+      text += fmt::format("\n… and {} more: `/itpm decision list --program {}`",
+                          total - decisions.size(), program.key);
+    }
+    paragraphs.push_back(std::move(text));
+  }
+
+  // Milestones due in the next 14 days, and overdue ones, soonest first.
+  auto today = local_day(millis(ctx.now), *zone);
+  std::string horizon = iso_date(today + std::chrono::days(14));
+  std::vector<storage::Milestone> milestones;
+  for (auto& m : ctx.repos.all<storage::Milestone>()) {
+    if (m.program == program.key && m.status == "open" && m.due <= horizon)
+      milestones.push_back(std::move(m));
+  }
+  std::stable_sort(milestones.begin(), milestones.end(),
+                   [](const auto& a, const auto& b) { return a.due < b.due; });
+  if (milestones.empty()) {
+    paragraphs.emplace_back("*Milestones:* none due in the next 14 days");
+  } else {
+    std::string text = "*Milestones:*";
+    for (std::size_t i = 0; i < milestones.size() && i < 5; ++i) {
+      const auto& m = milestones[i];
+      text += fmt::format("\n• *{}* “{}” {} ({})", storage::milestone_id(m.number),
+                          shown_text(m.title, 80), milestone_due(m, today), user_mention(m.owner));
+    }
+    if (milestones.size() > 5) {
+      text += fmt::format("\n… and {} more: `/itpm milestone list --program {}`",
+                          milestones.size() - 5, program.key);
+    }
+    paragraphs.push_back(std::move(text));
+  }
+
+  // Open dependencies of the program, soonest need-by first (overdue ones say so).
+  std::vector<storage::Dependency> deps;
+  for (auto& d : ctx.repos.all<storage::Dependency>()) {
+    if (d.program == program.key && d.status == "open") deps.push_back(std::move(d));
+  }
+  std::stable_sort(deps.begin(), deps.end(),
+                   [](const auto& a, const auto& b) { return a.need_by < b.need_by; });
+  if (!deps.empty()) {
+    std::string text = "*Dependencies:*";
+    for (std::size_t i = 0; i < deps.size() && i < 5; ++i)
+      text += "\n• " + dependency_line(deps[i], today);
+    if (deps.size() > 5) {
+      text += fmt::format("\n… and {} more: `/itpm dep list --program {}`", deps.size() - 5,
+                          program.key);
+    }
+    paragraphs.push_back(std::move(text));
+  }
+
+  if (auto over = over_allocated(ctx.repos, program.key); !over.empty()) {
+    std::string text = "*Staffing:*";
+    for (const auto& o : over) text += "\n⚠️ " + o;
+    paragraphs.push_back(std::move(text));
+  }
+
+  if (review != nullptr && review->last_at != 0 &&
+      (latest.empty() || latest.front().at < review->last_at)) {
+    paragraphs.push_back(fmt::format("*Stale:* no status update since the last review ({})",
+                                     show_occurrence(review->last_at, review->zone)));
+  }
+
+  std::string footer =
+      fmt::format("Record the status: `/itpm status {} green|amber|red \"...\"`", program.key);
+  if (review != nullptr) {
+    footer +=
+        fmt::format(" · skip a review: `/itpm review skip {}`", storage::review_id(review->number));
+  }
+  Reply reply = text_reply(Visibility::in_channel, paragraphs);
+  reply.blocks.push_back(context_line(footer));
+  PostMessage post;
+  post.channel = review != nullptr ? review->channel : program.channel;
+  post.text = reply.text;
+  post.blocks = std::move(reply.blocks);
+  return post;
+}
+
+Outcome fire_review_job(const storage::ScheduledJob& job, const Context& ctx) {
+  Outcome out;
+  ctx.repos.jobs().unschedule(out.writes, job);
+  auto number = job.job.value("review", std::uint64_t{0});
+  auto occurrence = job.job.value("occurrence", std::int64_t{0});
+  std::string id = storage::review_id(number);
+  auto review = ctx.repos.find<storage::Review>(number);
+  if (!review || review->status != "active" || review->next_at != occurrence) {
+    return note(std::move(out), fmt::format("job of {} dropped: that occurrence is off", id));
+  }
+  auto program = ctx.repos.find<storage::Program>(review->program);
+  if (!program || program->status != "open") {
+    return end_cadence(std::move(out), *review, ctx,
+                       fmt::format("program {} is closed", review->program));
+  }
+  if (job.job.value("kind", "") == "review_reminder")
+    return fire_reminder(job, *review, *program, ctx, std::move(out));
+  return pass_occurrence(job, *review, ctx, std::move(out));
+}
+
+}  // namespace itpm::commands

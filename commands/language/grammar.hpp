@@ -1,0 +1,80 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace itpm::commands {
+
+struct ParsedCommand;
+struct Command;
+struct Context;
+struct Outcome;
+
+// What runs a verb: a pure function of the parsed command, the raw command and the context.
+using Handler = Outcome (*)(const ParsedCommand&, const Command&, const Context&);
+
+// How a positional or flag value is read. The parser checks what it can without a store
+// or a time zone (integers and ranges, choices); handlers resolve the rest.
+enum class ArgType {
+  text,
+  integer,
+  date,
+  duration,
+  user,             // @user
+  users,            // @u,@v
+  channel,          // #channel
+  user_or_channel,  // @u or #c
+  target,           // program key, @u, #c or "team name"
+  program,          // program key
+  item_id,          // R-12, D-7, ...
+  choice,           // one of `choices`
+  list,             // a,b,c
+  words,            // the rest of the line (search terms)
+  flag,             // a switch without a value
+};
+
+struct ArgSpec {
+  std::string_view name;  // positional: shown as <name>; flag: without the leading --
+  ArgType type = ArgType::text;
+  std::string_view hint;  // how the value is shown in usage ("1-5", "@u", "DATE")
+  bool required = false;
+  std::vector<std::string_view> choices = {};
+  int min = 0;  // integer range, when max > min
+  int max = 0;
+  char short_name = 0;  // -x alias of a flag
+  bool repeatable = false;
+};
+
+struct VerbSpec {
+  std::string_view name;  // empty: the area itself takes the arguments (`kpi`, `audit <id>`)
+  std::vector<std::string_view> aliases;
+  std::string_view summary;
+  std::vector<ArgSpec> positionals;
+  std::vector<ArgSpec> flags;
+  Handler handler = nullptr;
+};
+
+struct AreaSpec {
+  std::string_view name;
+  std::vector<std::string_view> aliases;
+  std::string_view summary;
+  std::string_view default_verb;  // used when the verb is omitted
+  std::vector<VerbSpec> verbs;
+};
+
+// A whole grammar: its areas in the order help lists them (command_table.hpp has `/itpm`'s).
+using Grammar = std::vector<AreaSpec>;
+
+// Finds an area or verb by name or alias, case-insensitively; nullptr when absent.
+const AreaSpec* find_area(const Grammar& grammar, std::string_view word);
+const VerbSpec* find_verb(const AreaSpec& area, std::string_view word);
+
+// True for verbs that change something (add, update, close, ...): their errors say that
+// nothing was saved.
+bool mutates(const VerbSpec& verb);
+
+// "/itpm risk add "<title>" --program <key> ... [--owner @u]", generated from the table.
+std::string usage(const AreaSpec& area, const VerbSpec& verb);
+
+}  // namespace itpm::commands

@@ -1,0 +1,41 @@
+#include "commands/render/reply.hpp"
+
+#include "commands/render/slack_text.hpp"
+
+namespace itpm::commands {
+
+nlohmann::json section(const std::string& mrkdwn) {
+  // Slack rejects a whole message whose section text exceeds 3,000 characters; callers keep
+  // under it, and this cut (at a UTF-8 boundary) is the last guard.
+  constexpr std::size_t limit = 3000;
+  std::string text = mrkdwn;
+  if (text.size() > limit) {
+    std::size_t cut = limit - 3;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "…";
+  }
+  return {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", text}}}};
+}
+
+nlohmann::json context_line(const std::string& mrkdwn) {
+  return {{"type", "context"}, {"elements", {{{"type", "mrkdwn"}, {"text", mrkdwn}}}}};
+}
+
+Reply text_reply(Visibility visibility, const std::vector<std::string>& paragraphs) {
+  Reply reply;
+  reply.visibility = visibility;
+  for (const auto& p : paragraphs) {
+    if (!reply.text.empty()) reply.text += "\n";
+    reply.text += p;
+    reply.blocks.push_back(section(p));
+  }
+  return reply;
+}
+
+Reply error_reply(const std::string& message, const std::string& usage) {
+  std::vector<std::string> paragraphs = {message};
+  if (!usage.empty()) paragraphs.push_back("Usage: `" + escape(usage) + "`");
+  return text_reply(Visibility::ephemeral, paragraphs);
+}
+
+}  // namespace itpm::commands
