@@ -4,6 +4,7 @@
 #include "common/iso_date.hpp"
 
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/item_access.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/render/reply.hpp"
 
@@ -106,31 +107,28 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   return out;
 }
 
+const ItemRules<Action> action_rules = {
+    "action",
+    "A-5",
+    "See them with `/itpm action list`.",
+    [](const Action& a, const Context&) {
+      return std::vector<std::string>{a.owner, a.created_by};
+    },
+    [](const Action& a, const Context&) {
+      return "the action owner " + user_mention(a.owner) + ", " + user_mention(a.created_by) +
+             " (who added it)";
+    },
+    [](const Action& a, const Context&) {
+      return a.status == "done" ? fmt::format("{} is done since {}.", storage::action_id(a.number),
+                                              show_date(a.done_on))
+                                : std::string();
+    }};
+
 Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  const std::string& text = cmd.positional("id")->text;
-  auto number = item_number(text, 'A');
-  if (!number) {
-    return mistake(
-        cmd, fmt::format("\"{}\" is not an action id; they look like A-5.", shown_text(text, 40)));
-  }
-  std::string id = storage::action_id(*number);
-  auto before = ctx.repos.find<storage::Action>(*number);
-  if (!before)
-    return mistake(cmd, fmt::format("No action {}. See them with `/itpm action list`.", id));
-  auto program =
-      before->program.empty() ? std::nullopt : ctx.repos.find<storage::Program>(before->program);
-  bool allowed = command.user_id == before->owner || command.user_id == before->created_by ||
-                 (program && runs_program(*program, command.user_id, ctx)) ||
-                 ctx.is_admin(command.user_id);
-  if (!allowed) {
-    return refusal(
-        fmt::format("Only the action owner {}, {} (who added it){} or an itpm admin can "
-                    "complete {}.",
-                    user_mention(before->owner), user_mention(before->created_by),
-                    program ? ", " + program_leads(*program) : std::string(), id));
-  }
-  if (before->status == "done")
-    return mistake(cmd, fmt::format("{} is done since {}.", id, show_date(before->done_on)));
+  auto found = item_to_change(cmd, command, ctx, action_rules, "complete");
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Action* before = &std::get<Action>(found);
+  std::string id = storage::action_id(before->number);
   Action after = *before;
   after.status = "done";
   after.done_on = iso_date(today_in(ctx.now, ctx.zone));

@@ -5,6 +5,7 @@
 
 #include "commands/areas/audit_command.hpp"
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/item_access.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/render/reply.hpp"
 #include "commands/render/slack_text.hpp"
@@ -62,22 +63,26 @@ std::vector<std::string> body(const Decision& d) {
   return paragraphs;
 }
 
-// The decision behind a typed id, or the mistake to reply with.
-std::variant<Decision, Outcome> find_decision(const ParsedCommand& cmd, const Context& ctx,
-                                              const std::string& text) {
-  auto number = item_number(text, 'D');
-  if (!number) {
-    return mistake(
-        cmd, fmt::format("\"{}\" is not a decision id; they look like D-7.", shown_text(text, 40)));
-  }
-  auto decision = ctx.repos.find<storage::Decision>(*number);
-  if (!decision) {
-    return mistake(cmd,
-                   fmt::format("No decision {}. Find one with `/itpm decision search <words>`.",
-                               storage::decision_id(*number)));
-  }
-  return std::move(*decision);
-}
+const ItemRules<Decision> decision_rules = {
+    "decision",
+    "D-7",
+    "Find one with `/itpm decision search <words>`.",
+    [](const Decision& d, const Context&) {
+      std::vector<std::string> people = d.decided_by;
+      people.push_back(d.created_by);
+      return people;
+    },
+    [](const Decision& d, const Context&) {
+      return fmt::format("whoever recorded or made {} ({}{})", storage::decision_id(d.number),
+                         user_mention(d.created_by),
+                         d.decided_by.empty() ? "" : ", " + user_mentions(d.decided_by));
+    },
+    [](const Decision& d, const Context&) {
+      return d.superseded_by != 0
+                 ? fmt::format("{} is already superseded by {}.", storage::decision_id(d.number),
+                               storage::decision_id(d.superseded_by))
+                 : std::string();
+    }};
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   auto found = open_program(cmd, ctx, cmd.flag("program")->text);
@@ -217,7 +222,7 @@ Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  auto found = find_decision(cmd, ctx, cmd.positional("id")->text);
+  auto found = find_item(cmd, ctx, decision_rules, cmd.positional("id")->text);
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Decision& d = std::get<Decision>(found);
   auto paragraphs = body(d);
@@ -232,33 +237,17 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome supersede(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto old_found = find_decision(cmd, ctx, cmd.positional("id")->text);
+  auto old_found = item_to_change(cmd, command, ctx, decision_rules, "supersede");
   if (auto* out = std::get_if<Outcome>(&old_found)) return std::move(*out);
-  auto new_found = find_decision(cmd, ctx, cmd.flag("by")->text);
+  auto new_found = find_item(cmd, ctx, decision_rules, cmd.flag("by")->text);
   if (auto* out = std::get_if<Outcome>(&new_found)) return std::move(*out);
   const Decision& old_before = std::get<Decision>(old_found);
   const Decision& new_before = std::get<Decision>(new_found);
   std::string old_id = storage::decision_id(old_before.number);
   std::string new_id = storage::decision_id(new_before.number);
+  const std::string& user = command.user_id;
   if (old_before.number == new_before.number)
     return mistake(cmd, "A decision cannot supersede itself.");
-  auto program = ctx.repos.find<storage::Program>(old_before.program);
-  const std::string& user = command.user_id;
-  bool allowed = user == old_before.created_by ||
-                 std::find(old_before.decided_by.begin(), old_before.decided_by.end(), user) !=
-                     old_before.decided_by.end() ||
-                 (program && runs_program(*program, user, ctx)) || ctx.is_admin(user);
-  if (!allowed) {
-    return refusal(fmt::format(
-        "Only whoever recorded or made {} ({}{}){} or an itpm admin can supersede it.", old_id,
-        user_mention(old_before.created_by),
-        old_before.decided_by.empty() ? "" : ", " + user_mentions(old_before.decided_by),
-        program ? ", " + program_leads(*program) : std::string()));
-  }
-  if (old_before.superseded_by != 0) {
-    return mistake(cmd, fmt::format("{} is already superseded by {}.", old_id,
-                                    storage::decision_id(old_before.superseded_by)));
-  }
   if (new_before.supersedes != 0) {
     return mistake(cmd, fmt::format("{} already supersedes {}; record a new decision instead.",
                                     new_id, storage::decision_id(new_before.supersedes)));

@@ -4,6 +4,7 @@
 #include "common/iso_date.hpp"
 
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/item_access.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/render/reply.hpp"
 
@@ -98,30 +99,29 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   return out;
 }
 
+const ItemRules<Dependency> dependency_rules = {
+    "dependency",
+    "X-2",
+    "See them with `/itpm dep list`.",
+    [](const Dependency& d, const Context& ctx) {
+      return std::vector<std::string>{d.created_by, provider_person(d, ctx)};
+    },
+    [](const Dependency& d, const Context& ctx) {
+      std::string person = provider_person(d, ctx);
+      return user_mention(d.created_by) + " (who added it)" +
+             (person.empty() ? std::string() : ", " + user_mention(person) + " (who provides it)");
+    },
+    [](const Dependency& d, const Context&) {
+      return d.status == "resolved"
+                 ? fmt::format("{} is resolved already.", storage::dependency_id(d.number))
+                 : std::string();
+    }};
+
 Outcome resolve(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  const std::string& text = cmd.positional("id")->text;
-  auto number = item_number(text, 'X');
-  if (!number) {
-    return mistake(cmd, fmt::format("\"{}\" is not a dependency id; they look like X-2.",
-                                    shown_text(text, 40)));
-  }
-  std::string id = storage::dependency_id(*number);
-  auto before = ctx.repos.find<storage::Dependency>(*number);
-  if (!before)
-    return mistake(cmd, fmt::format("No dependency {}. See them with `/itpm dep list`.", id));
-  auto program = ctx.repos.find<storage::Program>(before->program);
-  std::string person = provider_person(*before, ctx);
-  bool allowed = command.user_id == before->created_by || command.user_id == person ||
-                 (program && runs_program(*program, command.user_id, ctx)) ||
-                 ctx.is_admin(command.user_id);
-  if (!allowed) {
-    return refusal(fmt::format(
-        "Only {} (who added it){}{} or an itpm admin can resolve {}.",
-        user_mention(before->created_by),
-        person.empty() ? std::string() : ", " + user_mention(person) + " (who provides it)",
-        program ? ", " + program_leads(*program) : std::string(), id));
-  }
-  if (before->status == "resolved") return mistake(cmd, fmt::format("{} is resolved already.", id));
+  auto found = item_to_change(cmd, command, ctx, dependency_rules, "resolve");
+  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  const Dependency* before = &std::get<Dependency>(found);
+  std::string id = storage::dependency_id(before->number);
   Dependency after = *before;
   after.status = "resolved";
   after.resolved_by = command.user_id;

@@ -5,6 +5,7 @@
 
 #include "commands/areas/dep_commands.hpp"
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/item_access.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/render/reply.hpp"
 
@@ -41,33 +42,19 @@ std::string line(const Milestone& m, std::chrono::sys_days today) {
   return out;
 }
 
-// The milestone behind `<id>` that the caller may change, still open; or the reply.
-std::variant<Milestone, Outcome> milestone_to_change(const ParsedCommand& cmd,
-                                                     const Command& command, const Context& ctx,
-                                                     std::string_view verb) {
-  const std::string& text = cmd.positional("id")->text;
-  auto number = item_number(text, 'M');
-  if (!number) {
-    return mistake(cmd, fmt::format("\"{}\" is not a milestone id; they look like M-3.",
-                                    shown_text(text, 40)));
-  }
-  std::string id = storage::milestone_id(*number);
-  auto m = ctx.repos.find<storage::Milestone>(*number);
-  if (!m)
-    return mistake(cmd, fmt::format("No milestone {}. See them with `/itpm milestone list`.", id));
-  auto program = ctx.repos.find<storage::Program>(m->program);
-  bool allowed = command.user_id == m->owner ||
-                 (program && runs_program(*program, command.user_id, ctx)) ||
-                 ctx.is_admin(command.user_id);
-  if (!allowed) {
-    return refusal(fmt::format("Only the milestone owner {}{} or an itpm admin can {} {}.",
-                               user_mention(m->owner),
-                               program ? ", " + program_leads(*program) : std::string(), verb, id));
-  }
-  if (m->status == "done")
-    return mistake(cmd, fmt::format("{} is done since {}.", id, show_date(m->done_on)));
-  return std::move(*m);
-}
+const ItemRules<Milestone> milestone_rules = {
+    "milestone",
+    "M-3",
+    "See them with `/itpm milestone list`.",
+    [](const Milestone& m, const Context&) { return std::vector<std::string>{m.owner}; },
+    [](const Milestone& m, const Context&) {
+      return "the milestone owner " + user_mention(m.owner);
+    },
+    [](const Milestone& m, const Context&) {
+      return m.status == "done" ? fmt::format("{} is done since {}.",
+                                              storage::milestone_id(m.number), show_date(m.done_on))
+                                : std::string();
+    }};
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   auto found = open_program(cmd, ctx, cmd.positional("program")->text);
@@ -100,7 +87,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
 }
 
 Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = milestone_to_change(cmd, command, ctx, "complete");
+  auto found = item_to_change(cmd, command, ctx, milestone_rules, "complete");
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Milestone& before = std::get<Milestone>(found);
   auto today = today_in(ctx.now, ctx.zone);
@@ -132,7 +119,7 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
 }
 
 Outcome slip(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = milestone_to_change(cmd, command, ctx, "move");
+  auto found = item_to_change(cmd, command, ctx, milestone_rules, "move");
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Milestone& before = std::get<Milestone>(found);
   std::string id = storage::milestone_id(before.number);

@@ -4,6 +4,7 @@
 #include "common/iso_date.hpp"
 
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/item_access.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/calendar/recurrence.hpp"
 #include "commands/calendar/review_cadence.hpp"
@@ -78,33 +79,18 @@ std::string line(const Review& r) {
   return out;
 }
 
-// The cadence behind `<id>` that the caller may change, still active; or the reply.
-std::variant<Review, Outcome> review_to_change(const ParsedCommand& cmd, const Command& command,
-                                               const Context& ctx, std::string_view verb) {
-  const std::string& text = cmd.positional("id")->text;
-  auto number = item_number(text, 'V');
-  if (!number) {
-    return mistake(cmd, fmt::format("\"{}\" is not a review cadence id; they look like V-2.",
-                                    shown_text(text, 40)));
-  }
-  auto review = ctx.repos.find<storage::Review>(*number);
-  std::string id = storage::review_id(*number);
-  if (!review) {
-    return mistake(cmd,
-                   fmt::format("No review cadence {}. See them with `/itpm review list`.", id));
-  }
-  auto program = ctx.repos.find<storage::Program>(review->program);
-  bool allowed = command.user_id == review->created_by ||
-                 (program && runs_program(*program, command.user_id, ctx)) ||
-                 ctx.is_admin(command.user_id);
-  if (!allowed) {
-    return refusal(fmt::format("Only {} (who scheduled it){} or an itpm admin can {} {}.",
-                               user_mention(review->created_by),
-                               program ? ", " + program_leads(*program) : std::string(), verb, id));
-  }
-  if (review->status != "active") return mistake(cmd, fmt::format("{} is {}.", id, review->status));
-  return std::move(*review);
-}
+const ItemRules<Review> review_rules = {
+    "review cadence",
+    "V-2",
+    "See them with `/itpm review list`.",
+    [](const Review& r, const Context&) { return std::vector<std::string>{r.created_by}; },
+    [](const Review& r, const Context&) {
+      return user_mention(r.created_by) + " (who scheduled it)";
+    },
+    [](const Review& r, const Context&) {
+      return r.status != "active" ? fmt::format("{} is {}.", storage::review_id(r.number), r.status)
+                                  : std::string();
+    }};
 
 Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   auto found = open_program(cmd, ctx, cmd.positional("program")->text);
@@ -199,7 +185,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome cancel(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = review_to_change(cmd, command, ctx, "cancel");
+  auto found = item_to_change(cmd, command, ctx, review_rules, "cancel");
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Review& before = std::get<Review>(found);
   Review after = before;
@@ -216,7 +202,7 @@ Outcome cancel(const ParsedCommand& cmd, const Command& command, const Context& 
 }
 
 Outcome skip(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = review_to_change(cmd, command, ctx, "change");
+  auto found = item_to_change(cmd, command, ctx, review_rules, "change");
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Review& before = std::get<Review>(found);
   std::string id = storage::review_id(before.number);

@@ -2,6 +2,7 @@
 
 #include "commands/areas/audit_command.hpp"
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/item_access.hpp"
 #include "commands/areas/risk_ladder.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/language/arg_builders.hpp"
@@ -52,47 +53,18 @@ bool critical(const Risk& r, const Context& ctx) {
   return r.score() >= ctx.policy.escalation_threshold;
 }
 
-// The risk behind `<id>`, or the mistake to reply with.
-std::variant<Risk, Outcome> find_risk(const ParsedCommand& cmd, const Context& ctx) {
-  const std::string& text = cmd.positional("id")->text;
-  auto number = item_number(text, 'R');
-  if (!number) {
-    return mistake(
-        cmd, fmt::format("\"{}\" is not a risk id; they look like R-12.", shown_text(text, 40)));
-  }
-  auto risk = ctx.repos.find<storage::Risk>(*number);
-  if (!risk) {
-    return mistake(cmd, fmt::format("No risk {}. See the register with `/itpm risk list`.",
-                                    storage::risk_id(*number)));
-  }
-  return std::move(*risk);
-}
-
-// The risk `command` may change (its owner, its program's owner or sponsor, or an admin),
-// still open; otherwise the reply that says why not.
-std::variant<Risk, Outcome> risk_to_change(const ParsedCommand& cmd, const Command& command,
-                                           const Context& ctx, std::string_view verb) {
-  auto found = find_risk(cmd, ctx);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  Risk& risk = std::get<Risk>(found);
-  auto program = ctx.repos.find<storage::Program>(risk.program);
-  bool allowed = command.user_id == risk.owner ||
-                 (program && runs_program(*program, command.user_id, ctx)) ||
-                 ctx.is_admin(command.user_id);
-  if (!allowed) {
-    return refusal(fmt::format("Only the risk owner {}{} or an itpm admin can {} {}.",
-                               user_mention(risk.owner),
-                               program ? ", " + program_leads(*program) : std::string(), verb,
-                               storage::risk_id(risk.number)));
-  }
-  if (risk.status == "closed") {
-    return mistake(cmd,
-                   fmt::format("{} is closed{}.", storage::risk_id(risk.number),
-                               risk.closed_at != 0 ? " since " + show_time(risk.closed_at, ctx.zone)
-                                                   : std::string()));
-  }
-  return std::move(risk);
-}
+const ItemRules<Risk> risk_rules = {
+    "risk",
+    "R-12",
+    "See the register with `/itpm risk list`.",
+    [](const Risk& r, const Context&) { return std::vector<std::string>{r.owner}; },
+    [](const Risk& r, const Context&) { return "the risk owner " + user_mention(r.owner); },
+    [](const Risk& r, const Context& ctx) {
+      if (r.status != "closed") return std::string();
+      return fmt::format(
+          "{} is closed{}.", storage::risk_id(r.number),
+          r.closed_at != 0 ? " since " + show_time(r.closed_at, ctx.zone) : std::string());
+    }};
 
 // "@dave notified now; #dr-program in 24h if not acknowledged."
 std::string ladder_note(const Risk& risk, const Program& program, const Context& ctx) {
@@ -192,7 +164,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  auto found = find_risk(cmd, ctx);
+  auto found = find_item(cmd, ctx, risk_rules, cmd.positional("id")->text);
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Risk& r = std::get<Risk>(found);
   std::vector<std::string> paragraphs = {
@@ -218,7 +190,7 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome update(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = risk_to_change(cmd, command, ctx, "change");
+  auto found = item_to_change(cmd, command, ctx, risk_rules, "change");
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Risk& before = std::get<Risk>(found);
   std::string id = storage::risk_id(before.number);
@@ -289,7 +261,7 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
 }
 
 Outcome ack(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = risk_to_change(cmd, command, ctx, "acknowledge");
+  auto found = item_to_change(cmd, command, ctx, risk_rules, "acknowledge");
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Risk& before = std::get<Risk>(found);
   std::string id = storage::risk_id(before.number);
@@ -311,7 +283,7 @@ Outcome ack(const ParsedCommand& cmd, const Command& command, const Context& ctx
 
 Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   // Anyone may raise the alarm; only closed risks cannot be escalated.
-  auto found = find_risk(cmd, ctx);
+  auto found = find_item(cmd, ctx, risk_rules, cmd.positional("id")->text);
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Risk& before = std::get<Risk>(found);
   std::string id = storage::risk_id(before.number);
@@ -359,7 +331,7 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
 }
 
 Outcome close(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = risk_to_change(cmd, command, ctx, "close");
+  auto found = item_to_change(cmd, command, ctx, risk_rules, "close");
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Risk& before = std::get<Risk>(found);
   Risk after = before;
