@@ -86,14 +86,13 @@ int run_bot(const Config& config) {
                    metrics);
   commands::Registry registry;
   storage::Repositories repos(*store);
-  Dispatcher dispatcher(registry, config.admins, config.default_tz, repos,
-                        [&ioc](std::function<void()> task) { net::post(ioc, std::move(task)); });
+  Dispatcher dispatcher(registry, config.admins, config.default_tz, repos, ioc.get_executor());
   // An unknown zone comes back empty: the dispatcher then uses the configured default.
   UserZones zones(ioc.get_executor(), api, "", std::chrono::milliseconds(1000));
   dispatcher.set_zone_lookup([&zones](const std::string& user, UserZones::Then then) {
     zones.lookup(user, std::move(then));
   });
-  FollowUps follow_ups(ioc.get_executor(), api, metrics, &repos);
+  FollowUps follow_ups(ioc.get_executor(), api, metrics, repos);
   if (auto resent = follow_ups.resume(); resent > 0)
     spdlog::info("sending {} post(s) left in the outbox by the previous run", resent);
   commands::Policy policy;

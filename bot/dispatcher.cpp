@@ -1,14 +1,21 @@
 #include "bot/dispatcher.hpp"
 
+#include "bot/async_commit.hpp"
+
 #include "commands/areas/config_commands.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/render/reply.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 
 #include <algorithm>
 
 namespace itpm::bot {
+
+namespace net = boost::asio;
+
 namespace {
 
 bool is_slack_id(const std::string& s) {
@@ -17,15 +24,36 @@ bool is_slack_id(const std::string& s) {
   });
 }
 
+// What a handled envelope leads to. An empty reply means the command's post is its answer:
+// the ack carries nothing. Without a response_url the reply rides on the ack.
+Dispatched finished(commands::Reply reply, std::vector<QueuedPost> posts,
+                    const std::string& response_url, bool keep_original) {
+  Dispatched d;
+  if (!reply.text.empty() || !reply.blocks.empty()) {
+    nlohmann::json payload = reply_payload(reply);
+    if (response_url.empty()) {
+      d.ack_payload = std::move(payload);
+    } else {
+      // A reply to a button press is a new ephemeral message, not a replacement of the poll.
+      if (keep_original) payload["replace_original"] = false;
+      d.response_url = response_url;
+      d.follow_up = std::move(payload);
+    }
+  }
+  d.posts = std::move(posts);
+  return d;
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(const commands::Registry& registry, std::vector<std::string> admins,
-                       std::string zone, storage::Repositories& repos, Post post)
+                       std::string zone, storage::Repositories& repos,
+                       boost::asio::any_io_executor executor)
     : registry_(registry),
       admins_(std::move(admins)),
       zone_(std::move(zone)),
       repos_(repos),
-      post_(std::move(post)),
+      executor_(std::move(executor)),
       seen_events_(std::chrono::hours(2), 100000) {
   policy_.default_zone = zone_;
 }
@@ -97,51 +125,37 @@ void Dispatcher::handle_interaction(const nlohmann::json& payload,
 void Dispatcher::complete(commands::Outcome outcome, std::chrono::system_clock::time_point now,
                           const std::string& response_url, bool keep_original,
                           const std::function<void(Dispatched)>& done) {
-  // An empty reply means the command's post is its answer: the ack carries nothing. Without a
-  // response_url the reply rides on the ack.
-  auto finish = [response_url, keep_original](commands::Reply reply,
-                                              std::vector<QueuedPost> posts) {
-    Dispatched d;
-    if (!reply.text.empty() || !reply.blocks.empty()) {
-      nlohmann::json payload = reply_payload(reply);
-      if (response_url.empty()) {
-        d.ack_payload = std::move(payload);
-      } else {
-        // A reply to a button press is a new ephemeral message, not a replacement of the poll.
-        if (keep_original) payload["replace_original"] = false;
-        d.response_url = response_url;
-        d.follow_up = std::move(payload);
-      }
-    }
-    d.posts = std::move(posts);
-    return d;
-  };
   std::vector<QueuedPost> posts =
       queue_posts(repos_, outcome.writes, outcome.effects, commands::millis(now));
   if (outcome.writes.empty()) {
-    done(finish(std::move(outcome.reply), std::move(posts)));
+    done(finished(std::move(outcome.reply), std::move(posts), response_url, keep_original));
     return;
   }
   // The reply and posts wait for the commit; on failure the user hears that nothing was saved
   // (the batch is atomic) and nothing is posted.
-  auto reply = std::make_shared<commands::Reply>(std::move(outcome.reply));
-  auto queued = std::make_shared<std::vector<QueuedPost>>(std::move(posts));
-  repos_.store().commit_async(
-      std::move(outcome.writes), [this, reply, queued, finish, done](storage::CommitResult r) {
-        post_([this, reply, queued, finish, done, r] {
-          if (r) {
-            if (on_commit_) on_commit_();
-            done(finish(std::move(*reply), std::move(*queued)));
-            return;
-          }
-          spdlog::error("commit failed: {}", r.error);
-          done(finish(commands::error_reply(
-                          "That could not be saved (storage error). Nothing was saved; please "
-                          "try again, and tell the operator if it keeps happening.",
-                          ""),
-                      {}));
-        });
-      });
+  net::co_spawn(executor_,
+                commit_then_finish(this, std::move(outcome.writes), std::move(outcome.reply),
+                                   std::move(posts), response_url, keep_original, done),
+                net::detached);
+}
+
+net::awaitable<void> Dispatcher::commit_then_finish(Dispatcher* self, storage::Batch writes,
+                                                    commands::Reply reply,
+                                                    std::vector<QueuedPost> posts,
+                                                    std::string response_url, bool keep_original,
+                                                    std::function<void(Dispatched)> done) {
+  auto committed = co_await commit(self->executor_, self->repos_.store(), std::move(writes));
+  if (committed) {
+    if (self->on_commit_) self->on_commit_();
+    done(finished(std::move(reply), std::move(posts), response_url, keep_original));
+    co_return;
+  }
+  spdlog::error("commit failed: {}", committed.error);
+  done(finished(
+      commands::error_reply("That could not be saved (storage error). Nothing was saved; please "
+                            "try again, and tell the operator if it keeps happening.",
+                            ""),
+      {}, response_url, keep_original));
 }
 
 Dispatched Dispatcher::handle_event(const nlohmann::json& payload) {

@@ -6,6 +6,9 @@
 #include "commands/areas/survey_commands.hpp"
 #include "commands/registry.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,12 +34,9 @@ struct Dispatched {
 // lost. Never throws for bad input.
 class Dispatcher {
  public:
-  // Runs a task on the bot's I/O thread (commits complete on the store's committer thread).
-  using Post = std::function<void(std::function<void()>)>;
-
   // `zone` is the default IANA time zone for date words (see set_zone_lookup).
   Dispatcher(const commands::Registry& registry, std::vector<std::string> admins, std::string zone,
-             storage::Repositories& repos, Post post);
+             storage::Repositories& repos, boost::asio::any_io_executor executor);
 
   // Finds the caller's time zone: `lookup(user, then)` calls `then(zone)` on the I/O thread.
   // Without one, every caller gets the default zone.
@@ -65,12 +65,17 @@ class Dispatcher {
                 const std::string& response_url, bool keep_original,
                 const std::function<void(Dispatched)>& done);
   Dispatched handle_event(const nlohmann::json& payload);
+  // Commits a command's writes, then calls `done` with its reply and posts (or, if the commit
+  // failed, with the reply that nothing was saved).
+  static boost::asio::awaitable<void> commit_then_finish(
+      Dispatcher* self, storage::Batch writes, commands::Reply reply, std::vector<QueuedPost> posts,
+      std::string response_url, bool keep_original, std::function<void(Dispatched)> done);
 
   const commands::Registry& registry_;
   std::vector<std::string> admins_;
   std::string zone_;
   storage::Repositories& repos_;
-  Post post_;
+  boost::asio::any_io_executor executor_;
   ZoneLookup zone_lookup_;
   commands::Policy policy_;
   std::function<void()> on_commit_;

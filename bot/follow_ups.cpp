@@ -1,6 +1,7 @@
 #include "bot/follow_ups.hpp"
 
 #include "commands/areas/survey_commands.hpp"
+#include "commands/delivery.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -13,6 +14,12 @@
 namespace itpm::bot {
 
 namespace net = boost::asio;
+
+std::chrono::seconds retry_pause(int attempt, const ApiResult& last) {
+  auto wait = std::chrono::seconds(std::min(300, 1 << std::min(attempt, 9)));
+  if (last.retry_after) wait = std::max(wait, *last.retry_after);
+  return wait;
+}
 
 bool transient_api_error(const std::string& error) {
   return error == "network_error" || error == "ratelimited" || error == "invalid_response" ||
@@ -46,7 +53,7 @@ std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch
 }
 
 FollowUps::FollowUps(net::any_io_executor executor, WebApiClient& api, Metrics& metrics,
-                     storage::Repositories* repos)
+                     storage::Repositories& repos)
     : executor_(std::move(executor)),
       api_(api),
       metrics_(metrics),
@@ -76,8 +83,7 @@ void FollowUps::respond(std::string url, nlohmann::json body) {
 }
 
 std::size_t FollowUps::resume() {
-  if (repos_ == nullptr) return 0;
-  auto entries = repos_->outbox().entries(10000);
+  auto entries = repos_.outbox().entries(10000);
   std::vector<QueuedPost> posts;
   for (auto& entry : entries) {
     if (!entry.message.is_object()) {
@@ -157,9 +163,7 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
   net::steady_timer pause(self->executor_);
   for (int attempt = 0;; ++attempt) {
     if (attempt > 0) {
-      // 2 s, 4 s, ... up to 5 minutes, or what Slack asked for.
-      auto wait = std::chrono::seconds(std::min(300, 1 << std::min(attempt, 9)));
-      if (result.retry_after) wait = std::max(wait, *result.retry_after);
+      auto wait = retry_pause(attempt, result);
       spdlog::info("post (outbox row {}) failed with {}; trying again in {} s", post.outbox_seq,
                    result.error, wait.count());
       pause.expires_after(wait);
@@ -203,8 +207,7 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     history = nullptr;
   }
   if (!result.ok) spdlog::warn("chat.postMessage to {} failed: {}", channel, result.error);
-  if (result.ok && (message.permalink_for_decision != 0 || message.survey_for != 0) &&
-      self->repos_ != nullptr) {
+  if (result.ok && (message.permalink_for_decision != 0 || message.survey_for != 0)) {
     co_await record_posted(self, post, channel, result.body.value("ts", ""));
     co_return;
   }
@@ -273,47 +276,34 @@ net::awaitable<void> FollowUps::send_response(FollowUps* self, std::string url,
 
 net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost& post,
                                               const std::string& channel, const std::string& ts) {
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  storage::Batch batch;
-  if (post.message.survey_for != 0) {
-    if (auto before = self->repos_->find<storage::Survey>(post.message.survey_for)) {
-      storage::Survey after = *before;
-      after.channel = channel;
-      after.message_ts = ts;
-      self->repos_->save(batch, after, &*before, storage::Change{before->sent_by, now, "posted"});
+  commands::Posted posted;
+  posted.decision = post.message.permalink_for_decision;
+  posted.survey = post.message.survey_for;
+  posted.channel = channel;
+  posted.ts = ts;
+  posted.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  if (posted.decision != 0) {
+    std::vector<std::pair<std::string, std::string>> args = {{"channel", channel},
+                                                             {"message_ts", ts}};
+    ApiResult link = co_await self->api_.call_form("chat.getPermalink", std::move(args), {}, true);
+    if (link.ok) {
+      posted.permalink = link.body.value("permalink", "");
+    } else {
+      spdlog::warn("chat.getPermalink failed: {}", link.error);
     }
-    self->repos_->outbox().dequeue(batch, post.outbox_seq);
-    self->repos_->store().commit_async(
-        std::move(batch), [number = post.message.survey_for](storage::CommitResult r) {
-          if (!r) spdlog::error("cannot store where survey Q-{} was posted: {}", number, r.error);
-        });
-    co_return;
   }
-  std::vector<std::pair<std::string, std::string>> args = {{"channel", channel},
-                                                           {"message_ts", ts}};
-  ApiResult link = co_await self->api_.call_form("chat.getPermalink", std::move(args), {}, true);
-  if (!link.ok) spdlog::warn("chat.getPermalink failed: {}", link.error);
-  auto before = self->repos_->find<storage::Decision>(post.message.permalink_for_decision);
-  if (before) {
-    storage::Decision after = *before;
-    after.channel = channel;
-    after.message_ts = ts;
-    after.permalink = link.ok ? link.body.value("permalink", "") : "";
-    self->repos_->save(batch, after, &*before, storage::Change{before->created_by, now, "posted"});
-  }
-  if (post.outbox_seq != 0) self->repos_->outbox().dequeue(batch, post.outbox_seq);
-  if (!batch.empty()) {
-    self->repos_->store().commit_async(
-        std::move(batch), [number = post.message.permalink_for_decision](storage::CommitResult r) {
-          if (r) {
-            spdlog::info("decision D-{} stored with where it was posted", number);
-          } else {
-            spdlog::error("cannot store a decision's permalink: {}", r.error);
-          }
-        });
-  }
+  storage::Batch batch;
+  commands::record_posted(self->repos_, batch, posted);
+  if (post.outbox_seq != 0) self->repos_.outbox().dequeue(batch, post.outbox_seq);
+  self->repos_.store().commit_async(std::move(batch), [posted](storage::CommitResult r) {
+    if (!r) {
+      spdlog::error("cannot store where a post landed in {}: {}", posted.channel, r.error);
+    } else if (posted.decision != 0) {
+      spdlog::info("decision D-{} stored with where it was posted", posted.decision);
+    }
+  });
 }
 
 net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t survey) {
@@ -324,8 +314,7 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
     std::vector<std::uint64_t> rows = std::move(r.rows);
     r.rows.clear();
     co_await self->acquire_slot();
-    auto view =
-        self->repos_ != nullptr ? commands::survey_message(*self->repos_, survey) : std::nullopt;
+    auto view = commands::survey_message(self->repos_, survey);
     if (!view || view->ts.empty()) {
       spdlog::info("survey Q-{} has no posted message to update", survey);
     } else {
@@ -340,17 +329,15 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
           spdlog::warn("chat.update of survey Q-{} failed: {}", survey, result.error);
           break;
         }
-        auto wait = std::chrono::seconds(std::min(300, 1 << std::min(attempt + 1, 9)));
-        if (result.retry_after) wait = std::max(wait, *result.retry_after);
-        pause.expires_after(wait);
+        pause.expires_after(retry_pause(attempt + 1, result));
         co_await pause.async_wait(net::as_tuple(net::use_awaitable));
       }
     }
     self->release_slot();
-    if (self->repos_ != nullptr && !rows.empty()) {
+    if (!rows.empty()) {
       storage::Batch batch;
-      for (auto seq : rows) self->repos_->outbox().dequeue(batch, seq);
-      self->repos_->store().commit_async(std::move(batch), [survey](storage::CommitResult c) {
+      for (auto seq : rows) self->repos_.outbox().dequeue(batch, seq);
+      self->repos_.store().commit_async(std::move(batch), [survey](storage::CommitResult c) {
         if (!c) spdlog::error("cannot remove survey Q-{}'s refresh rows: {}", survey, c.error);
       });
     }
@@ -361,10 +348,10 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
 }
 
 void FollowUps::dequeue(std::uint64_t seq) {
-  if (repos_ == nullptr || seq == 0) return;
+  if (seq == 0) return;
   storage::Batch batch;
-  repos_->outbox().dequeue(batch, seq);
-  repos_->store().commit_async(std::move(batch), [seq](storage::CommitResult r) {
+  repos_.outbox().dequeue(batch, seq);
+  repos_.store().commit_async(std::move(batch), [seq](storage::CommitResult r) {
     if (!r) spdlog::error("cannot remove outbox row {}: {}", seq, r.error);
   });
 }

@@ -48,15 +48,14 @@ std::string post_key(std::uint64_t outbox_seq);
 // (`resume`). Every outbox post carries its key in the message metadata; before sending one
 // that may already have gone out, the bot looks for that key in the channel's recent history,
 // so a post is made once even when the bot dies between Slack's answer and the outbox
-// removal. A posted decision gets its permalink, and a posted survey its ts, stored in the
-// same write that removes its outbox row. Survey refreshes are rendered when sent and run one
-// at a time per survey: those that arrive meanwhile share the next update. All on the I/O
-// thread; counted so shutdown can wait.
+// removal. Where a post landed is reported to commands::record_posted (a decision keeps its
+// permalink, a survey its ts), in the same write that removes its outbox row. Survey refreshes are
+// rendered when sent and run one at a time per survey: those that arrive meanwhile share the next
+// update. All on the I/O thread; counted so shutdown can wait.
 class FollowUps {
  public:
-  // `repos` may be null (a bot without a store): posts are then only sent.
   FollowUps(boost::asio::any_io_executor executor, WebApiClient& api, Metrics& metrics,
-            storage::Repositories* repos);
+            storage::Repositories& repos);
 
   void post(QueuedPost post);
   void respond(std::string url, nlohmann::json body);
@@ -87,7 +86,8 @@ class FollowUps {
   static boost::asio::awaitable<void> refresh_survey(FollowUps* self, std::uint64_t survey);
   static boost::asio::awaitable<void> send_response(FollowUps* self, std::string url,
                                                     nlohmann::json body);
-  // Stores where a decision or survey was posted, and drops the outbox row, in one write.
+  // Drops the outbox row, with the record changes commands::record_posted makes of where the
+  // post landed, in one write.
   static boost::asio::awaitable<void> record_posted(FollowUps* self, const QueuedPost& post,
                                                     const std::string& channel,
                                                     const std::string& ts);
@@ -102,7 +102,7 @@ class FollowUps {
   boost::asio::any_io_executor executor_;
   WebApiClient& api_;
   Metrics& metrics_;
-  storage::Repositories* repos_;
+  storage::Repositories& repos_;
   boost::asio::steady_timer idle_;
   int pending_ = 0;
   static constexpr int max_in_flight = 16;
@@ -115,6 +115,10 @@ class FollowUps {
   };
   std::map<std::uint64_t, Refreshes> refreshes_;  // by survey number
 };
+
+// How long to wait before try `attempt` (1, 2, ...) after `last` failed: 2 s, 4 s, ... up to
+// 5 minutes, or longer when Slack asked for it (Retry-After).
+std::chrono::seconds retry_pause(int attempt, const ApiResult& last);
 
 // True for errors where Slack did not answer for good (network, 5xx, rate limit): worth
 // sending again later.

@@ -1,5 +1,7 @@
 #include "bot/scheduler.hpp"
 
+#include "bot/async_commit.hpp"
+
 #include "commands/areas/config_commands.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/jobs.hpp"
@@ -8,11 +10,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <memory>
 #include <set>
 
 namespace itpm::bot {
@@ -69,25 +68,6 @@ void Scheduler::stop() {
   timer_.cancel();
 }
 
-net::awaitable<bool> Scheduler::commit(storage::Batch batch) {
-  struct Wait {
-    explicit Wait(const net::any_io_executor& ex) : done(ex) {}
-    net::steady_timer done;
-    std::optional<storage::CommitResult> result;
-  };
-  auto wait = std::make_shared<Wait>(executor_);
-  wait->done.expires_at(net::steady_timer::time_point::max());
-  repos_.store().commit_async(std::move(batch), [wait, ex = executor_](storage::CommitResult r) {
-    net::post(ex, [wait, r] {
-      wait->result = r;
-      wait->done.cancel();
-    });
-  });
-  while (!wait->result) co_await wait->done.async_wait(net::as_tuple(net::use_awaitable));
-  if (!*wait->result) spdlog::error("cannot store fired jobs: {}", wait->result->error);
-  co_return static_cast<bool>(*wait->result);
-}
-
 net::awaitable<void> Scheduler::run(Scheduler* self) {
   constexpr std::size_t round_size = 32;  // posts of a burst start after the first few
   // Re-read the schedule at least hourly: a wall-clock step (NTP) cannot delay a job longer.
@@ -98,7 +78,10 @@ net::awaitable<void> Scheduler::run(Scheduler* self) {
     commands::Context ctx{now, self->admins_, self->repos_, policy.default_zone, policy};
     Round round = next_round(self->repos_, ctx, round_size);
     if (round.fired > 0) {
-      if (!co_await self->commit(std::move(round.writes))) {
+      auto committed =
+          co_await commit(self->executor_, self->repos_.store(), std::move(round.writes));
+      if (!committed) {
+        spdlog::error("cannot store fired jobs: {}", committed.error);
         // Nothing was written: the jobs are still due. Try again shortly.
         self->timer_.expires_after(std::chrono::seconds(5));
         co_await self->timer_.async_wait(net::as_tuple(net::use_awaitable));

@@ -48,7 +48,6 @@ class Scheduler {
 
  private:
   static boost::asio::awaitable<void> run(Scheduler* self);
-  boost::asio::awaitable<bool> commit(storage::Batch batch);
 
   boost::asio::any_io_executor executor_;
   storage::Repositories& repos_;

@@ -1,10 +1,8 @@
 #include "bot/dispatcher.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-
-#include <condition_variable>
-#include <mutex>
 
 using namespace itpm::bot;
 
@@ -40,11 +38,8 @@ Dispatched handle(Dispatcher& d, const Envelope& e) {
   return std::move(*out);
 }
 
-Dispatcher::Post inline_post() {
-  return [](std::function<void()> task) { task(); };
-}
-
 struct TempStore {
+  boost::asio::io_context ioc;
   itpm::test::TempDir dir;
   std::unique_ptr<itpm::storage::Store> store = itpm::storage::Store::open(dir.path() / "db");
   itpm::storage::Repositories repos{*store};
@@ -55,7 +50,7 @@ struct TempStore {
 TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
   TempStore t;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, "UTC", t.repos, inline_post());
+  Dispatcher d(registry, {}, "UTC", t.repos, t.ioc.get_executor());
   auto out = handle(d, slash("help"));
   REQUIRE(out.ack_payload);
   CHECK((*out.ack_payload)["response_type"] == "ephemeral");
@@ -70,7 +65,7 @@ TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
 TEST_CASE("events are handled once per event_id") {
   TempStore t;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, "UTC", t.repos, inline_post());
+  Dispatcher d(registry, {}, "UTC", t.repos, t.ioc.get_executor());
   CHECK(handle(d, mention("Ev1")).posts.size() == 1);
   CHECK(handle(d, mention("Ev1")).posts.empty());
   CHECK(handle(d, mention("Ev2")).posts.size() == 1);
@@ -79,7 +74,7 @@ TEST_CASE("events are handled once per event_id") {
 TEST_CASE("odd events are acked and ignored") {
   TempStore t;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, "UTC", t.repos, inline_post());
+  Dispatcher d(registry, {}, "UTC", t.repos, t.ioc.get_executor());
   Envelope limited;
   limited.type = "events_api";
   limited.payload = {{"type", "app_rate_limited"}, {"event_id", "Ev9"}};
@@ -95,23 +90,16 @@ TEST_CASE("a command's posts are in the outbox, committed with its change, befor
   auto store = itpm::storage::Store::open(dir.path() / "db");
   itpm::storage::Repositories repos(*store);
   itpm::commands::Registry registry;
-  // Commits complete on the store's committer thread; `done` is handed back through `post`.
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::optional<Dispatched> result;
-  Dispatcher d(registry, {}, "UTC", repos, [&](std::function<void()> task) {
-    std::lock_guard lock(mutex);
-    task();
-    cv.notify_all();
-  });
+  // Commits complete on the store's committer thread; `done` runs on the I/O context, which
+  // has work until then.
+  boost::asio::io_context ioc;
+  Dispatcher d(registry, {}, "UTC", repos, ioc.get_executor());
   auto run = [&](const std::string& text) {
-    {
-      std::lock_guard lock(mutex);
-      result.reset();
-    }
+    std::optional<Dispatched> result;
     d.handle(slash(text), [&](Dispatched out) { result = std::move(out); });
-    std::unique_lock lock(mutex);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return result.has_value(); }));
+    ioc.restart();
+    ioc.run_for(std::chrono::seconds(10));
+    REQUIRE(result.has_value());
     return std::move(*result);
   };
   run(R"(program add dr-2027 "DR")");

@@ -1,0 +1,26 @@
+#pragma once
+// What the outbox sender reports back, turned into record changes: the sender only delivers;
+// where a post landed is remembered by the domain, in the write that drops its outbox row.
+
+#include "storage/repositories.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace itpm::commands {
+
+// Where Slack put a post the bot delivered for an item.
+struct Posted {
+  std::uint64_t decision = 0;  // the post announced decision D-<decision> (0: none)
+  std::uint64_t survey = 0;    // the post is survey Q-<survey>'s poll (0: none)
+  std::string channel;
+  std::string ts;
+  std::string permalink;  // empty when Slack gave none
+  std::int64_t at_ms = 0;
+};
+
+// Adds to `batch` the changes that remember where a post landed: a decision's channel, ts and
+// permalink, a survey's channel and ts (read fresh; nothing when the item is gone).
+void record_posted(storage::Repositories& repos, storage::Batch& batch, const Posted& posted);
+
+}  // namespace itpm::commands
