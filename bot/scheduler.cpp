@@ -4,7 +4,7 @@
 
 #include "commands/areas/config_commands.hpp"
 #include "commands/areas/handler_support.hpp"
-#include "commands/jobs.hpp"
+#include "commands/job_runner.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>

@@ -1,5 +1,7 @@
 #include "commands/areas/action_commands.hpp"
 
+#include "commands/job.hpp"
+
 #include "commands/language/arg_builders.hpp"
 #include "common/iso_date.hpp"
 
@@ -80,14 +82,10 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   a.number = ctx.repos.next_number<storage::Action>(out.writes);
   std::string id = storage::action_id(a.number);
   ctx.repos.save(out.writes, a, nullptr, Change{command.user_id, a.created_at, "add"});
-  nlohmann::json base = {{"action", a.number}, {"due", a.due}};
-  nlohmann::json reminder = base;
-  reminder["kind"] = "action_reminder";
-  ctx.repos.jobs().schedule(out.writes, a.created_at + a.slo_days * day_ms * 3 / 4, reminder);
-  nlohmann::json breach = base;
-  breach["kind"] = "action_breach";
-  ctx.repos.jobs().schedule(
-      out.writes, start_of_day_ms(today + std::chrono::days(a.slo_days + 1), ctx.zone), breach);
+  schedule(out, ctx, a.created_at + a.slo_days * day_ms * 3 / 4,
+           ActionStep{ActionStep::Kind::reminder, a.number, a.due});
+  schedule(out, ctx, start_of_day_ms(today + std::chrono::days(a.slo_days + 1), ctx.zone),
+           ActionStep{ActionStep::Kind::breach, a.number, a.due});
 
   std::vector<std::string> paragraphs = {
       fmt::format("🛠 *{}* · {} · {}{}", id, a.severity, quoted(a),
@@ -187,18 +185,16 @@ Outcome note(Outcome out, std::string text) {
 
 }  // namespace
 
-Outcome fire_action_job(const storage::ScheduledJob& job, const Context& ctx) {
+Outcome fire_action_job(const ActionStep& job, const Context& ctx) {
   Outcome out;
-  ctx.repos.jobs().unschedule(out.writes, job);
-  std::string kind = job.job.value("kind", "");
-  auto number = job.job.value("action", std::uint64_t{0});
-  std::string id = storage::action_id(number);
-  auto before = ctx.repos.find<storage::Action>(number);
-  if (!before || before->status != "open" || before->due != job.job.value("due", "")) {
-    return note(std::move(out), fmt::format("{} job of {} dropped: nothing to do", kind, id));
+  std::string id = storage::action_id(job.action);
+  auto before = ctx.repos.find<storage::Action>(job.action);
+  if (!before || before->status != "open" || before->due != job.due) {
+    return note(std::move(out), fmt::format("{} job of {} dropped: nothing to do",
+                                            job_row(job)["kind"].get<std::string>(), id));
   }
   const Action& a = *before;
-  if (kind == "action_reminder") {
+  if (job.kind == ActionStep::Kind::reminder) {
     PostMessage dm;
     dm.to_user = a.owner;
     dm.text = fmt::format(
@@ -210,16 +206,16 @@ Outcome fire_action_job(const storage::ScheduledJob& job, const Context& ctx) {
   }
   Action after = a;
   PostMessage post;
-  if (kind == "action_breach") {
+  if (job.kind == ActionStep::Kind::breach) {
     after.breach_level = 1;
     post.channel = alert_channel(a, ctx);
     post.text = fmt::format(
         "🚨 *{}* ({}) {} breached its {}-day SLO (due {}). Owner {}: close it with `/itpm "
         "action done {}`.",
         id, a.severity, quoted(a), a.slo_days, show_date(a.due), user_mention(a.owner), id);
-    nlohmann::json next = {{"kind", "action_escalate"}, {"action", a.number}, {"due", a.due}};
     auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
-    ctx.repos.jobs().schedule(out.writes, millis(ctx.now) + step.count(), next);
+    schedule(out, ctx, millis(ctx.now) + step.count(),
+             ActionStep{ActionStep::Kind::escalate, a.number, a.due});
   } else {
     if (ctx.policy.escalation_channel.empty() || a.breach_level != 1) {
       return note(std::move(out), id + ": no escalation channel configured; not escalated");

@@ -5,14 +5,15 @@
 // ladder step later in the escalation channel. All three are jobs in the schedule.
 
 #include "commands/command.hpp"
+#include "commands/job.hpp"
 #include "commands/language/parser.hpp"
 
 namespace itpm::commands {
 
 AreaSpec action_area();
 
-// Runs a due "action_reminder", "action_breach" or "action_escalate" job; each drops itself
-// when the action was done or its due date changed meanwhile.
-Outcome fire_action_job(const storage::ScheduledJob& job, const Context& ctx);
+// Runs a due corrective-action job (reminder, breach, escalation); each does nothing when the
+// action was done or its due date changed meanwhile.
+Outcome fire_action_job(const ActionStep& job, const Context& ctx);
 
 }  // namespace itpm::commands

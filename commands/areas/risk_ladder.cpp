@@ -1,5 +1,7 @@
 #include "commands/areas/risk_ladder.hpp"
 
+#include "commands/job.hpp"
+
 #include "common/iso_date.hpp"
 
 #include "commands/areas/handler_support.hpp"
@@ -48,25 +50,22 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
       band(risk.score()), id, quoted_title(risk), risk.program, risk.score(),
       why.empty() ? "" : " " + why, id, id);
   send(out, std::move(dm));
-  nlohmann::json job = {
-      {"kind", "risk_ladder"}, {"risk", risk.number}, {"level", 2}, {"ladder", risk.escalated_at}};
-  ctx.repos.jobs().schedule(out.writes, risk.escalated_at + step_ms(ctx), job);
+  schedule(out, ctx, risk.escalated_at + step_ms(ctx),
+           LadderStep{risk.number, 2, risk.escalated_at});
 }
 
 void schedule_overdue_check(Outcome& out, const Risk& risk, const Context& ctx) {
   auto due = common::parse_date(risk.due);
   if (!due) return;
-  nlohmann::json job = {{"kind", "risk_overdue"}, {"risk", risk.number}, {"due", risk.due}};
-  ctx.repos.jobs().schedule(out.writes, start_of_day_ms(*due + std::chrono::days(1), ctx.zone),
-                            job);
+  schedule(out, ctx, start_of_day_ms(*due + std::chrono::days(1), ctx.zone),
+           RiskOverdue{risk.number, risk.due});
 }
 
-Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx) {
+Outcome climb_ladder(const LadderStep& job, const Context& ctx) {
   Outcome out;
-  ctx.repos.jobs().unschedule(out.writes, job);
-  auto number = job.job.value("risk", std::uint64_t{0});
-  int level = job.job.value("level", 0);
-  auto ladder = job.job.value("ladder", std::int64_t{0});
+  auto number = job.risk;
+  int level = job.level;
+  auto ladder = job.ladder;
   auto before = ctx.repos.find<storage::Risk>(number);
   if (!before || !before->on_ladder() || before->escalated_at != ladder ||
       before->escalation_level != level - 1 || level < 2 || level > 3) {
@@ -100,21 +99,18 @@ Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx) {
   }
   send(out, std::move(post));
   if (level == 2) {
-    nlohmann::json next = {
-        {"kind", "risk_ladder"}, {"risk", number}, {"level", 3}, {"ladder", ladder}};
     // The people just alerted get a whole step to answer, even when this one ran late.
-    ctx.repos.jobs().schedule(out.writes, millis(ctx.now) + step_ms(ctx), next);
+    schedule(out, ctx, millis(ctx.now) + step_ms(ctx), LadderStep{number, 3, ladder});
   }
   ctx.repos.save(out.writes, after, &*before,
                  storage::Change{std::string(bot_actor), millis(ctx.now), "escalate"});
   return note(std::move(out), fmt::format("{} escalated to level {}", id, level));
 }
 
-Outcome check_overdue(const storage::ScheduledJob& job, const Context& ctx) {
+Outcome check_overdue(const RiskOverdue& job, const Context& ctx) {
   Outcome out;
-  ctx.repos.jobs().unschedule(out.writes, job);
-  auto number = job.job.value("risk", std::uint64_t{0});
-  std::string due = job.job.value("due", "");
+  auto number = job.risk;
+  const std::string& due = job.due;
   auto before = ctx.repos.find<storage::Risk>(number);
   std::string id = storage::risk_id(number);
   if (!before || before->due != due || before->on_ladder() ||

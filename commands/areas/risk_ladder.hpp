@@ -9,6 +9,7 @@
 // end of that day: no scan of the register.
 
 #include "commands/command.hpp"
+#include "commands/job.hpp"
 
 #include <string>
 
@@ -27,10 +28,9 @@ void start_ladder(Outcome& out, storage::Risk& risk, const Context& ctx, const s
 // context's zone) that starts the ladder if the risk is still open then.
 void schedule_overdue_check(Outcome& out, const storage::Risk& risk, const Context& ctx);
 
-// Runs a due "risk_ladder" job (climbs one level) or "risk_overdue" job (starts the ladder);
-// both do nothing but remove themselves when the risk moved on. The job's removal is in the
-// writes; `reply.text` says what happened, for the log.
-Outcome climb_ladder(const storage::ScheduledJob& job, const Context& ctx);
-Outcome check_overdue(const storage::ScheduledJob& job, const Context& ctx);
+// Runs a due ladder step (climbs one level) or overdue check (starts the ladder); both do
+// nothing when the risk moved on. `reply.text` says what happened, for the log.
+Outcome climb_ladder(const LadderStep& job, const Context& ctx);
+Outcome check_overdue(const RiskOverdue& job, const Context& ctx);
 
 }  // namespace itpm::commands

@@ -1,5 +1,7 @@
 #include "commands/calendar/review_cadence.hpp"
 
+#include "commands/job.hpp"
+
 #include "common/iso_date.hpp"
 
 #include "commands/areas/dep_commands.hpp"
@@ -51,10 +53,10 @@ Outcome end_cadence(Outcome out, const Review& before, const Context& ctx, const
   return note(std::move(out), fmt::format("{} ended: {}", storage::review_id(before.number), why));
 }
 
-Outcome fire_reminder(const storage::ScheduledJob& job, const Review& review,
-                      const storage::Program& program, const Context& ctx, Outcome out) {
+Outcome fire_reminder(const storage::ScheduledJob& job, std::int64_t occurrence,
+                      const Review& review, const storage::Program& program, const Context& ctx,
+                      Outcome out) {
   std::string id = storage::review_id(review.number);
-  auto occurrence = job.job.value("occurrence", std::int64_t{0});
   std::int64_t now = millis(ctx.now);
   std::int64_t late = now - job.due_ms;
   auto grace = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.grace).count();
@@ -83,9 +85,8 @@ Outcome fire_reminder(const storage::ScheduledJob& job, const Review& review,
               fmt::format("{} agenda posted for {}", id, show_occurrence(occurrence, review.zone)));
 }
 
-Outcome pass_occurrence(const storage::ScheduledJob& job, const Review& before, const Context& ctx,
+Outcome pass_occurrence(std::int64_t occurrence, const Review& before, const Context& ctx,
                         Outcome out) {
-  auto occurrence = job.job.value("occurrence", std::int64_t{0});
   Review after = before;
   after.last_at = occurrence;
   auto next = next_review_time(after, std::max(occurrence, millis(ctx.now)));
@@ -120,14 +121,9 @@ void schedule_occurrence(storage::Batch& batch, storage::Repositories& repos, Re
   for (int before : review.remind) {
     std::int64_t due = at - before * minute_ms;
     if (due <= not_before_ms) continue;
-    repos.jobs().schedule(batch, due,
-                          {{"kind", "review_reminder"},
-                           {"review", review.number},
-                           {"occurrence", at},
-                           {"before", before}});
+    repos.jobs().schedule(batch, due, job_row(ReviewReminder{review.number, at, before}));
   }
-  repos.jobs().schedule(batch, at,
-                        {{"kind", "review"}, {"review", review.number}, {"occurrence", at}});
+  repos.jobs().schedule(batch, at, job_row(ReviewOccurrence{review.number, at}));
 }
 
 std::string show_occurrence(std::int64_t ms, const std::string& zone) {
@@ -273,11 +269,9 @@ PostMessage agenda(const storage::Program& program, const Review* review,
   return post;
 }
 
-Outcome fire_review_job(const storage::ScheduledJob& job, const Context& ctx) {
+Outcome fire_review_job(const storage::ScheduledJob& job, std::uint64_t number,
+                        std::int64_t occurrence, bool reminder, const Context& ctx) {
   Outcome out;
-  ctx.repos.jobs().unschedule(out.writes, job);
-  auto number = job.job.value("review", std::uint64_t{0});
-  auto occurrence = job.job.value("occurrence", std::int64_t{0});
   std::string id = storage::review_id(number);
   auto review = ctx.repos.find<storage::Review>(number);
   if (!review || review->status != "active" || review->next_at != occurrence) {
@@ -288,9 +282,8 @@ Outcome fire_review_job(const storage::ScheduledJob& job, const Context& ctx) {
     return end_cadence(std::move(out), *review, ctx,
                        fmt::format("program {} is closed", review->program));
   }
-  if (job.job.value("kind", "") == "review_reminder")
-    return fire_reminder(job, *review, *program, ctx, std::move(out));
-  return pass_occurrence(job, *review, ctx, std::move(out));
+  if (reminder) return fire_reminder(job, occurrence, *review, *program, ctx, std::move(out));
+  return pass_occurrence(occurrence, *review, ctx, std::move(out));
 }
 
 }  // namespace itpm::commands

@@ -34,9 +34,11 @@ PostMessage agenda(const storage::Program& program, const storage::Review* revie
                    const std::string& headline, const std::vector<std::string>& notes,
                    const Context& ctx);
 
-// Runs a due "review_reminder" or "review" job at ctx.now. Reminders missed by more than the
-// grace window are skipped. The job's removal is in the writes; `reply.text` says what
-// happened, for the log.
-Outcome fire_review_job(const storage::ScheduledJob& job, const Context& ctx);
+// Runs review V-<review>'s job for `occurrence` at ctx.now: its reminder (the agenda) or, when
+// not `reminder`, the occurrence passing. `job` is the stored row (its due time tells how
+// late a reminder is); reminders missed by more than the grace window are skipped.
+// `reply.text` says what happened, for the log.
+Outcome fire_review_job(const storage::ScheduledJob& job, std::uint64_t review,
+                        std::int64_t occurrence, bool reminder, const Context& ctx);
 
 }  // namespace itpm::commands

@@ -2,7 +2,7 @@
 // an intended change of wording or layout, regenerate with ITPM_UPDATE_GOLDEN=1 and review
 // the diff like code.
 #include "commands/areas/handler_support.hpp"
-#include "commands/jobs.hpp"
+#include "commands/job_runner.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>
