@@ -1,5 +1,7 @@
 #include "bot/reconnect_policy.hpp"
 
+#include "bot/exit_code.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -30,8 +32,8 @@ std::chrono::milliseconds ReconnectPolicy::backoff() {
 
 Decision ReconnectPolicy::on_failure(Failure failure,
                                      std::optional<std::chrono::seconds> retry_after) {
-  if (failure == Failure::auth) return Decision{true, 3, {}};
-  if (failure == Failure::link_disabled) return Decision{true, 4, {}};
+  if (failure == Failure::auth) return Decision{true, exit_auth_error, {}};
+  if (failure == Failure::link_disabled) return Decision{true, exit_link_disabled, {}};
   ++failures_;
   std::chrono::milliseconds delay = backoff();
   if (failure == Failure::too_many_websockets)

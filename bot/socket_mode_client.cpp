@@ -1,5 +1,6 @@
 #include "bot/socket_mode_client.hpp"
 
+#include "bot/exit_code.hpp"
 #include "bot/redact.hpp"
 
 #include <spdlog/spdlog.h>
@@ -22,28 +23,6 @@ std::function<double()> make_random() {
   return [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
 }
 
-std::string describe(Failure f) {
-  switch (f) {
-    case Failure::network:
-      return "network error";
-    case Failure::handshake_rejected:
-      return "WebSocket upgrade refused";
-    case Failure::rate_limited:
-      return "rate limited";
-    case Failure::server_error:
-      return "Slack error";
-    case Failure::no_hello:
-      return "no hello from Slack";
-    case Failure::too_many_websockets:
-      return "too many websockets";
-    case Failure::auth:
-      return "authentication refused";
-    case Failure::link_disabled:
-      return "Socket Mode disabled";
-  }
-  return "unknown";
-}
-
 }  // namespace
 
 SocketModeClient::SocketModeClient(net::any_io_executor executor, net::ssl::context& tls,
@@ -55,7 +34,7 @@ SocketModeClient::SocketModeClient(net::any_io_executor executor, net::ssl::cont
       options_(options),
       handler_(std::move(handler)),
       metrics_(metrics),
-      policy_(ReconnectPolicy::Options{}, make_random()),
+      session_(ReconnectPolicy(ReconnectPolicy::Options{}, make_random()), options.hello_timeout),
       wake_(executor) {}
 
 SocketModeClient::~SocketModeClient() = default;
@@ -116,7 +95,9 @@ void SocketModeClient::on_text(int id, std::string text) {
     // Ack on the socket the envelope came in on; if that one is gone, on the current one.
     auto it = connections_.find(id);
     bool sent = it != connections_.end() && it->second->send(frame_text);
-    if (!sent && active_) sent = active_->send(frame_text);
+    if (!sent) {
+      if (auto active = active_connection()) sent = active->send(frame_text);
+    }
     if (!sent) {
       spdlog::warn("envelope {}: no open socket to ack on", envelope_id);
       return;
@@ -145,59 +126,35 @@ net::awaitable<std::optional<SocketModeClient::Event>> SocketModeClient::next_ev
   co_return e;
 }
 
-net::awaitable<void> SocketModeClient::pause(std::chrono::milliseconds delay) {
-  auto deadline = Clock::now() + delay;
-  while (!stopping_ && Clock::now() < deadline) {
-    wake_.expires_at(deadline);
-    co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
-  }
+std::shared_ptr<Connection> SocketModeClient::active_connection() const {
+  auto id = session_.active();
+  if (!id) return nullptr;
+  auto it = connections_.find(*id);
+  return it == connections_.end() ? nullptr : it->second;
 }
 
-void SocketModeClient::on_background_event(const Event& event) {
-  if (event.kind != Event::Kind::closed) return;
-  forget(event.connection);
-  if (active_ && active_->id() == event.connection) {
-    spdlog::info("socket {} closed ({}) while its replacement was being opened", event.connection,
-                 event.detail);
-    active_ = nullptr;
-  }
-}
-
-net::awaitable<std::shared_ptr<Connection>> SocketModeClient::open_connection(Decision& failure) {
-  auto fail = [&](Failure f, std::optional<std::chrono::seconds> retry_after,
-                  const std::string& why) {
-    failure = policy_.on_failure(f, retry_after);
-    if (failure.give_up) {
-      spdlog::error("Slack refused the connection: {} ({})", describe(f), why);
-    } else {
-      spdlog::warn("cannot connect to Slack: {} ({}); retrying in {} ms", describe(f), why,
-                   failure.delay.count());
-    }
-  };
-
+net::awaitable<SocketModeSession::Actions> SocketModeClient::open_socket() {
+  auto failed = [&](Failure f, std::optional<std::chrono::seconds> retry_after,
+                    const std::string& why) { return session_.open_failed(f, retry_after, why); };
   ApiResult opened = co_await api_.call_form("apps.connections.open", {}, CallOptions{true, 1});
   if (!opened.ok) {
-    Failure f = opened.error == "network_error" || opened.error.starts_with("http_")
-                    ? Failure::network
-                    : classify_open_error(opened.error);
+    Failure f = classify_open_call(opened.error);
     std::string why = "apps.connections.open: " + opened.error;
     if (f == Failure::auth)
       why += "; check SLACK_APP_TOKEN (an app-level xapp- token with connections:write)";
-    fail(f, opened.retry_after, why);
-    co_return nullptr;
+    co_return failed(f, opened.retry_after, why);
   }
   std::string url = opened.body.value("url", std::string());
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed || (parsed->scheme() != "wss" && parsed->scheme() != "ws")) {
-    fail(Failure::server_error, std::nullopt, "apps.connections.open returned no usable url");
-    co_return nullptr;
+    co_return failed(Failure::server_error, std::nullopt,
+                     "apps.connections.open returned no usable url");
   }
   WsTarget target;
   target.tls = parsed->scheme() == "wss";
   if (!target.tls && !options_.allow_plain_ws) {
-    fail(Failure::server_error, std::nullopt,
-         "refusing a ws:// socket URL with an https:// API URL");
-    co_return nullptr;
+    co_return failed(Failure::server_error, std::nullopt,
+                     "refusing a ws:// socket URL with an https:// API URL");
   }
   target.host = std::string(parsed->host());
   target.port = parsed->has_port() ? std::string(parsed->port()) : (target.tls ? "443" : "80");
@@ -223,113 +180,77 @@ net::awaitable<std::shared_ptr<Connection>> SocketModeClient::open_connection(De
     Failure f = e.code() == boost::beast::websocket::error::upgrade_declined
                     ? Failure::handshake_rejected
                     : Failure::network;
-    fail(f, std::nullopt, redact_url(url) + ": " + e.code().message());
-    co_return nullptr;
+    co_return failed(f, std::nullopt, redact_url(url) + ": " + e.code().message());
   }
   connections_[id] = conn;
   update_gauge();
   spdlog::debug("socket {}: connected to {}", id, redact_url(url));
+  co_return session_.connected(id);
+}
 
-  auto deadline = Clock::now() + options_.hello_timeout;
-  for (;;) {
-    auto event = co_await next_event(deadline, false);
-    if (!event) {
-      conn->close();
-      if (stopping_) {
-        failure = Decision{};
-      } else {
-        fail(Failure::no_hello, std::nullopt, "socket " + std::to_string(id));
+net::awaitable<int> SocketModeClient::run() {
+  std::deque<session::Action> todo;
+  auto add = [&todo](SocketModeSession::Actions actions) {
+    for (auto& a : actions) todo.push_back(std::move(a));
+  };
+  add(session_.start());
+  int exit_code = exit_ok;
+  std::optional<std::pair<int, Clock::time_point>> hello_due;  // socket, deadline
+  std::optional<Clock::time_point> pause_due;
+  for (bool exiting = false; !exiting;) {
+    // Carry out what the session asked for; opening a socket reports back at once.
+    while (!todo.empty() && !exiting) {
+      session::Action action = std::move(todo.front());
+      todo.pop_front();
+      if (std::holds_alternative<session::OpenSocket>(action)) {
+        add(co_await open_socket());
+      } else if (auto* close = std::get_if<session::CloseSocket>(&action)) {
+        if (auto it = connections_.find(close->id); it != connections_.end()) it->second->close();
+      } else if (auto* await_hello = std::get_if<session::AwaitHello>(&action)) {
+        hello_due.emplace(await_hello->id, Clock::now() + await_hello->within);
+      } else if (auto* pause = std::get_if<session::Pause>(&action)) {
+        pause_due = Clock::now() + pause->delay;
+      } else if (auto* count = std::get_if<session::CountReconnect>(&action)) {
+        metrics_.add("itpm_reconnects_total", {{"reason", count->reason}});
+      } else if (auto* exit = std::get_if<session::Exit>(&action)) {
+        exit_code = exit->code;
+        exiting = true;
       }
-      co_return nullptr;
     }
-    if (event->connection != id) {
-      on_background_event(*event);
+    if (exiting) break;
+    if (stopping_) {
+      add(session_.stop());
+      continue;
+    }
+    auto deadline = Clock::time_point::max();
+    if (hello_due) deadline = std::min(deadline, hello_due->second);
+    if (pause_due) deadline = std::min(deadline, *pause_due);
+    auto event = co_await next_event(deadline, false);
+    auto now = Clock::now();
+    if (!event) {
+      if (hello_due && now >= hello_due->second) {
+        int id = hello_due->first;
+        hello_due.reset();
+        add(session_.hello_timed_out(id));
+      }
+      if (pause_due && now >= *pause_due) {
+        pause_due.reset();
+        add(session_.pause_over());
+      }
       continue;
     }
     switch (event->kind) {
       case Event::Kind::hello:
-        co_return conn;
-      case Event::Kind::disconnect: {
-        conn->close();
-        Failure f = event->detail == "too_many_websockets" ? Failure::too_many_websockets
-                    : event->detail == "link_disabled"     ? Failure::link_disabled
-                                                           : Failure::server_error;
-        fail(f, std::nullopt, "disconnect before hello: " + event->detail);
-        co_return nullptr;
-      }
+        if (hello_due && hello_due->first == event->connection) hello_due.reset();
+        add(session_.hello(event->connection, now));
+        break;
+      case Event::Kind::disconnect:
+        add(session_.disconnect(event->connection, event->detail));
+        break;
       case Event::Kind::closed:
-        forget(id);
-        fail(Failure::network, std::nullopt, "socket closed before hello: " + event->detail);
-        co_return nullptr;
-    }
-  }
-}
-
-net::awaitable<int> SocketModeClient::run() {
-  std::chrono::milliseconds delay{0};
-  int exit_code = 0;
-  while (!stopping_) {
-    if (delay.count() > 0) co_await pause(delay);
-    if (stopping_) break;
-    delay = std::chrono::milliseconds(0);
-    Decision failure;
-    auto conn = co_await open_connection(failure);
-    if (!conn) {
-      if (failure.give_up) {
-        exit_code = failure.exit_code;
-        break;
-      }
-      delay = failure.delay;
-      continue;
-    }
-    if (active_) {
-      spdlog::info("socket {} replaces socket {}", conn->id(), active_->id());
-      metrics_.add("itpm_reconnects_total", {{"reason", "refresh"}});
-      active_->close();
-    }
-    active_ = conn;
-    active_since_ = Clock::now();
-
-    // Serve on the active socket until it goes away or Slack asks us to move.
-    while (auto event = co_await next_event(Clock::time_point::max(), false)) {
-      if (!active_ || event->connection != active_->id()) {
-        on_background_event(*event);
-        continue;
-      }
-      if (event->kind == Event::Kind::closed) {
         forget(event->connection);
-        auto lived =
-            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - active_since_);
-        delay = policy_.on_connection_lost(lived);
-        spdlog::warn("socket {} lost ({}); reconnecting in {} ms", event->connection, event->detail,
-                     delay.count());
-        metrics_.add("itpm_reconnects_total",
-                     {{"reason", event->detail == "stale" ? "stale" : "lost"}});
-        active_ = nullptr;
+        add(session_.closed(event->connection, event->detail, now));
         break;
-      }
-      if (event->kind == Event::Kind::disconnect) {
-        if (event->detail == "link_disabled") {
-          spdlog::error(
-              "Slack disabled Socket Mode for this app (link_disabled); enable it in the "
-              "app settings and start itpm-bot again");
-          exit_code = 4;
-          stopping_ = true;
-          break;
-        }
-        if (event->detail == "too_many_websockets") {
-          delay = policy_.on_failure(Failure::too_many_websockets, std::nullopt).delay;
-          spdlog::warn("Slack says the app has too many sockets open; backing off {} ms",
-                       delay.count());
-          active_->close();
-          active_ = nullptr;
-          break;
-        }
-        // warning, refresh_requested or a reason we do not know yet: make before break.
-        spdlog::info("socket {}: Slack asked us to reconnect ({}); opening the new socket first",
-                     event->connection, event->detail);
-        break;
-      }
     }
   }
   // Ack what is in hand (their writes may still be committing), then close every socket with
@@ -347,7 +268,6 @@ net::awaitable<int> SocketModeClient::run() {
     if (!event) break;
     if (event->kind == Event::Kind::closed) forget(event->connection);
   }
-  active_ = nullptr;
   connections_.clear();
   update_gauge();
   co_return exit_code;

@@ -3,7 +3,7 @@
 #include "bot/connection.hpp"
 #include "bot/envelope.hpp"
 #include "bot/metrics.hpp"
-#include "bot/reconnect_policy.hpp"
+#include "bot/socket_mode_session.hpp"
 #include "bot/web_api_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -27,7 +27,8 @@ using Ack = std::function<void(std::optional<nlohmann::json>)>;
 using EnvelopeHandler = std::function<void(const Envelope&, Ack)>;
 
 // Keeps one Socket Mode connection to Slack up: apps.connections.open, WebSocket, hello,
-// acks, keep-alive, make-before-break refreshes, and reconnects by ReconnectPolicy.
+// acks, keep-alive, make-before-break refreshes and reconnects. What to do when is decided by
+// a SocketModeSession (no I/O); this class performs its actions with sockets and timers.
 class SocketModeClient {
  public:
   struct Options {
@@ -50,7 +51,7 @@ class SocketModeClient {
   void stop();
 
   // True while a connection that said hello is open.
-  [[nodiscard]] bool connected() const { return active_ != nullptr; }
+  [[nodiscard]] bool connected() const { return active_connection() != nullptr; }
 
  private:
   struct Event {
@@ -65,10 +66,9 @@ class SocketModeClient {
   // The next lifecycle event, or nullopt at `deadline` (or at stop(), unless `until_deadline`).
   boost::asio::awaitable<std::optional<Event>> next_event(
       std::chrono::steady_clock::time_point deadline, bool until_deadline);
-  // Bookkeeping for an event of a socket other than the one being waited on.
-  void on_background_event(const Event& event);
-  boost::asio::awaitable<std::shared_ptr<Connection>> open_connection(Decision& failure);
-  boost::asio::awaitable<void> pause(std::chrono::milliseconds delay);
+  // Carries out the session's OpenSocket and reports the outcome to it; returns its actions.
+  boost::asio::awaitable<SocketModeSession::Actions> open_socket();
+  [[nodiscard]] std::shared_ptr<Connection> active_connection() const;
   void forget(int id);
   void update_gauge();
 
@@ -78,12 +78,10 @@ class SocketModeClient {
   Options options_;
   EnvelopeHandler handler_;
   Metrics& metrics_;
-  ReconnectPolicy policy_;
+  SocketModeSession session_;
   boost::asio::steady_timer wake_;
   std::deque<Event> events_;
   std::map<int, std::shared_ptr<Connection>> connections_;
-  std::shared_ptr<Connection> active_;
-  std::chrono::steady_clock::time_point active_since_;
   int next_id_ = 1;
   int in_flight_ = 0;  // envelopes handed to the handler and not yet acked
   bool stopping_ = false;
