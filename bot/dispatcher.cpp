@@ -18,12 +18,6 @@ namespace net = boost::asio;
 
 namespace {
 
-bool is_slack_id(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  });
-}
-
 // What a handled envelope leads to. An empty reply means the command's post is its answer:
 // the ack carries nothing. Without a response_url the reply rides on the ack.
 Dispatched finished(commands::Reply reply, std::vector<QueuedPost> posts,
@@ -53,14 +47,13 @@ Dispatcher::Dispatcher(const commands::Registry& registry, std::vector<std::stri
       admins_(std::move(admins)),
       zone_(std::move(zone)),
       repos_(repos),
-      executor_(std::move(executor)),
-      seen_events_(std::chrono::hours(2), 100000) {
+      executor_(std::move(executor)) {
   policy_.default_zone = zone_;
 }
 
 void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)> done) {
   if (envelope.type == "events_api") {
-    done(handle_event(envelope.payload));
+    handle_event(envelope.payload, done);
     return;
   }
   if (envelope.type == "interactive") {
@@ -100,26 +93,16 @@ void Dispatcher::handle_interaction(const nlohmann::json& payload,
                                     const std::function<void(Dispatched)>& done) {
   // A press of a poll's button. The reply goes to the presser alone through the response_url:
   // an ack payload does nothing for block_actions (slack-protocol.md §9).
-  if (!payload.is_object() || payload.value("type", "") != "block_actions") {
-    done({});
-    return;
-  }
-  std::string user = payload.value(nlohmann::json::json_pointer("/user/id"), std::string());
-  std::string value;
-  for (const auto& action : payload.value("actions", nlohmann::json::array())) {
-    if (action.is_object() &&
-        action.value("action_id", "").starts_with(commands::vote_action_prefix)) {
-      value = action.value("value", "");
-      break;
-    }
-  }
-  if (!is_slack_id(user) || value.empty()) {
+  auto press = parse_button_press(payload);
+  if (!press || !press->action_id.starts_with(commands::vote_action_prefix) ||
+      press->value.empty()) {
     done({});
     return;
   }
   commands::Context context = context_for("");
-  commands::Outcome outcome = commands::vote(commands::VotePress{user, value}, context);
-  complete(std::move(outcome), context.now, payload.value("response_url", ""), true, done);
+  commands::Outcome outcome =
+      commands::vote(commands::VotePress{press->user, press->value}, context);
+  complete(std::move(outcome), context.now, press->response_url, true, done);
 }
 
 void Dispatcher::complete(commands::Outcome outcome, std::chrono::system_clock::time_point now,
@@ -158,29 +141,60 @@ net::awaitable<void> Dispatcher::commit_then_finish(Dispatcher* self, storage::B
       {}, response_url, keep_original));
 }
 
-Dispatched Dispatcher::handle_event(const nlohmann::json& payload) {
-  if (!payload.is_object()) return {};
-  std::string event_id = payload.value("event_id", "");
-  if (!event_id.empty() && !seen_events_.first_time(event_id, DedupeCache::Clock::now())) {
-    spdlog::debug("event {} seen before: acked, not handled again", event_id);
-    return {};
+void Dispatcher::handle_event(const nlohmann::json& payload,
+                              const std::function<void(Dispatched)>& done) {
+  auto text = [](const nlohmann::json& obj, const char* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto event = payload.is_object() ? payload.find("event") : payload.end();
+  if (!payload.is_object() || event == payload.end() || !event->is_object()) {
+    done({});  // app_rate_limited and the like carry no event
+    return;
   }
-  auto event = payload.find("event");
-  if (event == payload.end() || !event->is_object()) return {};  // app_rate_limited has none
-  std::string type = event->value("type", "");
+  std::string event_id = text(payload, "event_id");
+  auto now = std::chrono::system_clock::now();
+  auto now_ms = commands::millis(now);
+  // Slack redelivers an event it saw no ack for, also to the next run of the bot: the ids
+  // handled are remembered in the store, with the outbox row of what they led to.
+  if (!event_id.empty() &&
+      (events_in_flight_.contains(event_id) || repos_.seen_events().seen(event_id, now_ms))) {
+    spdlog::debug("event {} seen before: acked, not handled again", event_id);
+    done({});
+    return;
+  }
+  std::string type = text(*event, "type");
   bool from_bot = event->contains("bot_id") || event->contains("subtype");
-  std::string user = event->value("user", "");
-  std::string channel = event->value("channel", "");
-  if (!is_slack_id(channel) || !is_slack_id(user) || from_bot) return {};
-  bool direct_message = type == "message" && event->value("channel_type", "") == "im";
-  if (type != "app_mention" && !direct_message) return {};
+  std::string user = text(*event, "user");
+  std::string channel = text(*event, "channel");
+  bool direct_message = type == "message" && text(*event, "channel_type") == "im";
+  if (!is_slack_id(channel) || !is_slack_id(user) || from_bot ||
+      (type != "app_mention" && !direct_message)) {
+    done({});
+    return;
+  }
   commands::PostMessage post;
   post.channel = channel;
-  post.thread_ts = direct_message ? "" : event->value("thread_ts", event->value("ts", ""));
+  if (!direct_message) {
+    post.thread_ts = text(*event, "thread_ts");
+    if (post.thread_ts.empty()) post.thread_ts = text(*event, "ts");
+  }
   post.text = "Hi <@" + user + ">! I answer to `/itpm`: try `/itpm help`.";
-  Dispatched d;
-  d.posts.push_back(QueuedPost{0, std::move(post)});
-  return d;
+  commands::Outcome outcome;
+  outcome.effects.emplace_back(std::move(post));
+  if (event_id.empty()) {
+    complete(std::move(outcome), now, "", false, done);
+    return;
+  }
+  constexpr std::int64_t remembered_ms = 2 * 60 * 60 * 1000;  // Slack retries within an hour
+  repos_.seen_events().remember(outcome.writes, event_id, now_ms + remembered_ms);
+  repos_.seen_events().expire(outcome.writes, now_ms, 16);
+  events_in_flight_.insert(event_id);
+  auto finish = [this, event_id, done](Dispatched d) {
+    events_in_flight_.erase(event_id);
+    done(std::move(d));
+  };
+  complete(std::move(outcome), now, "", false, finish);
 }
 
 }  // namespace itpm::bot

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "bot/dedupe_cache.hpp"
 #include "bot/envelope.hpp"
 #include "bot/follow_ups.hpp"
 #include "commands/areas/survey_commands.hpp"
@@ -12,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,8 +27,8 @@ struct Dispatched {
 };
 
 // Routes envelopes: slash commands to the command registry, Events API callbacks (deduped by
-// event_id) to their handlers, a poll's button presses to the vote handler, other
-// interactions to an empty ack. A command's writes, and the
+// event_id in the store, across restarts) to their handlers, a poll's button presses to the
+// vote handler, other interactions to an empty ack. A command's writes, and the
 // outbox rows of the posts it asks for, are committed in one atomic batch (group commit, WAL
 // synced) before `done` runs, so an ack never reports an unsaved change and a post is never
 // lost. Never throws for bad input.
@@ -64,7 +64,7 @@ class Dispatcher {
   void complete(commands::Outcome outcome, std::chrono::system_clock::time_point now,
                 const std::string& response_url, bool keep_original,
                 const std::function<void(Dispatched)>& done);
-  Dispatched handle_event(const nlohmann::json& payload);
+  void handle_event(const nlohmann::json& payload, const std::function<void(Dispatched)>& done);
   // Commits a command's writes, then calls `done` with its reply and posts (or, if the commit
   // failed, with the reply that nothing was saved).
   static boost::asio::awaitable<void> commit_then_finish(
@@ -79,7 +79,7 @@ class Dispatcher {
   ZoneLookup zone_lookup_;
   commands::Policy policy_;
   std::function<void()> on_commit_;
-  DedupeCache seen_events_;
+  std::set<std::string> events_in_flight_;  // handled, not yet committed
 };
 
 }  // namespace itpm::bot

@@ -1,5 +1,7 @@
 #include "bot/envelope.hpp"
 
+#include <algorithm>
+
 namespace itpm::bot {
 namespace {
 
@@ -14,6 +16,32 @@ int int_field(const nlohmann::json& obj, const char* key) {
 }
 
 }  // namespace
+
+bool is_slack_id(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  });
+}
+
+std::optional<ButtonPress> parse_button_press(const nlohmann::json& payload) {
+  if (!payload.is_object() || string_field(payload, "type") != "block_actions") return std::nullopt;
+  ButtonPress press;
+  if (auto user = payload.find("user"); user != payload.end() && user->is_object())
+    press.user = string_field(*user, "id");
+  if (!is_slack_id(press.user)) return std::nullopt;
+  press.response_url = string_field(payload, "response_url");
+  auto actions = payload.find("actions");
+  if (actions == payload.end() || !actions->is_array()) return std::nullopt;
+  for (const auto& action : *actions) {
+    if (!action.is_object()) continue;
+    std::string id = string_field(action, "action_id");
+    if (!id.starts_with("itpm_")) continue;
+    press.action_id = std::move(id);
+    press.value = string_field(action, "value");
+    return press;
+  }
+  return std::nullopt;
+}
 
 Frame parse_frame(std::string_view text) {
   auto j = nlohmann::json::parse(text, nullptr, false);

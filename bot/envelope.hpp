@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -43,6 +44,22 @@ std::string make_ack(std::string_view envelope_id, const nlohmann::json* payload
 
 // The slash command in a `slash_commands` payload (missing fields are empty).
 commands::Command to_command(const nlohmann::json& payload);
+
+// True for a Slack ID as Slack sends it (U123ABC, C0DEMO): upper-case letters and digits.
+bool is_slack_id(const std::string& s);
+
+// A press of one of the bot's buttons (action_id "itpm_..."), from an `interactive`
+// block_actions payload.
+struct ButtonPress {
+  std::string user;       // a Slack user ID
+  std::string action_id;  // "itpm_vote_4"
+  std::string value;      // what the button carries ("Q-3:4")
+  std::string response_url;
+};
+
+// The press in `payload`: nullopt for another kind of interaction, a press of no button of
+// ours, or a user that is not a Slack ID. Never throws.
+std::optional<ButtonPress> parse_button_press(const nlohmann::json& payload);
 
 // The ack payload for a slash-command reply (response_type, text, blocks).
 nlohmann::json reply_payload(const commands::Reply& reply);

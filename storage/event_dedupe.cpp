@@ -32,8 +32,7 @@ void EventDedupe::remember(Batch& batch, std::string_view id, std::int64_t expir
   batch.put(Family::dedupe, expiry_key(expires_at_ms, id), "");
 }
 
-std::size_t EventDedupe::expire(std::int64_t now_ms, std::size_t max) {
-  Batch batch;
+std::size_t EventDedupe::expire(Batch& batch, std::int64_t now_ms, std::size_t max) {
   std::size_t removed = 0;
   std::string prefix = KeyBuilder().str("e").done();
   store_.scan(Family::dedupe, prefix, [&](std::string_view key, std::string_view) {
@@ -46,7 +45,6 @@ std::size_t EventDedupe::expire(std::int64_t now_ms, std::size_t max) {
     ++removed;
     return true;
   });
-  if (removed > 0 && !store_.commit(std::move(batch))) return 0;
   return removed;
 }
 

@@ -18,8 +18,8 @@ class EventDedupe {
   [[nodiscard]] bool seen(std::string_view id, std::int64_t now_ms) const;
   // Remembers `id` until `expires_at_ms` (moving an earlier expiry), within `batch`.
   void remember(Batch& batch, std::string_view id, std::int64_t expires_at_ms);
-  // Forgets up to `max` ids expired at `now_ms`, in one commit; returns how many.
-  std::size_t expire(std::int64_t now_ms, std::size_t max);
+  // Forgets up to `max` ids expired at `now_ms`, within `batch`; returns how many.
+  std::size_t expire(Batch& batch, std::int64_t now_ms, std::size_t max);
 
  private:
   Store& store_;
