@@ -3,11 +3,11 @@
 // once and does nothing else: no command handling, no store, no Web API calls.
 // Reads SLACK_API_URL, SLACK_APP_TOKEN, SLACK_BOT_TOKEN and SSL_CERT_FILE like the bot; stops
 // on SIGTERM or SIGINT.
-#include "bot/http_client.hpp"
-#include "bot/metrics.hpp"
-#include "bot/socket_mode_client.hpp"
-#include "bot/tls_context.hpp"
-#include "bot/web_api_client.hpp"
+#include "bot/ops/metrics.hpp"
+#include "bot/slack/socket_mode_client.hpp"
+#include "bot/slack/web_api_client.hpp"
+#include "bot/transport/http_client.hpp"
+#include "bot/transport/tls_context.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

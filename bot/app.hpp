@@ -1,7 +1,7 @@
 #pragma once
 
-#include "bot/config.hpp"
-#include "bot/exit_code.hpp"
+#include "bot/ops/config.hpp"
+#include "bot/ops/exit_code.hpp"
 
 namespace itpm::bot {
 

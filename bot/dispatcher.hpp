@@ -1,7 +1,7 @@
 #pragma once
 
-#include "bot/envelope.hpp"
 #include "bot/follow_ups.hpp"
+#include "bot/slack/envelope.hpp"
 #include "commands/areas/survey_commands.hpp"
 #include "commands/registry.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "bot/metrics.hpp"
-#include "bot/web_api_client.hpp"
+#include "bot/ops/metrics.hpp"
+#include "bot/slack/web_api_client.hpp"
 #include "commands/command.hpp"
 #include "storage/repositories.hpp"
 

@@ -1,7 +1,7 @@
 // itpm-bot: the Slack chat-ops bot for infrastructure program cadence.
 #include "bot/app.hpp"
-#include "bot/config.hpp"
-#include "bot/operator_commands.hpp"
+#include "bot/ops/config.hpp"
+#include "bot/ops/operator_commands.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

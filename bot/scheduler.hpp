@@ -6,7 +6,7 @@
 // they schedule next and the outbox rows of their posts; the posts go out once it is durable.
 
 #include "bot/follow_ups.hpp"
-#include "bot/metrics.hpp"
+#include "bot/ops/metrics.hpp"
 #include "commands/command.hpp"
 #include "storage/repositories.hpp"
 

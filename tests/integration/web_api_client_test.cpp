@@ -1,7 +1,7 @@
 // The Web API client in-process against the simulator over TLS: methods, argument encodings,
 // typed errors, retries.
-#include "bot/web_api_client.hpp"
-#include "bot/http_client.hpp"
+#include "bot/slack/web_api_client.hpp"
+#include "bot/transport/http_client.hpp"
 #include "tests/support/bot_run.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -1,5 +1,5 @@
-#include "bot/config.hpp"
-#include "bot/redact.hpp"
+#include "bot/ops/config.hpp"
+#include "bot/ops/redact.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "bot/metrics.hpp"
+#include "bot/ops/metrics.hpp"
 
 #include <catch2/catch.hpp>
 

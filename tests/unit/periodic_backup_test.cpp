@@ -1,4 +1,4 @@
-#include "bot/periodic_backup.hpp"
+#include "bot/ops/periodic_backup.hpp"
 #include "storage/export.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -1,4 +1,4 @@
-#include "bot/reconnect_policy.hpp"
+#include "bot/slack/reconnect_policy.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // The Socket Mode lifecycle without sockets: events in, actions out, on virtual time.
-#include "bot/socket_mode_session.hpp"
+#include "bot/slack/socket_mode_session.hpp"
 
 #include <catch2/catch.hpp>
 

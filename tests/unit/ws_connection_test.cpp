@@ -1,6 +1,6 @@
 // The WebSocket connection's read/write/keep-alive loops, driven over beast::test::stream:
 // no TLS, no sockets, same code as in production.
-#include "bot/ws_connection.hpp"
+#include "bot/transport/ws_connection.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bot/web_api_client.hpp"
+#include "bot/slack/web_api_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

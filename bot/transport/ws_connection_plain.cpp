@@ -1,6 +1,6 @@
 // The plain WebSocket transport (ws://), accepted only with an http:// API URL (a local
 // simulator).
-#include "bot/ws_connection.hpp"
+#include "bot/transport/ws_connection.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 

@@ -1,4 +1,4 @@
-#include "bot/redact.hpp"
+#include "bot/ops/redact.hpp"
 
 namespace itpm::bot {
 

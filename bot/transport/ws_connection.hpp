@@ -2,7 +2,7 @@
 // Internal to bot/: the WebSocket connection as a template on its transport, so that the
 // read/write/keep-alive loops run unchanged over TLS, plain TCP and beast::test::stream.
 
-#include "bot/connection.hpp"
+#include "bot/transport/connection.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -1,4 +1,4 @@
-#include "bot/http_listener.hpp"
+#include "bot/transport/http_listener.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

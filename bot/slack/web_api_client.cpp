@@ -1,4 +1,4 @@
-#include "bot/web_api_client.hpp"
+#include "bot/slack/web_api_client.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>

@@ -1,6 +1,6 @@
 // The TLS WebSocket transport (wss://). Kept apart from the plain one so the two heavy
 // template instantiations compile in parallel.
-#include "bot/ws_connection.hpp"
+#include "bot/transport/ws_connection.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -5,7 +5,7 @@
 // SocketModeClient performs the actions with real sockets and timers; tests drive this
 // directly, with virtual time and fixed randomness.
 
-#include "bot/reconnect_policy.hpp"
+#include "bot/slack/reconnect_policy.hpp"
 
 #include <chrono>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "bot/periodic_backup.hpp"
+#include "bot/ops/periodic_backup.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,6 +1,6 @@
-#include "bot/reconnect_policy.hpp"
+#include "bot/slack/reconnect_policy.hpp"
 
-#include "bot/exit_code.hpp"
+#include "bot/ops/exit_code.hpp"
 
 #include <algorithm>
 #include <cmath>

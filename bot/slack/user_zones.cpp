@@ -1,4 +1,4 @@
-#include "bot/user_zones.hpp"
+#include "bot/slack/user_zones.hpp"
 
 #include <date/tz.h>
 #include <spdlog/spdlog.h>

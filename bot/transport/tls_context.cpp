@@ -1,4 +1,4 @@
-#include "bot/tls_context.hpp"
+#include "bot/transport/tls_context.hpp"
 
 #include <openssl/ssl.h>
 

@@ -1,6 +1,6 @@
-#include "bot/config.hpp"
+#include "bot/ops/config.hpp"
 
-#include "bot/redact.hpp"
+#include "bot/ops/redact.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "bot/envelope.hpp"
+#include "bot/slack/envelope.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bot/metrics.hpp"
+#include "bot/ops/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 

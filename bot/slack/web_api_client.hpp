@@ -1,7 +1,7 @@
 #pragma once
 
-#include "bot/http_client.hpp"
-#include "bot/metrics.hpp"
+#include "bot/ops/metrics.hpp"
+#include "bot/transport/http_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

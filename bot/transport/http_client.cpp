@@ -1,4 +1,4 @@
-#include "bot/http_client.hpp"
+#include "bot/transport/http_client.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,6 +1,6 @@
-#include "bot/socket_mode_session.hpp"
+#include "bot/slack/socket_mode_session.hpp"
 
-#include "bot/exit_code.hpp"
+#include "bot/ops/exit_code.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "bot/connection.hpp"
-#include "bot/envelope.hpp"
-#include "bot/metrics.hpp"
-#include "bot/socket_mode_session.hpp"
-#include "bot/web_api_client.hpp"
+#include "bot/ops/metrics.hpp"
+#include "bot/slack/envelope.hpp"
+#include "bot/slack/socket_mode_session.hpp"
+#include "bot/slack/web_api_client.hpp"
+#include "bot/transport/connection.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

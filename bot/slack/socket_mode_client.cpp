@@ -1,7 +1,7 @@
-#include "bot/socket_mode_client.hpp"
+#include "bot/slack/socket_mode_client.hpp"
 
-#include "bot/exit_code.hpp"
-#include "bot/redact.hpp"
+#include "bot/ops/exit_code.hpp"
+#include "bot/ops/redact.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>

@@ -1,4 +1,4 @@
-#include "bot/operator_commands.hpp"
+#include "bot/ops/operator_commands.hpp"
 
 #include "storage/database.hpp"
 #include "storage/export.hpp"
