@@ -1,6 +1,5 @@
 #include "commands/areas/help_commands.hpp"
 
-#include "commands/command_table.hpp"
 #include "commands/language/arg_builders.hpp"
 #include "commands/language/help.hpp"
 #include "commands/render/reply.hpp"
@@ -12,7 +11,7 @@ namespace {
 
 Outcome help(const ParsedCommand& parsed, const Command&, const Context&) {
   const ParsedValue* area = parsed.positional("area");
-  return reply_only(help_reply(command_grammar(), area != nullptr ? area->text : ""));
+  return reply_only(help_reply(*parsed.grammar, area != nullptr ? area->text : ""));
 }
 
 Outcome whoami(const ParsedCommand&, const Command& command, const Context& context) {

@@ -166,6 +166,7 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text, const Gramm
   auto& tokens = std::get<std::vector<Token>>(tokenized);
 
   ParsedCommand cmd;
+  cmd.grammar = &grammar;
   std::size_t next = 0;
   if (tokens.empty()) {
     cmd.area = find_area(grammar, "help");

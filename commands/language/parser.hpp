@@ -21,6 +21,7 @@ struct ParsedValue {
 };
 
 struct ParsedCommand {
+  const Grammar* grammar = nullptr;  // what it was parsed against
   const AreaSpec* area = nullptr;
   const VerbSpec* verb = nullptr;
   std::map<std::string, ParsedValue, std::less<>> positionals;  // by positional name
