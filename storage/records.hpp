@@ -15,6 +15,32 @@ namespace itpm::storage {
 
 constexpr int record_format_version = 1;
 
+// Where an item is in its life. Stored as the lower-case word ("open", "mitigating", ...);
+// status_name gives that word for messages.
+enum class ProgramStatus { open, closed };  // programs and surveys
+enum class RiskStatus { open, mitigating, accepted, closed };
+enum class ReviewStatus { active, cancelled };
+enum class WorkStatus { open, done };  // milestones and corrective actions
+enum class DependencyStatus { open, resolved };
+
+NLOHMANN_JSON_SERIALIZE_ENUM(ProgramStatus,
+                             {{ProgramStatus::open, "open"}, {ProgramStatus::closed, "closed"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(RiskStatus, {{RiskStatus::open, "open"},
+                                          {RiskStatus::mitigating, "mitigating"},
+                                          {RiskStatus::accepted, "accepted"},
+                                          {RiskStatus::closed, "closed"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(ReviewStatus, {{ReviewStatus::active, "active"},
+                                            {ReviewStatus::cancelled, "cancelled"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(WorkStatus, {{WorkStatus::open, "open"}, {WorkStatus::done, "done"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(DependencyStatus, {{DependencyStatus::open, "open"},
+                                                {DependencyStatus::resolved, "resolved"}})
+
+// "open", "mitigating", ...: the word a status is stored and shown as.
+template <class Status>
+std::string status_name(Status status) {
+  return nlohmann::json(status).get<std::string>();
+}
+
 struct Program {
   std::string key;  // dr-2027
   std::string name;
@@ -26,7 +52,7 @@ struct Program {
   std::string due;    // YYYY-MM-DD or empty
   std::int64_t budget = 0;
   std::vector<std::string> tags;
-  std::string status = "open";  // open, closed
+  ProgramStatus status = ProgramStatus::open;
   std::string close_note;
   std::string created_by;
   std::int64_t created_at = 0;  // ms since the Unix epoch
@@ -42,7 +68,7 @@ struct Risk {
   std::string owner;
   std::string due;  // mitigation due date, YYYY-MM-DD or empty
   std::string mitigation;
-  std::string status = "open";    // open, mitigating, accepted, closed
+  RiskStatus status = RiskStatus::open;
   int escalation_level = 0;       // 0: not on the escalation ladder; 1-3: the level it is at
   std::int64_t escalated_at = 0;  // when it entered the ladder (identifies the ladder run)
   std::int64_t acked_at = 0;
@@ -54,7 +80,9 @@ struct Risk {
   std::int64_t closed_at = 0;
 
   [[nodiscard]] int score() const { return likelihood * impact; }
-  [[nodiscard]] bool on_ladder() const { return escalation_level > 0 && status != "closed"; }
+  [[nodiscard]] bool on_ladder() const {
+    return escalation_level > 0 && status != RiskStatus::closed;
+  }
 };
 
 struct Decision {
@@ -87,7 +115,7 @@ struct Review {
   std::string anchor;                // every-n-weeks cadences count weeks from this date
   std::int64_t next_at = 0;          // the next occurrence (ms); jobs for any other one are stale
   std::int64_t last_at = 0;          // the last occurrence that passed (0: none yet)
-  std::string status = "active";     // active, cancelled
+  ReviewStatus status = ReviewStatus::active;
   std::string created_by;
   std::int64_t created_at = 0;
   std::int64_t cancelled_at = 0;
@@ -111,15 +139,15 @@ struct Milestone {
   std::string due;           // YYYY-MM-DD, after any slips
   std::string original_due;  // as first planned
   std::vector<Slip> slips;
-  std::string status = "open";  // open, done
-  std::string done_on;          // YYYY-MM-DD
+  WorkStatus status = WorkStatus::open;
+  std::string done_on;  // YYYY-MM-DD
   std::string channel;
   std::string created_by;
   std::int64_t created_at = 0;
   std::int64_t done_at = 0;
 
   // Done by the due date it had when it was done (slips move it; KPIs use original_due).
-  [[nodiscard]] bool done_on_time() const { return status == "done" && done_on <= due; }
+  [[nodiscard]] bool done_on_time() const { return status == WorkStatus::done && done_on <= due; }
 };
 
 // A dependency, X-<number>: what a program needs from another program, a person, a channel
@@ -130,8 +158,8 @@ struct Dependency {
   std::string on_kind;  // program, user, channel, team
   std::string on;       // program key, user ID, channel ID or team name
   std::string what;
-  std::string need_by;          // YYYY-MM-DD
-  std::string status = "open";  // open, resolved
+  std::string need_by;  // YYYY-MM-DD
+  DependencyStatus status = DependencyStatus::open;
   std::string channel;
   std::string created_by;
   std::int64_t created_at = 0;
@@ -146,12 +174,12 @@ struct Action {
   std::string severity;  // S1..S4
   std::string incident;  // a reference (INC-123, a link), or empty
   std::string owner;
-  std::string program;          // or empty
-  int slo_days = 0;             // the SLO when it was added
-  std::string due;              // YYYY-MM-DD: the day the SLO ends
-  std::string status = "open";  // open, done
-  std::string done_on;          // YYYY-MM-DD
-  int breach_level = 0;         // 0: within its SLO; 1: breach posted; 2: escalated further
+  std::string program;  // or empty
+  int slo_days = 0;     // the SLO when it was added
+  std::string due;      // YYYY-MM-DD: the day the SLO ends
+  WorkStatus status = WorkStatus::open;
+  std::string done_on;   // YYYY-MM-DD
+  int breach_level = 0;  // 0: within its SLO; 1: breach posted; 2: escalated further
   std::string channel;
   std::string created_by;
   std::int64_t created_at = 0;
@@ -172,9 +200,9 @@ struct Survey {
   std::uint64_t number = 0;
   std::string program;
   std::string channel;
-  std::string message_ts;       // the poll's message once posted (for chat.update)
-  std::string zone;             // the sender's time zone, for dates in the message
-  std::string status = "open";  // open, closed (a newer survey of the program replaced it)
+  std::string message_ts;                      // the poll's message once posted (for chat.update)
+  std::string zone;                            // the sender's time zone, for dates in the message
+  ProgramStatus status = ProgramStatus::open;  // closed: a newer survey replaced it
   std::uint64_t replaced_by = 0;
   std::string sent_by;
   std::int64_t sent_at = 0;

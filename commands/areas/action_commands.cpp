@@ -117,9 +117,10 @@ const ItemRules<Action> action_rules = {
              " (who added it)";
     },
     [](const Action& a, const Context&) {
-      return a.status == "done" ? fmt::format("{} is done since {}.", storage::action_id(a.number),
-                                              show_date(a.done_on))
-                                : std::string();
+      return a.status == storage::WorkStatus::done
+                 ? fmt::format("{} is done since {}.", storage::action_id(a.number),
+                               show_date(a.done_on))
+                 : std::string();
     }};
 
 Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
@@ -128,7 +129,7 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
   const Action* before = &std::get<Action>(found);
   std::string id = storage::action_id(before->number);
   Action after = *before;
-  after.status = "done";
+  after.status = storage::WorkStatus::done;
   after.done_on = iso_date(today_in(ctx.now, ctx.zone));
   after.done_at = millis(ctx.now);
   Outcome out;
@@ -150,7 +151,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string today_iso = iso_date(today);
   std::vector<Action> shown;
   for (auto& a : ctx.repos.all<storage::Action>()) {
-    if (a.status != "open" || (!owner.empty() && a.owner != owner)) continue;
+    if (a.status != storage::WorkStatus::open || (!owner.empty() && a.owner != owner)) continue;
     if (overdue && a.due >= today_iso) continue;
     shown.push_back(std::move(a));
   }
@@ -189,7 +190,7 @@ Outcome fire_action_job(const ActionStep& job, const Context& ctx) {
   Outcome out;
   std::string id = storage::action_id(job.action);
   auto before = ctx.repos.find<storage::Action>(job.action);
-  if (!before || before->status != "open" || before->due != job.due) {
+  if (!before || before->status != storage::WorkStatus::open || before->due != job.due) {
     return note(std::move(out), fmt::format("{} job of {} dropped: nothing to do",
                                             job_row(job)["kind"].get<std::string>(), id));
   }

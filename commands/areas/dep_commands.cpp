@@ -112,7 +112,7 @@ const ItemRules<Dependency> dependency_rules = {
              (person.empty() ? std::string() : ", " + user_mention(person) + " (who provides it)");
     },
     [](const Dependency& d, const Context&) {
-      return d.status == "resolved"
+      return d.status == storage::DependencyStatus::resolved
                  ? fmt::format("{} is resolved already.", storage::dependency_id(d.number))
                  : std::string();
     }};
@@ -123,7 +123,7 @@ Outcome resolve(const ParsedCommand& cmd, const Command& command, const Context&
   const Dependency* before = &std::get<Dependency>(found);
   std::string id = storage::dependency_id(before->number);
   Dependency after = *before;
-  after.status = "resolved";
+  after.status = storage::DependencyStatus::resolved;
   after.resolved_by = command.user_id;
   after.resolved_at = millis(ctx.now);
   Outcome out;
@@ -149,7 +149,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   for (auto& d : ctx.repos.all<storage::Dependency>()) {
     bool mine =
         program.empty() || d.program == program || (d.on_kind == "program" && d.on == program);
-    if (d.status == "open" && mine) shown.push_back(std::move(d));
+    if (d.status == storage::DependencyStatus::open && mine) shown.push_back(std::move(d));
   }
   std::stable_sort(shown.begin(), shown.end(),
                    [](const Dependency& a, const Dependency& b) { return a.need_by < b.need_by; });
@@ -183,7 +183,9 @@ std::string dependency_line(const Dependency& d, std::chrono::sys_days today) {
 void tell_dependents(Outcome& out, const storage::Milestone& before,
                      const storage::Milestone& after, const Context& ctx) {
   for (const auto& d : ctx.repos.all<storage::Dependency>()) {
-    if (d.status != "open" || d.on_kind != "program" || d.on != after.program) continue;
+    if (d.status != storage::DependencyStatus::open || d.on_kind != "program" ||
+        d.on != after.program)
+      continue;
     if (!(before.due <= d.need_by && d.need_by < after.due)) continue;
     auto dependent = ctx.repos.find<storage::Program>(d.program);
     if (!dependent) continue;

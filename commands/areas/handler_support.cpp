@@ -99,7 +99,7 @@ std::variant<storage::Program, Outcome> open_program(const ParsedCommand& cmd, c
                                                      const std::string& key) {
   auto program = ctx.repos.find<storage::Program>(key);
   if (!program) return unknown_program(cmd, ctx, key);
-  if (program->status == "closed") {
+  if (program->status == storage::ProgramStatus::closed) {
     return mistake(cmd, fmt::format("Program {} is closed. Reopen it or pick an open one: "
                                     "`/itpm program list`.",
                                     key));

@@ -171,12 +171,12 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
   Kpis k;
   std::string today_iso = iso_date(today);
   for (const auto& m : repos.all<storage::Milestone>()) {
-    if (m.status != "done" || !within(m.done_on, q)) continue;
+    if (m.status != storage::WorkStatus::done || !within(m.done_on, q)) continue;
     ++k.milestones_done;
     if (m.done_on <= (m.original_due.empty() ? m.due : m.original_due)) ++k.milestones_on_time;
   }
   for (const auto& p : repos.all<storage::Program>()) {
-    if (p.status != "closed" || p.due.empty() || p.closed_at == 0) continue;
+    if (p.status != storage::ProgramStatus::closed || p.due.empty() || p.closed_at == 0) continue;
     std::string closed_on = iso_date(today_in(
         std::chrono::system_clock::time_point(std::chrono::milliseconds(p.closed_at)), zone));
     if (!within(closed_on, q)) continue;
@@ -184,7 +184,7 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
     if (closed_on <= p.due) ++k.programs_on_time;
   }
   for (const auto& a : repos.all<storage::Action>()) {
-    bool done = a.status == "done";
+    bool done = a.status == storage::WorkStatus::done;
     bool closed_here = done && within(a.done_on, q);
     bool missed_here =
         !closed_here && within(a.due, q) && a.due < today_iso && !(done && a.done_on <= a.due);

@@ -30,9 +30,9 @@ std::string plural_days(std::int64_t n) {
 
 std::string line(const Milestone& m, std::chrono::sys_days today) {
   std::string out =
-      fmt::format("{} *{}* {} · “{}” · ", m.status == "done" ? "✅" : "🎯",
+      fmt::format("{} *{}* {} · “{}” · ", m.status == storage::WorkStatus::done ? "✅" : "🎯",
                   storage::milestone_id(m.number), m.program, shown_text(m.title, 120));
-  if (m.status == "done") {
+  if (m.status == storage::WorkStatus::done) {
     out += "done " + show_date(m.done_on);
   } else {
     out += milestone_due(m, today);
@@ -51,9 +51,10 @@ const ItemRules<Milestone> milestone_rules = {
       return "the milestone owner " + user_mention(m.owner);
     },
     [](const Milestone& m, const Context&) {
-      return m.status == "done" ? fmt::format("{} is done since {}.",
-                                              storage::milestone_id(m.number), show_date(m.done_on))
-                                : std::string();
+      return m.status == storage::WorkStatus::done
+                 ? fmt::format("{} is done since {}.", storage::milestone_id(m.number),
+                               show_date(m.done_on))
+                 : std::string();
     }};
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
@@ -97,7 +98,7 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
   if (!date_flag(cmd, ctx, "date", after.done_on, error)) return mistake(cmd, error);
   if (after.done_on > iso_date(today))
     return mistake(cmd, fmt::format("{} is in the future.", show_date(after.done_on)));
-  after.status = "done";
+  after.status = storage::WorkStatus::done;
   after.done_at = millis(ctx.now);
   Outcome out;
   ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.done_at, "done"});
@@ -161,7 +162,8 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string today_iso = iso_date(today);
   std::vector<Milestone> shown;
   for (auto& m : ctx.repos.all<storage::Milestone>()) {
-    if (m.status != "open" || (!program.empty() && m.program != program)) continue;
+    if (m.status != storage::WorkStatus::open || (!program.empty() && m.program != program))
+      continue;
     if (overdue && m.due >= today_iso) continue;
     shown.push_back(std::move(m));
   }

@@ -92,10 +92,11 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::vector<std::string> lines;
   std::size_t total = 0;
   for (const auto& p : ctx.repos.all<storage::Program>()) {
-    if (!all && p.status != "open") continue;
+    if (!all && p.status != storage::ProgramStatus::open) continue;
     if (++total > 20) continue;
     lines.push_back(fmt::format("• *{}* {}{} · owner {}{}", p.key, shown_text(p.name, 120),
-                                p.status == "closed" ? " _(closed)_" : "", user_mention(p.owner),
+                                p.status == storage::ProgramStatus::closed ? " _(closed)_" : "",
+                                user_mention(p.owner),
                                 p.due.empty() ? "" : " · due " + show_date(p.due)));
   }
   if (total == 0) {
@@ -114,7 +115,7 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   if (!p) return unknown_program(cmd, ctx, key);
   std::vector<std::string> paragraphs = {
       fmt::format("📁 *{}* “{}”{}", p->key, shown_text(p->name, 120),
-                  p->status == "closed" ? " _(closed)_" : ""),
+                  p->status == storage::ProgramStatus::closed ? " _(closed)_" : ""),
       summary(*p)};
   if (!p->description.empty()) paragraphs.push_back(shown_text(p->description, 2000));
   if (!p->close_note.empty())
@@ -133,7 +134,7 @@ std::variant<Program, Outcome> program_to_change(const ParsedCommand& cmd, const
   if (!runs_program(*program, command.user_id, ctx)) {
     return reply_only(error_reply(who_may(*program) + " Nothing was saved.", ""));
   }
-  if (program->status == "closed")
+  if (program->status == storage::ProgramStatus::closed)
     return mistake(cmd, fmt::format("Program {} {}.", key, closed_message));
   return std::move(*program);
 }
@@ -185,7 +186,7 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
   const Program* before = &std::get<Program>(found);
   const std::string& key = before->key;
   Program after = *before;
-  after.status = "closed";
+  after.status = storage::ProgramStatus::closed;
   after.closed_at = millis(ctx.now);
   if (const auto* v = cmd.flag("note")) after.close_note = v->text;
   Outcome out;

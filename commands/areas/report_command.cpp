@@ -30,7 +30,7 @@ std::string program_line(const storage::Program& p, std::int64_t since_ms,
   int closed = 0;
   for (const auto& r : ctx.repos.risks_of_program(p.key)) {
     if (r.created_at >= since_ms) ++opened;
-    if (r.status == "closed" && r.closed_at >= since_ms) ++closed;
+    if (r.status == storage::RiskStatus::closed && r.closed_at >= since_ms) ++closed;
   }
   storage::DecisionFilter filter;
   filter.program = p.key;
@@ -41,7 +41,7 @@ std::string program_line(const storage::Program& p, std::int64_t since_ms,
   int slipped = 0;
   for (const auto& m : ctx.repos.all<storage::Milestone>()) {
     if (m.program != p.key) continue;
-    if (m.status == "done" && m.done_at >= since_ms) ++done;
+    if (m.status == storage::WorkStatus::done && m.done_at >= since_ms) ++done;
     if (std::any_of(m.slips.begin(), m.slips.end(),
                     [&](const storage::Slip& s) { return s.at >= since_ms; }))
       ++slipped;
@@ -70,7 +70,7 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     programs.push_back(std::move(*p));
   } else {
     for (auto& p : ctx.repos.all<storage::Program>()) {
-      if (p.status == "open") programs.push_back(std::move(p));
+      if (p.status == storage::ProgramStatus::open) programs.push_back(std::move(p));
     }
   }
   std::vector<std::string> lines;
@@ -83,7 +83,8 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   for (auto& a : ctx.repos.all<storage::Action>()) {
     bool in_scope = programs.size() != 1 || cmd.positional("program") == nullptr ||
                     a.program == programs.front().key;
-    if (a.status == "open" && a.due <= horizon && in_scope) actions.push_back(std::move(a));
+    if (a.status == storage::WorkStatus::open && a.due <= horizon && in_scope)
+      actions.push_back(std::move(a));
   }
   std::stable_sort(actions.begin(), actions.end(),
                    [](const auto& a, const auto& b) { return a.due < b.due; });

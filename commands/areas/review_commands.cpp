@@ -70,10 +70,10 @@ std::string cadence_text(const Review& r) {
 std::string line(const Review& r) {
   std::string out = fmt::format("*{}* {} · {} · {}", storage::review_id(r.number), r.program,
                                 cadence_text(r), channel_mention(r.channel));
-  if (r.status == "active") {
+  if (r.status == storage::ReviewStatus::active) {
     out += " · next " + show_occurrence(r.next_at, r.zone);
   } else {
-    out += " · _" + r.status + "_";
+    out += " · _" + storage::status_name(r.status) + "_";
   }
   if (!r.skipped.empty()) out += " · skipping " + shown_list(r.skipped);
   return out;
@@ -88,8 +88,10 @@ const ItemRules<Review> review_rules = {
       return user_mention(r.created_by) + " (who scheduled it)";
     },
     [](const Review& r, const Context&) {
-      return r.status != "active" ? fmt::format("{} is {}.", storage::review_id(r.number), r.status)
-                                  : std::string();
+      return r.status != storage::ReviewStatus::active
+                 ? fmt::format("{} is {}.", storage::review_id(r.number),
+                               storage::status_name(r.status))
+                 : std::string();
     }};
 
 Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
@@ -116,8 +118,8 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
     if (r.remind.empty()) return mistake(cmd, "--remind needs at least one time, like 1h.");
   }
   for (const auto& other : ctx.repos.all<storage::Review>()) {
-    if (other.status == "active" && other.program == r.program && other.every == r.every &&
-        other.zone == r.zone) {
+    if (other.status == storage::ReviewStatus::active && other.program == r.program &&
+        other.every == r.every && other.zone == r.zone) {
       return mistake(cmd, fmt::format("{} already has that review: {}. Change it by cancelling "
                                       "it first (`/itpm review cancel {}`).",
                                       program.key, storage::review_id(other.number),
@@ -166,7 +168,8 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     return unknown_program(cmd, ctx, program);
   std::vector<std::string> lines;
   for (const auto& r : ctx.repos.all<storage::Review>()) {
-    if (r.status == "active" && (program.empty() || r.program == program)) lines.push_back(line(r));
+    if (r.status == storage::ReviewStatus::active && (program.empty() || r.program == program))
+      lines.push_back(line(r));
   }
   std::string scope = program.empty() ? "" : " for " + program;
   if (lines.empty()) {
@@ -189,7 +192,7 @@ Outcome cancel(const ParsedCommand& cmd, const Command& command, const Context& 
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Review& before = std::get<Review>(found);
   Review after = before;
-  after.status = "cancelled";
+  after.status = storage::ReviewStatus::cancelled;
   after.cancelled_at = millis(ctx.now);
   Outcome out;
   ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.cancelled_at, "cancel"});
@@ -263,7 +266,7 @@ Outcome now(const ParsedCommand& cmd, const Command& command, const Context& ctx
   const Program& program = std::get<Program>(found);
   std::optional<Review> cadence;
   for (auto& r : ctx.repos.all<storage::Review>()) {
-    if (r.status == "active" && r.program == program.key) {
+    if (r.status == storage::ReviewStatus::active && r.program == program.key) {
       cadence = std::move(r);
       break;
     }
@@ -354,7 +357,7 @@ Outcome status(const ParsedCommand& cmd, const Command& command, const Context& 
   }
   std::vector<std::string> lines;
   for (const auto& p : ctx.repos.all<storage::Program>()) {
-    if (p.status == "open")
+    if (p.status == storage::ProgramStatus::open)
       lines.push_back(status_line(p, ctx.repos.status_updates(p.key, 1), ctx));
   }
   if (lines.empty()) {

@@ -30,7 +30,7 @@ std::string scoring(const Risk& r) {
 // What a reader calls the risk's state: closed, accepted, escalated (on the ladder), ...
 std::string state(const Risk& r) {
   if (r.on_ladder()) return fmt::format("escalated L{}", r.escalation_level);
-  return r.status;
+  return storage::status_name(r.status);
 }
 
 // "“Primary DB failover untested” · owner @dave · mitigation due Fri 2026-12-04"
@@ -45,7 +45,7 @@ std::string line(const Risk& r) {
   std::string out =
       fmt::format("{} *{}* {} {} · {} · {}", band_dot(r.score()), storage::risk_id(r.number),
                   r.score(), band(r.score()), r.program, details(r));
-  if (r.status != "open" || r.on_ladder()) out += " · _" + state(r) + "_";
+  if (r.status != storage::RiskStatus::open || r.on_ladder()) out += " · _" + state(r) + "_";
   return out;
 }
 
@@ -60,7 +60,7 @@ const ItemRules<Risk> risk_rules = {
     [](const Risk& r, const Context&) { return std::vector<std::string>{r.owner}; },
     [](const Risk& r, const Context&) { return "the risk owner " + user_mention(r.owner); },
     [](const Risk& r, const Context& ctx) {
-      if (r.status != "closed") return std::string();
+      if (r.status != storage::RiskStatus::closed) return std::string();
       return fmt::format(
           "{} is closed{}.", storage::risk_id(r.number),
           r.closed_at != 0 ? " since " + show_time(r.closed_at, ctx.zone) : std::string());
@@ -138,9 +138,10 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   auto wanted = [&](const Risk& r) {
     if (r.score() < min_score || (!owner.empty() && r.owner != owner)) return false;
     if (status == "all") return true;
-    if (status == "open") return r.status != "closed" && r.status != "accepted";
+    if (status == "open")
+      return r.status != storage::RiskStatus::closed && r.status != storage::RiskStatus::accepted;
     if (status == "escalated") return r.on_ladder();
-    return r.status == status;
+    return storage::status_name(r.status) == status;
   };
   std::size_t limit = list_limit(cmd);
   std::size_t total = 0;
@@ -204,7 +205,8 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
   if (const auto* v = cmd.flag("impact")) after.impact = std::stoi(v->text);
   if (const auto* v = cmd.flag("owner")) after.owner = v->ref->id;
   if (const auto* v = cmd.flag("mitigation")) after.mitigation = v->text;
-  if (const auto* v = cmd.flag("status")) after.status = v->text;
+  if (const auto* v = cmd.flag("status"))
+    after.status = nlohmann::json(v->text).get<storage::RiskStatus>();
   std::string error;
   if (!date_flag(cmd, ctx, "due", after.due, error)) return mistake(cmd, error);
   if (auto e = length_error("mitigation", after.mitigation, 2000); !e.empty())
@@ -223,7 +225,8 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
         fmt::format("due {} → {}", before.due.empty() ? "none" : before.due, show_date(after.due)));
   if (after.mitigation != before.mitigation) changes.push_back("mitigation updated");
   if (after.status != before.status)
-    changes.push_back(fmt::format("status {} → {}", before.status, after.status));
+    changes.push_back(fmt::format("status {} → {}", storage::status_name(before.status),
+                                  storage::status_name(after.status)));
   if (changes.empty()) return mistake(cmd, fmt::format("{} already has those values.", id));
 
   Outcome out;
@@ -232,14 +235,15 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
   for (const auto& c : changes) body += (body.empty() ? "" : " · ") + c;
   paragraphs.push_back(fmt::format("✏️ *{}* updated by {}", id, user_mention(command.user_id)));
   paragraphs.push_back(body);
-  if (before.on_ladder() && (!critical(after, ctx) || after.status == "accepted")) {
+  if (before.on_ladder() &&
+      (!critical(after, ctx) || after.status == storage::RiskStatus::accepted)) {
     after.escalation_level = 0;
-    paragraphs.push_back(after.status == "accepted"
+    paragraphs.push_back(after.status == storage::RiskStatus::accepted
                              ? "Escalation stopped: the risk is accepted."
                              : fmt::format("Escalation stopped: score {} is below {}.",
                                            after.score(), ctx.policy.escalation_threshold));
   } else if (!before.on_ladder() && critical(after, ctx) && !critical(before, ctx) &&
-             after.status != "accepted") {
+             after.status != storage::RiskStatus::accepted) {
     start_ladder(out, after, ctx, fmt::format("score rose to {}", after.score()),
                  fmt::format("Its score rose to {}.", after.score()));
     if (auto program = ctx.repos.find<storage::Program>(after.program))
@@ -287,7 +291,8 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Risk& before = std::get<Risk>(found);
   std::string id = storage::risk_id(before.number);
-  if (before.status == "closed") return mistake(cmd, fmt::format("{} is closed.", id));
+  if (before.status == storage::RiskStatus::closed)
+    return mistake(cmd, fmt::format("{} is closed.", id));
   std::string reason = cmd.flag("reason")->text;
   if (auto e = length_error("reason", reason, 500); !e.empty()) return mistake(cmd, e);
   const ParsedValue* to = cmd.flag("to");
@@ -335,7 +340,7 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   const Risk& before = std::get<Risk>(found);
   Risk after = before;
-  after.status = "closed";
+  after.status = storage::RiskStatus::closed;
   after.closed_at = millis(ctx.now);
   after.escalation_level = 0;
   if (const auto* v = cmd.flag("note")) after.close_note = v->text;
@@ -360,7 +365,7 @@ Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::array<int, 4> per_band{};             // low, medium, high, critical
   int total = 0;
   for (const auto& r : risks) {
-    if (r.status == "closed") continue;
+    if (r.status == storage::RiskStatus::closed) continue;
     ++grid[static_cast<std::size_t>(std::clamp(r.likelihood, 1, 5) - 1)]
           [static_cast<std::size_t>(std::clamp(r.impact, 1, 5) - 1)];
     int s = r.score();

@@ -114,13 +114,14 @@ Outcome check_overdue(const RiskOverdue& job, const Context& ctx) {
   auto before = ctx.repos.find<storage::Risk>(number);
   std::string id = storage::risk_id(number);
   if (!before || before->due != due || before->on_ladder() ||
-      (before->status != "open" && before->status != "mitigating")) {
+      (before->status != storage::RiskStatus::open &&
+       before->status != storage::RiskStatus::mitigating)) {
     return note(std::move(out), fmt::format("overdue check of {} dropped: nothing to do", id));
   }
   Risk after = *before;
-  start_ladder(
-      out, after, ctx, "mitigation overdue since " + show_date(due),
-      fmt::format("Its mitigation was due {} and it is still {}.", show_date(due), before->status));
+  start_ladder(out, after, ctx, "mitigation overdue since " + show_date(due),
+               fmt::format("Its mitigation was due {} and it is still {}.", show_date(due),
+                           storage::status_name(before->status)));
   ctx.repos.save(out.writes, after, &*before,
                  storage::Change{std::string(bot_actor), millis(ctx.now), "escalate"});
   return note(std::move(out), fmt::format("{} is overdue: escalation ladder started", id));

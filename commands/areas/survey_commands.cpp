@@ -48,7 +48,7 @@ SurveyMessage render(const storage::Repositories& repos, const Survey& s, const 
       "How satisfied are you with how this program is run? 1 = very unsatisfied, 5 = very "
       "satisfied. One vote each; press another number to change yours.";
   std::string status = tally_line(t) + " · sent by " + user_mention(s.sent_by);
-  if (s.status != "open") {
+  if (s.status != storage::ProgramStatus::open) {
     status = fmt::format("Closed {} · {}", day_of(s.closed_at, s.zone), tally_line(t));
     if (s.replaced_by != 0) status += " · replaced by " + storage::survey_id(s.replaced_by);
   }
@@ -57,7 +57,7 @@ SurveyMessage render(const storage::Repositories& repos, const Survey& s, const 
   m.ts = s.message_ts;
   m.text = fmt::format("{}\n{}\n{}", head, question, status);
   m.blocks = nlohmann::json::array({section(head + "\n" + question)});
-  if (s.status == "open") {
+  if (s.status == storage::ProgramStatus::open) {
     nlohmann::json buttons = nlohmann::json::array();
     for (int score = 1; score <= 5; ++score) {
       buttons.push_back({{"type", "button"},
@@ -96,9 +96,9 @@ Outcome send_survey(const ParsedCommand& cmd, const Command& command, const Cont
   // A new survey replaces the program's open one: its poll closes with its final tally.
   std::vector<std::string> closed;
   for (const auto& before : ctx.repos.all<storage::Survey>()) {
-    if (before.program != program.key || before.status != "open") continue;
+    if (before.program != program.key || before.status != storage::ProgramStatus::open) continue;
     Survey after = before;
-    after.status = "closed";
+    after.status = storage::ProgramStatus::closed;
     after.closed_at = survey.sent_at;
     after.replaced_by = survey.number;
     ctx.repos.save(out.writes, after, &before,
@@ -157,7 +157,7 @@ Outcome results(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::vector<std::string> paragraphs = {
       fmt::format("📋 *{}* · {} · sent {} by {} · {}", storage::survey_id(s.number),
                   program_title(ctx.repos, key), show_time(s.sent_at, ctx.zone),
-                  user_mention(s.sent_by), s.status == "open" ? "open" : "closed")};
+                  user_mention(s.sent_by), storage::status_name(s.status))};
   if (t.n == 0) {
     paragraphs.emplace_back("No votes yet.");
   } else {
@@ -208,7 +208,7 @@ Outcome vote(const VotePress& press, const Context& ctx) {
   auto survey = ctx.repos.find<storage::Survey>(*number);
   if (!survey)
     return ephemeral(fmt::format("Survey {} no longer exists; nothing was recorded.", id));
-  if (survey->status != "open") {
+  if (survey->status != storage::ProgramStatus::open) {
     std::string newer =
         survey->replaced_by != 0
             ? fmt::format(" Vote in {} instead: `/itpm survey results {}` says where it is.",

@@ -46,7 +46,7 @@ Outcome note(Outcome out, std::string text) {
 // Ends a cadence whose program closed or that has no occurrence left.
 Outcome end_cadence(Outcome out, const Review& before, const Context& ctx, const std::string& why) {
   Review after = before;
-  after.status = "cancelled";
+  after.status = storage::ReviewStatus::cancelled;
   after.cancelled_at = millis(ctx.now);
   ctx.repos.save(out.writes, after, &before,
                  storage::Change{std::string(bot_actor), after.cancelled_at, "cancel"});
@@ -154,7 +154,8 @@ PostMessage agenda(const storage::Program& program, const Review* review,
   std::vector<std::string> risks;
   std::size_t open_risks = 0;
   for (const auto& r : ctx.repos.risks_of_program(program.key)) {
-    if (r.status == "closed" || r.status == "accepted") continue;
+    if (r.status == storage::RiskStatus::closed || r.status == storage::RiskStatus::accepted)
+      continue;
     if (++open_risks <= 5) risks.push_back(risk_item(r));
   }
   if (risks.empty()) {
@@ -203,7 +204,7 @@ PostMessage agenda(const storage::Program& program, const Review* review,
   std::string horizon = iso_date(today + std::chrono::days(14));
   std::vector<storage::Milestone> milestones;
   for (auto& m : ctx.repos.all<storage::Milestone>()) {
-    if (m.program == program.key && m.status == "open" && m.due <= horizon)
+    if (m.program == program.key && m.status == storage::WorkStatus::open && m.due <= horizon)
       milestones.push_back(std::move(m));
   }
   std::stable_sort(milestones.begin(), milestones.end(),
@@ -227,7 +228,8 @@ PostMessage agenda(const storage::Program& program, const Review* review,
   // Open dependencies of the program, soonest need-by first (overdue ones say so).
   std::vector<storage::Dependency> deps;
   for (auto& d : ctx.repos.all<storage::Dependency>()) {
-    if (d.program == program.key && d.status == "open") deps.push_back(std::move(d));
+    if (d.program == program.key && d.status == storage::DependencyStatus::open)
+      deps.push_back(std::move(d));
   }
   std::stable_sort(deps.begin(), deps.end(),
                    [](const auto& a, const auto& b) { return a.need_by < b.need_by; });
@@ -274,11 +276,11 @@ Outcome fire_review_job(const storage::ScheduledJob& job, std::uint64_t number,
   Outcome out;
   std::string id = storage::review_id(number);
   auto review = ctx.repos.find<storage::Review>(number);
-  if (!review || review->status != "active" || review->next_at != occurrence) {
+  if (!review || review->status != storage::ReviewStatus::active || review->next_at != occurrence) {
     return note(std::move(out), fmt::format("job of {} dropped: that occurrence is off", id));
   }
   auto program = ctx.repos.find<storage::Program>(review->program);
-  if (!program || program->status != "open") {
+  if (!program || program->status != storage::ProgramStatus::open) {
     return end_cadence(std::move(out), *review, ctx,
                        fmt::format("program {} is closed", review->program));
   }

@@ -41,7 +41,7 @@ void fill(Store& store) {
   }
   auto r1 = repos.find<itpm::storage::Risk>(1);
   Risk closed = *r1;
-  closed.status = "closed";
+  closed.status = itpm::storage::RiskStatus::closed;
   Batch b2;
   repos.save(b2, closed, &*r1, Change{"U1", 99, "close"});
   REQUIRE(store.commit(std::move(b2)));

@@ -81,7 +81,7 @@ TEST_CASE("milestone done says whether it was early, on time or late") {
   CHECK(contains(f.run("milestone done M-9").reply.text, "No milestone M-9"));
   CHECK(f.repos.find<itpm::storage::Milestone>(1)->done_on_time());
   CHECK_FALSE(f.repos.find<itpm::storage::Milestone>(2)->done_on_time());
-  CHECK(f.repos.find<itpm::storage::Milestone>(3)->status == "open");
+  CHECK(f.repos.find<itpm::storage::Milestone>(3)->status == itpm::storage::WorkStatus::open);
 }
 
 TEST_CASE("milestone list shows open ones soonest first; --overdue only the late") {

@@ -92,7 +92,8 @@ TEST_CASE("only the owner, the sponsor or an admin may update or close a program
 
   auto closed = f.run(R"(program close dr-2027 --note "Done early")", "UADMIN");
   CHECK(closed.reply.text.find("closed by <@UADMIN>") != std::string::npos);
-  CHECK(f.repos.find<itpm::storage::Program>("dr-2027")->status == "closed");
+  CHECK(f.repos.find<itpm::storage::Program>("dr-2027")->status ==
+        itpm::storage::ProgramStatus::closed);
   CHECK(f.run("program close dr-2027").reply.text.find("already closed") != std::string::npos);
   CHECK(f.repos.audit("dr-2027").size() == 4);
 }

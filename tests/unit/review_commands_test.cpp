@@ -111,13 +111,13 @@ TEST_CASE("review cancel and skip need the scheduler, the program's leads or an 
   CHECK(contains(refused.reply.text,
                  "Only <@UBOB> (who scheduled it), the program owner <@UALICE>, the sponsor "
                  "<@UCAROL> or an itpm admin can cancel V-1."));
-  CHECK(f.repos.find<itpm::storage::Review>(1)->status == "active");
+  CHECK(f.repos.find<itpm::storage::Review>(1)->status == itpm::storage::ReviewStatus::active);
   CHECK(contains(f.run("review skip V-1", "UERIN").reply.text, "can change V-1"));
   CHECK(contains(f.run("review cancel V-9").reply.text, "No review cadence V-9"));
   CHECK(contains(f.run("review cancel X-1").reply.text, "not a review cadence id"));
   auto cancelled = f.run("review cancel V-1", "UCAROL");
   CHECK(contains(cancelled.reply.text, "*V-1* cancelled by <@UCAROL>"));
-  CHECK(f.repos.find<itpm::storage::Review>(1)->status == "cancelled");
+  CHECK(f.repos.find<itpm::storage::Review>(1)->status == itpm::storage::ReviewStatus::cancelled);
   CHECK(contains(f.run("review cancel V-1", "UADMIN").reply.text, "V-1 is cancelled."));
 }
 

@@ -223,7 +223,7 @@ TEST_CASE("risk close stops the ladder and cannot be repeated; show has the hist
   CHECK(contains(closed.reply.text, "*R-1* closed by <@UDAVE>"));
   CHECK(contains(closed.reply.text, "Escalation stopped."));
   CHECK(contains(closed.reply.text, "drill passed"));
-  CHECK(f.repos.find<itpm::storage::Risk>(1)->status == "closed");
+  CHECK(f.repos.find<itpm::storage::Risk>(1)->status == itpm::storage::RiskStatus::closed);
   CHECK(contains(f.run("risk close R-1", "UDAVE").reply.text, "R-1 is closed since"));
   CHECK(contains(f.run("risk update R-1 --impact 1").reply.text, "R-1 is closed"));
   CHECK(contains(f.run("risk escalate R-1 --reason x").reply.text, "R-1 is closed"));

@@ -314,7 +314,7 @@ TEST_CASE("a cancelled cadence or a closed program posts nothing more") {
   e.run("program close ci-speed");
   e.run_until(utc(2027, 1, 1, 0));
   CHECK(e.posts.empty());
-  CHECK(e.repos.find<itpm::storage::Review>(2)->status == "cancelled");
+  CHECK(e.repos.find<itpm::storage::Review>(2)->status == itpm::storage::ReviewStatus::cancelled);
   CHECK_FALSE(e.repos.jobs().next_due().has_value());  // no job left behind
 }
 

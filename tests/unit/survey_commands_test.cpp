@@ -60,7 +60,7 @@ TEST_CASE("survey send posts a 1-5 poll with buttons in the program's channel") 
   }
   auto stored = f.repos.find<itpm::storage::Survey>(1);
   REQUIRE(stored);
-  CHECK(stored->status == "open");
+  CHECK(stored->status == itpm::storage::ProgramStatus::open);
   CHECK(stored->sent_by == "UALICE");
   CHECK(f.repos.audit("Q-1").front().action == "send");
 
