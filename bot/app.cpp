@@ -86,7 +86,8 @@ int run_bot(const Config& config) {
                    metrics);
   commands::Registry registry;
   storage::Repositories repos(*store);
-  Dispatcher dispatcher(registry, config.admins, config.default_tz, repos, ioc.get_executor());
+  commands::Settings settings{config.policy(), config.admins};
+  Dispatcher dispatcher(registry, settings, repos, ioc.get_executor());
   // An unknown zone comes back empty: the dispatcher then uses the configured default.
   UserZones zones(ioc.get_executor(), api, "", std::chrono::milliseconds(1000));
   dispatcher.set_zone_lookup([&zones](const std::string& user, UserZones::Then then) {
@@ -95,13 +96,7 @@ int run_bot(const Config& config) {
   FollowUps follow_ups(ioc.get_executor(), api, metrics, repos);
   if (auto resent = follow_ups.resume(); resent > 0)
     spdlog::info("sending {} post(s) left in the outbox by the previous run", resent);
-  commands::Policy policy;
-  policy.ladder_step = config.ladder_step;
-  policy.grace = config.grace;
-  policy.escalation_channel = config.escalation_channel;
-  policy.default_zone = config.default_tz;
-  dispatcher.set_policy(policy);
-  Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, policy, config.admins);
+  Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, settings);
   dispatcher.set_on_commit([&scheduler] { scheduler.wake(); });
   scheduler.start();
 

@@ -40,16 +40,12 @@ Dispatched finished(commands::Reply reply, std::vector<QueuedPost> posts,
 
 }  // namespace
 
-Dispatcher::Dispatcher(const commands::Registry& registry, std::vector<std::string> admins,
-                       std::string zone, storage::Repositories& repos,
-                       boost::asio::any_io_executor executor)
+Dispatcher::Dispatcher(const commands::Registry& registry, commands::Settings settings,
+                       storage::Repositories& repos, boost::asio::any_io_executor executor)
     : registry_(registry),
-      admins_(std::move(admins)),
-      zone_(std::move(zone)),
+      settings_(std::move(settings)),
       repos_(repos),
-      executor_(std::move(executor)) {
-  policy_.default_zone = zone_;
-}
+      executor_(std::move(executor)) {}
 
 void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)> done) {
   if (envelope.type == "events_api") {
@@ -67,7 +63,7 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
   commands::Command command = to_command(envelope.payload);
   bool accepts = envelope.accepts_response_payload;
   if (!zone_lookup_) {
-    run_command(command, accepts, zone_, done);
+    run_command(command, accepts, "", done);
     return;
   }
   std::string user = command.user_id;
@@ -76,10 +72,7 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
 }
 
 commands::Context Dispatcher::context_for(const std::string& zone) const {
-  // Settings admins stored (`config set`) apply from the next command on.
-  commands::Policy policy = commands::effective_policy(policy_, repos_.settings());
-  return commands::Context{std::chrono::system_clock::now(), admins_, repos_,
-                           zone.empty() ? policy.default_zone : zone, policy};
+  return commands::make_context(repos_, settings_, std::chrono::system_clock::now(), zone);
 }
 
 void Dispatcher::run_command(const commands::Command& command, bool accepts,

@@ -34,8 +34,9 @@ struct Dispatched {
 // lost. Never throws for bad input.
 class Dispatcher {
  public:
-  // `zone` is the default IANA time zone for date words (see set_zone_lookup).
-  Dispatcher(const commands::Registry& registry, std::vector<std::string> admins, std::string zone,
+  // `settings.base.default_zone` is the time zone for date words of callers whose zone is
+  // not known (see set_zone_lookup).
+  Dispatcher(const commands::Registry& registry, commands::Settings settings,
              storage::Repositories& repos, boost::asio::any_io_executor executor);
 
   // Finds the caller's time zone: `lookup(user, then)` calls `then(zone)` on the I/O thread.
@@ -43,9 +44,6 @@ class Dispatcher {
   using ZoneLookup =
       std::function<void(const std::string& user, std::function<void(std::string zone)> then)>;
   void set_zone_lookup(ZoneLookup lookup) { zone_lookup_ = std::move(lookup); }
-
-  // Settings that shape what handlers do (escalation threshold, ladder step, ...).
-  void set_policy(commands::Policy policy) { policy_ = std::move(policy); }
 
   // Runs after a command's writes are durable (the scheduler re-reads its earliest job).
   void set_on_commit(std::function<void()> on_commit) { on_commit_ = std::move(on_commit); }
@@ -72,12 +70,10 @@ class Dispatcher {
       std::string response_url, bool keep_original, std::function<void(Dispatched)> done);
 
   const commands::Registry& registry_;
-  std::vector<std::string> admins_;
-  std::string zone_;
+  commands::Settings settings_;
   storage::Repositories& repos_;
   boost::asio::any_io_executor executor_;
   ZoneLookup zone_lookup_;
-  commands::Policy policy_;
   std::function<void()> on_commit_;
   std::set<std::string> events_in_flight_;  // handled, not yet committed
 };

@@ -45,14 +45,12 @@ Round next_round(storage::Repositories& repos, const commands::Context& ctx, std
 }
 
 Scheduler::Scheduler(net::any_io_executor executor, storage::Repositories& repos,
-                     FollowUps& follow_ups, Metrics& metrics, commands::Policy policy,
-                     std::vector<std::string> admins)
+                     FollowUps& follow_ups, Metrics& metrics, commands::Settings settings)
     : executor_(std::move(executor)),
       repos_(repos),
       follow_ups_(follow_ups),
       metrics_(metrics),
-      policy_(std::move(policy)),
-      admins_(std::move(admins)),
+      settings_(std::move(settings)),
       timer_(executor_) {}
 
 void Scheduler::start() {
@@ -74,8 +72,7 @@ net::awaitable<void> Scheduler::run(Scheduler* self) {
   constexpr auto longest_sleep = std::chrono::hours(1);
   while (!self->stopped_) {
     auto now = std::chrono::system_clock::now();
-    commands::Policy policy = commands::effective_policy(self->policy_, self->repos_.settings());
-    commands::Context ctx{now, self->admins_, self->repos_, policy.default_zone, policy};
+    commands::Context ctx = commands::make_context(self->repos_, self->settings_, now, "");
     Round round = next_round(self->repos_, ctx, round_size);
     if (round.fired > 0) {
       auto committed =

@@ -38,8 +38,7 @@ Round next_round(storage::Repositories& repos, const commands::Context& ctx, std
 class Scheduler {
  public:
   Scheduler(boost::asio::any_io_executor executor, storage::Repositories& repos,
-            FollowUps& follow_ups, Metrics& metrics, commands::Policy policy,
-            std::vector<std::string> admins);
+            FollowUps& follow_ups, Metrics& metrics, commands::Settings settings);
 
   void start();
   // A job may have been added: look at the earliest due time again.
@@ -53,8 +52,7 @@ class Scheduler {
   storage::Repositories& repos_;
   FollowUps& follow_ups_;
   Metrics& metrics_;
-  commands::Policy policy_;
-  std::vector<std::string> admins_;
+  commands::Settings settings_;
   boost::asio::system_timer timer_;
   bool stopped_ = false;
 };

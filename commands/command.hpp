@@ -91,6 +91,13 @@ struct Policy {
   double target_satisfaction = 4.0;  // of 5
 };
 
+// What the bot runs every command and job with: the base policy (commands.md's defaults, then
+// the environment) and its admins. make_context (config_commands.hpp) adds what admins stored.
+struct Settings {
+  Policy base;
+  std::vector<std::string> admins;
+};
+
 // Who is asking and when, and the data to read; handlers read nothing else.
 struct Context {
   std::chrono::system_clock::time_point now;

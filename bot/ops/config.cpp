@@ -236,4 +236,13 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
   return c;
 }
 
+commands::Policy Config::policy() const {
+  commands::Policy policy;
+  policy.ladder_step = ladder_step;
+  policy.grace = grace;
+  policy.escalation_channel = escalation_channel;
+  policy.default_zone = default_tz;
+  return policy;
+}
+
 }  // namespace itpm::bot

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "commands/command.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -33,6 +35,9 @@ struct Config {
 
   // True when the API URL is plain http:// (a local simulator): then ws:// is accepted too.
   [[nodiscard]] bool plain_api() const { return api_url.starts_with("http://"); }
+  // The settings of the environment that shape commands and jobs, over commands.md's
+  // defaults (what admins store with `config set` applies on top, per command).
+  [[nodiscard]] commands::Policy policy() const;
 };
 
 // A setting that is missing or malformed; `message` is one line naming the variable.

@@ -188,6 +188,13 @@ Outcome set(const ParsedCommand& cmd, const Command& command, const Context& ctx
 
 }  // namespace
 
+Context make_context(storage::Repositories& repos, const Settings& settings,
+                     std::chrono::system_clock::time_point now, const std::string& zone) {
+  Policy policy = effective_policy(settings.base, repos.settings());
+  std::string where = zone.empty() ? policy.default_zone : zone;
+  return Context{now, settings.admins, repos, std::move(where), std::move(policy)};
+}
+
 Policy effective_policy(const Policy& base, const nlohmann::json& stored) {
   Policy p = base;
   if (!stored.is_object()) return p;

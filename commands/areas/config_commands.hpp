@@ -16,4 +16,9 @@ AreaSpec config_area();
 // value this build cannot read is ignored.
 Policy effective_policy(const Policy& base, const nlohmann::json& stored);
 
+// The context a command or job runs in at `now`: `settings` with what admins stored applied
+// on top (from the next command on); an empty `zone` means the default zone.
+Context make_context(storage::Repositories& repos, const Settings& settings,
+                     std::chrono::system_clock::time_point now, const std::string& zone);
+
 }  // namespace itpm::commands

@@ -30,9 +30,8 @@ struct CommandFixture {
     c.channel_id = "CDEMO";
     c.text = text;
     c.response_url = "https://hooks.example/r";
-    commands::Policy policy = commands::effective_policy(commands::Policy{}, repos.settings());
-    commands::Outcome out =
-        registry.handle(c, commands::Context{now, {"UADMIN"}, repos, zone, policy});
+    commands::Outcome out = registry.handle(
+        c, commands::make_context(repos, commands::Settings{{}, {"UADMIN"}}, now, zone));
     if (!out.writes.empty()) REQUIRE(store->commit(std::move(out.writes)));
     return out;
   }

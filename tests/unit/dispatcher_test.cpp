@@ -53,7 +53,7 @@ Dispatched handle(TempStore& t, Dispatcher& d, const Envelope& e) {
 TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
   TempStore t;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, "UTC", t.repos, t.ioc.get_executor());
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
   auto out = handle(t, d, slash("help"));
   REQUIRE(out.ack_payload);
   CHECK((*out.ack_payload)["response_type"] == "ephemeral");
@@ -68,12 +68,12 @@ TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
 TEST_CASE("events are handled once per event_id") {
   TempStore t;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, "UTC", t.repos, t.ioc.get_executor());
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
   CHECK(handle(t, d, mention("Ev1")).posts.size() == 1);
   CHECK(handle(t, d, mention("Ev1")).posts.empty());
   CHECK(handle(t, d, mention("Ev2")).posts.size() == 1);
   // A bot started again on the same store knows them too (Slack redelivers across restarts).
-  Dispatcher restarted(registry, {}, "UTC", t.repos, t.ioc.get_executor());
+  Dispatcher restarted(registry, {}, t.repos, t.ioc.get_executor());
   CHECK(handle(t, restarted, mention("Ev1")).posts.empty());
   CHECK(handle(t, restarted, mention("Ev4")).posts.size() == 1);
 }
@@ -81,7 +81,7 @@ TEST_CASE("events are handled once per event_id") {
 TEST_CASE("odd events are acked and ignored") {
   TempStore t;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, "UTC", t.repos, t.ioc.get_executor());
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
   Envelope limited;
   limited.type = "events_api";
   limited.payload = {{"type", "app_rate_limited"}, {"event_id", "Ev9"}};
@@ -100,7 +100,7 @@ TEST_CASE("a command's posts are in the outbox, committed with its change, befor
   // Commits complete on the store's committer thread; `done` runs on the I/O context, which
   // has work until then.
   boost::asio::io_context ioc;
-  Dispatcher d(registry, {}, "UTC", repos, ioc.get_executor());
+  Dispatcher d(registry, {}, repos, ioc.get_executor());
   auto run = [&](const std::string& text) {
     std::optional<Dispatched> result;
     d.handle(slash(text), [&](Dispatched out) { result = std::move(out); });
