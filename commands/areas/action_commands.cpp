@@ -66,9 +66,8 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   if (const auto* v = cmd.flag("incident")) a.incident = v->text;
   if (auto e = length_error("incident", a.incident, 200); !e.empty()) return mistake(cmd, e);
   if (const auto* v = cmd.flag("program")) {
-    auto found = open_program(cmd, ctx, v->text);
-    if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-    a.program = std::get<storage::Program>(found).key;
+    ITPM_FOUND(const storage::Program& program, open_program(cmd, ctx, v->text));
+    a.program = program.key;
   }
   a.owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : command.user_id;
   a.slo_days = ctx.policy.slo_days[static_cast<std::size_t>(a.severity[1] - '1')];
@@ -124,16 +123,14 @@ const ItemRules<Action> action_rules = {
     }};
 
 Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = item_to_change(cmd, command, ctx, action_rules, "complete");
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Action* before = &std::get<Action>(found);
-  std::string id = storage::action_id(before->number);
-  Action after = *before;
+  ITPM_FOUND(const Action& before, item_to_change(cmd, command, ctx, action_rules, "complete"));
+  std::string id = storage::action_id(before.number);
+  Action after = before;
   after.status = storage::WorkStatus::done;
   after.done_on = iso_date(today_in(ctx.now, ctx.zone));
   after.done_at = millis(ctx.now);
   Outcome out;
-  ctx.repos.save(out.writes, after, &*before, Change{command.user_id, after.done_at, "done"});
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.done_at, "done"});
   std::int64_t spare = common::days_from_date(after.due) - common::days_from_date(after.done_on);
   out.reply = text_reply(
       Visibility::in_channel,

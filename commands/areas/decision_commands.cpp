@@ -85,10 +85,9 @@ const ItemRules<Decision> decision_rules = {
     }};
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = open_program(cmd, ctx, cmd.flag("program")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.flag("program")->text));
   Decision d;
-  d.program = std::get<Program>(found).key;
+  d.program = program.key;
   d.title = cmd.positional("title")->text;
   if (const auto* v = cmd.flag("decided-by")) {
     for (const auto& ref : v->refs) {
@@ -166,9 +165,7 @@ std::variant<storage::DecisionFilter, Outcome> filter_of(const ParsedCommand& cm
 }
 
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  auto found = filter_of(cmd, ctx);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const auto& filter = std::get<storage::DecisionFilter>(found);
+  ITPM_FOUND(const auto& filter, filter_of(cmd, ctx));
   std::size_t total = 0;
   auto decisions = ctx.repos.decisions(filter, list_limit(cmd), &total);
   if (total == 0) {
@@ -222,9 +219,7 @@ Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  auto found = find_item(cmd, ctx, decision_rules, cmd.positional("id")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Decision& d = std::get<Decision>(found);
+  ITPM_FOUND(const Decision& d, find_item(cmd, ctx, decision_rules, cmd.positional("id")->text));
   auto paragraphs = body(d);
   if (d.superseded_by != 0) {
     if (auto newer = ctx.repos.find<storage::Decision>(d.superseded_by)) {
@@ -237,12 +232,9 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome supersede(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto old_found = item_to_change(cmd, command, ctx, decision_rules, "supersede");
-  if (auto* out = std::get_if<Outcome>(&old_found)) return std::move(*out);
-  auto new_found = find_item(cmd, ctx, decision_rules, cmd.flag("by")->text);
-  if (auto* out = std::get_if<Outcome>(&new_found)) return std::move(*out);
-  const Decision& old_before = std::get<Decision>(old_found);
-  const Decision& new_before = std::get<Decision>(new_found);
+  ITPM_FOUND(const Decision& old_before,
+             item_to_change(cmd, command, ctx, decision_rules, "supersede"));
+  ITPM_FOUND(const Decision& new_before, find_item(cmd, ctx, decision_rules, cmd.flag("by")->text));
   std::string old_id = storage::decision_id(old_before.number);
   std::string new_id = storage::decision_id(new_before.number);
   const std::string& user = command.user_id;

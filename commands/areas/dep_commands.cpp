@@ -45,9 +45,7 @@ std::string when(const std::string& need_by, std::chrono::sys_days today) {
 }
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = open_program(cmd, ctx, cmd.positional("program")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Program& program = std::get<Program>(found);
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.positional("program")->text));
   Dependency d;
   d.program = program.key;
   d.what = cmd.positional("what")->text;
@@ -118,17 +116,15 @@ const ItemRules<Dependency> dependency_rules = {
     }};
 
 Outcome resolve(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = item_to_change(cmd, command, ctx, dependency_rules, "resolve");
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Dependency* before = &std::get<Dependency>(found);
-  std::string id = storage::dependency_id(before->number);
-  Dependency after = *before;
+  ITPM_FOUND(const Dependency& before,
+             item_to_change(cmd, command, ctx, dependency_rules, "resolve"));
+  std::string id = storage::dependency_id(before.number);
+  Dependency after = before;
   after.status = storage::DependencyStatus::resolved;
   after.resolved_by = command.user_id;
   after.resolved_at = millis(ctx.now);
   Outcome out;
-  ctx.repos.save(out.writes, after, &*before,
-                 Change{command.user_id, after.resolved_at, "resolve"});
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.resolved_at, "resolve"});
   std::string today = iso_date(today_in(ctx.now, ctx.zone));
   std::int64_t late = common::days_from_date(today) - common::days_from_date(after.need_by);
   out.reply = text_reply(

@@ -13,6 +13,17 @@
 #include <variant>
 #include <vector>
 
+#define ITPM_CONCAT_INNER(a, b) a##b
+#define ITPM_CONCAT(a, b) ITPM_CONCAT_INNER(a, b)
+// Binds `decl` to what a lookup (a std::variant<T, Outcome>) found, or returns its Outcome (a
+// refusal or mistake) from the enclosing handler: the one way handlers unwrap a lookup.
+//   ITPM_FOUND(const Risk& before, item_to_change(cmd, command, ctx, risk_rules, "close"));
+#define ITPM_FOUND(decl, ...)                                                     \
+  auto ITPM_CONCAT(itpm_found_, __LINE__) = __VA_ARGS__;                          \
+  if (auto* itpm_out = std::get_if<Outcome>(&ITPM_CONCAT(itpm_found_, __LINE__))) \
+    return std::move(*itpm_out);                                                  \
+  decl = std::get<0>(ITPM_CONCAT(itpm_found_, __LINE__))
+
 namespace itpm::commands {
 
 std::int64_t millis(std::chrono::system_clock::time_point t);

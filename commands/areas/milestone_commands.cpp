@@ -58,9 +58,7 @@ const ItemRules<Milestone> milestone_rules = {
     }};
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = open_program(cmd, ctx, cmd.positional("program")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Program& program = std::get<Program>(found);
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.positional("program")->text));
   Milestone m;
   m.program = program.key;
   m.title = cmd.positional("title")->text;
@@ -88,9 +86,8 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
 }
 
 Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = item_to_change(cmd, command, ctx, milestone_rules, "complete");
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Milestone& before = std::get<Milestone>(found);
+  ITPM_FOUND(const Milestone& before,
+             item_to_change(cmd, command, ctx, milestone_rules, "complete"));
   auto today = today_in(ctx.now, ctx.zone);
   Milestone after = before;
   after.done_on = iso_date(today);
@@ -120,9 +117,7 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
 }
 
 Outcome slip(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = item_to_change(cmd, command, ctx, milestone_rules, "move");
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Milestone& before = std::get<Milestone>(found);
+  ITPM_FOUND(const Milestone& before, item_to_change(cmd, command, ctx, milestone_rules, "move"));
   std::string id = storage::milestone_id(before.number);
   std::string due;
   std::string error;

@@ -140,17 +140,15 @@ std::variant<Program, Outcome> program_to_change(const ParsedCommand& cmd, const
 }
 
 Outcome update(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = program_to_change(cmd, command, ctx, "is closed");
-  if (auto* refusal = std::get_if<Outcome>(&found)) return std::move(*refusal);
-  const Program* before = &std::get<Program>(found);
-  const std::string& key = before->key;
+  ITPM_FOUND(const Program& before, program_to_change(cmd, command, ctx, "is closed"));
+  const std::string& key = before.key;
   if (cmd.flags.empty()) {
     return mistake(
         cmd,
         "Nothing to change: give at least one of --owner, --sponsor, --channel, --start, --due, "
         "--budget, --tags, --description.");
   }
-  Program after = *before;
+  Program after = before;
   if (auto err = apply_fields(cmd, ctx, after); !err.empty()) return mistake(cmd, err);
   std::string changes;
   auto note = [&](const char* name, const std::string& a, const std::string& b) {
@@ -158,22 +156,21 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
       changes += fmt::format("{}{} {} → {}", changes.empty() ? "" : " · ", name,
                              a.empty() ? "none" : a, b);
   };
-  note("owner", before->owner.empty() ? "" : user_mention(before->owner),
-       user_mention(after.owner));
-  note("sponsor", before->sponsor.empty() ? "" : user_mention(before->sponsor),
+  note("owner", before.owner.empty() ? "" : user_mention(before.owner), user_mention(after.owner));
+  note("sponsor", before.sponsor.empty() ? "" : user_mention(before.sponsor),
        after.sponsor.empty() ? "none" : user_mention(after.sponsor));
-  note("channel", before->channel.empty() ? "" : channel_mention(before->channel),
+  note("channel", before.channel.empty() ? "" : channel_mention(before.channel),
        channel_mention(after.channel));
-  note("start", before->start, after.start);
-  note("due", before->due, after.due);
-  note("budget", thousands(before->budget), thousands(after.budget));
-  note("description", shown_text(before->description, 80), shown_text(after.description, 80));
-  note("tags", shown_list(before->tags), shown_list(after.tags));
+  note("start", before.start, after.start);
+  note("due", before.due, after.due);
+  note("budget", thousands(before.budget), thousands(after.budget));
+  note("description", shown_text(before.description, 80), shown_text(after.description, 80));
+  note("tags", shown_list(before.tags), shown_list(after.tags));
   if (changes.empty())
     return mistake(cmd, fmt::format("Program {} already has those values.", key));
 
   Outcome out;
-  ctx.repos.save(out.writes, after, before, Change{command.user_id, millis(ctx.now), "update"});
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, millis(ctx.now), "update"});
   out.reply = text_reply(Visibility::in_channel, {fmt::format("✏️ Program *{}* updated by {}",
                                                               key, user_mention(command.user_id)),
                                                   changes});
@@ -181,16 +178,14 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
 }
 
 Outcome close(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = program_to_change(cmd, command, ctx, "is already closed");
-  if (auto* refusal = std::get_if<Outcome>(&found)) return std::move(*refusal);
-  const Program* before = &std::get<Program>(found);
-  const std::string& key = before->key;
-  Program after = *before;
+  ITPM_FOUND(const Program& before, program_to_change(cmd, command, ctx, "is already closed"));
+  const std::string& key = before.key;
+  Program after = before;
   after.status = storage::ProgramStatus::closed;
   after.closed_at = millis(ctx.now);
   if (const auto* v = cmd.flag("note")) after.close_note = v->text;
   Outcome out;
-  ctx.repos.save(out.writes, after, before, Change{command.user_id, after.closed_at, "close"});
+  ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.closed_at, "close"});
   std::vector<std::string> paragraphs = {fmt::format("✅ Program *{}* “{}” closed by {}", key,
                                                      shown_text(after.name, 120),
                                                      user_mention(command.user_id))};

@@ -95,9 +95,7 @@ const ItemRules<Review> review_rules = {
     }};
 
 Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = open_program(cmd, ctx, cmd.positional("program")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Program& program = std::get<Program>(found);
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.positional("program")->text));
   auto spec = parse_recurrence(cmd.flag("every")->text);
   if (auto* error = std::get_if<std::string>(&spec)) return mistake(cmd, *error);
   Review r;
@@ -188,9 +186,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome cancel(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = item_to_change(cmd, command, ctx, review_rules, "cancel");
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Review& before = std::get<Review>(found);
+  ITPM_FOUND(const Review& before, item_to_change(cmd, command, ctx, review_rules, "cancel"));
   Review after = before;
   after.status = storage::ReviewStatus::cancelled;
   after.cancelled_at = millis(ctx.now);
@@ -205,9 +201,7 @@ Outcome cancel(const ParsedCommand& cmd, const Command& command, const Context& 
 }
 
 Outcome skip(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = item_to_change(cmd, command, ctx, review_rules, "change");
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Review& before = std::get<Review>(found);
+  ITPM_FOUND(const Review& before, item_to_change(cmd, command, ctx, review_rules, "change"));
   std::string id = storage::review_id(before.number);
   const date::time_zone* zone = find_zone(before.zone);
   if (zone == nullptr) return mistake(cmd, fmt::format("{} has an unknown zone.", id));
@@ -261,9 +255,7 @@ Outcome skip(const ParsedCommand& cmd, const Command& command, const Context& ct
 }
 
 Outcome now(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = open_program(cmd, ctx, cmd.positional("program")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Program& program = std::get<Program>(found);
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.positional("program")->text));
   std::optional<Review> cadence;
   for (auto& r : ctx.repos.all<storage::Review>()) {
     if (r.status == storage::ReviewStatus::active && r.program == program.key) {
@@ -290,9 +282,7 @@ Outcome now(const ParsedCommand& cmd, const Command& command, const Context& ctx
 Outcome record_status(const ParsedCommand& cmd, const Command& command, const Context& ctx,
                       const std::string& key, const std::string& color,
                       const std::string& summary) {
-  auto found = open_program(cmd, ctx, key);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Program& program = std::get<Program>(found);
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, key));
   if (auto e = length_error("summary", summary, 500); !e.empty()) return mistake(cmd, e);
   if (summary.empty()) return mistake(cmd, "Say in a few words why: the summary is empty.");
   auto previous = ctx.repos.status_updates(program.key, 1);

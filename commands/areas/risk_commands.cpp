@@ -74,9 +74,7 @@ std::string ladder_note(const Risk& risk, const Program& program, const Context&
 }
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = open_program(cmd, ctx, cmd.flag("program")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Program& program = std::get<Program>(found);
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.flag("program")->text));
   Risk r;
   r.program = program.key;
   r.title = cmd.positional("title")->text;
@@ -129,9 +127,8 @@ std::variant<Scope, Outcome> risks_in_scope(const ParsedCommand& cmd, const Cont
 }
 
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  auto found = risks_in_scope(cmd, ctx);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const auto& [program, risks] = std::get<Scope>(found);
+  ITPM_FOUND(const Scope& in_scope, risks_in_scope(cmd, ctx));
+  const auto& [program, risks] = in_scope;
   std::string status = cmd.flag("status") != nullptr ? cmd.flag("status")->text : "open";
   int min_score = cmd.flag("min-score") != nullptr ? std::stoi(cmd.flag("min-score")->text) : 0;
   std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
@@ -165,9 +162,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  auto found = find_item(cmd, ctx, risk_rules, cmd.positional("id")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Risk& r = std::get<Risk>(found);
+  ITPM_FOUND(const Risk& r, find_item(cmd, ctx, risk_rules, cmd.positional("id")->text));
   std::vector<std::string> paragraphs = {
       fmt::format("{} *{}* · {} · {} · _{}_", band_dot(r.score()), storage::risk_id(r.number),
                   scoring(r), r.program, state(r)),
@@ -191,9 +186,7 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 }
 
 Outcome update(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = item_to_change(cmd, command, ctx, risk_rules, "change");
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Risk& before = std::get<Risk>(found);
+  ITPM_FOUND(const Risk& before, item_to_change(cmd, command, ctx, risk_rules, "change"));
   std::string id = storage::risk_id(before.number);
   if (cmd.flags.empty()) {
     return mistake(cmd,
@@ -265,9 +258,7 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
 }
 
 Outcome ack(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = item_to_change(cmd, command, ctx, risk_rules, "acknowledge");
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Risk& before = std::get<Risk>(found);
+  ITPM_FOUND(const Risk& before, item_to_change(cmd, command, ctx, risk_rules, "acknowledge"));
   std::string id = storage::risk_id(before.number);
   if (!before.on_ladder()) {
     return mistake(cmd,
@@ -287,9 +278,7 @@ Outcome ack(const ParsedCommand& cmd, const Command& command, const Context& ctx
 
 Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   // Anyone may raise the alarm; only closed risks cannot be escalated.
-  auto found = find_item(cmd, ctx, risk_rules, cmd.positional("id")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Risk& before = std::get<Risk>(found);
+  ITPM_FOUND(const Risk& before, find_item(cmd, ctx, risk_rules, cmd.positional("id")->text));
   std::string id = storage::risk_id(before.number);
   if (before.status == storage::RiskStatus::closed)
     return mistake(cmd, fmt::format("{} is closed.", id));
@@ -336,9 +325,7 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
 }
 
 Outcome close(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = item_to_change(cmd, command, ctx, risk_rules, "close");
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const Risk& before = std::get<Risk>(found);
+  ITPM_FOUND(const Risk& before, item_to_change(cmd, command, ctx, risk_rules, "close"));
   Risk after = before;
   after.status = storage::RiskStatus::closed;
   after.closed_at = millis(ctx.now);
@@ -358,9 +345,8 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
 }
 
 Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  auto found = risks_in_scope(cmd, ctx);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const auto& [program, risks] = std::get<Scope>(found);
+  ITPM_FOUND(const Scope& in_scope, risks_in_scope(cmd, ctx));
+  const auto& [program, risks] = in_scope;
   std::array<std::array<int, 5>, 5> grid{};  // [likelihood-1][impact-1]
   std::array<int, 4> per_band{};             // low, medium, high, critical
   int total = 0;

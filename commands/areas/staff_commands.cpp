@@ -37,9 +37,8 @@ std::string person_line(const std::string& user, const std::vector<Allocation>& 
 }
 
 Outcome assign(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = open_program(cmd, ctx, cmd.positional("program")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const storage::Program& program = std::get<storage::Program>(found);
+  ITPM_FOUND(const storage::Program& program,
+             open_program(cmd, ctx, cmd.positional("program")->text));
   std::string user = cmd.positional("user")->ref->id;
   int percent = std::stoi(cmd.positional("percent")->text);
   if (command.user_id != user && !runs_program(program, command.user_id, ctx)) {

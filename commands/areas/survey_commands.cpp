@@ -73,9 +73,8 @@ SurveyMessage render(const storage::Repositories& repos, const Survey& s, const 
 }
 
 Outcome send_survey(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  auto found = open_program(cmd, ctx, cmd.positional("program")->text);
-  if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
-  const storage::Program& program = std::get<storage::Program>(found);
+  ITPM_FOUND(const storage::Program& program,
+             open_program(cmd, ctx, cmd.positional("program")->text));
   if (!runs_program(program, command.user_id, ctx)) {
     return refusal(fmt::format("Only {} or an itpm admin can send {}'s survey.",
                                program_leads(program), program.key));
