@@ -15,6 +15,8 @@ namespace net = boost::asio;
 net::awaitable<storage::CommitResult> commit(net::any_io_executor executor, storage::Store& store,
                                              storage::Batch batch) {
   // The committer thread hands the result back to the executor, which wakes this coroutine.
+  // Only this coroutine owns the timer: the committer's callback (destroyed on its thread,
+  // maybe after the I/O context is gone) and the handler it posts hold weak references.
   struct Wait {
     explicit Wait(const net::any_io_executor& ex) : done(ex) {}
     net::steady_timer done;
@@ -22,10 +24,13 @@ net::awaitable<storage::CommitResult> commit(net::any_io_executor executor, stor
   };
   auto wait = std::make_shared<Wait>(executor);
   wait->done.expires_at(net::steady_timer::time_point::max());
-  store.commit_async(std::move(batch), [wait, executor](storage::CommitResult r) {
-    net::post(executor, [wait, r] {
-      wait->result = r;
-      wait->done.cancel();
+  std::weak_ptr<Wait> weak = wait;
+  store.commit_async(std::move(batch), [weak, executor](storage::CommitResult r) {
+    net::post(executor, [weak, r] {
+      if (auto waiting = weak.lock()) {
+        waiting->result = r;
+        waiting->done.cancel();
+      }
     });
   });
   while (!wait->result) co_await wait->done.async_wait(net::as_tuple(net::use_awaitable));
