@@ -136,16 +136,12 @@ net::awaitable<void> Dispatcher::commit_then_finish(Dispatcher* self, storage::B
 
 void Dispatcher::handle_event(const nlohmann::json& payload,
                               const std::function<void(Dispatched)>& done) {
-  auto text = [](const nlohmann::json& obj, const char* key) {
-    auto it = obj.find(key);
-    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  auto event = payload.is_object() ? payload.find("event") : payload.end();
-  if (!payload.is_object() || event == payload.end() || !event->is_object()) {
+  auto event = parse_event(payload);
+  if (!event) {
     done({});  // app_rate_limited and the like carry no event
     return;
   }
-  std::string event_id = text(payload, "event_id");
+  const std::string& event_id = event->event_id;
   auto now = std::chrono::system_clock::now();
   auto now_ms = commands::millis(now);
   // Slack redelivers an event it saw no ack for, also to the next run of the bot: the ids
@@ -156,23 +152,16 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
     done({});
     return;
   }
-  std::string type = text(*event, "type");
-  bool from_bot = event->contains("bot_id") || event->contains("subtype");
-  std::string user = text(*event, "user");
-  std::string channel = text(*event, "channel");
-  bool direct_message = type == "message" && text(*event, "channel_type") == "im";
-  if (!is_slack_id(channel) || !is_slack_id(user) || from_bot ||
-      (type != "app_mention" && !direct_message)) {
+  bool direct_message = event->type == "message" && event->channel_type == "im";
+  if (!is_slack_id(event->channel) || !is_slack_id(event->user) || event->from_bot ||
+      (event->type != "app_mention" && !direct_message)) {
     done({});
     return;
   }
   commands::PostMessage post;
-  post.channel = channel;
-  if (!direct_message) {
-    post.thread_ts = text(*event, "thread_ts");
-    if (post.thread_ts.empty()) post.thread_ts = text(*event, "ts");
-  }
-  post.text = "Hi <@" + user + ">! I answer to `/itpm`: try `/itpm help`.";
+  post.channel = event->channel;
+  if (!direct_message) post.thread_ts = event->thread_ts.empty() ? event->ts : event->thread_ts;
+  post.text = "Hi <@" + event->user + ">! I answer to `/itpm`: try `/itpm help`.";
   commands::Outcome outcome;
   outcome.effects.emplace_back(std::move(post));
   if (event_id.empty()) {

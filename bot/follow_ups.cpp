@@ -1,5 +1,6 @@
 #include "bot/follow_ups.hpp"
 
+#include "commands/areas/handler_support.hpp"
 #include "commands/areas/survey_commands.hpp"
 #include "commands/delivery.hpp"
 
@@ -281,9 +282,7 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
   posted.survey = post.message.survey_for;
   posted.channel = channel;
   posted.ts = ts;
-  posted.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
+  posted.at_ms = commands::millis(std::chrono::system_clock::now());
   if (posted.decision != 0) {
     std::vector<std::pair<std::string, std::string>> args = {{"channel", channel},
                                                              {"message_ts", ts}};
@@ -297,6 +296,7 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
   storage::Batch batch;
   commands::record_posted(self->repos_, batch, posted);
   if (post.outbox_seq != 0) self->repos_.outbox().dequeue(batch, post.outbox_seq);
+  if (batch.empty()) co_return;
   self->repos_.store().commit_async(std::move(batch), [posted](storage::CommitResult r) {
     if (!r) {
       spdlog::error("cannot store where a post landed in {}: {}", posted.channel, r.error);

@@ -22,23 +22,23 @@ Round next_round(storage::Repositories& repos, const commands::Context& ctx, std
   Round round;
   std::int64_t now = commands::millis(ctx.now);
   std::set<std::string> touched;
-  for (const auto& job : repos.jobs().due(now, max)) {
-    std::string item = commands::job_item(job);
-    if (!item.empty() && !touched.insert(item).second) break;
+  for (const auto& row : repos.jobs().due(now, max)) {
+    auto job = commands::parse_job(row.job);
+    if (job && !touched.insert(commands::job_item(*job)).second) break;
     commands::Outcome outcome;
     try {
-      outcome = commands::fire_job(job, ctx);
+      outcome = commands::fire_job(row, job, ctx);
     } catch (const std::exception& e) {
       // A job that cannot run (malformed) must not block the ones after it.
       outcome = commands::Outcome{};
-      repos.jobs().unschedule(outcome.writes, job);
+      repos.jobs().unschedule(outcome.writes, row);
       outcome.reply.text = std::string("a job failed and was dropped: ") + e.what();
     }
     round.writes.append(std::move(outcome.writes));
     for (auto& post : queue_posts(repos, round.writes, outcome.effects, now))
       round.posts.push_back(std::move(post));
     if (!outcome.reply.text.empty()) round.log.push_back(std::move(outcome.reply.text));
-    round.lateness_ms.push_back(now - job.due_ms);
+    round.lateness_ms.push_back(now - row.due_ms);
     ++round.fired;
   }
   return round;

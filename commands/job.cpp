@@ -11,8 +11,8 @@ constexpr std::string_view action_kinds[] = {"action_reminder", "action_breach",
 
 std::optional<Job> parse_job(const json& row) {
   if (!row.is_object()) return std::nullopt;
-  std::string kind = row.value("kind", "");
   try {
+    std::string kind = row.value("kind", "");
     if (kind == "review_reminder") {
       return ReviewReminder{row.at("review").get<std::uint64_t>(),
                             row.at("occurrence").get<std::int64_t>(), row.value("before", 0)};

@@ -3,12 +3,11 @@
 #include "commands/areas/action_commands.hpp"
 #include "commands/areas/risk_ladder.hpp"
 #include "commands/calendar/review_cadence.hpp"
-#include "commands/job.hpp"
 
 namespace itpm::commands {
 
-Outcome fire_job(const storage::ScheduledJob& row, const Context& ctx) {
-  auto job = parse_job(row.job);
+Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job,
+                 const Context& ctx) {
   Outcome out;
   if (job) {
     out = std::visit(Overloaded{
@@ -33,9 +32,7 @@ Outcome fire_job(const storage::ScheduledJob& row, const Context& ctx) {
   return out;
 }
 
-std::string job_item(const storage::ScheduledJob& row) {
-  auto job = parse_job(row.job);
-  if (!job) return "";
+std::string job_item(const Job& job) {
   return std::visit(Overloaded{
                         [](const ReviewReminder& j) { return storage::review_id(j.review); },
                         [](const ReviewOccurrence& j) { return storage::review_id(j.review); },
@@ -43,7 +40,7 @@ std::string job_item(const storage::ScheduledJob& row) {
                         [](const RiskOverdue& j) { return storage::risk_id(j.risk); },
                         [](const ActionStep& j) { return storage::action_id(j.action); },
                     },
-                    *job);
+                    job);
 }
 
 }  // namespace itpm::commands

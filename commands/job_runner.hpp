@@ -4,18 +4,20 @@
 // overdue mitigations, corrective-action SLOs).
 
 #include "commands/command.hpp"
+#include "commands/job.hpp"
 
+#include <optional>
 #include <string>
 
 namespace itpm::commands {
 
-// Runs the job stored in `row` at ctx.now. The writes always remove the row (an unknown or
-// malformed one included); `reply.text` says what happened, for the log.
-Outcome fire_job(const storage::ScheduledJob& row, const Context& ctx);
+// Runs `job`, parsed from `row` (nullopt: the row is of an unknown kind or malformed), at
+// ctx.now. The writes always remove the row; `reply.text` says what happened, for the log.
+Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job,
+                 const Context& ctx);
 
-// The item a job reads and changes ("V-2", "R-12", "A-3"; empty for a malformed row): two
-// jobs of one item must not be run from the same snapshot, so the scheduler commits between
-// them.
-std::string job_item(const storage::ScheduledJob& row);
+// The item a job reads and changes ("V-2", "R-12", "A-3"): two jobs of one item must not be
+// run from the same snapshot, so the scheduler commits between them.
+std::string job_item(const Job& job);
 
 }  // namespace itpm::commands

@@ -234,7 +234,7 @@ void DecisionSearch::rebuild() {
   }
   commit(batch);
   store_.scan(Family::decisions, "", [&](std::string_view, std::string_view value) {
-    if (auto d = decode_record<Decision>(value)) index_text(batch, *d, true);
+    if (auto d = parse_record<Decision>(value)) index_text(batch, *d, true);
     if (batch.size() >= 10000) commit(batch);
     return true;
   });
@@ -246,7 +246,7 @@ void DecisionSearch::check(std::vector<std::string>& problems) const {
   std::int64_t docs = 0;
   std::int64_t total_length = 0;
   store_.scan(Family::decisions, "", [&](std::string_view, std::string_view value) {
-    auto d = decode_record<Decision>(value);
+    auto d = parse_record<Decision>(value);
     if (!d) return true;  // reported with the records
     std::uint16_t length = 0;
     for (const auto& [term, tf] : term_counts(*d, length)) expected.emplace(term, d->number);

@@ -24,7 +24,7 @@ void check_records(const Store& store, std::vector<std::string>& problems) {
   IndexRows expected;
   std::uint64_t max_number = 0;
   store.scan(T::family, "", [&](std::string_view, std::string_view value) {
-    auto record = decode_record<R>(value);
+    auto record = parse_record<R>(value);
     if (!record) {
       problems.push_back(name + ": a record is not readable");
       return true;

@@ -15,6 +15,19 @@
 
 namespace itpm::storage {
 
+// The record stored as `raw`, decoded afresh; nullopt when it is not JSON of that record. For
+// one pass over a whole family (migrations, the integrity check), where remembering is waste.
+template <class R>
+std::optional<R> parse_record(std::string_view raw) {
+  auto j = nlohmann::json::parse(raw, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  try {
+    return j.get<R>();
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // a field of the wrong type: not a record this build can read
+  }
+}
+
 // Remembers at most `capacity` decoded records of one type, forgotten all at once when full.
 template <class R>
 class DecodeMemo {
@@ -24,17 +37,11 @@ class DecodeMemo {
       std::lock_guard lock(mutex_);
       if (auto it = memo_.find(raw); it != memo_.end()) return it->second;
     }
-    auto j = nlohmann::json::parse(raw, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return std::nullopt;
-    R record;
-    try {
-      record = j.get<R>();
-    } catch (const nlohmann::json::exception&) {
-      return std::nullopt;  // a field of the wrong type: not a record this build can read
-    }
+    auto record = parse_record<R>(raw);
+    if (!record) return std::nullopt;
     std::lock_guard lock(mutex_);
     if (memo_.size() >= capacity) memo_.clear();
-    memo_.emplace(std::string(raw), record);
+    memo_.emplace(std::string(raw), *record);
     return record;
   }
 

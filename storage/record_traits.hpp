@@ -33,27 +33,30 @@ std::string item_id(std::uint64_t number) {
   return std::string(1, RecordTraits<R>::prefix) + "-" + std::to_string(number);
 }
 
-// What the numbered records (R-12, D-7, ...) share: keyed by their number, filed in the audit
-// log under their id, no index rows unless their traits add some.
+// A record type without secondary index rows (traits that have some declare their own).
 template <class R>
-struct NumberedTraits {
-  static std::string key(std::uint64_t number) { return KeyBuilder().u64(number).done(); }
-  static std::string key(const R& r) { return key(r.number); }
-  static std::uint64_t number(const R& r) { return r.number; }
-  static std::string audit_item(const R& r) { return item_id<R>(r.number); }
+struct Unindexed {
   static IndexRows index_rows(const R&) { return {}; }
   static constexpr std::array<Family, 0> index_families{};
 };
 
+// What the numbered records (R-12, D-7, ...) share: keyed by their number, filed in the audit
+// log under their id.
+template <class R>
+struct NumberedTraits : Unindexed<R> {
+  static std::string key(std::uint64_t number) { return KeyBuilder().u64(number).done(); }
+  static std::string key(const R& r) { return key(r.number); }
+  static std::uint64_t number(const R& r) { return r.number; }
+  static std::string audit_item(const R& r) { return item_id<R>(r.number); }
+};
+
 template <>
-struct RecordTraits<Program> {
+struct RecordTraits<Program> : Unindexed<Program> {
   static constexpr Family family = Family::programs;
   static constexpr std::string_view plural = "programs";
   static std::string key(std::string_view program_key) { return std::string(program_key); }
   static std::string key(const Program& p) { return p.key; }
   static std::string audit_item(const Program& p) { return p.key; }
-  static IndexRows index_rows(const Program&) { return {}; }
-  static constexpr std::array<Family, 0> index_families{};
 };
 
 template <>
@@ -126,7 +129,7 @@ struct RecordTraits<Survey> : NumberedTraits<Survey> {
 
 // A person's share of a program; filed under the program, removed at 0 percent.
 template <>
-struct RecordTraits<Allocation> {
+struct RecordTraits<Allocation> : Unindexed<Allocation> {
   static constexpr Family family = Family::allocations;
   static constexpr std::string_view plural = "allocations";
   static std::string key(std::string_view user, std::string_view program) {
@@ -134,14 +137,12 @@ struct RecordTraits<Allocation> {
   }
   static std::string key(const Allocation& a) { return key(a.user, a.program); }
   static std::string audit_item(const Allocation& a) { return a.program; }
-  static IndexRows index_rows(const Allocation&) { return {}; }
-  static constexpr std::array<Family, 0> index_families{};
   static bool removed(const Allocation& a) { return a.percent <= 0; }
 };
 
 // One person's answer to a survey; audited under the survey as who voted, never the score.
 template <>
-struct RecordTraits<Vote> {
+struct RecordTraits<Vote> : Unindexed<Vote> {
   static constexpr Family family = Family::votes;
   static constexpr std::string_view plural = "votes";
   static std::string key(std::uint64_t survey, std::string_view user) {
@@ -149,8 +150,6 @@ struct RecordTraits<Vote> {
   }
   static std::string key(const Vote& v) { return key(v.survey, v.user); }
   static std::string audit_item(const Vote& v) { return item_id<Survey>(v.survey); }
-  static IndexRows index_rows(const Vote&) { return {}; }
-  static constexpr std::array<Family, 0> index_families{};
   static std::pair<nlohmann::json, nlohmann::json> audited(const Vote* before, const Vote& after) {
     return {nullptr, {{"voter", after.user}, {"vote", before != nullptr ? "changed" : "cast"}}};
   }
@@ -158,7 +157,7 @@ struct RecordTraits<Vote> {
 
 // A program's status updates, newest first under the program; filed under the program.
 template <>
-struct RecordTraits<StatusUpdate> {
+struct RecordTraits<StatusUpdate> : Unindexed<StatusUpdate> {
   static constexpr Family family = Family::status_updates;
   static constexpr std::string_view plural = "status_updates";
   static constexpr std::string_view sequence = "status";
@@ -167,8 +166,6 @@ struct RecordTraits<StatusUpdate> {
   }
   static std::uint64_t number(const StatusUpdate& u) { return u.number; }
   static std::string audit_item(const StatusUpdate& u) { return u.program; }
-  static IndexRows index_rows(const StatusUpdate&) { return {}; }
-  static constexpr std::array<Family, 0> index_families{};
 };
 
 template <class... R>

@@ -23,6 +23,22 @@ bool is_slack_id(const std::string& s) {
   });
 }
 
+std::optional<EventCallback> parse_event(const nlohmann::json& payload) {
+  if (!payload.is_object()) return std::nullopt;
+  auto event = payload.find("event");
+  if (event == payload.end() || !event->is_object()) return std::nullopt;
+  EventCallback e;
+  e.event_id = string_field(payload, "event_id");
+  e.type = string_field(*event, "type");
+  e.user = string_field(*event, "user");
+  e.channel = string_field(*event, "channel");
+  e.channel_type = string_field(*event, "channel_type");
+  e.ts = string_field(*event, "ts");
+  e.thread_ts = string_field(*event, "thread_ts");
+  e.from_bot = event->contains("bot_id") || event->contains("subtype");
+  return e;
+}
+
 std::optional<ButtonPress> parse_button_press(const nlohmann::json& payload) {
   if (!payload.is_object() || string_field(payload, "type") != "block_actions") return std::nullopt;
   ButtonPress press;

@@ -61,6 +61,22 @@ struct ButtonPress {
 // ours, or a user that is not a Slack ID. Never throws.
 std::optional<ButtonPress> parse_button_press(const nlohmann::json& payload);
 
+// An Events API callback as the dispatcher needs it.
+struct EventCallback {
+  std::string event_id;  // empty when Slack sent none
+  std::string type;      // app_mention, message, ...
+  std::string user;
+  std::string channel;
+  std::string channel_type;  // im for a direct message
+  std::string ts;
+  std::string thread_ts;
+  bool from_bot = false;  // a bot's message or one with a subtype (edits, joins, ...)
+};
+
+// The event in an `events_api` payload; nullopt when it carries none (app_rate_limited). Fields
+// that are missing or not strings are empty. Never throws.
+std::optional<EventCallback> parse_event(const nlohmann::json& payload);
+
 // The ack payload for a slash-command reply (response_type, text, blocks).
 nlohmann::json reply_payload(const commands::Reply& reply);
 

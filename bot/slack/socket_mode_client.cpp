@@ -189,9 +189,9 @@ net::awaitable<SocketModeSession::Actions> SocketModeClient::open_socket() {
 }
 
 net::awaitable<int> SocketModeClient::run() {
-  std::deque<session::Action> todo;
-  auto add = [&todo](SocketModeSession::Actions actions) {
-    for (auto& a : actions) todo.push_back(std::move(a));
+  std::deque<session::Action> pending;
+  auto add = [&pending](SocketModeSession::Actions actions) {
+    for (auto& a : actions) pending.push_back(std::move(a));
   };
   add(session_.start());
   int exit_code = exit_ok;
@@ -199,9 +199,9 @@ net::awaitable<int> SocketModeClient::run() {
   std::optional<Clock::time_point> pause_due;
   for (bool exiting = false; !exiting;) {
     // Carry out what the session asked for; opening a socket reports back at once.
-    while (!todo.empty() && !exiting) {
-      session::Action action = std::move(todo.front());
-      todo.pop_front();
+    while (!pending.empty() && !exiting) {
+      session::Action action = std::move(pending.front());
+      pending.pop_front();
       if (std::holds_alternative<session::OpenSocket>(action)) {
         add(co_await open_socket());
       } else if (auto* close = std::get_if<session::CloseSocket>(&action)) {

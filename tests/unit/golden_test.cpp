@@ -157,7 +157,7 @@ TEST_CASE("replies render as the checked-in Block Kit") {
     });
     REQUIRE(job != jobs.end());
     f.now = std::chrono::system_clock::time_point(std::chrono::milliseconds(job->due_ms));
-    auto fired = fire_job(*job, Context{f.now, {}, f.repos, "UTC", policy});
+    auto fired = fire_job(*job, parse_job(job->job), Context{f.now, {}, f.repos, "UTC", policy});
     post(name, fired);
     REQUIRE(f.store->commit(std::move(fired.writes)));
   }
