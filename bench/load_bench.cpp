@@ -246,6 +246,10 @@ int main(int argc, char** argv) {
       rows.push_back(load(sim, bot.pid(), "bot",
                           R"(risk add "Backups not encrypted" --program ci-speed -l 2 -i 3)", total,
                           window));
+      // The 50 risks of dr-2027 changed in turn, 64 commands in flight: several at once on
+      // one risk, so changes made meanwhile are met and the command runs again.
+      rows.push_back(load(sim, bot.pid(), "bot", R"(risk update R-{n%50} --mitigation "Drill {n}")",
+                          total, window));
       bot_peak = std::max(bot_peak, memory_mib(bot.pid(), "VmHWM"));
       stop(bot);
       rounds_rows.push_back(std::move(rows));

@@ -2,6 +2,7 @@
 
 #include "bot/dispatcher.hpp"
 #include "bot/follow_ups.hpp"
+#include "bot/ops/health.hpp"
 #include "bot/ops/metrics.hpp"
 #include "bot/ops/periodic_backup.hpp"
 #include "bot/scheduler.hpp"
@@ -64,10 +65,19 @@ int run_bot(const Config& config) {
   }
   spdlog::info("store open in {} (schema {})", config.data_dir.string(),
                store->stored_schema_version());
+  Metrics metrics;
+  Health health(metrics);
   std::unique_ptr<PeriodicBackup> backups;
   if (!config.backup_dir.empty()) {
-    backups = std::make_unique<PeriodicBackup>(*store, config.backup_dir, config.backup_interval,
-                                               config.backup_keep);
+    backups =
+        std::make_unique<PeriodicBackup>(*store, config.backup_dir, config.backup_interval,
+                                         config.backup_keep, [&health](const std::string& error) {
+                                           if (error.empty()) {
+                                             health.succeeded("backups");
+                                           } else {
+                                             health.failed("backups", "writing a backup", error);
+                                           }
+                                         });
     spdlog::info("automatic backups every {} min into {}, keeping {}",
                  config.backup_interval.count(), config.backup_dir.string(), config.backup_keep);
   }
@@ -80,7 +90,6 @@ int run_bot(const Config& config) {
     spdlog::error("cannot load CA certificates (SSL_CERT_FILE?): {}", e.code().message());
     return exit_config_error;
   }
-  Metrics metrics;
   HttpClient http(ioc.get_executor(), *tls, std::chrono::seconds(15));
   WebApiClient api(ioc.get_executor(), http, config.api_url, config.bot_token, config.app_token,
                    metrics);
@@ -93,10 +102,10 @@ int run_bot(const Config& config) {
   dispatcher.set_zone_lookup([&zones](const std::string& user, UserZones::Then then) {
     zones.lookup(user, std::move(then));
   });
-  FollowUps follow_ups(ioc.get_executor(), api, metrics, repos);
+  FollowUps follow_ups(ioc.get_executor(), api, metrics, health, repos);
   if (auto resent = follow_ups.resume(); resent > 0)
     spdlog::info("sending {} post(s) left in the outbox by the previous run", resent);
-  Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, settings);
+  Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, health, settings);
   dispatcher.set_on_commit([&scheduler] { scheduler.wake(); });
   scheduler.start();
 
@@ -118,7 +127,11 @@ int run_bot(const Config& config) {
   try {
     listener = std::make_unique<HttpListener>(
         ioc.get_executor(), config.http_listen,
-        [&] { return client.connected() && store != nullptr; }, metrics);
+        [&]() -> std::string {
+          if (!client.connected()) return "no Socket Mode connection";
+          return health.problems();
+        },
+        metrics);
   } catch (const boost::system::system_error& e) {
     spdlog::error("cannot listen on {} (ITPM_HTTP_LISTEN): {}", config.http_listen,
                   e.code().message());

@@ -38,6 +38,31 @@ Dispatched finished(commands::Reply reply, std::vector<QueuedPost> posts,
   return d;
 }
 
+// Runs `handler` with the records it reads noted, and makes its writes conditional on them.
+template <class Handler>
+commands::Outcome noting_reads(const Handler& handler) {
+  storage::ReadSet reads;
+  commands::Outcome outcome = handler();
+  if (!outcome.writes.empty()) reads.expect_in(outcome.writes);
+  return outcome;
+}
+
+commands::Reply not_saved(const storage::CommitResult& result) {
+  if (!result.conflict) {
+    return commands::error_reply(
+        "That could not be saved (storage error). Nothing was saved; please try again, and tell "
+        "the operator if it keeps happening.",
+        "");
+  }
+  std::string item = result.item.empty() ? "What you changed" : result.item;
+  std::string look = result.item.empty() ? "" : " (`/itpm audit " + result.item + "`)";
+  return commands::error_reply(item +
+                                   " was changed by someone else while your command ran. "
+                                   "Nothing was saved; look at it again" +
+                                   look + " and retry.",
+                               "");
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(const commands::Registry& registry, commands::Settings settings,
@@ -71,15 +96,13 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
                          std::string zone) { run_command(command, accepts, zone, done); });
 }
 
-commands::Context Dispatcher::context_for(const std::string& zone) const {
-  return commands::make_context(repos_, settings_, std::chrono::system_clock::now(), zone);
-}
-
 void Dispatcher::run_command(const commands::Command& command, bool accepts,
                              const std::string& zone, const std::function<void(Dispatched)>& done) {
-  commands::Context context = context_for(zone);
-  commands::Outcome outcome = registry_.handle(command, context);
-  complete(std::move(outcome), context.now, accepts ? "" : command.response_url, false, done);
+  Attempt attempt = [this, command, zone](std::chrono::system_clock::time_point now) {
+    commands::Context context = commands::make_context(repos_, settings_, now, zone);
+    return noting_reads([&] { return registry_.handle(command, context); });
+  };
+  complete(std::move(attempt), accepts ? "" : command.response_url, false, done);
 }
 
 void Dispatcher::handle_interaction(const nlohmann::json& payload,
@@ -92,15 +115,18 @@ void Dispatcher::handle_interaction(const nlohmann::json& payload,
     done({});
     return;
   }
-  commands::Context context = context_for("");
-  commands::Outcome outcome =
-      commands::vote(commands::VotePress{press->user, press->value}, context);
-  complete(std::move(outcome), context.now, press->response_url, true, done);
+  commands::VotePress vote{press->user, press->value};
+  Attempt attempt = [this, vote](std::chrono::system_clock::time_point now) {
+    commands::Context context = commands::make_context(repos_, settings_, now, "");
+    return noting_reads([&] { return commands::vote(vote, context); });
+  };
+  complete(std::move(attempt), press->response_url, true, done);
 }
 
-void Dispatcher::complete(commands::Outcome outcome, std::chrono::system_clock::time_point now,
-                          const std::string& response_url, bool keep_original,
+void Dispatcher::complete(Attempt attempt, const std::string& response_url, bool keep_original,
                           const std::function<void(Dispatched)>& done) {
+  auto now = std::chrono::system_clock::now();
+  commands::Outcome outcome = attempt(now);
   std::vector<QueuedPost> posts =
       queue_posts(repos_, outcome.writes, outcome.effects, commands::millis(now));
   if (outcome.writes.empty()) {
@@ -110,28 +136,44 @@ void Dispatcher::complete(commands::Outcome outcome, std::chrono::system_clock::
   // The reply and posts wait for the commit; on failure the user hears that nothing was saved
   // (the batch is atomic) and nothing is posted.
   net::co_spawn(executor_,
-                commit_then_finish(this, std::move(outcome.writes), std::move(outcome.reply),
-                                   std::move(posts), response_url, keep_original, done),
+                commit_then_finish(this, std::move(outcome), std::move(posts), std::move(attempt),
+                                   response_url, keep_original, done),
                 net::detached);
 }
 
-net::awaitable<void> Dispatcher::commit_then_finish(Dispatcher* self, storage::Batch writes,
-                                                    commands::Reply reply,
-                                                    std::vector<QueuedPost> posts,
+net::awaitable<void> Dispatcher::commit_then_finish(Dispatcher* self, commands::Outcome outcome,
+                                                    std::vector<QueuedPost> posts, Attempt attempt,
                                                     std::string response_url, bool keep_original,
                                                     std::function<void(Dispatched)> done) {
-  auto committed = co_await commit(self->executor_, self->repos_.store(), std::move(writes));
-  if (committed) {
-    if (self->on_commit_) self->on_commit_();
-    done(finished(std::move(reply), std::move(posts), response_url, keep_original));
+  for (int tried = 1;; ++tried) {
+    auto committed =
+        co_await commit(self->executor_, self->repos_.store(), std::move(outcome.writes));
+    if (committed) {
+      if (self->on_commit_) self->on_commit_();
+      done(finished(std::move(outcome.reply), std::move(posts), response_url, keep_original));
+      co_return;
+    }
+    if (committed.conflict && tried < max_attempts) {
+      // Read again what changed meanwhile and decide again: the reply may differ now ("already
+      // exists", "already closed").
+      auto now = std::chrono::system_clock::now();
+      outcome = attempt(now);
+      posts = queue_posts(self->repos_, outcome.writes, outcome.effects, commands::millis(now));
+      if (outcome.writes.empty()) {
+        done(finished(std::move(outcome.reply), std::move(posts), response_url, keep_original));
+        co_return;
+      }
+      continue;
+    }
+    if (committed.conflict) {
+      spdlog::warn("a command met changes to {} {} times in a row; nothing was saved",
+                   committed.item, tried);
+    } else {
+      spdlog::error("commit failed: {}", committed.error);
+    }
+    done(finished(not_saved(committed), {}, response_url, keep_original));
     co_return;
   }
-  spdlog::error("commit failed: {}", committed.error);
-  done(finished(
-      commands::error_reply("That could not be saved (storage error). Nothing was saved; please "
-                            "try again, and tell the operator if it keeps happening.",
-                            ""),
-      {}, response_url, keep_original));
 }
 
 void Dispatcher::handle_event(const nlohmann::json& payload,
@@ -142,8 +184,7 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
     return;
   }
   const std::string& event_id = event->event_id;
-  auto now = std::chrono::system_clock::now();
-  auto now_ms = commands::millis(now);
+  auto now_ms = commands::millis(std::chrono::system_clock::now());
   // Slack redelivers an event it saw no ack for, also to the next run of the bot: the ids
   // handled are remembered in the store, with the outbox row of what they led to.
   if (!event_id.empty() &&
@@ -162,21 +203,27 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
   post.channel = event->channel;
   if (!direct_message) post.thread_ts = event->thread_ts.empty() ? event->ts : event->thread_ts;
   post.text = "Hi <@" + event->user + ">! I answer to `/itpm`: try `/itpm help`.";
-  commands::Outcome outcome;
-  outcome.effects.emplace_back(std::move(post));
+  // Reads nothing: the attempt never meets a change made meanwhile.
+  Attempt attempt = [this, post, event_id](std::chrono::system_clock::time_point at) {
+    commands::Outcome outcome;
+    outcome.effects.emplace_back(post);
+    if (event_id.empty()) return outcome;
+    constexpr std::int64_t remembered_ms = 2 * 60 * 60 * 1000;  // Slack retries within an hour
+    auto at_ms = commands::millis(at);
+    repos_.seen_events().remember(outcome.writes, event_id, at_ms + remembered_ms);
+    repos_.seen_events().expire(outcome.writes, at_ms, 16);
+    return outcome;
+  };
   if (event_id.empty()) {
-    complete(std::move(outcome), now, "", false, done);
+    complete(std::move(attempt), "", false, done);
     return;
   }
-  constexpr std::int64_t remembered_ms = 2 * 60 * 60 * 1000;  // Slack retries within an hour
-  repos_.seen_events().remember(outcome.writes, event_id, now_ms + remembered_ms);
-  repos_.seen_events().expire(outcome.writes, now_ms, 16);
   events_in_flight_.insert(event_id);
   auto finish = [this, event_id, done](Dispatched d) {
     events_in_flight_.erase(event_id);
     done(std::move(d));
   };
-  complete(std::move(outcome), now, "", false, finish);
+  complete(std::move(attempt), "", false, finish);
 }
 
 }  // namespace itpm::bot

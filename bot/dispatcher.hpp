@@ -31,7 +31,10 @@ struct Dispatched {
 // vote handler, other interactions to an empty ack. A command's writes, and the
 // outbox rows of the posts it asks for, are committed in one atomic batch (group commit, WAL
 // synced) before `done` runs, so an ack never reports an unsaved change and a post is never
-// lost. Never throws for bad input.
+// lost. The batch holds only if every record the command read is unchanged when it commits
+// (storage::ReadSet); otherwise the command runs again on fresh data, a few times, before the
+// caller is told to retry: two changes to one item at the same moment never overwrite each
+// other. Never throws for bad input.
 class Dispatcher {
  public:
   // `settings.base.default_zone` is the time zone for date words of callers whose zone is
@@ -51,22 +54,27 @@ class Dispatcher {
   // Handles `envelope`; `done` runs on the I/O thread: at once, or once the writes are durable.
   void handle(const Envelope& envelope, std::function<void(Dispatched)> done);
 
+  // How many times a command runs when its writes keep meeting changes made meanwhile.
+  static constexpr int max_attempts = 4;
+
+  // Runs a command's handler at `now` with its reads noted; its writes are conditional on them.
+  using Attempt = std::function<commands::Outcome(std::chrono::system_clock::time_point now)>;
+
  private:
   void run_command(const commands::Command& command, bool accepts_response_payload,
                    const std::string& zone, const std::function<void(Dispatched)>& done);
   void handle_interaction(const nlohmann::json& payload,
                           const std::function<void(Dispatched)>& done);
-  [[nodiscard]] commands::Context context_for(const std::string& zone) const;
-  // Commits the outcome's writes (with its posts' outbox rows), then calls `done` with the
-  // reply: on the ack, or (`response_url` given) as a follow-up to it.
-  void complete(commands::Outcome outcome, std::chrono::system_clock::time_point now,
-                const std::string& response_url, bool keep_original,
+  // Runs `attempt` and commits the outcome's writes (with its posts' outbox rows), then calls
+  // `done` with the reply: on the ack, or (`response_url` given) as a follow-up to it.
+  void complete(Attempt attempt, const std::string& response_url, bool keep_original,
                 const std::function<void(Dispatched)>& done);
   void handle_event(const nlohmann::json& payload, const std::function<void(Dispatched)>& done);
-  // Commits a command's writes, then calls `done` with its reply and posts (or, if the commit
-  // failed, with the reply that nothing was saved).
+  // Commits a command's writes, then calls `done` with its reply and posts. When the writes
+  // meet a change made meanwhile, runs `attempt` again; if the commit failed, or kept meeting
+  // changes, the reply says that nothing was saved.
   static boost::asio::awaitable<void> commit_then_finish(
-      Dispatcher* self, storage::Batch writes, commands::Reply reply, std::vector<QueuedPost> posts,
+      Dispatcher* self, commands::Outcome outcome, std::vector<QueuedPost> posts, Attempt attempt,
       std::string response_url, bool keep_original, std::function<void(Dispatched)> done);
 
   const commands::Registry& registry_;

@@ -1,5 +1,7 @@
 #include "bot/follow_ups.hpp"
 
+#include "bot/async_commit.hpp"
+
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/survey_commands.hpp"
 #include "commands/delivery.hpp"
@@ -11,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <limits>
+#include <stdexcept>
 
 namespace itpm::bot {
 
@@ -54,10 +57,11 @@ std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch
 }
 
 FollowUps::FollowUps(net::any_io_executor executor, WebApiClient& api, Metrics& metrics,
-                     storage::Repositories& repos)
+                     Health& health, storage::Repositories& repos)
     : executor_(std::move(executor)),
       api_(api),
       metrics_(metrics),
+      health_(health),
       repos_(repos),
       idle_(executor_) {}
 
@@ -87,20 +91,21 @@ std::size_t FollowUps::resume() {
   auto entries = repos_.outbox().entries(10000);
   std::vector<QueuedPost> posts;
   for (auto& entry : entries) {
-    if (!entry.message.is_object()) {
-      spdlog::warn("outbox row {} is not a message; dropped", entry.seq);
-      dequeue(entry.seq);
-      continue;
-    }
     QueuedPost post;
     post.outbox_seq = entry.seq;
-    post.queued_at = entry.message.value("queued_at", std::int64_t{0});
-    post.refresh_survey = entry.message.value("refresh_survey", std::uint64_t{0});
+    try {
+      if (!entry.message.is_object()) throw std::runtime_error("the row is not a JSON object");
+      post.queued_at = entry.message.value("queued_at", std::int64_t{0});
+      post.refresh_survey = entry.message.value("refresh_survey", std::uint64_t{0});
+      if (post.refresh_survey == 0) post.message = commands::from_outbox(entry.message);
+    } catch (const std::exception& e) {
+      quarantine(entry.seq, "reading outbox row " + std::to_string(entry.seq), e.what());
+      continue;
+    }
     if (post.refresh_survey != 0) {
       this->post(std::move(post));  // rendered from the store when sent: nothing to look up
       continue;
     }
-    post.message = commands::from_outbox(entry.message);
     post.maybe_sent = true;
     posts.push_back(std::move(post));
     started();
@@ -120,7 +125,18 @@ net::awaitable<int> FollowUps::drain(std::chrono::steady_clock::time_point deadl
 
 net::awaitable<void> FollowUps::send_post(FollowUps* self, QueuedPost post) {
   co_await self->acquire_slot();
-  co_await deliver(self, std::move(post), nullptr);
+  std::uint64_t seq = post.outbox_seq;
+  std::string error;
+  try {
+    co_await deliver(self, std::move(post), nullptr);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (error.empty()) {
+    self->health_.succeeded("posts");
+  } else {
+    self->quarantine(seq, "sending outbox row " + std::to_string(seq), error);
+  }
   self->release_slot();
   self->finished();
 }
@@ -150,7 +166,18 @@ net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPo
   for (const auto& p : posts) history.oldest_ms = std::min(history.oldest_ms, p.queued_at);
   for (auto& post : posts) {
     co_await self->acquire_slot();
-    co_await deliver(self, std::move(post), &history);
+    std::uint64_t seq = post.outbox_seq;
+    std::string error;
+    try {
+      co_await deliver(self, std::move(post), &history);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (error.empty()) {
+      self->health_.succeeded("posts");
+    } else {
+      self->quarantine(seq, "resending outbox row " + std::to_string(seq), error);
+    }
     self->release_slot();
     self->finished();
   }
@@ -270,8 +297,14 @@ net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* sel
 
 net::awaitable<void> FollowUps::send_response(FollowUps* self, std::string url,
                                               nlohmann::json body) {
-  ApiResult r = co_await self->api_.respond(std::move(url), std::move(body));
-  if (!r.ok) spdlog::warn("response_url post failed: {}", r.error);
+  std::string error;
+  try {
+    ApiResult r = co_await self->api_.respond(std::move(url), std::move(body));
+    if (!r.ok) spdlog::warn("response_url post failed: {}", r.error);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!error.empty()) self->quarantine(0, "answering a command's response_url", error);
   self->finished();
 }
 
@@ -293,17 +326,26 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
       spdlog::warn("chat.getPermalink failed: {}", link.error);
     }
   }
-  storage::Batch batch;
-  commands::record_posted(self->repos_, batch, posted);
-  if (post.outbox_seq != 0) self->repos_.outbox().dequeue(batch, post.outbox_seq);
-  if (batch.empty()) co_return;
-  self->repos_.store().commit_async(std::move(batch), [posted](storage::CommitResult r) {
+  // The decision or survey may change meanwhile (a vote, a supersede): its new state is read
+  // again and the note of where it was posted made anew.
+  for (int tried = 1;; ++tried) {
+    storage::Batch batch;
+    {
+      storage::ReadSet reads;
+      commands::record_posted(self->repos_, batch, posted);
+      reads.expect_in(batch);
+    }
+    if (post.outbox_seq != 0) self->repos_.outbox().dequeue(batch, post.outbox_seq);
+    if (batch.empty()) co_return;
+    auto r = co_await commit(self->executor_, self->repos_.store(), std::move(batch));
+    if (r.conflict && tried < 4) continue;
     if (!r) {
       spdlog::error("cannot store where a post landed in {}: {}", posted.channel, r.error);
     } else if (posted.decision != 0) {
       spdlog::info("decision D-{} stored with where it was posted", posted.decision);
     }
-  });
+    co_return;
+  }
 }
 
 net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t survey) {
@@ -314,26 +356,35 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
     std::vector<std::uint64_t> rows = std::move(r.rows);
     r.rows.clear();
     co_await self->acquire_slot();
-    auto view = commands::survey_message(self->repos_, survey);
-    if (!view || view->ts.empty()) {
-      spdlog::info("survey Q-{} has no posted message to update", survey);
-    } else {
-      for (int attempt = 0;; ++attempt) {
-        nlohmann::json args = {{"channel", view->channel},
-                               {"ts", view->ts},
-                               {"text", view->text},
-                               {"blocks", view->blocks}};
-        ApiResult result = co_await self->api_.call_json("chat.update", std::move(args));
-        if (result.ok) break;
-        if (!transient_api_error(result.error) || attempt >= 8) {
-          spdlog::warn("chat.update of survey Q-{} failed: {}", survey, result.error);
-          break;
+    std::string error;
+    try {
+      auto view = commands::survey_message(self->repos_, survey);
+      if (!view || view->ts.empty()) {
+        spdlog::info("survey Q-{} has no posted message to update", survey);
+      } else {
+        for (int attempt = 0;; ++attempt) {
+          nlohmann::json args = {{"channel", view->channel},
+                                 {"ts", view->ts},
+                                 {"text", view->text},
+                                 {"blocks", view->blocks}};
+          ApiResult result = co_await self->api_.call_json("chat.update", std::move(args));
+          if (result.ok) break;
+          if (!transient_api_error(result.error) || attempt >= 8) {
+            spdlog::warn("chat.update of survey Q-{} failed: {}", survey, result.error);
+            break;
+          }
+          pause.expires_after(retry_pause(attempt + 1, result));
+          co_await pause.async_wait(net::as_tuple(net::use_awaitable));
         }
-        pause.expires_after(retry_pause(attempt + 1, result));
-        co_await pause.async_wait(net::as_tuple(net::use_awaitable));
       }
+    } catch (const std::exception& e) {
+      error = e.what();
     }
     self->release_slot();
+    // Its rows are dropped below either way: a refresh renders what is stored, so there is
+    // nothing to keep of it.
+    if (!error.empty())
+      self->health_.failed("posts", "refreshing survey Q-" + std::to_string(survey), error);
     if (!rows.empty()) {
       storage::Batch batch;
       for (auto seq : rows) self->repos_.outbox().dequeue(batch, seq);
@@ -353,6 +404,17 @@ void FollowUps::dequeue(std::uint64_t seq) {
   repos_.outbox().dequeue(batch, seq);
   repos_.store().commit_async(std::move(batch), [seq](storage::CommitResult r) {
     if (!r) spdlog::error("cannot remove outbox row {}: {}", seq, r.error);
+  });
+}
+
+void FollowUps::quarantine(std::uint64_t seq, const std::string& doing, const std::string& error) {
+  health_.failed("posts", doing, error);
+  if (seq == 0) return;
+  storage::Batch batch;
+  repos_.outbox().quarantine(batch, seq, error, commands::millis(std::chrono::system_clock::now()));
+  metrics_.add("itpm_quarantined_total", {{"kind", "post"}});
+  repos_.store().commit_async(std::move(batch), [seq](storage::CommitResult r) {
+    if (!r) spdlog::error("cannot move outbox row {} to the quarantine: {}", seq, r.error);
   });
 }
 

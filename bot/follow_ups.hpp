@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bot/ops/health.hpp"
 #include "bot/ops/metrics.hpp"
 #include "bot/slack/web_api_client.hpp"
 #include "commands/command.hpp"
@@ -52,10 +53,12 @@ std::string post_key(std::uint64_t outbox_seq);
 // permalink, a survey its ts), in the same write that removes its outbox row. Survey refreshes are
 // rendered when sent and run one at a time per survey: those that arrive meanwhile share the next
 // update. All on the I/O thread; counted so shutdown can wait.
+// Supervised: a post (or refresh, or reply) whose handling throws is reported to Health (task
+// "posts"), its outbox row moved to the quarantine, and its slot handed on; the rest go on.
 class FollowUps {
  public:
   FollowUps(boost::asio::any_io_executor executor, WebApiClient& api, Metrics& metrics,
-            storage::Repositories& repos);
+            Health& health, storage::Repositories& repos);
 
   void post(QueuedPost post);
   void respond(std::string url, nlohmann::json body);
@@ -96,12 +99,15 @@ class FollowUps {
   boost::asio::awaitable<void> acquire_slot();
   void release_slot();
   void dequeue(std::uint64_t seq);
+  // Reports a post whose handling threw, and moves its outbox row (if any) aside.
+  void quarantine(std::uint64_t seq, const std::string& doing, const std::string& error);
   void started();
   void finished();
 
   boost::asio::any_io_executor executor_;
   WebApiClient& api_;
   Metrics& metrics_;
+  Health& health_;
   storage::Repositories& repos_;
   boost::asio::steady_timer idle_;
   int pending_ = 0;

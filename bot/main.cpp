@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
       cli.add_subcommand("import", "load a JSON export into an empty data directory");
   import_cmd->add_option("--data-dir", sub_data_dir, "data directory to load into")->required();
   import_cmd->add_option("--from", import_file, "the JSON export")->required();
+  auto* quarantine_cmd = cli.add_subcommand(
+      "quarantine", "list stored rows the bot could not process and moved aside");
+  quarantine_cmd->add_option("--data-dir", sub_data_dir, "the bot's data directory")->required();
   cli.require_subcommand(0, 1);
   try {
     cli.parse(argc, argv);
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
   if (restore->parsed()) return itpm::bot::run_restore(backup_dir, sub_data_dir, force);
   if (export_cmd->parsed()) return itpm::bot::run_export(sub_data_dir, format, out);
   if (import_cmd->parsed()) return itpm::bot::run_import(sub_data_dir, import_file);
+  if (quarantine_cmd->parsed()) return itpm::bot::run_quarantine_list(sub_data_dir);
   if (!data_dir.empty()) command_line["ITPM_DATA_DIR"] = data_dir;
   if (!http_listen.empty()) command_line["ITPM_HTTP_LISTEN"] = http_listen;
   if (!log_level.empty()) command_line["ITPM_LOG_LEVEL"] = log_level;

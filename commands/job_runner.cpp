@@ -1,6 +1,7 @@
 #include "commands/job_runner.hpp"
 
 #include "commands/areas/action_commands.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "commands/areas/risk_ladder.hpp"
 #include "commands/calendar/review_cadence.hpp"
 
@@ -22,13 +23,15 @@ Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job
                          [&](const ActionStep& j) { return fire_action_job(j, ctx); },
                      },
                      *job);
-  } else if (row.job.is_object() && row.job.contains("kind")) {
-    out.reply.text = "a job of unknown kind or with bad fields was dropped (kind " +
-                     row.job["kind"].dump() + ")";
-  } else {
-    out.reply.text = "a malformed job row was dropped";
+    ctx.repos.jobs().unschedule(out.writes, row);
+    return out;
   }
-  ctx.repos.jobs().unschedule(out.writes, row);
+  std::string why =
+      row.job.is_object() && row.job.contains("kind")
+          ? "a job of unknown kind or with bad fields (kind " + row.job["kind"].dump() + ")"
+          : std::string("a malformed job row");
+  ctx.repos.jobs().quarantine(out.writes, row, why, millis(ctx.now));
+  out.reply.text = why + " was moved to the quarantine";
   return out;
 }
 

@@ -11,8 +11,9 @@
 
 namespace itpm::commands {
 
-// Runs `job`, parsed from `row` (nullopt: the row is of an unknown kind or malformed), at
-// ctx.now. The writes always remove the row; `reply.text` says what happened, for the log.
+// Runs `job`, parsed from `row` (nullopt: the row is of an unknown kind or malformed, and is
+// moved to the quarantine), at ctx.now. The writes always remove the row from the schedule;
+// `reply.text` says what happened, for the log.
 Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job,
                  const Context& ctx);
 

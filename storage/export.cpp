@@ -138,7 +138,9 @@ void import_json(Store& store, const json& document) {
     });
     for (const auto& row : document.value("schedule", json::array())) {
       JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),
-                                            row.at("seq").get<std::uint64_t>(), row.at("job")});
+                                            row.at("seq").get<std::uint64_t>(),
+                                            row.at("job"),
+                                            {}});
     }
     if (auto settings = document.value("settings", json::object()); !settings.empty())
       repos.restore_settings(batch, settings);

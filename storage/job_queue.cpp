@@ -1,6 +1,7 @@
 #include "storage/job_queue.hpp"
 
 #include "storage/key_codec.hpp"
+#include "storage/quarantine.hpp"
 
 #include <limits>
 
@@ -17,8 +18,8 @@ std::vector<ScheduledJob> scan_jobs(const Store& store, std::int64_t until_ms, s
     KeyReader r(key);
     auto due = static_cast<std::int64_t>(r.u64().value_or(0));
     if (due > until_ms || out.size() >= limit) return false;
-    out.push_back(
-        ScheduledJob{due, r.u64().value_or(0), nlohmann::json::parse(value, nullptr, false)});
+    out.push_back(ScheduledJob{due, r.u64().value_or(0),
+                               nlohmann::json::parse(value, nullptr, false), std::string(value)});
     return true;
   });
   return out;
@@ -53,6 +54,12 @@ std::optional<std::int64_t> JobQueue::next_due() const {
 
 void JobQueue::unschedule(Batch& batch, const ScheduledJob& job) {
   batch.remove(Family::schedule, job_key(job.due_ms, job.seq));
+}
+
+void JobQueue::quarantine(Batch& batch, const ScheduledJob& job, std::string_view error,
+                          std::int64_t at_ms) {
+  unschedule(batch, job);
+  storage::quarantine(batch, QuarantinedRow{"job", job.seq, job.raw, std::string(error), at_ms});
 }
 
 void JobQueue::restore(Batch& batch, const ScheduledJob& job) {

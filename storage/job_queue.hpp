@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace itpm::storage {
@@ -16,6 +18,7 @@ struct ScheduledJob {
   std::int64_t due_ms = 0;
   std::uint64_t seq = 0;
   nlohmann::json job;  // discarded JSON when the row is not readable
+  std::string raw;     // the row as stored
 };
 
 class JobQueue {
@@ -29,6 +32,9 @@ class JobQueue {
   // When the earliest job falls due; nullopt when there is none.
   [[nodiscard]] std::optional<std::int64_t> next_due() const;
   void unschedule(Batch& batch, const ScheduledJob& job);
+  // Moves `job` out of the schedule into the quarantine (storage/quarantine.hpp).
+  void quarantine(Batch& batch, const ScheduledJob& job, std::string_view error,
+                  std::int64_t at_ms);
   // Writes a job as it was exported.
   static void restore(Batch& batch, const ScheduledJob& job);
 

@@ -1,6 +1,7 @@
 #include "storage/outbox.hpp"
 
 #include "storage/key_codec.hpp"
+#include "storage/quarantine.hpp"
 
 namespace itpm::storage {
 
@@ -22,6 +23,14 @@ std::vector<OutboxEntry> Outbox::entries(std::size_t limit) const {
 
 void Outbox::dequeue(Batch& batch, std::uint64_t seq) {
   batch.remove(Family::outbox, KeyBuilder().u64(seq).done());
+}
+
+void Outbox::quarantine(Batch& batch, std::uint64_t seq, std::string_view error,
+                        std::int64_t at_ms) {
+  auto row = store_.get(Family::outbox, KeyBuilder().u64(seq).done());
+  if (!row) return;
+  dequeue(batch, seq);
+  storage::quarantine(batch, QuarantinedRow{"post", seq, *row, std::string(error), at_ms});
 }
 
 }  // namespace itpm::storage

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace itpm::storage {
@@ -26,6 +27,9 @@ class Outbox {
   // The oldest `limit` rows, oldest first.
   [[nodiscard]] std::vector<OutboxEntry> entries(std::size_t limit) const;
   void dequeue(Batch& batch, std::uint64_t seq);
+  // Moves row `seq` out of the outbox into the quarantine (storage/quarantine.hpp); nothing
+  // when the row is gone.
+  void quarantine(Batch& batch, std::uint64_t seq, std::string_view error, std::int64_t at_ms);
 
  private:
   Store& store_;

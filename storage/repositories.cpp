@@ -137,15 +137,24 @@ std::vector<AuditEntry> Repositories::audit(std::string_view item) const {
   return out;
 }
 
-json stored_settings(const Store& store) {
-  auto raw = store.get(Family::meta, settings_key());
+namespace {
+
+json settings_of(const std::optional<std::string>& raw) {
   if (!raw) return json::object();
   auto j = json::parse(*raw, nullptr, false);
   return j.is_object() ? j : json::object();
 }
 
+}  // namespace
+
+json stored_settings(const Store& store) {
+  return settings_of(store.get(Family::meta, settings_key()));
+}
+
 json Repositories::settings() const {
-  return stored_settings(store_);
+  auto raw = store_.get(Family::meta, settings_key());
+  if (auto* reads = ReadSet::active()) reads->note(Family::meta, settings_key(), raw, "config");
+  return settings_of(raw);
 }
 
 void Repositories::save_settings(Batch& batch, const json& after, const json& before,

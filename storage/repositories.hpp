@@ -8,6 +8,7 @@
 #include "storage/event_dedupe.hpp"
 #include "storage/job_queue.hpp"
 #include "storage/outbox.hpp"
+#include "storage/read_set.hpp"
 #include "storage/record_codec.hpp"
 #include "storage/record_traits.hpp"
 #include "storage/records.hpp"
@@ -60,11 +61,18 @@ class Repositories {
       : store_(store), search_(store), outbox_(store), jobs_(store), seen_events_(store) {}
 
   // The record of type R with the given key (a number, a program key, ...), or nullopt.
+  // Noted in the thread's active ReadSet, if any.
   template <class R, class... Key>
   [[nodiscard]] std::optional<R> find(const Key&... key) const {
-    auto raw = store_.get(RecordTraits<R>::family, RecordTraits<R>::key(key...));
-    if (!raw) return std::nullopt;
-    return decode_record<R>(*raw);
+    using T = RecordTraits<R>;
+    std::string k = T::key(key...);
+    auto raw = store_.get(T::family, k);
+    std::optional<R> record;
+    if (raw) record = decode_record<R>(*raw);
+    if (auto* reads = ReadSet::active()) {
+      reads->note(T::family, k, raw, record ? T::audit_item(*record) : std::string());
+    }
+    return record;
   }
 
   // Every record of type R, in key order (by number for numbered records).
@@ -133,7 +141,7 @@ class Repositories {
   [[nodiscard]] std::vector<AuditEntry> audit(std::string_view item) const;
 
   // Settings changed with `config set`: {key: {"value", "by", "at"}}; an empty object when
-  // none was. Saved with an audit entry for the item "config".
+  // none was (noted in the active ReadSet). Saved with an audit entry for the item "config".
   [[nodiscard]] nlohmann::json settings() const;
   void save_settings(Batch& batch, const nlohmann::json& after, const nlohmann::json& before,
                      const Change& change);

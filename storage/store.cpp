@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace itpm::storage {
 namespace {
@@ -102,6 +103,7 @@ std::string_view family_name(Family family) {
       "allocations",
       "surveys",
       "votes",
+      "quarantine",
   };
   return names.at(static_cast<std::size_t>(family));
 }
@@ -118,10 +120,17 @@ void Batch::merge(Family family, std::string_view key, std::string_view operand)
   ops_.push_back(Op{family, Kind::merge, std::string(key), std::string(operand)});
 }
 
+void Batch::expect(Family family, std::string_view key, std::optional<std::string> value,
+                   std::string item) {
+  expectations_.push_back(Expectation{family, std::string(key), std::move(value), std::move(item)});
+}
+
 void Batch::append(Batch&& other) {
   for (auto& op : other.ops_) ops_.push_back(std::move(op));
+  for (auto& e : other.expectations_) expectations_.push_back(std::move(e));
   for (auto& name : other.sequences_) sequences_.push_back(std::move(name));
   other.ops_.clear();
+  other.expectations_.clear();
   other.sequences_.clear();
 }
 
@@ -146,6 +155,10 @@ struct Store::Impl {
 
   std::mutex stats_mutex;
   CommitStats stats;
+
+  // Held from checking a batch's expectations until it is written, so that no other write
+  // comes between (the group committer and Store::commit).
+  std::mutex write_mutex;
 
   // Bumped after each write that touched the family (see Store::version).
   std::array<std::atomic<std::uint64_t>, family_count> versions{};
@@ -207,6 +220,76 @@ struct Store::Impl {
     }
   }
 
+  // What the batches accepted so far in one group wrote to the keys that batches of the group
+  // expect: what the next batch's expectations are checked against before the database. Views
+  // into the group's batches, which outlive it; only expected keys are kept, so a group costs
+  // one lookup per write and no copies.
+  class Pending {
+   public:
+    explicit Pending(const std::deque<std::pair<Batch, std::function<void(CommitResult)>>>& group) {
+      for (const auto& entry : group) {
+        for (const auto& e : entry.first.expectations_)
+          written_[static_cast<std::size_t>(e.family)].try_emplace(e.key, unwritten);
+      }
+    }
+    Pending() = default;
+
+    void note(const Batch& batch) {
+      for (const auto& op : batch.ops_) {
+        auto& family = written_[static_cast<std::size_t>(op.family)];
+        if (family.empty()) continue;
+        auto it = family.find(op.key);
+        if (it == family.end()) continue;
+        it->second = op.kind == Batch::Kind::put      ? &op.value
+                     : op.kind == Batch::Kind::remove ? removed
+                                                      : merged;
+      }
+    }
+
+    enum class Written { no, value, merged };
+    // Whether a batch of the group wrote the key; for a put or removal, `value` is what it
+    // holds now (nullptr: nothing).
+    Written find(Family family, std::string_view key, const std::string*& value) const {
+      const auto& f = written_[static_cast<std::size_t>(family)];
+      auto it = f.find(key);
+      if (it == f.end() || it->second == unwritten) return Written::no;
+      if (it->second == merged) return Written::merged;
+      value = it->second == removed ? nullptr : it->second;
+      return Written::value;
+    }
+
+   private:
+    static inline const std::string unwritten_marker{}, removed_marker{}, merged_marker{};
+    static constexpr const std::string* unwritten = &unwritten_marker;
+    static constexpr const std::string* removed = &removed_marker;
+    static constexpr const std::string* merged = &merged_marker;
+    std::array<std::unordered_map<std::string_view, const std::string*>, family_count> written_;
+  };
+
+  // nullopt when every expectation of `batch` holds; otherwise the refusal.
+  std::optional<CommitResult> check(const Batch& batch, const Pending& pending) const {
+    auto holds = [](const Batch::Expectation& e, const std::string* current) {
+      return current == nullptr ? !e.value.has_value() : e.value == *current;
+    };
+    for (const auto& e : batch.expectations_) {
+      const std::string* written = nullptr;
+      switch (pending.find(e.family, e.key, written)) {
+        case Pending::Written::merged:  // a merged value is one no read saw
+          return CommitResult::changed(e.item);
+        case Pending::Written::value:
+          if (!holds(e, written)) return CommitResult::changed(e.item);
+          continue;
+        case Pending::Written::no:
+          break;
+      }
+      std::string stored;
+      rocksdb::Status s = db->Get(rocksdb::ReadOptions{}, handle(e.family), e.key, &stored);
+      if (!s.ok() && !s.IsNotFound()) return CommitResult::failed(s.ToString());
+      if (!holds(e, s.ok() ? &stored : nullptr)) return CommitResult::changed(e.item);
+    }
+    return std::nullopt;
+  }
+
   CommitResult write(rocksdb::WriteBatch& wb, std::uint64_t batch_count) {
     rocksdb::WriteOptions wo;
     wo.sync = options.sync;
@@ -218,7 +301,7 @@ struct Store::Impl {
         ++stats.synced_writes;
       }
     }
-    return s.ok() ? CommitResult{} : CommitResult{false, s.ToString()};
+    return s.ok() ? CommitResult{} : CommitResult::failed(s.ToString());
   }
 
   void run_committer() {
@@ -230,12 +313,32 @@ struct Store::Impl {
         if (queue.empty()) return;
         taken.swap(queue);
       }
-      rocksdb::WriteBatch wb;
-      for (const auto& [batch, done] : taken) append(wb, batch);
-      CommitResult result = write(wb, taken.size());
-      for (auto& [batch, done] : taken) {
-        if (result) bump_versions(batch);
-        if (done) done(result);
+      bool conditional = false;
+      for (const auto& entry : taken) conditional |= !entry.first.expectations_.empty();
+      std::vector<std::optional<CommitResult>> refused(taken.size());
+      CommitResult result;
+      {
+        std::lock_guard lock(write_mutex);
+        rocksdb::WriteBatch wb;
+        Pending pending(taken);
+        std::uint64_t accepted = 0;
+        for (std::size_t i = 0; i < taken.size(); ++i) {
+          const Batch& batch = taken[i].first;
+          if (conditional) {
+            refused[i] = check(batch, pending);
+            if (refused[i]) continue;
+            pending.note(batch);
+          }
+          append(wb, batch);
+          ++accepted;
+        }
+        if (accepted > 0) result = write(wb, accepted);
+      }
+      for (std::size_t i = 0; i < taken.size(); ++i) {
+        auto& [batch, done] = taken[i];
+        CommitResult mine = refused[i] ? *refused[i] : result;
+        if (mine) bump_versions(batch);
+        if (done) done(mine);
       }
     }
   }
@@ -388,9 +491,14 @@ std::uint64_t Store::next_sequence(std::string_view name, Batch& batch) {
 }
 
 CommitResult Store::commit(Batch batch) {
-  rocksdb::WriteBatch wb;
-  impl_->append(wb, batch);
-  CommitResult result = impl_->write(wb, 1);
+  CommitResult result;
+  {
+    std::lock_guard lock(impl_->write_mutex);
+    if (auto refused = impl_->check(batch, Impl::Pending())) return *refused;
+    rocksdb::WriteBatch wb;
+    impl_->append(wb, batch);
+    result = impl_->write(wb, 1);
+  }
   if (result) impl_->bump_versions(batch);
   return result;
 }
@@ -401,7 +509,7 @@ std::uint64_t Store::version(Family family) const {
 
 void Store::commit_async(Batch batch, std::function<void(CommitResult)> done) {
   if (!impl_->committer.joinable()) {
-    if (done) done(CommitResult{false, "the database is open read-only"});
+    if (done) done(CommitResult::failed("the database is open read-only"));
     return;
   }
   {

@@ -36,9 +36,10 @@ enum class Family : std::uint8_t {
   allocations,           // user, program -> percent
   surveys,               // Q-<number>
   votes,                 // survey number, user -> score
+  quarantine,            // kind, number -> a row the bot could not process, and why
 };
 
-inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::votes) + 1;
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::quarantine) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();
@@ -54,7 +55,16 @@ class StoreError : public std::runtime_error {
 struct [[nodiscard]] CommitResult {
   bool ok = true;
   std::string error;
+  // The batch was refused because a key it was computed from changed after it was read
+  // (Batch::expect): run what made it again on fresh data. `item` names that key ("R-1").
+  bool conflict = false;
+  std::string item;
   explicit operator bool() const { return ok; }
+
+  static CommitResult failed(std::string error) { return {false, std::move(error), false, {}}; }
+  static CommitResult changed(std::string item) {
+    return {false, "changed meanwhile: " + item, true, std::move(item)};
+  }
 };
 
 // Changes applied atomically by Store::commit: readers see all of them or none.
@@ -67,7 +77,14 @@ class Batch {
   void merge(Family family, std::string_view key, std::string_view operand);
   // Adds `delta` to the counter `name` (read with Store::counter); concurrent batches add up.
   void add_to_counter(std::string_view name, std::int64_t delta);
-  // Moves every write of `other` to the end of this batch.
+  // Makes the batch conditional: it is applied only if `key` still holds `value` (nullopt:
+  // nothing) as the database stood before it, after every batch committed ahead of it. A
+  // change computed from a read is written only if the read is still true, so two changes to
+  // one item made at the same moment cannot overwrite each other. `item` names the key for
+  // the refusal ("R-1").
+  void expect(Family family, std::string_view key, std::optional<std::string> value,
+              std::string item);
+  // Moves every write and expectation of `other` to the end of this batch.
   void append(Batch&& other);
   [[nodiscard]] bool empty() const { return ops_.empty(); }
   [[nodiscard]] std::size_t size() const { return ops_.size(); }
@@ -81,7 +98,14 @@ class Batch {
     std::string key;
     std::string value;
   };
+  struct Expectation {
+    Family family;
+    std::string key;
+    std::optional<std::string> value;
+    std::string item;
+  };
   std::vector<Op> ops_;
+  std::vector<Expectation> expectations_;
   std::vector<std::string> sequences_;  // sequences this batch drew numbers from
 };
 
@@ -140,11 +164,13 @@ class Store {
   std::uint64_t next_sequence(std::string_view name, Batch& batch);
 
   // Applies `batch` atomically and, unless Options::sync is off, durably (WAL synced) before
-  // returning.
+  // returning; refuses it (CommitResult::conflict) when one of its expectations is false.
   CommitResult commit(Batch batch);
 
   // Queues `batch` for the group committer, which writes every batch queued meanwhile with one
-  // synced write; `done` runs on the committer thread once the batch is durable (or failed).
+  // synced write; `done` runs on the committer thread once the batch is durable (or failed, or
+  // refused for a false expectation: checked in queue order, each batch against the ones
+  // ahead of it).
   void commit_async(Batch batch, std::function<void(CommitResult)> done);
 
   // Writes a consistent copy of the database into `dir` (which must not exist) while it stays

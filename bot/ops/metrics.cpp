@@ -22,6 +22,14 @@ Metrics::Metrics()
   declare("itpm_jobs_fired_total", "counter", "Scheduled jobs run (posts, ladder steps, ...).");
   declare("itpm_job_lateness_seconds", "gauge",
           "How long after its due time the last scheduled job ran.");
+  declare("itpm_task_failures_total", "counter",
+          "Units of background work that failed (scheduler rounds, posts, backups, ...), by task.");
+  declare("itpm_task_failing", "gauge",
+          "1 while a background task's last units of work all failed (readyz is 503), by task.");
+  declare("itpm_problem", "gauge",
+          "1 while a condition keeps the bot from serving (readyz is 503), by name.");
+  declare("itpm_quarantined_total", "counter",
+          "Stored rows the bot could not process, moved aside, by kind (job, post).");
 }
 
 std::string Metrics::render_labels(const Labels& labels) {

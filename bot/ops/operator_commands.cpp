@@ -2,9 +2,13 @@
 
 #include "storage/database.hpp"
 #include "storage/export.hpp"
+#include "storage/quarantine.hpp"
 #include "storage/repositories.hpp"
 #include "storage/store.hpp"
 
+#include <date/date.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -154,6 +158,28 @@ int run_export(const std::filesystem::path& data_dir, const std::string& format,
     std::ofstream file(out, std::ios::binary);
     file << text;
     if (!file) return fail("cannot write " + out);
+    return 0;
+  } catch (const StoreError& e) {
+    return fail(e.what());
+  }
+}
+
+int run_quarantine_list(const std::filesystem::path& data_dir) {
+  try {
+    std::unique_ptr<FollowerDir> follower;
+    auto store = open_for_reading(data_dir, follower);
+    auto rows = storage::quarantined_rows(*store);
+    for (const auto& row : rows) {
+      auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(row.at_ms));
+      std::cout << row.kind << " " << row.seq << " moved aside "
+                << date::format("%Y-%m-%d %H:%M:%S UTC",
+                                std::chrono::floor<std::chrono::seconds>(at))
+                << ": " << row.error << "\n  "
+                << nlohmann::json(row.row).dump(-1, ' ', false,
+                                                nlohmann::json::error_handler_t::replace)
+                << "\n";
+    }
+    std::cerr << rows.size() << " row(s) in the quarantine of " << data_dir.string() << "\n";
     return 0;
   } catch (const StoreError& e) {
     return fail(e.what());

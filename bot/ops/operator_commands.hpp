@@ -1,5 +1,5 @@
 #pragma once
-// The operator's subcommands: backup, restore, export, import. Each prints one line per
+// The operator's subcommands: backup, restore, export, import, quarantine. Each prints one line per
 // outcome and returns the process exit code (0 done, 1 failed, 2 bad arguments).
 
 #include <filesystem>
@@ -24,5 +24,9 @@ int run_export(const std::filesystem::path& data_dir, const std::string& format,
 
 // Loads a JSON export into an empty DATA_DIR.
 int run_import(const std::filesystem::path& data_dir, const std::filesystem::path& file);
+
+// Lists the rows the bot moved to the quarantine (jobs and posts it could not process), with
+// why and when, and the row as stored. Works while the bot runs.
+int run_quarantine_list(const std::filesystem::path& data_dir);
 
 }  // namespace itpm::bot

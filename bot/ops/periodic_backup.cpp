@@ -5,8 +5,7 @@
 namespace itpm::bot {
 
 PeriodicBackup::PeriodicBackup(storage::Store& store, std::filesystem::path dir,
-                               std::chrono::milliseconds interval, int keep,
-                               std::function<void(bool)> done)
+                               std::chrono::milliseconds interval, int keep, Done done)
     : store_(store),
       dir_(std::move(dir)),
       interval_(interval),
@@ -27,16 +26,17 @@ void PeriodicBackup::run() {
   std::unique_lock lock(mutex_);
   while (!stop_requested_.wait_for(lock, interval_, [this] { return stopping_; })) {
     lock.unlock();
-    bool ok = false;
+    std::string error;
     try {
       auto info = store_.backup(dir_, keep_);
       spdlog::info("backup {} written to {} ({} bytes, verified)", info.id, dir_.string(),
                    info.size);
-      ok = true;
-    } catch (const storage::StoreError& e) {
-      spdlog::error("periodic backup failed: {}", e.what());
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "unknown error";
     }
-    if (done_) done_(ok);
+    if (!error.empty() && !done_) spdlog::error("periodic backup failed: {}", error);
+    if (done_) done_(error);
     lock.lock();
   }
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace itpm::bot {
@@ -15,9 +16,11 @@ namespace itpm::bot {
 // thread so that acks never wait for it. The first backup is taken one interval after start.
 class PeriodicBackup {
  public:
-  // `done` (optional) runs on the backup thread after each attempt, with whether it succeeded.
+  // `done` (optional) runs on the backup thread after each attempt, with what failed (empty
+  // when it succeeded).
+  using Done = std::function<void(const std::string& error)>;
   PeriodicBackup(storage::Store& store, std::filesystem::path dir,
-                 std::chrono::milliseconds interval, int keep, std::function<void(bool)> done = {});
+                 std::chrono::milliseconds interval, int keep, Done done = {});
   // Stops the thread; a backup in progress finishes first.
   ~PeriodicBackup();
   PeriodicBackup(const PeriodicBackup&) = delete;
@@ -30,7 +33,7 @@ class PeriodicBackup {
   std::filesystem::path dir_;
   std::chrono::milliseconds interval_;
   int keep_;
-  std::function<void(bool)> done_;
+  Done done_;
   std::mutex mutex_;
   std::condition_variable stop_requested_;
   bool stopping_ = false;

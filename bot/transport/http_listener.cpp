@@ -1,12 +1,16 @@
 #include "bot/transport/http_listener.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include <algorithm>
 
 namespace itpm::bot {
 
@@ -17,8 +21,9 @@ using tcp = net::ip::tcp;
 
 struct HttpListener::Impl {
   tcp::acceptor acceptor;
-  std::function<bool()> ready;
+  std::function<std::string()> not_ready;
   Metrics& metrics;
+  int connections = 0;
 
   http::response<http::string_body> answer(const http::request<http::string_body>& req) const {
     http::response<http::string_body> res;
@@ -34,9 +39,9 @@ struct HttpListener::Impl {
       res.result(http::status::ok);
       res.body() = "ok\n";
     } else if (target == "/readyz") {
-      bool is_ready = ready();
-      res.result(is_ready ? http::status::ok : http::status::service_unavailable);
-      res.body() = is_ready ? "ready\n" : "not ready: no Socket Mode connection or store closed\n";
+      std::string why = not_ready();
+      res.result(why.empty() ? http::status::ok : http::status::service_unavailable);
+      res.body() = why.empty() ? "ready\n" : "not ready: " + why + "\n";
     } else if (target == "/metrics") {
       res.result(http::status::ok);
       res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -53,6 +58,13 @@ struct HttpListener::Impl {
 namespace {
 
 net::awaitable<void> serve(std::shared_ptr<HttpListener::Impl> impl, tcp::socket socket) {
+  struct Counted {
+    explicit Counted(int& n) : count(n) { ++count; }
+    ~Counted() { --count; }
+    Counted(const Counted&) = delete;
+    Counted& operator=(const Counted&) = delete;
+    int& count;
+  } counted(impl->connections);
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
@@ -70,10 +82,25 @@ net::awaitable<void> serve(std::shared_ptr<HttpListener::Impl> impl, tcp::socket
 }
 
 net::awaitable<void> accept_loop(std::shared_ptr<HttpListener::Impl> impl) {
+  net::steady_timer pause(impl->acceptor.get_executor());
+  int failures = 0;  // accepts in a row that failed
   for (;;) {
     auto [ec, socket] = co_await impl->acceptor.async_accept(net::as_tuple(net::use_awaitable));
     if (ec == net::error::operation_aborted || !impl->acceptor.is_open()) co_return;
-    if (ec) continue;
+    if (ec) {
+      // Out of descriptors (EMFILE) and the like: the connection waits in the backlog; wait
+      // for one to close instead of spinning on the error.
+      if (failures++ == 0) spdlog::warn("HTTP listener: accept failed: {}", ec.message());
+      pause.expires_after(std::chrono::milliseconds(50 * std::min(failures, 20)));
+      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      continue;
+    }
+    failures = 0;
+    if (impl->connections >= HttpListener::max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);  // a scraper holding many connections must not starve the rest
+      continue;
+    }
     net::co_spawn(impl->acceptor.get_executor(), serve(impl, std::move(socket)), net::detached);
   }
 }
@@ -81,8 +108,9 @@ net::awaitable<void> accept_loop(std::shared_ptr<HttpListener::Impl> impl) {
 }  // namespace
 
 HttpListener::HttpListener(net::any_io_executor executor, const std::string& host_port,
-                           std::function<bool()> ready, Metrics& metrics)
-    : impl_(std::make_shared<Impl>(Impl{tcp::acceptor(executor), std::move(ready), metrics})) {
+                           std::function<std::string()> not_ready, Metrics& metrics)
+    : impl_(
+          std::make_shared<Impl>(Impl{tcp::acceptor(executor), std::move(not_ready), metrics, 0})) {
   auto colon = host_port.rfind(':');
   std::string host = host_port.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')

@@ -20,9 +20,9 @@ TEST_CASE("automatic backups run on their own thread, keep the newest N and rest
   int failed = 0;
   {
     itpm::bot::PeriodicBackup backups(*store, dir.path() / "backups", std::chrono::milliseconds(20),
-                                      2, [&](bool success) {
+                                      2, [&](const std::string& error) {
                                         std::lock_guard lock(m);
-                                        (success ? ok : failed) += 1;
+                                        (error.empty() ? ok : failed) += 1;
                                         cv.notify_all();
                                       });
     std::unique_lock lock(m);

@@ -3,6 +3,7 @@
 // escalation ladder's levels, stops and restarts. Real store; the clock is the test's.
 #include "bot/scheduler.hpp"
 #include "commands/areas/handler_support.hpp"
+#include "storage/quarantine.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <date/tz.h>
@@ -352,4 +353,72 @@ TEST_CASE("a corrective action reminds at 75% of its SLO, then breaches, then es
   CHECK(e.posts_with("A-2").empty());  // done in time: no reminder, no breach
   CHECK(e.repos.find<itpm::storage::Action>(1)->breach_level == 2);
   CHECK_FALSE(e.repos.jobs().next_due().has_value());
+}
+
+TEST_CASE("a ladder step computed before an ack commits is refused and run again: no step") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  // The level-2 step falls due; the scheduler computes its round while the owner's ack is
+  // still on its way to the disk.
+  Time due = itpm::test::noon + 24h;
+  e.now = due;
+  itpm::commands::Context ctx{due, {"UADMIN"}, e.repos, e.zone, e.policy};
+  auto round = itpm::bot::next_round(e.repos, ctx, 256);
+  REQUIRE(round.fired == 1);
+  REQUIRE(round.posts.size() == 1);
+  e.run("risk ack R-1", "UDAVE");
+  auto committed = e.store->commit(std::move(round.writes));
+  CHECK(committed.conflict);
+  CHECK(committed.item == "R-1");
+  // Run again on what is stored now: the risk is acknowledged, so nothing is posted.
+  auto again = itpm::bot::next_round(e.repos, ctx, 256);
+  CHECK(again.posts.empty());
+  REQUIRE(e.store->commit(std::move(again.writes)));
+  auto risk = e.repos.find<itpm::storage::Risk>(1);
+  CHECK(risk->escalation_level == 0);
+  CHECK(risk->acked_at != 0);
+  CHECK(e.repos.check().empty());
+}
+
+TEST_CASE("bad job rows are moved to the quarantine; the jobs after them still run") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  // Rows an import or an older build could leave, all due before the ladder's level 2.
+  Time due = itpm::test::noon + 1h;
+  std::int64_t due_ms = itpm::commands::millis(due);
+  itpm::storage::Batch bad;
+  for (const char* row : {R"(not json)", R"([1,2])", R"({"kind":5})", R"({"kind":"teleport"})",
+                          R"({"kind":"risk_ladder","risk":"R-1","level":2,"ladder":0})"}) {
+    bad.put(itpm::storage::Family::schedule,
+            itpm::storage::KeyBuilder()
+                .u64(static_cast<std::uint64_t>(due_ms))
+                .u64(e.store->next_sequence("job", bad))
+                .done(),
+            row);
+  }
+  // A ladder step of a risk that is gone: nothing to do, dropped without a post.
+  e.repos.jobs().schedule(bad, due_ms,
+                          {{"kind", "risk_ladder"}, {"risk", 99}, {"level", 2}, {"ladder", 0}});
+  REQUIRE(e.store->commit(std::move(bad)));
+
+  e.run_until(itpm::test::noon + 25h);
+  CHECK(e.posts_with("Escalation level 2").size() == 1);  // the good job after them ran
+  auto rows = itpm::storage::quarantined_rows(*e.store);
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[0].kind == "job");
+  CHECK(rows[0].row == "not json");
+  CHECK(contains(rows[0].error, "malformed"));
+  CHECK(rows[2].row == R"({"kind":5})");
+  CHECK(contains(rows[3].error, "\"teleport\""));
+  CHECK(rows[3].at_ms == due_ms);
+  // None is left in the schedule to be run again.
+  for (const auto& job : itpm::storage::all_jobs(*e.store)) {
+    CHECK(job.job.is_object());
+    CHECK(job.job.value("kind", "") != "teleport");
+  }
+  CHECK(e.repos.check().empty());
 }

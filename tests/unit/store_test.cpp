@@ -1,5 +1,6 @@
 #include "storage/store.hpp"
 #include "storage/key_codec.hpp"
+#include "storage/repositories.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <rocksdb/db.h>
@@ -10,6 +11,8 @@
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 using itpm::storage::Store;
 using itpm::storage::StoreError;
@@ -199,4 +202,120 @@ TEST_CASE("a family's version moves with every committed write to it, and only t
   REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return done; }));
   CHECK(store->version(Family::programs) != programs);  // moved before `done` ran
   CHECK(store->version(Family::risks) == risks);
+}
+
+namespace {
+
+// Commits each batch through the group committer, queued back to back; returns their results
+// in order.
+std::vector<itpm::storage::CommitResult> commit_all(Store& store,
+                                                    std::vector<itpm::storage::Batch> batches) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::optional<itpm::storage::CommitResult>> results(batches.size());
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    store.commit_async(std::move(batches[i]), [&, i](itpm::storage::CommitResult r) {
+      std::lock_guard lock(m);
+      results[i] = std::move(r);
+      ++done;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(m);
+  REQUIRE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return done == batches.size(); }));
+  std::vector<itpm::storage::CommitResult> out;
+  for (auto& r : results) out.push_back(*r);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a batch computed from a read that changed meanwhile is refused whole") {
+  using itpm::storage::Batch;
+  using itpm::storage::Family;
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "db");
+  Batch seed;
+  seed.put(Family::risks, "k", "v1");
+  REQUIRE(store->commit(std::move(seed)));
+
+  // Two writers read "v1" and each compute a change from it, queued one after the other.
+  auto change = [](std::string value, std::string extra) {
+    Batch b;
+    b.expect(Family::risks, "k", std::string("v1"), "R-1");
+    b.put(Family::risks, "k", value);
+    b.put(Family::risks_by_program, extra, "");
+    return b;
+  };
+  std::vector<Batch> batches;
+  batches.push_back(change("v2", "first"));
+  batches.push_back(change("v3", "second"));
+  auto results = commit_all(*store, std::move(batches));
+  CHECK(results[0].ok);
+  CHECK_FALSE(results[1].ok);
+  CHECK(results[1].conflict);
+  CHECK(results[1].item == "R-1");
+  CHECK(store->get(Family::risks, "k") == "v2");
+  CHECK(store->get(Family::risks_by_program, "first"));
+  CHECK_FALSE(store->get(Family::risks_by_program, "second"));  // nothing of it was applied
+
+  // Expecting absence: of two creations of one key, one wins.
+  std::vector<Batch> creations(2);
+  for (auto& b : creations) {
+    b.expect(Family::programs, "dr", std::nullopt, "dr");
+    b.put(Family::programs, "dr", "x");
+  }
+  results = commit_all(*store, std::move(creations));
+  CHECK(results[0].ok != results[1].ok);
+  CHECK((results[0].conflict || results[1].conflict));
+
+  // The synchronous commit checks too; an expectation that holds lets the batch through.
+  Batch stale;
+  stale.expect(Family::risks, "k", std::string("v1"), "R-1");
+  stale.put(Family::risks, "k", "v4");
+  auto refused = store->commit(std::move(stale));
+  CHECK(refused.conflict);
+  Batch fresh;
+  fresh.expect(Family::risks, "k", std::string("v2"), "R-1");
+  fresh.put(Family::risks, "k", "v4");
+  CHECK(store->commit(std::move(fresh)));
+  CHECK(store->get(Family::risks, "k") == "v4");
+}
+
+TEST_CASE("a ReadSet makes a batch hold only while every record read is unchanged") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "db");
+  itpm::storage::Repositories repos(*store);
+  itpm::storage::Program p;
+  p.key = "dr";
+  p.name = "DR";
+  itpm::storage::Batch seed;
+  repos.save(seed, p, nullptr, {"U1", 1, "add"});
+  REQUIRE(store->commit(std::move(seed)));
+
+  auto rename = [&](const std::string& name) {
+    itpm::storage::Batch b;
+    itpm::storage::ReadSet reads;
+    auto before = repos.find<itpm::storage::Program>("dr");
+    REQUIRE(before);
+    CHECK_FALSE(repos.find<itpm::storage::Program>("missing"));  // absence is a read too
+    auto after = *before;
+    after.name = name;
+    repos.save(b, after, &*before, {"U1", 2, "update"});
+    reads.expect_in(b);
+    CHECK(reads.size() == 2);
+    return b;
+  };
+  std::vector<itpm::storage::Batch> batches;
+  batches.push_back(rename("one"));
+  batches.push_back(rename("two"));
+  auto results = commit_all(*store, std::move(batches));
+  CHECK(results[0].ok);
+  CHECK(results[1].conflict);
+  CHECK(results[1].item == "dr");
+  CHECK(repos.find<itpm::storage::Program>("dr")->name == "one");
+  CHECK(repos.audit("dr").size() == 2);  // the add and the one update that held
+  // Without an active ReadSet, nothing is noted.
+  CHECK(itpm::storage::ReadSet::active() == nullptr);
 }

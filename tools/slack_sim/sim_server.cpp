@@ -15,6 +15,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <future>
 
 namespace itpm::sim {
@@ -259,10 +261,37 @@ void Core::sweep() {
   if (!pending.empty()) arm_sweeper();
 }
 
+namespace {
+
+// The load run's text for its `n`th command: "{n}" becomes n, "{n%K}" becomes n % K + 1.
+std::string numbered(const std::string& text, int n) {
+  std::string out;
+  std::size_t at = 0;
+  for (;;) {
+    std::size_t open = text.find("{n", at);
+    std::size_t close = open == std::string::npos ? open : text.find('}', open);
+    if (close == std::string::npos) break;
+    std::string spec = text.substr(open + 2, close - open - 2);
+    int value = n;
+    if (spec.starts_with("%") && spec.size() > 1) {
+      value = n % std::max(1, std::atoi(spec.c_str() + 1)) + 1;
+    } else if (!spec.empty()) {
+      out += text.substr(at, close + 1 - at);  // not a placeholder
+      at = close + 1;
+      continue;
+    }
+    out += text.substr(at, open - at) + std::to_string(value);
+    at = close + 1;
+  }
+  return out + text.substr(at);
+}
+
+}  // namespace
+
 void Core::send_next_load() {
   while (load && load->sent < load->total && load->sent - load->done < load->window) {
     SlashCommand cmd;
-    cmd.text = load->text;
+    cmd.text = numbered(load->text, load->sent);
     cmd.escaped = true;
     json envelope = slash_envelope(cmd);
     std::string id = envelope["envelope_id"];

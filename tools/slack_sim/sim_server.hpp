@@ -94,7 +94,9 @@ class SlackSim {
   void lose_answers(const std::string& method, int times);
 
   // Load mode: sends `total` slash commands with `text` (already escaped), keeping `window`
-  // unacked at a time; each ack (or timeout) releases the next. Watch snapshot().acks.
+  // unacked at a time; each ack (or timeout) releases the next. Watch snapshot().acks. In
+  // `text`, "{n}" becomes the command's number (0, 1, ...) and "{n%K}" that number modulo K,
+  // plus one (R-{n%50}: in turn).
   void start_load(int total, int window, const std::string& text);
 
   [[nodiscard]] Snapshot snapshot() const;

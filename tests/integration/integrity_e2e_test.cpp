@@ -1,0 +1,111 @@
+// Integrity against the real binary and the simulator: rows the bot cannot process are moved
+// aside while everything else keeps running.
+#include "commands/areas/config_commands.hpp"
+#include "commands/areas/handler_support.hpp"
+#include "commands/registry.hpp"
+#include "storage/database.hpp"
+#include "storage/key_codec.hpp"
+#include "tests/support/bot_run.hpp"
+#include "tests/support/http_get.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace std::chrono_literals;
+using itpm::sim::Snapshot;
+using itpm::test::BotRun;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Runs `/itpm <text>` as U0DEMO1 in C0DEMO1 straight on `repos`, committing its writes.
+void run(itpm::storage::Repositories& repos, const std::string& text) {
+  itpm::commands::Registry registry;
+  itpm::commands::Command c;
+  c.user_id = "U0DEMO1";
+  c.channel_id = "C0DEMO1";
+  c.text = text;
+  auto out = registry.handle(
+      c, itpm::commands::make_context(repos, {}, std::chrono::system_clock::now(), "UTC"));
+  REQUIRE(repos.store().commit(std::move(out.writes)));
+}
+
+}  // namespace
+
+TEST_CASE("bad job and outbox rows in a data dir are moved aside; the rest is posted",
+          "[integration]") {
+  itpm::test::TempDir dir;
+  auto data = dir.path() / "data";
+  {
+    auto store = itpm::storage::open_database(data);
+    itpm::storage::Repositories repos(*store);
+    run(repos, R"(program add dr-2027 "Disaster Recovery 2027")");
+    // A critical risk: its level-2 step waits in the schedule.
+    run(repos,
+        R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 -i 5 --owner <@U0DEMO2|bob>)");
+    auto now_ms = itpm::commands::millis(std::chrono::system_clock::now());
+    itpm::storage::Batch batch;
+    for (const auto& job : itpm::storage::all_jobs(*store)) {
+      if (job.job.value("kind", "") != "risk_ladder") continue;
+      repos.jobs().unschedule(batch, job);  // the step falls due now
+      repos.jobs().schedule(batch, now_ms - 1000, job.job);
+    }
+    for (const char* row : {"not json", R"({"kind":5})"}) {
+      batch.put(itpm::storage::Family::schedule,
+                itpm::storage::KeyBuilder()
+                    .u64(static_cast<std::uint64_t>(now_ms - 2000))
+                    .u64(store->next_sequence("job", batch))
+                    .done(),
+                row);
+    }
+    repos.outbox().enqueue(batch, {{"channel", 5}, {"text", "a channel of the wrong type"}});
+    itpm::commands::PostMessage left;
+    left.channel = "C0DEMO1";
+    left.text = "Left in the outbox by the previous run";
+    repos.outbox().enqueue(batch, itpm::commands::to_outbox(left));
+    batch.put(itpm::storage::Family::outbox,
+              itpm::storage::KeyBuilder().u64(store->next_sequence("outbox", batch)).done(),
+              "garbage");
+    REQUIRE(store->commit(std::move(batch)));
+  }
+
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim, {}, {}, data);
+  REQUIRE(bot.wait_hellos(1));
+  auto posted = [](const Snapshot& s, const std::string& part) {
+    for (const auto* call : s.ok_calls("chat.postMessage")) {
+      if (contains(call->args.value("text", ""), part)) return true;
+    }
+    return false;
+  };
+  bool all_posted = sim->wait_for(
+      [&](const Snapshot& s) {
+        return posted(s, "Escalation level 2") &&
+               posted(s, "Left in the outbox by the previous run");
+      },
+      30s);
+  INFO(bot.process().output());
+  REQUIRE(all_posted);
+  REQUIRE(bot.process().wait_for_output("moved to the quarantine", 10s));
+  auto port = bot.http_port();
+  CHECK(itpm::test::http_get(port, "/readyz").status == 200);
+  auto metrics = itpm::test::http_get(port, "/metrics").body;
+  CHECK(contains(metrics, R"(itpm_quarantined_total{kind="job"} 2)"));
+  CHECK(contains(metrics, R"(itpm_quarantined_total{kind="post"} 2)"));
+  // The bot still answers.
+  CHECK(contains(bot.command("risk list --program dr-2027"), "R-1"));
+  REQUIRE(bot.terminate() == std::optional<int>(0));
+
+  itpm::process::ChildOptions list;
+  list.argv = {ITPM_BOT_PATH, "quarantine", "--data-dir", data.string()};
+  itpm::process::ChildProcess listing(list);
+  REQUIRE(listing.wait_exit(30s) == std::optional<int>(0));
+  std::string out = listing.output();
+  INFO(out);
+  CHECK(contains(out, "4 row(s) in the quarantine"));
+  CHECK(contains(out, R"("not json")"));
+  CHECK(contains(out, R"("garbage")"));
+  CHECK(contains(out, "post "));
+}
