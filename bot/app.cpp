@@ -56,6 +56,9 @@ net::awaitable<void> run_until_stopped(Runtime* rt) {
 }  // namespace
 
 int run_bot(const Config& config) {
+  // Before the store: its committer thread reports to them until the store is closed.
+  Metrics metrics;
+  Health health(metrics);
   std::unique_ptr<storage::Store> store;
   try {
     store = storage::open_database(config.data_dir);
@@ -65,8 +68,15 @@ int run_bot(const Config& config) {
   }
   spdlog::info("store open in {} (schema {})", config.data_dir.string(),
                store->stored_schema_version());
-  Metrics metrics;
-  Health health(metrics);
+  // A full disk or an I/O error: not ready (and commands answer "not saved") until RocksDB
+  // resumes, which the store tries every second.
+  store->watch_writes([&health](const std::string& error) {
+    if (error.empty()) {
+      health.clear_problem("store");
+    } else {
+      health.set_problem("store", "writes refused: " + error);
+    }
+  });
   std::unique_ptr<PeriodicBackup> backups;
   if (!config.backup_dir.empty()) {
     backups =

@@ -50,8 +50,9 @@ commands::Outcome noting_reads(const Handler& handler) {
 commands::Reply not_saved(const storage::CommitResult& result) {
   if (!result.conflict) {
     return commands::error_reply(
-        "That could not be saved (storage error). Nothing was saved; please try again, and tell "
-        "the operator if it keeps happening.",
+        "Not saved: the bot cannot write to its disk right now (" + result.error +
+            "). Nothing of this command was kept; please try again in a few minutes. The "
+            "operator sees the problem on /readyz.",
         "");
   }
   std::string item = result.item.empty() ? "What you changed" : result.item;

@@ -4,17 +4,23 @@
 #include "storage/posting_list.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/backup_engine.h>
 #include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -67,6 +73,17 @@ class AddOperator final : public rocksdb::AssociativeMergeOperator {
     return true;
   }
   const char* Name() const override { return "itpm.add_i64"; }
+};
+
+// The store resumes RocksDB itself, once there is free space (Impl::resume_if_failed):
+// RocksDB's own recovery from a full disk, tried while the disk is still full, can leave it
+// refusing writes until reopened (and manual resumes "busy").
+class ManualRecovery final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
 };
 
 }  // namespace
@@ -159,6 +176,50 @@ struct Store::Impl {
   // Held from checking a batch's expectations until it is written, so that no other write
   // comes between (the group committer and Store::commit).
   std::mutex write_mutex;
+
+  // Why writes fail (empty while they work); guarded by write_mutex, read under error_mutex.
+  mutable std::mutex error_mutex;
+  std::string write_error;
+  std::function<void(const std::string&)> on_write_state;
+  std::chrono::steady_clock::time_point last_resume;
+  std::shared_ptr<rocksdb::FileSystem> fs;  // for the free space
+  std::filesystem::path dir;
+  static constexpr std::uint64_t min_free_bytes = 1U << 20U;
+
+  void set_write_error(std::string error) {
+    std::function<void(const std::string&)> notify;
+    {
+      std::lock_guard lock(error_mutex);
+      if (write_error == error) return;
+      write_error = error;
+      notify = on_write_state;
+    }
+    if (notify) notify(error);
+  }
+
+  [[nodiscard]] std::string current_write_error() const {
+    std::lock_guard lock(error_mutex);
+    return write_error;
+  }
+
+  // With write_mutex held: once writes failed, asks RocksDB to resume (at most once a second
+  // unless `now`); returns the error that still stands, empty when writes work again.
+  std::string resume_if_failed(bool now) {
+    std::string error = current_write_error();
+    if (error.empty()) return error;
+    auto t = std::chrono::steady_clock::now();
+    if (!now && t - last_resume < std::chrono::seconds(1)) return error;
+    last_resume = t;
+    // While the disk is still full a resume fails, and a failed one leaves RocksDB refusing
+    // writes until it is reopened: wait for free space first (as RocksDB's own recovery does).
+    std::uint64_t free = 0;
+    auto space = fs->GetFreeSpace(dir.string(), rocksdb::IOOptions(), &free, nullptr);
+    if (space.ok() && free < min_free_bytes) return error;
+    rocksdb::Status s = db->Resume();
+    if (!s.ok()) return error;
+    set_write_error({});
+    return {};
+  }
 
   // Bumped after each write that touched the family (see Store::version).
   std::array<std::atomic<std::uint64_t>, family_count> versions{};
@@ -301,7 +362,9 @@ struct Store::Impl {
         ++stats.synced_writes;
       }
     }
-    return s.ok() ? CommitResult{} : CommitResult::failed(s.ToString());
+    if (s.ok()) return {};
+    set_write_error(s.ToString());
+    return CommitResult::failed(s.ToString());
   }
 
   void run_committer() {
@@ -309,8 +372,20 @@ struct Store::Impl {
       std::deque<std::pair<Batch, std::function<void(CommitResult)>>> taken;
       {
         std::unique_lock lock(queue_mutex);
-        queue_changed.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (queue.empty()) return;
+        auto woken = [&] { return stopping || !queue.empty(); };
+        if (current_write_error().empty()) {
+          queue_changed.wait(lock, woken);
+        } else {
+          // Writes are failing: wake every second to try resuming, work or not.
+          queue_changed.wait_for(lock, std::chrono::seconds(1), woken);
+        }
+        if (queue.empty()) {
+          if (stopping) return;
+          lock.unlock();
+          std::lock_guard write_lock(write_mutex);
+          (void)resume_if_failed(false);
+          continue;
+        }
         taken.swap(queue);
       }
       bool conditional = false;
@@ -319,6 +394,13 @@ struct Store::Impl {
       CommitResult result;
       {
         std::lock_guard lock(write_mutex);
+        if (auto error = resume_if_failed(false); !error.empty()) {
+          // RocksDB refuses every write until it resumes: answer at once.
+          for (auto& entry : taken) {
+            if (entry.second) entry.second(CommitResult::failed(error));
+          }
+          continue;
+        }
         rocksdb::WriteBatch wb;
         Pending pending(taken);
         std::uint64_t accepted = 0;
@@ -344,6 +426,49 @@ struct Store::Impl {
   }
 };
 
+namespace {
+
+// Refuses, before RocksDB touches it, a folder that holds something other than an itpm-bot
+// database: other files, or another program's RocksDB (which opening would add our column
+// families to).
+void refuse_foreign(const std::filesystem::path& dir, const rocksdb::DBOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / "CURRENT", ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name == "lost+found") continue;  // the root of a fresh file system
+      throw StoreError(dir.string() + " is not an itpm-bot data directory: it holds other files (" +
+                       name + "); give an empty folder or a new path");
+    }
+    return;
+  }
+  // The column families, from RocksDB's OPTIONS file (readable even when the MANIFEST is
+  // damaged, which opening then reports), else from the MANIFEST.
+  std::vector<std::string> names;
+  rocksdb::ConfigOptions config;
+  config.ignore_unknown_options = true;
+  config.env = options.env;
+  rocksdb::DBOptions stored;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  rocksdb::Status s = rocksdb::LoadLatestOptions(config, dir.string(), &stored, &families);
+  if (s.ok()) {
+    for (const auto& f : families) names.push_back(f.name);
+  } else {
+    s = rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
+  }
+  if (!s.ok()) {
+    throw StoreError("the database in " + dir.string() + " is damaged (" + s.ToString() +
+                     "); restore the newest backup into a new folder with `itpm-bot restore`");
+  }
+  if (std::find(names.begin(), names.end(), "meta") == names.end()) {
+    throw StoreError(dir.string() +
+                     " holds a RocksDB database of another program, not itpm-bot's; it was not "
+                     "opened");
+  }
+}
+
+}  // namespace
+
 Store::Store(std::filesystem::path dir, std::unique_ptr<Impl> impl)
     : dir_(std::move(dir)), impl_(std::move(impl)) {}
 
@@ -354,8 +479,10 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   std::filesystem::create_directories(dir, ec);
   if (ec) throw StoreError("cannot create data directory " + dir.string() + ": " + ec.message());
   rocksdb::DBOptions options;
+  if (store_options.env != nullptr) options.env = store_options.env;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  options.listeners.push_back(std::make_shared<ManualRecovery>());
   options.keep_log_file_num = 4;
   options.max_background_jobs = 2;
   // Bound memory and start-up time: memtables of all families share 64 MiB, and the WAL is
@@ -391,6 +518,8 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   }
   auto impl = std::make_unique<Impl>();
   impl->options = store_options;
+  impl->fs = options.env->GetFileSystem();
+  impl->dir = dir;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status s;
   bool follower = !store_options.follower_dir.empty();
@@ -400,13 +529,22 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
                                      descriptors, &handles, &impl->db);
     if (s.ok()) s = impl->db->TryCatchUpWithPrimary();
   } else {
+    refuse_foreign(dir, options);
     s = rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &impl->db);
   }
+  if (s.IsCorruption()) {
+    throw StoreError("the database in " + dir.string() + " is damaged (" + s.ToString() +
+                     "); restore the newest backup into a new folder with `itpm-bot restore`");
+  }
   if (!s.ok()) {
-    std::string hint = s.ToString().find("lock") != std::string::npos
+    std::string text = s.ToString();
+    std::string hint = text.find("lock") != std::string::npos
                            ? " (is itpm-bot running with this data directory?)"
+                       : text.find("Column families not opened") != std::string::npos
+                           ? " (it holds tables this build does not know: a newer itpm-bot's, or "
+                             "another program's)"
                            : "";
-    throw StoreError("cannot open database in " + dir.string() + ": " + s.ToString() + hint);
+    throw StoreError("cannot open database in " + dir.string() + ": " + text + hint);
   }
   impl->default_handle = handles.front();
   impl->handles.assign(handles.begin() + 1, handles.end());
@@ -494,6 +632,8 @@ CommitResult Store::commit(Batch batch) {
   CommitResult result;
   {
     std::lock_guard lock(impl_->write_mutex);
+    if (auto error = impl_->resume_if_failed(true); !error.empty())
+      return CommitResult::failed(error);
     if (auto refused = impl_->check(batch, Impl::Pending())) return *refused;
     rocksdb::WriteBatch wb;
     impl_->append(wb, batch);
@@ -501,6 +641,15 @@ CommitResult Store::commit(Batch batch) {
   }
   if (result) impl_->bump_versions(batch);
   return result;
+}
+
+std::string Store::write_error() const {
+  return impl_->current_write_error();
+}
+
+void Store::watch_writes(std::function<void(const std::string& error)> changed) {
+  std::lock_guard lock(impl_->error_mutex);
+  impl_->on_write_state = std::move(changed);
 }
 
 std::uint64_t Store::version(Family family) const {

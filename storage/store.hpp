@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+namespace rocksdb {
+class Env;
+}
+
 namespace itpm::storage {
 
 // Column families in their frozen order. New families are appended, never reordered or
@@ -128,9 +132,14 @@ class Store {
     // Non-empty: open read-only as a follower of a database another process has open (for
     // backups and exports while the bot runs); RocksDB keeps its own state in this folder.
     std::filesystem::path follower_dir;
+    // The RocksDB environment (files, threads, clock); nullptr: the default. Tests pass one
+    // whose file system fails on demand (a full disk, I/O errors).
+    rocksdb::Env* env = nullptr;
   };
 
-  // Opens (or creates) the database in `dir`. Throws StoreError with a readable message.
+  // Opens (or creates) the database in `dir`. Throws StoreError with a readable message; also
+  // for a folder that holds something other than an itpm-bot database (other files, another
+  // program's RocksDB) and for a damaged one, which are never written to.
   static std::unique_ptr<Store> open(const std::filesystem::path& dir, Options options);
   static std::unique_ptr<Store> open(const std::filesystem::path& dir) {
     return open(dir, Options{});
@@ -166,6 +175,15 @@ class Store {
   // Applies `batch` atomically and, unless Options::sync is off, durably (WAL synced) before
   // returning; refuses it (CommitResult::conflict) when one of its expectations is false.
   CommitResult commit(Batch batch);
+
+  // Why writes are refused (the disk is full, an I/O error), or empty while they work. After
+  // a failed write RocksDB refuses every write; the committer tries to resume it (RocksDB
+  // Resume) every second and on each commit until it works again, so the store recovers on its
+  // own once space returns. Writes acknowledged before the failure are not lost.
+  [[nodiscard]] std::string write_error() const;
+  // Calls `changed(error)` on the committer's thread when writes start failing (with the
+  // error) or work again (empty).
+  void watch_writes(std::function<void(const std::string& error)> changed);
 
   // Queues `batch` for the group committer, which writes every batch queued meanwhile with one
   // synced write; `done` runs on the committer thread once the batch is durable (or failed, or

@@ -1,9 +1,12 @@
 #include "bot/dispatcher.hpp"
+#include "tests/support/faulty_fs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
+#include <mutex>
 #include <random>
 
 using namespace itpm::bot;
@@ -238,4 +241,46 @@ TEST_CASE("many people changing few risks at once: no change is lost, the store 
   CHECK(t.repos.risks_of_program("dr-2027").size() == 2);
   CHECK(t.repos.risks_of_program("ci-2027").size() == 1);
   CHECK(t.repos.check().empty());
+}
+
+TEST_CASE("on a full disk a command is told it was not saved; once space returns it is") {
+  boost::asio::io_context ioc;
+  itpm::test::TempDir dir;
+  itpm::test::FaultyEnv faulty;
+  itpm::storage::Store::Options options;
+  options.env = faulty.env.get();
+  auto store = itpm::storage::Store::open(dir.path() / "db", options);
+  itpm::storage::Repositories repos(*store);
+  itpm::commands::Registry registry;
+  Dispatcher d(registry, {}, repos, ioc.get_executor());
+  auto run = [&](const std::string& text) {
+    std::optional<Dispatched> result;
+    d.handle(slash(text), [&](Dispatched out) { result = std::move(out); });
+    ioc.restart();
+    ioc.run_for(std::chrono::seconds(10));
+    REQUIRE(result);
+    return text_of(*result);
+  };
+  faulty.fs->full = true;
+  auto refused = run(R"(program add dr-2027 "DR")");
+  CHECK_THAT(refused, Catch::Contains("Not saved") && Catch::Contains("No space left on device") &&
+                          Catch::Contains("Nothing of this command was kept"));
+  CHECK_FALSE(repos.find<itpm::storage::Program>("dr-2027"));
+  // Space returns: the store resumes on its own (it says so), and the same command is saved.
+  std::mutex m;
+  std::condition_variable cv;
+  bool resumed = false;
+  store->watch_writes([&](const std::string& error) {
+    std::lock_guard lock(m);
+    resumed = error.empty();
+    cv.notify_all();
+  });
+  faulty.fs->full = false;
+  {
+    std::unique_lock lock(m);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return resumed; }));
+  }
+  auto added = run(R"(program add dr-2027 "DR")");
+  CHECK_THAT(added, Catch::Contains("dr-2027") && !Catch::Contains("Not saved"));
+  CHECK(repos.find<itpm::storage::Program>("dr-2027"));
 }

@@ -1,6 +1,7 @@
 #include "storage/store.hpp"
 #include "storage/key_codec.hpp"
 #include "storage/repositories.hpp"
+#include "tests/support/faulty_fs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <rocksdb/db.h>
@@ -318,4 +319,106 @@ TEST_CASE("a ReadSet makes a batch hold only while every record read is unchange
   CHECK(repos.audit("dr").size() == 2);  // the add and the one update that held
   // Without an active ReadSet, nothing is noted.
   CHECK(itpm::storage::ReadSet::active() == nullptr);
+}
+
+TEST_CASE("a full disk refuses writes clearly; the store resumes on its own, losing no ack") {
+  using itpm::storage::Batch;
+  using itpm::storage::Family;
+  itpm::test::TempDir dir;
+  itpm::test::FaultyEnv faulty;
+  Store::Options options;
+  options.env = faulty.env.get();
+  auto put = [](const char* key) {
+    Batch b;
+    b.put(Family::risks, key, "v");
+    return b;
+  };
+  {
+    auto store = Store::open(dir.path() / "db", options);
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<std::string> states;
+    store->watch_writes([&](const std::string& error) {
+      std::lock_guard lock(m);
+      states.push_back(error);
+      cv.notify_all();
+    });
+    REQUIRE(store->commit(put("acked-before")));
+
+    faulty.fs->full = true;
+    auto refused = store->commit(put("refused-sync"));
+    CHECK_FALSE(refused.ok);
+    CHECK_FALSE(refused.conflict);
+    CHECK_THAT(refused.error, Catch::Contains("No space left on device"));
+    CHECK_THAT(store->write_error(), Catch::Contains("No space left on device"));
+    auto queued = commit_all(*store, [&] {
+      std::vector<Batch> v;
+      v.push_back(put("refused-async"));
+      return v;
+    }());
+    CHECK_FALSE(queued[0].ok);
+    CHECK_FALSE(store->get(Family::risks, "refused-sync"));
+    CHECK(store->get(Family::risks, "acked-before"));  // reads go on
+
+    // Space returns: the committer resumes RocksDB without a write asking for it.
+    faulty.fs->full = false;
+    {
+      std::unique_lock lock(m);
+      REQUIRE(cv.wait_for(lock, std::chrono::seconds(30),
+                          [&] { return !states.empty() && states.back().empty(); }));
+      CHECK_THAT(states.front(), Catch::Contains("No space left on device"));
+    }
+    CHECK(store->write_error().empty());
+    CHECK(store->commit(put("acked-after")));
+  }
+  auto reopened = Store::open(dir.path() / "db");
+  CHECK(reopened->get(Family::risks, "acked-before"));
+  CHECK(reopened->get(Family::risks, "acked-after"));
+  CHECK_FALSE(reopened->get(Family::risks, "refused-sync"));
+  CHECK_FALSE(reopened->get(Family::risks, "refused-async"));
+}
+
+TEST_CASE("folders that are not an itpm-bot database are refused with one clear line") {
+  itpm::test::TempDir dir;
+  auto refused = [](const std::filesystem::path& path) -> std::string {
+    try {
+      Store::open(path);
+    } catch (const StoreError& e) {
+      return e.what();
+    }
+    return "opened";
+  };
+  // Somebody's files (the backups folder, a home directory).
+  auto files = dir.path() / "files";
+  std::filesystem::create_directories(files);
+  { std::ofstream(files / "notes.txt") << "x"; }
+  CHECK_THAT(refused(files),
+             Catch::Contains("not an itpm-bot data directory") && Catch::Contains("notes.txt"));
+  CHECK(std::filesystem::exists(files / "notes.txt"));
+  CHECK_FALSE(std::filesystem::exists(files / "CURRENT"));
+
+  // Another program's RocksDB: refused before our tables are added to it.
+  auto foreign = dir.path() / "foreign";
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, foreign.string(), &db).ok());
+    REQUIRE(db->Put(rocksdb::WriteOptions{}, "k", "v").ok());
+    REQUIRE(db->Close().ok());
+    delete db;
+  }
+  CHECK_THAT(refused(foreign), Catch::Contains("another program"));
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions{}, foreign.string(), &names).ok());
+  CHECK(names.size() == 1);
+
+  // A damaged one.
+  auto damaged = dir.path() / "damaged";
+  { auto store = Store::open(damaged); }
+  for (const auto& entry : std::filesystem::directory_iterator(damaged)) {
+    if (entry.path().filename().string().starts_with("MANIFEST"))
+      std::ofstream(entry.path(), std::ios::trunc) << "not a manifest";
+  }
+  CHECK_THAT(refused(damaged), Catch::Contains("damaged") && Catch::Contains("itpm-bot restore"));
 }
