@@ -200,7 +200,14 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
     done({});
     return;
   }
+  if (!chatter_allowed(event->user, std::chrono::steady_clock::now())) {
+    spdlog::debug("{} had {} canned replies this minute: acked, not answered", event->user,
+                  chatter_per_minute);
+    done({});
+    return;
+  }
   commands::PostMessage post;
+  post.priority = commands::PostPriority::chatter;
   post.channel = event->channel;
   if (!direct_message) post.thread_ts = event->thread_ts.empty() ? event->ts : event->thread_ts;
   post.text = "Hi <@" + event->user + ">! I answer to `/itpm`: try `/itpm help`.";
@@ -225,6 +232,16 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
     done(std::move(d));
   };
   complete(std::move(attempt), "", false, finish);
+}
+
+bool Dispatcher::chatter_allowed(const std::string& user,
+                                 std::chrono::steady_clock::time_point now) {
+  constexpr auto minute = std::chrono::minutes(1);
+  if (chatter_.size() > 10000)
+    std::erase_if(chatter_, [&](const auto& e) { return now - e.second.window >= minute; });
+  Chatter& c = chatter_[user];
+  if (now - c.window >= minute) c = Chatter{now, 0};
+  return ++c.replies <= chatter_per_minute;
 }
 
 }  // namespace itpm::bot

@@ -8,7 +8,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -56,6 +58,8 @@ class Dispatcher {
 
   // How many times a command runs when its writes keep meeting changes made meanwhile.
   static constexpr int max_attempts = 4;
+  // Canned replies to one person's DMs and mentions per minute; more are acked unanswered.
+  static constexpr int chatter_per_minute = 3;
 
   // Runs a command's handler at `now` with its reads noted; its writes are conditional on them.
   using Attempt = std::function<commands::Outcome(std::chrono::system_clock::time_point now)>;
@@ -83,7 +87,15 @@ class Dispatcher {
   boost::asio::any_io_executor executor_;
   ZoneLookup zone_lookup_;
   std::function<void()> on_commit_;
+  // Whether `user` may get another canned reply now (counts it).
+  bool chatter_allowed(const std::string& user, std::chrono::steady_clock::time_point now);
+
   std::set<std::string> events_in_flight_;  // handled, not yet committed
+  struct Chatter {
+    std::chrono::steady_clock::time_point window;  // start of the current minute
+    int replies = 0;
+  };
+  std::map<std::string, Chatter> chatter_;  // by user
 };
 
 }  // namespace itpm::bot

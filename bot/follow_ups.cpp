@@ -31,6 +31,19 @@ bool transient_api_error(const std::string& error) {
          error == "service_unavailable" || error == "request_timeout";
 }
 
+ChannelPacer::Clock::time_point ChannelPacer::reserve(const std::string& key,
+                                                      Clock::time_point now) {
+  if (next_.size() > 4096) std::erase_if(next_, [&](const auto& e) { return e.second <= now; });
+  auto& next = next_[key];
+  auto turn = std::max(now, next);
+  next = turn + interval;
+  return turn;
+}
+
+std::string pacing_key(const commands::PostMessage& message) {
+  return message.channel.empty() ? "dm:" + message.to_user : message.channel;
+}
+
 std::string post_key(std::uint64_t outbox_seq) {
   return "o" + std::to_string(outbox_seq);
 }
@@ -66,6 +79,14 @@ FollowUps::FollowUps(net::any_io_executor executor, WebApiClient& api, Metrics& 
       idle_(executor_) {}
 
 void FollowUps::post(QueuedPost post) {
+  if (post.refresh_survey == 0 && post.message.priority == commands::PostPriority::chatter &&
+      pending_ >= max_waiting) {
+    spdlog::warn("{} posts waiting: a canned reply to {} is dropped", pending_,
+                 pacing_key(post.message));
+    metrics_.add("itpm_posts_dropped_total", {{"reason", "queue_full"}});
+    dequeue(post.outbox_seq);
+    return;
+  }
   started();
   if (post.refresh_survey == 0) {
     net::co_spawn(executor_, send_post(this, std::move(post)), net::detached);
@@ -124,7 +145,8 @@ net::awaitable<int> FollowUps::drain(std::chrono::steady_clock::time_point deadl
 }
 
 net::awaitable<void> FollowUps::send_post(FollowUps* self, QueuedPost post) {
-  co_await self->acquire_slot();
+  co_await self->wait_turn(post.message);
+  co_await self->acquire_slot(post.message.priority);
   std::uint64_t seq = post.outbox_seq;
   std::string error;
   try {
@@ -141,23 +163,32 @@ net::awaitable<void> FollowUps::send_post(FollowUps* self, QueuedPost post) {
   self->finished();
 }
 
-net::awaitable<void> FollowUps::acquire_slot() {
+net::awaitable<void> FollowUps::wait_turn(const commands::PostMessage& message) {
+  auto now = ChannelPacer::Clock::now();
+  auto turn = pacer_.reserve(pacing_key(message), now);
+  if (turn <= now) co_return;
+  net::steady_timer wait(executor_, turn);
+  co_await wait.async_wait(net::as_tuple(net::use_awaitable));
+}
+
+net::awaitable<void> FollowUps::acquire_slot(commands::PostPriority priority) {
   if (in_flight_ < max_in_flight) {
     ++in_flight_;
     co_return;
   }
   auto turn = std::make_shared<net::steady_timer>(executor_, net::steady_timer::time_point::max());
-  slot_waiters_.push_back(turn);
+  slot_waiters_.at(static_cast<std::size_t>(priority)).push_back(turn);
   co_await turn->async_wait(net::as_tuple(net::use_awaitable));  // the slot is handed over
 }
 
 void FollowUps::release_slot() {
-  if (slot_waiters_.empty()) {
-    --in_flight_;
+  for (auto& waiters : slot_waiters_) {
+    if (waiters.empty()) continue;
+    waiters.front()->cancel();
+    waiters.pop_front();
     return;
   }
-  slot_waiters_.front()->cancel();
-  slot_waiters_.pop_front();
+  --in_flight_;
 }
 
 net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPost> posts) {
@@ -165,7 +196,8 @@ net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPo
   history.oldest_ms = std::numeric_limits<std::int64_t>::max();
   for (const auto& p : posts) history.oldest_ms = std::min(history.oldest_ms, p.queued_at);
   for (auto& post : posts) {
-    co_await self->acquire_slot();
+    co_await self->wait_turn(post.message);
+    co_await self->acquire_slot(post.message.priority);
     std::uint64_t seq = post.outbox_seq;
     std::string error;
     try {
@@ -355,7 +387,7 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
     r.again = false;
     std::vector<std::uint64_t> rows = std::move(r.rows);
     r.rows.clear();
-    co_await self->acquire_slot();
+    co_await self->acquire_slot(commands::PostPriority::normal);
     std::string error;
     try {
       auto view = commands::survey_message(self->repos_, survey);

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -42,6 +43,24 @@ std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch
 // The idempotency key a queued post carries in its message metadata.
 std::string post_key(std::uint64_t outbox_seq);
 
+// Posts to one channel (or DMs to one person) go about one a second, as Slack allows: when
+// the next post to `key` may go. The caller waits for its turn before it takes a connection
+// slot, so a busy channel never holds slots that posts elsewhere need.
+class ChannelPacer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr auto interval = std::chrono::seconds(1);
+
+  // Reserves the next turn of `key` at or after `now`.
+  Clock::time_point reserve(const std::string& key, Clock::time_point now);
+
+ private:
+  std::map<std::string, Clock::time_point, std::less<>> next_;
+};
+
+// The channel (or "dm:<user>") a post is paced by.
+std::string pacing_key(const commands::PostMessage& message);
+
 // Work after acks: posts and DMs (effects of commands and jobs), and response_url replies.
 // A post that came from the outbox leaves it once Slack has answered for good (posted, or
 // refused with an error that retrying cannot fix). One that Slack did not answer is tried
@@ -55,6 +74,11 @@ std::string post_key(std::uint64_t outbox_seq);
 // update. All on the I/O thread; counted so shutdown can wait.
 // Supervised: a post (or refresh, or reply) whose handling throws is reported to Health (task
 // "posts"), its outbox row moved to the quarantine, and its slot handed on; the rest go on.
+// Fair: a post waits for its channel's turn (ChannelPacer) before it takes one of the
+// `max_in_flight` slots; freed slots go to urgent posts (the scheduler's escalations and
+// reminders) first, then to what commands post, then to chatter (canned replies); while
+// `max_waiting` posts wait, new chatter is dropped (its outbox row with it), never anything
+// else.
 class FollowUps {
  public:
   FollowUps(boost::asio::any_io_executor executor, WebApiClient& api, Metrics& metrics,
@@ -95,9 +119,12 @@ class FollowUps {
                                                     const std::string& channel,
                                                     const std::string& ts);
   // At most `max_in_flight` posts talk to Slack at once (a burst of reminders queues here
-  // instead of opening a connection each); a finished post hands its slot to the next.
-  boost::asio::awaitable<void> acquire_slot();
+  // instead of opening a connection each); a finished post hands its slot to the next, by
+  // priority.
+  boost::asio::awaitable<void> acquire_slot(commands::PostPriority priority);
   void release_slot();
+  // Waits until `message`'s channel may take another post.
+  boost::asio::awaitable<void> wait_turn(const commands::PostMessage& message);
   void dequeue(std::uint64_t seq);
   // Reports a post whose handling threw, and moves its outbox row (if any) aside.
   void quarantine(std::uint64_t seq, const std::string& doing, const std::string& error);
@@ -112,8 +139,11 @@ class FollowUps {
   boost::asio::steady_timer idle_;
   int pending_ = 0;
   static constexpr int max_in_flight = 16;
+  static constexpr int max_waiting = 256;
   int in_flight_ = 0;
-  std::deque<std::shared_ptr<boost::asio::steady_timer>> slot_waiters_;
+  // By priority (urgent, normal, chatter), oldest first.
+  std::array<std::deque<std::shared_ptr<boost::asio::steady_timer>>, 3> slot_waiters_;
+  ChannelPacer pacer_;
   struct Refreshes {
     bool running = false;
     bool again = false;               // asked for while an update was under way

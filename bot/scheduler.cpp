@@ -43,6 +43,11 @@ Round next_round(storage::Repositories& repos, const commands::Context& ctx, std
       quarantined = true;
     }
     round.writes.append(std::move(outcome.writes));
+    // Escalations, reminders and breaches go ahead of everything else waiting to be posted.
+    for (auto& effect : outcome.effects) {
+      if (auto* post = std::get_if<commands::PostMessage>(&effect))
+        post->priority = commands::PostPriority::urgent;
+    }
     for (auto& post : queue_posts(repos, round.writes, outcome.effects, now))
       round.posts.push_back(std::move(post));
     auto& lines = quarantined ? round.quarantined : round.log;

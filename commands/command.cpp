@@ -10,7 +10,8 @@ nlohmann::json to_outbox(const PostMessage& message) {
                       {"thread_ts", message.thread_ts},
                       {"permalink_for_decision", message.permalink_for_decision},
                       {"survey_for", message.survey_for},
-                      {"fallback_response_url", message.fallback_response_url}};
+                      {"fallback_response_url", message.fallback_response_url},
+                      {"priority", static_cast<int>(message.priority)}};
   return j;
 }
 
@@ -24,6 +25,9 @@ PostMessage from_outbox(const nlohmann::json& j) {
   m.permalink_for_decision = j.value("permalink_for_decision", std::uint64_t{0});
   m.survey_for = j.value("survey_for", std::uint64_t{0});
   m.fallback_response_url = j.value("fallback_response_url", "");
+  int priority = j.value("priority", static_cast<int>(PostPriority::normal));
+  if (priority >= 0 && priority <= static_cast<int>(PostPriority::chatter))
+    m.priority = static_cast<PostPriority>(priority);
   return m;
 }
 

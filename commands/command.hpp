@@ -34,7 +34,15 @@ struct Reply {
 };
 
 // A message the bot posts through the Web API after the ack (a DM when `to_user` is set).
+// Which posts go first when many wait, and which may be dropped when too many do.
+enum class PostPriority : std::uint8_t {
+  urgent,  // escalations, reminders, SLO breaches (the scheduler's): never dropped
+  normal,  // what commands post
+  chatter  // canned replies to DMs and mentions: dropped first, rate-limited per person
+};
+
 struct PostMessage {
+  PostPriority priority = PostPriority::normal;
   std::string channel;
   std::string to_user;
   std::string text;

@@ -28,6 +28,8 @@ Metrics::Metrics()
           "1 while a background task's last units of work all failed (readyz is 503), by task.");
   declare("itpm_problem", "gauge",
           "1 while a condition keeps the bot from serving (readyz is 503), by name.");
+  declare("itpm_posts_dropped_total", "counter",
+          "Canned replies not sent, by reason (queue_full, per-person rate limit).");
   declare("itpm_quarantined_total", "counter",
           "Stored rows the bot could not process, moved aside, by kind (job, post).");
 }

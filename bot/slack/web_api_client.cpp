@@ -84,12 +84,6 @@ net::awaitable<ApiResult> WebApiClient::call_form(
 }
 
 net::awaitable<ApiResult> WebApiClient::post_message(nlohmann::json message) {
-  std::string channel = message.value("channel", std::string());
-  auto now = std::chrono::steady_clock::now();
-  auto& next = next_post_[channel];
-  auto slot = std::max(now, next);
-  next = slot + std::chrono::seconds(1);
-  if (slot > now) co_await wait_for(slot - now);
   CallOptions options;
   options.retry_ambiguous = false;  // the caller looks for the post before trying again
   co_return co_await call_json("chat.postMessage", std::move(message), options);

@@ -35,7 +35,8 @@ struct CallOptions {
 
 // Slack's Web API over HTTPS with keep-alive: JSON bodies with charset for write methods,
 // form or query for read methods, Bearer tokens, 429 Retry-After honoured, bounded retries
-// with backoff for 5xx and network errors, and about one post per second per channel.
+// with backoff for 5xx and network errors. Posts are paced per channel by their sender
+// (FollowUps), before they take a connection.
 class WebApiClient {
  public:
   WebApiClient(boost::asio::any_io_executor executor, HttpClient& http, std::string api_url,
@@ -47,7 +48,7 @@ class WebApiClient {
   boost::asio::awaitable<ApiResult> call_form(std::string method,
                                               std::vector<std::pair<std::string, std::string>> args,
                                               CallOptions options = {}, bool get = false);
-  // chat.postMessage, paced per channel.
+  // chat.postMessage, never repeated blindly (the caller looks for the post first).
   boost::asio::awaitable<ApiResult> post_message(nlohmann::json message);
   // A follow-up to a slash command or interaction (no Authorization header, as Slack expects).
   boost::asio::awaitable<ApiResult> respond(std::string response_url, nlohmann::json message);
@@ -64,7 +65,6 @@ class WebApiClient {
   std::string bot_token_;
   std::string app_token_;
   Metrics& metrics_;
-  std::map<std::string, std::chrono::steady_clock::time_point> next_post_;  // per channel
 };
 
 // application/x-www-form-urlencoded encoding of one value.

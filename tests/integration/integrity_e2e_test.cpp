@@ -1,5 +1,6 @@
 // Integrity against the real binary and the simulator: rows the bot cannot process are moved
 // aside while everything else keeps running.
+#include "bot/dispatcher.hpp"
 #include "commands/areas/config_commands.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/registry.hpp"
@@ -108,4 +109,42 @@ TEST_CASE("bad job and outbox rows in a data dir are moved aside; the rest is po
   CHECK(contains(out, R"("not json")"));
   CHECK(contains(out, R"("garbage")"));
   CHECK(contains(out, "post "));
+}
+
+TEST_CASE("one person flooding the bot with DMs delays no escalation; replies to them are capped",
+          "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  REQUIRE(contains(bot.command(R"(program add dr-2027 "Disaster Recovery 2027")"), "dr-2027"));
+  // carol sends 300 DMs; each is an event the bot acks.
+  std::size_t acks_before = sim->snapshot().acks.size();
+  for (int i = 0; i < 300; ++i) {
+    nlohmann::json dm = {{"type", "message"},     {"channel_type", "im"},
+                         {"user", "U0DEMO3"},     {"channel", "D0DEMO3"},
+                         {"text", "hello again"}, {"ts", "1700000000." + std::to_string(i)}};
+    REQUIRE_FALSE(sim->send_event(dm).empty());
+  }
+  REQUIRE(
+      sim->wait_for([&](const Snapshot& s) { return s.acks.size() >= acks_before + 300; }, 30s));
+  // A critical risk right after: its owner's DM goes out at once, not after carol's replies.
+  std::string added = bot.command(
+      R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 -i 5 --owner @dave)");
+  INFO(added);
+  REQUIRE(contains(added, "R-1"));
+  auto dm_to = [](const Snapshot& s, const std::string& part) {
+    int n = 0;
+    for (const auto* call : s.ok_calls("chat.postMessage")) {
+      if (contains(call->args.value("text", ""), part)) ++n;
+    }
+    return n;
+  };
+  bool told = sim->wait_for(
+      [&](const Snapshot& s) { return dm_to(s, "You own a critical risk") == 1; }, 20s);
+  auto snapshot = sim->snapshot();
+  INFO(dm_to(snapshot, "I answer to `/itpm`") << " canned replies posted");
+  CHECK(told);
+  // carol heard back a few times, not 300: the rest were acked and not answered.
+  CHECK(dm_to(snapshot, "I answer to `/itpm`") <= itpm::bot::Dispatcher::chatter_per_minute);
+  CHECK(bot.terminate() == std::optional<int>(0));
 }
