@@ -4,6 +4,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,9 @@ struct WsOptions {
   std::chrono::milliseconds stale_after{30000};
   std::chrono::milliseconds handshake_timeout{10000};
   std::chrono::milliseconds close_timeout{1000};
+  // A larger message closes the connection (Slack's envelopes are a few KB; a runaway or
+  // hostile peer must not make the bot buffer without bound).
+  std::size_t max_message_bytes = 1U << 20U;
 };
 
 // Where to connect, from the URL that apps.connections.open returned.

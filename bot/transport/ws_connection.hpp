@@ -45,6 +45,7 @@ class WsConnection final : public Connection,
     ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
       req.set(boost::beast::http::field::user_agent, "itpm-bot/" ITPM_VERSION);
     }));
+    ws_.read_message_max(options_.max_message_bytes);
     websocket::response_type response;
     co_await ws_.async_handshake(response, host_header, target, boost::asio::use_awaitable);
     // From now on the handshake timeout bounds the close handshake.

@@ -204,7 +204,12 @@ AreaSpec program_area() {
       opt("channel", T::channel, "#c"),
       opt("start", T::date, "DATE"),
       opt("due", T::date, "DATE"),
-      opt("budget", T::integer, "N"),
+      [] {
+        ArgSpec budget = opt("budget", T::integer, "N");
+        budget.min = 0;
+        budget.max = any_integer;
+        return budget;
+      }(),
       opt("tags", T::list, "a,b"),
       opt("description", T::text, "\"...\""),
   };

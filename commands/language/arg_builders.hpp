@@ -25,7 +25,7 @@ inline ArgSpec req(std::string_view name, T type, std::string_view hint) {
 inline ArgSpec opt(std::string_view name, T type, std::string_view hint) {
   return arg(name, type, hint, false);
 }
-inline ArgSpec range(std::string_view name, int lo, int hi, bool required) {
+inline ArgSpec range(std::string_view name, std::int64_t lo, std::int64_t hi, bool required) {
   ArgSpec a = arg(name, T::integer, "", required);
   a.min = lo;
   a.max = hi;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,14 +35,19 @@ enum class ArgType {
   flag,             // a switch without a value
 };
 
+// The largest integer a flag without a declared range takes (either sign): room for any
+// count, amount or budget, far from where arithmetic on it could overflow.
+inline constexpr std::int64_t any_integer = 1'000'000'000'000'000;
+
 struct ArgSpec {
   std::string_view name;  // positional: shown as <name>; flag: without the leading --
   ArgType type = ArgType::text;
   std::string_view hint;  // how the value is shown in usage ("1-5", "@u", "DATE")
   bool required = false;
   std::vector<std::string_view> choices = {};
-  int min = 0;  // integer range, when max > min
-  int max = 0;
+  // Integer range, when max > min; without one, at most `any_integer` either way.
+  std::int64_t min = 0;
+  std::int64_t max = 0;
   char short_name = 0;  // -x alias of a flag
   bool repeatable = false;
 };

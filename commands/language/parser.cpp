@@ -106,6 +106,9 @@ std::string check(const ArgSpec& spec, ParsedValue& value, bool is_flag) {
       if (spec.max > spec.min && (n < spec.min || n > spec.max)) {
         return fmt::format("{} must be {}–{} (got {}).", what, spec.min, spec.max, n);
       }
+      if (spec.max <= spec.min && (n < -any_integer || n > any_integer)) {
+        return fmt::format("{} must be at most {} either way (got {}).", what, any_integer, n);
+      }
       value.text = std::to_string(n);
       return "";
     }

@@ -150,13 +150,33 @@ std::string text_from_slack(std::string_view escaped) {
   return out;
 }
 
+namespace {
+
+// A reference inside stored text, shown again and again (lists, agendas): a user group is
+// named, not pinged, and a link shows where it goes (a typed masked link "Approved" could
+// point anywhere).
+std::string render_stored_ref(const SlackRef& ref) {
+  if (ref.kind == SlackRef::Kind::user_group) {
+    std::string name = ref.label.empty() ? "@group" : ref.label;
+    if (!name.starts_with("@")) name.insert(0, "@");
+    return escape(name);
+  }
+  if (ref.kind == SlackRef::Kind::link && !ref.label.empty() && ref.label != ref.id &&
+      ref.id.find_first_of("|<> ") == std::string::npos) {
+    return escape(ref.label) + " (<" + ref.id + ">)";
+  }
+  return render_ref(ref);
+}
+
+}  // namespace
+
 std::string render_text(std::string_view stored) {
   std::string out;
   out.reserve(stored.size());
   for (std::size_t i = 0; i < stored.size();) {
     if (stored[i] == '<') {
       if (auto found = kept_ref_at(stored, i)) {
-        out += render_ref(found->first);
+        out += render_stored_ref(found->first);
         i += found->second;
         continue;
       }

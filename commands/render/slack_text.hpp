@@ -34,8 +34,9 @@ std::string escape(std::string_view text);
 // did not make.
 std::string text_from_slack(std::string_view escaped);
 
-// Stored user text as mrkdwn: its references render as mentions, channels and links again
-// (never a broadcast); everything else is escaped.
+// Stored user text as mrkdwn: its mentions and channels render as such again; a user group as
+// its name (no ping each time the text is shown); a link with a label as "label (<url>)", so
+// the address is always visible; never a broadcast; everything else is escaped.
 std::string render_text(std::string_view stored);
 
 }  // namespace itpm::commands

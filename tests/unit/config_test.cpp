@@ -47,6 +47,18 @@ TEST_CASE("each bad setting gets a one-line error naming it") {
   s = tokens;
   s["SLACK_API_URL"] = "https://slack.com/api";
   CHECK(error_of(s).find("SLACK_API_URL") != std::string::npos);
+  // Plain http:// only to this machine: tokens never cross a network unencrypted.
+  s["SLACK_API_URL"] = "http://slack.example.com/api/";
+  CHECK(error_of(s).find("unencrypted") != std::string::npos);
+  s["SLACK_API_URL"] = "http://127.0.0.1.evil.example/api/";
+  CHECK(error_of(s).find("unencrypted") != std::string::npos);
+  for (const char* local :
+       {"http://127.0.0.1:8080/api/", "http://localhost:9/api/", "http://[::1]:9/api/"}) {
+    s["SLACK_API_URL"] = local;
+    auto loaded = load_config(s, {}, {});
+    REQUIRE(std::holds_alternative<itpm::bot::Config>(loaded));
+    CHECK(std::get<itpm::bot::Config>(loaded).plain_api());
+  }
   s = tokens;
   s["ITPM_ADMINS"] = "U1, alice";
   CHECK(error_of(s).find("ITPM_ADMINS") != std::string::npos);

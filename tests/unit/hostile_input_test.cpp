@@ -63,6 +63,10 @@ TEST_CASE("mistakes in hostile input are explained and write nothing") {
       {R"(survey results dr-2027 --share <!channel>)", "Unexpected"},
       {R"(kpi --quarter <!channel>)", "--quarter cannot be"},
       {"kpi --quarter " + std::string(500, '9'), "--quarter takes a quarter like 2026Q4"},
+      {R"(program update dr-2027 --budget -9223372036854775808)", "--budget must be 0–"},
+      {R"(program update dr-2027 --budget 9223372036854775807)", "--budget must be 0–"},
+      {R"(program add ci "CI" --budget 99999999999999999999)", "--budget must be a whole number"},
+      {R"(risk list --limit -9223372036854775808)", "--limit must be at most"},
   }));
   auto out = f.run(row.text);
   INFO(row.text.substr(0, 120));
@@ -76,6 +80,8 @@ TEST_CASE("mistakes in hostile input are explained and write nothing") {
   CHECK(f.repos.status_updates("dr-2027", 1).empty());
   CHECK(f.repos.all<itpm::storage::Survey>().empty());
   CHECK_FALSE(f.repos.jobs().next_due().has_value());
+  CHECK(f.repos.find<itpm::storage::Program>("dr-2027")->budget == 0);
+  CHECK_FALSE(f.repos.find<itpm::storage::Program>("ci"));
 }
 
 TEST_CASE("odd but valid text is kept exactly and rendered safely") {
@@ -99,7 +105,7 @@ TEST_CASE("odd but valid text is kept exactly and rendered safely") {
     INFO(out.reply.text);
     CHECK(f.repos.find<itpm::storage::Risk>(1)->title == "waiting on <@UDAVE|dave> not ‹@UEVE>");
     CHECK(contains(out.reply.text, "waiting on <@UDAVE> not ‹@UEVE&gt;"));
-    CHECK(contains(out.reply.text, "ask <#COPS> or <https://wiki.example/dr|the wiki>"));
+    CHECK(contains(out.reply.text, "ask <#COPS> or the wiki (<https://wiki.example/dr>)"));
     auto mentioned = pings(out.reply);
     CHECK(mentioned == std::set<std::string>{"@UALICE", "@UDAVE"});
   }
@@ -117,6 +123,11 @@ TEST_CASE("text_from_slack and render_text keep exactly the references Slack sen
         "<@U1|al> <#C1> <!subteam^S1|@sre>");
   CHECK(text_from_slack("<!here|here>") == "@here");
   CHECK(render_text("<@U1|al> & <b> <!channel>") == "<@U1> &amp; &lt;b&gt; &lt;!channel&gt;");
-  CHECK(render_text("<https://x.example/a|docs>") == "<https://x.example/a|docs>");
+  // Shown every time: a masked link shows its address, a user group is named, not pinged.
+  CHECK(render_text("<https://x.example/a|docs>") == "docs (<https://x.example/a>)");
+  CHECK(render_text("<https://evil.example|Approved>") == "Approved (<https://evil.example>)");
+  CHECK(render_text("<https://x.example>") == "<https://x.example>");
+  CHECK(render_text("ask <!subteam^S1|@sre> now") == "ask @sre now");
+  CHECK(render_text("<!subteam^S1>") == "@group");
   CHECK(render_text("<@U1") == "&lt;@U1");
 }

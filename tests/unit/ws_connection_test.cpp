@@ -36,6 +36,14 @@ net::awaitable<void> server_greets_reads_and_closes(ServerSide& server, Seen& se
   co_await server.async_close(websocket::close_code::going_away, net::use_awaitable);
 }
 
+net::awaitable<void> server_sends_too_much(ServerSide& server, std::size_t size) {
+  co_await server.async_accept(net::use_awaitable);
+  std::string big(size, 'x');
+  auto [ec, n] = co_await server.async_write(net::buffer(big), net::as_tuple(net::use_awaitable));
+  (void)ec;
+  (void)n;
+}
+
 net::awaitable<void> server_accepts_then_goes_silent(ServerSide& server) {
   co_await server.async_accept(net::use_awaitable);
 }
@@ -71,6 +79,24 @@ TEST_CASE("the connection reads text frames, writes replies and reports the peer
   CHECK(seen.closed.front() == "closed by peer (1001)");
   CHECK_FALSE(conn->is_open());
   CHECK_FALSE(conn->send("late"));
+}
+
+TEST_CASE("a message over the size cap closes the connection instead of being buffered") {
+  net::io_context ioc;
+  Seen seen;
+  std::shared_ptr<Conn> conn;
+  itpm::bot::WsOptions options;
+  options.max_message_bytes = 4096;
+  conn = std::make_shared<Conn>(8, options, record(seen, &conn), ioc);
+  ServerSide server(ioc);
+  conn->stream().next_layer().connect(server.next_layer());
+  net::co_spawn(ioc, server_sends_too_much(server, 4097), net::detached);
+  net::co_spawn(ioc, client_handshake(conn), net::detached);
+  ioc.run_for(10s);
+  CHECK(seen.texts.empty());
+  REQUIRE(seen.closed.size() == 1);
+  CHECK_THAT(seen.closed.front(), Catch::Contains("exceeded the locally configured limit"));
+  CHECK_FALSE(conn->is_open());
 }
 
 TEST_CASE("a peer that never answers pings is declared stale and closed once") {
