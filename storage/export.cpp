@@ -4,7 +4,10 @@
 #include "storage/record_traits.hpp"
 #include "storage/repositories.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <set>
+#include <string_view>
 
 namespace itpm::storage {
 namespace {
@@ -35,6 +38,11 @@ std::string csv_cell(const json& value) {
   } else if (!value.is_null()) {
     text = value.dump();
   }
+  // A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one) as a
+  // formula: typed text must stay text.
+  if (value.is_string() && !text.empty() &&
+      std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos)
+    text.insert(0, "'");
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
   std::string quoted = "\"";
   for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -130,11 +138,57 @@ void import_json(Store& store, const json& document) {
         "the target database already holds records; import into an empty data directory");
   Repositories repos(store);
   Batch batch;
+  std::vector<std::string> problems;
   try {
-    // Exports from before a record type existed lack its list.
+    // Every row is checked before anything is written: its fields, what it refers to, and
+    // that no sequence is behind a number in use. Exports from before a record type existed
+    // lack its list.
+    std::set<std::string> programs;
+    for (const auto& p : document.value("programs", json::array())) {
+      if (p.is_object() && p.contains("key") && p["key"].is_string()) programs.insert(p["key"]);
+    }
+    json sequences = document.value("sequences", json::object());
     for_each_record_type([&]<class R>() {
-      for (const auto& j : document.value(std::string(RecordTraits<R>::plural), json::array()))
-        repos.restore(batch, j.get<R>());
+      std::string plural(RecordTraits<R>::plural);
+      json rows = document.value(plural, json::array());
+      if (!rows.is_array()) {
+        problems.push_back(plural + " is not a list");
+        return;
+      }
+      std::set<std::string> keys;
+      std::uint64_t highest = 0;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::string where = plural + "[" + std::to_string(i) + "]";
+        R record;
+        try {
+          record = rows[i].get<R>();
+        } catch (const json::exception& e) {
+          problems.push_back(where + ": " + e.what());
+          continue;
+        }
+        std::string key = RecordTraits<R>::key(record);
+        std::string id = RecordTraits<R>::audit_item(record);
+        if (!keys.insert(key).second) problems.push_back(where + ": " + id + " appears twice");
+        if constexpr (requires { record.program; }) {
+          if (!record.program.empty() && !programs.contains(record.program)) {
+            problems.push_back(where + " (" + id + "): program \"" + record.program +
+                               "\" is not in the export");
+          }
+        }
+        if constexpr (Sequenced<R>) highest = std::max(highest, RecordTraits<R>::number(record));
+        repos.restore(batch, record);
+      }
+      if constexpr (Sequenced<R>) {
+        std::string name(RecordTraits<R>::sequence);
+        std::uint64_t next = sequences.contains(name) && sequences[name].is_number_unsigned()
+                                 ? sequences[name].get<std::uint64_t>()
+                                 : 0;
+        if (next < highest) {
+          problems.push_back("sequence \"" + name + "\" is " + std::to_string(next) +
+                             ", below the highest number in use (" + std::to_string(highest) +
+                             "): new items would reuse ids");
+        }
+      }
     });
     for (const auto& row : document.value("schedule", json::array())) {
       JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),
@@ -155,7 +209,14 @@ void import_json(Store& store, const json& document) {
                 KeyBuilder().u64(value.get<std::uint64_t>()).done());
     }
   } catch (const json::exception& e) {
-    throw StoreError(std::string("malformed export: ") + e.what());
+    problems.push_back(e.what());
+  }
+  if (!problems.empty()) {
+    std::string text =
+        "the export has " + std::to_string(problems.size()) + " problem(s); nothing was imported:";
+    for (std::size_t i = 0; i < problems.size() && i < 20; ++i) text += "\n  " + problems[i];
+    if (problems.size() > 20) text += "\n  …";
+    throw StoreError(text);
   }
   if (auto r = store.commit(std::move(batch)); !r)
     throw StoreError("cannot write the import: " + r.error);

@@ -8,6 +8,7 @@
 
 #include <date/date.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -89,6 +90,45 @@ void prove_backup(const std::filesystem::path& backup_dir, std::uint32_t id,
                                     : "the backup is inconsistent: " + problems.front());
 }
 
+// A folder beside `target` (same file system) where a restore or import is built; removed
+// unless swap_into moved it into place.
+class Staging {
+ public:
+  Staging(const std::filesystem::path& target, const std::string& what)
+      : path_(target.parent_path() /
+              (target.filename().string() + "." + what + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_.parent_path());
+  }
+  ~Staging() {
+    std::error_code ignored;
+    if (!moved_) std::filesystem::remove_all(path_, ignored);
+  }
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+  // Puts the staged folder at `target`: what was there is moved aside first and deleted only
+  // once the staged one is in place (put back if that fails).
+  void swap_into(const std::filesystem::path& target) {
+    std::filesystem::path old = target.string() + ".old-" + std::to_string(::getpid());
+    bool had_old = std::filesystem::exists(target);
+    if (had_old) std::filesystem::rename(target, old);
+    try {
+      std::filesystem::rename(path_, target);
+    } catch (const std::filesystem::filesystem_error&) {
+      if (had_old) std::filesystem::rename(old, target);
+      throw;
+    }
+    moved_ = true;
+    if (had_old) std::filesystem::remove_all(old);
+  }
+
+ private:
+  std::filesystem::path path_;
+  bool moved_ = false;
+};
+
 }  // namespace
 
 int run_backup(const std::filesystem::path& data_dir, const std::filesystem::path& backup_dir,
@@ -114,23 +154,44 @@ int run_backup(const std::filesystem::path& data_dir, const std::filesystem::pat
 
 int run_restore(const std::filesystem::path& backup_dir, const std::filesystem::path& data_dir,
                 bool force) {
+  namespace fs = std::filesystem;
   try {
-    if (has_entries(data_dir)) {
+    auto backups = fs::weakly_canonical(backup_dir);
+    auto data = fs::weakly_canonical(data_dir);
+    auto inside = [](const fs::path& a, const fs::path& b) {
+      auto rel = a.lexically_relative(b);
+      return !rel.empty() && *rel.begin() != "..";
+    };
+    if (inside(backups, data) || inside(data, backups)) {
+      return fail("the backup folder and the data directory must be apart (" + backup_dir.string() +
+                  ", " + data_dir.string() + "): restoring would overwrite the backups");
+    }
+    bool replacing = has_entries(data_dir);
+    if (replacing) {
       if (!force) {
         return fail(data_dir.string() +
                     " is not empty; restoring would replace its data. Add --force to do so.");
       }
-      // Opening proves no running bot holds it; then clear it for the restore.
-      { auto probe = Store::open(data_dir); }
-      for (const auto& entry : std::filesystem::directory_iterator(data_dir))
-        std::filesystem::remove_all(entry);
+      // Opening proves it is an itpm-bot database that no running bot holds.
+      auto probe = Store::open(data_dir);
     }
-    auto info = Store::restore_latest(backup_dir, data_dir);
-    std::cout << "restored backup " << info.id << " into " << data_dir.string() << "\n";
+    // Restored and checked beside the old data, which is replaced only once that worked.
+    auto staging = Staging(data, "restoring");
+    auto info = Store::restore_latest(backup_dir, staging.path());
+    {
+      auto restored = storage::open_database(staging.path());
+      auto problems = storage::Repositories(*restored).check();
+      if (!problems.empty())
+        return fail("the restored backup " + std::to_string(info.id) +
+                    " is inconsistent, nothing was replaced: " + problems.front());
+    }
+    staging.swap_into(data);
+    std::cout << "restored backup " << info.id << " into " << data_dir.string()
+              << (replacing ? " (the data it held was replaced)" : "") << "\n";
     return 0;
   } catch (const StoreError& e) {
     return fail(e.what());
-  } catch (const std::filesystem::filesystem_error& e) {
+  } catch (const fs::filesystem_error& e) {
     return fail(e.what());
   }
 }
@@ -192,13 +253,30 @@ int run_import(const std::filesystem::path& data_dir, const std::filesystem::pat
   auto document = nlohmann::json::parse(in, nullptr, false);
   if (document.is_discarded()) return fail(file.string() + " is not JSON");
   try {
-    auto store = storage::open_database(data_dir);
-    storage::import_json(*store, document);
-    std::cout << "imported " << document["programs"].size() << " programs, "
-              << document["risks"].size() << " risks, " << document["decisions"].size()
+    if (has_entries(data_dir)) {
+      return fail(data_dir.string() + " is not empty; import into a new or empty data directory");
+    }
+    // Imported and checked beside the target, which appears only once that worked.
+    auto staging = Staging(std::filesystem::weakly_canonical(data_dir), "importing");
+    {
+      auto store = storage::open_database(staging.path());
+      storage::import_json(*store, document);
+      auto problems = storage::Repositories(*store).check();
+      if (!problems.empty()) {
+        std::string text = "the imported data is inconsistent; nothing was imported:";
+        for (std::size_t i = 0; i < problems.size() && i < 20; ++i) text += "\n  " + problems[i];
+        return fail(text);
+      }
+    }
+    staging.swap_into(std::filesystem::weakly_canonical(data_dir));
+    std::cout << "imported " << document.value("programs", nlohmann::json::array()).size()
+              << " programs, " << document.value("risks", nlohmann::json::array()).size()
+              << " risks, " << document.value("decisions", nlohmann::json::array()).size()
               << " decisions into " << data_dir.string() << "\n";
     return 0;
   } catch (const StoreError& e) {
+    return fail(e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
     return fail(e.what());
   }
 }

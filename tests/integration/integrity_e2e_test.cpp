@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 using namespace std::chrono_literals;
 using itpm::sim::Snapshot;
 using itpm::test::BotRun;
@@ -147,4 +149,45 @@ TEST_CASE("one person flooding the bot with DMs delays no escalation; replies to
   // carol heard back a few times, not 300: the rest were acked and not answered.
   CHECK(dm_to(snapshot, "I answer to `/itpm`") <= itpm::bot::Dispatcher::chatter_per_minute);
   CHECK(bot.terminate() == std::optional<int>(0));
+}
+
+TEST_CASE("restore cannot destroy data: a failed restore keeps what was there", "[integration]") {
+  itpm::test::TempDir dir;
+  auto data = dir.path() / "data";
+  {
+    auto store = itpm::storage::open_database(data);
+    itpm::storage::Repositories repos(*store);
+    run(repos, R"(program add dr-2027 "Disaster Recovery 2027")");
+  }
+  auto restore = [&](const std::filesystem::path& from, const std::filesystem::path& to) {
+    itpm::process::ChildOptions options;
+    options.argv = {ITPM_BOT_PATH, "restore",    "--force",  "--from",
+                    from.string(), "--data-dir", to.string()};
+    auto child = std::make_unique<itpm::process::ChildProcess>(options);
+    auto status = child->wait_exit(60s);
+    return std::make_pair(status.value_or(-1), child->output());
+  };
+  auto still_there = [&] {
+    auto store = itpm::storage::open_database(data);
+    return itpm::storage::Repositories(*store).find<itpm::storage::Program>("dr-2027").has_value();
+  };
+  // A folder without backups: nothing is restored, and nothing is removed.
+  std::filesystem::create_directories(dir.path() / "empty-backups");
+  auto [code, out] = restore(dir.path() / "empty-backups", data);
+  INFO(out);
+  CHECK(code == 1);
+  CHECK(still_there());
+  // Backups kept inside the data directory (or the other way round) are refused.
+  auto [inside_code, inside_out] = restore(data / "backups", data);
+  CHECK(inside_code == 1);
+  CHECK_THAT(inside_out, Catch::Contains("must be apart"));
+  CHECK(still_there());
+  // A folder that is not an itpm-bot data directory is never cleared.
+  auto notes = dir.path() / "notes";
+  std::filesystem::create_directories(notes);
+  { std::ofstream(notes / "todo.txt") << "keep me"; }
+  auto [notes_code, notes_out] = restore(dir.path() / "empty-backups", notes);
+  CHECK(notes_code == 1);
+  CHECK_THAT(notes_out, Catch::Contains("not an itpm-bot data directory"));
+  CHECK(std::filesystem::exists(notes / "todo.txt"));
 }

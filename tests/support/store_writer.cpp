@@ -49,6 +49,18 @@ int main(int argc, char** argv) {
   }
   auto store = Store::open(argv[1]);
   Repositories repos(*store);
+  // The programs the items belong to, as in a real store (an import checks the references).
+  if (!repos.find<Program>("p0")) {
+    Batch programs;
+    for (const char* key : {"p0", "p1", "p2"}) {
+      Program p;
+      p.key = key;
+      p.name = key;
+      p.owner = "U0WRITER";
+      repos.save(programs, p, nullptr, Change{"U0WRITER", 0, "add"});
+    }
+    if (!store->commit(std::move(programs))) return 1;
+  }
   bool group = std::string(argv[2]) == "group";
   std::uint64_t count = std::stoull(argv[3]);
   std::mutex m;

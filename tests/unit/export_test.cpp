@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 using namespace itpm::storage;
@@ -94,8 +95,33 @@ TEST_CASE("import refuses a non-empty store, a foreign document and a newer form
   CHECK_THROWS_WITH(import_json(*empty, newer), Catch::Contains("newer"));
   auto broken = document;
   broken["risks"][0]["number"] = "twelve";
-  CHECK_THROWS_WITH(import_json(*empty, broken), Catch::Contains("malformed export"));
+  CHECK_THROWS_WITH(import_json(*empty, broken),
+                    Catch::Contains("nothing was imported") && Catch::Contains("risks[0]: "));
   CHECK(export_json(*empty)["programs"].empty());  // nothing half-written
+}
+
+TEST_CASE("import names every bad row: references, duplicates, sequences behind the ids") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "a");
+  fill(*store);
+  auto document = export_json(*store);
+  REQUIRE(document["risks"].size() >= 2);
+  document["risks"][0]["program"] = "gone";
+  document["risks"][1]["number"] = document["risks"][0]["number"];
+  document["sequences"]["decision"] = 0;
+  auto empty = Store::open(dir.path() / "b");
+  try {
+    import_json(*empty, document);
+    FAIL("a bad export must be refused");
+  } catch (const itpm::storage::StoreError& e) {
+    std::string text = e.what();
+    INFO(text);
+    CHECK_THAT(text, Catch::Contains("3 problem(s); nothing was imported"));
+    CHECK_THAT(text, Catch::Contains("risks[0] (R-1): program \"gone\" is not in the export"));
+    CHECK_THAT(text, Catch::Contains("risks[1]: R-1 appears twice"));
+    CHECK_THAT(text, Catch::Contains("sequence \"decision\" is 0, below the highest number"));
+  }
+  CHECK(export_json(*empty)["risks"].empty());
 }
 
 TEST_CASE("CSV export writes one file per record type with a header row") {
@@ -132,4 +158,26 @@ TEST_CASE("backups are verified, pruned to the newest N, and restore to the same
   CHECK(export_json(*restored).dump() == export_json(*store).dump());
   CHECK_THROWS_AS(Store::restore_latest(dir.path() / "empty-backups", dir.path() / "x"),
                   StoreError);
+}
+
+TEST_CASE("CSV cells a spreadsheet would run as a formula stay text") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "a");
+  Repositories repos(*store);
+  Program p;
+  p.key = "dr-2027";
+  p.name = "=HYPERLINK(\"https://evil.example\",\"open\")";
+  p.description = "-2+3";
+  p.owner = "U1";
+  p.budget = 5;
+  Batch b;
+  repos.save(b, p, nullptr, Change{"U1", 1, "add"});
+  REQUIRE(store->commit(std::move(b)));
+  itpm::storage::export_csv(*store, dir.path() / "csv");
+  std::ifstream in(dir.path() / "csv" / "programs.csv");
+  std::string csv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_THAT(csv, Catch::Contains("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"open\"\")\""));
+  CHECK_THAT(csv, Catch::Contains(",'-2+3,"));
+  CHECK_THAT(csv, Catch::Contains("\n5,"));  // numbers stay numbers
+  CHECK_THAT(csv, !Catch::Contains(",=HYPERLINK"));
 }
