@@ -89,7 +89,7 @@ void FollowUps::post(QueuedPost post) {
   }
   started();
   if (post.refresh_survey == 0) {
-    net::co_spawn(executor_, send_post(this, std::move(post)), net::detached);
+    net::co_spawn(executor_, send_supervised(this, std::move(post), nullptr), net::detached);
     return;
   }
   Refreshes& r = refreshes_[post.refresh_survey];
@@ -144,13 +144,14 @@ net::awaitable<int> FollowUps::drain(std::chrono::steady_clock::time_point deadl
   co_return pending_;
 }
 
-net::awaitable<void> FollowUps::send_post(FollowUps* self, QueuedPost post) {
+net::awaitable<void> FollowUps::send_supervised(FollowUps* self, QueuedPost post,
+                                                History* history) {
   co_await self->wait_turn(post.message);
   co_await self->acquire_slot(post.message.priority);
   std::uint64_t seq = post.outbox_seq;
   std::string error;
   try {
-    co_await deliver(self, std::move(post), nullptr);
+    co_await deliver(self, std::move(post), history);
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -195,24 +196,7 @@ net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPo
   History history;
   history.oldest_ms = std::numeric_limits<std::int64_t>::max();
   for (const auto& p : posts) history.oldest_ms = std::min(history.oldest_ms, p.queued_at);
-  for (auto& post : posts) {
-    co_await self->wait_turn(post.message);
-    co_await self->acquire_slot(post.message.priority);
-    std::uint64_t seq = post.outbox_seq;
-    std::string error;
-    try {
-      co_await deliver(self, std::move(post), &history);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-    if (error.empty()) {
-      self->health_.succeeded("posts");
-    } else {
-      self->quarantine(seq, "resending outbox row " + std::to_string(seq), error);
-    }
-    self->release_slot();
-    self->finished();
-  }
+  for (auto& post : posts) co_await send_supervised(self, std::move(post), &history);
 }
 
 net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, History* history) {

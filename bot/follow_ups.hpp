@@ -100,7 +100,10 @@ class FollowUps {
     std::int64_t oldest_ms = 0;
     std::map<std::string, std::map<std::string, std::string>> keys;  // channel -> key -> ts
   };
-  static boost::asio::awaitable<void> send_post(FollowUps* self, QueuedPost post);
+  // Waits for the channel's turn and a slot, delivers, and hands the slot on; a post whose
+  // handling throws is reported and its outbox row quarantined.
+  static boost::asio::awaitable<void> send_supervised(FollowUps* self, QueuedPost post,
+                                                      History* history);
   static boost::asio::awaitable<void> resume_all(FollowUps* self, std::vector<QueuedPost> posts);
   static boost::asio::awaitable<void> deliver(FollowUps* self, QueuedPost post, History* history);
   // The ts of our post with `key` in `channel` since `oldest_ms`, if Slack shows one.

@@ -36,10 +36,12 @@ Envelope mention(const std::string& event_id, const std::string& user = "U2") {
 }
 
 struct TempStore {
+  explicit TempStore(itpm::storage::Store::Options options = {})
+      : store(itpm::storage::Store::open(dir.path() / "db", options)), repos(*store) {}
   boost::asio::io_context ioc;
   itpm::test::TempDir dir;
-  std::unique_ptr<itpm::storage::Store> store = itpm::storage::Store::open(dir.path() / "db");
-  itpm::storage::Repositories repos{*store};
+  std::unique_ptr<itpm::storage::Store> store;
+  itpm::storage::Repositories repos;
 };
 
 // Handles `e`; what writes (a command's change, an event's dedupe row) is committed on the
@@ -244,23 +246,15 @@ TEST_CASE("many people changing few risks at once: no change is lost, the store 
 }
 
 TEST_CASE("on a full disk a command is told it was not saved; once space returns it is") {
-  boost::asio::io_context ioc;
-  itpm::test::TempDir dir;
   itpm::test::FaultyEnv faulty;
   itpm::storage::Store::Options options;
   options.env = faulty.env.get();
-  auto store = itpm::storage::Store::open(dir.path() / "db", options);
-  itpm::storage::Repositories repos(*store);
+  TempStore t(options);
+  auto& store = t.store;
+  auto& repos = t.repos;
   itpm::commands::Registry registry;
-  Dispatcher d(registry, {}, repos, ioc.get_executor());
-  auto run = [&](const std::string& text) {
-    std::optional<Dispatched> result;
-    d.handle(slash(text), [&](Dispatched out) { result = std::move(out); });
-    ioc.restart();
-    ioc.run_for(std::chrono::seconds(10));
-    REQUIRE(result);
-    return text_of(*result);
-  };
+  Dispatcher d(registry, {}, repos, t.ioc.get_executor());
+  auto run = [&](const std::string& text) { return text_of(handle(t, d, slash(text))); };
   faulty.fs->full = true;
   auto refused = run(R"(program add dr-2027 "DR")");
   CHECK_THAT(refused, Catch::Contains("Not saved") && Catch::Contains("No space left on device") &&
