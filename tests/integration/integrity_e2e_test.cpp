@@ -7,6 +7,7 @@
 #include "storage/database.hpp"
 #include "storage/key_codec.hpp"
 #include "tests/support/bot_run.hpp"
+#include "tests/support/command_fixture.hpp"
 #include "tests/support/http_get.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,12 +17,9 @@
 using namespace std::chrono_literals;
 using itpm::sim::Snapshot;
 using itpm::test::BotRun;
+using itpm::test::contains;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // Runs `/itpm <text>` as U0DEMO1 in C0DEMO1 straight on `repos`, committing its writes.
 void run(itpm::storage::Repositories& repos, const std::string& text) {
