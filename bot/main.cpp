@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   auto* export_cmd = cli.add_subcommand("export", "write every record as JSON (or CSV files)");
   export_cmd->add_option("--data-dir", sub_data_dir, "the bot's data directory")->required();
   export_cmd->add_option("--format", format, "json (default) or csv");
+  export_cmd->add_flag("--force", force, "replace files that exist (never through a symlink)");
   export_cmd->add_option("--out", out,
                          "JSON file (default: stdout) or CSV folder (default: ./itpm-export)");
   auto* import_cmd =
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
   }
   if (backup->parsed()) return itpm::bot::run_backup(sub_data_dir, backup_dir, keep);
   if (restore->parsed()) return itpm::bot::run_restore(backup_dir, sub_data_dir, force);
-  if (export_cmd->parsed()) return itpm::bot::run_export(sub_data_dir, format, out);
+  if (export_cmd->parsed()) return itpm::bot::run_export(sub_data_dir, format, out, force);
   if (import_cmd->parsed()) return itpm::bot::run_import(sub_data_dir, import_file);
   if (quarantine_cmd->parsed()) return itpm::bot::run_quarantine_list(sub_data_dir);
   if (!data_dir.empty()) command_line["ITPM_DATA_DIR"] = data_dir;

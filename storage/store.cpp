@@ -476,7 +476,12 @@ Store::~Store() = default;
 
 std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options store_options) {
   std::error_code ec;
+  // A data directory made here is the bot's alone (0700): records hold people's words.
+  bool existed = std::filesystem::exists(dir, ec);
   std::filesystem::create_directories(dir, ec);
+  if (!ec && !existed)
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
   if (ec) throw StoreError("cannot create data directory " + dir.string() + ": " + ec.message());
   rocksdb::DBOptions options;
   if (store_options.env != nullptr) options.env = store_options.env;
@@ -684,6 +689,13 @@ Store::BackupInfo info_of(const rocksdb::BackupInfo& b) {
 }
 
 std::unique_ptr<rocksdb::BackupEngine> open_backup_engine(const std::filesystem::path& backup_dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(backup_dir, ec)) {
+    // A backup folder made here is private (0700), like the data directory.
+    std::filesystem::create_directories(backup_dir, ec);
+    std::filesystem::permissions(backup_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
   rocksdb::BackupEngine* raw = nullptr;
   rocksdb::Status s = rocksdb::BackupEngine::Open(
       rocksdb::Env::Default(), rocksdb::BackupEngineOptions(backup_dir.string()), &raw);

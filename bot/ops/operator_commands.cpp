@@ -3,11 +3,13 @@
 #include "storage/database.hpp"
 #include "storage/export.hpp"
 #include "storage/quarantine.hpp"
+#include "storage/record_traits.hpp"
 #include "storage/repositories.hpp"
 #include "storage/store.hpp"
 
 #include <date/date.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <chrono>
 #include <cstdlib>
@@ -197,7 +199,8 @@ int run_restore(const std::filesystem::path& backup_dir, const std::filesystem::
 }
 
 int run_export(const std::filesystem::path& data_dir, const std::string& format,
-               const std::string& out) {
+               const std::string& out, bool force) {
+  namespace fs = std::filesystem;
   if (format != "json" && format != "csv") {
     std::cerr << "itpm-bot: --format must be json or csv, got " << format << "\n";
     return 2;
@@ -206,9 +209,27 @@ int run_export(const std::filesystem::path& data_dir, const std::string& format,
     std::unique_ptr<FollowerDir> follower;
     auto store = open_for_reading(data_dir, follower);
     if (format == "csv") {
-      std::filesystem::path dir = out.empty() ? "itpm-export" : out;
+      fs::path dir = out.empty() ? "itpm-export" : out;
+      if (fs::is_symlink(dir)) return fail(dir.string() + " is a symlink; give a real folder");
+      if (!fs::exists(dir)) {
+        fs::create_directories(dir);
+        fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+      }
+      std::vector<fs::path> files;
+      storage::for_each_record_type([&]<class R>() {
+        files.push_back(dir / (std::string(storage::RecordTraits<R>::plural) + ".csv"));
+      });
+      for (const auto& file : files) {
+        if (fs::is_symlink(file)) return fail(file.string() + " is a symlink; not written");
+        if (fs::exists(file) && !force)
+          return fail(file.string() + " exists; add --force to replace it");
+        fs::remove(file);  // a new file, created 0600 below
+      }
       storage::export_csv(*store, dir);
-      std::cerr << "wrote programs.csv, risks.csv and decisions.csv in " << dir.string() << "\n";
+      for (const auto& file : files)
+        fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write,
+                        fs::perm_options::replace);
+      std::cerr << "wrote " << files.size() << " CSV files in " << dir.string() << "\n";
       return 0;
     }
     std::string text = storage::export_json(*store).dump(2) + "\n";
@@ -216,11 +237,33 @@ int run_export(const std::filesystem::path& data_dir, const std::string& format,
       std::cout << text;
       return std::cout.good() ? 0 : 1;
     }
-    std::ofstream file(out, std::ios::binary);
-    file << text;
-    if (!file) return fail("cannot write " + out);
+    fs::path file = out;
+    if (fs::is_symlink(file)) return fail(file.string() + " is a symlink; not written");
+    if (fs::exists(file) && !force)
+      return fail(file.string() + " exists; add --force to replace it");
+    // Written 0600 beside the target, then renamed over it: never half a file, never through
+    // a link.
+    fs::path parent = file.parent_path().empty() ? fs::path(".") : file.parent_path();
+    std::string temp = (parent / (file.filename().string() + ".XXXXXX")).string();
+    int fd = ::mkstemp(temp.data());
+    if (fd < 0) return fail("cannot write in " + parent.string());
+    std::size_t written = 0;
+    while (written < text.size()) {
+      auto n = ::write(fd, text.data() + written, text.size() - written);
+      if (n <= 0) break;
+      written += static_cast<std::size_t>(n);
+    }
+    bool ok = written == text.size() && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
+      fs::remove(temp);
+      return fail("cannot write " + file.string());
+    }
+    fs::rename(temp, file);
     return 0;
   } catch (const StoreError& e) {
+    return fail(e.what());
+  } catch (const fs::filesystem_error& e) {
     return fail(e.what());
   }
 }

@@ -18,9 +18,10 @@ int run_restore(const std::filesystem::path& backup_dir, const std::filesystem::
                 bool force);
 
 // Writes every record as JSON (to `out`, or stdout when empty) or as CSV files (into the
-// folder `out`, default ./itpm-export).
+// folder `out`, default ./itpm-export). Files are 0600 in folders it creates 0700; a file
+// that exists is replaced only with `force`, and a symlink never is (nor written through).
 int run_export(const std::filesystem::path& data_dir, const std::string& format,
-               const std::string& out);
+               const std::string& out, bool force);
 
 // Loads a JSON export into an empty DATA_DIR.
 int run_import(const std::filesystem::path& data_dir, const std::filesystem::path& file);

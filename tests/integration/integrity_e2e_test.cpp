@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
 
 using namespace std::chrono_literals;
 using itpm::sim::Snapshot;
@@ -188,4 +189,54 @@ TEST_CASE("restore cannot destroy data: a failed restore keeps what was there", 
   CHECK(notes_code == 1);
   CHECK_THAT(notes_out, Catch::Contains("not an itpm-bot data directory"));
   CHECK(std::filesystem::exists(notes / "todo.txt"));
+}
+
+TEST_CASE("export writes private files, never over one without --force, never through a link",
+          "[integration]") {
+  namespace fs = std::filesystem;
+  itpm::test::TempDir dir;
+  auto data = dir.path() / "data";
+  {
+    auto store = itpm::storage::open_database(data);
+    itpm::storage::Repositories repos(*store);
+    run(repos, R"x(program add dr-2027 "=HYPERLINK(1)")x");
+  }
+  CHECK((fs::status(data).permissions() & fs::perms::all) == fs::perms::owner_all);
+  auto export_to = [&](std::vector<std::string> extra) {
+    itpm::process::ChildOptions options;
+    options.argv = {ITPM_BOT_PATH, "export", "--data-dir", data.string()};
+    options.argv.insert(options.argv.end(), extra.begin(), extra.end());
+    itpm::process::ChildProcess child(options);
+    auto status = child.wait_exit(60s);
+    return std::make_pair(status.value_or(-1), child.output());
+  };
+  auto file = dir.path() / "export.json";
+  REQUIRE(export_to({"--out", file.string()}).first == 0);
+  CHECK((fs::status(file).permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+  auto [again, again_out] = export_to({"--out", file.string()});
+  CHECK(again == 1);
+  CHECK_THAT(again_out, Catch::Contains("add --force"));
+  CHECK(export_to({"--out", file.string(), "--force"}).first == 0);
+  // A link planted where the export goes is neither followed nor replaced.
+  auto target = dir.path() / "elsewhere.txt";
+  { std::ofstream(target) << "precious"; }
+  auto link = dir.path() / "link.json";
+  fs::create_symlink(target, link);
+  auto [linked, linked_out] = export_to({"--out", link.string(), "--force"});
+  CHECK(linked == 1);
+  CHECK_THAT(linked_out, Catch::Contains("symlink"));
+  std::ifstream kept(target);
+  std::string content((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+  CHECK(content == "precious");
+  // CSV: a folder made 0700, files 0600, a formula kept as text.
+  auto csv = dir.path() / "csv";
+  REQUIRE(export_to({"--format", "csv", "--out", csv.string()}).first == 0);
+  CHECK((fs::status(csv).permissions() & fs::perms::all) == fs::perms::owner_all);
+  CHECK((fs::status(csv / "programs.csv").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+  std::ifstream programs(csv / "programs.csv");
+  std::string rows((std::istreambuf_iterator<char>(programs)), std::istreambuf_iterator<char>());
+  CHECK_THAT(rows, Catch::Contains("'=HYPERLINK(1)"));
+  CHECK(export_to({"--format", "csv", "--out", csv.string()}).first == 1);
 }
