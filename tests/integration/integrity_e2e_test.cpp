@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -239,4 +240,45 @@ TEST_CASE("export writes private files, never over one without --force, never th
   std::string rows((std::istreambuf_iterator<char>(programs)), std::istreambuf_iterator<char>());
   CHECK_THAT(rows, Catch::Contains("'=HYPERLINK(1)"));
   CHECK(export_to({"--format", "csv", "--out", csv.string()}).first == 1);
+}
+
+TEST_CASE("a burst of changes to one risk, none acked before the next: every one holds",
+          "[integration]") {
+  itpm::test::TempDir dir;
+  auto data = dir.path() / "data";
+  auto sim = itpm::test::make_sim();
+  {
+    BotRun bot(*sim, {}, {}, data);
+    REQUIRE(bot.wait_hellos(1));
+    REQUIRE(contains(bot.command(R"(program add dr-2027 "Disaster Recovery 2027")"), "dr-2027"));
+    REQUIRE(contains(bot.command(R"(risk add "Replica lag" --program dr-2027 -l 1 -i 1)"), "R-1"));
+    // 30 changes sent at once, alternating likelihood and impact, as many people would.
+    std::vector<std::string> ids;
+    for (int i = 0; i < 30; ++i) {
+      itpm::sim::SlashCommand c;
+      c.text = "risk update R-1 --" + std::string(i % 2 == 0 ? "likelihood " : "impact ") +
+               std::to_string(i / 2 % 5 + 1);
+      c.user = i % 3 == 0 ? "U0DEMO1" : "U0DEMO2";
+      ids.push_back(sim->send_slash_command(c));
+    }
+    REQUIRE(sim->wait_for(
+        [&](const Snapshot& s) {
+          return std::all_of(ids.begin(), ids.end(),
+                             [&](const std::string& id) { return s.ack_for(id) != nullptr; });
+        },
+        30s));
+    REQUIRE(bot.terminate() == std::optional<int>(0));
+  }
+  // Each change that was saved was made from the state the one before it left.
+  auto store = itpm::storage::open_database(data);
+  itpm::storage::Repositories repos(*store);
+  auto history = repos.audit("R-1");
+  REQUIRE(history.size() >= 2);
+  for (std::size_t i = 1; i < history.size(); ++i) {
+    INFO("entry " << i);
+    CHECK(history[i].before == history[i - 1].after);
+  }
+  CHECK(nlohmann::json(*repos.find<itpm::storage::Risk>(1)) == history.back().after);
+  CHECK(repos.risks_of_program("dr-2027").size() == 1);
+  CHECK(repos.check().empty());
 }
