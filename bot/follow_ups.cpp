@@ -320,7 +320,7 @@ net::awaitable<void> FollowUps::send_response(FollowUps* self, std::string url,
   } catch (const std::exception& e) {
     error = e.what();
   }
-  if (!error.empty()) self->quarantine(0, "answering a command's response_url", error);
+  if (!error.empty()) self->health_.failed("posts", "answering a command's response_url", error);
   self->finished();
 }
 

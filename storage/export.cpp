@@ -108,13 +108,26 @@ json export_json(const Store& store) {
   return document;
 }
 
+namespace {
+
+template <class R>
+std::filesystem::path csv_file(const std::filesystem::path& dir) {
+  return dir / (std::string(RecordTraits<R>::plural) + ".csv");
+}
+
+}  // namespace
+
+std::vector<std::filesystem::path> csv_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  for_each_record_type([&]<class R>() { files.push_back(csv_file<R>(dir)); });
+  return files;
+}
+
 void export_csv(const Store& store, const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw StoreError("cannot create " + dir.string() + ": " + ec.message());
-  for_each_record_type([&]<class R>() {
-    write_csv(records<R>(store), dir / (std::string(RecordTraits<R>::plural) + ".csv"));
-  });
+  for_each_record_type([&]<class R>() { write_csv(records<R>(store), csv_file<R>(dir)); });
 }
 
 void import_json(Store& store, const json& document) {

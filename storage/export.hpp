@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <ostream>
+#include <vector>
 
 namespace itpm::storage {
 
@@ -16,9 +17,12 @@ constexpr int export_format_version = 1;
 // The whole store as a JSON document.
 nlohmann::json export_json(const Store& store);
 
-// Programs, risks and decisions as CSV files (programs.csv, risks.csv, decisions.csv) in
-// `dir`, one row per record, list fields joined with ';'. For spreadsheets; import reads JSON.
+// Every record type as a CSV file in `dir` (programs.csv, risks.csv, decisions.csv, ...; see
+// csv_files), one row per record, list fields joined with ';'. For spreadsheets; import reads
+// JSON.
 void export_csv(const Store& store, const std::filesystem::path& dir);
+// The files export_csv writes into `dir`, one per record type.
+std::vector<std::filesystem::path> csv_files(const std::filesystem::path& dir);
 
 // Loads an export into `store`, which must hold no records. Throws StoreError (with the
 // reason) when the document is not an itpm-bot export or the store is not empty; nothing is

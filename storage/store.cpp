@@ -183,7 +183,7 @@ struct Store::Impl {
   std::function<void(const std::string&)> on_write_state;
   std::chrono::steady_clock::time_point last_resume;
   std::shared_ptr<rocksdb::FileSystem> fs;  // for the free space
-  std::filesystem::path dir;
+  std::filesystem::path dir;                // the database's folder
   static constexpr std::uint64_t min_free_bytes = 1U << 20U;
 
   void set_write_error(std::string error) {
@@ -469,8 +469,11 @@ void refuse_foreign(const std::filesystem::path& dir, const rocksdb::DBOptions& 
 
 }  // namespace
 
-Store::Store(std::filesystem::path dir, std::unique_ptr<Impl> impl)
-    : dir_(std::move(dir)), impl_(std::move(impl)) {}
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+const std::filesystem::path& Store::dir() const {
+  return impl_->dir;
+}
 
 Store::~Store() = default;
 
@@ -553,7 +556,7 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   }
   impl->default_handle = handles.front();
   impl->handles.assign(handles.begin() + 1, handles.end());
-  if (follower) return std::unique_ptr<Store>(new Store(dir, std::move(impl)));
+  if (follower) return std::unique_ptr<Store>(new Store(std::move(impl)));
 
   std::string value;
   s = impl->db->Get(rocksdb::ReadOptions{}, impl->handle(Family::meta), std::string(schema_key),
@@ -573,7 +576,7 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   }
   Impl* raw = impl.get();
   impl->committer = std::thread([raw] { raw->run_committer(); });
-  return std::unique_ptr<Store>(new Store(dir, std::move(impl)));
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
 std::optional<std::string> Store::get(Family family, std::string_view key) const {

@@ -218,13 +218,12 @@ class Store {
 
   [[nodiscard]] CommitStats stats() const;
   [[nodiscard]] std::uint32_t stored_schema_version() const;
-  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  [[nodiscard]] const std::filesystem::path& dir() const;
 
  private:
   struct Impl;
-  Store(std::filesystem::path dir, std::unique_ptr<Impl> impl);
+  explicit Store(std::unique_ptr<Impl> impl);
 
-  std::filesystem::path dir_;
   std::unique_ptr<Impl> impl_;
 };
 

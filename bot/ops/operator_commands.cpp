@@ -3,7 +3,6 @@
 #include "storage/database.hpp"
 #include "storage/export.hpp"
 #include "storage/quarantine.hpp"
-#include "storage/record_traits.hpp"
 #include "storage/repositories.hpp"
 #include "storage/store.hpp"
 
@@ -215,10 +214,7 @@ int run_export(const std::filesystem::path& data_dir, const std::string& format,
         fs::create_directories(dir);
         fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
       }
-      std::vector<fs::path> files;
-      storage::for_each_record_type([&]<class R>() {
-        files.push_back(dir / (std::string(storage::RecordTraits<R>::plural) + ".csv"));
-      });
+      auto files = storage::csv_files(dir);
       for (const auto& file : files) {
         if (fs::is_symlink(file)) return fail(file.string() + " is a symlink; not written");
         if (fs::exists(file) && !force)
@@ -300,7 +296,8 @@ int run_import(const std::filesystem::path& data_dir, const std::filesystem::pat
       return fail(data_dir.string() + " is not empty; import into a new or empty data directory");
     }
     // Imported and checked beside the target, which appears only once that worked.
-    auto staging = Staging(std::filesystem::weakly_canonical(data_dir), "importing");
+    auto target = std::filesystem::weakly_canonical(data_dir);
+    auto staging = Staging(target, "importing");
     {
       auto store = storage::open_database(staging.path());
       storage::import_json(*store, document);
@@ -311,7 +308,7 @@ int run_import(const std::filesystem::path& data_dir, const std::filesystem::pat
         return fail(text);
       }
     }
-    staging.swap_into(std::filesystem::weakly_canonical(data_dir));
+    staging.swap_into(target);
     std::cout << "imported " << document.value("programs", nlohmann::json::array()).size()
               << " programs, " << document.value("risks", nlohmann::json::array()).size()
               << " risks, " << document.value("decisions", nlohmann::json::array()).size()

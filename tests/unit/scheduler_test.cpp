@@ -31,6 +31,12 @@ struct Engine : itpm::test::CommandFixture {
 
   Engine() { policy.escalation_channel = "CLEAD"; }
 
+  // dr-2027 and its R-1, critical (score 20) and owned by dave: its ladder starts now.
+  void add_critical_risk() {
+    run(R"(program add dr-2027 "Disaster Recovery 2027")");
+    run(R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  }
+
   // Fires what is due at `at` (everything due earlier fires late).
   void fire(Time at) {
     now = at;
@@ -256,9 +262,7 @@ TEST_CASE("the ladder climbs to the program channel, then to the escalation chan
 
 TEST_CASE("an ack stops the ladder; a new escalation starts a new one") {
   Engine e;
-  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
-  e.run(
-      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  e.add_critical_risk();
   e.run_until(e.now + 1h);
   e.run("risk ack R-1", "UDAVE");
   e.run_until(e.now + 1h);
@@ -357,9 +361,7 @@ TEST_CASE("a corrective action reminds at 75% of its SLO, then breaches, then es
 
 TEST_CASE("a ladder step computed before an ack commits is refused and run again: no step") {
   Engine e;
-  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
-  e.run(
-      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  e.add_critical_risk();
   // The level-2 step falls due; the scheduler computes its round while the owner's ack is
   // still on its way to the disk.
   Time due = itpm::test::noon + 24h;
@@ -384,9 +386,7 @@ TEST_CASE("a ladder step computed before an ack commits is refused and run again
 
 TEST_CASE("bad job rows are moved to the quarantine; the jobs after them still run") {
   Engine e;
-  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
-  e.run(
-      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  e.add_critical_risk();
   // Rows an import or an older build could leave, all due before the ladder's level 2.
   Time due = itpm::test::noon + 1h;
   std::int64_t due_ms = itpm::commands::millis(due);
