@@ -48,6 +48,8 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;  // clang 16 does not deduce it for an aggregate
 
 using Job = std::variant<ReviewReminder, ReviewOccurrence, LadderStep, RiskOverdue, ActionStep>;
 

@@ -24,6 +24,12 @@ char32_t next(std::string_view s, std::size_t& pos) {
   return cp;
 }
 
+std::string_view prefix(std::string_view s, std::size_t max_chars) {
+  std::size_t pos = 0;
+  for (std::size_t chars = 0; pos < s.size() && chars < max_chars; ++chars) next(s, pos);
+  return s.substr(0, pos);
+}
+
 void append(std::string& out, char32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);

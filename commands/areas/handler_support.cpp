@@ -46,14 +46,9 @@ std::string thousands(std::int64_t n) {
 }
 
 std::string shown_text(std::string_view text, std::size_t max) {
-  std::size_t pos = 0;
-  std::size_t chars = 0;
-  while (pos < text.size() && chars < max) {
-    common::utf8::next(text, pos);
-    ++chars;
-  }
-  if (pos >= text.size()) return render_text(text);
-  return render_text(text.substr(0, pos)) + "…";
+  auto head = common::utf8::prefix(text, max);
+  if (head.size() == text.size()) return render_text(text);
+  return render_text(head) + "…";
 }
 
 std::string shown_list(const std::vector<std::string>& words) {

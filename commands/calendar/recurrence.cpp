@@ -1,5 +1,7 @@
 #include "commands/calendar/recurrence.hpp"
 
+#include "common/utf8.hpp"
+
 #include <date/tz.h>
 #include <fmt/format.h>
 
@@ -36,6 +38,10 @@ std::optional<std::chrono::minutes> time_of(std::string_view word) {
   auto colon = word.find(':');
   if (colon == std::string_view::npos || colon == 0 || colon > 2 || word.size() - colon != 3)
     return std::nullopt;
+  // Digits only: from_chars would take "-6:02" as six hours before midnight.
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    if (i != colon && (word[i] < '0' || word[i] > '9')) return std::nullopt;
+  }
   int h = 0;
   int m = 0;
   auto hours = word.substr(0, colon);
@@ -96,8 +102,10 @@ std::variant<Recurrence, std::string> parse_recurrence(std::string_view spec) {
   std::vector<std::string> words;
   std::istringstream in(lower);
   for (std::string w; in >> w;) words.push_back(w);
+  std::string shown(common::utf8::prefix(spec, 60));
+  if (shown.size() < spec.size()) shown += "…";
   auto bad = [&](const std::string& why) {
-    return fmt::format("“{}” is not a cadence: {} {}", std::string(spec.substr(0, 60)), why, forms);
+    return fmt::format("“{}” is not a cadence: {} {}", shown, why, forms);
   };
   if (words.empty()) return bad("it is empty.");
   auto time = time_of(words.back());

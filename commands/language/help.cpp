@@ -3,6 +3,7 @@
 #include "commands/language/suggest.hpp"
 #include "commands/render/reply.hpp"
 #include "commands/render/slack_text.hpp"
+#include "common/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -24,7 +25,7 @@ Reply help_reply(const Grammar& grammar, std::string_view area_word) {
     for (const auto& a : grammar) names.push_back(a.name);
     auto near = nearest(area_word, names);
     return error_reply(fmt::format("No help for {}.{} Try: /itpm help",
-                                   "\"" + escape(area_word.substr(0, 40)) + "\"",
+                                   "\"" + escape(common::utf8::prefix(area_word, 40)) + "\"",
                                    near ? " Did you mean `" + *near + "`?" : ""),
                        "");
   }

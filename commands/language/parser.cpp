@@ -2,6 +2,7 @@
 
 #include "commands/language/suggest.hpp"
 #include "commands/language/tokenizer.hpp"
+#include "common/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -38,8 +39,8 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string_vi
 
 // Shows a user's token safely inside our message.
 std::string quoted(std::string_view s) {
-  std::string shown(s.substr(0, 60));
-  if (s.size() > 60) shown += "…";
+  std::string shown(common::utf8::prefix(s, 60));
+  if (shown.size() < s.size()) shown += "…";
   return "\"" + escape(unescape(shown)) + "\"";
 }
 
@@ -238,8 +239,9 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text, const Gramm
         std::vector<std::string_view> flag_names;
         for (const auto& f : verb.flags) flag_names.push_back(f.name);
         return fail(fmt::format("Unknown flag {}{} for `/itpm {}{}`.{}",
-                                tok.text.starts_with("--") ? "--" : "-", escape(name.substr(0, 40)),
-                                area.name, verb.name.empty() ? "" : " " + std::string(verb.name),
+                                tok.text.starts_with("--") ? "--" : "-",
+                                escape(common::utf8::prefix(name, 40)), area.name,
+                                verb.name.empty() ? "" : " " + std::string(verb.name),
                                 did_you_mean(name, flag_names, "--")));
       }
       std::string flag_name(spec->name);

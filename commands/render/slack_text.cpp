@@ -1,6 +1,7 @@
 #include "commands/render/slack_text.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace itpm::commands {
 namespace {
@@ -61,7 +62,8 @@ std::string render_ref(const SlackRef& ref) {
     case SlackRef::Kind::link: {
       // A URL with a bar or angle bracket in it could smuggle a second token; show it as text.
       if (ref.id.find_first_of("|<> ") != std::string::npos) return escape(ref.id);
-      std::string out = "<" + ref.id;
+      // "&" escaped too: Slack unescapes the address (and parse_ref does), so it reads back.
+      std::string out = "<" + escape(ref.id);
       if (!ref.label.empty()) out += "|" + escape(ref.label);
       return out + ">";
     }
@@ -117,7 +119,15 @@ std::optional<std::pair<SlackRef, std::size_t>> kept_ref_at(std::string_view tex
 std::string text_from_slack(std::string_view escaped) {
   std::string out;
   out.reserve(escaped.size());
+  std::vector<std::size_t> bare;  // where a "<" that is no reference of Slack's went in `out`
   for (std::size_t i = 0; i < escaped.size();) {
+    // A "<" that would start a mention, channel or broadcast without being one Slack sent (a
+    // typed "&lt;", or a bare "<" whose reference only closes after unescaping "&gt;") becomes
+    // "‹", so stored text can only hold the references Slack itself sent.
+    auto imitation = [&](std::size_t next) {
+      return next < escaped.size() &&
+             (escaped[next] == '@' || escaped[next] == '#' || escaped[next] == '!');
+    };
     if (escaped[i] == '<') {
       if (auto found = kept_ref_at(escaped, i)) {
         auto& [ref, length] = *found;
@@ -129,13 +139,12 @@ std::string text_from_slack(std::string_view escaped) {
         i += length;
         continue;
       }
-    }
-    if (escaped.substr(i).starts_with("&lt;")) {
-      // A typed "<" that would start a mention, channel or broadcast becomes "‹", so stored
-      // text can only hold the references Slack itself sent.
-      bool imitation = i + 4 < escaped.size() &&
-                       (escaped[i + 4] == '@' || escaped[i + 4] == '#' || escaped[i + 4] == '!');
-      out += imitation ? "‹" : "<";
+      if (!imitation(i + 1)) bare.push_back(out.size());
+      out += imitation(i + 1) ? "‹" : "<";
+      ++i;
+    } else if (escaped.substr(i).starts_with("&lt;")) {
+      if (!imitation(i + 4)) bare.push_back(out.size());
+      out += imitation(i + 4) ? "‹" : "<";
       i += 4;
     } else if (escaped.substr(i).starts_with("&gt;")) {
       out += '>';
@@ -146,6 +155,13 @@ std::string text_from_slack(std::string_view escaped) {
     } else {
       out += escaped[i++];
     }
+  }
+  // What follows a bare "<" in `out` can still close a reference of another kind ("<<!|x>E>"
+  // keeps "<" and turns "<!|x>" into "@", forming "<@E>"): those become "‹" too, last first so
+  // that earlier positions hold.
+  for (auto at = bare.rbegin(); at != bare.rend(); ++at) {
+    auto found = kept_ref_at(out, *at);
+    if (found && found->first.kind != SlackRef::Kind::link) out.replace(*at, 1, "‹");
   }
   return out;
 }
@@ -163,7 +179,7 @@ std::string render_stored_ref(const SlackRef& ref) {
   }
   if (ref.kind == SlackRef::Kind::link && !ref.label.empty() && ref.label != ref.id &&
       ref.id.find_first_of("|<> ") == std::string::npos) {
-    return escape(ref.label) + " (<" + ref.id + ">)";
+    return escape(ref.label) + " (<" + escape(ref.id) + ">)";
   }
   return render_ref(ref);
 }

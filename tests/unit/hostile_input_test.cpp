@@ -119,6 +119,9 @@ TEST_CASE("odd but valid text is kept exactly and rendered safely") {
 TEST_CASE("text_from_slack and render_text keep exactly the references Slack sent") {
   CHECK(text_from_slack("a &amp; b &lt; c &gt; d") == "a & b < c > d");
   CHECK(text_from_slack("&lt;@U1&gt;") == "‹@U1>");
+  // Found by fuzzing: a bare "<" whose reference closes only once "&gt;" is unescaped.
+  CHECK(text_from_slack("<!here&gt; <@U1&gt;") == "‹!here> ‹@U1>");
+  CHECK(text_from_slack("<<!|x>E>") == "‹@E>");
   CHECK(text_from_slack("<@U1|al> <#C1> <!subteam^S1|@sre>") ==
         "<@U1|al> <#C1> <!subteam^S1|@sre>");
   CHECK(text_from_slack("<!here|here>") == "@here");

@@ -45,7 +45,9 @@ TEST_CASE("cadence specs parse, print back canonically and describe themselves")
   CHECK(describe(spec("monthly last fri 16:00")) == "on the last Fri of each month at 16:00");
   CHECK(describe(spec("daily 09:30")) == "every weekday at 09:30");
   for (const char* wrong : {"", "mon", "mon 25:00", "funday 10:00", "0w mon 10:00",
-                            "monthly 5th tue 09:00", "monthly tue 09:00", "mon tue 10:00"}) {
+                            "monthly 5th tue 09:00", "monthly tue 09:00", "mon tue 10:00",
+                            // Found by fuzzing: from_chars took a sign, six hours before midnight.
+                            "fri -6:02", "fri 10:-5", "fri +9:00"}) {
     INFO(wrong);
     auto parsed = parse_recurrence(wrong);
     REQUIRE(std::holds_alternative<std::string>(parsed));
