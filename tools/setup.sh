@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages itpm-bot needs to build and test, only those missing.
 # Idempotent; used by the README quick start, tools/demo.sh, tools/test.sh and .ci/run.
+# --fuzz adds clang 16 and its runtime (libFuzzer) for tools/fuzz.sh.
 set -euo pipefail
 
 packages=(g++ cmake ninja-build ccache libboost1.81-dev libboost-url1.81-dev libssl-dev openssl
   ca-certificates tzdata nlohmann-json3-dev librocksdb-dev catch2 libhowardhinnant-date-dev
   libspdlog-dev libfmt-dev libcli11-dev clang-format)
+if [ "${1:-}" = "--fuzz" ]; then packages+=(clang-16 libclang-rt-16-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do
