@@ -130,6 +130,30 @@ void export_csv(const Store& store, const std::filesystem::path& dir) {
   for_each_record_type([&]<class R>() { write_csv(records<R>(store), csv_file<R>(dir)); });
 }
 
+namespace {
+
+// Every number an export holds is a whole number. nlohmann turns a fraction (or an integer too
+// large for 64 bits, which it reads as a double) into an integer field with a bare cast,
+// undefined out of range: such numbers are named and refused before any row is read. Walks
+// with its own stack, so no nesting depth can exhaust the thread's.
+void find_fractions(const json& document, std::vector<std::string>& problems) {
+  std::vector<std::pair<const json*, std::string>> todo = {{&document, ""}};
+  while (!todo.empty() && problems.size() <= 20) {
+    auto [j, path] = std::move(todo.back());
+    todo.pop_back();
+    if (j->is_number_float()) {
+      problems.push_back(path + ": " + j->dump() + " is not a whole number in 64-bit range");
+    } else if (j->is_object()) {
+      for (const auto& [key, value] : j->items()) todo.emplace_back(&value, path + "/" + key);
+    } else if (j->is_array()) {
+      for (std::size_t i = 0; i < j->size(); ++i)
+        todo.emplace_back(&(*j)[i], path + "/" + std::to_string(i));
+    }
+  }
+}
+
+}  // namespace
+
 void import_json(Store& store, const json& document) {
   if (!document.is_object() || document.value("format", "") != format_name) {
     throw StoreError("not an itpm-bot export (no \"format\": \"itpm-bot-export\")");
@@ -152,78 +176,79 @@ void import_json(Store& store, const json& document) {
   Repositories repos(store);
   Batch batch;
   std::vector<std::string> problems;
-  try {
-    // Every row is checked before anything is written: its fields, what it refers to, and
-    // that no sequence is behind a number in use. Exports from before a record type existed
-    // lack its list.
-    std::set<std::string> programs;
-    for (const auto& p : document.value("programs", json::array())) {
-      if (p.is_object() && p.contains("key") && p["key"].is_string()) programs.insert(p["key"]);
-    }
-    json sequences = document.value("sequences", json::object());
-    for_each_record_type([&]<class R>() {
-      std::string plural(RecordTraits<R>::plural);
-      json rows = document.value(plural, json::array());
-      if (!rows.is_array()) {
-        problems.push_back(plural + " is not a list");
-        return;
+  find_fractions(document, problems);
+  if (problems.empty()) try {
+      // Every row is checked before anything is written: its fields, what it refers to, and
+      // that no sequence is behind a number in use. Exports from before a record type existed
+      // lack its list.
+      std::set<std::string> programs;
+      for (const auto& p : document.value("programs", json::array())) {
+        if (p.is_object() && p.contains("key") && p["key"].is_string()) programs.insert(p["key"]);
       }
-      std::set<std::string> keys;
-      std::uint64_t highest = 0;
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        std::string where = plural + "[" + std::to_string(i) + "]";
-        R record;
-        try {
-          record = rows[i].get<R>();
-        } catch (const json::exception& e) {
-          problems.push_back(where + ": " + e.what());
-          continue;
+      json sequences = document.value("sequences", json::object());
+      for_each_record_type([&]<class R>() {
+        std::string plural(RecordTraits<R>::plural);
+        json rows = document.value(plural, json::array());
+        if (!rows.is_array()) {
+          problems.push_back(plural + " is not a list");
+          return;
         }
-        std::string key = RecordTraits<R>::key(record);
-        std::string id = RecordTraits<R>::audit_item(record);
-        if (!keys.insert(key).second) problems.push_back(where + ": " + id + " appears twice");
-        if constexpr (requires { record.program; }) {
-          if (!record.program.empty() && !programs.contains(record.program)) {
-            problems.push_back(where + " (" + id + "): program \"" + record.program +
-                               "\" is not in the export");
+        std::set<std::string> keys;
+        std::uint64_t highest = 0;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          std::string where = plural + "[" + std::to_string(i) + "]";
+          R record;
+          try {
+            record = rows[i].get<R>();
+          } catch (const json::exception& e) {
+            problems.push_back(where + ": " + e.what());
+            continue;
+          }
+          std::string key = RecordTraits<R>::key(record);
+          std::string id = RecordTraits<R>::audit_item(record);
+          if (!keys.insert(key).second) problems.push_back(where + ": " + id + " appears twice");
+          if constexpr (requires { record.program; }) {
+            if (!record.program.empty() && !programs.contains(record.program)) {
+              problems.push_back(where + " (" + id + "): program \"" + record.program +
+                                 "\" is not in the export");
+            }
+          }
+          if constexpr (Sequenced<R>) highest = std::max(highest, RecordTraits<R>::number(record));
+          repos.restore(batch, record);
+        }
+        if constexpr (Sequenced<R>) {
+          std::string name(RecordTraits<R>::sequence);
+          std::uint64_t next = sequences.contains(name) && sequences[name].is_number_unsigned()
+                                   ? sequences[name].get<std::uint64_t>()
+                                   : 0;
+          if (next < highest) {
+            problems.push_back("sequence \"" + name + "\" is " + std::to_string(next) +
+                               ", below the highest number in use (" + std::to_string(highest) +
+                               "): new items would reuse ids");
           }
         }
-        if constexpr (Sequenced<R>) highest = std::max(highest, RecordTraits<R>::number(record));
-        repos.restore(batch, record);
+      });
+      for (const auto& row : document.value("schedule", json::array())) {
+        JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),
+                                              row.at("seq").get<std::uint64_t>(),
+                                              row.at("job"),
+                                              {}});
       }
-      if constexpr (Sequenced<R>) {
-        std::string name(RecordTraits<R>::sequence);
-        std::uint64_t next = sequences.contains(name) && sequences[name].is_number_unsigned()
-                                 ? sequences[name].get<std::uint64_t>()
-                                 : 0;
-        if (next < highest) {
-          problems.push_back("sequence \"" + name + "\" is " + std::to_string(next) +
-                             ", below the highest number in use (" + std::to_string(highest) +
-                             "): new items would reuse ids");
-        }
+      if (auto settings = document.value("settings", json::object()); !settings.empty())
+        repos.restore_settings(batch, settings);
+      for (auto entry : document.at("audit")) {
+        std::uint64_t seq = entry.at("seq").get<std::uint64_t>();
+        std::string item = entry.at("item").get<std::string>();
+        entry.erase("seq");
+        batch.put(Family::audit, KeyBuilder().str(item).u64(seq).done(), entry.dump());
       }
-    });
-    for (const auto& row : document.value("schedule", json::array())) {
-      JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),
-                                            row.at("seq").get<std::uint64_t>(),
-                                            row.at("job"),
-                                            {}});
+      for (const auto& [name, value] : document.at("sequences").items()) {
+        batch.put(Family::meta, KeyBuilder().str("seq").str(name).done(),
+                  KeyBuilder().u64(value.get<std::uint64_t>()).done());
+      }
+    } catch (const json::exception& e) {
+      problems.push_back(e.what());
     }
-    if (auto settings = document.value("settings", json::object()); !settings.empty())
-      repos.restore_settings(batch, settings);
-    for (auto entry : document.at("audit")) {
-      std::uint64_t seq = entry.at("seq").get<std::uint64_t>();
-      std::string item = entry.at("item").get<std::string>();
-      entry.erase("seq");
-      batch.put(Family::audit, KeyBuilder().str(item).u64(seq).done(), entry.dump());
-    }
-    for (const auto& [name, value] : document.at("sequences").items()) {
-      batch.put(Family::meta, KeyBuilder().str("seq").str(name).done(),
-                KeyBuilder().u64(value.get<std::uint64_t>()).done());
-    }
-  } catch (const json::exception& e) {
-    problems.push_back(e.what());
-  }
   if (!problems.empty()) {
     std::string text =
         "the export has " + std::to_string(problems.size()) + " problem(s); nothing was imported:";

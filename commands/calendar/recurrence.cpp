@@ -1,5 +1,6 @@
 #include "commands/calendar/recurrence.hpp"
 
+#include "commands/render/slack_text.hpp"
 #include "common/utf8.hpp"
 
 #include <date/tz.h>
@@ -102,8 +103,9 @@ std::variant<Recurrence, std::string> parse_recurrence(std::string_view spec) {
   std::vector<std::string> words;
   std::istringstream in(lower);
   for (std::string w; in >> w;) words.push_back(w);
-  std::string shown(common::utf8::prefix(spec, 60));
-  if (shown.size() < spec.size()) shown += "…";
+  // What the person typed comes back escaped: the message is mrkdwn.
+  auto head = common::utf8::prefix(spec, 60);
+  std::string shown = escape(head) + (head.size() < spec.size() ? "…" : "");
   auto bad = [&](const std::string& why) {
     return fmt::format("“{}” is not a cadence: {} {}", shown, why, forms);
   };
@@ -129,7 +131,7 @@ std::variant<Recurrence, std::string> parse_recurrence(std::string_view spec) {
       r.nth = static_cast<int>(it - ordinals.begin()) + 1;
     }
     auto wd = weekday_of(words[2]);
-    if (!wd) return bad("“" + words[2] + "” is not a weekday.");
+    if (!wd) return bad("“" + escape(words[2]) + "” is not a weekday.");
     r.weekday = *wd;
     return r;
   }
@@ -139,14 +141,14 @@ std::variant<Recurrence, std::string> parse_recurrence(std::string_view spec) {
     auto [end, ec] = std::from_chars(every.data(), every.data() + every.size() - 1, n);
     if (every.size() < 2 || every.back() != 'w' || ec != std::errc{} ||
         end != every.data() + every.size() - 1 || n < 1 || n > 8) {
-      return bad("“" + every + "” should say how many weeks apart, from 1w to 8w.");
+      return bad("“" + escape(every) + "” should say how many weeks apart, from 1w to 8w.");
     }
     r.interval_weeks = n;
     words.erase(words.begin());
   }
   if (words.size() != 1) return bad("it needs a weekday and a time.");
   auto wd = weekday_of(words[0]);
-  if (!wd) return bad("“" + words[0] + "” is not a weekday.");
+  if (!wd) return bad("“" + escape(words[0]) + "” is not a weekday.");
   r.weekday = *wd;
   return r;
 }

@@ -124,6 +124,28 @@ TEST_CASE("import names every bad row: references, duplicates, sequences behind 
   CHECK(export_json(*empty)["risks"].empty());
 }
 
+TEST_CASE("import refuses numbers that are not whole 64-bit numbers, before reading any row") {
+  // Found by fuzzing: nlohmann casts 5.5e40 into an integer field, undefined behaviour.
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "a");
+  fill(*store);
+  auto document = export_json(*store);
+  document["risks"][0]["likelihood"] = 5.5e40;
+  document["audit"][0]["seq"] = 1.5;
+  auto empty = Store::open(dir.path() / "b");
+  try {
+    import_json(*empty, document);
+    FAIL("fractions must be refused");
+  } catch (const itpm::storage::StoreError& e) {
+    std::string text = e.what();
+    INFO(text);
+    CHECK_THAT(text, Catch::Contains("2 problem(s)"));
+    CHECK_THAT(text, Catch::Contains("/risks/0/likelihood: 5.5e+40 is not a whole number"));
+    CHECK_THAT(text, Catch::Contains("/audit/0/seq: 1.5 is not a whole number"));
+  }
+  CHECK(export_json(*empty)["risks"].empty());
+}
+
 TEST_CASE("CSV export writes one file per record type with a header row") {
   itpm::test::TempDir dir;
   auto store = Store::open(dir.path() / "a");

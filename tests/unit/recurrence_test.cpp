@@ -53,6 +53,11 @@ TEST_CASE("cadence specs parse, print back canonically and describe themselves")
     REQUIRE(std::holds_alternative<std::string>(parsed));
     CHECK(std::get<std::string>(parsed).find("`mon 15:00`") != std::string::npos);
   }
+  // Found by fuzzing: the message echoed a user group it could ping; what was typed is escaped.
+  auto group = parse_recurrence("monthly <!subteam^S1|@sre> 04:00");
+  REQUIRE(std::holds_alternative<std::string>(group));
+  CHECK(std::get<std::string>(group).find("<!") == std::string::npos);
+  CHECK(std::get<std::string>(group).find("&lt;!subteam^S1|@sre&gt;") != std::string::npos);
 }
 
 TEST_CASE("a weekly cadence keeps its wall-clock time across a year with two DST changes") {
