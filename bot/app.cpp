@@ -6,6 +6,8 @@
 #include "bot/ops/metrics.hpp"
 #include "bot/ops/periodic_backup.hpp"
 #include "bot/scheduler.hpp"
+#include "bot/slack/api_errors.hpp"
+#include "bot/slack/identity.hpp"
 #include "bot/slack/socket_mode_client.hpp"
 #include "bot/slack/user_zones.hpp"
 #include "bot/slack/web_api_client.hpp"
@@ -34,17 +36,63 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// What the bot knows of its token: checked by auth.test at start, refused later.
+struct TokenState {
+  bool checked = false;
+  bool refused = false;
+};
+
 struct Runtime {
   SocketModeClient& client;
   FollowUps& follow_ups;
   Scheduler& scheduler;
   HttpListener& listener;
   net::signal_set& signals;
+  WebApiClient& api;
+  Dispatcher& dispatcher;
+  Health& health;
+  TokenState& token;
+  net::steady_timer& pause;  // between auth.test tries; a signal cuts it short
+  bool stop_requested = false;
   int exit_code = exit_ok;
 };
 
+// auth.test with the bot token before Socket Mode connects, so the bot is never ready with a
+// token that cannot post. True once it works; false when Slack refused it (exit 3) or a stop
+// was asked for meanwhile. Slack being unreachable is waited out.
+net::awaitable<bool> verify_bot_token(Runtime* rt) {
+  for (int attempt = 1; !rt->stop_requested; ++attempt) {
+    std::vector<std::pair<std::string, std::string>> no_args;
+    ApiResult result = co_await rt->api.call_form("auth.test", std::move(no_args));
+    auto identity = result.ok ? identity_from_auth_test(result.body) : std::nullopt;
+    if (identity) {
+      spdlog::info("bot token works: bot user {} ({}) in workspace {} ({})", identity->user_id,
+                   identity->bot_id, identity->team, identity->team_id);
+      rt->dispatcher.set_identity(*identity);
+      rt->follow_ups.set_identity(*identity);
+      rt->token.checked = true;
+      rt->health.clear_problem("slack");
+      co_return true;
+    }
+    if (!result.ok && classify_api_error(result.error) == ApiErrorKind::auth) {
+      spdlog::error(
+          "SLACK_BOT_TOKEN was refused by Slack ({}): copy the Bot User OAuth Token "
+          "(xoxb-…) from the app's OAuth & Permissions page, or reinstall the app",
+          result.error);
+      rt->exit_code = exit_auth_error;
+      co_return false;
+    }
+    auto wait = retry_pause(attempt, result);
+    spdlog::warn("cannot check the bot token yet (auth.test: {}); trying again in {} s",
+                 result.ok ? "no user or team in the answer" : result.error, wait.count());
+    rt->pause.expires_after(wait);
+    co_await rt->pause.async_wait(net::as_tuple(net::use_awaitable));
+  }
+  co_return false;
+}
+
 net::awaitable<void> run_until_stopped(Runtime* rt) {
-  rt->exit_code = co_await rt->client.run();
+  if (co_await verify_bot_token(rt)) rt->exit_code = co_await rt->client.run();
   rt->scheduler.stop();
   int left = co_await rt->follow_ups.drain(Clock::now() + std::chrono::seconds(5));
   if (left > 0) spdlog::warn("{} follow-up post(s) not sent before shutdown", left);
@@ -113,6 +161,24 @@ int run_bot(const Config& config) {
     zones.lookup(user, std::move(then));
   });
   FollowUps follow_ups(ioc.get_executor(), api, metrics, health, repos);
+  // A token revoked while the bot runs (a call refused, or Slack's event saying so): not
+  // ready, posts kept in the outbox for the next start; one error line.
+  TokenState token;
+  auto token_gone = [&health, &token](const std::string& why) {
+    if (token.refused) return;
+    token.refused = true;
+    spdlog::error(
+        "Slack no longer accepts the bot token ({}): posts wait in the outbox; "
+        "reinstall the app, set the new SLACK_BOT_TOKEN and restart the bot",
+        why);
+    health.set_problem("slack", "the bot token was refused (" + why + ")");
+  };
+  health.set_problem("slack", "the bot token is not checked yet (auth.test)");
+  api.on_token_refused([&token_gone, &token](bool app_token, const std::string& error) {
+    // Until auth.test has passed, the start-up check reports a refused token (and exits).
+    if (!app_token && token.checked) token_gone(error);
+  });
+  dispatcher.set_on_token_revoked([&token_gone](const std::string& event) { token_gone(event); });
   if (auto resent = follow_ups.resume(); resent > 0)
     spdlog::info("sending {} post(s) left in the outbox by the previous run", resent);
   Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, health, settings);
@@ -152,13 +218,17 @@ int run_bot(const Config& config) {
                config.http_listen.substr(0, config.http_listen.rfind(':')), listener->port());
 
   net::signal_set signals(ioc, SIGINT, SIGTERM);
+  net::steady_timer token_pause(ioc);
+  Runtime runtime{client, follow_ups, scheduler, *listener, signals,
+                  api,    dispatcher, health,    token,     token_pause};
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: finishing what is in hand and stopping", signal);
+    runtime.stop_requested = true;
+    token_pause.cancel();
     client.stop();
   });
 
-  Runtime runtime{client, follow_ups, scheduler, *listener, signals};
   net::co_spawn(ioc, run_until_stopped(&runtime), [&](std::exception_ptr e) {
     if (e) {
       try {

@@ -179,6 +179,11 @@ net::awaitable<void> Dispatcher::commit_then_finish(Dispatcher* self, commands::
 
 void Dispatcher::handle_event(const nlohmann::json& payload,
                               const std::function<void(Dispatched)>& done) {
+  if (auto it = payload.find("event"); it != payload.end() && revokes_bot_token(*it, identity_)) {
+    if (on_token_revoked_) on_token_revoked_(it->value("type", ""));
+    done({});
+    return;
+  }
   auto event = parse_event(payload);
   if (!event) {
     done({});  // app_rate_limited and the like carry no event
@@ -195,7 +200,8 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
     return;
   }
   bool direct_message = event->type == "message" && event->channel_type == "im";
-  if (!is_slack_id(event->channel) || !is_slack_id(event->user) || event->from_bot ||
+  bool own = identity_ && event->user == identity_->user_id;
+  if (!is_slack_id(event->channel) || !is_slack_id(event->user) || event->from_bot || own ||
       (event->type != "app_mention" && !direct_message)) {
     done({});
     return;

@@ -2,6 +2,7 @@
 
 #include "bot/follow_ups.hpp"
 #include "bot/slack/envelope.hpp"
+#include "bot/slack/identity.hpp"
 #include "commands/areas/survey_commands.hpp"
 #include "commands/registry.hpp"
 
@@ -53,6 +54,13 @@ class Dispatcher {
   // Runs after a command's writes are durable (the scheduler re-reads its earliest job).
   void set_on_commit(std::function<void()> on_commit) { on_commit_ = std::move(on_commit); }
 
+  // Who the bot is (from auth.test): its own messages are never answered.
+  void set_identity(BotIdentity identity) { identity_ = std::move(identity); }
+  // Runs when Slack says the bot's token is gone (tokens_revoked, app_uninstalled).
+  void set_on_token_revoked(std::function<void(const std::string& event)> revoked) {
+    on_token_revoked_ = std::move(revoked);
+  }
+
   // Handles `envelope`; `done` runs on the I/O thread: at once, or once the writes are durable.
   void handle(const Envelope& envelope, std::function<void(Dispatched)> done);
 
@@ -87,6 +95,8 @@ class Dispatcher {
   boost::asio::any_io_executor executor_;
   ZoneLookup zone_lookup_;
   std::function<void()> on_commit_;
+  std::optional<BotIdentity> identity_;
+  std::function<void(const std::string&)> on_token_revoked_;
   // Whether `user` may get another canned reply now (counts it).
   bool chatter_allowed(const std::string& user, std::chrono::steady_clock::time_point now);
 

@@ -1,17 +1,20 @@
 #include "bot/follow_ups.hpp"
 
 #include "bot/async_commit.hpp"
+#include "bot/slack/api_errors.hpp"
 
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/survey_commands.hpp"
 #include "commands/delivery.hpp"
 
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <array>
 #include <limits>
 #include <stdexcept>
 
@@ -25,11 +28,13 @@ std::chrono::seconds retry_pause(int attempt, const ApiResult& last) {
   return wait;
 }
 
-bool transient_api_error(const std::string& error) {
-  return error == "network_error" || error == "ratelimited" || error == "invalid_response" ||
-         error.starts_with("http_") || error == "internal_error" || error == "fatal_error" ||
-         error == "service_unavailable" || error == "request_timeout";
+namespace {
+
+bool transient(const ApiResult& result) {
+  return !result.ok && classify_api_error(result.error) == ApiErrorKind::transient;
 }
+
+}  // namespace
 
 ChannelPacer::Clock::time_point ChannelPacer::reserve(const std::string& key,
                                                       Clock::time_point now) {
@@ -44,7 +49,20 @@ std::string pacing_key(const commands::PostMessage& message) {
   return message.channel.empty() ? "dm:" + message.to_user : message.channel;
 }
 
-std::string post_key(std::uint64_t outbox_seq) {
+std::string new_post_key() {
+  std::array<unsigned char, 16> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+    throw std::runtime_error("no random bytes for a post key (OpenSSL RAND_bytes failed)");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string key = "k";
+  for (unsigned char b : bytes) {
+    key += hex[b >> 4U];
+    key += hex[b & 0xfU];
+  }
+  return key;
+}
+
+std::string legacy_post_key(std::uint64_t outbox_seq) {
   return "o" + std::to_string(outbox_seq);
 }
 
@@ -61,6 +79,8 @@ std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch
     } else {
       post.message = std::get<commands::PostMessage>(std::move(effect));
       row = commands::to_outbox(post.message);
+      post.key = new_post_key();
+      row["key"] = post.key;
     }
     row["queued_at"] = now_ms;
     post.outbox_seq = repos.outbox().enqueue(batch, row);
@@ -118,7 +138,10 @@ std::size_t FollowUps::resume() {
       if (!entry.message.is_object()) throw std::runtime_error("the row is not a JSON object");
       post.queued_at = entry.message.value("queued_at", std::int64_t{0});
       post.refresh_survey = entry.message.value("refresh_survey", std::uint64_t{0});
-      if (post.refresh_survey == 0) post.message = commands::from_outbox(entry.message);
+      if (post.refresh_survey == 0) {
+        post.message = commands::from_outbox(entry.message);
+        post.key = entry.message.value("key", legacy_post_key(entry.seq));
+      }
     } catch (const std::exception& e) {
       quarantine(entry.seq, "reading outbox row " + std::to_string(entry.seq), e.what());
       continue;
@@ -201,7 +224,7 @@ net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPo
 
 net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, History* history) {
   const commands::PostMessage& message = post.message;
-  std::string key = post.outbox_seq != 0 ? post_key(post.outbox_seq) : "";
+  const std::string& key = post.key;
   std::string channel = message.channel;
   ApiResult result;
   net::steady_timer pause(self->executor_);
@@ -222,7 +245,7 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
                     : std::string();
       if (channel.empty()) {
         spdlog::warn("cannot open a DM with {}: {}", message.to_user, result.error);
-        if (!result.ok && transient_api_error(result.error)) continue;
+        if (transient(result)) continue;
         break;
       }
     }
@@ -245,10 +268,17 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
       body["metadata"] = {{"event_type", "itpm_post"}, {"event_payload", {{"key", key}}}};
     }
     result = co_await self->api_.post_message(std::move(body));
-    if (result.ok || !transient_api_error(result.error)) break;
+    if (!transient(result)) break;
     // Slack may have posted it and its answer got lost: look before the next try.
     post.maybe_sent = result.error != "ratelimited";
     history = nullptr;
+  }
+  if (!result.ok && classify_api_error(result.error) == ApiErrorKind::auth) {
+    // The token no longer works (already reported, /readyz says so): the post stays in the
+    // outbox and goes out when the bot starts again with a working token.
+    spdlog::info("outbox row {} kept: Slack refused the bot token ({})", post.outbox_seq,
+                 result.error);
+    co_return;
   }
   if (!result.ok) spdlog::warn("chat.postMessage to {} failed: {}", channel, result.error);
   if (result.ok && (message.permalink_for_decision != 0 || message.survey_for != 0)) {
@@ -295,6 +325,8 @@ net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* sel
       break;
     }
     for (const auto& m : r.body.value("messages", nlohmann::json::array())) {
+      // Only the bot's own messages: anyone can attach metadata to theirs.
+      if (self->identity_ && m.value("bot_id", "") != self->identity_->bot_id) continue;
       const auto* meta = m.contains("metadata") ? &m["metadata"] : nullptr;
       if (meta == nullptr || !meta->is_object() || meta->value("event_type", "") != "itpm_post")
         continue;
@@ -385,7 +417,7 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
                                  {"blocks", view->blocks}};
           ApiResult result = co_await self->api_.call_json("chat.update", std::move(args));
           if (result.ok) break;
-          if (!transient_api_error(result.error) || attempt >= 8) {
+          if (!transient(result) || attempt >= 8) {
             spdlog::warn("chat.update of survey Q-{} failed: {}", survey, result.error);
             break;
           }

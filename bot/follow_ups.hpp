@@ -2,6 +2,7 @@
 
 #include "bot/ops/health.hpp"
 #include "bot/ops/metrics.hpp"
+#include "bot/slack/identity.hpp"
 #include "bot/slack/web_api_client.hpp"
 #include "commands/command.hpp"
 #include "storage/repositories.hpp"
@@ -32,6 +33,9 @@ struct QueuedPost {
   bool maybe_sent = false;
   // Not a new post: brings survey Q-<refresh_survey>'s message up to date (chat.update).
   std::uint64_t refresh_survey = 0;
+  // The idempotency key the post carries in its message metadata (new_post_key); kept in its
+  // outbox row.
+  std::string key;
 };
 
 // Puts each post (and survey refresh) of `effects` into the outbox within `batch` (committed with
@@ -40,8 +44,11 @@ struct QueuedPost {
 std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch& batch,
                                     std::vector<commands::Effect>& effects, std::int64_t now_ms);
 
-// The idempotency key a queued post carries in its message metadata.
-std::string post_key(std::uint64_t outbox_seq);
+// A fresh idempotency key for a post's message metadata: 128 random bits, so nobody can make
+// a message that passes for one of the bot's posts.
+std::string new_post_key();
+// The key of an outbox row written before keys were random: "o<seq>".
+std::string legacy_post_key(std::uint64_t outbox_seq);
 
 // Posts to one channel (or DMs to one person) go about one a second, as Slack allows: when
 // the next post to `key` may go. The caller waits for its turn before it takes a connection
@@ -68,7 +75,8 @@ std::string pacing_key(const commands::PostMessage& message);
 // (`resume`). Every outbox post carries its key in the message metadata; before sending one
 // that may already have gone out, the bot looks for that key in the channel's recent history,
 // so a post is made once even when the bot dies between Slack's answer and the outbox
-// removal. Where a post landed is reported to commands::record_posted (a decision keeps its
+// removal; only the bot's own messages (its bot_id, once auth.test told it) count. Where a
+// post landed is reported to commands::record_posted (a decision keeps its
 // permalink, a survey its ts), in the same write that removes its outbox row. Survey refreshes are
 // rendered when sent and run one at a time per survey: those that arrive meanwhile share the next
 // update. All on the I/O thread; counted so shutdown can wait.
@@ -83,6 +91,9 @@ class FollowUps {
  public:
   FollowUps(boost::asio::any_io_executor executor, WebApiClient& api, Metrics& metrics,
             Health& health, storage::Repositories& repos);
+
+  // Who the bot is: only messages with its bot_id count when looking for a post's key.
+  void set_identity(BotIdentity identity) { identity_ = std::move(identity); }
 
   void post(QueuedPost post);
   void respond(std::string url, nlohmann::json body);
@@ -153,14 +164,11 @@ class FollowUps {
     std::vector<std::uint64_t> rows;  // outbox rows the next update answers
   };
   std::map<std::uint64_t, Refreshes> refreshes_;  // by survey number
+  std::optional<BotIdentity> identity_;
 };
 
 // How long to wait before try `attempt` (1, 2, ...) after `last` failed: 2 s, 4 s, ... up to
 // 5 minutes, or longer when Slack asked for it (Retry-After).
 std::chrono::seconds retry_pause(int attempt, const ApiResult& last);
-
-// True for errors where Slack did not answer for good (network, 5xx, rate limit): worth
-// sending again later.
-bool transient_api_error(const std::string& error);
 
 }  // namespace itpm::bot

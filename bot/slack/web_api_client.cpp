@@ -1,5 +1,7 @@
 #include "bot/slack/web_api_client.hpp"
 
+#include "bot/slack/api_errors.hpp"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -94,7 +96,9 @@ net::awaitable<ApiResult> WebApiClient::respond(std::string response_url, nlohma
   req.url = std::move(response_url);
   req.headers = {{"Content-Type", json_content_type}};
   req.body = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  co_return co_await perform("response_url", std::move(req), CallOptions{}, false);
+  CallOptions options;
+  options.retry_ambiguous = false;  // a reply shown twice is worse than a late one
+  co_return co_await perform("response_url", std::move(req), options, false);
 }
 
 net::awaitable<ApiResult> WebApiClient::perform(const std::string& label, HttpRequest request,
@@ -126,9 +130,8 @@ net::awaitable<ApiResult> WebApiClient::perform(const std::string& label, HttpRe
           std::string error =
               ok ? std::string() : body.value("error", std::string("unknown_error"));
           result = ApiResult{ok, error, std::move(body), std::nullopt};
-          retryable = options.retry_ambiguous &&
-                      (error == "internal_error" || error == "fatal_error" ||
-                       error == "service_unavailable" || error == "request_timeout");
+          retryable =
+              options.retry_ambiguous && classify_api_error(error) == ApiErrorKind::transient;
         }
       }
     } catch (const boost::system::system_error& e) {
@@ -144,6 +147,9 @@ net::awaitable<ApiResult> WebApiClient::perform(const std::string& label, HttpRe
   }
   metrics_.add("itpm_web_api_calls_total",
                {{"method", label}, {"result", result.ok ? "ok" : result.error}});
+  if (!result.ok && slack_json && token_refused_ &&
+      classify_api_error(result.error) == ApiErrorKind::auth)
+    token_refused_(options.app_token, result.error);
   co_return result;
 }
 

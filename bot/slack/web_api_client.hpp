@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,8 +36,8 @@ struct CallOptions {
 
 // Slack's Web API over HTTPS with keep-alive: JSON bodies with charset for write methods,
 // form or query for read methods, Bearer tokens, 429 Retry-After honoured, bounded retries
-// with backoff for 5xx and network errors. Posts are paced per channel by their sender
-// (FollowUps), before they take a connection.
+// with backoff for the errors api_errors.hpp calls transient. Posts are paced per channel by their
+// sender (FollowUps), before they take a connection.
 class WebApiClient {
  public:
   WebApiClient(boost::asio::any_io_executor executor, HttpClient& http, std::string api_url,
@@ -51,9 +52,15 @@ class WebApiClient {
   // chat.postMessage, never repeated blindly (the caller looks for the post first).
   boost::asio::awaitable<ApiResult> post_message(nlohmann::json message);
   // A follow-up to a slash command or interaction (no Authorization header, as Slack expects).
+  // Never repeated after an answer that leaves open whether it arrived (5xx, network).
   boost::asio::awaitable<ApiResult> respond(std::string response_url, nlohmann::json message);
 
   [[nodiscard]] const std::string& api_url() const { return api_url_; }
+
+  // Called (on the I/O thread) each time Slack refuses a token with an auth error
+  // (token_revoked, invalid_auth, ...; see api_errors.hpp): which token, and the error.
+  using TokenRefused = std::function<void(bool app_token, const std::string& error)>;
+  void on_token_refused(TokenRefused refused) { token_refused_ = std::move(refused); }
 
  private:
   boost::asio::awaitable<ApiResult> perform(const std::string& label, HttpRequest request,
@@ -65,6 +72,7 @@ class WebApiClient {
   std::string bot_token_;
   std::string app_token_;
   Metrics& metrics_;
+  TokenRefused token_refused_;
 };
 
 // application/x-www-form-urlencoded encoding of one value.

@@ -236,6 +236,7 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
   if (bearer.empty()) return answer(slack_error("not_authed"));
   if (bearer.starts_with("xapp-")) return answer(slack_error("not_allowed_token_type"));
   if (bearer != options.bot_token) return answer(slack_error("invalid_auth"));
+  if (bot_token_revoked) return answer(slack_error("token_revoked"));
   if (args.is_discarded()) return answer(slack_error("invalid_json"));
   if (!args.is_object()) return answer(slack_error("json_not_object"));
   if (json_body && !write_methods.contains(method)) return answer(slack_error("invalid_arguments"));
@@ -306,6 +307,12 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     if (auto it = args.find("metadata"); it != args.end()) {
       json meta = it->is_string() ? json::parse(it->get<std::string>(), nullptr, false) : *it;
       if (meta.is_object() && meta.contains("event_type")) stored["metadata"] = meta;
+    }
+    if (auto& [user, times] = posts_stored_as; times > 0) {
+      --times;
+      stored.erase("subtype");
+      stored.erase("bot_id");
+      stored["user"] = user;
     }
     history[channel[0] == 'U' ? "D" + channel.substr(1) : channel].push_back(stored);
     return ok({{"channel", channel},

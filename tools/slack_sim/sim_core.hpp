@@ -103,6 +103,8 @@ struct SlackSim::Core {
   int open_error_times = 0;
   std::map<std::string, std::pair<int, int>> forced_429;  // method -> (times, Retry-After)
   std::map<std::string, int> lost_answers;                // method -> times
+  bool bot_token_revoked = false;
+  std::pair<std::string, int> posts_stored_as;                          // user, times
   std::map<std::string, std::pair<double, Clock::time_point>> buckets;  // channel -> tokens
   std::map<std::string, int> response_url_uses;
   std::map<std::string, Clock::time_point> triggers;  // trigger_id -> issued

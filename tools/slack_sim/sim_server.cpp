@@ -471,6 +471,18 @@ void SlackSim::lose_answers(const std::string& method, int times) {
   on_io(*core_, [&] { core_->lost_answers[method] = times; });
 }
 
+void SlackSim::revoke_bot_token() {
+  on_io(*core_, [&] { core_->bot_token_revoked = true; });
+  json event = {{"type", "tokens_revoked"},
+                {"tokens", {{"oauth", json::array()}, {"bot", json::array({"U0BOT0001"})}}},
+                {"event_ts", "1700000000.000100"}};
+  send_event(std::move(event));
+}
+
+void SlackSim::store_next_posts_as(const std::string& user, int times) {
+  on_io(*core_, [&] { core_->posts_stored_as = {user, times}; });
+}
+
 void SlackSim::rate_limit_next(const std::string& method, int times, int retry_after_seconds) {
   on_io(*core_, [&] { core_->forced_429[method] = {times, retry_after_seconds}; });
 }

@@ -92,6 +92,12 @@ class SlackSim {
   // The next `times` calls of `method` take effect but their answers are lost (the
   // connection closes without a response), as when a network path fails mid-call.
   void lose_answers(const std::string& method, int times);
+  // Revokes the bot token as a workspace admin would: from now on every call with it answers
+  // token_revoked (auth.test included), and Slack's tokens_revoked event is delivered.
+  void revoke_bot_token();
+  // The next `times` posts are kept in history as messages of `user` (no bot_id), metadata and
+  // all: someone else's message made to look like one of the bot's.
+  void store_next_posts_as(const std::string& user, int times);
 
   // Load mode: sends `total` slash commands with `text` (already escaped), keeping `window`
   // unacked at a time; each ack (or timeout) releases the next. Watch snapshot().acks. In
