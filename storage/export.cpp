@@ -155,12 +155,18 @@ void find_fractions(const json& document, std::vector<std::string>& problems) {
 }  // namespace
 
 void import_json(Store& store, const json& document) {
-  if (!document.is_object() || document.value("format", "") != format_name) {
+  // json::value throws when a field has another type: each is looked at before it is read.
+  auto format = document.is_object() ? document.find("format") : document.end();
+  if (format == document.end() || !format->is_string() || *format != format_name) {
     throw StoreError("not an itpm-bot export (no \"format\": \"itpm-bot-export\")");
   }
-  if (document.value("version", 0) > export_format_version) {
+  auto version = document.find("version");
+  if (version != document.end() && !version->is_number_integer()) {
+    throw StoreError("the export's format version is not a number (\"version\": 1)");
+  }
+  if (version != document.end() && version->get<std::int64_t>() > export_format_version) {
     throw StoreError(
-        "the export has format version " + std::to_string(document.value("version", 0)) +
+        "the export has format version " + std::to_string(version->get<std::int64_t>()) +
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
   bool empty = true;

@@ -93,6 +93,11 @@ TEST_CASE("import refuses a non-empty store, a foreign document and a newer form
   auto newer = document;
   newer["version"] = 99;
   CHECK_THROWS_WITH(import_json(*empty, newer), Catch::Contains("newer"));
+  // Found by fuzzing: a field of another type threw a JSON error past the CLI (abort).
+  CHECK_THROWS_WITH(import_json(*empty, {{"format", nlohmann::json::array()}}),
+                    Catch::Contains("not an itpm-bot export"));
+  CHECK_THROWS_WITH(import_json(*empty, {{"format", "itpm-bot-export"}, {"version", "1"}}),
+                    Catch::Contains("format version is not a number"));
   auto broken = document;
   broken["risks"][0]["number"] = "twelve";
   CHECK_THROWS_WITH(import_json(*empty, broken),
