@@ -50,7 +50,6 @@ struct Runtime {
   net::signal_set& signals;
   WebApiClient& api;
   Dispatcher& dispatcher;
-  Health& health;
   TokenState& token;
   net::steady_timer& pause;  // between auth.test tries; a signal cuts it short
   bool stop_requested = false;
@@ -71,7 +70,6 @@ net::awaitable<bool> verify_bot_token(Runtime* rt) {
       rt->dispatcher.set_identity(*identity);
       rt->follow_ups.set_identity(*identity);
       rt->token.checked = true;
-      rt->health.clear_problem("slack");
       co_return true;
     }
     if (!result.ok && classify_api_error(result.error) == ApiErrorKind::auth) {
@@ -173,7 +171,6 @@ int run_bot(const Config& config) {
         why);
     health.set_problem("slack", "the bot token was refused (" + why + ")");
   };
-  health.set_problem("slack", "the bot token is not checked yet (auth.test)");
   api.on_token_refused([&token_gone, &token](bool app_token, const std::string& error) {
     // Until auth.test has passed, the start-up check reports a refused token (and exits).
     if (!app_token && token.checked) token_gone(error);
@@ -219,8 +216,8 @@ int run_bot(const Config& config) {
 
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   net::steady_timer token_pause(ioc);
-  Runtime runtime{client, follow_ups, scheduler, *listener, signals,
-                  api,    dispatcher, health,    token,     token_pause};
+  Runtime runtime{client, follow_ups, scheduler, *listener,  signals,
+                  api,    dispatcher, token,     token_pause};
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: finishing what is in hand and stopping", signal);

@@ -101,7 +101,14 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts,
                              const std::string& zone, const std::function<void(Dispatched)>& done) {
   Attempt attempt = [this, command, zone](std::chrono::system_clock::time_point now) {
     commands::Context context = commands::make_context(repos_, settings_, now, zone);
-    return noting_reads([&] { return registry_.handle(command, context); });
+    commands::Outcome outcome = noting_reads([&] { return registry_.handle(command, context); });
+    // When Slack refuses a post a command asked for, its caller is told (FollowUps).
+    for (auto& effect : outcome.effects) {
+      if (auto* post = std::get_if<commands::PostMessage>(&effect)) {
+        post->fallback_response_url = command.response_url;
+      }
+    }
+    return outcome;
   };
   complete(std::move(attempt), accepts ? "" : command.response_url, false, done);
 }

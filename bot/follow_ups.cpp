@@ -250,6 +250,7 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
       }
     }
     if (channel.empty()) break;
+    co_await join_once(self, channel);
     if (post.maybe_sent && !key.empty()) {
       auto ts = co_await find_posted(self, channel, key, post.queued_at, history);
       if (ts) {
@@ -280,19 +281,61 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
                  result.error);
     co_return;
   }
-  if (!result.ok) spdlog::warn("chat.postMessage to {} failed: {}", channel, result.error);
   if (result.ok && (message.permalink_for_decision != 0 || message.survey_for != 0)) {
     co_await record_posted(self, post, channel, result.body.value("ts", ""));
     co_return;
   }
-  if (!result.ok && !message.fallback_response_url.empty()) {
-    // The bot may not be in that channel: the command's own response_url still reaches it.
-    nlohmann::json reply = {{"response_type", "in_channel"}, {"text", message.text}};
-    if (!message.blocks.empty()) reply["blocks"] = message.blocks;
-    ApiResult r = co_await self->api_.respond(message.fallback_response_url, std::move(reply));
-    if (!r.ok) spdlog::warn("response_url post failed too: {}", r.error);
-  }
+  if (!result.ok) co_await report_undelivered(self, post, channel, result);
   if (post.outbox_seq != 0) self->dequeue(post.outbox_seq);
+}
+
+net::awaitable<void> FollowUps::join_once(FollowUps* self, std::string channel) {
+  if (channel.empty() || (channel[0] != 'C' && channel[0] != 'G') ||
+      self->joined_.contains(channel))
+    co_return;
+  nlohmann::json args = {{"channel", channel}};
+  ApiResult r = co_await self->api_.call_json("conversations.join", std::move(args));
+  if (r.ok || classify_api_error(r.error) != ApiErrorKind::transient) self->joined_.insert(channel);
+  if (r.ok) co_return;
+  if (r.error == "missing_scope" && !self->join_scope_missing_) {
+    self->join_scope_missing_ = true;
+    spdlog::warn(
+        "cannot join channels: the app lacks the channels:join scope; posts go out "
+        "(chat:write.public) but a post interrupted by a crash may repeat. {}",
+        how_to_fix("missing_scope", channel, "channels:join"));
+  } else if (r.error != "method_not_supported_for_channel_type") {
+    spdlog::info("cannot join {} ({}): the post will say what is wrong", channel, r.error);
+  }
+}
+
+net::awaitable<void> FollowUps::report_undelivered(FollowUps* self, const QueuedPost& post,
+                                                   const std::string& channel,
+                                                   const ApiResult& result) {
+  const commands::PostMessage& message = post.message;
+  auto kind = classify_api_error(result.error);
+  self->metrics_.add("itpm_posts_undelivered_total", {{"reason", result.error}});
+  spdlog::warn("post to {} not delivered: {} ({})", channel.empty() ? message.to_user : channel,
+               result.error, to_string(kind));
+  if (message.fallback_response_url.empty()) co_return;
+  std::string where = channel.empty() ? "that direct message" : "<#" + channel + ">";
+  auto needed = result.body.is_object() ? result.body.find("needed") : result.body.end();
+  std::string scope = needed != result.body.end() && needed->is_string()
+                          ? needed->get<std::string>()
+                          : std::string();
+  std::string fix = how_to_fix(result.error, channel, scope);
+  std::string warning = "⚠️ This was *not posted* in " + where + ": Slack answered `" +
+                        result.error + "`." + (fix.empty() ? "" : " " + fix);
+  nlohmann::json blocks = nlohmann::json::array();
+  blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", warning}}}});
+  for (const auto& block : message.blocks) {
+    if (blocks.size() < 50) blocks.push_back(block);
+  }
+  nlohmann::json reply = {{"response_type", "ephemeral"},
+                          {"replace_original", false},
+                          {"text", warning + "\n\n" + message.text},
+                          {"blocks", std::move(blocks)}};
+  ApiResult r = co_await self->api_.respond(message.fallback_response_url, std::move(reply));
+  if (!r.ok) spdlog::warn("could not tell the caller either (response_url: {})", r.error);
 }
 
 net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* self,

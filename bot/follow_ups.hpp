@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,10 @@ class ChannelPacer {
 std::string pacing_key(const commands::PostMessage& message);
 
 // Work after acks: posts and DMs (effects of commands and jobs), and response_url replies.
+// Before its first post to a public channel the bot joins it. A post refused for a reason a
+// person must fix (not in a private channel, archived, a missing scope) is never just logged:
+// the person whose command asked for it is told what failed, how to fix it, and what was not
+// posted.
 // A post that came from the outbox leaves it once Slack has answered for good (posted, or
 // refused with an error that retrying cannot fix). One that Slack did not answer is tried
 // again with growing pauses while the bot runs, and from the outbox when it starts again
@@ -123,6 +128,16 @@ class FollowUps {
                                                                         std::string key,
                                                                         std::int64_t oldest_ms,
                                                                         History* history);
+  // Joins public channel `channel` before the bot's first post there in this run
+  // (conversations.join, scope channels:join), so that its history, and so exactly-once, works.
+  // A channel it cannot join (private, archived, gone) is left to the post to report.
+  static boost::asio::awaitable<void> join_once(FollowUps* self, std::string channel);
+  // A post Slack refused for a reason a person must fix: counted, logged, and the person who
+  // asked for it (the command's response_url) told what failed and how to fix it, with the
+  // content that was not posted.
+  static boost::asio::awaitable<void> report_undelivered(FollowUps* self, const QueuedPost& post,
+                                                         const std::string& channel,
+                                                         const ApiResult& result);
   // Updates a survey's message until no refresh for it is waiting, then drops their rows.
   static boost::asio::awaitable<void> refresh_survey(FollowUps* self, std::uint64_t survey);
   static boost::asio::awaitable<void> send_response(FollowUps* self, std::string url,
@@ -165,6 +180,8 @@ class FollowUps {
   };
   std::map<std::uint64_t, Refreshes> refreshes_;  // by survey number
   std::optional<BotIdentity> identity_;
+  std::set<std::string> joined_;  // channels joined (or found unjoinable) in this run
+  bool join_scope_missing_ = false;
 };
 
 // How long to wait before try `attempt` (1, 2, ...) after `last` failed: 2 s, 4 s, ... up to

@@ -52,8 +52,9 @@ struct PostMessage {
   std::uint64_t permalink_for_decision = 0;
   // Once posted, the message's channel and ts are stored in this survey (0: none).
   std::uint64_t survey_for = 0;
-  // When the post fails (the bot is not in the channel, ...), the message goes here in the
-  // channel instead (a slash command's response_url); empty: it is only logged.
+  // When Slack refuses the post for a reason a person must fix (the bot is not in the channel,
+  // ...), whoever asked for it is told here, with the content (the response_url of the slash
+  // command; the dispatcher sets it); empty: it is only logged.
   std::string fallback_response_url;
 };
 

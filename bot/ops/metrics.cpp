@@ -30,6 +30,8 @@ Metrics::Metrics()
           "1 while a condition keeps the bot from serving (readyz is 503), by name.");
   declare("itpm_posts_dropped_total", "counter",
           "Canned replies not sent, by reason (queue_full, per-person rate limit).");
+  declare("itpm_posts_undelivered_total", "counter",
+          "Posts Slack refused for good, by Slack's error (not_in_channel, is_archived, ...).");
   declare("itpm_quarantined_total", "counter",
           "Stored rows the bot could not process, moved aside, by kind (job, post).");
 }

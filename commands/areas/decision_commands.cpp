@@ -134,7 +134,6 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   post.text = shaped.text;
   post.blocks = shaped.blocks;
   post.permalink_for_decision = d.number;
-  post.fallback_response_url = command.response_url;
   out.effects.emplace_back(std::move(post));
   out.reply.visibility = Visibility::in_channel;  // empty: the post above is the reply
   return out;

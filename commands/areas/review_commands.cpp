@@ -266,7 +266,6 @@ Outcome now(const ParsedCommand& cmd, const Command& command, const Context& ctx
   std::string headline = fmt::format("🗓 *{}* review agenda (asked for by {})", program.key,
                                      user_mention(command.user_id));
   PostMessage post = agenda(program, cadence ? &*cadence : nullptr, headline, {}, ctx);
-  post.fallback_response_url = command.response_url;
   Outcome out;
   if (post.channel != command.channel_id) {
     out.reply = text_reply(

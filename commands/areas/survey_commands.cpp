@@ -115,7 +115,6 @@ Outcome send_survey(const ParsedCommand& cmd, const Command& command, const Cont
   PostMessage post;
   post.channel = channel;
   post.survey_for = survey.number;
-  post.fallback_response_url = command.response_url;
   SurveyMessage shown = render(ctx.repos, survey, Tally{});
   post.text = shown.text;
   post.blocks = shown.blocks;

@@ -111,3 +111,87 @@ TEST_CASE("only the bot's own messages prove a post went out; its keys are ungue
   CHECK(keys[0].size() == 33);
   CHECK(keys[0].find_first_not_of("0123456789abcdef", 1) == std::string::npos);
 }
+
+namespace {
+
+// The channel ID the simulator gave `#name`.
+std::string channel_id(itpm::sim::SlackSim& sim, const std::string& name) {
+  std::string ref = sim.escape_like_slack("#" + name);  // <#C0X00001|name>
+  return ref.substr(2, ref.find('|') - 2);
+}
+
+const itpm::sim::ApiCall* last_reply(const Snapshot& s) {
+  const itpm::sim::ApiCall* last = nullptr;
+  for (const auto& call : s.calls) {
+    if (call.method == "response_url") last = &call;
+  }
+  return last;
+}
+
+}  // namespace
+
+TEST_CASE("a post into a private channel the bot is not in: the caller is told how to fix it",
+          "[integration]") {
+  auto sim = itpm::test::make_sim();
+  std::string lead = channel_id(*sim, "leadership");
+  itpm::sim::ChannelSetup hidden;
+  hidden.is_private = true;
+  hidden.bot_member = false;
+  sim->set_channel(lead, hidden);
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  bot.command(R"(program add dr-2027 "Disaster Recovery 2027")");
+  bot.command(R"(risk add "Primary DB failover untested" --program dr-2027 -l 2 -i 2)");
+  bot.command(R"(risk escalate R-1 --to #leadership --reason "Blocks the drill")");
+  // Before: the content went to the command's channel as if posted, and nobody was told.
+  REQUIRE(sim->wait_for(
+      [](const Snapshot& s) {
+        const auto* reply = last_reply(s);
+        return reply != nullptr &&
+               reply->args.value("text", "").find("not posted") != std::string::npos;
+      },
+      15s));
+  auto s = sim->snapshot();
+  const auto* reply = last_reply(s);
+  std::string text = reply->args.value("text", "");
+  INFO(text);
+  CHECK(reply->args.value("response_type", "") == "ephemeral");
+  CHECK(text.find("not posted* in <#" + lead + ">: Slack answered `channel_not_found`") !=
+        std::string::npos);
+  CHECK(text.find("`/invite @itpm`") != std::string::npos);
+  CHECK(text.find("Primary DB failover untested") != std::string::npos);  // the content too
+  // It tried to join first (a private channel cannot be joined); the owner's DM needs none.
+  CHECK(s.count_calls("conversations.join") == 1);
+  auto metrics = itpm::test::http_get(bot.http_port(), "/metrics").body;
+  CHECK(metrics.find(R"(itpm_posts_undelivered_total{reason="channel_not_found"} 1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("the bot joins a public channel before posting there, so a lost answer is not a repeat",
+          "[integration]") {
+  auto sim = itpm::test::make_sim();
+  // Commands are typed in C0DEMO1, where the decision is posted; the bot was never added.
+  std::string ops = "C0DEMO1";
+  itpm::sim::ChannelSetup outside;
+  outside.bot_member = false;
+  sim->set_channel(ops, outside);
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  bot.command(R"(program add dr-2027 "Disaster Recovery 2027")");
+  sim->lose_answers("chat.postMessage", 1);
+  bot.command(R"(decision add "Use Patroni for automated failover" --program dr-2027)");
+  REQUIRE(sim->wait_for([](const Snapshot& s) { return !s.ok_calls("chat.getPermalink").empty(); },
+                        30s));
+  auto s = sim->snapshot();
+  // Before: history answered not_in_channel and the decision was posted twice.
+  CHECK(s.count_calls("chat.postMessage") == 1);
+  bool joined_first = false;
+  for (const auto& call : s.calls) {
+    if (call.method == "chat.postMessage") break;
+    if (call.method == "conversations.join" && call.args.value("channel", "") == ops &&
+        call.error.empty())
+      joined_first = true;
+  }
+  CHECK(joined_first);
+  CHECK(sim->channel_history(ops).size() == 1);
+}

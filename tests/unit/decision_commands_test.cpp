@@ -30,7 +30,6 @@ TEST_CASE("decision add saves the decision and posts it in the channel as its re
   INFO(post.text);
   CHECK(post.channel == "CDEMO");
   CHECK(post.permalink_for_decision == 1);
-  CHECK(post.fallback_response_url == "https://hooks.example/r");
   CHECK(contains(post.text, "*D-1* · dr-2027 · Use Patroni for automated failover"));
   CHECK(contains(post.text,
                  "decided by <@UCAROL>, <@UALICE> · Mon 2026-11-30 · recorded by <@UCAROL>"));

@@ -147,7 +147,6 @@ TEST_CASE("review now posts the agenda in the program channel") {
   REQUIRE(here.effects.size() == 1);
   const auto& post = std::get<PostMessage>(here.effects.front());
   CHECK(post.channel == "CDEMO");
-  CHECK(post.fallback_response_url == "https://hooks.example/r");
   CHECK(contains(post.text, "🗓 *dr-2027* review agenda (asked for by <@UBOB>)"));
   CHECK(contains(post.text, "*Status:* 🟢 green — “On track” (<@UALICE>, just now)"));
   CHECK(contains(post.text, "*Risks:* none open"));

@@ -68,8 +68,9 @@ bool is_id(const std::string& s, std::string_view prefixes) {
          });
 }
 
-const std::set<std::string> write_methods = {"chat.postMessage", "chat.postEphemeral",
-                                             "chat.update", "conversations.open", "views.open"};
+const std::set<std::string> write_methods = {"chat.postMessage",   "chat.postEphemeral",
+                                             "chat.update",        "conversations.open",
+                                             "conversations.join", "views.open"};
 
 }  // namespace
 
@@ -270,9 +271,47 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
                {"user_id", "U0BOT0001"},
                {"bot_id", "B0BOT0001"}});
   }
+  // Scopes (slack-protocol.md §5): the one a method needs, for this channel.
+  auto setup_of = [&](const std::string& channel) {
+    auto it = channels.find(channel);
+    return it == channels.end() ? ChannelSetup{} : it->second;
+  };
+  auto missing = [&](const std::string& scope) -> std::optional<HttpAnswer> {
+    if (!revoked_scopes.contains(scope)) return std::nullopt;
+    HttpAnswer a = slack_error("missing_scope");
+    auto body = json::parse(a.body);
+    body["needed"] = scope;
+    a.body = body.dump();
+    return a;
+  };
+  if (method == "conversations.join") {
+    std::string channel = args.value("channel", "");
+    if (auto refused = missing("channels:join")) return answer(*refused);
+    ChannelSetup setup = setup_of(channel);
+    if (!is_id(channel, "CG") || setup.deleted) return answer(slack_error("channel_not_found"));
+    if (setup.archived) return answer(slack_error("is_archived"));
+    if (setup.is_private) return answer(slack_error("method_not_supported_for_channel_type"));
+    json body = {{"channel", {{"id", channel}, {"is_channel", true}}}};
+    if (setup.bot_member) {
+      body["warning"] = "already_in_channel";
+      body["response_metadata"] = {{"warnings", {"already_in_channel"}}};
+    }
+    channels[channel] = setup;
+    channels[channel].bot_member = true;
+    return ok(std::move(body));
+  }
   if (method == "chat.postMessage") {
     std::string channel = args.value("channel", "");
     if (!is_id(channel, "CGDU")) return answer(slack_error("channel_not_found"));
+    if (auto refused = missing("chat:write")) return answer(*refused);
+    if (ChannelSetup setup = setup_of(channel); channel[0] == 'C' || channel[0] == 'G') {
+      if (setup.deleted || (setup.is_private && !setup.bot_member))
+        return answer(slack_error("channel_not_found"));
+      if (setup.archived) return answer(slack_error("is_archived"));
+      if (!setup.bot_member) {
+        if (auto refused = missing("chat:write.public")) return answer(*refused);
+      }
+    }
     if (text_of(args).empty()) return answer(slack_error("no_text"));
     if (options.channel_rate_limit) {
       auto& [tokens, last] = buckets.try_emplace(channel, 5.0, now).first->second;
@@ -361,6 +400,13 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     // the offset; metadata only with include_all_metadata (as Slack documents).
     std::string channel = args.value("channel", "");
     if (!is_id(channel, "CGD")) return answer(slack_error("channel_not_found"));
+    if (ChannelSetup setup = setup_of(channel); channel[0] != 'D') {
+      if (setup.deleted || (setup.is_private && !setup.bot_member))
+        return answer(slack_error("channel_not_found"));
+      if (auto refused = missing(setup.is_private ? "groups:history" : "channels:history"))
+        return answer(*refused);
+      if (!setup.bot_member) return answer(slack_error("not_in_channel"));
+    }
     auto number = [&](const char* name, double fallback) {
       auto it = args.find(name);
       if (it == args.end()) return fallback;

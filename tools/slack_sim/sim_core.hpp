@@ -104,7 +104,9 @@ struct SlackSim::Core {
   std::map<std::string, std::pair<int, int>> forced_429;  // method -> (times, Retry-After)
   std::map<std::string, int> lost_answers;                // method -> times
   bool bot_token_revoked = false;
-  std::pair<std::string, int> posts_stored_as;                          // user, times
+  std::pair<std::string, int> posts_stored_as;   // user, times
+  std::map<std::string, ChannelSetup> channels;  // not listed: public, the bot a member
+  std::set<std::string> revoked_scopes;
   std::map<std::string, std::pair<double, Clock::time_point>> buckets;  // channel -> tokens
   std::map<std::string, int> response_url_uses;
   std::map<std::string, Clock::time_point> triggers;  // trigger_id -> issued

@@ -479,6 +479,14 @@ void SlackSim::revoke_bot_token() {
   send_event(std::move(event));
 }
 
+void SlackSim::set_channel(const std::string& id, ChannelSetup setup) {
+  on_io(*core_, [&] { core_->channels[id] = setup; });
+}
+
+void SlackSim::revoke_scope(const std::string& scope) {
+  on_io(*core_, [&] { core_->revoked_scopes.insert(scope); });
+}
+
 void SlackSim::store_next_posts_as(const std::string& user, int times) {
   on_io(*core_, [&] { core_->posts_stored_as = {user, times}; });
 }

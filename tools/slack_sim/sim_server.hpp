@@ -41,6 +41,14 @@ struct SlashCommand {
   bool accepts_response_payload = true;
 };
 
+// How a channel differs from the default (public, the bot a member): Slack's refusals follow.
+struct ChannelSetup {
+  bool is_private = false;
+  bool bot_member = true;
+  bool archived = false;
+  bool deleted = false;
+};
+
 // A person pressing a button of a message the bot posted.
 struct ButtonPress {
   std::string user = "U0DEMO1";
@@ -98,6 +106,15 @@ class SlackSim {
   // The next `times` posts are kept in history as messages of `user` (no bot_id), metadata and
   // all: someone else's message made to look like one of the bot's.
   void store_next_posts_as(const std::string& user, int times);
+  // Channel `id` as `setup` says from now on. Posting: a public channel takes posts without
+  // membership (chat:write.public), a private one the bot is not in answers channel_not_found
+  // (Slack hides it), an archived one is_archived, a deleted one channel_not_found. History
+  // needs membership (not_in_channel). conversations.join makes the bot a member of a public
+  // channel; a private one answers method_not_supported_for_channel_type.
+  void set_channel(const std::string& id, ChannelSetup setup);
+  // Takes `scope` from the bot token: a method that needs it answers missing_scope (with
+  // `needed`).
+  void revoke_scope(const std::string& scope);
 
   // Load mode: sends `total` slash commands with `text` (already escaped), keeping `window`
   // unacked at a time; each ack (or timeout) releases the next. Watch snapshot().acks. In
