@@ -1,6 +1,7 @@
 // itpm-bot: the Slack chat-ops bot for infrastructure program cadence.
 #include "bot/app.hpp"
 #include "bot/ops/config.hpp"
+#include "bot/ops/doctor.hpp"
 #include "bot/ops/operator_commands.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -71,6 +72,10 @@ int main(int argc, char** argv) {
   auto* quarantine_cmd = cli.add_subcommand(
       "quarantine", "list stored rows the bot could not process and moved aside");
   quarantine_cmd->add_option("--data-dir", sub_data_dir, "the bot's data directory")->required();
+  auto* doctor = cli.add_subcommand(
+      "doctor",
+      "check the tokens, their scopes and that the bot can post in every program's channel "
+      "(uses the same settings as the bot: environment, --config, --data-dir)");
   cli.require_subcommand(0, 1);
   try {
     cli.parse(argc, argv);
@@ -107,6 +112,10 @@ int main(int argc, char** argv) {
   }
   const auto& config = std::get<itpm::bot::Config>(loaded);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  if (doctor->parsed()) {
+    spdlog::set_level(spdlog::level::warn);  // its report is the output
+    return itpm::bot::run_doctor(config);
+  }
   spdlog::info("itpm-bot {} starting; Slack API {}", ITPM_VERSION, config.api_url);
   return itpm::bot::run_bot(config);
 }

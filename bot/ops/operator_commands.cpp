@@ -1,5 +1,8 @@
 #include "bot/ops/operator_commands.hpp"
 
+#include "bot/ops/doctor.hpp"
+#include "commands/areas/config_commands.hpp"
+
 #include "storage/database.hpp"
 #include "storage/export.hpp"
 #include "storage/quarantine.hpp"
@@ -15,6 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 
 namespace itpm::bot {
 namespace {
@@ -284,6 +288,27 @@ int run_quarantine_list(const std::filesystem::path& data_dir) {
   } catch (const StoreError& e) {
     return fail(e.what());
   }
+}
+
+std::vector<ChannelUse> channels_in_use(const std::filesystem::path& data_dir,
+                                        const std::string& escalation_channel) {
+  std::unique_ptr<FollowerDir> follower;
+  auto store = open_for_reading(data_dir, follower);
+  storage::Repositories repos(*store);
+  std::vector<ChannelUse> uses;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& channel, std::string why) {
+    if (!channel.empty() && seen.insert(channel).second) uses.push_back({channel, std::move(why)});
+  };
+  commands::Policy base;
+  base.escalation_channel = escalation_channel;
+  add(commands::effective_policy(base, repos.settings()).escalation_channel,
+      "the escalation channel");
+  for (const auto& program : repos.all<storage::Program>()) {
+    if (program.status == storage::ProgramStatus::open)
+      add(program.channel, "program " + program.key);
+  }
+  return uses;
 }
 
 int run_import(const std::filesystem::path& data_dir, const std::filesystem::path& file) {

@@ -111,31 +111,32 @@ net::awaitable<ApiResult> WebApiClient::perform(const std::string& label, HttpRe
     try {
       HttpResponse res = co_await http_.send(request);
       if (res.status == 429) {
-        result = ApiResult{false, "ratelimited", {}, parse_retry_after(res.retry_after)};
+        result = ApiResult{false, "ratelimited", {}, parse_retry_after(res.retry_after), ""};
         metrics_.add("itpm_rate_limit_waits_total", {{"method", label}});
         wait = *result.retry_after;
         retryable = true;
       } else if (res.status >= 500) {
-        result = ApiResult{false, "http_" + std::to_string(res.status), {}, std::nullopt};
+        result = ApiResult{false, "http_" + std::to_string(res.status), {}, std::nullopt, ""};
         retryable = options.retry_ambiguous;
       } else if (!slack_json) {
         bool ok = res.status >= 200 && res.status < 300;
-        result = ApiResult{ok, ok ? "" : "http_" + std::to_string(res.status), {}, std::nullopt};
+        result =
+            ApiResult{ok, ok ? "" : "http_" + std::to_string(res.status), {}, std::nullopt, ""};
       } else {
         auto body = nlohmann::json::parse(res.body, nullptr, false);
         if (body.is_discarded() || !body.is_object() || !body.contains("ok")) {
-          result = ApiResult{false, "invalid_response", {}, std::nullopt};
+          result = ApiResult{false, "invalid_response", {}, std::nullopt, ""};
         } else {
           bool ok = body.value("ok", false);
           std::string error =
               ok ? std::string() : body.value("error", std::string("unknown_error"));
-          result = ApiResult{ok, error, std::move(body), std::nullopt};
+          result = ApiResult{ok, error, std::move(body), std::nullopt, res.oauth_scopes};
           retryable =
               options.retry_ambiguous && classify_api_error(error) == ApiErrorKind::transient;
         }
       }
     } catch (const boost::system::system_error& e) {
-      result = ApiResult{false, "network_error", {}, std::nullopt};
+      result = ApiResult{false, "network_error", {}, std::nullopt, ""};
       spdlog::debug("web api {}: {}", label, e.code().message());
       retryable = options.retry_ambiguous;
     }

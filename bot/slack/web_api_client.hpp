@@ -24,6 +24,7 @@ struct ApiResult {
   std::string error;
   nlohmann::json body;
   std::optional<std::chrono::seconds> retry_after;  // set when the last answer was a 429
+  std::string scopes;  // the scopes Slack says the token has (X-OAuth-Scopes), comma-separated
 };
 
 struct CallOptions {

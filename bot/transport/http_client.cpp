@@ -165,6 +165,7 @@ net::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
     HttpResponse out;
     out.status = static_cast<int>(res.result_int());
     out.retry_after = std::string(res[http::field::retry_after]);
+    out.oauth_scopes = std::string(res["x-oauth-scopes"]);
     out.body = std::move(res.body());
     if (res.keep_alive()) {
       conn->idle_since = std::chrono::steady_clock::now();

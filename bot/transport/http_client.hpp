@@ -25,7 +25,8 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 0;
   std::string body;
-  std::string retry_after;  // the Retry-After header, if any
+  std::string retry_after;   // the Retry-After header, if any
+  std::string oauth_scopes;  // Slack's X-OAuth-Scopes header: the token's scopes, comma-separated
 };
 
 // An HTTP/1.1 client that keeps connections alive per origin and reuses them.

@@ -195,3 +195,54 @@ TEST_CASE("the bot joins a public channel before posting there, so a lost answer
   CHECK(joined_first);
   CHECK(sim->channel_history(ops).size() == 1);
 }
+
+TEST_CASE("doctor names each thing to fix: a missing scope, a channel the bot cannot post in",
+          "[integration]") {
+  auto sim = itpm::test::make_sim();
+  itpm::test::TempDir dir;
+  auto data = dir.path() / "data";
+  std::string lead = channel_id(*sim, "leadership");
+  {
+    BotRun bot(*sim, {}, {}, data);
+    REQUIRE(bot.wait_hellos(1));
+    bot.command(R"(program add dr-2027 "Disaster Recovery 2027")");
+    bot.command(R"(program add ci-speed "CI speed" --channel #leadership)");
+    REQUIRE(bot.terminate() == 0);
+  }
+  {
+    BotRun doctor(*sim, {}, {}, data, {"doctor"});
+    auto status = doctor.process().wait_exit(15s);
+    REQUIRE(status.has_value());
+    INFO(doctor.process().output());
+    CHECK(*status == 0);
+    CHECK(doctor.process().output().find("all checks passed") != std::string::npos);
+  }
+  itpm::sim::ChannelSetup hidden;
+  hidden.is_private = true;
+  hidden.bot_member = false;
+  sim->set_channel(lead, hidden);
+  sim->revoke_scope("channels:join");
+  BotRun doctor(*sim, {}, {}, data, {"doctor"});
+  auto status = doctor.process().wait_exit(15s);
+  REQUIRE(status.has_value());
+  std::string out = doctor.process().output();
+  INFO(out);
+  CHECK(*status == 1);
+  CHECK(out.find("ok   bot token: bot user U0BOT0001") != std::string::npos);
+  CHECK(out.find("ok   app token") != std::string::npos);
+  CHECK(out.find("FIX  scopes: missing channels:join") != std::string::npos);
+  CHECK(out.find("ok   <#C0DEMO1> (program dr-2027): the bot is in it") != std::string::npos);
+  CHECK(out.find("FIX  <#" + lead + "> (program ci-speed): channel_not_found: Invite the bot") !=
+        std::string::npos);
+  CHECK(out.find("2 thing(s) to fix") != std::string::npos);
+}
+
+TEST_CASE("doctor with a bot token Slack refuses exits 3", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun doctor(*sim, {{"SLACK_BOT_TOKEN", "xoxb-1-simulated-bot-token-9999"}}, {}, {}, {"doctor"});
+  auto status = doctor.process().wait_exit(15s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 3);
+  CHECK(doctor.process().output().find("FIX  bot token (SLACK_BOT_TOKEN): Slack refused it "
+                                       "(invalid_auth)") != std::string::npos);
+}

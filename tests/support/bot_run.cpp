@@ -16,12 +16,14 @@ std::unique_ptr<sim::SlackSim> make_sim(bool tls, std::chrono::milliseconds ping
 }
 
 BotRun::BotRun(sim::SlackSim& sim, std::map<std::string, std::string> env,
-               std::vector<std::string> unset, std::filesystem::path data_dir)
+               std::vector<std::string> unset, std::filesystem::path data_dir,
+               std::vector<std::string> subcommand)
     : sim_(sim) {
   process::ChildOptions options;
   options.argv = {ITPM_BOT_PATH, "--data-dir",
                   (data_dir.empty() ? dir_.path() / "db" : data_dir).string(), "--http-listen",
                   "127.0.0.1:0"};
+  options.argv.insert(options.argv.end(), subcommand.begin(), subcommand.end());
   options.set_env = {{"SLACK_API_URL", sim.api_url()},
                      {"SLACK_APP_TOKEN", sim.options().app_token},
                      {"SLACK_BOT_TOKEN", sim.options().bot_token},

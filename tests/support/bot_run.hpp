@@ -21,9 +21,11 @@ class BotRun {
  public:
   // Starts itpm-bot with the simulator's URL, tokens and CA; `env` overrides or adds
   // variables, `unset` removes them.
-  // `data_dir` empty: a fresh one in the run's temp dir.
+  // `data_dir` empty: a fresh one in the run's temp dir. `subcommand` (with its arguments)
+  // runs that instead of the bot (`doctor`).
   BotRun(sim::SlackSim& sim, std::map<std::string, std::string> env = {},
-         std::vector<std::string> unset = {}, std::filesystem::path data_dir = {});
+         std::vector<std::string> unset = {}, std::filesystem::path data_dir = {},
+         std::vector<std::string> subcommand = {});
 
   process::ChildProcess& process() { return *process_; }
   // The port of /healthz, /readyz and /metrics, read from the bot's log (waits up to 10 s).

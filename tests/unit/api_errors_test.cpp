@@ -1,8 +1,13 @@
-// The Web API error table, what a person is told for each refusal, and the bot's identity.
+// The Web API error table, what a person is told for each refusal, the bot's identity, and the
+// scopes it needs.
 #include "bot/slack/api_errors.hpp"
+#include "bot/ops/doctor.hpp"
 #include "bot/slack/identity.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
 
 using namespace itpm::bot;
 
@@ -72,4 +77,28 @@ TEST_CASE("auth.test tells who the bot is; tokens_revoked and app_uninstalled en
   CHECK_FALSE(revokes_bot_token({{"type", "app_mention"}}, id));
   CHECK_FALSE(revokes_bot_token({{"type", "tokens_revoked"}, {"tokens", "x"}}, id));
   CHECK_FALSE(revokes_bot_token(nlohmann::json::array(), id));
+}
+
+TEST_CASE("the manifest asks for exactly the scopes the bot uses") {
+  std::ifstream manifest(std::string(ITPM_SOURCE_DIR) + "/deploy/manifest.yaml");
+  REQUIRE(manifest);
+  std::vector<std::string> listed;
+  bool in_bot_scopes = false;
+  for (std::string line; std::getline(manifest, line);) {
+    if (line.find("bot:") != std::string::npos) {
+      in_bot_scopes = true;
+      continue;
+    }
+    auto dash = line.find("- ");
+    if (!in_bot_scopes || dash == std::string::npos || line.find_first_not_of(' ') != dash) {
+      if (in_bot_scopes && !listed.empty()) break;
+      continue;
+    }
+    std::string scope = line.substr(dash + 2);
+    listed.push_back(scope.substr(0, scope.find_first_of(" #")));
+  }
+  auto needed = required_bot_scopes();
+  std::sort(listed.begin(), listed.end());
+  std::sort(needed.begin(), needed.end());
+  CHECK(listed == needed);
 }

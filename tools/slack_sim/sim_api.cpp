@@ -68,6 +68,11 @@ bool is_id(const std::string& s, std::string_view prefixes) {
          });
 }
 
+// What the app's manifest (deploy/manifest.yaml) grants the bot token.
+const std::vector<std::string> manifest_scopes = {
+    "commands",   "chat:write", "chat:write.public", "channels:join",    "im:write",
+    "im:history", "users:read", "app_mentions:read", "channels:history", "groups:history"};
+
 const std::set<std::string> write_methods = {"chat.postMessage",   "chat.postEphemeral",
                                              "chat.update",        "conversations.open",
                                              "conversations.join", "views.open"};
@@ -255,7 +260,12 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
   }
   auto ok = [&](json body) {
     for (auto& [k, v] : extra.items()) body[k] = v;
-    return answer(slack_ok(std::move(body)));
+    HttpAnswer a = slack_ok(std::move(body));
+    for (const auto& scope : manifest_scopes) {
+      if (revoked_scopes.contains(scope)) continue;
+      a.oauth_scopes += (a.oauth_scopes.empty() ? "" : ",") + scope;
+    }
+    return answer(a);
   };
   auto text_of = [&](const json& a) {
     std::string text = a.value("text", "");

@@ -45,6 +45,7 @@ struct HttpAnswer {
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::string retry_after;
+  std::string oauth_scopes;      // X-OAuth-Scopes, on answers to calls with the bot token
   bool drop_connection = false;  // close without answering
 };
 

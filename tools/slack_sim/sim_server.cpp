@@ -69,6 +69,7 @@ net::awaitable<void> serve_http(Core* core, Stream stream) {
     http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
     res.set(http::field::content_type, answer.content_type);
     if (!answer.retry_after.empty()) res.set(http::field::retry_after, answer.retry_after);
+    if (!answer.oauth_scopes.empty()) res.set("x-oauth-scopes", answer.oauth_scopes);
     res.keep_alive(req.keep_alive());
     res.body() = std::move(answer.body);
     res.prepare_payload();
