@@ -227,9 +227,10 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
   const std::string& key = post.key;
   std::string channel = message.channel;
   ApiResult result;
+  bool plain = false;  // without blocks, after Slack refused them
   net::steady_timer pause(self->executor_);
   for (int attempt = 0;; ++attempt) {
-    if (attempt > 0) {
+    if (attempt > 0 && !(plain && classify_api_error(result.error) == ApiErrorKind::malformed)) {
       auto wait = retry_pause(attempt, result);
       spdlog::info("post (outbox row {}) failed with {}; trying again in {} s", post.outbox_seq,
                    result.error, wait.count());
@@ -263,12 +264,18 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
       }
     }
     nlohmann::json body = {{"channel", channel}, {"text", message.text}, {"unfurl_links", false}};
-    if (!message.blocks.empty()) body["blocks"] = message.blocks;
+    if (!message.blocks.empty() && !plain) body["blocks"] = message.blocks;
     if (!message.thread_ts.empty()) body["thread_ts"] = message.thread_ts;
-    if (!key.empty()) {
+    if (!key.empty() && !(plain && result.error.starts_with("invalid_metadata"))) {
       body["metadata"] = {{"event_type", "itpm_post"}, {"event_payload", {{"key", key}}}};
     }
     result = co_await self->api_.post_message(std::move(body));
+    if (!result.ok && !plain && classify_api_error(result.error) == ApiErrorKind::malformed) {
+      // Slack refused the message's form, not its content: the same content as plain text.
+      spdlog::warn("post to {} refused as {}: sending it as plain text", channel, result.error);
+      plain = true;
+      continue;
+    }
     if (!transient(result)) break;
     // Slack may have posted it and its answer got lost: look before the next try.
     post.maybe_sent = result.error != "ratelimited";

@@ -246,3 +246,30 @@ TEST_CASE("doctor with a bot token Slack refuses exits 3", "[integration]") {
   CHECK(doctor.process().output().find("FIX  bot token (SLACK_BOT_TOKEN): Slack refused it "
                                        "(invalid_auth)") != std::string::npos);
 }
+
+TEST_CASE("a post Slack refuses for its blocks goes out as plain text, content kept",
+          "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  bot.command(R"(program add dr-2027 "Disaster Recovery 2027")");
+  sim->refuse_blocks(1);
+  bot.command(R"(decision add "Use Patroni for automated failover" --program dr-2027)");
+  REQUIRE(sim->wait_for([](const Snapshot& s) { return !s.ok_calls("chat.getPermalink").empty(); },
+                        15s));
+  std::vector<const itpm::sim::ApiCall*> posts;
+  auto s = sim->snapshot();
+  for (const auto& call : s.calls) {
+    if (call.method == "chat.postMessage") posts.push_back(&call);
+  }
+  // Before: invalid_blocks was logged and the decision never appeared in the channel.
+  REQUIRE(posts.size() == 2);
+  CHECK(posts[0]->error == "invalid_blocks");
+  CHECK(posts[1]->error.empty());
+  CHECK_FALSE(posts[1]->args.contains("blocks"));
+  CHECK(posts[1]->args.value("text", "").find("Use Patroni for automated failover") !=
+        std::string::npos);
+  // Still the same post: its key rides along, so exactly-once holds.
+  CHECK(posts[1]->args.value(nlohmann::json::json_pointer("/metadata/event_payload/key"), "") ==
+        posts[0]->args.value(nlohmann::json::json_pointer("/metadata/event_payload/key"), ""));
+}

@@ -323,6 +323,15 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
       }
     }
     if (text_of(args).empty()) return answer(slack_error("no_text"));
+    // Slack's limits: 50 blocks a message, 40,000 characters of text (slack-protocol.md §5).
+    if (auto blocks = args.find("blocks"); blocks != args.end()) {
+      if (refused_blocks > 0) {
+        --refused_blocks;
+        return answer(slack_error("invalid_blocks"));
+      }
+      if (blocks->is_array() && blocks->size() > 50) return answer(slack_error("invalid_blocks"));
+    }
+    if (args.value("text", "").size() > 40000) return answer(slack_error("msg_too_long"));
     if (options.channel_rate_limit) {
       auto& [tokens, last] = buckets.try_emplace(channel, 5.0, now).first->second;
       tokens = std::min(5.0, tokens + std::chrono::duration<double>(now - last).count());

@@ -108,6 +108,7 @@ struct SlackSim::Core {
   std::pair<std::string, int> posts_stored_as;   // user, times
   std::map<std::string, ChannelSetup> channels;  // not listed: public, the bot a member
   std::set<std::string> revoked_scopes;
+  int refused_blocks = 0;
   std::map<std::string, std::pair<double, Clock::time_point>> buckets;  // channel -> tokens
   std::map<std::string, int> response_url_uses;
   std::map<std::string, Clock::time_point> triggers;  // trigger_id -> issued

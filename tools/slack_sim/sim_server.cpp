@@ -484,6 +484,10 @@ void SlackSim::set_channel(const std::string& id, ChannelSetup setup) {
   on_io(*core_, [&] { core_->channels[id] = setup; });
 }
 
+void SlackSim::refuse_blocks(int times) {
+  on_io(*core_, [&] { core_->refused_blocks = times; });
+}
+
 void SlackSim::revoke_scope(const std::string& scope) {
   on_io(*core_, [&] { core_->revoked_scopes.insert(scope); });
 }

@@ -115,6 +115,9 @@ class SlackSim {
   // Takes `scope` from the bot token: a method that needs it answers missing_scope (with
   // `needed`).
   void revoke_scope(const std::string& scope);
+  // The next `times` chat.postMessage calls that carry blocks answer invalid_blocks (as Slack
+  // does for a block it cannot render).
+  void refuse_blocks(int times);
 
   // Load mode: sends `total` slash commands with `text` (already escaped), keeping `window`
   // unacked at a time; each ack (or timeout) releases the next. Watch snapshot().acks. In
