@@ -316,7 +316,10 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
         after.score(), person ? "you" : "this channel", shown_text(reason, 500),
         user_mention(after.owner), id);
     send(out, std::move(alert));
-    paragraphs.push_back("Alerted " + render_ref(*to->ref) + ".");
+    // The ack goes before the post: it cannot say the alert arrived (the caller is told if
+    // Slack refuses it).
+    paragraphs.push_back("Alerting " + render_ref(*to->ref) +
+                         "; you will be told here if Slack refuses the post.");
     after.escalation_reason = reason;
   }
   ctx.repos.save(out.writes, after, &before, Change{command.user_id, millis(ctx.now), "escalate"});

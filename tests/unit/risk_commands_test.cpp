@@ -210,7 +210,7 @@ TEST_CASE("risk escalate: anyone may start the ladder, or alert a person or chan
   const auto& post = only_post(alert);
   CHECK(post.channel == "CLEAD");
   CHECK(contains(post.text, "<@UBOB> escalated R-1"));
-  CHECK(contains(alert.reply.text, "Alerted <#CLEAD>."));
+  CHECK(contains(alert.reply.text, "Alerting <#CLEAD>; you will be told here if Slack refuses"));
   CHECK(contains(f.run("risk escalate R-1 --to nobody --reason x").reply.text,
                  "--to takes an @person or a #channel"));
 }
