@@ -99,6 +99,32 @@ TEST_CASE("odd events are acked and ignored") {
   CHECK_FALSE(handle(t, d, interactive).ack_payload);
 }
 
+TEST_CASE("the bot's own messages are never answered; a revoked token is reported") {
+  TempStore t;
+  itpm::commands::Registry registry;
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
+  std::vector<std::string> revoked;
+  d.set_on_token_revoked([&](const std::string& event) { revoked.push_back(event); });
+  CHECK(handle(t, d, mention("Ev1", "U0BOT")).posts.size() == 1);  // not known yet: answered
+  d.set_identity(BotIdentity{"U0BOT", "B0BOT", "T1", "Acme"});
+  CHECK(handle(t, d, mention("Ev2", "U0BOT")).posts.empty());
+  CHECK(handle(t, d, mention("Ev3", "U2")).posts.size() == 1);
+
+  Envelope other;
+  other.type = "events_api";
+  other.payload = {{"event_id", "Ev4"},
+                   {"event", {{"type", "tokens_revoked"}, {"tokens", {{"bot", {"U9"}}}}}}};
+  CHECK(handle(t, d, other).posts.empty());
+  CHECK(revoked.empty());  // another app's bot token
+  Envelope ours = other;
+  ours.payload["event"]["tokens"]["bot"] = {"U0BOT"};
+  CHECK(handle(t, d, ours).posts.empty());
+  Envelope uninstalled = other;
+  uninstalled.payload["event"] = {{"type", "app_uninstalled"}};
+  CHECK(handle(t, d, uninstalled).posts.empty());
+  CHECK(revoked == std::vector<std::string>{"tokens_revoked", "app_uninstalled"});
+}
+
 TEST_CASE("a command's posts are in the outbox, committed with its change, before the ack") {
   itpm::test::TempDir dir;
   auto store = itpm::storage::Store::open(dir.path() / "db");
@@ -122,10 +148,15 @@ TEST_CASE("a command's posts are in the outbox, committed with its change, befor
   CHECK((*out.ack_payload)["response_type"] == "in_channel");
   REQUIRE(out.posts.size() == 1);
   CHECK(out.posts[0].message.to_user == "U2");
+  // If Slack refuses it, the caller hears so through the command's response_url.
+  CHECK(out.posts[0].message.fallback_response_url == "https://hooks.example/r");
   auto outbox = repos.outbox().entries(10);
   REQUIRE(outbox.size() == 1);
   CHECK(outbox[0].seq == out.posts[0].outbox_seq);
   CHECK(itpm::commands::from_outbox(outbox[0].message).to_user == "U2");
+  // Its idempotency key is kept with it: 128 random bits.
+  CHECK(outbox[0].message.value("key", "") == out.posts[0].key);
+  CHECK(out.posts[0].key.size() == 33);
   CHECK(repos.find<itpm::storage::Risk>(1));
 }
 
