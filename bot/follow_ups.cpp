@@ -323,8 +323,35 @@ net::awaitable<void> FollowUps::report_undelivered(FollowUps* self, const Queued
   self->metrics_.add("itpm_posts_undelivered_total", {{"reason", result.error}});
   spdlog::warn("post to {} not delivered: {} ({})", channel.empty() ? message.to_user : channel,
                result.error, to_string(kind));
-  if (message.fallback_response_url.empty()) co_return;
   std::string where = channel.empty() ? "that direct message" : "<#" + channel + ">";
+  if (message.fallback_response_url.empty()) {
+    // The scheduler's post: the owners of the programs posting there hear of it, once a day
+    // per channel (a DM failing in turn is only logged).
+    auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
+                   .time_since_epoch()
+                   .count();
+    if (kind != ApiErrorKind::needs_person || channel.empty() || self->owners_told_[channel] == day)
+      co_return;
+    std::set<std::string> owners;
+    for (const auto& program : self->repos_.all<storage::Program>()) {
+      if (program.channel == channel && program.status == storage::ProgramStatus::open &&
+          !program.owner.empty())
+        owners.insert(program.owner);
+    }
+    if (owners.empty()) co_return;
+    self->owners_told_[channel] = day;
+    std::string fix = how_to_fix(result.error, channel);
+    for (const auto& owner : owners) {
+      QueuedPost dm;
+      dm.message.priority = commands::PostPriority::urgent;
+      dm.message.to_user = owner;
+      dm.message.text = "⚠️ A post for your program could *not be posted* in " + where +
+                        ": Slack answered `" + result.error + "`." +
+                        (fix.empty() ? "" : " " + fix) + " It said:\n\n" + message.text;
+      self->post(std::move(dm));
+    }
+    co_return;
+  }
   auto needed = result.body.is_object() ? result.body.find("needed") : result.body.end();
   std::string scope = needed != result.body.end() && needed->is_string()
                           ? needed->get<std::string>()

@@ -132,9 +132,10 @@ class FollowUps {
   // (conversations.join, scope channels:join), so that its history, and so exactly-once, works.
   // A channel it cannot join (private, archived, gone) is left to the post to report.
   static boost::asio::awaitable<void> join_once(FollowUps* self, std::string channel);
-  // A post Slack refused for a reason a person must fix: counted, logged, and the person who
-  // asked for it (the command's response_url) told what failed and how to fix it, with the
-  // content that was not posted.
+  // A post Slack refused for a reason a person must fix: counted, logged, and someone told
+  // what failed, how to fix it and what was not posted: the person whose command asked for it
+  // (its response_url), or for the scheduler's posts (agendas, ladder steps, breach notices)
+  // the owners of the programs that use the channel, by DM, once per channel a day.
   static boost::asio::awaitable<void> report_undelivered(FollowUps* self, const QueuedPost& post,
                                                          const std::string& channel,
                                                          const ApiResult& result);
@@ -181,6 +182,7 @@ class FollowUps {
   std::map<std::uint64_t, Refreshes> refreshes_;  // by survey number
   std::optional<BotIdentity> identity_;
   std::set<std::string> joined_;  // channels joined (or found unjoinable) in this run
+  std::map<std::string, std::int64_t> owners_told_;  // channel -> day (since the epoch) told
   bool join_scope_missing_ = false;
 };
 

@@ -1,5 +1,10 @@
 // Slack refusing the bot, against the real binary and the simulator: a bot token that does not
 // work at start-up, and one revoked while the bot runs.
+#include "commands/areas/config_commands.hpp"
+#include "commands/areas/handler_support.hpp"
+#include "commands/registry.hpp"
+#include "storage/database.hpp"
+#include "storage/job_queue.hpp"
 #include "tests/support/bot_run.hpp"
 #include "tests/support/http_get.hpp"
 
@@ -272,4 +277,59 @@ TEST_CASE("a post Slack refuses for its blocks goes out as plain text, content k
   // Still the same post: its key rides along, so exactly-once holds.
   CHECK(posts[1]->args.value(nlohmann::json::json_pointer("/metadata/event_payload/key"), "") ==
         posts[0]->args.value(nlohmann::json::json_pointer("/metadata/event_payload/key"), ""));
+}
+
+TEST_CASE("a ladder step Slack refuses in a private program channel: the program's owner is told",
+          "[integration]") {
+  itpm::test::TempDir dir;
+  auto data = dir.path() / "data";
+  {
+    // dr-2027 (owner alice) posts in #dr-private; a critical risk's level-2 step is due now.
+    auto store = itpm::storage::open_database(data);
+    itpm::storage::Repositories repos(*store);
+    itpm::commands::Registry registry;
+    auto run = [&](const std::string& text) {
+      itpm::commands::Command c;
+      c.user_id = "U0DEMO1";
+      c.channel_id = "C0DEMO1";
+      c.text = text;
+      auto out = registry.handle(
+          c, itpm::commands::make_context(repos, {}, std::chrono::system_clock::now(), "UTC"));
+      REQUIRE(store->commit(std::move(out.writes)));
+    };
+    run(R"(program add dr-2027 "Disaster Recovery 2027" --channel <#C0PRIV|dr-private>)");
+    run(R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 -i 5 --owner <@U0DEMO2|bob>)");
+    auto now_ms = itpm::commands::millis(std::chrono::system_clock::now());
+    itpm::storage::Batch batch;
+    for (const auto& job : itpm::storage::all_jobs(*store)) {
+      if (job.job.value("kind", "") != "risk_ladder") continue;
+      repos.jobs().unschedule(batch, job);
+      repos.jobs().schedule(batch, now_ms - 1000, job.job);
+    }
+    REQUIRE(store->commit(std::move(batch)));
+  }
+  auto sim = itpm::test::make_sim();
+  itpm::sim::ChannelSetup hidden;
+  hidden.is_private = true;
+  hidden.bot_member = false;
+  sim->set_channel("C0PRIV", hidden);
+  BotRun bot(*sim, {}, {}, data);
+  REQUIRE(bot.wait_hellos(1));
+  auto told = [](const Snapshot& s) {
+    for (const auto* call : s.ok_calls("chat.postMessage")) {
+      if (call->args.value("channel", "") == "D0DEMO1" &&
+          call->args.value("text", "").find("could *not be posted* in <#C0PRIV>") !=
+              std::string::npos)
+        return call;
+    }
+    return static_cast<const itpm::sim::ApiCall*>(nullptr);
+  };
+  // Before: the refusal was logged and nobody was told.
+  REQUIRE(sim->wait_for([&](const Snapshot& s) { return told(s) != nullptr; }, 20s));
+  auto s = sim->snapshot();
+  std::string text = told(s)->args.value("text", "");
+  INFO(text);
+  CHECK(text.find("`channel_not_found`") != std::string::npos);
+  CHECK(text.find("`/invite @itpm`") != std::string::npos);
+  CHECK(text.find("Primary DB failover untested") != std::string::npos);
 }
