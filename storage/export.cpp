@@ -152,6 +152,15 @@ void find_fractions(const json& document, std::vector<std::string>& problems) {
   }
 }
 
+// The import refused, naming its problems (the first 20).
+StoreError refusal(const std::vector<std::string>& problems) {
+  std::string text =
+      "the export has " + std::to_string(problems.size()) + " problem(s); nothing was imported:";
+  for (std::size_t i = 0; i < problems.size() && i < 20; ++i) text += "\n  " + problems[i];
+  if (problems.size() > 20) text += "\n  …";
+  return StoreError(text);
+}
+
 }  // namespace
 
 void import_json(Store& store, const json& document) {
@@ -183,85 +192,80 @@ void import_json(Store& store, const json& document) {
   Batch batch;
   std::vector<std::string> problems;
   find_fractions(document, problems);
-  if (problems.empty()) try {
-      // Every row is checked before anything is written: its fields, what it refers to, and
-      // that no sequence is behind a number in use. Exports from before a record type existed
-      // lack its list.
-      std::set<std::string> programs;
-      for (const auto& p : document.value("programs", json::array())) {
-        if (p.is_object() && p.contains("key") && p["key"].is_string()) programs.insert(p["key"]);
-      }
-      json sequences = document.value("sequences", json::object());
-      for_each_record_type([&]<class R>() {
-        std::string plural(RecordTraits<R>::plural);
-        json rows = document.value(plural, json::array());
-        if (!rows.is_array()) {
-          problems.push_back(plural + " is not a list");
-          return;
-        }
-        std::set<std::string> keys;
-        std::uint64_t highest = 0;
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-          std::string where = plural + "[" + std::to_string(i) + "]";
-          R record;
-          try {
-            record = rows[i].get<R>();
-          } catch (const json::exception& e) {
-            problems.push_back(where + ": " + e.what());
-            continue;
-          }
-          std::string key = RecordTraits<R>::key(record);
-          std::string id = RecordTraits<R>::audit_item(record);
-          if (!keys.insert(key).second) problems.push_back(where + ": " + id + " appears twice");
-          if constexpr (requires { record.program; }) {
-            if (!record.program.empty() && !programs.contains(record.program)) {
-              problems.push_back(where + " (" + id + "): program \"" + record.program +
-                                 "\" is not in the export");
-            }
-          }
-          if constexpr (Sequenced<R>) highest = std::max(highest, RecordTraits<R>::number(record));
-          repos.restore(batch, record);
-        }
-        if constexpr (Sequenced<R>) {
-          std::string name(RecordTraits<R>::sequence);
-          std::uint64_t next = sequences.contains(name) && sequences[name].is_number_unsigned()
-                                   ? sequences[name].get<std::uint64_t>()
-                                   : 0;
-          if (next < highest) {
-            problems.push_back("sequence \"" + name + "\" is " + std::to_string(next) +
-                               ", below the highest number in use (" + std::to_string(highest) +
-                               "): new items would reuse ids");
-          }
-        }
-      });
-      for (const auto& row : document.value("schedule", json::array())) {
-        JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),
-                                              row.at("seq").get<std::uint64_t>(),
-                                              row.at("job"),
-                                              {}});
-      }
-      if (auto settings = document.value("settings", json::object()); !settings.empty())
-        repos.restore_settings(batch, settings);
-      for (auto entry : document.at("audit")) {
-        std::uint64_t seq = entry.at("seq").get<std::uint64_t>();
-        std::string item = entry.at("item").get<std::string>();
-        entry.erase("seq");
-        batch.put(Family::audit, KeyBuilder().str(item).u64(seq).done(), entry.dump());
-      }
-      for (const auto& [name, value] : document.at("sequences").items()) {
-        batch.put(Family::meta, KeyBuilder().str("seq").str(name).done(),
-                  KeyBuilder().u64(value.get<std::uint64_t>()).done());
-      }
-    } catch (const json::exception& e) {
-      problems.push_back(e.what());
+  if (!problems.empty()) throw refusal(problems);
+  try {
+    // Every row is checked before anything is written: its fields, what it refers to, and
+    // that no sequence is behind a number in use. Exports from before a record type existed
+    // lack its list.
+    std::set<std::string> programs;
+    for (const auto& p : document.value("programs", json::array())) {
+      if (p.is_object() && p.contains("key") && p["key"].is_string()) programs.insert(p["key"]);
     }
-  if (!problems.empty()) {
-    std::string text =
-        "the export has " + std::to_string(problems.size()) + " problem(s); nothing was imported:";
-    for (std::size_t i = 0; i < problems.size() && i < 20; ++i) text += "\n  " + problems[i];
-    if (problems.size() > 20) text += "\n  …";
-    throw StoreError(text);
+    json sequences = document.value("sequences", json::object());
+    for_each_record_type([&]<class R>() {
+      std::string plural(RecordTraits<R>::plural);
+      json rows = document.value(plural, json::array());
+      if (!rows.is_array()) {
+        problems.push_back(plural + " is not a list");
+        return;
+      }
+      std::set<std::string> keys;
+      std::uint64_t highest = 0;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::string where = plural + "[" + std::to_string(i) + "]";
+        R record;
+        try {
+          record = rows[i].get<R>();
+        } catch (const json::exception& e) {
+          problems.push_back(where + ": " + e.what());
+          continue;
+        }
+        std::string key = RecordTraits<R>::key(record);
+        std::string id = RecordTraits<R>::audit_item(record);
+        if (!keys.insert(key).second) problems.push_back(where + ": " + id + " appears twice");
+        if constexpr (requires { record.program; }) {
+          if (!record.program.empty() && !programs.contains(record.program)) {
+            problems.push_back(where + " (" + id + "): program \"" + record.program +
+                               "\" is not in the export");
+          }
+        }
+        if constexpr (Sequenced<R>) highest = std::max(highest, RecordTraits<R>::number(record));
+        repos.restore(batch, record);
+      }
+      if constexpr (Sequenced<R>) {
+        std::string name(RecordTraits<R>::sequence);
+        std::uint64_t next = sequences.contains(name) && sequences[name].is_number_unsigned()
+                                 ? sequences[name].get<std::uint64_t>()
+                                 : 0;
+        if (next < highest) {
+          problems.push_back("sequence \"" + name + "\" is " + std::to_string(next) +
+                             ", below the highest number in use (" + std::to_string(highest) +
+                             "): new items would reuse ids");
+        }
+      }
+    });
+    for (const auto& row : document.value("schedule", json::array())) {
+      JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),
+                                            row.at("seq").get<std::uint64_t>(),
+                                            row.at("job"),
+                                            {}});
+    }
+    if (auto settings = document.value("settings", json::object()); !settings.empty())
+      repos.restore_settings(batch, settings);
+    for (auto entry : document.at("audit")) {
+      std::uint64_t seq = entry.at("seq").get<std::uint64_t>();
+      std::string item = entry.at("item").get<std::string>();
+      entry.erase("seq");
+      batch.put(Family::audit, KeyBuilder().str(item).u64(seq).done(), entry.dump());
+    }
+    for (const auto& [name, value] : document.at("sequences").items()) {
+      batch.put(Family::meta, KeyBuilder().str("seq").str(name).done(),
+                KeyBuilder().u64(value.get<std::uint64_t>()).done());
+    }
+  } catch (const json::exception& e) {
+    problems.push_back(e.what());
   }
+  if (!problems.empty()) throw refusal(problems);
   if (auto r = store.commit(std::move(batch)); !r)
     throw StoreError("cannot write the import: " + r.error);
 }

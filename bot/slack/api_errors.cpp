@@ -56,6 +56,7 @@ constexpr std::array table = {
     Entry{"team_access_not_granted", ApiErrorKind::auth},
     Entry{"app_uninstalled", ApiErrorKind::auth},
     Entry{"team_disabled", ApiErrorKind::auth},
+    Entry{"user_removed_from_team", ApiErrorKind::auth},
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "bot/slack/reconnect_policy.hpp"
 
 #include "bot/ops/exit_code.hpp"
+#include "bot/slack/api_errors.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,11 +9,9 @@
 namespace itpm::bot {
 
 Failure classify_open_error(std::string_view error) {
-  if (error == "invalid_auth" || error == "not_authed" || error == "not_allowed_token_type" ||
-      error == "account_inactive" || error == "token_revoked" || error == "team_disabled" ||
-      error == "user_removed_from_team" || error == "missing_scope") {
+  // The app token without connections:write is as final as a refused one.
+  if (error == "missing_scope" || classify_api_error(error) == ApiErrorKind::auth)
     return Failure::auth;
-  }
   if (error == "ratelimited" || error == "rate_limited") return Failure::rate_limited;
   if (error == "link_disabled") return Failure::link_disabled;
   return Failure::server_error;

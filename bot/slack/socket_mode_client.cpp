@@ -39,9 +39,8 @@ SocketModeClient::SocketModeClient(net::any_io_executor executor, net::ssl::cont
 
 SocketModeClient::~SocketModeClient() = default;
 
-void SocketModeClient::stop(int exit_code) {
+void SocketModeClient::stop() {
   stopping_ = true;
-  if (stop_code_ == 0) stop_code_ = exit_code;
   wake_.cancel();
 }
 
@@ -271,7 +270,7 @@ net::awaitable<int> SocketModeClient::run() {
   }
   connections_.clear();
   update_gauge();
-  co_return exit_code == exit_ok ? stop_code_ : exit_code;
+  co_return exit_code;
 }
 
 }  // namespace itpm::bot

@@ -47,8 +47,8 @@ class SocketModeClient {
   boost::asio::awaitable<int> run();
 
   // Stops accepting envelopes, acks those in hand (waiting up to 5 s for their writes), then
-  // closes every socket with a close frame; run() returns `exit_code` (0: a normal stop).
-  void stop(int exit_code = 0);
+  // closes every socket with a close frame; run() returns.
+  void stop();
 
   // True while a connection that said hello is open.
   [[nodiscard]] bool connected() const { return active_connection() != nullptr; }
@@ -85,7 +85,6 @@ class SocketModeClient {
   int next_id_ = 1;
   int in_flight_ = 0;  // envelopes handed to the handler and not yet acked
   bool stopping_ = false;
-  int stop_code_ = 0;
 };
 
 }  // namespace itpm::bot

@@ -5,8 +5,6 @@
 // name.
 #include "tests/fuzz/fuzz_support.hpp"
 
-#include "commands/language/tokenizer.hpp"
-
 #include <cstddef>
 #include <cstdint>
 
@@ -15,7 +13,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size > 4000) return 0;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   if (!itpm::fuzz::is_utf8(text)) return 0;  // Slack's JSON cannot carry it
-  (void)itpm::commands::tokenize(text);
   itpm::commands::Outcome outcome;
   try {
     outcome = itpm::fuzz::seeded_store().run(text);

@@ -9,6 +9,7 @@
 #include "tests/support/bot_run.hpp"
 #include "tests/support/command_fixture.hpp"
 #include "tests/support/http_get.hpp"
+#include "tests/support/seed_store.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -21,21 +22,7 @@ using itpm::sim::Snapshot;
 using itpm::test::BotRun;
 using itpm::test::contains;
 
-namespace {
-
-// Runs `/itpm <text>` as U0DEMO1 in C0DEMO1 straight on `repos`, committing its writes.
-void run(itpm::storage::Repositories& repos, const std::string& text) {
-  itpm::commands::Registry registry;
-  itpm::commands::Command c;
-  c.user_id = "U0DEMO1";
-  c.channel_id = "C0DEMO1";
-  c.text = text;
-  auto out = registry.handle(
-      c, itpm::commands::make_context(repos, {}, std::chrono::system_clock::now(), "UTC"));
-  REQUIRE(repos.store().commit(std::move(out.writes)));
-}
-
-}  // namespace
+using itpm::test::run_on_store;
 
 TEST_CASE("bad job and outbox rows in a data dir are moved aside; the rest is posted",
           "[integration]") {
@@ -44,17 +31,14 @@ TEST_CASE("bad job and outbox rows in a data dir are moved aside; the rest is po
   {
     auto store = itpm::storage::open_database(data);
     itpm::storage::Repositories repos(*store);
-    run(repos, R"(program add dr-2027 "Disaster Recovery 2027")");
+    run_on_store(repos, R"(program add dr-2027 "Disaster Recovery 2027")");
     // A critical risk: its level-2 step waits in the schedule.
-    run(repos,
+    run_on_store(
+        repos,
         R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 -i 5 --owner <@U0DEMO2|bob>)");
     auto now_ms = itpm::commands::millis(std::chrono::system_clock::now());
     itpm::storage::Batch batch;
-    for (const auto& job : itpm::storage::all_jobs(*store)) {
-      if (job.job.value("kind", "") != "risk_ladder") continue;
-      repos.jobs().unschedule(batch, job);  // the step falls due now
-      repos.jobs().schedule(batch, now_ms - 1000, job.job);
-    }
+    itpm::test::make_ladder_steps_due(repos, batch);
     for (const char* row : {"not json", R"({"kind":5})"}) {
       batch.put(itpm::storage::Family::schedule,
                 itpm::storage::KeyBuilder()
@@ -157,7 +141,7 @@ TEST_CASE("restore cannot destroy data: a failed restore keeps what was there", 
   {
     auto store = itpm::storage::open_database(data);
     itpm::storage::Repositories repos(*store);
-    run(repos, R"(program add dr-2027 "Disaster Recovery 2027")");
+    run_on_store(repos, R"(program add dr-2027 "Disaster Recovery 2027")");
   }
   auto restore = [&](const std::filesystem::path& from, const std::filesystem::path& to) {
     itpm::process::ChildOptions options;
@@ -200,7 +184,7 @@ TEST_CASE("export writes private files, never over one without --force, never th
   {
     auto store = itpm::storage::open_database(data);
     itpm::storage::Repositories repos(*store);
-    run(repos, R"x(program add dr-2027 "=HYPERLINK(1)")x");
+    run_on_store(repos, R"x(program add dr-2027 "=HYPERLINK(1)")x");
   }
   CHECK((fs::status(data).permissions() & fs::perms::all) == fs::perms::owner_all);
   auto export_to = [&](std::vector<std::string> extra) {

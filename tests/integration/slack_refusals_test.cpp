@@ -1,12 +1,9 @@
 // Slack refusing the bot, against the real binary and the simulator: a bot token that does not
 // work at start-up, and one revoked while the bot runs.
-#include "commands/areas/config_commands.hpp"
-#include "commands/areas/handler_support.hpp"
-#include "commands/registry.hpp"
 #include "storage/database.hpp"
-#include "storage/job_queue.hpp"
 #include "tests/support/bot_run.hpp"
 #include "tests/support/http_get.hpp"
+#include "tests/support/seed_store.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -287,25 +284,13 @@ TEST_CASE("a ladder step Slack refuses in a private program channel: the program
     // dr-2027 (owner alice) posts in #dr-private; a critical risk's level-2 step is due now.
     auto store = itpm::storage::open_database(data);
     itpm::storage::Repositories repos(*store);
-    itpm::commands::Registry registry;
-    auto run = [&](const std::string& text) {
-      itpm::commands::Command c;
-      c.user_id = "U0DEMO1";
-      c.channel_id = "C0DEMO1";
-      c.text = text;
-      auto out = registry.handle(
-          c, itpm::commands::make_context(repos, {}, std::chrono::system_clock::now(), "UTC"));
-      REQUIRE(store->commit(std::move(out.writes)));
-    };
-    run(R"(program add dr-2027 "Disaster Recovery 2027" --channel <#C0PRIV|dr-private>)");
-    run(R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 -i 5 --owner <@U0DEMO2|bob>)");
-    auto now_ms = itpm::commands::millis(std::chrono::system_clock::now());
+    itpm::test::run_on_store(
+        repos, R"(program add dr-2027 "Disaster Recovery 2027" --channel <#C0PRIV|dr-private>)");
+    itpm::test::run_on_store(
+        repos,
+        R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 -i 5 --owner <@U0DEMO2|bob>)");
     itpm::storage::Batch batch;
-    for (const auto& job : itpm::storage::all_jobs(*store)) {
-      if (job.job.value("kind", "") != "risk_ladder") continue;
-      repos.jobs().unschedule(batch, job);
-      repos.jobs().schedule(batch, now_ms - 1000, job.job);
-    }
+    itpm::test::make_ladder_steps_due(repos, batch);
     REQUIRE(store->commit(std::move(batch)));
   }
   auto sim = itpm::test::make_sim();
