@@ -52,9 +52,10 @@ TEST_CASE("a bot token revoked mid-run: not ready, said once, and posts wait for
     auto sim = itpm::test::make_sim();
     BotRun bot(*sim, {}, {}, data);
     REQUIRE(bot.wait_hellos(1));
+    // The ack came back, so the bot has processed hello: it reports ready.
+    bot.command(R"(program add dr-2027 "Disaster Recovery 2027")");
     auto port = bot.http_port();
     CHECK(itpm::test::http_get(port, "/readyz").status == 200);
-    bot.command(R"(program add dr-2027 "Disaster Recovery 2027")");
 
     // Slack's tokens_revoked event: acked, and the bot is no longer ready.
     auto acks = sim->snapshot().acks.size();
