@@ -24,7 +24,7 @@ using itpm::test::contains;
 
 using itpm::test::run_on_store;
 
-TEST_CASE("bad job and outbox rows in a data dir are moved aside; the rest is posted",
+TEST_CASE("bad job and outbox rows in a data dir are moved aside, the rest is posted",
           "[integration]") {
   itpm::test::TempDir dir;
   auto data = dir.path() / "data";
@@ -97,7 +97,7 @@ TEST_CASE("bad job and outbox rows in a data dir are moved aside; the rest is po
   CHECK(contains(out, "post "));
 }
 
-TEST_CASE("one person flooding the bot with DMs delays no escalation; replies to them are capped",
+TEST_CASE("one person flooding the bot with DMs delays no escalation, replies to them are capped",
           "[integration]") {
   auto sim = itpm::test::make_sim();
   BotRun bot(*sim);

@@ -86,7 +86,7 @@ TEST_CASE("a bot token revoked mid-run: not ready, said once, and posts wait for
       [](const Snapshot& s) { return posted(s, "Use Patroni for automated failover"); }, 15s));
 }
 
-TEST_CASE("only the bot's own messages prove a post went out; its keys are unguessable",
+TEST_CASE("only the bot's own messages prove a post went out, its keys are unguessable",
           "[integration]") {
   auto sim = itpm::test::make_sim();
   BotRun bot(*sim);

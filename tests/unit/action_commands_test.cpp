@@ -31,7 +31,7 @@ TEST_CASE("action add takes its due date from the severity's SLO") {
   CHECK(f.repos.find<itpm::storage::Action>(1)->slo_days == 30);
 }
 
-TEST_CASE("action done says whether the SLO held; owner, adder, leads or admins may") {
+TEST_CASE("action done says whether the SLO held, owner, adder, leads or admins may") {
   itpm::test::CommandFixture f;
   f.run(R"(action add "Patch" --severity S1 --owner <@UERIN|erin>)", "UBOB");
   CHECK(contains(f.run("action done A-1", "UDAVE").reply.text,

@@ -53,7 +53,7 @@ TEST_CASE("a refusal a person can fix says how") {
   CHECK(how_to_fix("invalid_auth", "C1").empty());
 }
 
-TEST_CASE("auth.test tells who the bot is; tokens_revoked and app_uninstalled end it") {
+TEST_CASE("auth.test tells who the bot is, tokens_revoked and app_uninstalled end it") {
   auto id = identity_from_auth_test({{"ok", true},
                                      {"team", "Acme"},
                                      {"team_id", "T1"},

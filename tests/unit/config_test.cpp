@@ -21,7 +21,7 @@ std::string error_of(const Settings& cli, const Settings& env = {}, const Settin
 
 }  // namespace
 
-TEST_CASE("command line beats environment beats file; defaults fill the rest") {
+TEST_CASE("command line beats environment beats file, defaults fill the rest") {
   Settings file = tokens;
   file["ITPM_DATA_DIR"] = "/from/file";
   file["ITPM_TZ"] = "Europe/Amsterdam";

@@ -91,7 +91,7 @@ TEST_CASE("dep list shows open dependencies of either side, soonest need-by firs
   CHECK(contains(f.run("dep list --program nope").reply.text, "No program \"nope\""));
 }
 
-TEST_CASE("a slip past a need-by date tells the dependent program's owner; agendas list deps") {
+TEST_CASE("a slip past a need-by date tells the dependent program's owner, agendas list deps") {
   DepFixture f;
   f.run(R"(dep add dr-2027 "Faster restore builds" --on ci-speed --need-by 2026-12-10)");
   f.run(R"(milestone add ci-speed "Cache warmed" --due 2026-12-08)", "UERIN");

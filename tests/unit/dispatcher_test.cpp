@@ -99,7 +99,7 @@ TEST_CASE("odd events are acked and ignored") {
   CHECK_FALSE(handle(t, d, interactive).ack_payload);
 }
 
-TEST_CASE("the bot's own messages are never answered; a revoked token is reported") {
+TEST_CASE("the bot's own messages are never answered, a revoked token is reported") {
   TempStore t;
   itpm::commands::Registry registry;
   Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
@@ -191,7 +191,7 @@ std::string text_of(const Dispatched& d) {
 
 }  // namespace
 
-TEST_CASE("two changes to one risk sent back to back both hold; its index rows follow") {
+TEST_CASE("two changes to one risk sent back to back both hold, its index rows follow") {
   TempStore t;
   itpm::commands::Registry registry;
   Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
@@ -276,7 +276,7 @@ TEST_CASE("many people changing few risks at once: no change is lost, the store 
   CHECK(t.repos.check().empty());
 }
 
-TEST_CASE("on a full disk a command is told it was not saved; once space returns it is") {
+TEST_CASE("on a full disk a command is told it was not saved, once space returns it is") {
   itpm::test::FaultyEnv faulty;
   itpm::storage::Store::Options options;
   options.env = faulty.env.get();

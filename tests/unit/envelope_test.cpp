@@ -41,7 +41,7 @@ TEST_CASE("acks carry the payload only when given one") {
         nlohmann::json({{"envelope_id", "E1"}, {"payload", {{"text", "ok"}}}}));
 }
 
-TEST_CASE("a slash command payload becomes a Command; a reply becomes an ack payload") {
+TEST_CASE("a slash command payload becomes a Command, a reply becomes an ack payload") {
   auto cmd = to_command(nlohmann::json::parse(
       R"({"user_id":"U1","channel_id":"C1","team_id":"T1","text":"risk list","response_url":"https://hooks.slack.com/x","trigger_id":"t"})"));
   CHECK(cmd.user_id == "U1");

@@ -5,7 +5,7 @@
 using itpm::bot::ChannelPacer;
 using namespace std::chrono_literals;
 
-TEST_CASE("posts to one channel are a second apart; other channels do not wait for them") {
+TEST_CASE("posts to one channel are a second apart, other channels do not wait for them") {
   ChannelPacer pacer;
   auto t0 = ChannelPacer::Clock::time_point{} + 1000s;
   CHECK(pacer.reserve("C1", t0) == t0);

@@ -40,7 +40,7 @@ TEST_CASE("milestone add records a dated commitment and says what to do next") {
   CHECK(f.repos.all<itpm::storage::Milestone>().size() == 1);
 }
 
-TEST_CASE("milestone slip keeps every move with its reason; only later dates") {
+TEST_CASE("milestone slip keeps every move with its reason, only later dates") {
   MilestoneFixture f;
   f.run(R"(milestone add dr-2027 "Backup restore test" --due 2026-12-03)");
   auto slipped =
@@ -84,7 +84,7 @@ TEST_CASE("milestone done says whether it was early, on time or late") {
   CHECK(f.repos.find<itpm::storage::Milestone>(3)->status == itpm::storage::WorkStatus::open);
 }
 
-TEST_CASE("milestone list shows open ones soonest first; --overdue only the late") {
+TEST_CASE("milestone list shows open ones soonest first, --overdue only the late") {
   MilestoneFixture f;
   f.run(R"(program add ci-speed "CI speed")", "UERIN");
   f.run(R"(milestone add dr-2027 "Runbook signed off" --due 2026-12-03)");

@@ -48,7 +48,7 @@ TEST_CASE("flags take values in every documented form") {
   CHECK(cmd.flag("mitigation")->text == "drill on fri");
 }
 
-TEST_CASE("text is unescaped; a typed <!channel> stays text") {
+TEST_CASE("text is unescaped, a typed <!channel> stays text") {
   auto cmd = ok(R"(decision add "Use &lt;!channel&gt; &amp; friends" --program dr)");
   CHECK(cmd.positional("title")->text == "Use ‹!channel> & friends");
   CHECK_FALSE(cmd.positional("title")->ref);

@@ -55,7 +55,7 @@ TEST_CASE("Retry-After and too_many_websockets set a floor") {
   CHECK(policy().on_failure(Failure::too_many_websockets, std::nullopt).delay == 10s);
 }
 
-TEST_CASE("a healthy connection that drops is replaced at once; a flapping one backs off") {
+TEST_CASE("a healthy connection that drops is replaced at once, a flapping one backs off") {
   auto p = policy();
   p.on_failure(Failure::network, std::nullopt);
   p.on_failure(Failure::network, std::nullopt);

@@ -83,7 +83,7 @@ TEST_CASE("a weekly cadence keeps its wall-clock time across a year with two DST
 }
 
 TEST_CASE(
-    "a time in the spring-forward gap falls at the end of the gap; a repeated one is the first") {
+    "a time in the spring-forward gap falls at the end of the gap, a repeated one is the first") {
   // Europe/Amsterdam: 2027-03-28 02:00 -> 03:00; 2026-10-25 03:00 -> 02:00.
   CHECK(next_local("sun 02:30", "Europe/Amsterdam", utc(2027, 3, 27, 0, 0)) ==
         "2027-03-28 03:00 CEST");

@@ -198,7 +198,7 @@ TEST_CASE("search terms: Unicode-aware lowercase words, stop words dropped") {
   CHECK(search_terms("").empty());
 }
 
-TEST_CASE("dates convert to days since the epoch; bad dates are 0") {
+TEST_CASE("dates convert to days since the epoch, bad dates are 0") {
   CHECK(days_from_date("1970-01-02") == 1);
   CHECK(days_from_date("2026-11-27") == 20784);
   CHECK(days_from_date("2026-02-30") == 0);
@@ -233,7 +233,7 @@ TEST_CASE("dedupe ids are seen until they expire, and expiry walks only what has
   CHECK(f.count(Family::dedupe) == 0);
 }
 
-TEST_CASE("the outbox is first in, first out; jobs come by due time") {
+TEST_CASE("the outbox is first in, first out, jobs come by due time") {
   Fixture f;
   Batch batch;
   auto a = f.repos.outbox().enqueue(batch, {{"channel", "C1"}, {"text", "first"}});

@@ -60,7 +60,7 @@ TEST_CASE("a critical risk is saved, announced in the channel and starts its lad
 }
 
 TEST_CASE(
-    "a risk below the threshold is saved without a ladder; the owner defaults to the caller") {
+    "a risk below the threshold is saved without a ladder, the owner defaults to the caller") {
   RiskFixture f;
   auto out = f.run(R"(risk add "Runbook outdated" -p dr-2027 -l 2 -i 3 --mitigation "rewrite")");
   CHECK(contains(out.reply.text, "*R-1* · medium (score 6 = L2 × I3)"));
@@ -173,7 +173,7 @@ TEST_CASE("risk update reports each change, and moves the ladder with the score"
                  "--status must be one of mitigating, accepted"));
 }
 
-TEST_CASE("risk ack stops the ladder; a risk that is not escalated has nothing to ack") {
+TEST_CASE("risk ack stops the ladder, a risk that is not escalated has nothing to ack") {
   RiskFixture f;
   f.run(R"(risk add "x" -p dr-2027 -l 5 -i 5 --owner <@UDAVE>)");
   CHECK(contains(f.run("risk ack R-1", "UBOB").reply.text, "can acknowledge R-1"));
@@ -215,7 +215,7 @@ TEST_CASE("risk escalate: anyone may start the ladder, or alert a person or chan
                  "--to takes an @person or a #channel"));
 }
 
-TEST_CASE("risk close stops the ladder and cannot be repeated; show has the history") {
+TEST_CASE("risk close stops the ladder and cannot be repeated, show has the history") {
   RiskFixture f;
   f.run(R"(risk add "Primary DB failover untested" -p dr-2027 -l 5 -i 5 --owner <@UDAVE>)");
   auto closed = f.run(R"(risk close R-1 --note "drill passed")", "UDAVE");

@@ -260,7 +260,7 @@ TEST_CASE("the ladder climbs to the program channel, then to the escalation chan
   CHECK(contains(e.run("audit R-1").reply.text, "· itpm · *escalate*"));
 }
 
-TEST_CASE("an ack stops the ladder; a new escalation starts a new one") {
+TEST_CASE("an ack stops the ladder, a new escalation starts a new one") {
   Engine e;
   e.add_critical_risk();
   e.run_until(e.now + 1h);
@@ -384,7 +384,7 @@ TEST_CASE("a ladder step computed before an ack commits is refused and run again
   CHECK(e.repos.check().empty());
 }
 
-TEST_CASE("bad job rows are moved to the quarantine; the jobs after them still run") {
+TEST_CASE("bad job rows are moved to the quarantine, the jobs after them still run") {
   Engine e;
   e.add_critical_risk();
   // Rows an import or an older build could leave, all due before the ladder's level 2.

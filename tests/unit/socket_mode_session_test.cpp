@@ -80,7 +80,7 @@ TEST_CASE("a lost socket reconnects at once when it was healthy, after a backoff
   CHECK(find<s::OpenSocket>(flaky.pause_over()));
 }
 
-TEST_CASE("failed attempts back off; an authentication failure exits with code 3") {
+TEST_CASE("failed attempts back off, an authentication failure exits with code 3") {
   auto session = make_session();
   session.start();
   auto first = session.open_failed(Failure::network, std::nullopt, "refused");

@@ -50,7 +50,7 @@ TEST_CASE("staff assign sets, changes and removes an allocation, flagging over 1
   CHECK(f.repos.audit("dr-2027").back().action == "unassign");
 }
 
-TEST_CASE("staff list by person or program; the agenda names the over-allocated") {
+TEST_CASE("staff list by person or program, the agenda names the over-allocated") {
   StaffFixture f;
   f.run("staff assign <@UBOB|bob> dr-2027 60");
   f.run("staff assign <@UBOB|bob> ci-speed 60", "UERIN");

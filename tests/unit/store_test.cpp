@@ -321,7 +321,7 @@ TEST_CASE("a ReadSet makes a batch hold only while every record read is unchange
   CHECK(itpm::storage::ReadSet::active() == nullptr);
 }
 
-TEST_CASE("a full disk refuses writes clearly; the store resumes on its own, losing no ack") {
+TEST_CASE("a full disk refuses writes clearly, the store resumes on its own, losing no ack") {
   using itpm::storage::Batch;
   using itpm::storage::Family;
   itpm::test::TempDir dir;

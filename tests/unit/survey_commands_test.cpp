@@ -70,7 +70,7 @@ TEST_CASE("survey send posts a 1-5 poll with buttons in the program's channel") 
   CHECK(std::get<PostMessage>(elsewhere.effects.back()).channel == "CSTAKE");
 }
 
-TEST_CASE("survey send: only the program's leads or an admin; unknown and closed programs") {
+TEST_CASE("survey send: only the program's leads or an admin, unknown and closed programs") {
   SurveyFixture f;
   auto refused = f.run("survey send dr-2027", "UBOB");
   CHECK(contains(refused.reply.text,
