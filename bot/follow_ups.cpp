@@ -292,7 +292,10 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     co_await record_posted(self, post, channel, result.body.value("ts", ""));
     co_return;
   }
-  if (!result.ok) co_await report_undelivered(self, post, channel, result);
+  if (!result.ok) {
+    co_await report_undelivered(self, post, channel, result);
+    co_return;
+  }
   if (post.outbox_seq != 0) self->dequeue(post.outbox_seq);
 }
 
@@ -323,42 +326,81 @@ net::awaitable<void> FollowUps::report_undelivered(FollowUps* self, const Queued
   self->metrics_.add("itpm_posts_undelivered_total", {{"reason", result.error}});
   spdlog::warn("post to {} not delivered: {} ({})", channel.empty() ? message.to_user : channel,
                result.error, to_string(kind));
-  std::string where = channel.empty() ? "that direct message" : "<#" + channel + ">";
-  if (message.fallback_response_url.empty()) {
-    // The scheduler's post: the owners of the programs posting there hear of it, once a day
-    // per channel (a DM failing in turn is only logged).
-    auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
-                   .time_since_epoch()
-                   .count();
-    if (kind != ApiErrorKind::needs_person || channel.empty() || self->owners_told_[channel] == day)
-      co_return;
-    std::set<std::string> owners;
-    for (const auto& program : self->repos_.all<storage::Program>()) {
-      if (program.channel == channel && program.status == storage::ProgramStatus::open &&
-          !program.owner.empty())
-        owners.insert(program.owner);
-    }
-    if (owners.empty()) co_return;
-    self->owners_told_[channel] = day;
-    std::string fix = how_to_fix(result.error, channel);
-    for (const auto& owner : owners) {
-      QueuedPost dm;
-      dm.message.priority = commands::PostPriority::urgent;
-      dm.message.to_user = owner;
-      dm.message.text = "⚠️ A post for your program could *not be posted* in " + where +
-                        ": Slack answered `" + result.error + "`." +
-                        (fix.empty() ? "" : " " + fix) + " It said:\n\n" + message.text;
-      self->post(std::move(dm));
-    }
-    co_return;
-  }
+  bool dm = !message.to_user.empty();
+  std::string where = dm ? "a DM to " + commands::user_mention(message.to_user)
+                         : commands::channel_mention(channel);
   auto needed = result.body.is_object() ? result.body.find("needed") : result.body.end();
   std::string scope = needed != result.body.end() && needed->is_string()
                           ? needed->get<std::string>()
                           : std::string();
-  std::string fix = how_to_fix(result.error, channel, scope);
-  std::string warning = "⚠️ This was *not posted* in " + where + ": Slack answered `" +
-                        result.error + "`." + (fix.empty() ? "" : " " + fix);
+  std::string fix = how_to_fix(result.error, dm ? std::string() : channel, scope);
+  std::string failed =
+      "in " + where + ": Slack answered `" + result.error + "`." + (fix.empty() ? "" : " " + fix);
+
+  std::string told;
+  std::vector<commands::Effect> dms;
+  storage::Batch batch;
+  auto now = std::chrono::system_clock::now();
+  if (!message.fallback_response_url.empty()) {
+    bool ok = co_await tell_caller(self, message, "⚠️ This was *not posted* " + failed);
+    told = ok ? "the person who asked was told" : "the person who asked could not be told";
+  } else if (kind == ApiErrorKind::needs_person) {
+    // The scheduler's post: the people it names hear of it by DM, each at most once a day
+    // per channel (kept in the store, so a restart does not tell them again).
+    auto day = std::chrono::floor<std::chrono::days>(now).time_since_epoch().count();
+    std::string told_key = dm ? "dm:" + message.to_user : channel;
+    std::vector<std::string> told_now;
+    std::vector<std::string> told_before;
+    for (const auto& user : message.tell_if_refused) {
+      auto& last = self->told_[{told_key, user}];
+      if (last == day || self->repos_.told_about(told_key, user, day)) {
+        told_before.push_back(user);
+        continue;
+      }
+      last = day;
+      self->repos_.mark_told(batch, told_key, user, day);
+      told_now.push_back(user);
+      commands::PostMessage tell;
+      tell.priority = commands::PostPriority::urgent;
+      tell.to_user = user;
+      tell.text = "⚠️ A post" +
+                  (message.about_item.empty()
+                       ? std::string()
+                       : " about *" + message.about_item + "* (" + message.about_what + ")") +
+                  " could *not be posted* " + failed + " You hear of " +
+                  (dm ? "that person" : "this channel") + " at most once a day. It said:\n\n" +
+                  message.text;
+      dms.emplace_back(std::move(tell));
+    }
+    if (!told_now.empty()) told = commands::user_mentions(told_now) + " told by DM";
+    if (!told_before.empty()) {
+      told +=
+          (told.empty() ? "" : "; ") + commands::user_mentions(told_before) + " already told today";
+    }
+  }
+  if (told.empty()) told = "nobody else could be told";
+  commands::Undelivered undelivered;
+  undelivered.item = message.about_item;
+  undelivered.what = message.about_what;
+  undelivered.where = where;
+  undelivered.error = result.error;
+  undelivered.told = told;
+  undelivered.at_ms = commands::millis(now);
+  commands::record_undelivered(self->repos_, batch, undelivered);
+  if (post.outbox_seq != 0) self->repos_.outbox().dequeue(batch, post.outbox_seq);
+  auto queued = queue_posts(self->repos_, batch, dms, undelivered.at_ms);
+  if (batch.empty()) co_return;
+  auto r = co_await commit(self->executor_, self->repos_.store(), std::move(batch));
+  if (!r) {
+    // The refused post stays in the outbox: the bot tries it again when it starts.
+    spdlog::error("cannot store what happened to a refused post to {}: {}", where, r.error);
+    co_return;
+  }
+  for (auto& q : queued) self->post(std::move(q));
+}
+
+net::awaitable<bool> FollowUps::tell_caller(FollowUps* self, const commands::PostMessage& message,
+                                            std::string warning) {
   nlohmann::json blocks = nlohmann::json::array();
   blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", warning}}}});
   for (const auto& block : message.blocks) {
@@ -370,6 +412,7 @@ net::awaitable<void> FollowUps::report_undelivered(FollowUps* self, const Queued
                           {"blocks", std::move(blocks)}};
   ApiResult r = co_await self->api_.respond(message.fallback_response_url, std::move(reply));
   if (!r.ok) spdlog::warn("could not tell the caller either (response_url: {})", r.error);
+  co_return r.ok;
 }
 
 net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* self,

@@ -20,6 +20,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace itpm::bot {
@@ -73,7 +74,8 @@ std::string pacing_key(const commands::PostMessage& message);
 // Before its first post to a public channel the bot joins it. A post refused for a reason a
 // person must fix (not in a private channel, archived, a missing scope) is never just logged:
 // the person whose command asked for it is told what failed, how to fix it, and what was not
-// posted.
+// posted; for a scheduled post, the people it names get a DM; the item it was about records
+// it in its history.
 // A post that came from the outbox leaves it once Slack has answered for good (posted, or
 // refused with an error that retrying cannot fix). One that Slack did not answer is tried
 // again with growing pauses while the bot runs, and from the outbox when it starts again
@@ -132,13 +134,20 @@ class FollowUps {
   // (conversations.join, scope channels:join), so that its history, and so exactly-once, works.
   // A channel it cannot join (private, archived, gone) is left to the post to report.
   static boost::asio::awaitable<void> join_once(FollowUps* self, std::string channel);
-  // A post Slack refused for a reason a person must fix: counted, logged, and someone told
-  // what failed, how to fix it and what was not posted: the person whose command asked for it
-  // (its response_url), or for the scheduler's posts (agendas, ladder steps, breach notices)
-  // the owners of the programs that use the channel, by DM, once per channel a day.
+  // A post Slack refused for good: counted, logged, and for a reason a person must fix
+  // someone told what failed, how to fix it and what was not posted: the person whose command
+  // asked for it (its response_url), or for the scheduler's posts (agendas, ladder steps,
+  // breach notices) the people the post names (PostMessage::tell_if_refused), by DM, each at
+  // most once a day per channel. One write drops the outbox row, notes what happened in the
+  // history of the item the post was about, and queues those DMs.
   static boost::asio::awaitable<void> report_undelivered(FollowUps* self, const QueuedPost& post,
                                                          const std::string& channel,
                                                          const ApiResult& result);
+  // Tells whoever ran the command that asked for `message` (an ephemeral reply to its
+  // response_url): `warning`, then the content. False when that failed too.
+  static boost::asio::awaitable<bool> tell_caller(FollowUps* self,
+                                                  const commands::PostMessage& message,
+                                                  std::string warning);
   // Updates a survey's message until no refresh for it is waiting, then drops their rows.
   static boost::asio::awaitable<void> refresh_survey(FollowUps* self, std::uint64_t survey);
   static boost::asio::awaitable<void> send_response(FollowUps* self, std::string url,
@@ -182,7 +191,9 @@ class FollowUps {
   std::map<std::uint64_t, Refreshes> refreshes_;  // by survey number
   std::optional<BotIdentity> identity_;
   std::set<std::string> joined_;  // channels joined (or found unjoinable) in this run
-  std::map<std::string, std::int64_t> owners_told_;  // channel -> day (since the epoch) told
+  // (channel or "dm:<user>", user) -> the day (since the epoch) they were told of a refusal
+  // there; the store keeps it too (Repositories::told_about), this covers writes in flight.
+  std::map<std::pair<std::string, std::string>, std::int64_t> told_;
   bool join_scope_missing_ = false;
 };
 

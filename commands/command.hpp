@@ -56,6 +56,15 @@ struct PostMessage {
   // ...), whoever asked for it is told here, with the content (the response_url of the slash
   // command; the dispatcher sets it); empty: it is only logged.
   std::string fallback_response_url;
+  // What the post is about, so that a refusal is written in that item's history: the item's
+  // id ("R-12", "A-3", a program key) and what the post was ("escalation level 2"). Empty:
+  // the post is about no item.
+  std::string about_item;
+  std::string about_what;
+  // For a post nobody waits for (a scheduled one): who gets a DM with what failed, how to fix
+  // it and the content, when Slack refuses it for a reason a person must fix (the item's
+  // owner, the program's owner); each person at most once a day per channel.
+  std::vector<std::string> tell_if_refused;
 };
 
 // The JSON form kept in the durable outbox, and back.

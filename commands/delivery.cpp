@@ -1,5 +1,9 @@
 #include "commands/delivery.hpp"
 
+#include "commands/areas/handler_support.hpp"
+
+#include <fmt/format.h>
+
 namespace itpm::commands {
 
 void record_posted(storage::Repositories& repos, storage::Batch& batch, const Posted& posted) {
@@ -21,6 +25,15 @@ void record_posted(storage::Repositories& repos, storage::Batch& batch, const Po
                  storage::Change{before->created_by, posted.at_ms, "posted"});
     }
   }
+}
+
+void record_undelivered(storage::Repositories& repos, storage::Batch& batch,
+                        const Undelivered& undelivered) {
+  if (undelivered.item.empty()) return;
+  repos.note(batch, undelivered.item,
+             storage::Change{std::string(bot_actor), undelivered.at_ms, "not delivered"},
+             fmt::format("{} not delivered to {}: Slack answered `{}`; {}", undelivered.what,
+                         undelivered.where, undelivered.error, undelivered.told));
 }
 
 }  // namespace itpm::commands

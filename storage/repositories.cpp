@@ -19,7 +19,7 @@ const std::string& settings_key() {
 }  // namespace
 
 void Repositories::append_audit(Batch& batch, const std::string& item, json before, json after,
-                                const Change& change) {
+                                const Change& change, const std::string& note) {
   json entry = {{"v", record_format_version},
                 {"item", item},
                 {"by", change.by},
@@ -27,6 +27,7 @@ void Repositories::append_audit(Batch& batch, const std::string& item, json befo
                 {"action", change.action},
                 {"after", std::move(after)},
                 {"before", std::move(before)}};
+  if (!note.empty()) entry["note"] = note;
   batch.put(Family::audit, KeyBuilder().str(item).u64(store_.next_sequence("audit", batch)).done(),
             entry.dump());
 }
@@ -129,12 +130,41 @@ std::vector<AuditEntry> Repositories::audit(std::string_view item) const {
               [&](std::string_view, std::string_view value) {
                 auto j = json::parse(value, nullptr, false);
                 if (j.is_discarded()) return true;
-                out.push_back(AuditEntry{j.value("item", ""), j.value("by", ""),
-                                         j.value("at", std::int64_t{0}), j.value("action", ""),
-                                         j.value("before", json()), j.value("after", json())});
+                AuditEntry entry;
+                entry.item = j.value("item", "");
+                entry.by = j.value("by", "");
+                entry.at = j.value("at", std::int64_t{0});
+                entry.action = j.value("action", "");
+                entry.before = j.value("before", json());
+                entry.after = j.value("after", json());
+                entry.note = j.value("note", "");
+                out.push_back(std::move(entry));
                 return true;
               });
   return out;
+}
+
+void Repositories::note(Batch& batch, const std::string& item, const Change& change,
+                        const std::string& note) {
+  append_audit(batch, item, nullptr, nullptr, change, note);
+}
+
+namespace {
+
+std::string told_key(std::string_view channel, std::string_view user) {
+  return KeyBuilder().str("told").str(channel).str(user).done();
+}
+
+}  // namespace
+
+bool Repositories::told_about(std::string_view channel, std::string_view user,
+                              std::int64_t day) const {
+  return store_.get(Family::meta, told_key(channel, user)) == std::to_string(day);
+}
+
+void Repositories::mark_told(Batch& batch, std::string_view channel, std::string_view user,
+                             std::int64_t day) {
+  batch.put(Family::meta, told_key(channel, user), std::to_string(day));
 }
 
 namespace {

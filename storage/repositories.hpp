@@ -42,6 +42,9 @@ struct AuditEntry {
   std::string action;
   nlohmann::json before;
   nlohmann::json after;
+  // What happened when nothing about the item changed ("escalation level 2 not delivered to
+  // <#C1>: …"); empty for a change.
+  std::string note;
 };
 
 struct DecisionFilter {
@@ -139,6 +142,15 @@ class Repositories {
   }
   // Every change to an item, oldest first.
   [[nodiscard]] std::vector<AuditEntry> audit(std::string_view item) const;
+  // Adds to the item's history something that happened to it without changing it (a post
+  // about it that Slack refused), as `change.action` with `note` saying what.
+  void note(Batch& batch, const std::string& item, const Change& change, const std::string& note);
+
+  // Whether `user` was told on `day` (days since the Unix epoch) that a post to `channel` was
+  // refused, and marking that they were: each person hears of a channel at most once a day.
+  [[nodiscard]] bool told_about(std::string_view channel, std::string_view user,
+                                std::int64_t day) const;
+  void mark_told(Batch& batch, std::string_view channel, std::string_view user, std::int64_t day);
 
   // Settings changed with `config set`: {key: {"value", "by", "at"}}; an empty object when
   // none was (noted in the active ReadSet). Saved with an audit entry for the item "config".
@@ -181,7 +193,7 @@ class Repositories {
     }
   }
   void append_audit(Batch& batch, const std::string& item, nlohmann::json before,
-                    nlohmann::json after, const Change& change);
+                    nlohmann::json after, const Change& change, const std::string& note = {});
 
   Store& store_;
   DecisionSearch search_;

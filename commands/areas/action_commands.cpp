@@ -226,6 +226,10 @@ Outcome fire_action_job(const ActionStep& job, const Context& ctx) {
         id, a.severity, quoted(a), a.slo_days, show_date(a.due), user_mention(a.owner),
         a.incident.empty() ? "" : " Incident: " + shown_text(a.incident, 200) + ".");
   }
+  auto program = a.program.empty() ? std::nullopt : ctx.repos.find<storage::Program>(a.program);
+  concerns(post, id,
+           job.kind == ActionStep::Kind::breach ? "SLO breach notice" : "SLO breach escalation",
+           {a.owner, program ? program->owner : std::string()});
   send(out, std::move(post));
   ctx.repos.save(out.writes, after, &a,
                  Change{std::string(bot_actor), millis(ctx.now), "escalate"});

@@ -82,8 +82,9 @@ std::vector<std::string> history_paragraphs(const std::vector<storage::AuditEntr
   std::size_t first = entries.size() > max ? entries.size() - max : 0;
   for (std::size_t i = first; i < entries.size(); ++i) {
     const auto& e = entries[i];
-    std::string line = fmt::format("• {} · {} · *{}* — {}", show_time(e.at, zone),
-                                   actor_mention(e.by), e.action, changes(e.before, e.after, zone));
+    std::string line =
+        fmt::format("• {} · {} · *{}* — {}", show_time(e.at, zone), actor_mention(e.by), e.action,
+                    e.note.empty() ? changes(e.before, e.after, zone) : e.note);
     // Sections hold at most 3,000 characters.
     if (!body.empty() && body.size() + line.size() > 2900) out.push_back(std::move(body));
     body = body.empty() ? line : body + "\n" + line;

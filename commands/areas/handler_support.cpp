@@ -209,6 +209,20 @@ void send(Outcome& out, PostMessage message) {
   out.effects.emplace_back(std::move(message));
 }
 
+void concerns(PostMessage& post, std::string item, std::string what,
+              std::vector<std::string> tell) {
+  post.about_item = std::move(item);
+  post.about_what = std::move(what);
+  post.tell_if_refused.clear();
+  for (auto& user : tell) {
+    if (user.empty() || user == bot_actor ||
+        std::find(post.tell_if_refused.begin(), post.tell_if_refused.end(), user) !=
+            post.tell_if_refused.end())
+      continue;
+    post.tell_if_refused.push_back(std::move(user));
+  }
+}
+
 std::string actor_mention(const std::string& by) {
   return by == bot_actor ? "itpm" : user_mention(by);
 }

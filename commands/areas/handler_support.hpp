@@ -100,6 +100,10 @@ std::string band_dot(int score);
 
 // Adds a one-section post (text and its Block Kit twin) to the outcome's effects.
 void send(Outcome& out, PostMessage message);
+// Marks `post` as being about item `item` ("R-12"): if Slack refuses it, the item's history says
+// so, and for a scheduled post the people in `tell` (blank ids and repeats dropped) get a DM.
+void concerns(PostMessage& post, std::string item, std::string what,
+              std::vector<std::string> tell = {});
 
 // Who the audit log names for what the bot did on its own (ladder steps, reviews).
 inline constexpr std::string_view bot_actor = "itpm";

@@ -315,6 +315,7 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
         user_mention(command.user_id), id, quoted_title(after), after.program, band(after.score()),
         after.score(), person ? "you" : "this channel", shown_text(reason, 500),
         user_mention(after.owner), id);
+    concerns(alert, id, "the escalation alert");
     send(out, std::move(alert));
     // The ack goes before the post: it cannot say the alert arrived (the caller is told if
     // Slack refuses it).

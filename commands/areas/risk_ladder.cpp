@@ -49,6 +49,10 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
       "or lower it with `/itpm risk update {} --likelihood 2`.",
       band(risk.score()), id, quoted_title(risk), risk.program, risk.score(),
       why.empty() ? "" : " " + why, id, id);
+  // A DM Slack refuses (the owner left the workspace) goes to the program's owner instead.
+  auto program = ctx.repos.find<storage::Program>(risk.program);
+  concerns(dm, id, "escalation level 1 (a DM to the owner)",
+           {program ? program->owner : std::string()});
   send(out, std::move(dm));
   schedule(out, ctx, risk.escalated_at + step_ms(ctx),
            LadderStep{risk.number, 2, risk.escalated_at});
@@ -97,6 +101,10 @@ Outcome climb_ladder(const LadderStep& job, const Context& ctx) {
         summary(after), spelled_duration(waited.count()), user_mention(after.owner), leads,
         shown_text(after.escalation_reason, 300), id, id);
   }
+  // Refused (a private channel the bot is not in, an archived one): the risk's owner and the
+  // program's owner hear of it, and the ladder still moves on.
+  concerns(post, id, fmt::format("escalation level {}", level),
+           {after.owner, program ? program->owner : std::string()});
   send(out, std::move(post));
   if (level == 2) {
     // The people just alerted get a whole step to answer, even when this one ran late.

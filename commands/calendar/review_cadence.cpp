@@ -80,7 +80,10 @@ Outcome fire_reminder(const storage::ScheduledJob& job, std::int64_t occurrence,
     notes.push_back(fmt::format("_Posted late: this reminder was due {}; the bot was offline._",
                                 show_time(job.due_ms, review.zone)));
   }
-  out.effects.emplace_back(agenda(program, &review, headline, notes, ctx));
+  PostMessage post = agenda(program, &review, headline, notes, ctx);
+  concerns(post, id, "the agenda for " + show_occurrence(occurrence, review.zone),
+           {program.owner, review.created_by});
+  out.effects.emplace_back(std::move(post));
   return note(std::move(out),
               fmt::format("{} agenda posted for {}", id, show_occurrence(occurrence, review.zone)));
 }

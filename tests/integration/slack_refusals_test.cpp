@@ -26,6 +26,40 @@ bool posted(const Snapshot& s, const std::string& part) {
   return false;
 }
 
+// The DM telling `dm_channel`'s person that a post about `item` could not go into `channel`.
+const itpm::sim::ApiCall* refusal_dm(const Snapshot& s, const std::string& dm_channel,
+                                     const std::string& item, const std::string& channel) {
+  for (const auto* call : s.ok_calls("chat.postMessage")) {
+    std::string text = call->args.value("text", "");
+    if (call->args.value("channel", "") == dm_channel &&
+        text.find("about *" + item + "*") != std::string::npos &&
+        text.find("could *not be posted* in <#" + channel + ">") != std::string::npos)
+      return call;
+  }
+  return nullptr;
+}
+
+std::size_t refusal_dms_to(const Snapshot& s, const std::string& dm_channel) {
+  std::size_t n = 0;
+  for (const auto* call : s.ok_calls("chat.postMessage")) {
+    if (call->args.value("channel", "") == dm_channel &&
+        call->args.value("text", "").find("could *not be posted*") != std::string::npos)
+      ++n;
+  }
+  return n;
+}
+
+// The history notes of `item` (what happened to posts about it).
+std::vector<std::string> notes_of(const std::filesystem::path& data, const std::string& item) {
+  auto store = itpm::storage::open_database(data);
+  itpm::storage::Repositories repos(*store);
+  std::vector<std::string> out;
+  for (const auto& entry : repos.audit(item)) {
+    if (!entry.note.empty()) out.push_back(entry.action + ": " + entry.note);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a bot token Slack refuses exits 3 naming SLACK_BOT_TOKEN, before Socket Mode connects",
@@ -141,7 +175,9 @@ TEST_CASE("a post into a private channel the bot is not in: the caller is told h
   hidden.is_private = true;
   hidden.bot_member = false;
   sim->set_channel(lead, hidden);
-  BotRun bot(*sim);
+  itpm::test::TempDir dir;
+  auto data = dir.path() / "data";
+  BotRun bot(*sim, {}, {}, data);
   REQUIRE(bot.wait_hellos(1));
   bot.command(R"(program add dr-2027 "Disaster Recovery 2027")");
   bot.command(R"(risk add "Primary DB failover untested" --program dr-2027 -l 2 -i 2)");
@@ -168,6 +204,12 @@ TEST_CASE("a post into a private channel the bot is not in: the caller is told h
   auto metrics = itpm::test::http_get(bot.http_port(), "/metrics").body;
   CHECK(metrics.find(R"(itpm_posts_undelivered_total{reason="channel_not_found"} 1)") !=
         std::string::npos);
+  // The risk's history says what happened (the bot finishes its work before it exits).
+  REQUIRE(bot.terminate() == std::optional<int>(0));
+  auto notes = notes_of(data, "R-1");
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] == "not delivered: the escalation alert not delivered to <#" + lead +
+                        ">: Slack answered `channel_not_found`; the person who asked was told");
 }
 
 TEST_CASE("the bot joins a public channel before posting there, so a lost answer is not a repeat",
@@ -277,12 +319,15 @@ TEST_CASE("a post Slack refuses for its blocks goes out as plain text, content k
         posts[0]->args.value(nlohmann::json::json_pointer("/metadata/event_payload/key"), ""));
 }
 
-TEST_CASE("a ladder step Slack refuses in a private program channel: the program's owner is told",
-          "[integration]") {
+TEST_CASE(
+    "a ladder step Slack refuses: the risk's and the program's owners are told once a day, the "
+    "history says so, and the ladder moves on",
+    "[integration]") {
   itpm::test::TempDir dir;
   auto data = dir.path() / "data";
   {
-    // dr-2027 (owner alice) posts in #dr-private; a critical risk's level-2 step is due now.
+    // dr-2027 (owner alice, U0DEMO1) posts in the private #dr-private the bot is not in; level 3
+    // goes to #general (ITPM_ESCALATION_CHANNEL). bob's critical risk R-1 is due for level 2 now.
     auto store = itpm::storage::open_database(data);
     itpm::storage::Repositories repos(*store);
     itpm::test::run_on_store(
@@ -299,23 +344,67 @@ TEST_CASE("a ladder step Slack refuses in a private program channel: the program
   hidden.is_private = true;
   hidden.bot_member = false;
   sim->set_channel("C0PRIV", hidden);
-  BotRun bot(*sim, {}, {}, data);
-  REQUIRE(bot.wait_hellos(1));
-  auto told = [](const Snapshot& s) {
-    for (const auto* call : s.ok_calls("chat.postMessage")) {
-      if (call->args.value("channel", "") == "D0DEMO1" &&
-          call->args.value("text", "").find("could *not be posted* in <#C0PRIV>") !=
-              std::string::npos)
-        return call;
-    }
-    return static_cast<const itpm::sim::ApiCall*>(nullptr);
-  };
-  // Before: the refusal was logged and nobody was told.
-  REQUIRE(sim->wait_for([&](const Snapshot& s) { return told(s) != nullptr; }, 20s));
+  std::map<std::string, std::string> escalate_to_general = {{"ITPM_ESCALATION_CHANNEL", "C0DEMO1"}};
+  {
+    BotRun bot(*sim, escalate_to_general, {}, data);
+    REQUIRE(bot.wait_hellos(1));
+    // Before: the refusal was logged and nobody was told.
+    REQUIRE(sim->wait_for(
+        [](const Snapshot& s) {
+          return refusal_dm(s, "D0DEMO1", "R-1", "C0PRIV") != nullptr &&
+                 refusal_dm(s, "D0DEMO2", "R-1", "C0PRIV") != nullptr;
+        },
+        20s));
+    REQUIRE(bot.terminate() == std::optional<int>(0));
+  }
   auto s = sim->snapshot();
-  std::string text = told(s)->args.value("text", "");
+  std::string text = refusal_dm(s, "D0DEMO2", "R-1", "C0PRIV")->args.value("text", "");
   INFO(text);
+  CHECK(text.find("(escalation level 2)") != std::string::npos);
   CHECK(text.find("`channel_not_found`") != std::string::npos);
   CHECK(text.find("`/invite @itpm`") != std::string::npos);
   CHECK(text.find("Primary DB failover untested") != std::string::npos);
+  // Before: the history said only that it escalated.
+  auto notes = notes_of(data, "R-1");
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] ==
+        "not delivered: escalation level 2 not delivered to <#C0PRIV>: Slack answered "
+        "`channel_not_found`; <@U0DEMO2>, <@U0DEMO1> told by DM");
+
+  {
+    // carol's new critical risk R-2 reaches level 2 too, and R-1 its level 3.
+    auto store = itpm::storage::open_database(data);
+    itpm::storage::Repositories repos(*store);
+    itpm::test::run_on_store(
+        repos,
+        R"(risk add "Backups unverified" --program dr-2027 -l 5 -i 5 --owner <@U0DEMO3|carol>)");
+    itpm::storage::Batch batch;
+    itpm::test::make_ladder_steps_due(repos, batch);
+    REQUIRE(store->commit(std::move(batch)));
+  }
+  {
+    BotRun bot(*sim, escalate_to_general, {}, data);
+    REQUIRE(bot.wait_hellos(1));
+    REQUIRE(sim->wait_for(
+        [](const Snapshot& now) {
+          return posted(now, "Escalation level 3: *R-1*") &&
+                 refusal_dm(now, "D0DEMO3", "R-2", "C0PRIV") != nullptr;
+        },
+        20s));
+    REQUIRE(bot.terminate() == std::optional<int>(0));
+  }
+  s = sim->snapshot();
+  // The ladder moved on to #general; alice heard of #dr-private once today, even across the
+  // restart.
+  bool in_general = false;
+  for (const auto* call : s.ok_calls("chat.postMessage")) {
+    if (call->args.value("text", "").find("Escalation level 3: *R-1*") != std::string::npos)
+      in_general = call->args.value("channel", "") == "C0DEMO1";
+  }
+  CHECK(in_general);
+  CHECK(refusal_dms_to(s, "D0DEMO1") == 1);
+  CHECK(refusal_dms_to(s, "D0DEMO2") == 1);
+  notes = notes_of(data, "R-2");
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].ends_with("; <@U0DEMO3> told by DM; <@U0DEMO1> already told today"));
 }

@@ -1,6 +1,7 @@
 // The risk area on a real store: each verb's success and errors, permissions, paging and the
 // start and stop of the escalation ladder.
 #include "commands/areas/handler_support.hpp"
+#include "commands/delivery.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -42,6 +43,9 @@ TEST_CASE("a critical risk is saved, announced in the channel and starts its lad
   CHECK(dm.to_user == "UDAVE");
   CHECK(contains(dm.text, "You own a critical risk: R-1"));
   CHECK(contains(dm.text, "/itpm risk ack R-1"));
+  // Refused (dave left the workspace): the program's owner hears of it.
+  CHECK(dm.about_item == "R-1");
+  CHECK(dm.tell_if_refused == std::vector<std::string>{"UALICE"});
   // Level 2 is a job one step later; the risk records the ladder.
   auto r = f.repos.find<itpm::storage::Risk>(1);
   REQUIRE(r);
@@ -253,4 +257,32 @@ TEST_CASE("risk heatmap counts open risks by likelihood and impact") {
   CHECK(contains(map.reply.text, "🔴 critical 2 · 🟠 high 0 · 🟡 medium 0 · 🟢 low 1"));
   CHECK(map.reply.blocks[2]["type"] == "context");
   CHECK(contains(f.run("risk heatmap").reply.text, "all programs · 4 open risks"));
+}
+
+TEST_CASE("a post about a risk that Slack refused is in the risk's history, not as a change") {
+  RiskFixture f;
+  f.run(R"(risk add "Primary DB failover untested" -p dr-2027 -l 4 -i 5 --owner <@UDAVE|dave>)");
+  Undelivered undelivered;
+  undelivered.item = "R-1";
+  undelivered.what = "escalation level 2";
+  undelivered.where = "<#CPRIV>";
+  undelivered.error = "not_in_channel";
+  undelivered.told = "<@UDAVE> told by DM";
+  undelivered.at_ms = millis(f.now);
+  itpm::storage::Batch batch;
+  record_undelivered(f.repos, batch, undelivered);
+  REQUIRE(f.store->commit(std::move(batch)));
+  auto shown = f.run("risk show R-1").reply.text;
+  INFO(shown);
+  CHECK(contains(shown, "*History* (2 changes)"));
+  CHECK(contains(shown,
+                 "itpm · *not delivered* — escalation level 2 not delivered to <#CPRIV>: "
+                 "Slack answered `not_in_channel`; <@UDAVE> told by DM"));
+  // The risk itself is as it was.
+  CHECK(f.repos.find<itpm::storage::Risk>(1)->escalation_level == 1);
+  // A post about no item leaves no trace.
+  undelivered.item.clear();
+  itpm::storage::Batch none;
+  record_undelivered(f.repos, none, undelivered);
+  CHECK(none.empty());
 }
