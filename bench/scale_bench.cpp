@@ -1,0 +1,253 @@
+// Every read command at a large organisation's ten years, and 10× it: for each SCALE, a
+// workspace written by itpm-workspace-gen is loaded with `itpm-bot import` (the real import
+// path), the bot is started on it against the local Slack simulator (TLS, loopback), and each
+// command is sent ROUNDS times one after another. For each: the time from the slash command
+// to its ack, and to its answer (the ack's payload, or the response_url reply that follows
+// it), p50 and p99. Then `help` sent 20 times while a `report` runs, and the bot's start-up
+// time and peak RSS.
+//
+// usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...]   (defaults: 5, scales 1 and 10)
+// Prints Markdown; never a verdict.
+#include "bench/measure.hpp"
+#include "tests/support/http_get.hpp"
+#include "tools/process/child_process.hpp"
+#include "tools/slack_sim/sim_server.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+using itpm::bench::memory_mib;
+using itpm::bench::percentile;
+using itpm::sim::Snapshot;
+using SteadyClock = std::chrono::steady_clock;
+
+double seconds_since(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+struct Timing {
+  std::vector<double> ack_ms;
+  std::vector<double> answer_ms;
+  int unanswered = 0;  // no ack within 15 s, or no answer within 60 s
+};
+
+// Sends `text` and waits for its ack and its answer: the ack's payload, or (for an empty ack)
+// the next response_url reply.
+void time_command(itpm::sim::SlackSim& sim, const std::string& text, Timing& t) {
+  int replies_before = sim.snapshot().count_calls("response_url");
+  itpm::sim::SlashCommand command;
+  command.text = text;
+  auto sent = SteadyClock::now();
+  std::string id = sim.send_slash_command(command);
+  bool acked = sim.wait_for([&](const Snapshot& s) { return s.ack_for(id) != nullptr; }, 15s);
+  double ack_ms = seconds_since(sent) * 1000;
+  if (!acked) {
+    ++t.unanswered;
+    return;
+  }
+  t.ack_ms.push_back(ack_ms);
+  Snapshot s = sim.snapshot();
+  const auto* ack = s.ack_for(id);
+  bool in_ack = ack->payload.is_object() && !ack->payload.value("text", "").empty() &&
+                ack->payload.value("text", "").find("Working on it") == std::string::npos;
+  if (in_ack) {
+    t.answer_ms.push_back(ack_ms);
+    return;
+  }
+  bool answered = sim.wait_for(
+      [&](const Snapshot& now) { return now.count_calls("response_url") > replies_before; }, 60s);
+  if (!answered) {
+    ++t.unanswered;
+    return;
+  }
+  t.answer_ms.push_back(seconds_since(sent) * 1000);
+}
+
+itpm::process::ChildOptions child(const itpm::sim::SlackSim& sim, std::vector<std::string> argv,
+                                  const std::filesystem::path& ca,
+                                  const std::filesystem::path& log) {
+  itpm::process::ChildOptions options;
+  options.argv = std::move(argv);
+  options.set_env = {{"SLACK_API_URL", sim.api_url()},
+                     {"SLACK_APP_TOKEN", sim.options().app_token},
+                     {"SLACK_BOT_TOKEN", sim.options().bot_token},
+                     {"SSL_CERT_FILE", ca.string()},
+                     {"ITPM_ADMINS", "U0DEMO1"},
+                     {"ITPM_LOG_LEVEL", "info"}};
+  options.output_file = log.string();
+  return options;
+}
+
+std::uint16_t http_port(const std::filesystem::path& log) {
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string marker = "health and metrics on http://127.0.0.1:";
+  auto at = text.find(marker);
+  if (at == std::string::npos) throw std::runtime_error("no HTTP port in " + log.string());
+  return static_cast<std::uint16_t>(std::stoi(text.substr(at + marker.size())));
+}
+
+int run(const std::string& program, std::vector<std::string> args,
+        const std::filesystem::path& log) {
+  itpm::process::ChildOptions options;
+  options.argv = {program};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.output_file = log.string();
+  itpm::process::ChildProcess p(options);
+  auto status = p.wait_exit(30min);
+  if (!status) throw std::runtime_error(program + " did not finish within 30 minutes");
+  return *status;
+}
+
+const std::vector<std::string> commands = {"report",
+                                           "kpi",
+                                           "risk list",
+                                           "risk heatmap",
+                                           "review now p00001",
+                                           "milestone list --overdue",
+                                           "action list --overdue",
+                                           "decision search failover patroni",
+                                           "help",
+                                           "risk list --program p00001"};
+
+struct ScaleResult {
+  int scale = 0;
+  double generate_s = 0;
+  double import_s = 0;
+  double json_mib = 0;
+  double startup_s = 0;
+  std::map<std::string, Timing> timings;
+  Timing help_during_report;
+  double peak_rss_mib = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    fmt::print(stderr, "usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...]\n");
+    return 2;
+  }
+  std::string bot_path = argv[1];
+  std::string gen_path = argv[2];
+  std::filesystem::path dir = argv[3];
+  int rounds = argc > 4 ? std::max(1, std::stoi(argv[4])) : 5;
+  std::vector<int> scales;
+  for (int i = 5; i < argc; ++i) scales.push_back(std::stoi(argv[i]));
+  if (scales.empty()) scales = {1, 10};
+  std::filesystem::create_directories(dir);
+
+  itpm::sim::SimOptions sim_options;
+  sim_options.tls = true;
+  itpm::sim::SlackSim sim(sim_options);
+  sim.start();
+  auto ca = dir / "ca.pem";
+  std::ofstream(ca) << sim.cert_pem();
+  int hellos = 0;
+  std::vector<ScaleResult> results;
+  try {
+    for (int scale : scales) {
+      ScaleResult r;
+      r.scale = scale;
+      auto json_path = dir / fmt::format("workspace-{}.json", scale);
+      auto data = dir / fmt::format("data-{}", scale);
+      if (!std::filesystem::exists(json_path)) {
+        auto start = SteadyClock::now();
+        if (run(gen_path, {std::to_string(scale), json_path.string()}, dir / "gen.log") != 0)
+          throw std::runtime_error("itpm-workspace-gen failed; see gen.log");
+        r.generate_s = seconds_since(start);
+      }
+      r.json_mib = static_cast<double>(std::filesystem::file_size(json_path)) / (1 << 20);
+      std::filesystem::remove_all(data);
+      auto start = SteadyClock::now();
+      if (run(bot_path, {"import", "--data-dir", data.string(), "--from", json_path.string()},
+              dir / fmt::format("import-{}.log", scale)) != 0)
+        throw std::runtime_error("import failed; see import log");
+      r.import_s = seconds_since(start);
+
+      auto log = dir / fmt::format("bot-{}.log", scale);
+      auto spawn = SteadyClock::now();
+      itpm::process::ChildProcess bot(child(
+          sim, {bot_path, "--data-dir", data.string(), "--http-listen", "127.0.0.1:0"}, ca, log));
+      ++hellos;
+      if (!sim.wait_for([&](const Snapshot& s) { return s.hellos_sent >= hellos; }, 60s))
+        throw std::runtime_error("the bot did not connect");
+      for (;;) {
+        if (itpm::test::http_get(http_port(log), "/readyz").status == 200) break;
+        if (seconds_since(spawn) > 60) throw std::runtime_error("the bot was not ready in 60 s");
+      }
+      r.startup_s = seconds_since(spawn);
+      for (int round = 0; round < rounds; ++round) {
+        for (const auto& text : commands) time_command(sim, text, r.timings[text]);
+      }
+      // help, one after another, while one report runs.
+      for (int round = 0; round < rounds; ++round) {
+        std::size_t acks_before = sim.snapshot().acks.size();
+        itpm::sim::SlashCommand report;
+        report.text = "report";
+        std::string report_id = sim.send_slash_command(report);
+        for (int i = 0; i < 20; ++i) {
+          if (sim.snapshot().ack_for(report_id) != nullptr && i > 0) break;
+          time_command(sim, "help", r.help_during_report);
+        }
+        sim.wait_for([&](const Snapshot& s) { return s.acks.size() > acks_before; }, 60s);
+      }
+      r.peak_rss_mib = memory_mib(bot.pid(), "VmHWM");
+      bot.signal(SIGTERM);
+      if (!bot.wait_exit(60s)) throw std::runtime_error("the bot did not stop within 60 s");
+      results.push_back(std::move(r));
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "scale bench failed: {} (logs in {})\n", e.what(), dir.string());
+    return 1;
+  }
+
+  fmt::print(
+      "Each command {} times, one at a time; ms from the slash command to its ack and to "
+      "its answer\n\n",
+      rounds);
+  fmt::print("| command |");
+  for (const auto& r : results)
+    fmt::print(" ×{} ack p50 / p99 | ×{} answer p50 / p99 |", r.scale, r.scale);
+  fmt::print("\n|---|");
+  for (std::size_t i = 0; i < results.size(); ++i) fmt::print("---:|---:|");
+  fmt::print("\n");
+  auto cell = [](const std::vector<double>& v) {
+    if (v.empty()) return std::string("—");
+    return fmt::format("{:.1f} / {:.1f}", percentile(v, 0.5), percentile(v, 0.99));
+  };
+  auto row = [&](const std::string& name, auto timing_of) {
+    fmt::print("| {} |", name);
+    for (const auto& r : results) {
+      const Timing& t = timing_of(r);
+      std::string missing = t.unanswered > 0 ? fmt::format(" ({} unanswered)", t.unanswered) : "";
+      fmt::print(" {}{} | {} |", cell(t.ack_ms), missing, cell(t.answer_ms));
+    }
+    fmt::print("\n");
+  };
+  for (const auto& text : commands) {
+    row("`" + text + "`",
+        [&](const ScaleResult& r) -> const Timing& { return r.timings.at(text); });
+  }
+  row("`help` while a `report` runs",
+      [](const ScaleResult& r) -> const Timing& { return r.help_during_report; });
+  fmt::print(
+      "\n| scale | export MiB | generate s | import s | start-up to /readyz s | peak RSS "
+      "MiB |\n|---:|---:|---:|---:|---:|---:|\n");
+  for (const auto& r : results) {
+    fmt::print("| ×{} | {:.0f} | {:.1f} | {:.1f} | {:.3f} | {:.1f} |\n", r.scale, r.json_mib,
+               r.generate_s, r.import_s, r.startup_s, r.peak_rss_mib);
+  }
+  return 0;
+}
