@@ -27,6 +27,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace itpm::bot {
@@ -182,10 +183,18 @@ int run_bot(const Config& config) {
   dispatcher.set_on_commit([&scheduler] { scheduler.wake(); });
   scheduler.start();
 
+  auto deliver = [&follow_ups](Dispatched& d) {
+    for (auto& post : d.posts) follow_ups.post(std::move(post));
+    if (d.follow_up) follow_ups.respond(d.response_url, std::move(*d.follow_up));
+  };
+  // Commands that read much of the store (reports, KPIs, lists, searches) run here, never on
+  // the I/O thread. Declared after everything they use: it is joined before those go.
+  net::thread_pool workers(1);
+  dispatcher.set_worker(workers.get_executor(), Dispatcher::working_notice_after,
+                        [deliver](Dispatched d) { deliver(d); });
   auto handle = [&](const Envelope& envelope, Ack ack) {
-    dispatcher.handle(envelope, [&follow_ups, ack = std::move(ack)](Dispatched d) {
-      for (auto& post : d.posts) follow_ups.post(std::move(post));
-      if (d.follow_up) follow_ups.respond(d.response_url, std::move(*d.follow_up));
+    dispatcher.handle(envelope, [deliver, ack = std::move(ack)](Dispatched d) {
+      deliver(d);
       ack(std::move(d.ack_payload));
     });
   };

@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 
@@ -110,7 +112,52 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts,
     }
     return outcome;
   };
+  if (worker_ && registry_.reads_widely(command)) {
+    run_on_worker(std::move(attempt), command.response_url, accepts, done);
+    return;
+  }
   complete(std::move(attempt), accepts ? "" : command.response_url, false, done);
+}
+
+void Dispatcher::run_on_worker(Attempt attempt, const std::string& response_url, bool accepts,
+                               const std::function<void(Dispatched)>& done) {
+  // Shared by the notice timer and the worker's answer, both on the I/O thread: whichever
+  // comes first decides whether the answer rides on the ack.
+  struct Run {
+    explicit Run(const net::any_io_executor& executor) : notice(executor) {}
+    net::steady_timer notice;
+    bool acked = false;
+    bool answered = false;
+  };
+  auto run = std::make_shared<Run>(executor_);
+  run->notice.expires_after(notice_after_);
+  run->notice.async_wait([run, done](const boost::system::error_code& ec) {
+    if (ec || run->answered) return;
+    run->acked = true;
+    Dispatched d;
+    d.ack_payload = reply_payload(commands::text_reply(
+        commands::Visibility::ephemeral, {"⏳ Working on it… the answer follows here."}));
+    done(std::move(d));
+  });
+  net::post(*worker_, [this, run, attempt = std::move(attempt), response_url, accepts, done] {
+    auto now = std::chrono::system_clock::now();
+    commands::Outcome outcome;
+    {
+      storage::Store::ReadView view(repos_.store());
+      outcome = attempt(now);
+    }
+    net::post(executor_, [this, run, outcome = std::move(outcome), now, attempt, response_url,
+                          accepts, done]() mutable {
+      run->answered = true;
+      run->notice.cancel();
+      if (!run->acked) {
+        complete_outcome(std::move(outcome), now, attempt, accepts ? "" : response_url, false,
+                         done);
+      } else {
+        complete_outcome(std::move(outcome), now, attempt, response_url, false, late_);
+      }
+    });
+  });
 }
 
 void Dispatcher::handle_interaction(const nlohmann::json& payload,
@@ -135,6 +182,13 @@ void Dispatcher::complete(Attempt attempt, const std::string& response_url, bool
                           const std::function<void(Dispatched)>& done) {
   auto now = std::chrono::system_clock::now();
   commands::Outcome outcome = attempt(now);
+  complete_outcome(std::move(outcome), now, std::move(attempt), response_url, keep_original, done);
+}
+
+void Dispatcher::complete_outcome(commands::Outcome outcome,
+                                  std::chrono::system_clock::time_point now, Attempt attempt,
+                                  const std::string& response_url, bool keep_original,
+                                  const std::function<void(Dispatched)>& done) {
   std::vector<QueuedPost> posts =
       queue_posts(repos_, outcome.writes, outcome.effects, commands::millis(now));
   if (outcome.writes.empty()) {

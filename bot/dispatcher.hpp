@@ -61,9 +61,25 @@ class Dispatcher {
     on_token_revoked_ = std::move(revoked);
   }
 
+  // Runs commands that may read much of the store (commands::reads_widely: report, kpi,
+  // lists, searches) on `worker`, against a read view of the store, so that everyone else's
+  // commands go on meanwhile. When the answer is not there after `notice_after`, the ack says
+  // "working on it" and the answer follows through `late` (as a response_url reply; `late`
+  // sends a Dispatched's posts and follow-up, it never acks). Without a worker every command
+  // runs on the I/O thread.
+  void set_worker(boost::asio::any_io_executor worker, std::chrono::milliseconds notice_after,
+                  std::function<void(Dispatched)> late) {
+    worker_ = std::move(worker);
+    notice_after_ = notice_after;
+    late_ = std::move(late);
+  }
+
   // Handles `envelope`; `done` runs on the I/O thread: at once, or once the writes are durable.
   void handle(const Envelope& envelope, std::function<void(Dispatched)> done);
 
+  // How long the ack of a command run on the worker waits for its answer before it says
+  // "working on it" instead (the answer then follows as a response_url reply).
+  static constexpr std::chrono::milliseconds working_notice_after{100};
   // How many times a command runs when its writes keep meeting changes made meanwhile.
   static constexpr int max_attempts = 4;
   // Canned replies to one person's DMs and mentions per minute; more are acked unanswered.
@@ -81,6 +97,13 @@ class Dispatcher {
   // `done` with the reply: on the ack, or (`response_url` given) as a follow-up to it.
   void complete(Attempt attempt, const std::string& response_url, bool keep_original,
                 const std::function<void(Dispatched)>& done);
+  // The same for an outcome `attempt` already gave at `now`.
+  void complete_outcome(commands::Outcome outcome, std::chrono::system_clock::time_point now,
+                        Attempt attempt, const std::string& response_url, bool keep_original,
+                        const std::function<void(Dispatched)>& done);
+  // Runs `attempt` on the worker under a read view; acks with a notice if it takes long.
+  void run_on_worker(Attempt attempt, const std::string& response_url, bool accepts,
+                     const std::function<void(Dispatched)>& done);
   void handle_event(const nlohmann::json& payload, const std::function<void(Dispatched)>& done);
   // Commits a command's writes, then calls `done` with its reply and posts. When the writes
   // meet a change made meanwhile, runs `attempt` again; if the commit failed, or kept meeting
@@ -97,6 +120,9 @@ class Dispatcher {
   std::function<void()> on_commit_;
   std::optional<BotIdentity> identity_;
   std::function<void(const std::string&)> on_token_revoked_;
+  std::optional<boost::asio::any_io_executor> worker_;
+  std::chrono::milliseconds notice_after_{0};
+  std::function<void(Dispatched)> late_;
   // Whether `user` may get another canned reply now (counts it).
   bool chatter_allowed(const std::string& user, std::chrono::steady_clock::time_point now);
 

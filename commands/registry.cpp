@@ -26,4 +26,10 @@ Outcome Registry::handle(const Command& command, const Context& context) const {
   }
 }
 
+bool Registry::reads_widely(const Command& command) const {
+  auto parsed = parse(command.text, grammar_);
+  const auto* cmd = std::get_if<ParsedCommand>(&parsed);
+  return cmd != nullptr && commands::reads_widely(*cmd->area, *cmd->verb);
+}
+
 }  // namespace itpm::commands

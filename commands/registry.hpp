@@ -14,6 +14,9 @@ class Registry {
   explicit Registry(const Grammar& grammar = command_grammar()) : grammar_(grammar) {}
 
   [[nodiscard]] Outcome handle(const Command& command, const Context& context) const;
+  // Whether `command` is one that may read much of the store (reads_widely); false for one
+  // that does not parse (its answer is an error).
+  [[nodiscard]] bool reads_widely(const Command& command) const;
 
  private:
   const Grammar& grammar_;

@@ -35,8 +35,10 @@ void Repositories::append_audit(Batch& batch, const std::string& item, json befo
 std::vector<Risk> Repositories::risks_of_program(std::string_view program) const {
   // Lists and agendas ask for the same program's risks over and over between writes: the
   // answer is kept until the next write to the risks family (index rows change only with it).
+  // Under a ReadView the kept answers may be newer than the view: neither used nor kept.
+  bool keep = !Store::ReadView::active();
   std::uint64_t version = store_.version(Family::risks);
-  {
+  if (keep) {
     std::lock_guard lock(program_risks_mutex_);
     if (program_risks_.version == version) {
       if (auto it = program_risks_.by_program.find(program); it != program_risks_.by_program.end())
@@ -54,6 +56,7 @@ std::vector<Risk> Repositories::risks_of_program(std::string_view program) const
                 }
                 return true;
               });
+  if (!keep) return out;
   std::lock_guard lock(program_risks_mutex_);
   if (program_risks_.version != version || program_risks_.by_program.size() >= 64) {
     program_risks_.by_program.clear();

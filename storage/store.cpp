@@ -579,9 +579,36 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
+namespace {
+
+thread_local const Store::ReadView* current_view = nullptr;
+
+}  // namespace
+
+Store::ReadView::ReadView(const Store& store)
+    : store_(store), snapshot_(store.impl_->db->GetSnapshot()), outer_(current_view) {
+  current_view = this;
+}
+
+Store::ReadView::~ReadView() {
+  current_view = outer_;
+  store_.impl_->db->ReleaseSnapshot(snapshot_);
+}
+
+bool Store::ReadView::active() {
+  return current_view != nullptr;
+}
+
+rocksdb::ReadOptions Store::read_options() const {
+  rocksdb::ReadOptions ro;
+  if (current_view != nullptr && &current_view->store_ == this)
+    ro.snapshot = current_view->snapshot_;
+  return ro;
+}
+
 std::optional<std::string> Store::get(Family family, std::string_view key) const {
   std::string value;
-  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions{}, impl_->handle(family),
+  rocksdb::Status s = impl_->db->Get(read_options(), impl_->handle(family),
                                      rocksdb::Slice(key.data(), key.size()), &value);
   if (s.ok()) return value;
   return std::nullopt;
@@ -592,7 +619,7 @@ void Store::scan(Family family, std::string_view prefix,
                  bool reverse) const {
   std::string upper = prefix_successor(prefix);
   rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
+  rocksdb::ReadOptions ro = read_options();
   if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->handle(family)));
   rocksdb::Slice start(prefix.data(), prefix.size());

@@ -12,7 +12,9 @@
 
 namespace rocksdb {
 class Env;
-}
+class Snapshot;
+struct ReadOptions;
+}  // namespace rocksdb
 
 namespace itpm::storage {
 
@@ -158,9 +160,29 @@ class Store {
             const std::function<bool(std::string_view key, std::string_view value)>& visit,
             bool reverse = false) const;
 
+  // While one lives, this thread's reads of the store (get, scan) see it as it was when the
+  // view was made, whatever is committed meanwhile: a long read (a report) on a worker sees one
+  // consistent state. Views nest; the innermost one counts.
+  class ReadView {
+   public:
+    explicit ReadView(const Store& store);
+    ~ReadView();
+    ReadView(const ReadView&) = delete;
+    ReadView& operator=(const ReadView&) = delete;
+    // Whether a view is open on this thread: results kept by version() must not be used
+    // (they may be newer than the view).
+    [[nodiscard]] static bool active();
+
+   private:
+    friend class Store;
+    const Store& store_;
+    const rocksdb::Snapshot* snapshot_;
+    const ReadView* outer_;
+  };
+
   // A number that changes after every committed write touching `family` (in this process;
   // a follower's stays put). Read it before reading the family: a result computed from what
-  // was read may be reused for as long as the number is the same.
+  // was read may be reused for as long as the number is the same (not under a ReadView).
   [[nodiscard]] std::uint64_t version(Family family) const;
 
   // The value of a counter that batches add to (0 when never touched).
@@ -223,6 +245,8 @@ class Store {
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
+  // Reads at this thread's ReadView of this store, if any.
+  [[nodiscard]] rocksdb::ReadOptions read_options() const;
 
   std::unique_ptr<Impl> impl_;
 };

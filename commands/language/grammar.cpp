@@ -56,6 +56,13 @@ bool mutates(const VerbSpec& verb) {
   return std::find(writers.begin(), writers.end(), verb.name) != writers.end();
 }
 
+bool reads_widely(const AreaSpec& area, const VerbSpec& verb) {
+  static const std::vector<std::string_view> areas = {"report", "kpi", "audit"};
+  static const std::vector<std::string_view> verbs = {"list", "heatmap", "search", "now"};
+  return std::find(areas.begin(), areas.end(), area.name) != areas.end() ||
+         std::find(verbs.begin(), verbs.end(), verb.name) != verbs.end();
+}
+
 std::string usage(const AreaSpec& area, const VerbSpec& verb) {
   std::string out = "/itpm " + std::string(area.name);
   if (!verb.name.empty()) out += " " + std::string(verb.name);

@@ -80,6 +80,11 @@ const VerbSpec* find_verb(const AreaSpec& area, std::string_view word);
 // nothing was saved.
 bool mutates(const VerbSpec& verb);
 
+// True for commands whose answer may read much of the store (reports, KPIs, histories,
+// whole-register lists, searches, agendas): the bot runs them on a worker against a read view,
+// so they never hold up anyone else's command.
+bool reads_widely(const AreaSpec& area, const VerbSpec& verb);
+
 // "/itpm risk add "<title>" --program <key> ... [--owner @u]", generated from the table.
 std::string usage(const AreaSpec& area, const VerbSpec& verb);
 

@@ -1,11 +1,15 @@
 #include "bot/dispatcher.hpp"
+#include "commands/render/reply.hpp"
 #include "tests/support/faulty_fs.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <catch2/catch.hpp>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <random>
 
@@ -308,4 +312,100 @@ TEST_CASE("on a full disk a command is told it was not saved, once space returns
   auto added = run(R"(program add dr-2027 "DR")");
   CHECK_THAT(added, Catch::Contains("dr-2027") && !Catch::Contains("Not saved"));
   CHECK(repos.find<itpm::storage::Program>("dr-2027"));
+}
+
+namespace {
+
+// A `report` that waits until the test lets it finish, and a `help` that answers at once.
+std::shared_future<void> report_gate;
+
+itpm::commands::Outcome gated_report(const itpm::commands::ParsedCommand&,
+                                     const itpm::commands::Command&,
+                                     const itpm::commands::Context&) {
+  report_gate.wait();
+  return itpm::commands::reply_only(
+      itpm::commands::text_reply(itpm::commands::Visibility::ephemeral, {"the report"}));
+}
+
+itpm::commands::Outcome quick_help(const itpm::commands::ParsedCommand&,
+                                   const itpm::commands::Command&, const itpm::commands::Context&) {
+  return itpm::commands::reply_only(
+      itpm::commands::text_reply(itpm::commands::Visibility::ephemeral, {"the help"}));
+}
+
+const itpm::commands::Grammar& gated_grammar() {
+  static const itpm::commands::Grammar grammar = {
+      {"help", {}, "Help", "", {{"", {}, "Help", {}, {}, quick_help}}},
+      {"report", {}, "Report", "", {{"", {}, "Report", {}, {}, gated_report}}}};
+  return grammar;
+}
+
+// Runs the I/O context until `ready()` holds (at most 10 s). It is kept from running out of
+// work meanwhile: the worker posts to it from its own thread.
+template <class Ready>
+bool run_until(boost::asio::io_context& ioc, Ready ready) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto busy = boost::asio::make_work_guard(ioc);
+  ioc.restart();
+  while (!ready() && std::chrono::steady_clock::now() < deadline)
+    ioc.run_one_for(std::chrono::milliseconds(50));
+  return ready();
+}
+
+std::string text_of(const std::optional<nlohmann::json>& payload) {
+  return payload ? payload->value("text", "") : "";
+}
+
+}  // namespace
+
+TEST_CASE("a report runs on the worker: help is answered meanwhile, the report when it is done") {
+  TempStore t;
+  itpm::commands::Registry registry(gated_grammar());
+  std::vector<Dispatched> late;
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
+  // Declared in this order so that, whatever happens, the gate opens, then the worker is
+  // joined, before the dispatcher goes.
+  boost::asio::thread_pool worker(1);
+  struct Gate {
+    std::promise<void> promise;
+    bool opened = false;
+    void open() {
+      if (!opened) promise.set_value();
+      opened = true;
+    }
+    ~Gate() { open(); }
+  } gate;
+  report_gate = gate.promise.get_future().share();
+
+  SECTION("answered within the notice time: on the ack, as before") {
+    d.set_worker(worker.get_executor(), std::chrono::hours(1),
+                 [&](Dispatched x) { late.push_back(std::move(x)); });
+    std::optional<Dispatched> report;
+    d.handle(slash("report"), [&](Dispatched x) { report = std::move(x); });
+    // The report holds the worker, not the I/O thread: help is answered at once.
+    std::optional<Dispatched> help;
+    d.handle(slash("help"), [&](Dispatched x) { help = std::move(x); });
+    REQUIRE(help);
+    CHECK(text_of(help->ack_payload) == "the help");
+    CHECK_FALSE(report);
+    gate.open();
+    REQUIRE(run_until(t.ioc, [&] { return report.has_value(); }));
+    CHECK(text_of(report->ack_payload) == "the report");
+    CHECK(late.empty());
+  }
+  SECTION("slower than the notice time: the ack says so, the answer follows by response_url") {
+    d.set_worker(worker.get_executor(), std::chrono::milliseconds(0),
+                 [&](Dispatched x) { late.push_back(std::move(x)); });
+    std::optional<Dispatched> ack;
+    d.handle(slash("report"), [&](Dispatched x) { ack = std::move(x); });
+    REQUIRE(run_until(t.ioc, [&] { return ack.has_value(); }));
+    CHECK(text_of(ack->ack_payload).find("Working on it") != std::string::npos);
+    CHECK_FALSE(ack->follow_up);
+    gate.open();
+    REQUIRE(run_until(t.ioc, [&] { return !late.empty(); }));
+    REQUIRE(late.size() == 1);
+    CHECK_FALSE(late[0].ack_payload);
+    CHECK(late[0].response_url == "https://hooks.example/r");
+    CHECK(text_of(late[0].follow_up) == "the report");
+  }
 }

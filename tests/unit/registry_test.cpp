@@ -68,3 +68,23 @@ TEST_CASE("every verb of the command table has a handler") {
     }
   }
 }
+
+TEST_CASE("commands that may read much of the store are known, changes and help are not") {
+  Registry r;
+  auto widely = [&](const std::string& text) {
+    Command c;
+    c.text = text;
+    return r.reads_widely(c);
+  };
+  for (const char* text : {"report", "kpi --quarter 2026-Q3", "risk list", "risk ls",
+                           "risk heatmap", "decision search failover", "milestone list --overdue",
+                           "action list --overdue", "audit R-1", "review now dr-2027"}) {
+    INFO(text);
+    CHECK(widely(text));
+  }
+  for (const char* text : {"help", "risk add \"x\" --program p -l 1 -i 1", "risk show R-1",
+                           "whoami", "no such command", ""}) {
+    INFO(text);
+    CHECK_FALSE(widely(text));
+  }
+}

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 using itpm::storage::Store;
@@ -421,4 +422,46 @@ TEST_CASE("folders that are not an itpm-bot database are refused with one clear 
       std::ofstream(entry.path(), std::ios::trunc) << "not a manifest";
   }
   CHECK_THAT(refused(damaged), Catch::Contains("damaged") && Catch::Contains("itpm-bot restore"));
+}
+
+TEST_CASE("a read view sees the store as it was when made, on its own thread only") {
+  using itpm::storage::Batch;
+  using itpm::storage::Family;
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "db");
+  auto put = [&](const std::string& key, const std::string& value) {
+    Batch b;
+    b.put(Family::risks, key, value);
+    REQUIRE(store->commit(std::move(b)));
+  };
+  auto keys = [&] {
+    std::vector<std::string> out;
+    store->scan(Family::risks, "", [&](std::string_view k, std::string_view) {
+      out.emplace_back(k);
+      return true;
+    });
+    return out;
+  };
+  put("a", "1");
+  CHECK_FALSE(Store::ReadView::active());
+  {
+    Store::ReadView view(*store);
+    CHECK(Store::ReadView::active());
+    put("a", "2");
+    put("b", "1");
+    CHECK(store->get(Family::risks, "a") == "1");
+    CHECK(keys() == std::vector<std::string>{"a"});
+    // Another thread reads what is committed.
+    std::optional<std::string> elsewhere;
+    std::thread([&] { elsewhere = store->get(Family::risks, "a"); }).join();
+    CHECK(elsewhere == "2");
+    {
+      Store::ReadView inner(*store);
+      CHECK(store->get(Family::risks, "a") == "2");
+    }
+    CHECK(store->get(Family::risks, "a") == "1");
+  }
+  CHECK_FALSE(Store::ReadView::active());
+  CHECK(store->get(Family::risks, "a") == "2");
+  CHECK(keys() == std::vector<std::string>{"a", "b"});
 }
