@@ -1,12 +1,13 @@
 // Every read command at a large organisation's ten years, and 10× it: for each SCALE, a
 // workspace written by itpm-workspace-gen is loaded with `itpm-bot import` (the real import
-// path), the bot is started on it against the local Slack simulator (TLS, loopback), and each
-// command is sent ROUNDS times one after another. For each: the time from the slash command
-// to its ack, and to its answer (the ack's payload, or the response_url reply that follows
-// it), p50 and p99. Then `help` sent 20 times while a `report` runs, and the bot's start-up
-// time and peak RSS.
+// path; the store is kept in DIR and reused), the bot is started on it against the local Slack
+// simulator (TLS, loopback), and each command is sent ROUNDS times one after another. For each: the
+// time from the slash command to its ack, and to its answer (the ack's payload, or the response_url
+// reply that follows it), p50 and p99. Then `help` sent 20 times while a `report` runs, and the
+// bot's start-up time and peak RSS.
 //
-// usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...]   (defaults: 5, scales 1 and 10)
+// usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...] [-- COMMAND...]
+//        (defaults: 5 rounds, scales 1 and 10, the read commands below)
 // Prints Markdown; never a verdict.
 #include "bench/measure.hpp"
 #include "tests/support/http_get.hpp"
@@ -93,7 +94,7 @@ std::uint16_t http_port(const std::filesystem::path& log) {
   std::ifstream in(log);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string marker = "health and metrics on http://127.0.0.1:";
-  auto at = text.find(marker);
+  auto at = text.rfind(marker);  // the log file is appended to: the newest start
   if (at == std::string::npos) throw std::runtime_error("no HTTP port in " + log.string());
   return static_cast<std::uint16_t>(std::stoi(text.substr(at + marker.size())));
 }
@@ -110,16 +111,16 @@ int run(const std::string& program, std::vector<std::string> args,
   return *status;
 }
 
-const std::vector<std::string> commands = {"report",
-                                           "kpi",
-                                           "risk list",
-                                           "risk heatmap",
-                                           "review now p00001",
-                                           "milestone list --overdue",
-                                           "action list --overdue",
-                                           "decision search failover patroni",
-                                           "help",
-                                           "risk list --program p00001"};
+const std::vector<std::string> read_commands = {"report",
+                                                "kpi",
+                                                "risk list",
+                                                "risk heatmap",
+                                                "review now p00001",
+                                                "milestone list --overdue",
+                                                "action list --overdue",
+                                                "decision search failover patroni",
+                                                "help",
+                                                "risk list --program p00001"};
 
 struct ScaleResult {
   int scale = 0;
@@ -136,7 +137,7 @@ struct ScaleResult {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    fmt::print(stderr, "usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...]\n");
+    fmt::print(stderr, "usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...] [-- COMMAND...]\n");
     return 2;
   }
   std::string bot_path = argv[1];
@@ -144,8 +145,16 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = argv[3];
   int rounds = argc > 4 ? std::max(1, std::stoi(argv[4])) : 5;
   std::vector<int> scales;
-  for (int i = 5; i < argc; ++i) scales.push_back(std::stoi(argv[i]));
+  std::vector<std::string> commands;
+  for (int i = 5; i < argc; ++i) {
+    if (std::string(argv[i]) == "--") {
+      commands.assign(argv + i + 1, argv + argc);
+      break;
+    }
+    scales.push_back(std::stoi(argv[i]));
+  }
   if (scales.empty()) scales = {1, 10};
+  if (commands.empty()) commands = read_commands;
   std::filesystem::create_directories(dir);
 
   itpm::sim::SimOptions sim_options;
@@ -169,12 +178,14 @@ int main(int argc, char** argv) {
         r.generate_s = seconds_since(start);
       }
       r.json_mib = static_cast<double>(std::filesystem::file_size(json_path)) / (1 << 20);
-      std::filesystem::remove_all(data);
-      auto start = SteadyClock::now();
-      if (run(bot_path, {"import", "--data-dir", data.string(), "--from", json_path.string()},
-              dir / fmt::format("import-{}.log", scale)) != 0)
-        throw std::runtime_error("import failed; see import log");
-      r.import_s = seconds_since(start);
+      // An imported store is reused (delete DIR to import again).
+      if (!std::filesystem::exists(data)) {
+        auto start = SteadyClock::now();
+        if (run(bot_path, {"import", "--data-dir", data.string(), "--from", json_path.string()},
+                dir / fmt::format("import-{}.log", scale)) != 0)
+          throw std::runtime_error("import failed; see import log");
+        r.import_s = seconds_since(start);
+      }
 
       auto log = dir / fmt::format("bot-{}.log", scale);
       auto spawn = SteadyClock::now();
@@ -184,7 +195,11 @@ int main(int argc, char** argv) {
       if (!sim.wait_for([&](const Snapshot& s) { return s.hellos_sent >= hellos; }, 60s))
         throw std::runtime_error("the bot did not connect");
       for (;;) {
-        if (itpm::test::http_get(http_port(log), "/readyz").status == 200) break;
+        try {
+          if (itpm::test::http_get(http_port(log), "/readyz").status == 200) break;
+        } catch (const std::exception&) {
+          // not listening yet
+        }
         if (seconds_since(spawn) > 60) throw std::runtime_error("the bot was not ready in 60 s");
       }
       r.startup_s = seconds_since(spawn);
@@ -192,7 +207,7 @@ int main(int argc, char** argv) {
         for (const auto& text : commands) time_command(sim, text, r.timings[text]);
       }
       // help, one after another, while one report runs.
-      for (int round = 0; round < rounds; ++round) {
+      for (int round = 0; round < rounds && commands == read_commands; ++round) {
         std::size_t acks_before = sim.snapshot().acks.size();
         itpm::sim::SlashCommand report;
         report.text = "report";

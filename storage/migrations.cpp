@@ -1,9 +1,33 @@
 // Schema migrations, applied in order when an older database is opened.
 #include "storage/database.hpp"
 #include "storage/decision_search.hpp"
+#include "storage/record_codec.hpp"
+#include "storage/record_traits.hpp"
 
 namespace itpm::storage {
 namespace {
+
+// Writes every index row of each stored R (those already there are written again, unchanged),
+// a few thousand records per batch.
+template <class R>
+void write_index_rows(Store& store) {
+  Batch batch;
+  std::size_t records = 0;
+  auto flush = [&] {
+    if (auto r = store.commit(std::move(batch)); !r)
+      throw StoreError("cannot write the new index rows: " + r.error);
+    batch = Batch();
+  };
+  store.scan(RecordTraits<R>::family, "", [&](std::string_view, std::string_view value) {
+    if (auto record = parse_record<R>(value)) {
+      for (const auto& [family, key] : RecordTraits<R>::index_rows(*record))
+        batch.put(family, key, "");
+      if (++records % 5000 == 0) flush();
+    }
+    return true;
+  });
+  flush();
+}
 
 void migrate(Store& store, std::uint32_t from) {
   for (std::uint32_t version = from; version < Store::schema_version; ++version) {
@@ -12,6 +36,13 @@ void migrate(Store& store, std::uint32_t from) {
       case 1:
         // Schema 1 kept one key per search posting; schema 2 packs them per term chunk.
         DecisionSearch(store).rebuild();
+        break;
+      case 2:
+        // Schema 3 keeps when risks opened and closed and milestones were done and slipped,
+        // and the open corrective actions by due date.
+        write_index_rows<Risk>(store);
+        write_index_rows<Milestone>(store);
+        write_index_rows<Action>(store);
         break;
       default:
         throw StoreError("no migration from schema version " + std::to_string(version));

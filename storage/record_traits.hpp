@@ -33,6 +33,22 @@ std::string item_id(std::uint64_t number) {
   return std::string(1, RecordTraits<R>::prefix) + "-" + std::to_string(number);
 }
 
+// What happened to a program's items and when (risk_events, milestone_events): a row per
+// event, so a report counts a period's events from index rows alone.
+inline constexpr std::uint8_t risk_opened = 0;
+inline constexpr std::uint8_t risk_closed = 1;
+inline constexpr std::uint8_t milestone_done = 0;
+inline constexpr std::uint8_t milestone_slipped = 1;
+inline std::string event_key(std::string_view program, std::uint8_t event, std::int64_t at_ms,
+                             std::uint64_t number) {
+  return KeyBuilder()
+      .str(program)
+      .u8(event)
+      .u64(static_cast<std::uint64_t>(std::max<std::int64_t>(at_ms, 0)))
+      .u64(number)
+      .done();
+}
+
 // A record type without secondary index rows (traits that have some declare their own).
 template <class R>
 struct Unindexed {
@@ -65,12 +81,18 @@ struct RecordTraits<Risk> : NumberedTraits<Risk> {
   static constexpr std::string_view plural = "risks";
   static constexpr std::string_view sequence = "risk";
   static constexpr char prefix = 'R';
-  // A program's risks by score, highest first: program, 25 - score, number.
+  // A program's risks by score, highest first: program, 25 - score, number. And when each
+  // was opened and closed, for report periods: program, event, ms, number.
   static IndexRows index_rows(const Risk& r) {
     auto rank = static_cast<std::uint8_t>(25 - std::clamp(r.score(), 0, 25));
-    return {{Family::risks_by_program, KeyBuilder().str(r.program).u8(rank).u64(r.number).done()}};
+    IndexRows rows = {
+        {Family::risks_by_program, KeyBuilder().str(r.program).u8(rank).u64(r.number).done()},
+        {Family::risk_events, event_key(r.program, risk_opened, r.created_at, r.number)}};
+    if (r.status == RiskStatus::closed)
+      rows.insert({Family::risk_events, event_key(r.program, risk_closed, r.closed_at, r.number)});
+    return rows;
   }
-  static constexpr std::array index_families{Family::risks_by_program};
+  static constexpr std::array index_families{Family::risks_by_program, Family::risk_events};
 };
 
 template <>
@@ -101,6 +123,19 @@ struct RecordTraits<Milestone> : NumberedTraits<Milestone> {
   static constexpr std::string_view plural = "milestones";
   static constexpr std::string_view sequence = "milestone";
   static constexpr char prefix = 'M';
+  // When each was done and slipped, for report periods: program, event, ms, number.
+  static IndexRows index_rows(const Milestone& m) {
+    IndexRows rows;
+    if (m.status == WorkStatus::done)
+      rows.insert(
+          {Family::milestone_events, event_key(m.program, milestone_done, m.done_at, m.number)});
+    for (const auto& slip : m.slips) {
+      rows.insert(
+          {Family::milestone_events, event_key(m.program, milestone_slipped, slip.at, m.number)});
+    }
+    return rows;
+  }
+  static constexpr std::array index_families{Family::milestone_events};
 };
 
 template <>
@@ -117,6 +152,12 @@ struct RecordTraits<Action> : NumberedTraits<Action> {
   static constexpr std::string_view plural = "actions";
   static constexpr std::string_view sequence = "action";
   static constexpr char prefix = 'A';
+  // Open ones by due date (the day the SLO ends), soonest first.
+  static IndexRows index_rows(const Action& a) {
+    if (a.status != WorkStatus::open) return {};
+    return {{Family::open_actions_by_due, KeyBuilder().str(a.due).u64(a.number).done()}};
+  }
+  static constexpr std::array index_families{Family::open_actions_by_due};
 };
 
 template <>

@@ -3,6 +3,7 @@
 #include "storage/key_codec.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace itpm::storage {
 namespace {
@@ -87,6 +88,10 @@ std::vector<Decision> Repositories::decisions(const DecisionFilter& filter, std:
     auto days = static_cast<std::int64_t>(all_ones - *when);
     if (filter.until_days != 0 && days > filter.until_days) return true;
     if (filter.since_days != 0 && days < filter.since_days) return false;  // newest first: done
+    if (out.size() >= limit && filter.tag.empty() && filter.by.empty()) {
+      ++matched;  // counted from its index row alone: nothing about it is read
+      return true;
+    }
     auto d = find<Decision>(all_ones - *order);
     if (!d) return true;
     if (!filter.tag.empty() &&
@@ -102,6 +107,40 @@ std::vector<Decision> Repositories::decisions(const DecisionFilter& filter, std:
     return true;
   });
   if (total != nullptr) *total = matched;
+  return out;
+}
+
+std::size_t Repositories::count_events(Family family, std::string_view program, std::uint8_t event,
+                                       std::int64_t since_ms) const {
+  std::string prefix = KeyBuilder().str(program).u8(event).done();
+  std::set<std::uint64_t> items;
+  // Newest first, until the period's start.
+  store_.scan(
+      family, prefix,
+      [&](std::string_view key, std::string_view) {
+        KeyReader r(key.substr(prefix.size()));
+        auto at = r.u64();
+        auto number = r.u64();
+        if (!at || !number) return true;
+        if (static_cast<std::int64_t>(*at) < since_ms) return false;
+        items.insert(*number);
+        return true;
+      },
+      true);
+  return items.size();
+}
+
+std::vector<Action> Repositories::open_actions(std::string_view due_before) const {
+  std::vector<Action> out;
+  store_.scan(Family::open_actions_by_due, "", [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    auto due = r.str();
+    auto number = r.u64();
+    if (!due || !number) return true;
+    if (!due_before.empty() && *due >= due_before) return false;
+    if (auto a = find<Action>(*number)) out.push_back(std::move(*a));
+    return true;
+  });
   return out;
 }
 

@@ -140,6 +140,14 @@ class Repositories {
                                                         std::size_t* total = nullptr) const {
     return search_.search(query, total);
   }
+  // How many of `program`'s items had event `event` (risk_opened, milestone_done, ...: the
+  // family's) at or after `since_ms`, from the index rows of `family` (risk_events,
+  // milestone_events) alone; an item counts once.
+  [[nodiscard]] std::size_t count_events(Family family, std::string_view program,
+                                         std::uint8_t event, std::int64_t since_ms) const;
+  // Open corrective actions due before `due_before` (YYYY-MM-DD; empty: all), soonest first
+  // (then by number), from the open_actions_by_due index: done ones are never read.
+  [[nodiscard]] std::vector<Action> open_actions(std::string_view due_before = {}) const;
   // Every change to an item, oldest first.
   [[nodiscard]] std::vector<AuditEntry> audit(std::string_view item) const;
   // Adds to the item's history something that happened to it without changing it (a post

@@ -121,6 +121,9 @@ std::string_view family_name(Family family) {
       "surveys",
       "votes",
       "quarantine",
+      "risk_events",
+      "milestone_events",
+      "open_actions_by_due",
   };
   return names.at(static_cast<std::size_t>(family));
 }

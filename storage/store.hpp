@@ -43,9 +43,13 @@ enum class Family : std::uint8_t {
   surveys,               // Q-<number>
   votes,                 // survey number, user -> score
   quarantine,            // kind, number -> a row the bot could not process, and why
+  risk_events,           // program, event (opened, closed), ms, risk number
+  milestone_events,      // program, event (done, slipped), ms, milestone number
+  open_actions_by_due,   // due date, number: corrective actions still open
 };
 
-inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::quarantine) + 1;
+inline constexpr std::size_t family_count =
+    static_cast<std::size_t>(Family::open_actions_by_due) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();
@@ -127,7 +131,9 @@ struct CommitStats {
 class Store {
  public:
   // 2: decision search postings packed in per-term chunks (schema 1 had one key per posting).
-  static constexpr std::uint32_t schema_version = 2;
+  // 3: risk_events and milestone_events (what happened in a program, by time),
+  //    open_actions_by_due.
+  static constexpr std::uint32_t schema_version = 3;
 
   struct Options {
     bool sync = true;  // false only for benchmarks that measure the cost of durability

@@ -147,13 +147,9 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
   std::vector<Action> shown;
-  for (auto& a : ctx.repos.all<storage::Action>()) {
-    if (a.status != storage::WorkStatus::open || (!owner.empty() && a.owner != owner)) continue;
-    if (overdue && a.due >= today_iso) continue;
-    shown.push_back(std::move(a));
+  for (auto& a : ctx.repos.open_actions(overdue ? today_iso : std::string())) {
+    if (owner.empty() || a.owner == owner) shown.push_back(std::move(a));
   }
-  std::stable_sort(shown.begin(), shown.end(),
-                   [](const Action& a, const Action& b) { return a.due < b.due; });
   std::string what = overdue ? "corrective action past its SLO" : "open corrective action";
   if (shown.empty()) {
     return reply_only(text_reply(

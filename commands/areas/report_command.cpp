@@ -15,45 +15,50 @@ namespace itpm::commands {
 namespace {
 
 // One program's line: status (and before the period), then what changed since `since_ms`.
-std::string program_line(const storage::Program& p, std::int64_t since_ms,
+struct ProgramLine {
+  int rank = 0;  // red, amber, changed in the period, the rest
+  std::string text;
+};
+
+// Every count comes from index rows (risk_events, milestone_events, decisions_by_program):
+// nothing the period did not touch is read.
+ProgramLine program_line(const storage::Program& p, std::int64_t since_ms,
                          const std::string& since_day, const Context& ctx) {
   auto updates = ctx.repos.status_updates(p.key, 50);
   std::string status = "⚪ no status";
+  std::string now_status;
   if (!updates.empty()) {
-    status = status_dot(updates.front().status) + " " + updates.front().status;
+    now_status = updates.front().status;
+    status = status_dot(now_status) + " " + now_status;
     auto before = std::find_if(updates.begin(), updates.end(),
                                [&](const storage::StatusUpdate& u) { return u.at < since_ms; });
-    if (before != updates.end() && before->status != updates.front().status)
+    if (before != updates.end() && before->status != now_status)
       status += fmt::format(" (was {} {})", status_dot(before->status), before->status);
   }
-  int opened = 0;
-  int closed = 0;
-  for (const auto& r : ctx.repos.risks_of_program(p.key)) {
-    if (r.created_at >= since_ms) ++opened;
-    if (r.status == storage::RiskStatus::closed && r.closed_at >= since_ms) ++closed;
-  }
+  using storage::Family;
+  auto events = [&](Family family, std::uint8_t event) {
+    return ctx.repos.count_events(family, p.key, event, since_ms);
+  };
+  auto opened = events(Family::risk_events, storage::risk_opened);
+  auto closed = events(Family::risk_events, storage::risk_closed);
+  auto done = events(Family::milestone_events, storage::milestone_done);
+  auto slipped = events(Family::milestone_events, storage::milestone_slipped);
   storage::DecisionFilter filter;
   filter.program = p.key;
   filter.since_days = common::days_from_date(since_day);
   std::size_t decisions = 0;
-  (void)ctx.repos.decisions(filter, 1, &decisions);  // only the count
-  int done = 0;
-  int slipped = 0;
-  for (const auto& m : ctx.repos.all<storage::Milestone>()) {
-    if (m.program != p.key) continue;
-    if (m.status == storage::WorkStatus::done && m.done_at >= since_ms) ++done;
-    if (std::any_of(m.slips.begin(), m.slips.end(),
-                    [&](const storage::Slip& s) { return s.at >= since_ms; }))
-      ++slipped;
-  }
-  std::string out = fmt::format("*{}* {} · risks +{} −{} · decisions +{}", p.key, status, opened,
-                                closed, decisions);
+  (void)ctx.repos.decisions(filter, 0, &decisions);  // only the count
+  ProgramLine line;
+  line.text = fmt::format("*{}* {} · risks +{} −{} · decisions +{}", p.key, status, opened, closed,
+                          decisions);
   if (done > 0 || slipped > 0) {
-    out += " · milestones";
-    if (done > 0) out += fmt::format(" ✅{}", done);
-    if (slipped > 0) out += fmt::format(" ⏰{} slipped", slipped);
+    line.text += " · milestones";
+    if (done > 0) line.text += fmt::format(" ✅{}", done);
+    if (slipped > 0) line.text += fmt::format(" ⏰{} slipped", slipped);
   }
-  return out;
+  bool changed = opened > 0 || closed > 0 || decisions > 0 || done > 0 || slipped > 0;
+  line.rank = now_status == "red" ? 0 : now_status == "amber" ? 1 : changed ? 2 : 3;
+  return line;
 }
 
 Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
@@ -73,21 +78,26 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
       if (p.status == storage::ProgramStatus::open) programs.push_back(std::move(p));
     }
   }
+  std::vector<ProgramLine> program_lines;
+  for (const auto& p : programs) program_lines.push_back(program_line(p, since_ms, since_day, ctx));
+  // What needs attention first: red, amber, then programs that moved in the period; at most
+  // `shown` of them (a message holds only so much).
+  std::stable_sort(program_lines.begin(), program_lines.end(),
+                   [](const auto& a, const auto& b) { return a.rank < b.rank; });
+  constexpr std::size_t shown = 40;
   std::vector<std::string> lines;
-  for (const auto& p : programs) lines.push_back(program_line(p, since_ms, since_day, ctx));
+  for (std::size_t i = 0; i < program_lines.size() && i < shown; ++i)
+    lines.push_back(std::move(program_lines[i].text));
   if (lines.empty()) lines.emplace_back("No open programs.");
 
   // Corrective actions due within a week, or past their SLO.
-  std::string horizon = iso_date(today + std::chrono::days(7));
+  std::string after_horizon = iso_date(today + std::chrono::days(8));
   std::vector<storage::Action> actions;
-  for (auto& a : ctx.repos.all<storage::Action>()) {
+  for (auto& a : ctx.repos.open_actions(after_horizon)) {
     bool in_scope = programs.size() != 1 || cmd.positional("program") == nullptr ||
                     a.program == programs.front().key;
-    if (a.status == storage::WorkStatus::open && a.due <= horizon && in_scope)
-      actions.push_back(std::move(a));
+    if (in_scope) actions.push_back(std::move(a));
   }
-  std::stable_sort(actions.begin(), actions.end(),
-                   [](const auto& a, const auto& b) { return a.due < b.due; });
   std::string action_text = "*Corrective actions:* none due within a week";
   if (!actions.empty()) {
     action_text = "*Corrective actions:*";
@@ -106,7 +116,9 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   }
   std::string header =
       fmt::format("📊 *Status report* · {} → {}", show_date(since_day), show_date(iso_date(today)));
-  Reply reply = list_reply(query_visibility(cmd), header, lines, lines.size(), "");
+  Reply reply =
+      list_reply(query_visibility(cmd), header, lines, std::max(lines.size(), program_lines.size()),
+                 "One program: `/itpm report <program>`.");
   reply.text += "\n" + action_text;
   reply.blocks.push_back(section(action_text));
   return reply_only(std::move(reply));

@@ -298,6 +298,99 @@ TEST_CASE("a schema 1 database is migrated forward on open: search postings are 
   CHECK(repos.check().empty());
 }
 
+TEST_CASE("a schema 2 database is migrated forward on open: event and due-date rows are written") {
+  itpm::test::TempDir dir;
+  auto path = dir.path() / "db";
+  {
+    auto store = Store::open(path);
+    Repositories repos(*store);
+    Batch add;
+    Risk r;
+    r.number = repos.next_number<Risk>(add);
+    r.program = "dr";
+    r.title = "Replica lag";
+    r.created_at = 5000;
+    r.status = RiskStatus::closed;
+    r.closed_at = 9000;
+    repos.save(add, r, nullptr, Change{"U1", 1, "add"});
+    Milestone m;
+    m.number = repos.next_number<Milestone>(add);
+    m.program = "dr";
+    m.title = "Cutover";
+    m.due = "2026-12-10";
+    m.slips.push_back(Slip{"2026-12-01", "2026-12-10", "vendor", "U1", 7000});
+    repos.save(add, m, nullptr, Change{"U1", 1, "add"});
+    Action a;
+    a.number = repos.next_number<Action>(add);
+    a.title = "Patch";
+    a.due = "2026-12-04";
+    repos.save(add, a, nullptr, Change{"U1", 1, "add"});
+    REQUIRE(store->commit(std::move(add)));
+    // Turn it into schema 2's layout: none of the rows schema 3 added.
+    Batch old;
+    for (Family f : {Family::risk_events, Family::milestone_events, Family::open_actions_by_due}) {
+      store->scan(f, "", [&](std::string_view key, std::string_view) {
+        old.remove(f, key);
+        return true;
+      });
+    }
+    Store::set_schema_version(old, 2);
+    REQUIRE(store->commit(std::move(old)));
+    CHECK_FALSE(repos.check().empty());
+  }
+  auto store = open_database(path);
+  CHECK(store->stored_schema_version() == Store::schema_version);
+  Repositories repos(*store);
+  CHECK(repos.check().empty());
+  CHECK(repos.count_events(Family::risk_events, "dr", itpm::storage::risk_opened, 5000) == 1);
+  CHECK(repos.count_events(Family::risk_events, "dr", itpm::storage::risk_opened, 5001) == 0);
+  CHECK(repos.count_events(Family::risk_events, "dr", itpm::storage::risk_closed, 8000) == 1);
+  CHECK(repos.count_events(Family::milestone_events, "dr", itpm::storage::milestone_slipped,
+                           6000) == 1);
+  CHECK(repos.count_events(Family::milestone_events, "dr", itpm::storage::milestone_done, 0) == 0);
+  CHECK(repos.open_actions().size() == 1);
+  CHECK(repos.open_actions("2026-12-04").empty());
+  CHECK(repos.open_actions("2026-12-05").size() == 1);
+}
+
+TEST_CASE("the event and due-date rows follow every change") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "db");
+  Repositories repos(*store);
+  auto save = [&](const auto& after, const auto* before) {
+    Batch b;
+    repos.save(b, after, before, Change{"U1", 1, "x"});
+    REQUIRE(store->commit(std::move(b)));
+  };
+  Batch numbers;
+  Action a;
+  a.number = repos.next_number<Action>(numbers);
+  a.title = "Patch";
+  a.due = "2026-12-04";
+  Risk r;
+  r.number = repos.next_number<Risk>(numbers);
+  r.program = "dr";
+  r.created_at = 1000;
+  REQUIRE(store->commit(std::move(numbers)));
+  save(a, static_cast<const Action*>(nullptr));
+  Action later = a;
+  later.due = "2026-12-20";
+  save(later, &a);
+  CHECK(repos.open_actions("2026-12-05").empty());
+  REQUIRE(repos.open_actions().size() == 1);
+  Action done = later;
+  done.status = WorkStatus::done;
+  save(done, &later);
+  CHECK(repos.open_actions().empty());
+  save(r, static_cast<const Risk*>(nullptr));
+  Risk moved = r;
+  moved.program = "ci";
+  save(moved, &r);
+  CHECK(repos.count_events(Family::risk_events, "dr", itpm::storage::risk_opened, 0) == 0);
+  CHECK(repos.count_events(Family::risk_events, "ci", itpm::storage::risk_opened, 0) == 1);
+  CHECK(repos.check().empty());
+}
+
 TEST_CASE("records read again after a change, and after a change back, are never stale") {
   // Decoded records are remembered by their stored bytes; this walks a record through states
   // whose bytes recur, in two stores, with reads in between.
