@@ -9,6 +9,7 @@
 //
 // usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR] [ROUNDS]
 // Prints a Markdown table; never a verdict.
+#include "bench/bot_process.hpp"
 #include "bench/measure.hpp"
 #include "tests/support/http_get.hpp"
 #include "tools/process/child_process.hpp"
@@ -153,11 +154,8 @@ itpm::process::ChildOptions child(const itpm::sim::SlackSim& sim, std::vector<st
   itpm::process::ChildOptions options;
   if (!client_core.empty()) argv.insert(argv.begin(), {"/usr/bin/taskset", "-c", client_core});
   options.argv = std::move(argv);
-  options.set_env = {{"SLACK_API_URL", sim.api_url()},
-                     {"SLACK_APP_TOKEN", sim.options().app_token},
-                     {"SLACK_BOT_TOKEN", sim.options().bot_token},
-                     {"SSL_CERT_FILE", ca.string()},
-                     {"ITPM_LOG_LEVEL", "warn"}};
+  options.set_env = itpm::bench::slack_env(sim, ca);
+  options.set_env["ITPM_LOG_LEVEL"] = "warn";
   options.output_file = log.string();
   return options;
 }
@@ -168,12 +166,9 @@ bool wait_connected(const itpm::sim::SlackSim& sim, int hellos) {
 
 std::uint16_t http_port(const std::filesystem::path& log) {
   // The bot logs its listener at start-up, before it connects.
-  std::ifstream in(log);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string marker = "health and metrics on http://127.0.0.1:";
-  auto at = text.find(marker);
-  if (at == std::string::npos) throw std::runtime_error("no HTTP port in " + log.string());
-  return static_cast<std::uint16_t>(std::stoi(text.substr(at + marker.size())));
+  auto port = itpm::bench::logged_http_port(log);
+  if (!port) throw std::runtime_error("no HTTP port in " + log.string());
+  return *port;
 }
 
 void stop(itpm::process::ChildProcess& process) {

@@ -9,6 +9,7 @@
 // usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...] [-- COMMAND...]
 //        (defaults: 5 rounds, scales 1 and 10, the read commands below)
 // Prints Markdown; never a verdict.
+#include "bench/bot_process.hpp"
 #include "bench/measure.hpp"
 #include "tests/support/http_get.hpp"
 #include "tools/process/child_process.hpp"
@@ -80,23 +81,11 @@ itpm::process::ChildOptions child(const itpm::sim::SlackSim& sim, std::vector<st
                                   const std::filesystem::path& log) {
   itpm::process::ChildOptions options;
   options.argv = std::move(argv);
-  options.set_env = {{"SLACK_API_URL", sim.api_url()},
-                     {"SLACK_APP_TOKEN", sim.options().app_token},
-                     {"SLACK_BOT_TOKEN", sim.options().bot_token},
-                     {"SSL_CERT_FILE", ca.string()},
-                     {"ITPM_ADMINS", "U0DEMO1"},
-                     {"ITPM_LOG_LEVEL", "info"}};
+  options.set_env = itpm::bench::slack_env(sim, ca);
+  options.set_env["ITPM_ADMINS"] = "U0DEMO1";
+  options.set_env["ITPM_LOG_LEVEL"] = "info";  // the line with the HTTP port
   options.output_file = log.string();
   return options;
-}
-
-std::uint16_t http_port(const std::filesystem::path& log) {
-  std::ifstream in(log);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string marker = "health and metrics on http://127.0.0.1:";
-  auto at = text.rfind(marker);  // the log file is appended to: the newest start
-  if (at == std::string::npos) throw std::runtime_error("no HTTP port in " + log.string());
-  return static_cast<std::uint16_t>(std::stoi(text.substr(at + marker.size())));
 }
 
 int run(const std::string& program, std::vector<std::string> args,
@@ -196,7 +185,8 @@ int main(int argc, char** argv) {
         throw std::runtime_error("the bot did not connect");
       for (;;) {
         try {
-          if (itpm::test::http_get(http_port(log), "/readyz").status == 200) break;
+          auto port = itpm::bench::logged_http_port(log);
+          if (port && itpm::test::http_get(*port, "/readyz").status == 200) break;
         } catch (const std::exception&) {
           // not listening yet
         }

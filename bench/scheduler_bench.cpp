@@ -5,6 +5,7 @@
 // idle minute, and how late the burst's agendas reached Slack.
 //
 // usage: itpm-scheduler-bench BOT DIR [CADENCES] [RISKS] [BURST] [IDLE_SECONDS]
+#include "bench/bot_process.hpp"
 #include "bench/measure.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "storage/repositories.hpp"
@@ -150,11 +151,8 @@ int main(int argc, char** argv) {
   std::ofstream(ca) << sim.cert_pem();
   itpm::process::ChildOptions options;
   options.argv = {bot_path, "--data-dir", (dir / "db").string(), "--http-listen", "127.0.0.1:0"};
-  options.set_env = {{"SLACK_API_URL", sim.api_url()},
-                     {"SLACK_APP_TOKEN", sim.options().app_token},
-                     {"SLACK_BOT_TOKEN", sim.options().bot_token},
-                     {"SSL_CERT_FILE", ca.string()},
-                     {"ITPM_LOG_LEVEL", "info"}};
+  options.set_env = itpm::bench::slack_env(sim, ca);
+  options.set_env["ITPM_LOG_LEVEL"] = "info";
   options.output_file = (dir / "bot.log").string();
   auto spawn = SteadyClock::now();
   itpm::process::ChildProcess bot(options);
@@ -190,15 +188,8 @@ int main(int argc, char** argv) {
       "ms\n",
       lateness.size(), burst, percentile(lateness, 0.5), percentile(lateness, 0.99),
       percentile(lateness, 1.0));
-  std::string log;
-  {
-    std::ifstream in(options.output_file);
-    log.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
-  const std::string marker = "health and metrics on http://127.0.0.1:";
-  if (auto at = log.find(marker); at != std::string::npos) {
-    auto port = static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
-    auto metrics = itpm::test::http_get(port, "/metrics").body;
+  if (auto port = itpm::bench::logged_http_port(options.output_file)) {
+    auto metrics = itpm::test::http_get(*port, "/metrics").body;
     for (const char* name :
          {"itpm_job_lateness_seconds ", "itpm_jobs_fired_total ", "itpm_scheduled_jobs_pending "}) {
       if (auto m = metrics.find(std::string("\n") + name); m != std::string::npos)
