@@ -19,6 +19,14 @@ std::size_t occurrences(const std::string& text, const std::string& part) {
   return n;
 }
 
+// Makes `channel` private, with the bot not invited: Slack refuses the bot's posts there.
+void make_private_without_bot(itpm::sim::SlackSim& sim, const std::string& channel) {
+  itpm::sim::ChannelSetup hidden;
+  hidden.is_private = true;
+  hidden.bot_member = false;
+  sim.set_channel(channel, hidden);
+}
+
 bool posted(const Snapshot& s, const std::string& part) {
   for (const auto* call : s.ok_calls("chat.postMessage")) {
     if (call->args.value("text", "").find(part) != std::string::npos) return true;
@@ -171,10 +179,7 @@ TEST_CASE("a post into a private channel the bot is not in: the caller is told h
           "[integration]") {
   auto sim = itpm::test::make_sim();
   std::string lead = channel_id(*sim, "leadership");
-  itpm::sim::ChannelSetup hidden;
-  hidden.is_private = true;
-  hidden.bot_member = false;
-  sim->set_channel(lead, hidden);
+  make_private_without_bot(*sim, lead);
   itpm::test::TempDir dir;
   auto data = dir.path() / "data";
   BotRun bot(*sim, {}, {}, data);
@@ -262,10 +267,7 @@ TEST_CASE("doctor names each thing to fix: a missing scope, a channel the bot ca
     CHECK(*status == 0);
     CHECK(doctor.process().output().find("all checks passed") != std::string::npos);
   }
-  itpm::sim::ChannelSetup hidden;
-  hidden.is_private = true;
-  hidden.bot_member = false;
-  sim->set_channel(lead, hidden);
+  make_private_without_bot(*sim, lead);
   sim->revoke_scope("channels:join");
   BotRun doctor(*sim, {}, {}, data, {"doctor"});
   auto status = doctor.process().wait_exit(15s);
@@ -340,10 +342,7 @@ TEST_CASE(
     REQUIRE(store->commit(std::move(batch)));
   }
   auto sim = itpm::test::make_sim();
-  itpm::sim::ChannelSetup hidden;
-  hidden.is_private = true;
-  hidden.bot_member = false;
-  sim->set_channel("C0PRIV", hidden);
+  make_private_without_bot(*sim, "C0PRIV");
   std::map<std::string, std::string> escalate_to_general = {{"ITPM_ESCALATION_CHANNEL", "C0DEMO1"}};
   {
     BotRun bot(*sim, escalate_to_general, {}, data);
