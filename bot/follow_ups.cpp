@@ -511,6 +511,12 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
       spdlog::error("cannot store where a post landed in {}: {}", posted.channel, r.error);
     } else if (posted.decision != 0) {
       spdlog::info("decision D-{} stored with where it was posted", posted.decision);
+    } else if (posted.survey != 0 && !self->repos_.votes(posted.survey).empty()) {
+      // A vote came in before the poll's place was stored: its refresh found nothing to
+      // update, so the poll is brought up to date now.
+      QueuedPost refresh;
+      refresh.refresh_survey = posted.survey;
+      self->post(std::move(refresh));
     }
     co_return;
   }
