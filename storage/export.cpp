@@ -256,6 +256,7 @@ void import_json(Store& store, const json& document) {
       std::uint64_t seq = entry.at("seq").get<std::uint64_t>();
       std::string item = entry.at("item").get<std::string>();
       entry.erase("seq");
+      if (auto row = escalation_row(seq, entry)) batch.put(row->first, row->second, "");
       batch.put(Family::audit, KeyBuilder().str(item).u64(seq).done(), entry.dump());
     }
     for (const auto& [name, value] : document.at("sequences").items()) {

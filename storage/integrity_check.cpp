@@ -16,12 +16,14 @@ std::uint64_t stored_sequence(const Store& store, std::string_view name) {
   return r.u64().value_or(0);
 }
 
-// One record type: readable records, index rows both ways, the sequence ahead of them.
+// One record type: readable records, the index rows they need (added to `expected`, with
+// their families to `families`: a family may hold rows of several types), the sequence
+// ahead of them.
 template <class R>
-void check_records(const Store& store, std::vector<std::string>& problems) {
+void check_records(const Store& store, IndexRows& expected, std::set<Family>& families,
+                   std::vector<std::string>& problems) {
   using T = RecordTraits<R>;
   std::string name(T::plural);
-  IndexRows expected;
   std::uint64_t max_number = 0;
   store.scan(T::family, "", [&](std::string_view, std::string_view value) {
     auto record = parse_record<R>(value);
@@ -33,7 +35,32 @@ void check_records(const Store& store, std::vector<std::string>& problems) {
     if constexpr (Sequenced<R>) max_number = std::max(max_number, T::number(*record));
     return true;
   });
-  for (Family f : T::index_families) {
+  families.insert(T::index_families.begin(), T::index_families.end());
+  if constexpr (Sequenced<R>) {
+    std::string sequence(T::sequence);
+    if (stored_sequence(store, sequence) < max_number)
+      problems.push_back("the " + sequence + " sequence is behind a stored " + sequence);
+  }
+}
+
+// The escalation rows the audit log needs.
+void expect_escalation_rows(const Store& store, IndexRows& expected) {
+  store.scan(Family::audit, "R-", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    (void)r.str();
+    auto sequence = r.u64();
+    auto entry = nlohmann::json::parse(value, nullptr, false);
+    if (sequence && !entry.is_discarded()) {
+      if (auto row = escalation_row(*sequence, entry)) expected.insert(std::move(*row));
+    }
+    return true;
+  });
+}
+
+// Every row of `families` is expected, and every expected row is there.
+void match_rows(const Store& store, IndexRows expected, const std::set<Family>& families,
+                std::vector<std::string>& problems) {
+  for (Family f : families) {
     store.scan(f, "", [&](std::string_view key, std::string_view) {
       if (expected.erase({f, std::string(key)}) == 0)
         problems.push_back(std::string(family_name(f)) + ": a row points at no matching record");
@@ -42,18 +69,17 @@ void check_records(const Store& store, std::vector<std::string>& problems) {
   }
   for (const auto& [f, key] : expected)
     problems.push_back(std::string(family_name(f)) + ": a record lacks its row");
-  if constexpr (Sequenced<R>) {
-    std::string sequence(T::sequence);
-    if (stored_sequence(store, sequence) < max_number)
-      problems.push_back("the " + sequence + " sequence is behind a stored " + sequence);
-  }
 }
 
 }  // namespace
 
 std::vector<std::string> Repositories::check() const {
   std::vector<std::string> problems;
-  for_each_record_type([&]<class R>() { check_records<R>(store_, problems); });
+  IndexRows expected;
+  std::set<Family> families = {Family::escalation_events};
+  for_each_record_type([&]<class R>() { check_records<R>(store_, expected, families, problems); });
+  expect_escalation_rows(store_, expected);
+  match_rows(store_, std::move(expected), families, problems);
   search_.check(problems);
   std::set<std::uint64_t> surveys;
   for (const auto& s : all<Survey>()) surveys.insert(s.number);

@@ -29,6 +29,42 @@ void write_index_rows(Store& store) {
   flush();
 }
 
+// Removes every row of an index family (before its rows are written anew in a new layout).
+void remove_rows(Store& store, Family family) {
+  Batch batch;
+  store.scan(family, "", [&](std::string_view key, std::string_view) {
+    batch.remove(family, key);
+    return true;
+  });
+  if (auto r = store.commit(std::move(batch)); !r)
+    throw StoreError("cannot remove the old index rows: " + r.error);
+}
+
+// Writes the escalation_events row of every audit entry that moved a risk on or off the ladder.
+void write_escalation_rows(Store& store) {
+  Batch batch;
+  std::size_t rows = 0;
+  auto flush = [&] {
+    if (auto r = store.commit(std::move(batch)); !r)
+      throw StoreError("cannot write the new index rows: " + r.error);
+    batch = Batch();
+  };
+  // Audit keys are item, sequence; a risk's item is "R-<number>".
+  store.scan(Family::audit, "R-", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    (void)r.str();
+    auto sequence = r.u64();
+    auto entry = nlohmann::json::parse(value, nullptr, false);
+    if (!sequence || entry.is_discarded()) return true;
+    if (auto row = escalation_row(*sequence, entry)) {
+      batch.put(row->first, row->second, "");
+      if (++rows % 5000 == 0) flush();
+    }
+    return true;
+  });
+  flush();
+}
+
 void migrate(Store& store, std::uint32_t from) {
   for (std::uint32_t version = from; version < Store::schema_version; ++version) {
     switch (version) {
@@ -43,6 +79,16 @@ void migrate(Store& store, std::uint32_t from) {
         write_index_rows<Risk>(store);
         write_index_rows<Milestone>(store);
         write_index_rows<Action>(store);
+        break;
+      case 3:
+        // Schema 4 keeps every program's risks by score, open milestones by due date, what a
+        // quarter's kpi counts by day, and escalations raised and resolved (from the audit);
+        // open actions by due date gain the program.
+        remove_rows(store, Family::open_actions_by_due);
+        write_index_rows<Risk>(store);
+        write_index_rows<Milestone>(store);
+        write_index_rows<Action>(store);
+        write_escalation_rows(store);
         break;
       default:
         throw StoreError("no migration from schema version " + std::to_string(version));

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -49,6 +50,46 @@ inline std::string event_key(std::string_view program, std::uint8_t event, std::
       .done();
 }
 
+// What the kpi counts for a quarter, by day (work_by_day): a row per milestone done and per
+// corrective action closed (with whether it was on time), per action by its due date (with
+// its state then), and per open S1/S2 action by its due date.
+inline constexpr std::uint8_t day_milestone_done = 0;     // done_on, on time?, number
+inline constexpr std::uint8_t day_action_closed = 1;      // done_on, met its due date?, number
+inline constexpr std::uint8_t day_action_due = 2;         // due, state, done_on, number
+inline constexpr std::uint8_t day_severe_action_due = 3;  // due, number (open S1/S2 only)
+inline constexpr std::uint8_t action_open = 0;            // an action_due row's state
+inline constexpr std::uint8_t action_done_in_time = 1;
+inline constexpr std::uint8_t action_done_late = 2;
+
+// Risks moved onto the ladder (level 0 to more) or off it, by when (escalation_events): kept
+// from the audit log, since a risk's record holds only its current ladder run.
+inline constexpr std::uint8_t escalation_raised = 0;
+inline constexpr std::uint8_t escalation_resolved = 1;
+inline std::optional<IndexRow> escalation_row(std::uint64_t audit_sequence,
+                                              const nlohmann::json& entry) {
+  auto level = [&](const char* side) {
+    auto it = entry.find(side);
+    if (it == entry.end() || !it->is_object()) return 0;
+    auto l = it->find("escalation_level");
+    return l != it->end() && l->is_number_integer() ? l->get<int>() : 0;
+  };
+  auto item = entry.find("item");
+  auto at = entry.find("at");
+  if (item == entry.end() || !item->is_string() || !item->get<std::string>().starts_with("R-") ||
+      at == entry.end() || !at->is_number_integer())
+    return std::nullopt;
+  int before = level("before");
+  int after = level("after");
+  if ((before == 0) == (after == 0)) return std::nullopt;
+  return IndexRow{
+      Family::escalation_events,
+      KeyBuilder()
+          .u8(after > 0 ? escalation_raised : escalation_resolved)
+          .u64(static_cast<std::uint64_t>(std::max<std::int64_t>(at->get<std::int64_t>(), 0)))
+          .u64(audit_sequence)
+          .done()};
+}
+
 // A record type without secondary index rows (traits that have some declare their own).
 template <class R>
 struct Unindexed {
@@ -81,18 +122,31 @@ struct RecordTraits<Risk> : NumberedTraits<Risk> {
   static constexpr std::string_view plural = "risks";
   static constexpr std::string_view sequence = "risk";
   static constexpr char prefix = 'R';
-  // A program's risks by score, highest first: program, 25 - score, number. And when each
-  // was opened and closed, for report periods: program, event, ms, number.
+  // A program's risks by score, highest first: program, 25 - score, number. Every program's,
+  // the closed ones after the rest: closed?, 25 - score, number, likelihood, impact, status,
+  // ladder level (a heat map or a count reads keys alone). And when each was opened and
+  // closed, for report periods: program, event, ms, number.
   static IndexRows index_rows(const Risk& r) {
     auto rank = static_cast<std::uint8_t>(25 - std::clamp(r.score(), 0, 25));
+    auto small = [](int v) { return static_cast<std::uint8_t>(std::clamp(v, 0, 255)); };
     IndexRows rows = {
         {Family::risks_by_program, KeyBuilder().str(r.program).u8(rank).u64(r.number).done()},
+        {Family::risks_by_score, KeyBuilder()
+                                     .u8(r.status == RiskStatus::closed ? 1 : 0)
+                                     .u8(rank)
+                                     .u64(r.number)
+                                     .u8(small(r.likelihood))
+                                     .u8(small(r.impact))
+                                     .u8(static_cast<std::uint8_t>(r.status))
+                                     .u8(small(r.escalation_level))
+                                     .done()},
         {Family::risk_events, event_key(r.program, risk_opened, r.created_at, r.number)}};
     if (r.status == RiskStatus::closed)
       rows.insert({Family::risk_events, event_key(r.program, risk_closed, r.closed_at, r.number)});
     return rows;
   }
-  static constexpr std::array index_families{Family::risks_by_program, Family::risk_events};
+  static constexpr std::array index_families{Family::risks_by_program, Family::risks_by_score,
+                                             Family::risk_events};
 };
 
 template <>
@@ -123,19 +177,32 @@ struct RecordTraits<Milestone> : NumberedTraits<Milestone> {
   static constexpr std::string_view plural = "milestones";
   static constexpr std::string_view sequence = "milestone";
   static constexpr char prefix = 'M';
-  // When each was done and slipped, for report periods: program, event, ms, number.
+  // When each was done and slipped, for report periods: program, event, ms, number. Open ones
+  // by due date: due, number, program. Done ones by the day, for the kpi.
   static IndexRows index_rows(const Milestone& m) {
     IndexRows rows;
-    if (m.status == WorkStatus::done)
+    if (m.status == WorkStatus::done) {
       rows.insert(
           {Family::milestone_events, event_key(m.program, milestone_done, m.done_at, m.number)});
+      bool on_time = m.done_on <= (m.original_due.empty() ? m.due : m.original_due);
+      rows.insert({Family::work_by_day, KeyBuilder()
+                                            .u8(day_milestone_done)
+                                            .str(m.done_on)
+                                            .u8(on_time ? 1 : 0)
+                                            .u64(m.number)
+                                            .done()});
+    } else {
+      rows.insert({Family::open_milestones_by_due,
+                   KeyBuilder().str(m.due).u64(m.number).str(m.program).done()});
+    }
     for (const auto& slip : m.slips) {
       rows.insert(
           {Family::milestone_events, event_key(m.program, milestone_slipped, slip.at, m.number)});
     }
     return rows;
   }
-  static constexpr std::array index_families{Family::milestone_events};
+  static constexpr std::array index_families{Family::milestone_events,
+                                             Family::open_milestones_by_due, Family::work_by_day};
 };
 
 template <>
@@ -152,12 +219,39 @@ struct RecordTraits<Action> : NumberedTraits<Action> {
   static constexpr std::string_view plural = "actions";
   static constexpr std::string_view sequence = "action";
   static constexpr char prefix = 'A';
-  // Open ones by due date (the day the SLO ends), soonest first.
+  // Open ones by due date (the day the SLO ends), soonest first: due, number, program. For the kpi,
+  // by day: each by its due date with its state, the closed ones by the day they closed, the open
+  // S1/S2 ones.
   static IndexRows index_rows(const Action& a) {
-    if (a.status != WorkStatus::open) return {};
-    return {{Family::open_actions_by_due, KeyBuilder().str(a.due).u64(a.number).done()}};
+    bool done = a.status == WorkStatus::done;
+    std::uint8_t state = !done                ? action_open
+                         : a.done_on <= a.due ? action_done_in_time
+                                              : action_done_late;
+    IndexRows rows = {{Family::work_by_day, KeyBuilder()
+                                                .u8(day_action_due)
+                                                .str(a.due)
+                                                .u8(state)
+                                                .str(done ? a.done_on : "")
+                                                .u64(a.number)
+                                                .done()}};
+    if (done) {
+      rows.insert({Family::work_by_day, KeyBuilder()
+                                            .u8(day_action_closed)
+                                            .str(a.done_on)
+                                            .u8(state == action_done_in_time ? 1 : 0)
+                                            .u64(a.number)
+                                            .done()});
+      return rows;
+    }
+    rows.insert(
+        {Family::open_actions_by_due, KeyBuilder().str(a.due).u64(a.number).str(a.program).done()});
+    if (a.severity == "S1" || a.severity == "S2") {
+      rows.insert({Family::work_by_day,
+                   KeyBuilder().u8(day_severe_action_due).str(a.due).u64(a.number).done()});
+    }
+    return rows;
   }
-  static constexpr std::array index_families{Family::open_actions_by_due};
+  static constexpr std::array index_families{Family::open_actions_by_due, Family::work_by_day};
 };
 
 template <>

@@ -29,8 +29,9 @@ void Repositories::append_audit(Batch& batch, const std::string& item, json befo
                 {"after", std::move(after)},
                 {"before", std::move(before)}};
   if (!note.empty()) entry["note"] = note;
-  batch.put(Family::audit, KeyBuilder().str(item).u64(store_.next_sequence("audit", batch)).done(),
-            entry.dump());
+  std::uint64_t sequence = store_.next_sequence("audit", batch);
+  if (auto row = escalation_row(sequence, entry)) batch.put(row->first, row->second, "");
+  batch.put(Family::audit, KeyBuilder().str(item).u64(sequence).done(), entry.dump());
 }
 
 std::vector<Risk> Repositories::risks_of_program(std::string_view program) const {
@@ -130,17 +131,102 @@ std::size_t Repositories::count_events(Family family, std::string_view program, 
   return items.size();
 }
 
-std::vector<Action> Repositories::open_actions(std::string_view due_before) const {
+void Repositories::risks_by_score(bool closed,
+                                  const std::function<bool(const RankedRisk&)>& visit) const {
+  store_.scan(Family::risks_by_score, KeyBuilder().u8(closed ? 1 : 0).done(),
+              [&](std::string_view key, std::string_view) {
+                KeyReader r(key);
+                (void)r.u8();
+                (void)r.u8();
+                auto number = r.u64();
+                auto likelihood = r.u8();
+                auto impact = r.u8();
+                auto status = r.u8();
+                auto level = r.u8();
+                if (!level || *status > static_cast<std::uint8_t>(RiskStatus::closed)) return true;
+                return visit(RankedRisk{*number, *likelihood, *impact,
+                                        static_cast<RiskStatus>(*status), *level});
+              });
+}
+
+std::vector<Milestone> Repositories::open_milestones(std::string_view due_before,
+                                                     std::string_view program, std::size_t limit,
+                                                     std::size_t* total) const {
+  std::vector<Milestone> out;
+  std::size_t count = 0;
+  store_.scan(Family::open_milestones_by_due, "", [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    auto due = r.str();
+    auto number = r.u64();
+    auto of = r.str();
+    if (!of) return true;
+    if (!due_before.empty() && *due >= due_before) return false;
+    if (!program.empty() && *of != program) return true;
+    if (++count <= limit) {
+      if (auto m = find<Milestone>(*number)) out.push_back(std::move(*m));
+    }
+    return true;
+  });
+  if (total != nullptr) *total = count;
+  return out;
+}
+
+void Repositories::work_by_day(std::uint8_t kind, std::string_view first, std::string_view last,
+                               const std::function<void(const WorkDay&)>& visit) const {
+  std::string from = KeyBuilder().u8(kind).str(first).done();
+  std::string to = prefix_successor(KeyBuilder().u8(kind).str(last).done());
+  store_.scan_range(Family::work_by_day, from, to, [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    (void)r.u8();
+    WorkDay row;
+    auto day = r.str();
+    if (!day) return true;
+    row.day = *day;
+    if (kind != day_severe_action_due) row.flag = r.u8().value_or(0);
+    if (kind == day_action_due) row.done_on = r.str().value_or("");
+    row.number = r.u64().value_or(0);
+    visit(row);
+    return true;
+  });
+}
+
+std::size_t Repositories::count_escalations(std::uint8_t event, std::int64_t from_ms,
+                                            std::int64_t to_ms) const {
+  auto ms = [](std::int64_t v) { return static_cast<std::uint64_t>(std::max<std::int64_t>(v, 0)); };
+  std::size_t count = 0;
+  store_.scan_range(Family::escalation_events, KeyBuilder().u8(event).u64(ms(from_ms)).done(),
+                    KeyBuilder().u8(event).u64(ms(to_ms)).done(),
+                    [&](std::string_view, std::string_view) {
+                      ++count;
+                      return true;
+                    });
+  return count;
+}
+
+std::vector<Action> Repositories::open_actions(
+    std::string_view due_before, std::string_view program, std::size_t limit, std::size_t* total,
+    const std::function<bool(const Action&)>& keep) const {
   std::vector<Action> out;
+  std::size_t count = 0;
   store_.scan(Family::open_actions_by_due, "", [&](std::string_view key, std::string_view) {
     KeyReader r(key);
     auto due = r.str();
     auto number = r.u64();
-    if (!due || !number) return true;
+    auto of = r.str();
+    if (!of) return true;
     if (!due_before.empty() && *due >= due_before) return false;
-    if (auto a = find<Action>(*number)) out.push_back(std::move(*a));
+    if (!program.empty() && *of != program) return true;
+    std::optional<Action> a;
+    if (keep) {
+      a = find<Action>(*number);
+      if (!a || !keep(*a)) return true;
+    }
+    if (++count > limit) return true;
+    if (!a) a = find<Action>(*number);
+    if (a) out.push_back(std::move(*a));
     return true;
   });
+  if (total != nullptr) *total = count;
   return out;
 }
 

@@ -145,9 +145,47 @@ class Repositories {
   // milestone_events) alone; an item counts once.
   [[nodiscard]] std::size_t count_events(Family family, std::string_view program,
                                          std::uint8_t event, std::int64_t since_ms) const;
-  // Open corrective actions due before `due_before` (YYYY-MM-DD; empty: all), soonest first
-  // (then by number), from the open_actions_by_due index: done ones are never read.
-  [[nodiscard]] std::vector<Action> open_actions(std::string_view due_before = {}) const;
+  // A risk as its risks_by_score row has it: enough to count, filter and draw a heat map.
+  struct RankedRisk {
+    std::uint64_t number = 0;
+    int likelihood = 0;
+    int impact = 0;
+    RiskStatus status = RiskStatus::open;
+    int level = 0;
+    [[nodiscard]] int score() const { return likelihood * impact; }
+    [[nodiscard]] bool on_ladder() const { return level > 0 && status != RiskStatus::closed; }
+  };
+  // Every program's risks that are not closed (or only the closed ones), highest score first
+  // (then by number), from the risks_by_score index alone, until `visit` returns false.
+  void risks_by_score(bool closed, const std::function<bool(const RankedRisk&)>& visit) const;
+  // Open milestones, soonest due first (then by number): of `program` unless empty, due
+  // before `due_before` (YYYY-MM-DD) unless empty. The first `limit` are read; `total`
+  // receives how many there are.
+  [[nodiscard]] std::vector<Milestone> open_milestones(std::string_view due_before,
+                                                       std::string_view program, std::size_t limit,
+                                                       std::size_t* total = nullptr) const;
+  // A work_by_day row (kind day_milestone_done, ...: see record_traits.hpp): the day, the
+  // flag or state, the day it was done (day_action_due rows), the item's number.
+  struct WorkDay {
+    std::string_view day;
+    std::uint8_t flag = 0;
+    std::string_view done_on;
+    std::uint64_t number = 0;
+  };
+  // The `kind` rows of the days first..last (YYYY-MM-DD, both included), by day.
+  void work_by_day(std::uint8_t kind, std::string_view first, std::string_view last,
+                   const std::function<void(const WorkDay&)>& visit) const;
+  // How many audit entries moved a risk onto the ladder (escalation_raised) or off it
+  // (escalation_resolved) at from_ms <= time < to_ms.
+  [[nodiscard]] std::size_t count_escalations(std::uint8_t event, std::int64_t from_ms,
+                                              std::int64_t to_ms) const;
+  // Open corrective actions, soonest due first (then by number), from the open_actions_by_due
+  // index: of `program` unless empty, due before `due_before` (YYYY-MM-DD) unless empty, and
+  // those `keep` accepts if given (then each is read). The first `limit` are read and
+  // returned; `total` receives how many there are.
+  [[nodiscard]] std::vector<Action> open_actions(
+      std::string_view due_before, std::string_view program, std::size_t limit,
+      std::size_t* total = nullptr, const std::function<bool(const Action&)>& keep = {}) const;
   // Every change to an item, oldest first.
   [[nodiscard]] std::vector<AuditEntry> audit(std::string_view item) const;
   // Adds to the item's history something that happened to it without changing it (a post

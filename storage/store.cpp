@@ -124,6 +124,10 @@ std::string_view family_name(Family family) {
       "risk_events",
       "milestone_events",
       "open_actions_by_due",
+      "risks_by_score",
+      "open_milestones_by_due",
+      "work_by_day",
+      "escalation_events",
   };
   return names.at(static_cast<std::size_t>(family));
 }
@@ -637,6 +641,20 @@ void Store::scan(Family family, std::string_view prefix,
     it->Seek(start);
   }
   for (; it->Valid() && it->key().starts_with(start); reverse ? it->Prev() : it->Next()) {
+    if (!visit(std::string_view(it->key().data(), it->key().size()),
+               std::string_view(it->value().data(), it->value().size()))) {
+      return;
+    }
+  }
+}
+
+void Store::scan_range(Family family, std::string_view from, std::string_view to,
+                       const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  rocksdb::Slice upper(to.data(), to.size());
+  rocksdb::ReadOptions ro = read_options();
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->handle(family)));
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
     if (!visit(std::string_view(it->key().data(), it->key().size()),
                std::string_view(it->value().data(), it->value().size()))) {
       return;

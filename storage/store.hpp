@@ -32,24 +32,27 @@ enum class Family : std::uint8_t {
   outbox,
   schedule,
   dedupe,
-  risks_by_program,      // program, 25 - score, risk number
-  decisions_by_program,  // program, ~date, ~number
-  decisions_by_date,     // ~date, ~number
-  decisions_by_tag,      // tag, ~date, ~number
-  decision_terms,        // term, chunk of decision numbers -> packed postings
-  dependencies,          // X-<number>
-  actions,               // A-<number>
-  allocations,           // user, program -> percent
-  surveys,               // Q-<number>
-  votes,                 // survey number, user -> score
-  quarantine,            // kind, number -> a row the bot could not process, and why
-  risk_events,           // program, event (opened, closed), ms, risk number
-  milestone_events,      // program, event (done, slipped), ms, milestone number
-  open_actions_by_due,   // due date, number: corrective actions still open
+  risks_by_program,        // program, 25 - score, risk number
+  decisions_by_program,    // program, ~date, ~number
+  decisions_by_date,       // ~date, ~number
+  decisions_by_tag,        // tag, ~date, ~number
+  decision_terms,          // term, chunk of decision numbers -> packed postings
+  dependencies,            // X-<number>
+  actions,                 // A-<number>
+  allocations,             // user, program -> percent
+  surveys,                 // Q-<number>
+  votes,                   // survey number, user -> score
+  quarantine,              // kind, number -> a row the bot could not process, and why
+  risk_events,             // program, event (opened, closed), ms, risk number
+  milestone_events,        // program, event (done, slipped), ms, milestone number
+  open_actions_by_due,     // due date, number, program: corrective actions still open
+  risks_by_score,          // closed?, 25 - score, number, likelihood, impact, status, level
+  open_milestones_by_due,  // due date, number, program: milestones still open
+  work_by_day,             // kind, day, ...: milestones done, actions closed and due (kpi)
+  escalation_events,       // event (raised, resolved), ms, audit sequence (kpi)
 };
 
-inline constexpr std::size_t family_count =
-    static_cast<std::size_t>(Family::open_actions_by_due) + 1;
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::escalation_events) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();
@@ -133,7 +136,10 @@ class Store {
   // 2: decision search postings packed in per-term chunks (schema 1 had one key per posting).
   // 3: risk_events and milestone_events (what happened in a program, by time),
   //    open_actions_by_due.
-  static constexpr std::uint32_t schema_version = 3;
+  // 4: risks_by_score (every program's risks by score), open_milestones_by_due, work_by_day
+  //    and escalation_events (a quarter's kpi inputs, the latter from the audit log);
+  //    open_actions_by_due rows carry the program.
+  static constexpr std::uint32_t schema_version = 4;
 
   struct Options {
     bool sync = true;  // false only for benchmarks that measure the cost of durability
@@ -165,6 +171,11 @@ class Store {
   void scan(Family family, std::string_view prefix,
             const std::function<bool(std::string_view key, std::string_view value)>& visit,
             bool reverse = false) const;
+
+  // Visits every key in [from, to) in key order, until `visit` returns false.
+  void scan_range(
+      Family family, std::string_view from, std::string_view to,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
   // While one lives, this thread's reads of the store (get, scan) see it as it was when the
   // view was made, whatever is committed meanwhile: a long read (a report) on a worker sees one

@@ -146,12 +146,13 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
-  std::vector<Action> shown;
-  for (auto& a : ctx.repos.open_actions(overdue ? today_iso : std::string())) {
-    if (owner.empty() || a.owner == owner) shown.push_back(std::move(a));
-  }
+  std::size_t total = 0;
+  std::function<bool(const Action&)> of_owner;
+  if (!owner.empty()) of_owner = [&](const Action& a) { return a.owner == owner; };
+  std::vector<Action> shown = ctx.repos.open_actions(overdue ? today_iso : std::string(), "",
+                                                     list_limit(cmd), &total, of_owner);
   std::string what = overdue ? "corrective action past its SLO" : "open corrective action";
-  if (shown.empty()) {
+  if (total == 0) {
     return reply_only(text_reply(
         query_visibility(cmd),
         {fmt::format("No {}{}.",
@@ -159,16 +160,13 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
                      owner.empty() ? "" : " for " + user_mention(owner)),
          "Add one: `/itpm action add \"<title>\" --severity S1|S2|S3|S4 [--incident REF]`"}));
   }
-  std::size_t limit = list_limit(cmd);
   std::vector<std::string> lines;
-  for (std::size_t i = 0; i < shown.size() && i < limit; ++i)
-    lines.push_back(line(shown[i], today));
+  for (const auto& a : shown) lines.push_back(line(a, today));
   std::string header =
-      overdue ? fmt::format("*{} corrective action{} past {} SLO*", shown.size(),
-                            shown.size() == 1 ? "" : "s", shown.size() == 1 ? "its" : "their")
-              : fmt::format("*{} {}{}*, soonest due first", shown.size(), what,
-                            shown.size() == 1 ? "" : "s");
-  return reply_only(list_reply(query_visibility(cmd), header, lines, shown.size(),
+      overdue ? fmt::format("*{} corrective action{} past {} SLO*", total, total == 1 ? "" : "s",
+                            total == 1 ? "its" : "their")
+              : fmt::format("*{} {}{}*, soonest due first", total, what, total == 1 ? "" : "s");
+  return reply_only(list_reply(query_visibility(cmd), header, lines, total,
                                "Narrow with --owner or --overdue, or raise --limit."));
 }
 

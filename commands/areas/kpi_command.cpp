@@ -19,10 +19,6 @@ bool within(const std::string& day, const Quarter& q) {
   return !day.empty() && day >= iso_date(q.first) && day <= iso_date(q.last);
 }
 
-int level_of(const nlohmann::json& risk) {
-  return risk.is_object() ? risk.value("escalation_level", 0) : 0;
-}
-
 // A health dot and word: on target, within `slack` of it, or further off.
 std::string health(double value, double target, double slack) {
   if (value >= target) return "🟢 on track";
@@ -168,13 +164,16 @@ std::optional<Quarter> parse_quarter(std::string_view text, int this_year) {
 
 Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days today,
                   const std::string& zone) {
+  // Everything but programs and surveys (a few per program) comes from index rows kept by
+  // day: the cost follows the quarter, not the years of history.
   Kpis k;
+  std::string first = iso_date(q.first);
+  std::string last = iso_date(q.last);
   std::string today_iso = iso_date(today);
-  for (const auto& m : repos.all<storage::Milestone>()) {
-    if (m.status != storage::WorkStatus::done || !within(m.done_on, q)) continue;
+  repos.work_by_day(storage::day_milestone_done, first, last, [&](const auto& row) {
     ++k.milestones_done;
-    if (m.done_on <= (m.original_due.empty() ? m.due : m.original_due)) ++k.milestones_on_time;
-  }
+    if (row.flag != 0) ++k.milestones_on_time;
+  });
   for (const auto& p : repos.all<storage::Program>()) {
     if (p.status != storage::ProgramStatus::closed || p.due.empty() || p.closed_at == 0) continue;
     std::string closed_on = iso_date(today_in(
@@ -183,16 +182,19 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
     ++k.programs_done;
     if (closed_on <= p.due) ++k.programs_on_time;
   }
-  for (const auto& a : repos.all<storage::Action>()) {
-    bool done = a.status == storage::WorkStatus::done;
-    bool closed_here = done && within(a.done_on, q);
-    bool missed_here =
-        !closed_here && within(a.due, q) && a.due < today_iso && !(done && a.done_on <= a.due);
-    if (closed_here || missed_here) ++k.actions_counted;
-    if (closed_here && a.done_on <= a.due) ++k.actions_met;
-    if (!done && (a.severity == "S1" || a.severity == "S2") && a.due < today_iso)
-      ++k.open_s1_s2_past_due;
-  }
+  // SLO: the actions closed in the quarter, and those that reached their due date in it
+  // (before today) without being closed by then or in the quarter.
+  repos.work_by_day(storage::day_action_closed, first, last, [&](const auto& row) {
+    ++k.actions_counted;
+    if (row.flag != 0) ++k.actions_met;
+  });
+  repos.work_by_day(storage::day_action_due, first, last, [&](const auto& row) {
+    if (row.day >= today_iso || row.flag == storage::action_done_in_time) return;
+    if (row.flag == storage::action_done_late && row.done_on <= last) return;  // closed here
+    ++k.actions_counted;
+  });
+  repos.work_by_day(storage::day_severe_action_due, "", iso_date(today - std::chrono::days(1)),
+                    [&](const auto&) { ++k.open_s1_s2_past_due; });
   int sum = 0;
   for (const auto& s : repos.all<storage::Survey>()) {
     std::string sent_on = iso_date(today_in(
@@ -207,16 +209,14 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
   if (k.votes > 0) k.satisfaction = static_cast<double>(sum) / k.votes;
   std::int64_t from = start_of_day_ms(q.first, zone);
   std::int64_t to = start_of_day_ms(q.last + std::chrono::days(1), zone);
-  for (const auto& r : repos.all<storage::Risk>()) {
+  k.escalations_raised =
+      static_cast<int>(repos.count_escalations(storage::escalation_raised, from, to));
+  k.escalations_resolved =
+      static_cast<int>(repos.count_escalations(storage::escalation_resolved, from, to));
+  repos.risks_by_score(false, [&](const auto& r) {
     if (r.on_ladder()) ++k.escalations_open;
-    for (const auto& e : repos.audit(storage::risk_id(r.number))) {
-      if (e.at < from || e.at >= to) continue;
-      int before = level_of(e.before);
-      int after = level_of(e.after);
-      if (before == 0 && after > 0) ++k.escalations_raised;
-      if (before > 0 && after == 0) ++k.escalations_resolved;
-    }
-  }
+    return true;
+  });
   return k;
 }
 

@@ -155,32 +155,23 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   bool overdue = cmd.flag("overdue") != nullptr;
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
-  std::vector<Milestone> shown;
-  for (auto& m : ctx.repos.all<storage::Milestone>()) {
-    if (m.status != storage::WorkStatus::open || (!program.empty() && m.program != program))
-      continue;
-    if (overdue && m.due >= today_iso) continue;
-    shown.push_back(std::move(m));
-  }
-  std::stable_sort(shown.begin(), shown.end(),
-                   [](const Milestone& a, const Milestone& b) { return a.due < b.due; });
+  std::size_t total = 0;
+  std::vector<Milestone> shown =
+      ctx.repos.open_milestones(overdue ? today_iso : "", program, list_limit(cmd), &total);
   std::string what = overdue ? "overdue milestone" : "open milestone";
   std::string scope = program.empty() ? "" : " in " + program;
-  if (shown.empty()) {
+  if (total == 0) {
     return reply_only(
         text_reply(query_visibility(cmd),
                    {fmt::format("No {}s{}.", what, scope),
                     "Add one: `/itpm milestone add <program> \"<title>\" --due DATE`"}));
   }
-  std::size_t limit = list_limit(cmd);
   std::vector<std::string> lines;
-  for (std::size_t i = 0; i < shown.size() && i < limit; ++i)
-    lines.push_back(line(shown[i], today));
-  return reply_only(list_reply(query_visibility(cmd),
-                               fmt::format("*{} {}{}{}*, soonest first", shown.size(), what,
-                                           shown.size() == 1 ? "" : "s", scope),
-                               lines, shown.size(),
-                               "Narrow with --program or --overdue, or raise --limit."));
+  for (const auto& m : shown) lines.push_back(line(m, today));
+  return reply_only(list_reply(
+      query_visibility(cmd),
+      fmt::format("*{} {}{}{}*, soonest first", total, what, total == 1 ? "" : "s", scope), lines,
+      total, "Narrow with --program or --overdue, or raise --limit."));
 }
 
 }  // namespace

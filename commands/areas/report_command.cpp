@@ -92,17 +92,14 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 
   // Corrective actions due within a week, or past their SLO.
   std::string after_horizon = iso_date(today + std::chrono::days(8));
-  std::vector<storage::Action> actions;
-  for (auto& a : ctx.repos.open_actions(after_horizon)) {
-    bool in_scope = programs.size() != 1 || cmd.positional("program") == nullptr ||
-                    a.program == programs.front().key;
-    if (in_scope) actions.push_back(std::move(a));
-  }
+  std::string scope = cmd.positional("program") != nullptr ? programs.front().key : "";
+  std::size_t due_soon = 0;
+  std::vector<storage::Action> actions =
+      ctx.repos.open_actions(after_horizon, scope, 10, &due_soon);
   std::string action_text = "*Corrective actions:* none due within a week";
   if (!actions.empty()) {
     action_text = "*Corrective actions:*";
-    for (std::size_t i = 0; i < actions.size() && i < 10; ++i) {
-      const auto& a = actions[i];
+    for (const auto& a : actions) {
       std::int64_t left = common::days_from_date(a.due) - today.time_since_epoch().count();
       action_text += fmt::format(
           "\n• *{}* {} “{}” {} ({})", storage::action_id(a.number), a.severity,
@@ -111,8 +108,8 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
                     : fmt::format("_past its SLO by {} day{}_", -left, left == -1 ? "" : "s"),
           user_mention(a.owner));
     }
-    if (actions.size() > 10)
-      action_text += fmt::format("\n… and {} more: `/itpm action list`", actions.size() - 10);
+    if (due_soon > actions.size())
+      action_text += fmt::format("\n… and {} more: `/itpm action list`", due_soon - actions.size());
   }
   std::string header =
       fmt::format("📊 *Status report* · {} → {}", show_date(since_day), show_date(iso_date(today)));

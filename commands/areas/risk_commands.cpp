@@ -106,34 +106,60 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   return out;
 }
 
-// The risks of --program (or of every program), highest score first; or the mistake.
-struct Scope {
-  std::string program;  // empty: every program
-  std::vector<Risk> risks;
-};
-std::variant<Scope, Outcome> risks_in_scope(const ParsedCommand& cmd, const Context& ctx) {
-  Scope scope;
-  if (const auto* v = cmd.flag("program")) {
-    scope.program = v->text;
-    if (!ctx.repos.find<storage::Program>(scope.program))
-      return unknown_program(cmd, ctx, scope.program);
-    scope.risks = ctx.repos.risks_of_program(scope.program);  // score-first from its index
-    return scope;
+// --program's key (empty: every program), or the mistake if it names no program.
+std::variant<std::string, Outcome> program_in_scope(const ParsedCommand& cmd, const Context& ctx) {
+  const auto* v = cmd.flag("program");
+  if (v == nullptr) return std::string();
+  if (!ctx.repos.find<storage::Program>(v->text)) return unknown_program(cmd, ctx, v->text);
+  return v->text;
+}
+
+using Ranked = storage::Repositories::RankedRisk;
+
+// Visits the risks in scope, highest score first (then by number), as their index rows have
+// them (with the risk when it was read): a program's from its own index (each read), every
+// program's from risks_by_score (none read; closed ones only when `closed` says so).
+using RankedVisit = std::function<bool(const Ranked&, const Risk* read)>;
+void visit_in_scope(const Context& ctx, const std::string& program, bool closed,
+                    const RankedVisit& visit) {
+  if (!program.empty()) {
+    for (const auto& r : ctx.repos.risks_of_program(program)) {
+      if (!closed && r.status == storage::RiskStatus::closed) continue;
+      if (!visit(Ranked{r.number, r.likelihood, r.impact, r.status, r.escalation_level}, &r))
+        return;
+    }
+    return;
   }
-  scope.risks = ctx.repos.all<storage::Risk>();
-  std::stable_sort(scope.risks.begin(), scope.risks.end(),
-                   [](const Risk& a, const Risk& b) { return a.score() > b.score(); });
-  return scope;
+  if (!closed) {
+    ctx.repos.risks_by_score(false, [&](const Ranked& r) { return visit(r, nullptr); });
+    return;
+  }
+  // Open and closed merged by score, then number.
+  std::vector<Ranked> all;
+  ctx.repos.risks_by_score(false, [&](const Ranked& r) {
+    all.push_back(r);
+    return true;
+  });
+  auto open_end = static_cast<std::ptrdiff_t>(all.size());
+  ctx.repos.risks_by_score(true, [&](const Ranked& r) {
+    all.push_back(r);
+    return true;
+  });
+  std::inplace_merge(all.begin(), all.begin() + open_end, all.end(),
+                     [](const Ranked& a, const Ranked& b) {
+                       return a.score() != b.score() ? a.score() > b.score() : a.number < b.number;
+                     });
+  for (const auto& r : all) {
+    if (!visit(r, nullptr)) return;
+  }
 }
 
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  ITPM_FOUND(const Scope& in_scope, risks_in_scope(cmd, ctx));
-  const auto& [program, risks] = in_scope;
+  ITPM_FOUND(const std::string& program, program_in_scope(cmd, ctx));
   std::string status = cmd.flag("status") != nullptr ? cmd.flag("status")->text : "open";
   int min_score = cmd.flag("min-score") != nullptr ? std::stoi(cmd.flag("min-score")->text) : 0;
   std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
-  auto wanted = [&](const Risk& r) {
-    if (r.score() < min_score || (!owner.empty() && r.owner != owner)) return false;
+  auto wanted = [&](const Ranked& r) {
     if (status == "all") return true;
     if (status == "open")
       return r.status != storage::RiskStatus::closed && r.status != storage::RiskStatus::accepted;
@@ -143,10 +169,20 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::size_t limit = list_limit(cmd);
   std::size_t total = 0;
   std::vector<std::string> lines;
-  for (const auto& r : risks) {
-    if (!wanted(r)) continue;
-    if (++total <= limit) lines.push_back(line(r));
-  }
+  bool closed = status == "all" || status == "closed";
+  // Each risk is read only if it is shown or its owner is asked about.
+  visit_in_scope(ctx, program, closed, [&](const Ranked& r, const Risk* read) {
+    if (r.score() < min_score) return false;  // the rest score lower still
+    if (!wanted(r)) return true;
+    std::optional<Risk> found;
+    auto risk = [&]() -> const Risk* {
+      if (read == nullptr && !found) found = ctx.repos.find<Risk>(r.number);
+      return read != nullptr ? read : found ? &*found : nullptr;
+    };
+    if (!owner.empty() && (risk() == nullptr || risk()->owner != owner)) return true;
+    if (++total <= limit && risk() != nullptr) lines.push_back(line(*risk()));
+    return true;
+  });
   std::string scope = program.empty() ? "" : " in " + program;
   if (total == 0) {
     return reply_only(text_reply(
@@ -349,19 +385,18 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
 }
 
 Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  ITPM_FOUND(const Scope& in_scope, risks_in_scope(cmd, ctx));
-  const auto& [program, risks] = in_scope;
+  ITPM_FOUND(const std::string& program, program_in_scope(cmd, ctx));
   std::array<std::array<int, 5>, 5> grid{};  // [likelihood-1][impact-1]
   std::array<int, 4> per_band{};             // low, medium, high, critical
   int total = 0;
-  for (const auto& r : risks) {
-    if (r.status == storage::RiskStatus::closed) continue;
+  visit_in_scope(ctx, program, false, [&](const Ranked& r, const Risk*) {
     ++grid[static_cast<std::size_t>(std::clamp(r.likelihood, 1, 5) - 1)]
           [static_cast<std::size_t>(std::clamp(r.impact, 1, 5) - 1)];
     int s = r.score();
     ++per_band[s >= 15 ? 3 : s >= 10 ? 2 : s >= 5 ? 1 : 0];
     ++total;
-  }
+    return true;
+  });
   std::string scope = program.empty() ? "all programs" : program;
   if (total == 0) {
     return reply_only(

@@ -204,26 +204,20 @@ PostMessage agenda(const storage::Program& program, const Review* review,
 
   // Milestones due in the next 14 days, and overdue ones, soonest first.
   auto today = local_day(millis(ctx.now), *zone);
-  std::string horizon = iso_date(today + std::chrono::days(14));
-  std::vector<storage::Milestone> milestones;
-  for (auto& m : ctx.repos.all<storage::Milestone>()) {
-    if (m.program == program.key && m.status == storage::WorkStatus::open && m.due <= horizon)
-      milestones.push_back(std::move(m));
-  }
-  std::stable_sort(milestones.begin(), milestones.end(),
-                   [](const auto& a, const auto& b) { return a.due < b.due; });
+  std::size_t due_soon = 0;
+  std::vector<storage::Milestone> milestones =
+      ctx.repos.open_milestones(iso_date(today + std::chrono::days(15)), program.key, 5, &due_soon);
   if (milestones.empty()) {
     paragraphs.emplace_back("*Milestones:* none due in the next 14 days");
   } else {
     std::string text = "*Milestones:*";
-    for (std::size_t i = 0; i < milestones.size() && i < 5; ++i) {
-      const auto& m = milestones[i];
+    for (const auto& m : milestones) {
       text += fmt::format("\n• *{}* “{}” {} ({})", storage::milestone_id(m.number),
                           shown_text(m.title, 80), milestone_due(m, today), user_mention(m.owner));
     }
-    if (milestones.size() > 5) {
+    if (due_soon > milestones.size()) {
       text += fmt::format("\n… and {} more: `/itpm milestone list --program {}`",
-                          milestones.size() - 5, program.key);
+                          due_soon - milestones.size(), program.key);
     }
     paragraphs.push_back(std::move(text));
   }

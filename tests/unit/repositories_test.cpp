@@ -348,9 +348,9 @@ TEST_CASE("a schema 2 database is migrated forward on open: event and due-date r
   CHECK(repos.count_events(Family::milestone_events, "dr", itpm::storage::milestone_slipped,
                            6000) == 1);
   CHECK(repos.count_events(Family::milestone_events, "dr", itpm::storage::milestone_done, 0) == 0);
-  CHECK(repos.open_actions().size() == 1);
-  CHECK(repos.open_actions("2026-12-04").empty());
-  CHECK(repos.open_actions("2026-12-05").size() == 1);
+  CHECK(repos.open_actions("", "", 100).size() == 1);
+  CHECK(repos.open_actions("2026-12-04", "", 100).empty());
+  CHECK(repos.open_actions("2026-12-05", "", 100).size() == 1);
 }
 
 TEST_CASE("the event and due-date rows follow every change") {
@@ -376,12 +376,12 @@ TEST_CASE("the event and due-date rows follow every change") {
   Action later = a;
   later.due = "2026-12-20";
   save(later, &a);
-  CHECK(repos.open_actions("2026-12-05").empty());
-  REQUIRE(repos.open_actions().size() == 1);
+  CHECK(repos.open_actions("2026-12-05", "", 100).empty());
+  REQUIRE(repos.open_actions("", "", 100).size() == 1);
   Action done = later;
   done.status = WorkStatus::done;
   save(done, &later);
-  CHECK(repos.open_actions().empty());
+  CHECK(repos.open_actions("", "", 100).empty());
   save(r, static_cast<const Risk*>(nullptr));
   Risk moved = r;
   moved.program = "ci";
@@ -389,6 +389,216 @@ TEST_CASE("the event and due-date rows follow every change") {
   CHECK(repos.count_events(Family::risk_events, "dr", itpm::storage::risk_opened, 0) == 0);
   CHECK(repos.count_events(Family::risk_events, "ci", itpm::storage::risk_opened, 0) == 1);
   CHECK(repos.check().empty());
+}
+
+namespace {
+
+// What a quarter's kpi reads for Q4 2026, from the index rows alone.
+struct DayCounts {
+  int milestones_done = 0;
+  int milestones_on_time = 0;
+  int actions_closed = 0;
+  int actions_met = 0;
+  int actions_due_open = 0;
+  int actions_due_late = 0;
+  int severe_past_due = 0;
+};
+DayCounts q4_counts(const Repositories& repos) {
+  DayCounts c;
+  repos.work_by_day(day_milestone_done, "2026-10-01", "2026-12-31", [&](const auto& row) {
+    ++c.milestones_done;
+    c.milestones_on_time += row.flag;
+  });
+  repos.work_by_day(day_action_closed, "2026-10-01", "2026-12-31", [&](const auto& row) {
+    ++c.actions_closed;
+    c.actions_met += row.flag;
+  });
+  repos.work_by_day(day_action_due, "2026-10-01", "2026-12-31", [&](const auto& row) {
+    if (row.flag == action_open) ++c.actions_due_open;
+    if (row.flag == action_done_late) ++c.actions_due_late;
+  });
+  repos.work_by_day(day_severe_action_due, "", "2026-11-30",
+                    [&](const auto&) { ++c.severe_past_due; });
+  return c;
+}
+
+std::vector<std::uint64_t> by_score(const Repositories& repos, bool closed) {
+  std::vector<std::uint64_t> out;
+  repos.risks_by_score(closed, [&](const auto& r) {
+    out.push_back(r.number);
+    return true;
+  });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a schema 3 database is migrated forward on open: score, due, day and escalation rows") {
+  itpm::test::TempDir dir;
+  auto path = dir.path() / "db";
+  {
+    auto store = Store::open(path);
+    Repositories repos(*store);
+    auto save = [&](const auto& after, const auto* before, std::int64_t at) {
+      Batch b;
+      repos.save(b, after, before, Change{"U1", at, "x"});
+      REQUIRE(store->commit(std::move(b)));
+    };
+    Batch numbers;
+    Risk low;
+    low.number = repos.next_number<Risk>(numbers);
+    Risk high;
+    high.number = repos.next_number<Risk>(numbers);
+    Milestone done;
+    done.number = repos.next_number<Milestone>(numbers);
+    Milestone open;
+    open.number = repos.next_number<Milestone>(numbers);
+    Action late;
+    late.number = repos.next_number<Action>(numbers);
+    Action severe;
+    severe.number = repos.next_number<Action>(numbers);
+    REQUIRE(store->commit(std::move(numbers)));
+    low.program = high.program = "dr";
+    high.likelihood = 5;
+    high.impact = 4;
+    save(low, static_cast<const Risk*>(nullptr), 1000);
+    save(high, static_cast<const Risk*>(nullptr), 1000);
+    Risk escalated = high;  // on the ladder at 2000, off it at 3000
+    escalated.escalation_level = 1;
+    save(escalated, &high, 2000);
+    save(high, &escalated, 3000);
+    done.program = open.program = "dr";
+    done.due = done.original_due = "2026-10-10";
+    done.status = WorkStatus::done;
+    done.done_on = "2026-10-09";
+    open.due = "2026-12-15";
+    save(done, static_cast<const Milestone*>(nullptr), 1000);
+    save(open, static_cast<const Milestone*>(nullptr), 1000);
+    late.due = "2026-10-20";
+    late.status = WorkStatus::done;
+    late.done_on = "2027-01-05";
+    severe.due = "2026-11-02";
+    severe.severity = "S2";
+    save(late, static_cast<const Action*>(nullptr), 1000);
+    save(severe, static_cast<const Action*>(nullptr), 1000);
+    // Turn it into schema 3's layout: none of the rows schema 4 added.
+    Batch old;
+    for (Family f : {Family::risks_by_score, Family::open_milestones_by_due, Family::work_by_day,
+                     Family::escalation_events}) {
+      store->scan(f, "", [&](std::string_view key, std::string_view) {
+        old.remove(f, key);
+        return true;
+      });
+    }
+    // Schema 3's open_actions_by_due rows had no program.
+    old.remove(Family::open_actions_by_due,
+               KeyBuilder().str(severe.due).u64(severe.number).str(severe.program).done());
+    old.put(Family::open_actions_by_due, KeyBuilder().str(severe.due).u64(severe.number).done(),
+            "");
+    Store::set_schema_version(old, 3);
+    REQUIRE(store->commit(std::move(old)));
+    // 4 risk and milestone rows, 4 action rows, 2 escalations; the old action row and its new.
+    CHECK(repos.check().size() == 12);
+  }
+  auto store = open_database(path);
+  CHECK(store->stored_schema_version() == Store::schema_version);
+  Repositories repos(*store);
+  CHECK(repos.check().empty());
+  CHECK(by_score(repos, false) == std::vector<std::uint64_t>{2, 1});
+  CHECK(by_score(repos, true).empty());
+  std::size_t total = 0;
+  auto open = repos.open_milestones("", "dr", 5, &total);
+  REQUIRE(open.size() == 1);
+  CHECK(open.front().number == 2);
+  CHECK(total == 1);
+  auto c = q4_counts(repos);
+  CHECK(c.milestones_done == 1);
+  CHECK(c.milestones_on_time == 1);
+  CHECK(c.actions_closed == 0);  // closed in 2027
+  CHECK(c.actions_due_late == 1);
+  CHECK(c.actions_due_open == 1);
+  CHECK(c.severe_past_due == 1);
+  CHECK(repos.count_escalations(escalation_raised, 0, 10000) == 1);
+  CHECK(repos.count_escalations(escalation_raised, 2001, 10000) == 0);
+  CHECK(repos.count_escalations(escalation_resolved, 2001, 3001) == 1);
+  CHECK(repos.count_escalations(escalation_resolved, 0, 3000) == 0);
+  total = 0;
+  auto actions = repos.open_actions("", "", 5, &total);
+  REQUIRE(actions.size() == 1);
+  CHECK(actions.front().number == 2);
+  CHECK(total == 1);
+}
+
+TEST_CASE("the score, due and day rows follow every change") {
+  Fixture f;
+  Risk a = f.add_risk("dr", 2, 2);
+  Risk b = f.add_risk("ci", 3, 3);
+  CHECK(by_score(f.repos, false) == std::vector<std::uint64_t>{b.number, a.number});
+  Risk raised = a;
+  raised.likelihood = 5;
+  Batch batch;
+  f.repos.save(batch, raised, &a, f.change("update"));
+  REQUIRE(f.store->commit(std::move(batch)));
+  CHECK(by_score(f.repos, false) == std::vector<std::uint64_t>{a.number, b.number});
+  Risk closed = b;
+  closed.status = RiskStatus::closed;
+  batch = Batch();
+  f.repos.save(batch, closed, &b, f.change("close"));
+  REQUIRE(f.store->commit(std::move(batch)));
+  CHECK(by_score(f.repos, false) == std::vector<std::uint64_t>{a.number});
+  CHECK(by_score(f.repos, true) == std::vector<std::uint64_t>{b.number});
+
+  batch = Batch();
+  Milestone m;
+  m.number = f.repos.next_number<Milestone>(batch);
+  m.program = "dr";
+  m.due = m.original_due = "2026-11-20";
+  Action x;
+  x.number = f.repos.next_number<Action>(batch);
+  x.program = "ops";
+  x.due = "2026-11-10";
+  x.severity = "S1";
+  f.repos.save(batch, m, nullptr, f.change("add"));
+  f.repos.save(batch, x, nullptr, f.change("add"));
+  REQUIRE(f.store->commit(std::move(batch)));
+  CHECK(f.repos.open_milestones("2026-11-20", "", 5).empty());
+  CHECK(f.repos.open_milestones("2026-11-21", "ci", 5).empty());
+  CHECK(f.repos.open_milestones("2026-11-21", "dr", 5).size() == 1);
+  CHECK(q4_counts(f.repos).severe_past_due == 1);
+  CHECK(q4_counts(f.repos).actions_due_open == 1);
+  std::size_t total = 0;
+  CHECK(f.repos.open_actions("", "dr", 5).empty());
+  CHECK(f.repos.open_actions("", "ops", 0, &total).empty());  // counted, not read
+  CHECK(total == 1);
+  CHECK(f.repos
+            .open_actions("", "", 5, &total, [](const Action& act) { return act.severity == "S2"; })
+            .empty());
+  CHECK(total == 0);
+  CHECK(f.repos.open_actions("2026-11-11", "ops", 5).size() == 1);
+
+  // Both done late: the milestone after a slip (late against the first plan), the action
+  // two days after its due date.
+  Milestone slipped = m;
+  slipped.due = "2026-11-25";
+  slipped.status = WorkStatus::done;
+  slipped.done_on = "2026-11-24";
+  Action closed_late = x;
+  closed_late.status = WorkStatus::done;
+  closed_late.done_on = "2026-11-12";
+  batch = Batch();
+  f.repos.save(batch, slipped, &m, f.change("done"));
+  f.repos.save(batch, closed_late, &x, f.change("done"));
+  REQUIRE(f.store->commit(std::move(batch)));
+  CHECK(f.repos.open_milestones("", "", 5).empty());
+  auto c = q4_counts(f.repos);
+  CHECK(c.milestones_done == 1);
+  CHECK(c.milestones_on_time == 0);
+  CHECK(c.actions_closed == 1);
+  CHECK(c.actions_met == 0);
+  CHECK(c.actions_due_open == 0);
+  CHECK(c.actions_due_late == 1);
+  CHECK(c.severe_past_due == 0);
+  CHECK(f.repos.check().empty());
 }
 
 TEST_CASE("records read again after a change, and after a change back, are never stale") {
