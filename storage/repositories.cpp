@@ -240,14 +240,18 @@ std::vector<Vote> Repositories::votes(std::uint64_t survey) const {
   return out;
 }
 
-std::vector<StatusUpdate> Repositories::status_updates(std::string_view program,
-                                                       std::size_t limit) const {
+std::vector<StatusUpdate> Repositories::status_updates(
+    std::string_view program, std::size_t limit,
+    const std::function<bool(const StatusUpdate&)>& last) const {
   std::vector<StatusUpdate> out;
   if (limit == 0) return out;
   store_.scan(Family::status_updates, KeyBuilder().str(program).done(),
               [&](std::string_view, std::string_view value) {
-                if (auto u = decode_record<StatusUpdate>(value)) out.push_back(std::move(*u));
-                return out.size() < limit;
+                auto u = decode_record<StatusUpdate>(value);
+                if (!u) return true;
+                bool stop = last && last(*u);
+                out.push_back(std::move(*u));
+                return !stop && out.size() < limit;
               });
   return out;
 }

@@ -132,9 +132,11 @@ class Repositories {
   [[nodiscard]] std::vector<Decision> decisions(const DecisionFilter& filter, std::size_t limit,
                                                 std::size_t* total = nullptr) const;
   [[nodiscard]] std::vector<Vote> votes(std::uint64_t survey) const;  // by user
-  // A program's status updates, newest first (at most `limit`).
-  [[nodiscard]] std::vector<StatusUpdate> status_updates(std::string_view program,
-                                                         std::size_t limit) const;
+  // A program's status updates, newest first (at most `limit`; when `last` is given, up to
+  // the first one it accepts).
+  [[nodiscard]] std::vector<StatusUpdate> status_updates(
+      std::string_view program, std::size_t limit,
+      const std::function<bool(const StatusUpdate&)>& last = {}) const;
   // Full-text search over title, context, alternatives and tags, ranked by BM25, best first.
   [[nodiscard]] std::vector<SearchHit> search_decisions(const SearchQuery& query,
                                                         std::size_t* total = nullptr) const {

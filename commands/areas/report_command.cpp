@@ -24,7 +24,9 @@ struct ProgramLine {
 // nothing the period did not touch is read.
 ProgramLine program_line(const storage::Program& p, std::int64_t since_ms,
                          const std::string& since_day, const Context& ctx) {
-  auto updates = ctx.repos.status_updates(p.key, 50);
+  // Newest first, down to the status the period started with.
+  auto updates = ctx.repos.status_updates(
+      p.key, 50, [&](const storage::StatusUpdate& u) { return u.at < since_ms; });
   std::string status = "⚪ no status";
   std::string now_status;
   if (!updates.empty()) {
