@@ -272,6 +272,7 @@ void generate(Store& store, int count) {
     }
     if (!store.commit(std::move(batch))) throw StoreError("generation failed");
   }
+  store.compact(itpm::storage::Family::decision_terms);  // as an import leaves it
   fmt::print("generated {} decisions in {:.1f} s\n", count,
              std::chrono::duration<double>(Clock::now() - start).count());
 }

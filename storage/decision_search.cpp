@@ -239,6 +239,7 @@ void DecisionSearch::rebuild() {
     return true;
   });
   commit(batch);
+  store_.compact(Family::decision_terms);
 }
 
 void DecisionSearch::check(std::vector<std::string>& problems) const {

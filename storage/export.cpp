@@ -269,6 +269,10 @@ void import_json(Store& store, const json& document) {
   if (!problems.empty()) throw refusal(problems);
   if (auto r = store.commit(std::move(batch)); !r)
     throw StoreError("cannot write the import: " + r.error);
+  // A bulk load leaves files for RocksDB to sort out, and search postings as one merge operand
+  // per decision: done now, so the bot starts on a tidy store instead of compacting while it
+  // answers its first commands.
+  for (Family f : all_families()) store.compact(f);
 }
 
 }  // namespace itpm::storage

@@ -82,9 +82,11 @@ void migrate(Store& store, std::uint32_t from) {
         break;
       case 3:
         // Schema 4 keeps every program's risks by score, open milestones by due date, what a
-        // quarter's kpi counts by day, and escalations raised and resolved (from the audit);
+        // quarter's kpi counts by day, escalations raised and resolved (from the audit) and the
+        // risks on the ladder;
         // open actions by due date gain the program.
         remove_rows(store, Family::open_actions_by_due);
+        write_index_rows<Program>(store);
         write_index_rows<Risk>(store);
         write_index_rows<Milestone>(store);
         write_index_rows<Action>(store);

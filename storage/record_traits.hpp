@@ -52,11 +52,13 @@ inline std::string event_key(std::string_view program, std::uint8_t event, std::
 
 // What the kpi counts for a quarter, by day (work_by_day): a row per milestone done and per
 // corrective action closed (with whether it was on time), per action by its due date (with
-// its state then), and per open S1/S2 action by its due date.
+// its state then), per open S1/S2 action by its due date; and per program closed with a due
+// date, by when (the day it closed depends on the zone the kpi is read in).
 inline constexpr std::uint8_t day_milestone_done = 0;     // done_on, on time?, number
 inline constexpr std::uint8_t day_action_closed = 1;      // done_on, met its due date?, number
 inline constexpr std::uint8_t day_action_due = 2;         // due, state, done_on, number
 inline constexpr std::uint8_t day_severe_action_due = 3;  // due, number (open S1/S2 only)
+inline constexpr std::uint8_t time_program_closed = 4;    // closed_at ms, due, key
 inline constexpr std::uint8_t action_open = 0;            // an action_due row's state
 inline constexpr std::uint8_t action_done_in_time = 1;
 inline constexpr std::uint8_t action_done_late = 2;
@@ -108,12 +110,24 @@ struct NumberedTraits : Unindexed<R> {
 };
 
 template <>
-struct RecordTraits<Program> : Unindexed<Program> {
+struct RecordTraits<Program> {
   static constexpr Family family = Family::programs;
   static constexpr std::string_view plural = "programs";
   static std::string key(std::string_view program_key) { return std::string(program_key); }
   static std::string key(const Program& p) { return p.key; }
   static std::string audit_item(const Program& p) { return p.key; }
+  // Closed ones with a due date, by when they closed (for the kpi).
+  static IndexRows index_rows(const Program& p) {
+    if (p.status != ProgramStatus::closed || p.due.empty() || p.closed_at == 0) return {};
+    return {{Family::work_by_day,
+             KeyBuilder()
+                 .u8(time_program_closed)
+                 .u64(static_cast<std::uint64_t>(std::max<std::int64_t>(p.closed_at, 0)))
+                 .str(p.due)
+                 .str(p.key)
+                 .done()}};
+  }
+  static constexpr std::array index_families{Family::work_by_day};
 };
 
 template <>
@@ -125,7 +139,7 @@ struct RecordTraits<Risk> : NumberedTraits<Risk> {
   // A program's risks by score, highest first: program, 25 - score, number. Every program's,
   // the closed ones after the rest: closed?, 25 - score, number, likelihood, impact, status,
   // ladder level (a heat map or a count reads keys alone). And when each was opened and
-  // closed, for report periods: program, event, ms, number.
+  // closed, for report periods: program, event, ms, number. And those on the ladder.
   static IndexRows index_rows(const Risk& r) {
     auto rank = static_cast<std::uint8_t>(25 - std::clamp(r.score(), 0, 25));
     auto small = [](int v) { return static_cast<std::uint8_t>(std::clamp(v, 0, 255)); };
@@ -143,10 +157,11 @@ struct RecordTraits<Risk> : NumberedTraits<Risk> {
         {Family::risk_events, event_key(r.program, risk_opened, r.created_at, r.number)}};
     if (r.status == RiskStatus::closed)
       rows.insert({Family::risk_events, event_key(r.program, risk_closed, r.closed_at, r.number)});
+    if (r.on_ladder()) rows.insert({Family::risks_on_ladder, KeyBuilder().u64(r.number).done()});
     return rows;
   }
   static constexpr std::array index_families{Family::risks_by_program, Family::risks_by_score,
-                                             Family::risk_events};
+                                             Family::risk_events, Family::risks_on_ladder};
 };
 
 template <>

@@ -190,6 +190,32 @@ void Repositories::work_by_day(std::uint8_t kind, std::string_view first, std::s
   });
 }
 
+void Repositories::programs_closed(
+    std::int64_t from_ms, std::int64_t to_ms,
+    const std::function<void(std::int64_t, std::string_view)>& visit) const {
+  auto ms = [](std::int64_t v) { return static_cast<std::uint64_t>(std::max<std::int64_t>(v, 0)); };
+  store_.scan_range(Family::work_by_day,
+                    KeyBuilder().u8(time_program_closed).u64(ms(from_ms)).done(),
+                    KeyBuilder().u8(time_program_closed).u64(ms(to_ms)).done(),
+                    [&](std::string_view key, std::string_view) {
+                      KeyReader r(key);
+                      (void)r.u8();
+                      auto at = r.u64();
+                      auto due = r.str();
+                      if (due) visit(static_cast<std::int64_t>(*at), *due);
+                      return true;
+                    });
+}
+
+std::size_t Repositories::count_on_ladder() const {
+  std::size_t count = 0;
+  store_.scan(Family::risks_on_ladder, "", [&](std::string_view, std::string_view) {
+    ++count;
+    return true;
+  });
+  return count;
+}
+
 std::size_t Repositories::count_escalations(std::uint8_t event, std::int64_t from_ms,
                                             std::int64_t to_ms) const {
   auto ms = [](std::int64_t v) { return static_cast<std::uint64_t>(std::max<std::int64_t>(v, 0)); };

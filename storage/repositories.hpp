@@ -177,6 +177,12 @@ class Repositories {
   // The `kind` rows of the days first..last (YYYY-MM-DD, both included), by day.
   void work_by_day(std::uint8_t kind, std::string_view first, std::string_view last,
                    const std::function<void(const WorkDay&)>& visit) const;
+  // Programs closed (with a due date) at from_ms <= time < to_ms: when, and their due date.
+  void programs_closed(
+      std::int64_t from_ms, std::int64_t to_ms,
+      const std::function<void(std::int64_t closed_at, std::string_view due)>& visit) const;
+  // How many risks are on the escalation ladder now.
+  [[nodiscard]] std::size_t count_on_ladder() const;
   // How many audit entries moved a risk onto the ladder (escalation_raised) or off it
   // (escalation_resolved) at from_ms <= time < to_ms.
   [[nodiscard]] std::size_t count_escalations(std::uint8_t event, std::int64_t from_ms,

@@ -128,6 +128,7 @@ std::string_view family_name(Family family) {
       "open_milestones_by_due",
       "work_by_day",
       "escalation_events",
+      "risks_on_ladder",
   };
   return names.at(static_cast<std::size_t>(family));
 }
@@ -505,10 +506,20 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
   options.db_write_buffer_size = 64U << 20U;
   options.max_total_wal_size = 64U << 20U;
 
+  // Index and filter blocks live in the block cache, partitioned (a read loads a 4 KiB part,
+  // not a whole file's index and filter) and kept ahead of data blocks (high priority, top
+  // levels pinned): at ten years of a large organisation (1.5 GB) the bot otherwise read and
+  // decompressed them again on most lookups, a 50-risk list took 30 ms instead of 2.
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(32U << 20U);
+  table.block_cache = rocksdb::NewLRUCache(32U << 20U, -1, false, 0.5);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.pin_top_level_index_and_filter = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   std::shared_ptr<rocksdb::TableFactory> table_factory(rocksdb::NewBlockBasedTableFactory(table));
   // Search postings are packed already and read in long runs: stored uncompressed in larger
   // blocks, a query reads them without decompressing block after block.
@@ -665,6 +676,14 @@ void Store::scan_range(Family family, std::string_view from, std::string_view to
 std::int64_t Store::counter(std::string_view name) const {
   auto v = get(Family::meta, counter_key(name));
   return v ? decode_i64(*v) : 0;
+}
+
+void Store::compact(Family family) {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  rocksdb::Status s = impl_->db->CompactRange(options, impl_->handle(family), nullptr, nullptr);
+  if (!s.ok())
+    throw StoreError("cannot compact " + std::string(family_name(family)) + ": " + s.ToString());
 }
 
 std::uint64_t Store::estimate_keys(Family family) const {

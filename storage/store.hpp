@@ -48,11 +48,12 @@ enum class Family : std::uint8_t {
   open_actions_by_due,     // due date, number, program: corrective actions still open
   risks_by_score,          // closed?, 25 - score, number, likelihood, impact, status, level
   open_milestones_by_due,  // due date, number, program: milestones still open
-  work_by_day,             // kind, day, ...: milestones done, actions closed and due (kpi)
+  work_by_day,             // kind, day or ms, ...: work done, closed and due (kpi)
   escalation_events,       // event (raised, resolved), ms, audit sequence (kpi)
+  risks_on_ladder,         // number: risks on the escalation ladder now
 };
 
-inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::escalation_events) + 1;
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::risks_on_ladder) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();
@@ -137,8 +138,8 @@ class Store {
   // 3: risk_events and milestone_events (what happened in a program, by time),
   //    open_actions_by_due.
   // 4: risks_by_score (every program's risks by score), open_milestones_by_due, work_by_day
-  //    and escalation_events (a quarter's kpi inputs, the latter from the audit log);
-  //    open_actions_by_due rows carry the program.
+  //    and escalation_events (a quarter's kpi inputs, the latter from the audit log),
+  //    risks_on_ladder; open_actions_by_due rows carry the program.
   static constexpr std::uint32_t schema_version = 4;
 
   struct Options {
@@ -204,6 +205,12 @@ class Store {
 
   // The value of a counter that batches add to (0 when never touched).
   [[nodiscard]] std::int64_t counter(std::string_view name) const;
+  // Rewrites `family` into its last level, merging what writes left apart (a search term's
+  // postings arrive one merge operand per decision): after a bulk load (an import, a
+  // rebuild), so that reads do not merge them again on every query and the bot does not
+  // compact while it answers. Blocks until done; throws StoreError on failure.
+  void compact(Family family);
+
   // RocksDB's estimate of the keys in `family` (cheap; exact only after compaction).
   [[nodiscard]] std::uint64_t estimate_keys(Family family) const;
 

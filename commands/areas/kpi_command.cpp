@@ -164,8 +164,8 @@ std::optional<Quarter> parse_quarter(std::string_view text, int this_year) {
 
 Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days today,
                   const std::string& zone) {
-  // Everything but programs and surveys (a few per program) comes from index rows kept by
-  // day: the cost follows the quarter, not the years of history.
+  // Everything but the surveys (a few per quarter) comes from index rows kept by day or
+  // time: the cost follows the quarter, not the years of history.
   Kpis k;
   std::string first = iso_date(q.first);
   std::string last = iso_date(q.last);
@@ -174,14 +174,14 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
     ++k.milestones_done;
     if (row.flag != 0) ++k.milestones_on_time;
   });
-  for (const auto& p : repos.all<storage::Program>()) {
-    if (p.status != storage::ProgramStatus::closed || p.due.empty() || p.closed_at == 0) continue;
+  std::int64_t from = start_of_day_ms(q.first, zone);
+  std::int64_t to = start_of_day_ms(q.last + std::chrono::days(1), zone);
+  repos.programs_closed(from, to, [&](std::int64_t closed_at, std::string_view due) {
     std::string closed_on = iso_date(today_in(
-        std::chrono::system_clock::time_point(std::chrono::milliseconds(p.closed_at)), zone));
-    if (!within(closed_on, q)) continue;
+        std::chrono::system_clock::time_point(std::chrono::milliseconds(closed_at)), zone));
     ++k.programs_done;
-    if (closed_on <= p.due) ++k.programs_on_time;
-  }
+    if (closed_on <= due) ++k.programs_on_time;
+  });
   // SLO: the actions closed in the quarter, and those that reached their due date in it
   // (before today) without being closed by then or in the quarter.
   repos.work_by_day(storage::day_action_closed, first, last, [&](const auto& row) {
@@ -207,16 +207,11 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
     }
   }
   if (k.votes > 0) k.satisfaction = static_cast<double>(sum) / k.votes;
-  std::int64_t from = start_of_day_ms(q.first, zone);
-  std::int64_t to = start_of_day_ms(q.last + std::chrono::days(1), zone);
   k.escalations_raised =
       static_cast<int>(repos.count_escalations(storage::escalation_raised, from, to));
   k.escalations_resolved =
       static_cast<int>(repos.count_escalations(storage::escalation_resolved, from, to));
-  repos.risks_by_score(false, [&](const auto& r) {
-    if (r.on_ladder()) ++k.escalations_open;
-    return true;
-  });
+  k.escalations_open = static_cast<int>(repos.count_on_ladder());
   return k;
 }
 

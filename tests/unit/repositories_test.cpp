@@ -484,7 +484,7 @@ TEST_CASE("a schema 3 database is migrated forward on open: score, due, day and 
     // Turn it into schema 3's layout: none of the rows schema 4 added.
     Batch old;
     for (Family f : {Family::risks_by_score, Family::open_milestones_by_due, Family::work_by_day,
-                     Family::escalation_events}) {
+                     Family::escalation_events, Family::risks_on_ladder}) {
       store->scan(f, "", [&](std::string_view key, std::string_view) {
         old.remove(f, key);
         return true;
@@ -547,6 +547,25 @@ TEST_CASE("the score, due and day rows follow every change") {
   REQUIRE(f.store->commit(std::move(batch)));
   CHECK(by_score(f.repos, false) == std::vector<std::uint64_t>{a.number});
   CHECK(by_score(f.repos, true) == std::vector<std::uint64_t>{b.number});
+  CHECK(f.repos.count_on_ladder() == 0);
+  Risk on_ladder = raised;
+  on_ladder.escalation_level = 2;
+  batch = Batch();
+  f.repos.save(batch, on_ladder, &raised, f.change("escalate"));
+  Program p;
+  p.key = "dr";
+  p.due = "2026-11-30";
+  p.status = ProgramStatus::closed;
+  p.closed_at = 5000;
+  f.repos.save(batch, p, nullptr, f.change("add"));
+  REQUIRE(f.store->commit(std::move(batch)));
+  CHECK(f.repos.count_on_ladder() == 1);
+  std::vector<std::string> closed_programs;
+  f.repos.programs_closed(5000, 5001, [&](std::int64_t at, std::string_view due) {
+    closed_programs.push_back(std::to_string(at) + " " + std::string(due));
+  });
+  CHECK(closed_programs == std::vector<std::string>{"5000 2026-11-30"});
+  f.repos.programs_closed(0, 5000, [&](std::int64_t, std::string_view) { FAIL("closed at 5000"); });
 
   batch = Batch();
   Milestone m;
