@@ -6,8 +6,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
 #include <set>
 #include <string_view>
+#include <variant>
 
 namespace itpm::storage {
 namespace {
@@ -66,6 +70,21 @@ void write_csv(const json& rows, const std::filesystem::path& file) {
   }
 }
 
+// Every ID sequence's next number, by name.
+json stored_sequences(const Store& store) {
+  json sequences = json::object();
+  store.scan(Family::meta, KeyBuilder().str("seq").done(),
+             [&](std::string_view key, std::string_view value) {
+               KeyReader r(key);
+               (void)r.str();
+               auto name = r.str();
+               KeyReader v(value);
+               if (name) sequences[std::string(*name)] = v.u64().value_or(0);
+               return true;
+             });
+  return sequences;
+}
+
 }  // namespace
 
 json export_json(const Store& store) {
@@ -94,18 +113,82 @@ json export_json(const Store& store) {
   }
   document["schedule"] = std::move(jobs);
   document["settings"] = stored_settings(store);
-  json sequences = json::object();
-  store.scan(Family::meta, KeyBuilder().str("seq").done(),
-             [&](std::string_view key, std::string_view value) {
-               KeyReader r(key);
-               (void)r.str();
-               auto name = r.str();
-               KeyReader v(value);
-               if (name) sequences[std::string(*name)] = v.u64().value_or(0);
-               return true;
-             });
-  document["sequences"] = std::move(sequences);
+  document["sequences"] = stored_sequences(store);
   return document;
+}
+
+namespace {
+
+// `text` (a value dumped with an indent of 2) as it reads `depth` levels down: each line after
+// the first indented by 2 * depth more. JSON text holds no raw line break inside a string.
+std::string indented(const std::string& text, int depth) {
+  std::string pad(static_cast<std::size_t>(2 * depth), ' ');
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += pad;
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_export(const Store& store, std::ostream& out) {
+  // The members in the order a JSON object keeps them (by name), each written as it is read:
+  // the bytes are export_json(store).dump(2)'s, without the document in memory.
+  using Rows = std::function<void(const std::function<void(const json&)>&)>;
+  std::map<std::string, std::variant<json, Rows>> members;
+  members["format"] = json(std::string(format_name));
+  members["version"] = json(export_format_version);
+  members["schema"] = json(Store::schema_version);
+  for_each_record_type([&]<class R>() {
+    members[std::string(RecordTraits<R>::plural)] = Rows([&store](const auto& row) {
+      store.scan(RecordTraits<R>::family, "", [&](std::string_view, std::string_view value) {
+        auto j = json::parse(value, nullptr, false);
+        if (!j.is_discarded()) row(j);
+        return true;
+      });
+    });
+  });
+  members["audit"] = Rows([&store](const auto& row) {
+    store.scan(Family::audit, "", [&](std::string_view key, std::string_view value) {
+      KeyReader r(key);
+      (void)r.str();
+      auto entry = json::parse(value, nullptr, false);
+      if (entry.is_discarded()) return true;
+      entry["seq"] = r.u64().value_or(0);
+      row(entry);
+      return true;
+    });
+  });
+  members["schedule"] = Rows([&store](const auto& row) {
+    for (auto& job : all_jobs(store)) {
+      if (!job.job.is_discarded())
+        row(json{{"due", static_cast<std::uint64_t>(job.due_ms)},
+                 {"seq", job.seq},
+                 {"job", std::move(job.job)}});
+    }
+  });
+  members["settings"] = stored_settings(store);
+  members["sequences"] = stored_sequences(store);
+  out << "{";
+  bool first_member = true;
+  for (const auto& [name, value] : members) {
+    out << (first_member ? "\n" : ",\n") << "  " << json(name).dump() << ": ";
+    first_member = false;
+    if (const auto* whole = std::get_if<json>(&value)) {
+      out << indented(whole->dump(2), 1);
+      continue;
+    }
+    bool first_row = true;
+    std::get<Rows>(value)([&](const json& row) {
+      out << (first_row ? "[\n    " : ",\n    ") << indented(row.dump(2), 2);
+      first_row = false;
+    });
+    out << (first_row ? "[]" : "\n  ]");
+  }
+  out << "\n}";
 }
 
 namespace {
@@ -163,21 +246,332 @@ StoreError refusal(const std::vector<std::string>& problems) {
 
 }  // namespace
 
-void import_json(Store& store, const json& document) {
-  // json::value throws when a field has another type: each is looked at before it is read.
-  auto format = document.is_object() ? document.find("format") : document.end();
-  if (format == document.end() || !format->is_string() || *format != format_name) {
+namespace {
+
+// An export read member by member: `member` gets each top-level member that is not a list of
+// rows, whole; `row` gets the rows of the lists (the record types, "audit", "schedule") one at
+// a time. A source can be read more than once.
+class ExportSource {
+ public:
+  using Member = std::function<void(const std::string& name, json value)>;
+  using Row = std::function<void(const std::string& list, std::size_t index, json row)>;
+  virtual ~ExportSource() = default;
+  virtual void read(const Member& member, const Row& row) = 0;
+};
+
+bool is_row_list(std::string_view name) {
+  bool found = name == "audit" || name == "schedule";
+  for_each_record_type([&]<class R>() { found = found || name == RecordTraits<R>::plural; });
+  return found;
+}
+
+// A document already in memory.
+class DocumentSource : public ExportSource {
+ public:
+  explicit DocumentSource(const json& document) : document_(document) {}
+  void read(const Member& member, const Row& row) override {
+    for (const auto& [name, value] : document_.items()) {
+      if (!value.is_array() || !is_row_list(name)) {
+        member(name, value);
+        continue;
+      }
+      for (std::size_t i = 0; i < value.size(); ++i) row(name, i, value[i]);
+    }
+  }
+
+ private:
+  const json& document_;
+};
+
+// A file read with one row in memory at a time: the text of each value is cut out by
+// following brackets and strings, then parsed on its own.
+class FileSource : public ExportSource {
+ public:
+  explicit FileSource(std::filesystem::path file) : file_(std::move(file)) {}
+
+  void read(const Member& member, const Row& row) override {
+    std::ifstream in(file_, std::ios::binary);
+    if (!in) throw StoreError("cannot read " + file_.string());
+    in_ = &in;
+    offset_ = 0;
+    expect('{', "the export is not a JSON object");
+    if (next() == '}') {
+      take();
+    } else {
+      for (;;) {
+        if (next() != '"') fail("a member name");
+        auto name = parse(value_text()).get<std::string>();
+        expect(':', "':' after a member name");
+        if (next() == '[' && is_row_list(name)) {
+          take();
+          if (next() == ']') {
+            take();
+          } else {
+            for (std::size_t i = 0;; ++i) {
+              row(name, i, parse(value_text()));
+              int c = take();
+              if (c == ']') break;
+              if (c != ',') fail("',' or ']' between rows");
+            }
+          }
+        } else {
+          member(name, parse(value_text()));
+        }
+        int c = take();
+        if (c == '}') break;
+        if (c != ',') fail("',' or '}' between members");
+      }
+    }
+    if (next() != std::char_traits<char>::eof()) fail("the end of the document");
+  }
+
+ private:
+  // The next character that is not white space, left unread.
+  int next() {
+    for (;;) {
+      int c = in_->peek();
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c;
+      in_->get();
+      ++offset_;
+    }
+  }
+  int take() {
+    int c = next();
+    in_->get();
+    ++offset_;
+    return c;
+  }
+  void expect(char wanted, const char* what) {
+    if (take() != wanted) fail(what);
+  }
+  [[noreturn]] void fail(const std::string& wanted) const {
+    throw StoreError(file_.string() + " is not a valid export: expected " + wanted + " near byte " +
+                     std::to_string(offset_));
+  }
+  json parse(const std::string& text) const {
+    auto value = json::parse(text, nullptr, false);
+    if (value.is_discarded()) fail("a JSON value");
+    return value;
+  }
+  // The text of the next value: a string, an object or array (to its closing bracket), or a
+  // number or word.
+  std::string value_text() {
+    std::string text;
+    int depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    next();
+    for (;;) {
+      int c = in_->peek();
+      if (c == std::char_traits<char>::eof()) fail("the rest of a value");
+      if (!in_string && depth == 0 && !text.empty() &&
+          (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t'))
+        return text;
+      in_->get();
+      ++offset_;
+      text += static_cast<char>(c);
+      if (in_string) {
+        if (escaped) {
+          escaped = false;
+        } else if (c == '\\') {
+          escaped = true;
+        } else if (c == '"') {
+          in_string = false;
+          if (depth == 0) return text;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth < 0) fail("a value");
+        if (depth == 0) return text;
+      }
+    }
+  }
+
+  std::filesystem::path file_;
+  std::istream* in_ = nullptr;
+  std::size_t offset_ = 0;
+};
+
+// Everything the first reading learns: the problems, and what the checks across rows need.
+struct Checked {
+  std::vector<std::string> problems;
+  std::optional<json> format;
+  std::optional<json> version;
+  json sequences;
+  std::set<std::string> programs;
+  // program -> the first row naming it, and how many do
+  std::map<std::string, std::pair<std::string, std::size_t>> program_used_at;
+  std::map<std::string, std::set<std::string>> keys;  // list -> record keys
+  std::map<std::string, std::uint64_t> highest;       // sequence name -> highest number
+  ImportCounts counts;
+};
+
+template <class R>
+void check_row(const json& value, const std::string& where, Checked& c) {
+  using T = RecordTraits<R>;
+  R record;
+  try {
+    record = value.get<R>();
+  } catch (const json::exception& e) {
+    c.problems.push_back(where + ": " + e.what());
+    return;
+  }
+  std::string id = T::audit_item(record);
+  if (!c.keys[std::string(T::plural)].insert(T::key(record)).second)
+    c.problems.push_back(where + ": " + id + " appears twice");
+  if constexpr (requires { record.program; }) {
+    if (!record.program.empty()) {
+      auto [it, added] = c.program_used_at.try_emplace(record.program, where + " (" + id + ")", 0);
+      ++it->second.second;
+    }
+  }
+  if constexpr (std::is_same_v<R, Program>) c.programs.insert(record.key);
+  if constexpr (Sequenced<R>) {
+    auto& h = c.highest[std::string(T::sequence)];
+    h = std::max(h, T::number(record));
+  }
+}
+
+// The first reading: every row and member checked, nothing written.
+Checked check_export(ExportSource& source) {
+  Checked c;
+  source.read(
+      [&](const std::string& name, json value) {
+        std::vector<std::string> fractions;
+        find_fractions(value, fractions);
+        for (auto& f : fractions) c.problems.push_back("/" + name + f);
+        if (name == "format")
+          c.format = std::move(value);
+        else if (name == "version")
+          c.version = std::move(value);
+        else if (name == "sequences")
+          c.sequences = std::move(value);
+        else if (name == "audit" || name == "schedule" || is_row_list(name)) {
+          c.problems.push_back(name + " is not a list");
+        } else if (name == "settings" && !value.is_object()) {
+          c.problems.emplace_back("settings is not an object");
+        }
+      },
+      [&](const std::string& list, std::size_t index, json row) {
+        std::vector<std::string> fractions;
+        find_fractions(row, fractions);
+        std::string at = "/" + list + "/" + std::to_string(index);
+        for (auto& f : fractions) c.problems.push_back(at + f);
+        if (!fractions.empty()) return;  // not read further: a fraction in an integer field
+        std::string where = list + "[" + std::to_string(index) + "]";
+        if (list == "audit") {
+          if (!row.is_object() || !row.contains("seq") || !row["seq"].is_number_unsigned() ||
+              !row.contains("item") || !row["item"].is_string())
+            c.problems.push_back(where + ": an audit entry needs \"seq\" and \"item\"");
+          return;
+        }
+        if (list == "schedule") {
+          if (!row.is_object() || !row.contains("due") || !row["due"].is_number_integer() ||
+              !row.contains("seq") || !row["seq"].is_number_unsigned() || !row.contains("job"))
+            c.problems.push_back(where + ": a job needs \"due\", \"seq\" and \"job\"");
+          return;
+        }
+        ++c.counts[list];
+        for_each_record_type([&]<class R>() {
+          if (list == RecordTraits<R>::plural) check_row<R>(row, where, c);
+        });
+      });
+  return c;
+}
+
+// A whole number of 0 or more.
+bool whole(const json& value) {
+  return value.is_number_unsigned() ||
+         (value.is_number_integer() && value.get<std::int64_t>() >= 0);
+}
+
+// The refusals that need the whole export: what it is, its version, references between rows,
+// the sequences. Throws the first kind at once, the rest with the rows' problems.
+void check_across(Checked& c) {
+  if (!c.format || !c.format->is_string() || *c.format != format_name) {
     throw StoreError("not an itpm-bot export (no \"format\": \"itpm-bot-export\")");
   }
-  auto version = document.find("version");
-  if (version != document.end() && !version->is_number_integer()) {
+  if (c.version && !c.version->is_number_integer()) {
     throw StoreError("the export's format version is not a number (\"version\": 1)");
   }
-  if (version != document.end() && version->get<std::int64_t>() > export_format_version) {
+  if (c.version && c.version->get<std::int64_t>() > export_format_version) {
     throw StoreError(
-        "the export has format version " + std::to_string(version->get<std::int64_t>()) +
+        "the export has format version " + std::to_string(c.version->get<std::int64_t>()) +
         ", newer than this build reads (" + std::to_string(export_format_version) + ")");
   }
+  for (const auto& [program, used] : c.program_used_at) {
+    const auto& [where, rows] = used;
+    if (c.programs.contains(program)) continue;
+    c.problems.push_back(where + ": program \"" + program + "\" is not in the export" +
+                         (rows > 1 ? " (nor for " + std::to_string(rows - 1) + " more rows)" : ""));
+  }
+  if (!c.sequences.is_object()) {
+    c.problems.emplace_back("sequences is missing or not an object");
+    c.sequences = json::object();
+  }
+  for (const auto& [name, highest] : c.highest) {
+    std::uint64_t next = c.sequences.contains(name) && whole(c.sequences[name])
+                             ? c.sequences[name].get<std::uint64_t>()
+                             : 0;
+    if (next < highest) {
+      c.problems.push_back("sequence \"" + name + "\" is " + std::to_string(next) +
+                           ", below the highest number in use (" + std::to_string(highest) +
+                           "): new items would reuse ids");
+    }
+  }
+  for (const auto& [name, value] : c.sequences.items()) {
+    if (!whole(value)) c.problems.push_back("sequence \"" + name + "\" is not a whole number");
+  }
+  if (!c.problems.empty()) throw refusal(c.problems);
+}
+
+// The second reading: every row written, a few thousand per batch.
+void write_rows(ExportSource& source, Store& store, const json& sequences) {
+  Repositories repos(store);
+  Batch batch;
+  auto flush = [&] {
+    if (auto r = store.commit(std::move(batch)); !r)
+      throw StoreError("cannot write the import: " + r.error);
+    batch = Batch();
+  };
+  source.read(
+      [&](const std::string& name, json value) {
+        if (name == "settings" && !value.empty()) repos.restore_settings(batch, value);
+      },
+      [&](const std::string& list, std::size_t, json row) {
+        if (list == "audit") {
+          std::uint64_t seq = row.at("seq").get<std::uint64_t>();
+          std::string item = row.at("item").get<std::string>();
+          row.erase("seq");
+          if (auto index = escalation_row(seq, row)) batch.put(index->first, index->second, "");
+          batch.put(Family::audit, KeyBuilder().str(item).u64(seq).done(), row.dump());
+        } else if (list == "schedule") {
+          JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),
+                                                row.at("seq").get<std::uint64_t>(),
+                                                row.at("job"),
+                                                {}});
+        } else {
+          for_each_record_type([&]<class R>() {
+            if (list == RecordTraits<R>::plural) repos.restore(batch, row.get<R>());
+          });
+        }
+        if (batch.size() >= 5000) flush();
+      });
+  for (const auto& [name, value] : sequences.items()) {
+    batch.put(Family::meta, KeyBuilder().str("seq").str(name).done(),
+              KeyBuilder().u64(value.get<std::uint64_t>()).done());
+  }
+  flush();
+  // A bulk load leaves files for RocksDB to sort out, and search postings as one merge operand
+  // per decision: done now, so the bot starts on a tidy store instead of compacting while it
+  // answers its first commands.
+  for (Family f : all_families()) store.compact(f);
+}
+
+ImportCounts import_from(Store& store, ExportSource& source) {
   bool empty = true;
   auto holds_rows = [&](Family f) {
     store.scan(f, "", [&](std::string_view, std::string_view) { return empty = false; });
@@ -185,94 +579,32 @@ void import_json(Store& store, const json& document) {
   for_each_record_type([&]<class R>() { holds_rows(RecordTraits<R>::family); });
   holds_rows(Family::schedule);
   holds_rows(Family::audit);
+  Checked checked = check_export(source);
+  check_across(checked);
   if (!empty)
     throw StoreError(
         "the target database already holds records; import into an empty data directory");
-  Repositories repos(store);
-  Batch batch;
-  std::vector<std::string> problems;
-  find_fractions(document, problems);
-  if (!problems.empty()) throw refusal(problems);
   try {
-    // Every row is checked before anything is written: its fields, what it refers to, and
-    // that no sequence is behind a number in use. Exports from before a record type existed
-    // lack its list.
-    std::set<std::string> programs;
-    for (const auto& p : document.value("programs", json::array())) {
-      if (p.is_object() && p.contains("key") && p["key"].is_string()) programs.insert(p["key"]);
-    }
-    json sequences = document.value("sequences", json::object());
-    for_each_record_type([&]<class R>() {
-      std::string plural(RecordTraits<R>::plural);
-      json rows = document.value(plural, json::array());
-      if (!rows.is_array()) {
-        problems.push_back(plural + " is not a list");
-        return;
-      }
-      std::set<std::string> keys;
-      std::uint64_t highest = 0;
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        std::string where = plural + "[" + std::to_string(i) + "]";
-        R record;
-        try {
-          record = rows[i].get<R>();
-        } catch (const json::exception& e) {
-          problems.push_back(where + ": " + e.what());
-          continue;
-        }
-        std::string key = RecordTraits<R>::key(record);
-        std::string id = RecordTraits<R>::audit_item(record);
-        if (!keys.insert(key).second) problems.push_back(where + ": " + id + " appears twice");
-        if constexpr (requires { record.program; }) {
-          if (!record.program.empty() && !programs.contains(record.program)) {
-            problems.push_back(where + " (" + id + "): program \"" + record.program +
-                               "\" is not in the export");
-          }
-        }
-        if constexpr (Sequenced<R>) highest = std::max(highest, RecordTraits<R>::number(record));
-        repos.restore(batch, record);
-      }
-      if constexpr (Sequenced<R>) {
-        std::string name(RecordTraits<R>::sequence);
-        std::uint64_t next = sequences.contains(name) && sequences[name].is_number_unsigned()
-                                 ? sequences[name].get<std::uint64_t>()
-                                 : 0;
-        if (next < highest) {
-          problems.push_back("sequence \"" + name + "\" is " + std::to_string(next) +
-                             ", below the highest number in use (" + std::to_string(highest) +
-                             "): new items would reuse ids");
-        }
-      }
-    });
-    for (const auto& row : document.value("schedule", json::array())) {
-      JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),
-                                            row.at("seq").get<std::uint64_t>(),
-                                            row.at("job"),
-                                            {}});
-    }
-    if (auto settings = document.value("settings", json::object()); !settings.empty())
-      repos.restore_settings(batch, settings);
-    for (auto entry : document.at("audit")) {
-      std::uint64_t seq = entry.at("seq").get<std::uint64_t>();
-      std::string item = entry.at("item").get<std::string>();
-      entry.erase("seq");
-      if (auto row = escalation_row(seq, entry)) batch.put(row->first, row->second, "");
-      batch.put(Family::audit, KeyBuilder().str(item).u64(seq).done(), entry.dump());
-    }
-    for (const auto& [name, value] : document.at("sequences").items()) {
-      batch.put(Family::meta, KeyBuilder().str("seq").str(name).done(),
-                KeyBuilder().u64(value.get<std::uint64_t>()).done());
-    }
+    write_rows(source, store, checked.sequences);
   } catch (const json::exception& e) {
-    problems.push_back(e.what());
+    // Every row passed the first reading: the file changed in between.
+    throw StoreError(std::string("the export changed while it was imported: ") + e.what());
   }
-  if (!problems.empty()) throw refusal(problems);
-  if (auto r = store.commit(std::move(batch)); !r)
-    throw StoreError("cannot write the import: " + r.error);
-  // A bulk load leaves files for RocksDB to sort out, and search postings as one merge operand
-  // per decision: done now, so the bot starts on a tidy store instead of compacting while it
-  // answers its first commands.
-  for (Family f : all_families()) store.compact(f);
+  return checked.counts;
+}
+
+}  // namespace
+
+ImportCounts import_json(Store& store, const json& document) {
+  if (!document.is_object())
+    throw StoreError("not an itpm-bot export (no \"format\": \"itpm-bot-export\")");
+  DocumentSource source(document);
+  return import_from(store, source);
+}
+
+ImportCounts import_file(Store& store, const std::filesystem::path& file) {
+  FileSource source(file);
+  return import_from(store, source);
 }
 
 }  // namespace itpm::storage

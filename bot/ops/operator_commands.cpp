@@ -232,9 +232,9 @@ int run_export(const std::filesystem::path& data_dir, const std::string& format,
       std::cerr << "wrote " << files.size() << " CSV files in " << dir.string() << "\n";
       return 0;
     }
-    std::string text = storage::export_json(*store).dump(2) + "\n";
     if (out.empty()) {
-      std::cout << text;
+      storage::write_export(*store, std::cout);
+      std::cout << "\n";
       return std::cout.good() ? 0 : 1;
     }
     fs::path file = out;
@@ -247,13 +247,16 @@ int run_export(const std::filesystem::path& data_dir, const std::string& format,
     std::string temp = (parent / (file.filename().string() + ".XXXXXX")).string();
     int fd = ::mkstemp(temp.data());
     if (fd < 0) return fail("cannot write in " + parent.string());
-    std::size_t written = 0;
-    while (written < text.size()) {
-      auto n = ::write(fd, text.data() + written, text.size() - written);
-      if (n <= 0) break;
-      written += static_cast<std::size_t>(n);
+    bool ok = false;
+    {
+      // Written as the store is read (one record in memory at a time), then synced.
+      std::ofstream text(temp, std::ios::binary | std::ios::trunc);
+      storage::write_export(*store, text);
+      text << "\n";
+      text.flush();
+      ok = text.good();
     }
-    bool ok = written == text.size() && ::fsync(fd) == 0;
+    ok = ok && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) {
       fs::remove(temp);
@@ -312,10 +315,7 @@ std::vector<ChannelUse> channels_in_use(const std::filesystem::path& data_dir,
 }
 
 int run_import(const std::filesystem::path& data_dir, const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail("cannot read " + file.string());
-  auto document = nlohmann::json::parse(in, nullptr, false);
-  if (document.is_discarded()) return fail(file.string() + " is not JSON");
+  if (!std::ifstream(file, std::ios::binary)) return fail("cannot read " + file.string());
   try {
     if (has_entries(data_dir)) {
       return fail(data_dir.string() + " is not empty; import into a new or empty data directory");
@@ -323,9 +323,10 @@ int run_import(const std::filesystem::path& data_dir, const std::filesystem::pat
     // Imported and checked beside the target, which appears only once that worked.
     auto target = std::filesystem::weakly_canonical(data_dir);
     auto staging = Staging(target, "importing");
+    storage::ImportCounts counts;
     {
       auto store = storage::open_database(staging.path());
-      storage::import_json(*store, document);
+      counts = storage::import_file(*store, file);
       auto problems = storage::Repositories(*store).check();
       if (!problems.empty()) {
         std::string text = "the imported data is inconsistent; nothing was imported:";
@@ -334,10 +335,8 @@ int run_import(const std::filesystem::path& data_dir, const std::filesystem::pat
       }
     }
     staging.swap_into(target);
-    std::cout << "imported " << document.value("programs", nlohmann::json::array()).size()
-              << " programs, " << document.value("risks", nlohmann::json::array()).size()
-              << " risks, " << document.value("decisions", nlohmann::json::array()).size()
-              << " decisions into " << data_dir.string() << "\n";
+    std::cout << "imported " << counts["programs"] << " programs, " << counts["risks"] << " risks, "
+              << counts["decisions"] << " decisions into " << data_dir.string() << "\n";
     return 0;
   } catch (const StoreError& e) {
     return fail(e.what());

@@ -81,6 +81,61 @@ TEST_CASE("export, import, export is byte-identical and the imported store works
         6);  // numbers continue after the imported ones
 }
 
+TEST_CASE("an export is written and imported a row at a time, and exports the same bytes again") {
+  itpm::test::TempDir dir;
+  auto original = Store::open(dir.path() / "a");
+  fill(*original);
+  std::string first = export_json(*original).dump(2);
+  auto file = dir.path() / "export.json";
+  {
+    std::ofstream text(file, std::ios::binary);
+    write_export(*original, text);  // as the CLI writes it, a record at a time
+  }
+  {
+    std::ifstream in(file, std::ios::binary);
+    std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(written == first);
+  }
+
+  auto copy = Store::open(dir.path() / "b");
+  auto counts = import_file(*copy, file);
+  CHECK(counts["programs"] == 1);
+  CHECK(counts["risks"] == 5);
+  CHECK(counts["decisions"] == 5);
+  CHECK(export_json(*copy).dump(2) == first);
+  CHECK(Repositories(*copy).check().empty());
+
+  // The same rows written compactly (no white space between values) read the same.
+  auto compact_file = dir.path() / "compact.json";
+  std::ofstream(compact_file, std::ios::binary) << nlohmann::json::parse(first).dump();
+  auto again = Store::open(dir.path() / "c");
+  (void)import_file(*again, compact_file);
+  CHECK(export_json(*again).dump(2) == first);
+}
+
+TEST_CASE("an export file cut short or with a bad row is refused and nothing is written") {
+  itpm::test::TempDir dir;
+  auto original = Store::open(dir.path() / "a");
+  fill(*original);
+  auto document = export_json(*original);
+  std::string text = document.dump(2);
+  auto cut = dir.path() / "cut.json";
+  std::ofstream(cut, std::ios::binary) << text.substr(0, text.size() / 2);
+  auto empty = Store::open(dir.path() / "b");
+  CHECK_THROWS_WITH(import_file(*empty, cut), Catch::Contains("is not a valid export"));
+  document["risks"][2]["program"] = "gone";
+  document["risks"][3]["program"] = "gone";
+  auto bad = dir.path() / "bad.json";
+  std::ofstream(bad, std::ios::binary) << document.dump(2);
+  CHECK_THROWS_WITH(import_file(*empty, bad),
+                    Catch::Contains("risks[2] (R-3): program \"gone\" is not in the export "
+                                    "(nor for 1 more rows)"));
+  CHECK_THROWS_WITH(import_file(*empty, dir.path() / "missing.json"),
+                    Catch::Contains("cannot read"));
+  CHECK(export_json(*empty)["risks"].empty());
+  CHECK(export_json(*empty)["audit"].empty());
+}
+
 TEST_CASE("import refuses a non-empty store, a foreign document and a newer format") {
   itpm::test::TempDir dir;
   auto store = Store::open(dir.path() / "a");
