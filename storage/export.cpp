@@ -449,7 +449,7 @@ Checked check_export(ExportSource& source) {
           c.version = std::move(value);
         else if (name == "sequences")
           c.sequences = std::move(value);
-        else if (name == "audit" || name == "schedule" || is_row_list(name)) {
+        else if (is_row_list(name)) {
           c.problems.push_back(name + " is not a list");
         } else if (name == "settings" && !value.is_object()) {
           c.problems.emplace_back("settings is not an object");

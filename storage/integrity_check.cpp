@@ -43,20 +43,6 @@ void check_records(const Store& store, IndexRows& expected, std::set<Family>& fa
   }
 }
 
-// The escalation rows the audit log needs.
-void expect_escalation_rows(const Store& store, IndexRows& expected) {
-  store.scan(Family::audit, "R-", [&](std::string_view key, std::string_view value) {
-    KeyReader r(key);
-    (void)r.str();
-    auto sequence = r.u64();
-    auto entry = nlohmann::json::parse(value, nullptr, false);
-    if (sequence && !entry.is_discarded()) {
-      if (auto row = escalation_row(*sequence, entry)) expected.insert(std::move(*row));
-    }
-    return true;
-  });
-}
-
 // Every row of `families` is expected, and every expected row is there.
 void match_rows(const Store& store, IndexRows expected, const std::set<Family>& families,
                 std::vector<std::string>& problems) {
@@ -78,7 +64,7 @@ std::vector<std::string> Repositories::check() const {
   IndexRows expected;
   std::set<Family> families = {Family::escalation_events};
   for_each_record_type([&]<class R>() { check_records<R>(store_, expected, families, problems); });
-  expect_escalation_rows(store_, expected);
+  stored_escalation_rows(store_, [&](IndexRow row) { expected.insert(std::move(row)); });
   match_rows(store_, std::move(expected), families, problems);
   search_.check(problems);
   std::set<std::uint64_t> surveys;

@@ -49,18 +49,9 @@ void write_escalation_rows(Store& store) {
       throw StoreError("cannot write the new index rows: " + r.error);
     batch = Batch();
   };
-  // Audit keys are item, sequence; a risk's item is "R-<number>".
-  store.scan(Family::audit, "R-", [&](std::string_view key, std::string_view value) {
-    KeyReader r(key);
-    (void)r.str();
-    auto sequence = r.u64();
-    auto entry = nlohmann::json::parse(value, nullptr, false);
-    if (!sequence || entry.is_discarded()) return true;
-    if (auto row = escalation_row(*sequence, entry)) {
-      batch.put(row->first, row->second, "");
-      if (++rows % 5000 == 0) flush();
-    }
-    return true;
+  stored_escalation_rows(store, [&](IndexRow row) {
+    batch.put(row.first, row.second, "");
+    if (++rows % 5000 == 0) flush();
   });
   flush();
 }

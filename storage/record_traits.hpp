@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -34,6 +35,11 @@ std::string item_id(std::uint64_t number) {
   return std::string(1, RecordTraits<R>::prefix) + "-" + std::to_string(number);
 }
 
+// A time (ms since the Unix epoch) as a key part: times before the epoch sort as the epoch.
+inline std::uint64_t time_key(std::int64_t at_ms) {
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(at_ms, 0));
+}
+
 // What happened to a program's items and when (risk_events, milestone_events): a row per
 // event, so a report counts a period's events from index rows alone.
 inline constexpr std::uint8_t risk_opened = 0;
@@ -42,12 +48,7 @@ inline constexpr std::uint8_t milestone_done = 0;
 inline constexpr std::uint8_t milestone_slipped = 1;
 inline std::string event_key(std::string_view program, std::uint8_t event, std::int64_t at_ms,
                              std::uint64_t number) {
-  return KeyBuilder()
-      .str(program)
-      .u8(event)
-      .u64(static_cast<std::uint64_t>(std::max<std::int64_t>(at_ms, 0)))
-      .u64(number)
-      .done();
+  return KeyBuilder().str(program).u8(event).u64(time_key(at_ms)).u64(number).done();
 }
 
 // What the kpi counts for a quarter, by day (work_by_day): a row per milestone done and per
@@ -83,13 +84,28 @@ inline std::optional<IndexRow> escalation_row(std::uint64_t audit_sequence,
   int before = level("before");
   int after = level("after");
   if ((before == 0) == (after == 0)) return std::nullopt;
-  return IndexRow{
-      Family::escalation_events,
-      KeyBuilder()
-          .u8(after > 0 ? escalation_raised : escalation_resolved)
-          .u64(static_cast<std::uint64_t>(std::max<std::int64_t>(at->get<std::int64_t>(), 0)))
-          .u64(audit_sequence)
-          .done()};
+  return IndexRow{Family::escalation_events,
+                  KeyBuilder()
+                      .u8(after > 0 ? escalation_raised : escalation_resolved)
+                      .u64(time_key(at->get<std::int64_t>()))
+                      .u64(audit_sequence)
+                      .done()};
+}
+
+// The escalation_events row of every stored audit entry that moved a risk on or off the
+// ladder (for the migration that writes them and the check that expects them).
+inline void stored_escalation_rows(const Store& store, const std::function<void(IndexRow)>& visit) {
+  // Audit keys are item, sequence; a risk's item is "R-<number>".
+  store.scan(Family::audit, "R-", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    (void)r.str();
+    auto sequence = r.u64();
+    auto entry = nlohmann::json::parse(value, nullptr, false);
+    if (sequence && !entry.is_discarded()) {
+      if (auto row = escalation_row(*sequence, entry)) visit(std::move(*row));
+    }
+    return true;
+  });
 }
 
 // A record type without secondary index rows (traits that have some declare their own).
@@ -119,13 +135,12 @@ struct RecordTraits<Program> {
   // Closed ones with a due date, by when they closed (for the kpi).
   static IndexRows index_rows(const Program& p) {
     if (p.status != ProgramStatus::closed || p.due.empty() || p.closed_at == 0) return {};
-    return {{Family::work_by_day,
-             KeyBuilder()
-                 .u8(time_program_closed)
-                 .u64(static_cast<std::uint64_t>(std::max<std::int64_t>(p.closed_at, 0)))
-                 .str(p.due)
-                 .str(p.key)
-                 .done()}};
+    return {{Family::work_by_day, KeyBuilder()
+                                      .u8(time_program_closed)
+                                      .u64(time_key(p.closed_at))
+                                      .str(p.due)
+                                      .str(p.key)
+                                      .done()}};
   }
   static constexpr std::array index_families{Family::work_by_day};
 };

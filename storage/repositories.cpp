@@ -17,6 +17,37 @@ const std::string& settings_key() {
   return key;
 }
 
+// Open milestones or actions from their index (due, number, program), soonest first: of
+// `program` unless empty, due before `due_before` unless empty, those `keep` accepts if given
+// (then each is read). The first `limit` are read and returned; `total` counts them all.
+template <class R>
+std::vector<R> open_by_due(const Repositories& repos, Family index, std::string_view due_before,
+                           std::string_view program, std::size_t limit, std::size_t* total,
+                           const std::function<bool(const R&)>& keep) {
+  std::vector<R> out;
+  std::size_t count = 0;
+  repos.store().scan(index, "", [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    auto due = r.str();
+    auto number = r.u64();
+    auto of = r.str();
+    if (!of) return true;
+    if (!due_before.empty() && *due >= due_before) return false;
+    if (!program.empty() && *of != program) return true;
+    std::optional<R> item;
+    if (keep) {
+      item = repos.find<R>(*number);
+      if (!item || !keep(*item)) return true;
+    }
+    if (++count > limit) return true;
+    if (!item) item = repos.find<R>(*number);
+    if (item) out.push_back(std::move(*item));
+    return true;
+  });
+  if (total != nullptr) *total = count;
+  return out;
+}
+
 }  // namespace
 
 void Repositories::append_audit(Batch& batch, const std::string& item, json before, json after,
@@ -152,23 +183,8 @@ void Repositories::risks_by_score(bool closed,
 std::vector<Milestone> Repositories::open_milestones(std::string_view due_before,
                                                      std::string_view program, std::size_t limit,
                                                      std::size_t* total) const {
-  std::vector<Milestone> out;
-  std::size_t count = 0;
-  store_.scan(Family::open_milestones_by_due, "", [&](std::string_view key, std::string_view) {
-    KeyReader r(key);
-    auto due = r.str();
-    auto number = r.u64();
-    auto of = r.str();
-    if (!of) return true;
-    if (!due_before.empty() && *due >= due_before) return false;
-    if (!program.empty() && *of != program) return true;
-    if (++count <= limit) {
-      if (auto m = find<Milestone>(*number)) out.push_back(std::move(*m));
-    }
-    return true;
-  });
-  if (total != nullptr) *total = count;
-  return out;
+  return open_by_due<Milestone>(*this, Family::open_milestones_by_due, due_before, program, limit,
+                                total, {});
 }
 
 void Repositories::work_by_day(std::uint8_t kind, std::string_view first, std::string_view last,
@@ -193,10 +209,9 @@ void Repositories::work_by_day(std::uint8_t kind, std::string_view first, std::s
 void Repositories::programs_closed(
     std::int64_t from_ms, std::int64_t to_ms,
     const std::function<void(std::int64_t, std::string_view)>& visit) const {
-  auto ms = [](std::int64_t v) { return static_cast<std::uint64_t>(std::max<std::int64_t>(v, 0)); };
   store_.scan_range(Family::work_by_day,
-                    KeyBuilder().u8(time_program_closed).u64(ms(from_ms)).done(),
-                    KeyBuilder().u8(time_program_closed).u64(ms(to_ms)).done(),
+                    KeyBuilder().u8(time_program_closed).u64(time_key(from_ms)).done(),
+                    KeyBuilder().u8(time_program_closed).u64(time_key(to_ms)).done(),
                     [&](std::string_view key, std::string_view) {
                       KeyReader r(key);
                       (void)r.u8();
@@ -218,10 +233,9 @@ std::size_t Repositories::count_on_ladder() const {
 
 std::size_t Repositories::count_escalations(std::uint8_t event, std::int64_t from_ms,
                                             std::int64_t to_ms) const {
-  auto ms = [](std::int64_t v) { return static_cast<std::uint64_t>(std::max<std::int64_t>(v, 0)); };
   std::size_t count = 0;
-  store_.scan_range(Family::escalation_events, KeyBuilder().u8(event).u64(ms(from_ms)).done(),
-                    KeyBuilder().u8(event).u64(ms(to_ms)).done(),
+  store_.scan_range(Family::escalation_events, KeyBuilder().u8(event).u64(time_key(from_ms)).done(),
+                    KeyBuilder().u8(event).u64(time_key(to_ms)).done(),
                     [&](std::string_view, std::string_view) {
                       ++count;
                       return true;
@@ -232,28 +246,8 @@ std::size_t Repositories::count_escalations(std::uint8_t event, std::int64_t fro
 std::vector<Action> Repositories::open_actions(
     std::string_view due_before, std::string_view program, std::size_t limit, std::size_t* total,
     const std::function<bool(const Action&)>& keep) const {
-  std::vector<Action> out;
-  std::size_t count = 0;
-  store_.scan(Family::open_actions_by_due, "", [&](std::string_view key, std::string_view) {
-    KeyReader r(key);
-    auto due = r.str();
-    auto number = r.u64();
-    auto of = r.str();
-    if (!of) return true;
-    if (!due_before.empty() && *due >= due_before) return false;
-    if (!program.empty() && *of != program) return true;
-    std::optional<Action> a;
-    if (keep) {
-      a = find<Action>(*number);
-      if (!a || !keep(*a)) return true;
-    }
-    if (++count > limit) return true;
-    if (!a) a = find<Action>(*number);
-    if (a) out.push_back(std::move(*a));
-    return true;
-  });
-  if (total != nullptr) *total = count;
-  return out;
+  return open_by_due<Action>(*this, Family::open_actions_by_due, due_before, program, limit, total,
+                             keep);
 }
 
 std::vector<Vote> Repositories::votes(std::uint64_t survey) const {
