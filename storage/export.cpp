@@ -565,6 +565,8 @@ void write_rows(ExportSource& source, Store& store, const json& sequences) {
               KeyBuilder().u64(value.get<std::uint64_t>()).done());
   }
   flush();
+  // Status updates come newest first, so each program's health row is its oldest's by now.
+  repos.rewrite_health_rows();
   // A bulk load leaves files for RocksDB to sort out, and search postings as one merge operand
   // per decision: done now, so the bot starts on a tidy store instead of compacting while it
   // answers its first commands.

@@ -62,9 +62,12 @@ void match_rows(const Store& store, IndexRows expected, const std::set<Family>& 
 std::vector<std::string> Repositories::check() const {
   std::vector<std::string> problems;
   IndexRows expected;
-  std::set<Family> families = {Family::escalation_events};
+  std::set<Family> families = {Family::escalation_events, Family::program_health};
   for_each_record_type([&]<class R>() { check_records<R>(store_, expected, families, problems); });
   stored_escalation_rows(store_, [&](IndexRow row) { expected.insert(std::move(row)); });
+  latest_statuses(store_, [&](std::string_view program, std::string_view status) {
+    expected.insert({Family::program_health, health_key(health_rank(status), program)});
+  });
   match_rows(store_, std::move(expected), families, problems);
   search_.check(problems);
   std::set<std::uint64_t> surveys;

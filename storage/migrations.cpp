@@ -3,6 +3,7 @@
 #include "storage/decision_search.hpp"
 #include "storage/record_codec.hpp"
 #include "storage/record_traits.hpp"
+#include "storage/repositories.hpp"
 
 namespace itpm::storage {
 namespace {
@@ -82,6 +83,11 @@ void migrate(Store& store, std::uint32_t from) {
         write_index_rows<Milestone>(store);
         write_index_rows<Action>(store);
         write_escalation_rows(store);
+        break;
+      case 4:
+        // Schema 5 keeps each program's latest status, and the open programs.
+        write_index_rows<Program>(store);
+        Repositories(store).rewrite_health_rows();
         break;
       default:
         throw StoreError("no migration from schema version " + std::to_string(version));

@@ -108,6 +108,44 @@ inline void stored_escalation_rows(const Store& store, const std::function<void(
   });
 }
 
+// Each program's latest status (program_health): the rank of the status (red, amber, green,
+// anything else), then the program, so a report finds the red and amber programs first.
+inline std::uint8_t health_rank(std::string_view status) {
+  return status == "red" ? 0 : status == "amber" ? 1 : status == "green" ? 2 : 3;
+}
+inline constexpr std::uint8_t health_ranks = 4;
+inline std::string health_key(std::uint8_t rank, std::string_view program) {
+  return KeyBuilder().u8(rank).str(program).done();
+}
+// Makes `status` the program's one health row: the rows of the other ranks are removed.
+inline void write_health(Batch& batch, std::string_view program, std::string_view status) {
+  auto rank = health_rank(status);
+  for (std::uint8_t r = 0; r < health_ranks; ++r) {
+    if (r == rank) {
+      batch.put(Family::program_health, health_key(r, program), "");
+    } else {
+      batch.remove(Family::program_health, health_key(r, program));
+    }
+  }
+}
+
+// Each program's latest stored status update (status_updates keys are program, newest first).
+inline void latest_statuses(
+    const Store& store,
+    const std::function<void(std::string_view program, std::string_view status)>& visit) {
+  std::string last_program;
+  store.scan(Family::status_updates, "", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    auto program = r.str();
+    if (!program || *program == last_program) return true;
+    last_program = std::string(*program);
+    auto update = nlohmann::json::parse(value, nullptr, false);
+    if (update.is_object() && update.contains("status") && update["status"].is_string())
+      visit(*program, update["status"].get<std::string>());
+    return true;
+  });
+}
+
 // A record type without secondary index rows (traits that have some declare their own).
 template <class R>
 struct Unindexed {
@@ -132,9 +170,11 @@ struct RecordTraits<Program> {
   static std::string key(std::string_view program_key) { return std::string(program_key); }
   static std::string key(const Program& p) { return p.key; }
   static std::string audit_item(const Program& p) { return p.key; }
-  // Closed ones with a due date, by when they closed (for the kpi).
+  // The open ones; closed ones with a due date, by when they closed (for the kpi).
   static IndexRows index_rows(const Program& p) {
-    if (p.status != ProgramStatus::closed || p.due.empty() || p.closed_at == 0) return {};
+    if (p.status != ProgramStatus::closed)
+      return {{Family::open_programs, KeyBuilder().str(p.key).done()}};
+    if (p.due.empty() || p.closed_at == 0) return {};
     return {{Family::work_by_day, KeyBuilder()
                                       .u8(time_program_closed)
                                       .u64(time_key(p.closed_at))
@@ -142,7 +182,7 @@ struct RecordTraits<Program> {
                                       .str(p.key)
                                       .done()}};
   }
-  static constexpr std::array index_families{Family::work_by_day};
+  static constexpr std::array index_families{Family::open_programs, Family::work_by_day};
 };
 
 template <>
@@ -320,7 +360,8 @@ struct RecordTraits<Vote> : Unindexed<Vote> {
   }
 };
 
-// A program's status updates, newest first under the program; filed under the program.
+// A program's status updates, newest first under the program; filed under the program. A new
+// one is the program's latest status (program_health).
 template <>
 struct RecordTraits<StatusUpdate> : Unindexed<StatusUpdate> {
   static constexpr Family family = Family::status_updates;
@@ -331,6 +372,9 @@ struct RecordTraits<StatusUpdate> : Unindexed<StatusUpdate> {
   }
   static std::uint64_t number(const StatusUpdate& u) { return u.number; }
   static std::string audit_item(const StatusUpdate& u) { return u.program; }
+  static void after_write(Batch& batch, const StatusUpdate*, const StatusUpdate& after) {
+    write_health(batch, after.program, after.status);
+  }
 };
 
 template <class... R>

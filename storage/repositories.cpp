@@ -222,6 +222,51 @@ void Repositories::programs_closed(
                     });
 }
 
+void Repositories::programs_by_health(
+    std::uint8_t rank, const std::function<bool(std::string_view program)>& visit) const {
+  store_.scan(Family::program_health, KeyBuilder().u8(rank).done(),
+              [&](std::string_view key, std::string_view) {
+                KeyReader r(key);
+                (void)r.u8();
+                auto program = r.str();
+                if (!program) return true;
+                if (!store_.get(Family::open_programs, KeyBuilder().str(*program).done()))
+                  return true;  // closed
+                return visit(*program);
+              });
+}
+
+void Repositories::open_programs(const std::function<bool(std::string_view program)>& visit) const {
+  store_.scan(Family::open_programs, "", [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    auto program = r.str();
+    return !program || visit(*program);
+  });
+}
+
+std::size_t Repositories::count_open_programs() const {
+  std::size_t count = 0;
+  open_programs([&](std::string_view) {
+    ++count;
+    return true;
+  });
+  return count;
+}
+
+void Repositories::rewrite_health_rows() {
+  Batch batch;
+  auto flush = [&] {
+    if (auto r = store_.commit(std::move(batch)); !r)
+      throw StoreError("cannot write the programs' health rows: " + r.error);
+    batch = Batch();
+  };
+  latest_statuses(store_, [&](std::string_view program, std::string_view status) {
+    write_health(batch, program, status);
+    if (batch.size() >= 5000) flush();
+  });
+  flush();
+}
+
 std::size_t Repositories::count_on_ladder() const {
   std::size_t count = 0;
   store_.scan(Family::risks_on_ladder, "", [&](std::string_view, std::string_view) {

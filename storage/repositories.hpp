@@ -137,6 +137,16 @@ class Repositories {
   [[nodiscard]] std::vector<StatusUpdate> status_updates(
       std::string_view program, std::size_t limit,
       const std::function<bool(const StatusUpdate&)>& last = {}) const;
+  // The open programs whose latest status has `rank` (health_rank: red 0, amber 1, green 2),
+  // by key, until `visit` returns false.
+  void programs_by_health(std::uint8_t rank,
+                          const std::function<bool(std::string_view program)>& visit) const;
+  // Every open program's key, in key order, until `visit` returns false; and how many there are.
+  void open_programs(const std::function<bool(std::string_view program)>& visit) const;
+  [[nodiscard]] std::size_t count_open_programs() const;
+  // Makes each program's health row its latest stored status update (after an import wrote
+  // the updates in export order, and for the migration that adds the rows).
+  void rewrite_health_rows();
   // Full-text search over title, context, alternatives and tags, ranked by BM25, best first.
   [[nodiscard]] std::vector<SearchHit> search_decisions(const SearchQuery& query,
                                                         std::size_t* total = nullptr) const {

@@ -129,6 +129,8 @@ std::string_view family_name(Family family) {
       "work_by_day",
       "escalation_events",
       "risks_on_ladder",
+      "program_health",
+      "open_programs",
   };
   return names.at(static_cast<std::size_t>(family));
 }

@@ -51,9 +51,11 @@ enum class Family : std::uint8_t {
   work_by_day,             // kind, day or ms, ...: work done, closed and due (kpi)
   escalation_events,       // event (raised, resolved), ms, audit sequence (kpi)
   risks_on_ladder,         // number: risks on the escalation ladder now
+  program_health,          // rank of the latest status (red, amber, green), program
+  open_programs,           // program: the programs not closed
 };
 
-inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::risks_on_ladder) + 1;
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::open_programs) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();
@@ -140,7 +142,8 @@ class Store {
   // 4: risks_by_score (every program's risks by score), open_milestones_by_due, work_by_day
   //    and escalation_events (a quarter's kpi inputs, the latter from the audit log),
   //    risks_on_ladder; open_actions_by_due rows carry the program.
-  static constexpr std::uint32_t schema_version = 4;
+  // 5: program_health (each program's latest status) and open_programs.
+  static constexpr std::uint32_t schema_version = 5;
 
   struct Options {
     bool sync = true;  // false only for benchmarks that measure the cost of durability

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace itpm::commands {
 namespace {
@@ -22,11 +23,11 @@ struct ProgramLine {
 
 // Every count comes from index rows (risk_events, milestone_events, decisions_by_program):
 // nothing the period did not touch is read.
-ProgramLine program_line(const storage::Program& p, std::int64_t since_ms,
+ProgramLine program_line(std::string_view program, std::int64_t since_ms,
                          const std::string& since_day, const Context& ctx) {
   // Newest first, down to the status the period started with.
   auto updates = ctx.repos.status_updates(
-      p.key, 50, [&](const storage::StatusUpdate& u) { return u.at < since_ms; });
+      program, 50, [&](const storage::StatusUpdate& u) { return u.at < since_ms; });
   std::string status = "⚪ no status";
   std::string now_status;
   if (!updates.empty()) {
@@ -39,20 +40,20 @@ ProgramLine program_line(const storage::Program& p, std::int64_t since_ms,
   }
   using storage::Family;
   auto events = [&](Family family, std::uint8_t event) {
-    return ctx.repos.count_events(family, p.key, event, since_ms);
+    return ctx.repos.count_events(family, program, event, since_ms);
   };
   auto opened = events(Family::risk_events, storage::risk_opened);
   auto closed = events(Family::risk_events, storage::risk_closed);
   auto done = events(Family::milestone_events, storage::milestone_done);
   auto slipped = events(Family::milestone_events, storage::milestone_slipped);
   storage::DecisionFilter filter;
-  filter.program = p.key;
+  filter.program = std::string(program);
   filter.since_days = common::days_from_date(since_day);
   std::size_t decisions = 0;
   (void)ctx.repos.decisions(filter, 0, &decisions);  // only the count
   ProgramLine line;
-  line.text = fmt::format("*{}* {} · risks +{} −{} · decisions +{}", p.key, status, opened, closed,
-                          decisions);
+  line.text = fmt::format("*{}* {} · risks +{} −{} · decisions +{}", program, status, opened,
+                          closed, decisions);
   if (done > 0 || slipped > 0) {
     line.text += " · milestones";
     if (done > 0) line.text += fmt::format(" ✅{}", done);
@@ -70,31 +71,54 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   if (!date_flag(cmd, ctx, "since", since_day, error)) return mistake(cmd, error);
   if (since_day > iso_date(today)) return mistake(cmd, "--since cannot be in the future.");
   std::int64_t since_ms = start_of_day_ms(*common::parse_date(since_day), ctx.zone);
-  std::vector<storage::Program> programs;
+  // What needs attention first: red, amber, then programs that moved in the period, then the
+  // rest; at most `shown` of them (a message holds only so much). The red and amber ones come
+  // from program_health, so a big workspace with enough of them reads only what it shows.
+  constexpr std::size_t shown = 40;
+  std::vector<std::string> lines;
+  std::size_t total = 1;
+  std::string scope;
   if (const auto* v = cmd.positional("program")) {
     auto p = ctx.repos.find<storage::Program>(v->text);
     if (!p) return unknown_program(cmd, ctx, v->text);
-    programs.push_back(std::move(*p));
+    scope = p->key;
+    lines.push_back(program_line(p->key, since_ms, since_day, ctx).text);
   } else {
-    for (auto& p : ctx.repos.all<storage::Program>()) {
-      if (p.status == storage::ProgramStatus::open) programs.push_back(std::move(p));
+    total = ctx.repos.count_open_programs();
+    std::set<std::string, std::less<>> listed;
+    for (std::uint8_t rank : {storage::health_rank("red"), storage::health_rank("amber")}) {
+      ctx.repos.programs_by_health(rank, [&](std::string_view program) {
+        if (lines.size() == shown) return false;
+        listed.emplace(program);
+        lines.push_back(program_line(program, since_ms, since_day, ctx).text);
+        return true;
+      });
+    }
+    // Room left: every red and amber program is listed; the others by what moved.
+    std::vector<std::string> moved;
+    std::vector<std::string> rest;
+    if (lines.size() < shown) {
+      ctx.repos.open_programs([&](std::string_view program) {
+        if (listed.contains(program)) return true;
+        auto line = program_line(program, since_ms, since_day, ctx);
+        if (line.rank < 3) {
+          moved.push_back(std::move(line.text));
+        } else if (rest.size() < shown) {
+          rest.push_back(std::move(line.text));
+        }
+        return true;
+      });
+    }
+    for (auto* more : {&moved, &rest}) {
+      for (auto& line : *more) {
+        if (lines.size() < shown) lines.push_back(std::move(line));
+      }
     }
   }
-  std::vector<ProgramLine> program_lines;
-  for (const auto& p : programs) program_lines.push_back(program_line(p, since_ms, since_day, ctx));
-  // What needs attention first: red, amber, then programs that moved in the period; at most
-  // `shown` of them (a message holds only so much).
-  std::stable_sort(program_lines.begin(), program_lines.end(),
-                   [](const auto& a, const auto& b) { return a.rank < b.rank; });
-  constexpr std::size_t shown = 40;
-  std::vector<std::string> lines;
-  for (std::size_t i = 0; i < program_lines.size() && i < shown; ++i)
-    lines.push_back(std::move(program_lines[i].text));
   if (lines.empty()) lines.emplace_back("No open programs.");
 
   // Corrective actions due within a week, or past their SLO.
   std::string after_horizon = iso_date(today + std::chrono::days(8));
-  std::string scope = cmd.positional("program") != nullptr ? programs.front().key : "";
   std::size_t due_soon = 0;
   std::vector<storage::Action> actions =
       ctx.repos.open_actions(after_horizon, scope, 10, &due_soon);
@@ -115,9 +139,8 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   }
   std::string header =
       fmt::format("📊 *Status report* · {} → {}", show_date(since_day), show_date(iso_date(today)));
-  Reply reply =
-      list_reply(query_visibility(cmd), header, lines, std::max(lines.size(), program_lines.size()),
-                 "One program: `/itpm report <program>`.");
+  Reply reply = list_reply(query_visibility(cmd), header, lines, std::max(lines.size(), total),
+                           "One program: `/itpm report <program>`.");
   reply.text += "\n" + action_text;
   reply.blocks.push_back(section(action_text));
   return reply_only(std::move(reply));

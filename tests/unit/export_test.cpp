@@ -1,4 +1,5 @@
 #include "storage/export.hpp"
+#include "storage/record_traits.hpp"
 #include "storage/repositories.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -55,6 +56,16 @@ void fill(Store& store) {
   repos.save(b3, survey, nullptr, Change{"U1", 100, "send"});
   repos.save(b3, Vote{survey.number, "U2", 4, 101}, nullptr, Change{"U2", 101, "vote"});
   REQUIRE(store.commit(std::move(b3)));
+  // Exports list a program's status updates newest first.
+  Batch b4;
+  for (const char* colour : {"green", "red"}) {
+    StatusUpdate u;
+    u.number = repos.next_number<StatusUpdate>(b4);
+    u.program = "dr-2027";
+    u.status = colour;
+    repos.save(b4, u, nullptr, Change{"U1", 102, "status"});
+  }
+  REQUIRE(store.commit(std::move(b4)));
 }
 
 }  // namespace
@@ -76,6 +87,12 @@ TEST_CASE("export, import, export is byte-identical and the imported store works
   CHECK(repos.risks_of_program("dr-2027").size() == 5);
   CHECK(repos.votes(1).size() == 1);
   CHECK(repos.find<itpm::storage::Vote>(1, "U2")->score == 4);
+  std::vector<std::string> red;
+  repos.programs_by_health(health_rank("red"), [&](std::string_view program) {
+    red.emplace_back(program);
+    return true;
+  });
+  CHECK(red == std::vector<std::string>{"dr-2027"});  // the latest status, not the first
   Batch batch;
   CHECK(repos.next_number<itpm::storage::Risk>(batch) ==
         6);  // numbers continue after the imported ones

@@ -2,6 +2,7 @@
 // decisions, milestones done and slipped within the period, and corrective actions due soon.
 #include "tests/support/command_fixture.hpp"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 using namespace itpm::commands;
@@ -52,4 +53,50 @@ TEST_CASE("report sums up each program's week and the actions due") {
   CHECK(older.reply.visibility == Visibility::ephemeral);
   CHECK(contains(f.run("report --since 2027-01-01").reply.text, "cannot be in the future"));
   CHECK(contains(f.run("report nope").reply.text, "No program \"nope\""));
+}
+
+TEST_CASE("report lists red, amber, then programs that moved, then the rest, never closed ones") {
+  itpm::test::CommandFixture f;
+  f.now -= std::chrono::hours(24 * 10);
+  for (const char* key : {"a-calm", "b-red", "c-moved", "d-closed", "e-amber"})
+    f.run(fmt::format(R"(program add {} "{}")", key, key));
+  f.run(R"(status b-red green "Fine")");
+  f.run(R"(status c-moved red "Bad")");
+  f.run(R"(status d-closed red "Bad")");
+  f.run(R"(status e-amber red "Bad")");
+  f.now += std::chrono::hours(24 * 8);
+  f.run(R"(status b-red red "Worse")");
+  f.run(R"(status c-moved green "Better")");
+  f.run(R"(status e-amber amber "Getting better")");
+  f.run(R"(risk add "New" --program c-moved -l 2 -i 2)");
+  f.run("program close d-closed");
+  auto text = f.run("report").reply.text;
+  INFO(text);
+  auto at = [&](const char* key) { return text.find(fmt::format("*{}*", key)); };
+  CHECK(at("b-red") < at("e-amber"));
+  CHECK(at("e-amber") < at("c-moved"));
+  CHECK(at("c-moved") < at("a-calm"));
+  CHECK(at("a-calm") != std::string::npos);
+  CHECK(at("d-closed") == std::string::npos);
+  CHECK(f.repos.check().empty());
+}
+
+TEST_CASE("report shows 40 programs, red first in key order, and counts the open ones") {
+  itpm::test::CommandFixture f;
+  for (int i = 1; i <= 45; ++i) {
+    auto key = fmt::format("p{:02}", i);
+    f.run(fmt::format(R"(program add {} "{}")", key, key));
+    // Every third is red, the others amber: 15 red, 30 amber.
+    f.run(fmt::format(R"(status {} {} "why")", key, i % 3 == 0 ? "red" : "amber"));
+  }
+  f.run("program add zz-green \"green\"");
+  f.run(R"(status zz-green green "ok")");
+  auto text = f.run("report").reply.text;
+  INFO(text);
+  CHECK(text.find("*p03*") < text.find("*p45*"));
+  CHECK(text.find("*p45*") < text.find("*p01*"));  // the last red before the first amber
+  CHECK(contains(text, "*p37*"));                  // the 25th amber is the 40th line
+  CHECK_FALSE(contains(text, "*p38*"));
+  CHECK_FALSE(contains(text, "zz-green"));
+  CHECK(contains(text, "… and 6 more."));
 }

@@ -529,6 +529,69 @@ TEST_CASE("a schema 3 database is migrated forward on open: score, due, day and 
   CHECK(total == 1);
 }
 
+namespace {
+
+std::vector<std::string> health(const Repositories& repos, std::uint8_t rank) {
+  std::vector<std::string> out;
+  repos.programs_by_health(rank, [&](std::string_view program) {
+    out.emplace_back(program);
+    return true;
+  });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a schema 4 database is migrated forward on open: each program's latest status") {
+  itpm::test::TempDir dir;
+  auto path = dir.path() / "db";
+  {
+    auto store = Store::open(path);
+    Repositories repos(*store);
+    Batch batch;
+    for (const char* key : {"dr", "ci", "old"}) {
+      Program p;
+      p.key = key;
+      p.status = p.key == "old" ? ProgramStatus::closed : ProgramStatus::open;
+      repos.save(batch, p, nullptr, Change{"U1", 1000, "add"});
+    }
+    auto status = [&](const char* program, const char* colour) {
+      StatusUpdate u;
+      u.number = repos.next_number<StatusUpdate>(batch);
+      u.program = program;
+      u.status = colour;
+      repos.save(batch, u, nullptr, Change{"U1", 1000, "status"});
+    };
+    status("dr", "green");
+    status("ci", "red");
+    status("dr", "red");
+    status("old", "amber");
+    status("ci", "amber");
+    REQUIRE(store->commit(std::move(batch)));
+    CHECK(health(repos, health_rank("red")) == std::vector<std::string>{"dr"});
+    CHECK(health(repos, health_rank("amber")) == std::vector<std::string>{"ci"});
+    // Turn it into schema 4's layout: none of the rows schema 5 added.
+    Batch old;
+    for (Family f : {Family::program_health, Family::open_programs}) {
+      store->scan(f, "", [&](std::string_view key, std::string_view) {
+        old.remove(f, key);
+        return true;
+      });
+    }
+    Store::set_schema_version(old, 4);
+    REQUIRE(store->commit(std::move(old)));
+    CHECK(repos.check().size() == 5);  // 3 health rows, 2 open programs
+  }
+  auto store = open_database(path);
+  CHECK(store->stored_schema_version() == Store::schema_version);
+  Repositories repos(*store);
+  CHECK(repos.check().empty());
+  CHECK(health(repos, health_rank("red")) == std::vector<std::string>{"dr"});
+  CHECK(health(repos, health_rank("amber")) == std::vector<std::string>{"ci"});  // not "old"
+  CHECK(health(repos, health_rank("green")).empty());
+  CHECK(repos.count_open_programs() == 2);
+}
+
 TEST_CASE("the score, due and day rows follow every change") {
   Fixture f;
   Risk a = f.add_risk("dr", 2, 2);
