@@ -5,6 +5,7 @@
 //                                                 then times one- and three-word searches
 // Prints numbers; never a verdict.
 #include "bench/measure.hpp"
+#include "storage/database.hpp"
 #include "storage/repositories.hpp"
 
 #include <fmt/format.h>
@@ -272,7 +273,7 @@ void generate(Store& store, int count) {
     }
     if (!store.commit(std::move(batch))) throw StoreError("generation failed");
   }
-  store.compact(itpm::storage::Family::decision_terms);  // as an import leaves it
+  store.compact(itpm::storage::Family::decision_postings);  // as an import leaves it
   fmt::print("generated {} decisions in {:.1f} s\n", count,
              std::chrono::duration<double>(Clock::now() - start).count());
 }
@@ -281,7 +282,7 @@ int search(const std::filesystem::path& dir, int decisions, int queries) {
   {
     Store::Options fast;
     fast.sync = false;  // generation only; the timed part reads
-    auto store = Store::open(dir, fast);
+    auto store = open_database(dir, fast);  // a store of an older schema is migrated first
     if (store->counter("decision_docs") < decisions)
       generate(*store, decisions - static_cast<int>(store->counter("decision_docs")));
   }

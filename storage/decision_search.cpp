@@ -8,6 +8,8 @@
 #include "storage/record_traits.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <locale>
 #include <map>
@@ -55,13 +57,13 @@ void index_text(Batch& batch, const Decision& d, bool add) {
   std::uint16_t length = 0;
   auto counts = term_counts(d, length);
   postings::Entry entry;
-  entry.offset = static_cast<std::uint8_t>(d.number % postings::chunk_size);
+  entry.offset = static_cast<std::uint16_t>(d.number % postings::chunk_size);
   entry.length = length;
   entry.days = static_cast<std::int32_t>(days_from_date(d.date));
   entry.program = program_hash(d.program);
   for (const auto& [term, tf] : counts) {
     entry.tf = tf;
-    batch.merge(Family::decision_terms, chunk_key(term, d.number),
+    batch.merge(Family::decision_postings, chunk_key(term, d.number),
                 add ? postings::add_operand(entry) : postings::remove_operand(entry.offset));
   }
   batch.add_to_counter(docs_counter, add ? 1 : -1);
@@ -162,44 +164,100 @@ std::vector<SearchHit> DecisionSearch::search(const SearchQuery& query, std::siz
   constexpr double k1 = 1.2;
   constexpr double b = 0.75;
 
-  // Scores accumulate in a dense array indexed by decision number; `touched` lists the
-  // numbers that scored, so clearing costs only what the query used.
-  thread_local std::vector<float> scores;
-  thread_local std::vector<std::uint64_t> touched;
-  touched.clear();
-  std::vector<std::pair<std::uint64_t, postings::Entry>> found;
-  for (const auto& term : terms) {
-    found.clear();
-    std::string prefix = KeyBuilder().str(term).done();
-    store_.scan(Family::decision_terms, prefix, [&](std::string_view key, std::string_view value) {
-      KeyReader r(key.substr(prefix.size()));
-      std::uint64_t base = r.u64().value_or(0) * postings::chunk_size;
-      postings::for_each(value,
-                         [&](const postings::Entry& e) { found.emplace_back(base + e.offset, e); });
-      return true;
-    });
+  // Each term's posting chunks are copied as they are (its document count, for idf, is known
+  // only after reading them all). Then the lists are walked together a chunk (4,096 decision
+  // numbers) at a time: a chunk's scores add up in a small array that stays in cache, and
+  // each scored decision is offered to the hits once.
+  struct TermList {
+    std::string bytes;
+    std::vector<std::pair<std::uint64_t, std::size_t>> chunks;  // chunk number, end in bytes
+    float scale = 0;                                            // idf * (k1 + 1)
+    std::size_t next = 0;                                       // the chunk to score next
+  };
+  thread_local std::vector<TermList> lists_memory;  // kept: its buffers are megabytes
+  auto& lists = lists_memory;
+  if (lists.size() < terms.size()) lists.resize(terms.size());
+  for (std::size_t t = 0; t < terms.size(); ++t) {
+    auto& list = lists[t];
+    list.bytes.clear();
+    list.chunks.clear();
+    list.next = 0;
+    std::string prefix = KeyBuilder().str(terms[t]).done();
+    store_.scan(
+        Family::decision_postings, prefix, [&](std::string_view key, std::string_view value) {
+          KeyReader r(key.substr(prefix.size()));
+          list.bytes.append(value.substr(0, value.size() - value.size() % postings::entry_size));
+          list.chunks.emplace_back(r.u64().value_or(0), list.bytes.size());
+          return true;
+        });
     // idf counts every document with the term; the program filter only narrows the results.
-    double df = static_cast<double>(found.size());
-    double idf = std::log(1.0 + (docs - df + 0.5) / (df + 0.5));
-    for (const auto& [number, p] : found) {
-      if (!query.program.empty() && p.program != wanted_program) continue;
-      if (number >= scores.size())
-        scores.resize(std::max<std::size_t>(number + 1, scores.size() * 2), 0.0F);
-      double tf = p.tf;
-      double norm = k1 * (1.0 - b + b * static_cast<double>(p.length) / average_length);
-      if (scores[number] == 0.0F) touched.push_back(number);
-      scores[number] += static_cast<float>(idf * tf * (k1 + 1.0) / (tf + norm));
-    }
+    double df = static_cast<double>(list.bytes.size() / postings::entry_size);
+    list.scale = static_cast<float>((k1 + 1.0) * std::log(1.0 + (docs - df + 0.5) / (df + 0.5)));
   }
-  std::vector<SearchHit> hits;
-  hits.reserve(touched.size());
-  for (std::uint64_t number : touched) {
-    hits.push_back({number, scores[number]});
-    scores[number] = 0.0F;
-  }
+  // BM25's tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average)), per posting.
+  auto fixed = static_cast<float>(k1 * (1.0 - b));
+  auto per_length = static_cast<float>(k1 * b / average_length);
+  bool filtered = !query.program.empty();
   auto better = [](const SearchHit& a, const SearchHit& b2) {
     return a.score != b2.score ? a.score > b2.score : a.number > b2.number;
   };
+  // Unfiltered, every scored decision is a hit: the best `limit` stay in a heap whose top is
+  // the worst kept. Filtered, each is a candidate whose program is confirmed below.
+  std::vector<SearchHit> best;
+  std::vector<SearchHit> hits;
+  std::size_t scored = 0;
+  auto offer = [&](SearchHit hit) {
+    ++scored;
+    if (filtered) {
+      hits.push_back(hit);
+    } else if (best.size() < query.limit) {
+      best.push_back(hit);
+      std::push_heap(best.begin(), best.end(), better);
+    } else if (query.limit > 0 && better(hit, best.front())) {
+      std::pop_heap(best.begin(), best.end(), better);
+      best.back() = hit;
+      std::push_heap(best.begin(), best.end(), better);
+    }
+  };
+  std::array<float, postings::chunk_size> chunk_scores{};
+  constexpr std::size_t words = postings::chunk_size / 64;
+  while (true) {
+    auto chunk = all_ones;
+    for (std::size_t t = 0; t < terms.size(); ++t) {
+      if (lists[t].next < lists[t].chunks.size())
+        chunk = std::min(chunk, lists[t].chunks[lists[t].next].first);
+    }
+    if (chunk == all_ones) break;
+    std::array<std::uint64_t, words> seen{};
+    for (std::size_t t = 0; t < terms.size(); ++t) {
+      auto& list = lists[t];
+      if (list.next == list.chunks.size() || list.chunks[list.next].first != chunk) continue;
+      std::size_t at = list.next == 0 ? 0 : list.chunks[list.next - 1].second;
+      std::size_t end = list.chunks[list.next].second;
+      ++list.next;
+      for (; at < end; at += postings::entry_size) {
+        auto p = postings::decode(list.bytes.data() + at);
+        if (filtered && p.program != wanted_program) continue;
+        auto tf = static_cast<float>(p.tf);
+        float score = list.scale * tf / (tf + fixed + per_length * static_cast<float>(p.length));
+        std::uint64_t bit = std::uint64_t{1} << (p.offset % 64U);
+        auto& word = seen[p.offset / 64U];
+        chunk_scores[p.offset] = (word & bit) != 0 ? chunk_scores[p.offset] + score : score;
+        word |= bit;
+      }
+    }
+    for (std::size_t w = 0; w < words; ++w) {
+      for (auto bits = seen[w]; bits != 0; bits &= bits - 1) {
+        auto offset = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+        offer({chunk * postings::chunk_size + offset, chunk_scores[offset]});
+      }
+    }
+  }
+  if (!filtered) {
+    std::sort_heap(best.begin(), best.end(), better);
+    if (total != nullptr) *total = scored;
+    return best;
+  }
   // Confirm the program of the best candidates (the posting holds only a hash of it).
   std::vector<SearchHit> out;
   while (out.size() < query.limit && !hits.empty()) {
@@ -207,9 +265,7 @@ std::vector<SearchHit> DecisionSearch::search(const SearchQuery& query, std::siz
     std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(take), hits.end(),
                       better);
     for (std::size_t i = 0; i < take; ++i) {
-      if (query.program.empty() || decision_program(store_, hits[i].number) == query.program) {
-        out.push_back(hits[i]);
-      }
+      if (decision_program(store_, hits[i].number) == query.program) out.push_back(hits[i]);
     }
     hits.erase(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(take));
   }
@@ -224,11 +280,13 @@ void DecisionSearch::rebuild() {
     batch = Batch();
   };
   Batch batch;
-  store_.scan(Family::decision_terms, "", [&](std::string_view key, std::string_view) {
-    batch.remove(Family::decision_terms, key);
-    if (batch.size() >= 10000) commit(batch);
-    return true;
-  });
+  for (Family f : {Family::decision_terms, Family::decision_postings}) {
+    store_.scan(f, "", [&](std::string_view key, std::string_view) {
+      batch.remove(f, key);
+      if (batch.size() >= 10000) commit(batch);
+      return true;
+    });
+  }
   for (auto name : {docs_counter, length_counter}) {
     batch.put(Family::meta, KeyBuilder().str("ctr").str(name).done(), KeyBuilder().u64(0).done());
   }
@@ -240,6 +298,7 @@ void DecisionSearch::rebuild() {
   });
   commit(batch);
   store_.compact(Family::decision_terms);
+  store_.compact(Family::decision_postings);
 }
 
 void DecisionSearch::check(std::vector<std::string>& problems) const {
@@ -255,22 +314,27 @@ void DecisionSearch::check(std::vector<std::string>& problems) const {
     total_length += length;
     return true;
   });
-  store_.scan(Family::decision_terms, "", [&](std::string_view key, std::string_view value) {
+  store_.scan(Family::decision_terms, "", [&](std::string_view, std::string_view) {
+    problems.emplace_back("decision_terms: rows left from before schema 5");
+    return false;
+  });
+  store_.scan(Family::decision_postings, "", [&](std::string_view key, std::string_view value) {
     KeyReader r(key);
     auto term = r.str();
     auto chunk = r.u64();
     if (!term || !chunk) {
-      problems.emplace_back("decision_terms: a malformed key");
+      problems.emplace_back("decision_postings: a malformed key");
       return true;
     }
     postings::for_each(value, [&](const postings::Entry& e) {
       if (expected.erase({std::string(*term), *chunk * postings::chunk_size + e.offset}) == 0)
-        problems.emplace_back("decision_terms: a posting points at no matching decision");
+        problems.emplace_back("decision_postings: a posting points at no matching decision");
     });
     return true;
   });
   if (!expected.empty())
-    problems.push_back("decision_terms: " + std::to_string(expected.size()) + " postings missing");
+    problems.push_back("decision_postings: " + std::to_string(expected.size()) +
+                       " postings missing");
   if (store_.counter(docs_counter) != docs || store_.counter(length_counter) != total_length)
     problems.emplace_back("search statistics do not match the decisions");
 }

@@ -85,9 +85,11 @@ void migrate(Store& store, std::uint32_t from) {
         write_escalation_rows(store);
         break;
       case 4:
-        // Schema 5 keeps each program's latest status, and the open programs.
+        // Schema 5 keeps each program's latest status, and the open programs; search postings
+        // move to decision_postings in larger chunks.
         write_index_rows<Program>(store);
         Repositories(store).rewrite_health_rows();
+        DecisionSearch(store).rebuild();
         break;
       default:
         throw StoreError("no migration from schema version " + std::to_string(version));

@@ -1,6 +1,5 @@
 #include "storage/posting_list.hpp"
 
-#include <cstring>
 #include <map>
 
 namespace itpm::storage::postings {
@@ -8,52 +7,60 @@ namespace {
 
 void encode(std::string& out, const Entry& e) {
   char buf[entry_size];
-  buf[0] = static_cast<char>(e.offset);
-  std::memcpy(buf + 1, &e.tf, 2);
-  std::memcpy(buf + 3, &e.length, 2);
-  std::memcpy(buf + 5, &e.days, 4);
-  std::memcpy(buf + 9, &e.program, 4);
+  buf[0] = static_cast<char>(e.offset >> 8U);
+  buf[1] = static_cast<char>(e.offset & 0xffU);
+  std::memcpy(buf + 2, &e.tf, 2);
+  std::memcpy(buf + 4, &e.length, 2);
+  std::memcpy(buf + 6, &e.days, 4);
+  std::memcpy(buf + 10, &e.program, 4);
   out.append(buf, entry_size);
 }
 
+// Merges packed entries of `entry` bytes, each starting with its offset in the chunk
+// (`offset_bytes`, big-endian), without reading the rest: operands are '+' and an entry, or
+// '-' and an offset.
 class PostingMerge final : public rocksdb::MergeOperator {
  public:
+  PostingMerge(std::size_t entry, std::size_t offset_bytes, const char* name)
+      : entry_(entry), offset_bytes_(offset_bytes), name_(name) {}
+
   bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
-    std::map<std::uint8_t, Entry> entries;
+    std::map<std::uint32_t, std::string_view> entries;
     if (in.existing_value != nullptr) {
-      for_each(std::string_view(in.existing_value->data(), in.existing_value->size()),
-               [&](const Entry& e) { entries[e.offset] = e; });
+      std::string_view value(in.existing_value->data(), in.existing_value->size());
+      for (std::size_t at = 0; at + entry_ <= value.size(); at += entry_)
+        entries[offset(value.data() + at)] = value.substr(at, entry_);
     }
     for (const auto& operand : in.operand_list) {
-      if (operand.size() == 1 + entry_size && operand[0] == '+') {
-        Entry e = decode(operand.data() + 1);
-        entries[e.offset] = e;
-      } else if (operand.size() == 2 && operand[0] == '-') {
-        entries.erase(static_cast<std::uint8_t>(operand[1]));
+      if (operand.size() == 1 + entry_ && operand[0] == '+') {
+        entries[offset(operand.data() + 1)] = std::string_view(operand.data() + 1, entry_);
+      } else if (operand.size() == 1 + offset_bytes_ && operand[0] == '-') {
+        entries.erase(offset(operand.data() + 1));
       } else {
         return false;  // corrupt operand: RocksDB reports the key as corrupted
       }
     }
     out->new_value.clear();
-    out->new_value.reserve(entries.size() * entry_size);
-    for (const auto& [offset, e] : entries) encode(out->new_value, e);
+    out->new_value.reserve(entries.size() * entry_);
+    for (const auto& [at, bytes] : entries) out->new_value.append(bytes);
     return true;
   }
 
-  const char* Name() const override { return "itpm.postings"; }
+  const char* Name() const override { return name_; }
+
+ private:
+  [[nodiscard]] std::uint32_t offset(const char* p) const {
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < offset_bytes_; ++i) v = v << 8U | static_cast<unsigned char>(p[i]);
+    return v;
+  }
+
+  std::size_t entry_;
+  std::size_t offset_bytes_;
+  const char* name_;
 };
 
 }  // namespace
-
-Entry decode(const char* p) {
-  Entry e;
-  e.offset = static_cast<std::uint8_t>(p[0]);
-  std::memcpy(&e.tf, p + 1, 2);
-  std::memcpy(&e.length, p + 3, 2);
-  std::memcpy(&e.days, p + 5, 4);
-  std::memcpy(&e.program, p + 9, 4);
-  return e;
-}
 
 std::string add_operand(const Entry& e) {
   std::string out = "+";
@@ -61,12 +68,19 @@ std::string add_operand(const Entry& e) {
   return out;
 }
 
-std::string remove_operand(std::uint8_t offset) {
-  return std::string("-") + static_cast<char>(offset);
+std::string remove_operand(std::uint16_t offset) {
+  std::string out = "-";
+  out.push_back(static_cast<char>(offset >> 8U));
+  out.push_back(static_cast<char>(offset & 0xffU));
+  return out;
 }
 
 std::shared_ptr<rocksdb::MergeOperator> merge_operator() {
-  return std::make_shared<PostingMerge>();
+  return std::make_shared<PostingMerge>(entry_size, 2, "itpm.postings.4096");
+}
+
+std::shared_ptr<rocksdb::MergeOperator> schema4_merge_operator() {
+  return std::make_shared<PostingMerge>(13, 1, "itpm.postings");
 }
 
 }  // namespace itpm::storage::postings

@@ -131,6 +131,7 @@ std::string_view family_name(Family family) {
       "risks_on_ladder",
       "program_health",
       "open_programs",
+      "decision_postings",
   };
   return names.at(static_cast<std::size_t>(family));
 }
@@ -537,8 +538,9 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, Options sto
     cf.table_factory = table_factory;
     cf.write_buffer_size = 16U << 20U;
     if (f == Family::meta) cf.merge_operator = std::make_shared<AddOperator>();
-    if (f == Family::decision_terms) {
-      cf.merge_operator = postings::merge_operator();
+    if (f == Family::decision_terms || f == Family::decision_postings) {
+      cf.merge_operator = f == Family::decision_postings ? postings::merge_operator()
+                                                         : postings::schema4_merge_operator();
       cf.table_factory = postings_factory;
       cf.compression = rocksdb::kNoCompression;
     }

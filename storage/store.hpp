@@ -36,7 +36,7 @@ enum class Family : std::uint8_t {
   decisions_by_program,    // program, ~date, ~number
   decisions_by_date,       // ~date, ~number
   decisions_by_tag,        // tag, ~date, ~number
-  decision_terms,          // term, chunk of decision numbers -> packed postings
+  decision_terms,          // before schema 5: term, chunk of 256 decisions -> packed postings
   dependencies,            // X-<number>
   actions,                 // A-<number>
   allocations,             // user, program -> percent
@@ -53,9 +53,10 @@ enum class Family : std::uint8_t {
   risks_on_ladder,         // number: risks on the escalation ladder now
   program_health,          // rank of the latest status (red, amber, green), program
   open_programs,           // program: the programs not closed
+  decision_postings,       // term, chunk of 4,096 decision numbers -> packed postings
 };
 
-inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::open_programs) + 1;
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::decision_postings) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();
@@ -89,7 +90,7 @@ class Batch {
   void put(Family family, std::string_view key, std::string_view value);
   void remove(Family family, std::string_view key);
   // Merges `operand` into the value at `key` with the family's merge operator (families that
-  // have one: decision_terms).
+  // have one: decision_postings).
   void merge(Family family, std::string_view key, std::string_view operand);
   // Adds `delta` to the counter `name` (read with Store::counter); concurrent batches add up.
   void add_to_counter(std::string_view name, std::int64_t delta);
@@ -142,7 +143,8 @@ class Store {
   // 4: risks_by_score (every program's risks by score), open_milestones_by_due, work_by_day
   //    and escalation_events (a quarter's kpi inputs, the latter from the audit log),
   //    risks_on_ladder; open_actions_by_due rows carry the program.
-  // 5: program_health (each program's latest status) and open_programs.
+  // 5: program_health (each program's latest status) and open_programs; search postings
+  //    move to decision_postings, in chunks of 4,096 decisions (decision_terms is emptied).
   static constexpr std::uint32_t schema_version = 5;
 
   struct Options {

@@ -279,8 +279,8 @@ TEST_CASE("a schema 1 database is migrated forward on open: search postings are 
     REQUIRE(store->commit(std::move(add)));
     // Turn it into schema 1's layout: one key per posting (term, number), 12-byte values.
     Batch old;
-    store->scan(Family::decision_terms, "", [&](std::string_view key, std::string_view) {
-      old.remove(Family::decision_terms, key);
+    store->scan(Family::decision_postings, "", [&](std::string_view key, std::string_view) {
+      old.remove(Family::decision_postings, key);
       return true;
     });
     old.put(Family::decision_terms, KeyBuilder().str("stolon").u64(1).done(),
@@ -542,7 +542,7 @@ std::vector<std::string> health(const Repositories& repos, std::uint8_t rank) {
 
 }  // namespace
 
-TEST_CASE("a schema 4 database is migrated forward on open: each program's latest status") {
+TEST_CASE("a schema 4 database is migrated forward on open: latest statuses, larger postings") {
   itpm::test::TempDir dir;
   auto path = dir.path() / "db";
   {
@@ -567,20 +567,35 @@ TEST_CASE("a schema 4 database is migrated forward on open: each program's lates
     status("dr", "red");
     status("old", "amber");
     status("ci", "amber");
+    Decision d;
+    d.number = repos.next_number<Decision>(batch);
+    d.program = "dr";
+    d.title = "Use Patroni for failover";
+    d.date = "2026-11-30";
+    repos.save(batch, d, nullptr, Change{"U1", 1000, "add"});
     REQUIRE(store->commit(std::move(batch)));
     CHECK(health(repos, health_rank("red")) == std::vector<std::string>{"dr"});
     CHECK(health(repos, health_rank("amber")) == std::vector<std::string>{"ci"});
     // Turn it into schema 4's layout: none of the rows schema 5 added.
     Batch old;
-    for (Family f : {Family::program_health, Family::open_programs}) {
+    for (Family f : {Family::program_health, Family::open_programs, Family::decision_postings}) {
       store->scan(f, "", [&](std::string_view key, std::string_view) {
         old.remove(f, key);
         return true;
       });
     }
+    // Schema 4's postings: chunks of 256, 13-byte entries with a one-byte offset, merged.
+    std::string entry(13, '\0');
+    entry[0] = '\1';
+    entry[1] = '\1';  // tf 1
+    for (const char* term : {"patroni", "failover"}) {
+      old.merge(Family::decision_terms, KeyBuilder().str(term).u64(0).done(), "+" + entry);
+    }
     Store::set_schema_version(old, 4);
     REQUIRE(store->commit(std::move(old)));
-    CHECK(repos.check().size() == 5);  // 3 health rows, 2 open programs
+    store->compact(Family::decision_terms);  // the old merge operator still reads them
+    // 3 health rows, 2 open programs, the old postings, the missing new ones.
+    CHECK(repos.check().size() == 7);
   }
   auto store = open_database(path);
   CHECK(store->stored_schema_version() == Store::schema_version);
@@ -590,6 +605,15 @@ TEST_CASE("a schema 4 database is migrated forward on open: each program's lates
   CHECK(health(repos, health_rank("amber")) == std::vector<std::string>{"ci"});  // not "old"
   CHECK(health(repos, health_rank("green")).empty());
   CHECK(repos.count_open_programs() == 2);
+  auto hits = repos.search_decisions(SearchQuery{"patroni failover", "", 20});
+  REQUIRE(hits.size() == 1);
+  CHECK(hits.front().number == 1);
+  std::size_t old_rows = 0;
+  store->scan(Family::decision_terms, "", [&](std::string_view, std::string_view) {
+    ++old_rows;
+    return true;
+  });
+  CHECK(old_rows == 0);
 }
 
 TEST_CASE("the score, due and day rows follow every change") {
