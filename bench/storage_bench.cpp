@@ -281,7 +281,7 @@ void generate(Store& store, int count) {
 int search(const std::filesystem::path& dir, int decisions, int queries) {
   {
     Store::Options fast;
-    fast.sync = false;  // generation only; the timed part reads
+    fast.sync = false;                      // generation only; the timed part reads
     auto store = open_database(dir, fast);  // a store of an older schema is migrated first
     if (store->counter("decision_docs") < decisions)
       generate(*store, decisions - static_cast<int>(store->counter("decision_docs")));
