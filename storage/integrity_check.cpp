@@ -5,6 +5,7 @@
 #include "storage/key_codec.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace itpm::storage {
@@ -69,6 +70,20 @@ std::vector<std::string> Repositories::check() const {
     expected.insert({Family::program_health, health_key(health_rank(status), program)});
   });
   match_rows(store_, std::move(expected), families, problems);
+  std::map<RiskStatus, RiskCells> cells;
+  store_.scan(Family::risks, "", [&](std::string_view, std::string_view value) {
+    if (auto r = parse_record<Risk>(value)) {
+      ++cells[r->status][static_cast<std::size_t>(std::clamp(r->likelihood, 1, 5) - 1)]
+             [static_cast<std::size_t>(std::clamp(r->impact, 1, 5) - 1)];
+    }
+    return true;
+  });
+  for (auto status :
+       {RiskStatus::open, RiskStatus::mitigating, RiskStatus::accepted, RiskStatus::closed}) {
+    if (risk_cells(status) != cells[status])
+      problems.push_back("risk counters: the " + std::string(status_name(status)) +
+                         " risks are not counted as stored");
+  }
   search_.check(problems);
   std::set<std::uint64_t> surveys;
   for (const auto& s : all<Survey>()) surveys.insert(s.number);

@@ -85,10 +85,12 @@ void migrate(Store& store, std::uint32_t from) {
         write_escalation_rows(store);
         break;
       case 4:
-        // Schema 5 keeps each program's latest status, and the open programs; search postings
-        // move to decision_postings in larger chunks.
+        // Schema 5 keeps each program's latest status, the open programs and counters of
+        // risks by status, likelihood and impact; search postings move to decision_postings in
+        // larger chunks.
         write_index_rows<Program>(store);
         Repositories(store).rewrite_health_rows();
+        Repositories(store).rewrite_risk_cells();
         DecisionSearch(store).rebuild();
         break;
       default:

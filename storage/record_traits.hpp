@@ -146,6 +146,14 @@ inline void latest_statuses(
   });
 }
 
+// How many risks have each status, likelihood and impact (a counter each, kept with every
+// change), so a heat map or a whole register's count reads 100 counters, not every risk.
+inline std::string risk_cell_counter(RiskStatus status, int likelihood, int impact) {
+  return "risks " + std::to_string(static_cast<int>(status)) + " " +
+         std::to_string(std::clamp(likelihood, 1, 5)) + " " +
+         std::to_string(std::clamp(impact, 1, 5));
+}
+
 // A record type without secondary index rows (traits that have some declare their own).
 template <class R>
 struct Unindexed {
@@ -217,6 +225,16 @@ struct RecordTraits<Risk> : NumberedTraits<Risk> {
   }
   static constexpr std::array index_families{Family::risks_by_program, Family::risks_by_score,
                                              Family::risk_events, Family::risks_on_ladder};
+  // Moves the risk between the counters of its status, likelihood and impact.
+  static void after_write(Batch& batch, const Risk* before, const Risk& after) {
+    auto cell = risk_cell_counter(after.status, after.likelihood, after.impact);
+    if (before != nullptr) {
+      auto was = risk_cell_counter(before->status, before->likelihood, before->impact);
+      if (was == cell) return;
+      batch.add_to_counter(was, -1);
+    }
+    batch.add_to_counter(cell, 1);
+  }
 };
 
 template <>

@@ -253,6 +253,40 @@ std::size_t Repositories::count_open_programs() const {
   return count;
 }
 
+namespace {
+constexpr std::array risk_statuses = {RiskStatus::open, RiskStatus::mitigating,
+                                      RiskStatus::accepted, RiskStatus::closed};
+}  // namespace
+
+Repositories::RiskCells Repositories::risk_cells(RiskStatus status) const {
+  RiskCells cells{};
+  for (int l = 1; l <= 5; ++l) {
+    for (int i = 1; i <= 5; ++i) {
+      cells[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i - 1)] =
+          store_.counter(risk_cell_counter(status, l, i));
+    }
+  }
+  return cells;
+}
+
+void Repositories::rewrite_risk_cells() {
+  std::map<std::string, std::int64_t> counts;
+  for (auto status : risk_statuses) {
+    for (int l = 1; l <= 5; ++l) {
+      for (int i = 1; i <= 5; ++i) counts[risk_cell_counter(status, l, i)] = 0;
+    }
+  }
+  store_.scan(Family::risks, "", [&](std::string_view, std::string_view value) {
+    if (auto r = parse_record<Risk>(value))
+      ++counts[risk_cell_counter(r->status, r->likelihood, r->impact)];
+    return true;
+  });
+  Batch batch;
+  for (const auto& [name, count] : counts) batch.set_counter(name, count);
+  if (auto r = store_.commit(std::move(batch)); !r)
+    throw StoreError("cannot write the risk counters: " + r.error);
+}
+
 void Repositories::rewrite_health_rows() {
   Batch batch;
   auto flush = [&] {

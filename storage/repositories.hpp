@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -144,6 +145,11 @@ class Repositories {
   // Every open program's key, in key order, until `visit` returns false; and how many there are.
   void open_programs(const std::function<bool(std::string_view program)>& visit) const;
   [[nodiscard]] std::size_t count_open_programs() const;
+  // How many risks have `status`, by likelihood and impact: [likelihood - 1][impact - 1].
+  using RiskCells = std::array<std::array<std::int64_t, 5>, 5>;
+  [[nodiscard]] RiskCells risk_cells(RiskStatus status) const;
+  // Counts every risk into the counters risk_cells reads (for the migration that adds them).
+  void rewrite_risk_cells();
   // Makes each program's health row its latest stored status update (after an import wrote
   // the updates in export order, and for the migration that adds the rows).
   void rewrite_health_rows();

@@ -166,6 +166,10 @@ void Batch::add_to_counter(std::string_view name, std::int64_t delta) {
   ops_.push_back(Op{Family::meta, Kind::merge, counter_key(name), encode_i64(delta)});
 }
 
+void Batch::set_counter(std::string_view name, std::int64_t value) {
+  ops_.push_back(Op{Family::meta, Kind::put, counter_key(name), encode_i64(value)});
+}
+
 struct Store::Impl {
   rocksdb::DB* db = nullptr;
   rocksdb::ColumnFamilyHandle* default_handle = nullptr;

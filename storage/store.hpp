@@ -94,6 +94,8 @@ class Batch {
   void merge(Family family, std::string_view key, std::string_view operand);
   // Adds `delta` to the counter `name` (read with Store::counter); concurrent batches add up.
   void add_to_counter(std::string_view name, std::int64_t delta);
+  // Sets the counter `name` (for migrations that count afresh).
+  void set_counter(std::string_view name, std::int64_t value);
   // Makes the batch conditional: it is applied only if `key` still holds `value` (nullopt:
   // nothing) as the database stood before it, after every batch committed ahead of it. A
   // change computed from a read is written only if the read is still true, so two changes to
@@ -144,7 +146,8 @@ class Store {
   //    and escalation_events (a quarter's kpi inputs, the latter from the audit log),
   //    risks_on_ladder; open_actions_by_due rows carry the program.
   // 5: program_health (each program's latest status) and open_programs; search postings
-  //    move to decision_postings, in chunks of 4,096 decisions (decision_terms is emptied).
+  //    move to decision_postings, in chunks of 4,096 decisions (decision_terms is emptied);
+  //    counters of risks by status, likelihood and impact.
   static constexpr std::uint32_t schema_version = 5;
 
   struct Options {

@@ -170,6 +170,24 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::size_t total = 0;
   std::vector<std::string> lines;
   bool closed = status == "all" || status == "closed";
+  // The whole register's count comes from the counters by status, likelihood and impact when
+  // nothing but the status and score narrows it: then only the risks shown are visited.
+  std::optional<std::size_t> counted;
+  if (program.empty() && owner.empty() && status != "escalated") {
+    std::int64_t n = 0;
+    for (auto s : {storage::RiskStatus::open, storage::RiskStatus::mitigating,
+                   storage::RiskStatus::accepted, storage::RiskStatus::closed}) {
+      if (!wanted(Ranked{0, 1, 1, s, 0})) continue;
+      auto cells = ctx.repos.risk_cells(s);
+      for (int l = 1; l <= 5; ++l) {
+        for (int i = 1; i <= 5; ++i) {
+          if (l * i >= min_score)
+            n += cells[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i - 1)];
+        }
+      }
+    }
+    counted = static_cast<std::size_t>(std::max<std::int64_t>(n, 0));
+  }
   // Each risk is read only if it is shown or its owner is asked about.
   visit_in_scope(ctx, program, closed, [&](const Ranked& r, const Risk* read) {
     if (r.score() < min_score) return false;  // the rest score lower still
@@ -181,8 +199,9 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     };
     if (!owner.empty() && (risk() == nullptr || risk()->owner != owner)) return true;
     if (++total <= limit && risk() != nullptr) lines.push_back(line(*risk()));
-    return true;
+    return !counted || total < limit;
   });
+  if (counted) total = *counted;
   std::string scope = program.empty() ? "" : " in " + program;
   if (total == 0) {
     return reply_only(text_reply(
@@ -389,14 +408,32 @@ Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::array<std::array<int, 5>, 5> grid{};  // [likelihood-1][impact-1]
   std::array<int, 4> per_band{};             // low, medium, high, critical
   int total = 0;
-  visit_in_scope(ctx, program, false, [&](const Ranked& r, const Risk*) {
-    ++grid[static_cast<std::size_t>(std::clamp(r.likelihood, 1, 5) - 1)]
-          [static_cast<std::size_t>(std::clamp(r.impact, 1, 5) - 1)];
-    int s = r.score();
-    ++per_band[s >= 15 ? 3 : s >= 10 ? 2 : s >= 5 ? 1 : 0];
-    ++total;
-    return true;
-  });
+  auto count = [&](int likelihood, int impact, int n) {
+    grid[static_cast<std::size_t>(std::clamp(likelihood, 1, 5) - 1)]
+        [static_cast<std::size_t>(std::clamp(impact, 1, 5) - 1)] += n;
+    int s = likelihood * impact;
+    per_band[s >= 15 ? 3 : s >= 10 ? 2 : s >= 5 ? 1 : 0] += n;
+    total += n;
+  };
+  if (program.empty()) {
+    // Every program's: the counters of the risks that are not closed, not the risks.
+    for (auto s : {storage::RiskStatus::open, storage::RiskStatus::mitigating,
+                   storage::RiskStatus::accepted}) {
+      auto cells = ctx.repos.risk_cells(s);
+      for (int l = 1; l <= 5; ++l) {
+        for (int i = 1; i <= 5; ++i) {
+          count(l, i,
+                static_cast<int>(
+                    cells[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i - 1)]));
+        }
+      }
+    }
+  } else {
+    visit_in_scope(ctx, program, false, [&](const Ranked& r, const Risk*) {
+      count(r.likelihood, r.impact, 1);
+      return true;
+    });
+  }
   std::string scope = program.empty() ? "all programs" : program;
   if (total == 0) {
     return reply_only(

@@ -567,6 +567,12 @@ TEST_CASE("a schema 4 database is migrated forward on open: latest statuses, lar
     status("dr", "red");
     status("old", "amber");
     status("ci", "amber");
+    Risk r;
+    r.number = repos.next_number<Risk>(batch);
+    r.program = "dr";
+    r.likelihood = 3;
+    r.impact = 4;
+    repos.save(batch, r, nullptr, Change{"U1", 1000, "add"});
     Decision d;
     d.number = repos.next_number<Decision>(batch);
     d.program = "dr";
@@ -591,11 +597,13 @@ TEST_CASE("a schema 4 database is migrated forward on open: latest statuses, lar
     for (const char* term : {"patroni", "failover"}) {
       old.merge(Family::decision_terms, KeyBuilder().str(term).u64(0).done(), "+" + entry);
     }
+    // Schema 4 kept no risk counters.
+    old.set_counter(risk_cell_counter(RiskStatus::open, 3, 4), 0);
     Store::set_schema_version(old, 4);
     REQUIRE(store->commit(std::move(old)));
     store->compact(Family::decision_terms);  // the old merge operator still reads them
-    // 3 health rows, 2 open programs, the old postings, the missing new ones.
-    CHECK(repos.check().size() == 7);
+    // 3 health rows, 2 open programs, the old postings, the missing new ones, the counters.
+    CHECK(repos.check().size() == 8);
   }
   auto store = open_database(path);
   CHECK(store->stored_schema_version() == Store::schema_version);
@@ -605,6 +613,7 @@ TEST_CASE("a schema 4 database is migrated forward on open: latest statuses, lar
   CHECK(health(repos, health_rank("amber")) == std::vector<std::string>{"ci"});  // not "old"
   CHECK(health(repos, health_rank("green")).empty());
   CHECK(repos.count_open_programs() == 2);
+  CHECK(repos.risk_cells(RiskStatus::open)[2][3] == 1);
   auto hits = repos.search_decisions(SearchQuery{"patroni failover", "", 20});
   REQUIRE(hits.size() == 1);
   CHECK(hits.front().number == 1);
@@ -634,6 +643,13 @@ TEST_CASE("the score, due and day rows follow every change") {
   REQUIRE(f.store->commit(std::move(batch)));
   CHECK(by_score(f.repos, false) == std::vector<std::uint64_t>{a.number});
   CHECK(by_score(f.repos, true) == std::vector<std::uint64_t>{b.number});
+  // The counters by status, likelihood and impact moved with them.
+  auto open = f.repos.risk_cells(RiskStatus::open);
+  CHECK(open[4][1] == 1);  // a: 5 x 2
+  CHECK(open[1][1] == 0);  // a was 2 x 2
+  CHECK(open[2][2] == 0);  // b closed
+  CHECK(f.repos.risk_cells(RiskStatus::closed)[2][2] == 1);
+  CHECK(f.repos.check().empty());
   CHECK(f.repos.count_on_ladder() == 0);
   Risk on_ladder = raised;
   on_ladder.escalation_level = 2;
