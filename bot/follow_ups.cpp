@@ -534,7 +534,7 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
     try {
       auto view = commands::survey_message(self->repos_, survey);
       if (!view || view->ts.empty()) {
-        spdlog::info("survey Q-{} has no posted message to update", survey);
+        spdlog::info("survey S-{} has no posted message to update", survey);
       } else {
         for (int attempt = 0;; ++attempt) {
           nlohmann::json args = {{"channel", view->channel},
@@ -544,7 +544,7 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
           ApiResult result = co_await self->api_.call_json("chat.update", std::move(args));
           if (result.ok) break;
           if (!transient(result) || attempt >= 8) {
-            spdlog::warn("chat.update of survey Q-{} failed: {}", survey, result.error);
+            spdlog::warn("chat.update of survey S-{} failed: {}", survey, result.error);
             break;
           }
           pause.expires_after(retry_pause(attempt + 1, result));
@@ -558,12 +558,12 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
     // Its rows are dropped below either way: a refresh renders what is stored, so there is
     // nothing to keep of it.
     if (!error.empty())
-      self->health_.failed("posts", "refreshing survey Q-" + std::to_string(survey), error);
+      self->health_.failed("posts", "refreshing survey S-" + std::to_string(survey), error);
     if (!rows.empty()) {
       storage::Batch batch;
       for (auto seq : rows) self->repos_.outbox().dequeue(batch, seq);
       self->repos_.store().commit_async(std::move(batch), [survey](storage::CommitResult c) {
-        if (!c) spdlog::error("cannot remove survey Q-{}'s refresh rows: {}", survey, c.error);
+        if (!c) spdlog::error("cannot remove survey S-{}'s refresh rows: {}", survey, c.error);
       });
     }
     if (!self->refreshes_[survey].again) break;

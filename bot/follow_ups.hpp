@@ -33,7 +33,7 @@ struct QueuedPost {
   // An earlier attempt may have reached Slack (the bot stopped, or Slack's answer was lost):
   // look for the post in the channel before sending it again.
   bool maybe_sent = false;
-  // Not a new post: brings survey Q-<refresh_survey>'s message up to date (chat.update).
+  // Not a new post: brings survey S-<refresh_survey>'s message up to date (chat.update).
   std::uint64_t refresh_survey = 0;
   // The idempotency key the post carries in its message metadata (new_post_key); kept in its
   // outbox row.

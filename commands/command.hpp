@@ -71,7 +71,7 @@ struct PostMessage {
 nlohmann::json to_outbox(const PostMessage& message);
 PostMessage from_outbox(const nlohmann::json& j);
 
-// Brings the posted message of survey Q-<survey> up to date (chat.update). It is rendered
+// Brings the posted message of survey S-<survey> up to date (chat.update). It is rendered
 // when it is sent, from what is stored then: votes in quick succession share one update,
 // and the last update shows them all.
 struct RefreshSurvey {

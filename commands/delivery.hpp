@@ -12,7 +12,7 @@ namespace itpm::commands {
 // Where Slack put a post the bot delivered for an item.
 struct Posted {
   std::uint64_t decision = 0;  // the post announced decision D-<decision> (0: none)
-  std::uint64_t survey = 0;    // the post is survey Q-<survey>'s poll (0: none)
+  std::uint64_t survey = 0;    // the post is survey S-<survey>'s poll (0: none)
   std::string channel;
   std::string ts;
   std::string permalink;  // empty when Slack gave none

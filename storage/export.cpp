@@ -544,7 +544,8 @@ void write_rows(ExportSource& source, Store& store, const json& sequences) {
       [&](const std::string& list, std::size_t, json row) {
         if (list == "audit") {
           std::uint64_t seq = row.at("seq").get<std::uint64_t>();
-          std::string item = row.at("item").get<std::string>();
+          std::string item = current_audit_item(row.at("item").get<std::string>());
+          row["item"] = item;
           row.erase("seq");
           if (auto index = escalation_row(seq, row)) batch.put(index->first, index->second, "");
           batch.put(Family::audit, KeyBuilder().str(item).u64(seq).done(), row.dump());

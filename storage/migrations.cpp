@@ -41,6 +41,26 @@ void remove_rows(Store& store, Family family) {
     throw StoreError("cannot remove the old index rows: " + r.error);
 }
 
+// Files the audit entries of surveys under S-<n> (they were Q-<n>).
+void rename_survey_audit(Store& store) {
+  Batch batch;
+  store.scan(Family::audit, "Q-", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    auto item = r.str();
+    auto sequence = r.u64();
+    auto entry = nlohmann::json::parse(value, nullptr, false);
+    if (!item || !sequence || !entry.is_object()) return true;
+    std::string renamed = current_audit_item(std::string(*item));
+    if (renamed == *item) return true;
+    entry["item"] = renamed;
+    batch.remove(Family::audit, key);
+    batch.put(Family::audit, KeyBuilder().str(renamed).u64(*sequence).done(), entry.dump());
+    return true;
+  });
+  if (auto r = store.commit(std::move(batch)); !r)
+    throw StoreError("cannot rename the surveys' audit entries: " + r.error);
+}
+
 // Writes the escalation_events row of every audit entry that moved a risk on or off the ladder.
 void write_escalation_rows(Store& store) {
   Batch batch;
@@ -87,10 +107,11 @@ void migrate(Store& store, std::uint32_t from) {
       case 4:
         // Schema 5 keeps each program's latest status, the open programs and counters of
         // risks by status, likelihood and impact; search postings move to decision_postings in
-        // larger chunks.
+        // larger chunks; surveys are S-<n> (were Q-<n>) in the audit log.
         write_index_rows<Program>(store);
         Repositories(store).rewrite_health_rows();
         Repositories(store).rewrite_risk_cells();
+        rename_survey_audit(store);
         DecisionSearch(store).rebuild();
         break;
       default:

@@ -154,6 +154,15 @@ inline std::string risk_cell_counter(RiskStatus status, int likelihood, int impa
          std::to_string(std::clamp(impact, 1, 5));
 }
 
+// Surveys were Q-<n> before schema 5: the audit item such an id is filed under now (S-<n>),
+// or the item itself.
+inline std::string current_audit_item(std::string item) {
+  if (item.size() > 2 && item.starts_with("Q-") &&
+      item.find_first_not_of("0123456789", 2) == std::string::npos)
+    item[0] = 'S';
+  return item;
+}
+
 // A record type without secondary index rows (traits that have some declare their own).
 template <class R>
 struct Unindexed {
@@ -347,7 +356,7 @@ struct RecordTraits<Survey> : NumberedTraits<Survey> {
   static constexpr Family family = Family::surveys;
   static constexpr std::string_view plural = "surveys";
   static constexpr std::string_view sequence = "survey";
-  static constexpr char prefix = 'Q';
+  static constexpr char prefix = 'S';  // Q before schema 5
 };
 
 // A person's share of a program; filed under the program, removed at 0 percent.

@@ -210,6 +210,41 @@ class Repositories {
   [[nodiscard]] std::vector<Action> open_actions(
       std::string_view due_before, std::string_view program, std::size_t limit,
       std::size_t* total = nullptr, const std::function<bool(const Action&)>& keep = {}) const;
+  // Done milestones or corrective actions (`kind`: day_milestone_done or day_action_closed),
+  // most recently done first, from their work_by_day rows: of `program` unless empty (then
+  // each is read), and those `keep` accepts if given. The first `limit` are returned; `total`
+  // receives how many there are.
+  template <class R>
+  [[nodiscard]] std::vector<R> done_work(std::uint8_t kind, std::string_view program,
+                                         std::size_t limit, std::size_t* total = nullptr,
+                                         const std::function<bool(const R&)>& keep = {}) const {
+    std::vector<R> out;
+    std::size_t count = 0;
+    bool filtered = !program.empty() || keep;
+    store_.scan(
+        Family::work_by_day, KeyBuilder().u8(kind).done(),
+        [&](std::string_view key, std::string_view) {
+          KeyReader r(key);
+          (void)r.u8();
+          (void)r.str();
+          (void)r.u8();
+          auto number = r.u64();
+          if (!number) return true;
+          std::optional<R> item;
+          if (filtered) {
+            item = find<R>(*number);
+            if (!item || (!program.empty() && item->program != program) || (keep && !keep(*item)))
+              return true;
+          }
+          if (++count > limit) return true;
+          if (!item) item = find<R>(*number);
+          if (item) out.push_back(std::move(*item));
+          return true;
+        },
+        true);
+    if (total != nullptr) *total = count;
+    return out;
+  }
   // Every change to an item, oldest first.
   [[nodiscard]] std::vector<AuditEntry> audit(std::string_view item) const;
   // Adds to the item's history something that happened to it without changing it (a post

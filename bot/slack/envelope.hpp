@@ -53,7 +53,7 @@ bool is_slack_id(const std::string& s);
 struct ButtonPress {
   std::string user;       // a Slack user ID
   std::string action_id;  // "itpm_vote_4"
-  std::string value;      // what the button carries ("Q-3:4")
+  std::string value;      // what the button carries ("S-3:4")
   std::string response_url;
 };
 

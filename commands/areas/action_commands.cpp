@@ -143,31 +143,60 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
 
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   bool overdue = cmd.flag("overdue") != nullptr;
+  bool done = cmd.flag("done") != nullptr;
+  bool all = cmd.flag("all") != nullptr;
+  if (done && all) return mistake(cmd, "Give --done or --all, not both.");
+  if (overdue && (done || all))
+    return mistake(cmd, "--overdue lists open actions; leave out --done and --all.");
   std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
-  std::size_t total = 0;
+  std::size_t limit = list_limit(cmd);
   std::function<bool(const Action&)> of_owner;
   if (!owner.empty()) of_owner = [&](const Action& a) { return a.owner == owner; };
-  std::vector<Action> shown = ctx.repos.open_actions(overdue ? today_iso : std::string(), "",
-                                                     list_limit(cmd), &total, of_owner);
-  std::string what = overdue ? "corrective action past its SLO" : "open corrective action";
+  // Open ones soonest due first, then (--all) done ones most recently done first.
+  std::size_t open_total = 0;
+  std::size_t done_total = 0;
+  std::vector<Action> shown;
+  if (!done) {
+    shown = ctx.repos.open_actions(overdue ? today_iso : std::string(), "", limit, &open_total,
+                                   of_owner);
+  }
+  if (done || all) {
+    for (auto& a : ctx.repos.done_work<Action>(storage::day_action_closed, "", limit - shown.size(),
+                                               &done_total, of_owner))
+      shown.push_back(std::move(a));
+  }
+  std::size_t total = open_total + done_total;
+  std::string for_owner = owner.empty() ? "" : " for " + user_mention(owner);
   if (total == 0) {
+    std::string none = overdue ? "corrective actions past their SLO"
+                       : done  ? "done corrective actions"
+                       : all   ? "corrective actions"
+                               : "open corrective actions";
     return reply_only(text_reply(
         query_visibility(cmd),
-        {fmt::format("No {}{}.",
-                     overdue ? "corrective actions past their SLO" : "open corrective actions",
-                     owner.empty() ? "" : " for " + user_mention(owner)),
+        {fmt::format("No {}{}.", none, for_owner),
          "Add one: `/itpm action add \"<title>\" --severity S1|S2|S3|S4 [--incident REF]`"}));
   }
   std::vector<std::string> lines;
   for (const auto& a : shown) lines.push_back(line(a, today));
+  std::string s = total == 1 ? "" : "s";
   std::string header =
-      overdue ? fmt::format("*{} corrective action{} past {} SLO*", total, total == 1 ? "" : "s",
+      overdue ? fmt::format("*{} corrective action{} past {} SLO*", total, s,
                             total == 1 ? "its" : "their")
-              : fmt::format("*{} {}{}*, soonest due first", total, what, total == 1 ? "" : "s");
+      : done  ? fmt::format("*{} done corrective action{}{}*, most recently done first", total, s,
+                            for_owner)
+      : all
+          ? fmt::format(
+                "*{} corrective action{}{}*, open ones soonest due first, then the "
+                "most recently done",
+                total, s, for_owner)
+          : fmt::format("*{} open corrective action{}{}*, soonest due first", total, s, for_owner);
   return reply_only(list_reply(query_visibility(cmd), header, lines, total,
-                               "Narrow with --owner or --overdue, or raise --limit."));
+                               done || all
+                                   ? "Narrow with --owner, or raise --limit."
+                                   : "Narrow with --owner or --overdue, or raise --limit."));
 }
 
 Outcome note(Outcome out, std::string text) {
@@ -252,9 +281,9 @@ AreaSpec action_area() {
                done},
               {"list",
                {"ls"},
-               "List corrective actions",
+               "List corrective actions (open ones unless --done or --all)",
                {},
-               {sw("overdue"), owner_flag, share_flag},
+               {sw("overdue"), sw("done"), sw("all"), owner_flag, limit_flag, share_flag},
                list},
           }};
 }

@@ -47,18 +47,25 @@ std::string changes(const nlohmann::json& before, const nlohmann::json& after,
 }
 
 Outcome audit(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  std::string id = cmd.positional("id")->text;
-  // Typed ids are found however they were typed (r12, R-12).
-  for (char prefix : {'R', 'D'}) {
+  const std::string& typed = cmd.positional("id")->text;
+  std::string id = typed;
+  // Item ids are found however they were typed (r12, R-12, m-3, a5).
+  for (char prefix : {'R', 'D', 'M', 'A', 'X', 'V', 'S', 'Q'}) {
     if (id.size() > 1 && std::toupper(static_cast<unsigned char>(id[0])) == prefix) {
       if (auto n = item_number(id, prefix)) id = std::string(1, prefix) + "-" + std::to_string(*n);
     }
   }
+  id = storage::current_audit_item(id);  // a survey's old Q-<n>
   auto entries = ctx.repos.audit(id);
+  if (entries.empty() && id != typed) {
+    // A program key can look like an id (a5): its own history, if it has one.
+    entries = ctx.repos.audit(typed);
+    if (!entries.empty()) id = typed;
+  }
   if (entries.empty()) {
     return reply_only(error_reply(
         fmt::format(
-            "No history for \"{}\". Give a program key (dr-2027) or an item id (R-12, D-7).",
+            "No history for \"{}\". Give a program key (dr-2027) or an item id (R-12, D-7, S-2).",
             shown_text(id, 40)),
         usage(*cmd.area, *cmd.verb)));
   }

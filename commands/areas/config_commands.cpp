@@ -145,8 +145,7 @@ Outcome show(const ParsedCommand&, const Command&, const Context& ctx) {
 Outcome set(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   if (!ctx.is_admin(command.user_id)) {
     return refusal(
-        "Only itpm admins can change settings (their Slack IDs are in the bot's ITPM_ADMINS). "
-        "Nothing was saved.");
+        "Only itpm admins can change settings (their Slack IDs are in the bot's ITPM_ADMINS).");
   }
   std::string key = cmd.positional("key")->text;
   std::vector<std::string_view> keys;

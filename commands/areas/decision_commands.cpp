@@ -155,7 +155,8 @@ std::variant<storage::DecisionFilter, Outcome> filter_of(const ParsedCommand& cm
   std::string since;
   std::string until;
   std::string error;
-  if (!date_flag(cmd, ctx, "since", since, error) || !date_flag(cmd, ctx, "until", until, error))
+  if (!date_flag(cmd, ctx, "since", since, error, DateLean::past) ||
+      !date_flag(cmd, ctx, "until", until, error, DateLean::past))
     return mistake(cmd, error);
   if (!since.empty() && !until.empty() && until < since)
     return mistake(cmd, fmt::format("--until {} is before --since {}.", until, since));

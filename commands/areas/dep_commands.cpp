@@ -217,7 +217,7 @@ AreaSpec dep_area() {
            {req("id", T::item_id, "X-n")},
            {},
            resolve},
-          {"list", {"ls"}, "List dependencies", {}, {program_flag, share_flag}, list},
+          {"list", {"ls"}, "List dependencies", {}, {program_flag, limit_flag, share_flag}, list},
       }};
 }
 

@@ -134,13 +134,14 @@ std::vector<std::string> split_list(std::string_view text) {
 }
 
 bool date_flag(const ParsedCommand& cmd, const Context& ctx, std::string_view name,
-               std::string& out, std::string& error) {
+               std::string& out, std::string& error, DateLean lean) {
   const auto* v = cmd.flag(name);
   if (v == nullptr) return true;
-  auto date = resolve_date(v->text, today_in(ctx.now, ctx.zone));
+  auto date = resolve_date(v->text, today_in(ctx.now, ctx.zone), lean);
   if (!date) {
-    error = fmt::format("--{} must be a date like 2027-06-30, today, +2w or fri (got \"{}\").",
-                        name, shown_text(v->text, 40));
+    error = fmt::format("--{} must be a date like 2027-06-30, today, {} (got \"{}\").", name,
+                        lean == DateLean::past ? "yesterday or mon" : "+2w or fri",
+                        shown_text(v->text, 40));
     return false;
   }
   out = *date;
@@ -154,7 +155,7 @@ Visibility query_visibility(const ParsedCommand& cmd) {
 std::size_t list_limit(const ParsedCommand& cmd) {
   const auto* v = cmd.flag("limit");
   if (v == nullptr) return 20;
-  return static_cast<std::size_t>(std::clamp(std::stoll(v->text), 1LL, 100LL));
+  return static_cast<std::size_t>(std::clamp(std::stoll(v->text), 1LL, 100LL));  // parsed 1-100
 }
 
 bool runs_program(const storage::Program& program, const std::string& user, const Context& ctx) {

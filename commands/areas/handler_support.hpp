@@ -3,6 +3,7 @@
 // permissions and paged lists. Handlers are pure: they read the repositories and return an
 // Outcome.
 
+#include "commands/calendar/dates.hpp"
 #include "commands/command.hpp"
 #include "commands/language/parser.hpp"
 
@@ -71,9 +72,10 @@ std::optional<std::uint64_t> item_number(std::string_view text, char prefix);
 std::vector<std::string> split_list(std::string_view text);
 
 // Resolves the date flag `name` if given: true and `out` set, or false and `error` set.
-// Leaves `out` alone when the flag is absent.
+// Leaves `out` alone when the flag is absent. Weekday names lean as `lean` says (a --since
+// or --until to the past).
 bool date_flag(const ParsedCommand& cmd, const Context& ctx, std::string_view name,
-               std::string& out, std::string& error);
+               std::string& out, std::string& error, DateLean lean = DateLean::future);
 
 // Queries answer the caller only, unless --share.
 Visibility query_visibility(const ParsedCommand& cmd);

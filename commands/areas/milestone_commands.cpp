@@ -153,12 +153,30 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   if (!program.empty() && !ctx.repos.find<storage::Program>(program))
     return unknown_program(cmd, ctx, program);
   bool overdue = cmd.flag("overdue") != nullptr;
+  bool done = cmd.flag("done") != nullptr;
+  bool all = cmd.flag("all") != nullptr;
+  if (done && all) return mistake(cmd, "Give --done or --all, not both.");
+  if (overdue && (done || all))
+    return mistake(cmd, "--overdue lists open milestones; leave out --done and --all.");
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
-  std::size_t total = 0;
-  std::vector<Milestone> shown =
-      ctx.repos.open_milestones(overdue ? today_iso : "", program, list_limit(cmd), &total);
-  std::string what = overdue ? "overdue milestone" : "open milestone";
+  std::size_t limit = list_limit(cmd);
+  // Open ones soonest first, then (--all) done ones most recently done first.
+  std::size_t open_total = 0;
+  std::size_t done_total = 0;
+  std::vector<Milestone> shown;
+  if (!done)
+    shown = ctx.repos.open_milestones(overdue ? today_iso : "", program, limit, &open_total);
+  if (done || all) {
+    for (auto& m : ctx.repos.done_work<Milestone>(storage::day_milestone_done, program,
+                                                  limit - shown.size(), &done_total))
+      shown.push_back(std::move(m));
+  }
+  std::size_t total = open_total + done_total;
+  std::string what = overdue ? "overdue milestone"
+                     : done  ? "done milestone"
+                     : all   ? "milestone"
+                             : "open milestone";
   std::string scope = program.empty() ? "" : " in " + program;
   if (total == 0) {
     return reply_only(
@@ -168,10 +186,15 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   }
   std::vector<std::string> lines;
   for (const auto& m : shown) lines.push_back(line(m, today));
-  return reply_only(list_reply(
-      query_visibility(cmd),
-      fmt::format("*{} {}{}{}*, soonest first", total, what, total == 1 ? "" : "s", scope), lines,
-      total, "Narrow with --program or --overdue, or raise --limit."));
+  std::string order = done  ? "most recently done first"
+                      : all ? "open ones soonest first, then the most recently done"
+                            : "soonest first";
+  return reply_only(
+      list_reply(query_visibility(cmd),
+                 fmt::format("*{} {}{}{}*, {}", total, what, total == 1 ? "" : "s", scope, order),
+                 lines, total,
+                 done || all ? "Narrow with --program, or raise --limit."
+                             : "Narrow with --program or --overdue, or raise --limit."));
 }
 
 }  // namespace
@@ -186,32 +209,36 @@ std::string milestone_due(const Milestone& m, std::chrono::sys_days today) {
 
 AreaSpec milestone_area() {
   using namespace args;
-  return {
-      "milestone",
-      {"ms", "milestones"},
-      "Milestones and their due dates",
-      "list",
-      {
-          {"add",
-           {"new"},
-           "Add a milestone",
-           {req("program", T::program, "<program>"), req("title", T::text, "\"<title>\"")},
-           {req("due", T::date, "DATE"), owner_flag},
-           add},
-          {"done",
-           {"complete"},
-           "Mark a milestone done",
-           {req("id", T::item_id, "M-n")},
-           {opt("date", T::date, "DATE")},
-           done},
-          {"slip",
-           {},
-           "Move a milestone's due date",
-           {req("id", T::item_id, "M-n")},
-           {req("due", T::date, "DATE"), req("reason", T::text, "\"...\"")},
-           slip},
-          {"list", {"ls"}, "List milestones", {}, {program_flag, sw("overdue"), share_flag}, list},
-      }};
+  return {"milestone",
+          {"ms", "milestones"},
+          "Milestones and their due dates",
+          "list",
+          {
+              {"add",
+               {"new"},
+               "Add a milestone",
+               {req("program", T::program, "<program>"), req("title", T::text, "\"<title>\"")},
+               {req("due", T::date, "DATE"), owner_flag},
+               add},
+              {"done",
+               {"complete"},
+               "Mark a milestone done",
+               {req("id", T::item_id, "M-n")},
+               {opt("date", T::date, "DATE")},
+               done},
+              {"slip",
+               {},
+               "Move a milestone's due date",
+               {req("id", T::item_id, "M-n")},
+               {req("due", T::date, "DATE"), req("reason", T::text, "\"...\"")},
+               slip},
+              {"list",
+               {"ls"},
+               "List milestones (open ones unless --done or --all)",
+               {},
+               {program_flag, sw("overdue"), sw("done"), sw("all"), limit_flag, share_flag},
+               list},
+          }};
 }
 
 }  // namespace itpm::commands

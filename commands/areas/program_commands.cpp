@@ -89,11 +89,12 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
 
 Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   bool all = cmd.flag("all") != nullptr;
+  std::size_t limit = list_limit(cmd);
   std::vector<std::string> lines;
   std::size_t total = 0;
   for (const auto& p : ctx.repos.all<storage::Program>()) {
     if (!all && p.status != storage::ProgramStatus::open) continue;
-    if (++total > 20) continue;
+    if (++total > limit) continue;
     lines.push_back(fmt::format("• *{}* {}{} · owner {}{}", p.key, shown_text(p.name, 120),
                                 p.status == storage::ProgramStatus::closed ? " _(closed)_" : "",
                                 user_mention(p.owner),
@@ -106,7 +107,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   }
   return reply_only(list_reply(query_visibility(cmd),
                                fmt::format("*{} program{}*", total, total == 1 ? "" : "s"), lines,
-                               total, ""));
+                               total, "Raise --limit to see more."));
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
@@ -226,7 +227,7 @@ AreaSpec program_area() {
                program_add_positionals,
                program_fields,
                add},
-              {"list", {"ls"}, "List open programs", {}, {sw("all"), share_flag}, list},
+              {"list", {"ls"}, "List open programs", {}, {sw("all"), limit_flag, share_flag}, list},
               {"show",
                {"get"},
                "Show one program",

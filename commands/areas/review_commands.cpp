@@ -182,7 +182,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   return reply_only(
       list_reply(query_visibility(cmd),
                  fmt::format("*{} review cadence{}{}*", total, total == 1 ? "" : "s", scope), lines,
-                 total, "Narrow with --program."));
+                 total, "Narrow with --program, or raise --limit."));
 }
 
 Outcome cancel(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
@@ -380,7 +380,12 @@ AreaSpec review_area() {
            {req("every", T::text, "\"<spec>\""), opt("tz", T::text, "Area/City"),
             opt("channel", T::channel, "#c"), opt("remind", T::list, "1h[,10m]")},
            schedule},
-          {"list", {"ls"}, "List review cadences", {}, {program_flag, share_flag}, list},
+          {"list",
+           {"ls"},
+           "List review cadences",
+           {},
+           {program_flag, limit_flag, share_flag},
+           list},
           {"cancel", {}, "Cancel a cadence", {req("id", T::item_id, "V-n")}, {}, cancel},
           {"skip",
            {},
@@ -410,7 +415,7 @@ AreaSpec status_area() {
         "Show the latest status, or record one",
         {opt("program", T::program, "[program]"), choice("color", {"green", "amber", "red"}, false),
          opt("summary", T::text, "[\"<summary>\"]")},
-        {share_flag},
+        {limit_flag, share_flag},
         status}}};
 }
 

@@ -114,7 +114,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
       query_visibility(cmd),
       fmt::format("*Staffing{}*: {} {}{}", scope, count, count == 1 ? "person" : "people",
                   over > 0 ? fmt::format(", ⚠️ {} over 100%", over) : ""),
-      lines, count, "Narrow with --program or --user."));
+      lines, count, "Narrow with --program or --user, or raise --limit."));
 }
 
 }  // namespace
@@ -152,7 +152,7 @@ AreaSpec staff_area() {
                {"ls"},
                "List allocations, flagging anyone over 100%",
                {},
-               {program_flag, opt("user", T::user, "@u"), share_flag},
+               {program_flag, opt("user", T::user, "@u"), limit_flag, share_flag},
                list},
           }};
 }

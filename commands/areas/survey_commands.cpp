@@ -197,7 +197,9 @@ Outcome vote(const VotePress& press, const Context& ctx) {
     return reply_only(text_reply(Visibility::ephemeral, {text}));
   };
   auto colon = press.value.find(':');
-  auto number = item_number(press.value.substr(0, colon), 'Q');
+  // Buttons posted before surveys were S-<n> carry Q-<n>.
+  std::string_view pressed = std::string_view(press.value).substr(0, colon);
+  auto number = item_number(pressed, pressed.starts_with('Q') ? 'Q' : 'S');
   int score = colon == std::string::npos || colon + 2 != press.value.size()
                   ? 0
                   : press.value[colon + 1] - '0';

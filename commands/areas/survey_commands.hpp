@@ -28,7 +28,7 @@ std::optional<SurveyMessage> survey_message(const storage::Repositories& repos,
 // A press of one of a poll's buttons, from a `block_actions` interaction.
 struct VotePress {
   std::string user;
-  std::string value;  // "Q-3:4": survey and score
+  std::string value;  // "S-3:4": survey and score (Q-3:4 before schema 5)
 };
 
 // The action_id prefix of a poll's buttons ("itpm_vote_1" ... "itpm_vote_5").

@@ -35,7 +35,8 @@ std::chrono::sys_days today_in(std::chrono::system_clock::time_point now, const 
   }
 }
 
-std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_days today) {
+std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_days today,
+                                        DateLean lean) {
   std::string word(text);
   std::transform(word.begin(), word.end(), word.begin(),
                  [](unsigned char c) { return std::tolower(c); });
@@ -54,6 +55,10 @@ std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_
   if (word.size() >= 3) {
     for (unsigned wd = 0; wd < weekday_names.size(); ++wd) {
       if (weekday_names[wd].starts_with(word)) {
+        if (lean == DateLean::past) {
+          auto back = (std::chrono::weekday{today} - std::chrono::weekday{wd}).count();
+          return iso_date(today - std::chrono::days(back));
+        }
         auto diff = (std::chrono::weekday{wd} - std::chrono::weekday{today}).count();
         return iso_date(today + std::chrono::days(diff == 0 ? 7 : diff));
       }

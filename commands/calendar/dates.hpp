@@ -32,9 +32,14 @@ std::string show_time(std::int64_t ms, const date::time_zone& zone);
 // The calendar day `now` falls on in IANA zone `zone` (UTC if the zone is unknown).
 std::chrono::sys_days today_in(std::chrono::system_clock::time_point now, const std::string& zone);
 
+// Which way a weekday name leans: a due date to the next one after today, a --since to the
+// most recent one (today included).
+enum class DateLean { future, past };
+
 // YYYY-MM-DD for `text`: an ISO date, today, tomorrow, yesterday, +3d, +2w, or a weekday name
-// (mon, monday, ...: the next one after today). nullopt when it is none of these.
-std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_days today);
+// (mon, monday, ...: as `lean` says). nullopt when it is none of these.
+std::optional<std::string> resolve_date(std::string_view text, std::chrono::sys_days today,
+                                        DateLean lean = DateLean::future);
 
 // "Fri 2026-12-04" for a YYYY-MM-DD date (the text itself if it is not one).
 std::string show_date(const std::string& iso);

@@ -48,6 +48,12 @@ inline const ArgSpec program_flag = with_short(opt("program", T::program, "<key>
 inline const ArgSpec required_program_flag = with_short(req("program", T::program, "<key>"), 'p');
 inline const ArgSpec owner_flag = with_short(opt("owner", T::user, "@u"), 'o');
 inline const ArgSpec share_flag = sw("share");
-inline const ArgSpec limit_flag = opt("limit", T::integer, "N");
+// How many a list shows: 1 to 100 (20 when not given).
+inline const ArgSpec limit_flag = [] {
+  ArgSpec a = opt("limit", T::integer, "N");
+  a.min = 1;
+  a.max = 100;
+  return a;
+}();
 
 }  // namespace itpm::commands::args

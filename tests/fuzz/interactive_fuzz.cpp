@@ -1,6 +1,6 @@
 // Fuzzes the payload of an `interactive` envelope (a block_actions press) the way the
 // dispatcher takes it: parse_button_press, then a press of a poll's button becomes a vote on
-// the seeded store's open poll Q-1. Properties: nothing throws, only Slack user IDs vote, and
+// the seeded store's open poll S-1. Properties: nothing throws, only Slack user IDs vote, and
 // the presser's reply encodes as JSON and broadcasts nothing.
 #include "bot/slack/envelope.hpp"
 #include "commands/areas/survey_commands.hpp"

@@ -119,10 +119,10 @@ TEST_CASE("survey: a button press stores the vote and updates the poll, a second
     BotRun bot(*sim, {}, {}, db);
     REQUIRE(bot.wait_hellos(1));
     bot.command(R"(program add dr-2027 "Disaster Recovery 2027")");
-    CHECK(contains(bot.command("survey send dr-2027"), "*Q-1* posted in <#C0DEMO1>"));
+    CHECK(contains(bot.command("survey send dr-2027"), "*S-1* posted in <#C0DEMO1>"));
     REQUIRE(sim->wait_for(
         [](const Snapshot& s) {
-          return posted(s, "C0DEMO1", "Satisfaction survey Q-1").has_value();
+          return posted(s, "C0DEMO1", "Satisfaction survey S-1").has_value();
         },
         10s));
 
@@ -130,7 +130,7 @@ TEST_CASE("survey: a button press stores the vote and updates the poll, a second
     REQUIRE_FALSE(first.empty());
     REQUIRE(sim->wait_for(
         [&](const Snapshot& s) {
-          return updated_to(s, "1 vote · mean 4.0") && told(s, "your vote on Q-1 is *4*");
+          return updated_to(s, "1 vote · mean 4.0") && told(s, "your vote on S-1 is *4*");
         },
         10s));
     // (A new ButtonPress, not an assignment to label: GCC 12 warns wrongly on the latter.)
@@ -149,7 +149,7 @@ TEST_CASE("survey: a button press stores the vote and updates the poll, a second
     // The poll in the channel now shows the changed vote, once.
     bool found = false;
     for (const auto& m : sim->channel_history("C0DEMO1")) {
-      if (!contains(m.value("text", ""), "Satisfaction survey Q-1")) continue;
+      if (!contains(m.value("text", ""), "Satisfaction survey S-1")) continue;
       found = true;
       poll_ts = m.value("ts", "");
       CHECK(contains(m.value("text", ""), "1 vote · mean 2.0 · 1: 0 · 2: 1 · 3: 0 · 4: 0 · 5: 0"));

@@ -60,7 +60,21 @@ TEST_CASE("action list: open ones soonest due first, --overdue, --owner") {
   CHECK(contains(all.reply.text, "*2 open corrective actions*, soonest due first"));
   CHECK(all.reply.text.find("*A-2*") < all.reply.text.find("*A-1*"));
   CHECK(contains(f.run("action list --owner <@UERIN|erin>").reply.text,
-                 "*1 open corrective action*"));
+                 "*1 open corrective action for <@UERIN>*"));
+  // Done ones, most recently done first; --all: open, then done.
+  auto done = f.run("action list --done").reply.text;
+  CHECK(contains(done, "*1 done corrective action*, most recently done first"));
+  CHECK(contains(done, "*A-3*"));
+  CHECK_FALSE(contains(done, "*A-1*"));
+  auto every = f.run("action list --all --limit 2").reply.text;
+  INFO(every);
+  CHECK(contains(every, "*3 corrective actions*, open ones soonest due first"));
+  CHECK(every.find("*A-2*") < every.find("*A-1*"));
+  CHECK_FALSE(contains(every, "*A-3*"));  // past the limit
+  CHECK(contains(every, "… and 1 more."));
+  CHECK(contains(f.run("action list --done --owner <@UERIN|erin>").reply.text,
+                 "No done corrective actions for <@UERIN>."));
+  CHECK(contains(f.run("action list --done --all").reply.text, "Give --done or --all, not both."));
   CHECK(
       contains(f.run("action list --overdue").reply.text, "No corrective actions past their SLO."));
   f.now += std::chrono::hours(24 * 9);

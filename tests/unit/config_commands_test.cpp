@@ -30,8 +30,11 @@ TEST_CASE("config show lists every setting with its value and where it came from
 
 TEST_CASE("config set is for admins, checks its value and is audited") {
   itpm::test::CommandFixture f;
-  CHECK(contains(f.run("config set threshold 12", "UBOB").reply.text,
-                 "Only itpm admins can change settings"));
+  auto refused = f.run("config set threshold 12", "UBOB").reply.text;
+  CHECK(contains(refused, "Only itpm admins can change settings"));
+  // Said once, not twice.
+  CHECK(refused.find("Nothing was saved.") == refused.rfind("Nothing was saved."));
+  CHECK(contains(refused, "Nothing was saved."));
   CHECK(contains(f.run("config set treshold 12", "UADMIN").reply.text,
                  "Unknown setting \"treshold\". Did you mean `threshold`?"));
   struct Row {

@@ -66,7 +66,8 @@ TEST_CASE("mistakes in hostile input are explained and write nothing") {
       {R"(program update dr-2027 --budget -9223372036854775808)", "--budget must be 0–"},
       {R"(program update dr-2027 --budget 9223372036854775807)", "--budget must be 0–"},
       {R"(program add ci "CI" --budget 99999999999999999999)", "--budget must be a whole number"},
-      {R"(risk list --limit -9223372036854775808)", "--limit must be at most"},
+      {R"(risk list --limit -9223372036854775808)", "--limit must be 1–100"},
+      {R"(milestone list --limit 101)", "--limit must be 1–100 (got 101)"},
   }));
   auto out = f.run(row.text);
   INFO(row.text.substr(0, 120));

@@ -52,8 +52,8 @@ struct KpiFixture : itpm::test::CommandFixture {
     at(9, 12);
     run_ok(R"(risk escalate R-1 --reason "Vendor silent")");  // raised in Q3
     at(9, 15);
-    run_ok("survey send dr-2027");  // Q-1
-    votes("Q-1", {1, 1});
+    run_ok("survey send dr-2027");  // S-1
+    votes("S-1", {1, 1});
     at(9, 25);
     run_ok("milestone done M-1");  // late, in Q3
     at(9, 30);
@@ -78,8 +78,8 @@ struct KpiFixture : itpm::test::CommandFixture {
     at(10, 20);
     run_ok(R"(action add "Fix backup cron" --severity S1 --program dr-2027)");  // A-4, due 10-27
     at(11, 1);
-    run_ok("survey send dr-2027");  // Q-2 (closes Q-1)
-    votes("Q-2", {5, 4, 4, 3});
+    run_ok("survey send dr-2027");  // S-2 (closes S-1)
+    votes("S-2", {5, 4, 4, 3});
     run_ok(R"(risk add "Capacity" --program dr-2027 -l 3 -i 3)");  // R-3
     at(11, 2);
     run_ok("risk update R-3 --likelihood 5 --impact 5");  // raised
@@ -94,8 +94,8 @@ struct KpiFixture : itpm::test::CommandFixture {
     run_ok("milestone done M-4");  // late
     at(11, 20);
     run_ok("action done A-5");      // met
-    run_ok("survey send dr-2027");  // Q-3
-    votes("Q-3", {2});
+    run_ok("survey send dr-2027");  // S-3
+    votes("S-3", {2});
     run_ok(R"(action add "Later" --severity S3 --program dr-2027)");  // A-6, due 2027-01-19
     at(11, 25);
     run_ok(R"(risk add "Region outage" --program dr-2027 -l 5 -i 5)");  // R-4, still climbing
@@ -144,7 +144,7 @@ TEST_CASE("kpi arithmetic on a hand-made quarter") {
   CHECK(q4.actions_counted == 4);
   CHECK(q4.actions_met == 2);
   CHECK(q4.open_s1_s2_past_due == 1);  // A-4
-  // Votes on Q-2 (5, 4, 4, 3) and Q-3 (2): 18 / 5. Q-1 was sent in Q3.
+  // Votes on S-2 (5, 4, 4, 3) and S-3 (2): 18 / 5. S-1 was sent in Q3.
   CHECK(q4.votes == 5);
   CHECK(q4.satisfaction == Approx(3.6));
   // Raised: R-2 (added critical), R-3 (raised by update), R-4 (added critical). Resolved: R-2

@@ -109,6 +109,17 @@ TEST_CASE("milestone list shows open ones soonest first, --overdue only the late
   CHECK_FALSE(contains(overdue.reply.text, "M-1"));
   CHECK(contains(f.run("milestone list --program ci-speed --overdue").reply.text,
                  "No overdue milestones in ci-speed."));
+  // Done ones too: --done alone, --all after the open ones.
+  auto done = f.run("milestone list --done").reply.text;
+  CHECK(contains(done, "*1 done milestone*, most recently done first"));
+  CHECK(contains(done, "✅ *M-4* dr-2027 · “Done already” · done"));
+  CHECK(contains(f.run("milestone list --done --program ci-speed").reply.text,
+                 "No done milestones in ci-speed."));
+  auto every = f.run("milestone list --all --program dr-2027").reply.text;
+  CHECK(contains(every, "*3 milestones in dr-2027*, open ones soonest first"));
+  CHECK(every.find("*M-1*") < every.find("*M-4*"));
+  CHECK(contains(f.run("milestone list --overdue --done").reply.text,
+                 "--overdue lists open milestones"));
 }
 
 TEST_CASE("the review agenda lists milestones due within 14 days and overdue ones") {

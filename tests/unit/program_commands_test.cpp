@@ -1,6 +1,7 @@
 #include "commands/calendar/dates.hpp"
 #include "tests/support/command_fixture.hpp"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 using namespace itpm::commands;
@@ -10,6 +11,7 @@ using itpm::storage::Store;
 namespace {
 
 using Fixture = itpm::test::CommandFixture;
+using itpm::test::contains;
 using itpm::test::noon;
 
 }  // namespace
@@ -23,6 +25,11 @@ TEST_CASE("date words resolve in the caller's zone") {
   CHECK(resolve_date("+2w", today) == "2026-12-11");
   CHECK(resolve_date("fri", today) == "2026-12-04");  // the next Friday, not today
   CHECK(resolve_date("monday", today) == "2026-11-30");
+  // A --since leans to the past: the most recent one, today included.
+  CHECK(resolve_date("mon", today, DateLean::past) == "2026-11-23");
+  CHECK(resolve_date("fri", today, DateLean::past) == "2026-11-27");
+  CHECK(resolve_date("sat", today, DateLean::past) == "2026-11-21");
+  CHECK(resolve_date("+2w", today, DateLean::past) == "2026-12-11");
   CHECK_FALSE(resolve_date("2027-02-30", today));
   CHECK_FALSE(resolve_date("soon", today));
   CHECK_FALSE(resolve_date("+xd", today));
@@ -125,4 +132,20 @@ TEST_CASE("audit shows who changed what, oldest first") {
         std::string::npos);
   CHECK(out.reply.text.find("budget 0 → 10 · due none → 2027-01-01") != std::string::npos);
   CHECK(f.run("audit R-99").reply.text.find("No history") != std::string::npos);
+}
+
+TEST_CASE("audit finds an item however its id is typed, and a program key that looks like one") {
+  Fixture f;
+  f.run(R"(program add dr-2027 "DR")");
+  f.run(R"(milestone add dr-2027 "Cutover" --due 2027-01-15)");
+  f.run(R"(action add "Patch" --severity S2)");
+  f.run("survey send dr-2027");
+  for (const char* typed : {"m-1", "M1", "m1"})
+    CHECK(contains(f.run(fmt::format("audit {}", typed)).reply.text, "*History of M-1*"));
+  CHECK(contains(f.run("audit a1").reply.text, "*History of A-1*"));
+  // Surveys are S-n; their old Q-n spelling still finds them.
+  CHECK(contains(f.run("audit s-1").reply.text, "*History of S-1*"));
+  CHECK(contains(f.run("audit Q-1").reply.text, "*History of S-1*"));
+  f.run(R"(program add a5 "A program whose key looks like an action id")");
+  CHECK(contains(f.run("audit a5").reply.text, "*History of a5*"));
 }

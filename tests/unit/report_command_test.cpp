@@ -52,6 +52,8 @@ TEST_CASE("report sums up each program's week and the actions due") {
   CHECK_FALSE(contains(older.reply.text, "ci-speed"));
   CHECK(older.reply.visibility == Visibility::ephemeral);
   CHECK(contains(f.run("report --since 2027-01-01").reply.text, "cannot be in the future"));
+  // Fri 2026-11-27: mon is the Monday just past.
+  CHECK(contains(f.run("report --since mon").reply.text, "· Mon 2026-11-23 → Fri 2026-11-27"));
   CHECK(contains(f.run("report nope").reply.text, "No program \"nope\""));
 }
 

@@ -597,6 +597,9 @@ TEST_CASE("a schema 4 database is migrated forward on open: latest statuses, lar
     for (const char* term : {"patroni", "failover"}) {
       old.merge(Family::decision_terms, KeyBuilder().str(term).u64(0).done(), "+" + entry);
     }
+    // Schema 4 filed surveys as Q-<n>.
+    old.put(Family::audit, KeyBuilder().str("Q-1").u64(999).done(),
+            R"({"v":1,"item":"Q-1","by":"U1","at":1000,"action":"send","before":null,"after":{}})");
     // Schema 4 kept no risk counters.
     old.set_counter(risk_cell_counter(RiskStatus::open, 3, 4), 0);
     Store::set_schema_version(old, 4);
@@ -614,6 +617,9 @@ TEST_CASE("a schema 4 database is migrated forward on open: latest statuses, lar
   CHECK(health(repos, health_rank("green")).empty());
   CHECK(repos.count_open_programs() == 2);
   CHECK(repos.risk_cells(RiskStatus::open)[2][3] == 1);
+  REQUIRE(repos.audit("S-1").size() == 1);
+  CHECK(repos.audit("S-1").front().item == "S-1");
+  CHECK(repos.audit("Q-1").empty());
   auto hits = repos.search_decisions(SearchQuery{"patroni failover", "", 20});
   REQUIRE(hits.size() == 1);
   CHECK(hits.front().number == 1);
