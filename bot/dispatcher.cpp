@@ -267,9 +267,12 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
     done({});
     return;
   }
-  if (!chatter_allowed(event->user, std::chrono::steady_clock::now())) {
-    spdlog::debug("{} had {} canned replies this minute: acked, not answered", event->user,
-                  chatter_per_minute);
+  // In a DM, or after the bot's mention, /itpm's grammar works without "/itpm".
+  std::string text = typed_command(event->text, event->type == "app_mention");
+  bool is_command = registry_.starts_command(text);
+  if (!chatter_allowed(event->user, std::chrono::steady_clock::now(), is_command)) {
+    spdlog::debug("{} sent more than a minute's share of DMs and mentions: acked, not answered",
+                  event->user);
     done({});
     return;
   }
@@ -277,38 +280,86 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
   post.priority = commands::PostPriority::chatter;
   post.channel = event->channel;
   if (!direct_message) post.thread_ts = event->thread_ts.empty() ? event->ts : event->thread_ts;
-  post.text = "Hi <@" + event->user + ">! I answer to `/itpm`: try `/itpm help`.";
-  // Reads nothing: the attempt never meets a change made meanwhile.
-  Attempt attempt = [this, post, event_id](std::chrono::system_clock::time_point at) {
-    commands::Outcome outcome;
-    outcome.effects.emplace_back(post);
-    if (event_id.empty()) return outcome;
-    constexpr std::int64_t remembered_ms = 2 * 60 * 60 * 1000;  // Slack retries within an hour
-    auto at_ms = commands::millis(at);
-    repos_.seen_events().remember(outcome.writes, event_id, at_ms + remembered_ms);
-    repos_.seen_events().expire(outcome.writes, at_ms, 16);
-    return outcome;
+  post.text = "Hi <@" + event->user +
+              ">! I answer to `/itpm`: try `/itpm help`, or type a command after my name or in "
+              "a DM to me, like `risk list`.";
+  commands::Command command;
+  command.user_id = event->user;
+  command.channel_id = event->channel;
+  command.text = text;
+  // The answer is a post in the thread (or the DM), in the same batch as the event's id:
+  // a redelivered event finds it handled.
+  auto proceed = [this, post, command, is_command, event_id, done](const std::string& zone) {
+    Attempt attempt = [this, post, command, is_command, event_id,
+                       zone](std::chrono::system_clock::time_point at) {
+      commands::Outcome outcome;
+      if (is_command) {
+        commands::Context context = commands::make_context(repos_, settings_, at, zone);
+        outcome = noting_reads([&] { return registry_.handle(command, context); });
+        if (!outcome.reply.text.empty() || !outcome.reply.blocks.empty()) {
+          commands::PostMessage answer = post;
+          answer.priority = commands::PostPriority::normal;
+          answer.text = std::move(outcome.reply.text);
+          answer.blocks = std::move(outcome.reply.blocks);
+          outcome.effects.insert(outcome.effects.begin(), std::move(answer));
+          outcome.reply = {};
+        }
+      } else {
+        outcome.effects.emplace_back(post);
+      }
+      if (event_id.empty()) return outcome;
+      constexpr std::int64_t remembered_ms = 2 * 60 * 60 * 1000;  // Slack retries within an hour
+      auto at_ms = commands::millis(at);
+      repos_.seen_events().remember(outcome.writes, event_id, at_ms + remembered_ms);
+      repos_.seen_events().expire(outcome.writes, at_ms, 16);
+      return outcome;
+    };
+    if (event_id.empty()) {
+      complete(std::move(attempt), "", false, done);
+      return;
+    }
+    auto finish = [this, event_id, done](Dispatched d) {
+      events_in_flight_.erase(event_id);
+      done(std::move(d));
+    };
+    complete(std::move(attempt), "", false, finish);
   };
-  if (event_id.empty()) {
-    complete(std::move(attempt), "", false, done);
+  if (!event_id.empty()) events_in_flight_.insert(event_id);
+  if (!is_command || !zone_lookup_) {
+    proceed("");
     return;
   }
-  events_in_flight_.insert(event_id);
-  auto finish = [this, event_id, done](Dispatched d) {
-    events_in_flight_.erase(event_id);
-    done(std::move(d));
-  };
-  complete(std::move(attempt), "", false, finish);
+  zone_lookup_(event->user, [proceed](std::string zone) { proceed(zone); });
 }
 
-bool Dispatcher::chatter_allowed(const std::string& user,
-                                 std::chrono::steady_clock::time_point now) {
+std::string Dispatcher::typed_command(std::string_view text, bool mention) const {
+  auto trim = [](std::string_view t) {
+    auto first = t.find_first_not_of(" \t\n");
+    if (first == std::string_view::npos) return std::string_view();
+    return t.substr(first, t.find_last_not_of(" \t\n") - first + 1);
+  };
+  text = trim(text);
+  // The bot's mention (<@U0BOT> or <@U0BOT|itpm>) that starts an app_mention (any leading
+  // mention there, while the bot does not know its own id yet).
+  if (text.starts_with("<@") &&
+      (identity_ ? text.starts_with("<@" + identity_->user_id) : mention)) {
+    auto close = text.find('>');
+    if (close != std::string_view::npos) text = trim(text.substr(close + 1));
+  }
+  for (std::string_view lead : {"/itpm ", "itpm "}) {
+    if (text.starts_with(lead)) text = trim(text.substr(lead.size()));
+  }
+  return std::string(text);
+}
+
+bool Dispatcher::chatter_allowed(const std::string& user, std::chrono::steady_clock::time_point now,
+                                 bool command) {
   constexpr auto minute = std::chrono::minutes(1);
   if (chatter_.size() > 10000)
     std::erase_if(chatter_, [&](const auto& e) { return now - e.second.window >= minute; });
   Chatter& c = chatter_[user];
-  if (now - c.window >= minute) c = Chatter{now, 0};
-  return ++c.replies <= chatter_per_minute;
+  if (now - c.window >= minute) c = Chatter{now, 0, 0};
+  return command ? ++c.commands <= commands_per_minute : ++c.replies <= chatter_per_minute;
 }
 
 }  // namespace itpm::bot

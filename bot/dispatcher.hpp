@@ -84,6 +84,8 @@ class Dispatcher {
   static constexpr int max_attempts = 4;
   // Canned replies to one person's DMs and mentions per minute; more are acked unanswered.
   static constexpr int chatter_per_minute = 3;
+  // Commands one person may send per minute by DM or mention.
+  static constexpr int commands_per_minute = 30;
 
   // Runs a command's handler at `now` with its reads noted; its writes are conditional on them.
   using Attempt = std::function<commands::Outcome(std::chrono::system_clock::time_point now)>;
@@ -123,13 +125,18 @@ class Dispatcher {
   std::optional<boost::asio::any_io_executor> worker_;
   std::chrono::milliseconds notice_after_{0};
   std::function<void(Dispatched)> late_;
-  // Whether `user` may get another canned reply now (counts it).
-  bool chatter_allowed(const std::string& user, std::chrono::steady_clock::time_point now);
+  // Whether `user` may have another answer this minute: a command's (`command`) or a canned
+  // reply's, each counted on its own.
+  bool chatter_allowed(const std::string& user, std::chrono::steady_clock::time_point now,
+                       bool command);
+  // The command in a DM's or mention's text: without the bot's leading mention or "/itpm".
+  [[nodiscard]] std::string typed_command(std::string_view text, bool mention) const;
 
   std::set<std::string> events_in_flight_;  // handled, not yet committed
   struct Chatter {
     std::chrono::steady_clock::time_point window;  // start of the current minute
-    int replies = 0;
+    int replies = 0;                               // canned
+    int commands = 0;                              // run
   };
   std::map<std::string, Chatter> chatter_;  // by user
 };

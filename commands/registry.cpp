@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <exception>
 
 namespace itpm::commands {
@@ -30,6 +32,16 @@ bool Registry::reads_widely(const Command& command) const {
   auto parsed = parse(command.text, grammar_);
   const auto* cmd = std::get_if<ParsedCommand>(&parsed);
   return cmd != nullptr && commands::reads_widely(*cmd->area, *cmd->verb);
+}
+
+bool Registry::starts_command(std::string_view text) const {
+  auto start = text.find_first_not_of(" \t\n");
+  if (start == std::string_view::npos) return false;
+  auto word = text.substr(start, text.find_first_of(" \t\n", start) - start);
+  std::string lower(word);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return find_area(grammar_, lower) != nullptr;
 }
 
 }  // namespace itpm::commands

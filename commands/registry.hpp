@@ -17,6 +17,9 @@ class Registry {
   // Whether `command` is one that may read much of the store (reads_widely); false for one
   // that does not parse (its answer is an error).
   [[nodiscard]] bool reads_widely(const Command& command) const;
+  // Whether `text` starts with one of the grammar's areas (risk, help, ...): a command, not
+  // chatter, when typed in a DM or after the bot's mention.
+  [[nodiscard]] bool starts_command(std::string_view text) const;
 
  private:
   const Grammar& grammar_;

@@ -35,6 +35,7 @@ std::optional<EventCallback> parse_event(const nlohmann::json& payload) {
   e.channel_type = string_field(*event, "channel_type");
   e.ts = string_field(*event, "ts");
   e.thread_ts = string_field(*event, "thread_ts");
+  e.text = string_field(*event, "text");
   e.from_bot = event->contains("bot_id") || event->contains("subtype");
   return e;
 }

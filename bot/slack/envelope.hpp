@@ -70,6 +70,7 @@ struct EventCallback {
   std::string channel_type;  // im for a direct message
   std::string ts;
   std::string thread_ts;
+  std::string text;       // as Slack sent it (mentions as <@U…>, & < > escaped)
   bool from_bot = false;  // a bot's message or one with a subtype (edits, joins, ...)
 };
 

@@ -185,6 +185,30 @@ TEST_CASE("a redelivered event is acked but handled once", "[integration]") {
   CHECK(reply->args.value("text", "").find("<@U0DEMO2>") != std::string::npos);
 }
 
+TEST_CASE("a command typed in a DM to the bot runs and is answered in the DM", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  nlohmann::json dm = {{"type", "message"},
+                       {"channel_type", "im"},
+                       {"user", "U0DEMO3"},
+                       {"channel", "D0DEMO3"},
+                       {"text", R"(program add dr-2027 "Disaster Recovery 2027")"},
+                       {"ts", "1700000000.000300"}};
+  REQUIRE_FALSE(sim->send_event(dm).empty());
+  auto answered = [](const Snapshot& s) {
+    for (const auto* call : s.ok_calls("chat.postMessage")) {
+      if (call->args.value("channel", "") == "D0DEMO3" &&
+          call->args.value("text", "").find("dr-2027") != std::string::npos)
+        return true;
+    }
+    return false;
+  };
+  CHECK(sim->wait_for(answered, 10s));
+  CHECK(bot.command("program list").find("dr-2027") != std::string::npos);
+  CHECK(bot.terminate() == std::optional<int>(0));
+}
+
 TEST_CASE("the bot also runs against a plain http:// simulator with ws://", "[integration]") {
   auto sim = itpm::test::make_sim(false);
   BotRun bot(*sim);

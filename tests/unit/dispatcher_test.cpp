@@ -89,6 +89,57 @@ TEST_CASE("events are handled once per event_id") {
   CHECK(handle(t, restarted, mention("Ev4")).posts.size() == 1);
 }
 
+namespace {
+
+Envelope typed(const std::string& event_id, const std::string& type, const std::string& channel,
+               const std::string& text) {
+  Envelope e;
+  e.envelope_id = "E-" + event_id;
+  e.type = "events_api";
+  nlohmann::json event = {
+      {"type", type}, {"user", "U2"}, {"channel", channel}, {"ts", "1.2"}, {"text", text}};
+  if (type == "message") event["channel_type"] = "im";
+  e.payload = {{"event_id", event_id}, {"event", event}};
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("a command after the bot's mention or in a DM runs as if typed after /itpm") {
+  TempStore t;
+  itpm::commands::Registry registry;
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
+  d.set_identity(BotIdentity{"U0BOT", "B0BOT", "T1", "Acme"});
+  // A mutation in a DM: saved, and answered in the DM.
+  auto added = handle(t, d, typed("Ev1", "message", "D2", R"(program add dr-2027 "DR 2027")"));
+  REQUIRE(added.posts.size() == 1);
+  CHECK(added.posts.front().message.channel == "D2");
+  CHECK(added.posts.front().message.thread_ts.empty());
+  CHECK(added.posts.front().message.text.find("dr-2027") != std::string::npos);
+  CHECK(t.repos.find<itpm::storage::Program>("dr-2027"));
+  // A query after the mention: answered in the thread; "/itpm" typed out of habit is fine.
+  auto listed = handle(t, d, typed("Ev2", "app_mention", "C1", "<@U0BOT|itpm> /itpm risk list"));
+  REQUIRE(listed.posts.size() == 1);
+  CHECK(listed.posts.front().message.thread_ts == "1.2");
+  CHECK(listed.posts.front().message.text.find("No open risks") != std::string::npos);
+  // A mistake gets the grammar's own answer; chatter the canned one.
+  auto wrong = handle(t, d, typed("Ev3", "message", "D2", "risk frobnicate"));
+  REQUIRE(wrong.posts.size() == 1);
+  CHECK(wrong.posts.front().message.text.find("risk") != std::string::npos);
+  auto chatter = handle(t, d, typed("Ev4", "app_mention", "C1", "<@U0BOT> thanks!"));
+  REQUIRE(chatter.posts.size() == 1);
+  CHECK(chatter.posts.front().message.text.find("I answer to `/itpm`") != std::string::npos);
+  // Redelivered: handled once.
+  CHECK(handle(t, d, typed("Ev1", "message", "D2", R"(program add dr-2027 "DR 2027")"))
+            .posts.empty());
+  // 30 commands a minute per person (3 so far); more are acked unanswered.
+  for (int i = 0; i < Dispatcher::commands_per_minute - 3; ++i) {
+    CHECK(handle(t, d, typed("Ev-help-" + std::to_string(i), "message", "D2", "help risk"))
+              .posts.size() == 1);
+  }
+  CHECK(handle(t, d, typed("Ev-help-more", "message", "D2", "help risk")).posts.empty());
+}
+
 TEST_CASE("odd events are acked and ignored") {
   TempStore t;
   itpm::commands::Registry registry;
