@@ -32,6 +32,19 @@ json records(const Store& store) {
   return out;
 }
 
+// Every audit entry as an export lists it: its stored JSON with its sequence as "seq".
+void audit_rows(const Store& store, const std::function<void(json)>& visit) {
+  store.scan(Family::audit, "", [&](std::string_view key, std::string_view value) {
+    KeyReader r(key);
+    (void)r.str();
+    auto entry = json::parse(value, nullptr, false);
+    if (entry.is_discarded()) return true;
+    entry["seq"] = r.u64().value_or(0);
+    visit(std::move(entry));
+    return true;
+  });
+}
+
 std::string csv_cell(const json& value) {
   std::string text;
   if (value.is_string()) {
@@ -94,15 +107,7 @@ json export_json(const Store& store) {
   for_each_record_type(
       [&]<class R>() { document[std::string(RecordTraits<R>::plural)] = records<R>(store); });
   json audit = json::array();
-  store.scan(Family::audit, "", [&](std::string_view key, std::string_view value) {
-    KeyReader r(key);
-    (void)r.str();
-    auto entry = json::parse(value, nullptr, false);
-    if (entry.is_discarded()) return true;
-    entry["seq"] = r.u64().value_or(0);
-    audit.push_back(std::move(entry));
-    return true;
-  });
+  audit_rows(store, [&](json entry) { audit.push_back(std::move(entry)); });
   document["audit"] = std::move(audit);
   json jobs = json::array();
   for (auto& job : all_jobs(store)) {
@@ -151,17 +156,8 @@ void write_export(const Store& store, std::ostream& out) {
       });
     });
   });
-  members["audit"] = Rows([&store](const auto& row) {
-    store.scan(Family::audit, "", [&](std::string_view key, std::string_view value) {
-      KeyReader r(key);
-      (void)r.str();
-      auto entry = json::parse(value, nullptr, false);
-      if (entry.is_discarded()) return true;
-      entry["seq"] = r.u64().value_or(0);
-      row(entry);
-      return true;
-    });
-  });
+  members["audit"] = Rows(
+      [&store](const auto& row) { audit_rows(store, [&](const json& entry) { row(entry); }); });
   members["schedule"] = Rows([&store](const auto& row) {
     for (auto& job : all_jobs(store)) {
       if (!job.job.is_discarded())

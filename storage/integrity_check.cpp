@@ -78,8 +78,7 @@ std::vector<std::string> Repositories::check() const {
     }
     return true;
   });
-  for (auto status :
-       {RiskStatus::open, RiskStatus::mitigating, RiskStatus::accepted, RiskStatus::closed}) {
+  for (auto status : risk_statuses) {
     if (risk_cells(status) != cells[status])
       problems.push_back("risk counters: the " + std::string(status_name(status)) +
                          " risks are not counted as stored");

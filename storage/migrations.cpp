@@ -104,16 +104,18 @@ void migrate(Store& store, std::uint32_t from) {
         write_index_rows<Action>(store);
         write_escalation_rows(store);
         break;
-      case 4:
+      case 4: {
         // Schema 5 keeps each program's latest status, the open programs and counters of
         // risks by status, likelihood and impact; search postings move to decision_postings in
         // larger chunks; surveys are S-<n> (were Q-<n>) in the audit log.
         write_index_rows<Program>(store);
-        Repositories(store).rewrite_health_rows();
-        Repositories(store).rewrite_risk_cells();
+        Repositories repos(store);
+        repos.rewrite_health_rows();
+        repos.rewrite_risk_cells();
         rename_survey_audit(store);
         DecisionSearch(store).rebuild();
         break;
+      }
       default:
         throw StoreError("no migration from schema version " + std::to_string(version));
     }

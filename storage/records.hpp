@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -19,6 +20,8 @@ constexpr int record_format_version = 1;
 // status_name gives that word for messages.
 enum class ProgramStatus { open, closed };  // programs and surveys
 enum class RiskStatus { open, mitigating, accepted, closed };
+inline constexpr std::array risk_statuses = {RiskStatus::open, RiskStatus::mitigating,
+                                             RiskStatus::accepted, RiskStatus::closed};
 enum class ReviewStatus { active, cancelled };
 enum class WorkStatus { open, done };  // milestones and corrective actions
 enum class DependencyStatus { open, resolved };

@@ -253,11 +253,6 @@ std::size_t Repositories::count_open_programs() const {
   return count;
 }
 
-namespace {
-constexpr std::array risk_statuses = {RiskStatus::open, RiskStatus::mitigating,
-                                      RiskStatus::accepted, RiskStatus::closed};
-}  // namespace
-
 Repositories::RiskCells Repositories::risk_cells(RiskStatus status) const {
   RiskCells cells{};
   for (int l = 1; l <= 5; ++l) {

@@ -50,12 +50,17 @@ Outcome audit(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   const std::string& typed = cmd.positional("id")->text;
   std::string id = typed;
   // Item ids are found however they were typed (r12, R-12, m-3, a5).
-  for (char prefix : {'R', 'D', 'M', 'A', 'X', 'V', 'S', 'Q'}) {
+  auto spelled = [&](char prefix) {
     if (id.size() > 1 && std::toupper(static_cast<unsigned char>(id[0])) == prefix) {
       if (auto n = item_number(id, prefix)) id = std::string(1, prefix) + "-" + std::to_string(*n);
     }
-  }
-  id = storage::current_audit_item(id);  // a survey's old Q-<n>
+  };
+  storage::for_each_record_type([&]<class R>() {
+    if constexpr (requires { storage::RecordTraits<R>::prefix; })
+      spelled(storage::RecordTraits<R>::prefix);
+  });
+  spelled('Q');                          // a survey's id before schema 5
+  id = storage::current_audit_item(id);  // Q-<n> -> S-<n>
   auto entries = ctx.repos.audit(id);
   if (entries.empty() && id != typed) {
     // A program key can look like an id (a5): its own history, if it has one.

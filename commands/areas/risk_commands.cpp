@@ -116,6 +116,20 @@ std::variant<std::string, Outcome> program_in_scope(const ParsedCommand& cmd, co
 
 using Ranked = storage::Repositories::RankedRisk;
 
+// Every counter of risks by status, likelihood and impact (the whole register's).
+void visit_cells(const Context& ctx,
+                 const std::function<void(storage::RiskStatus, int likelihood, int impact,
+                                          std::int64_t count)>& visit) {
+  for (auto status : storage::risk_statuses) {
+    auto cells = ctx.repos.risk_cells(status);
+    for (int l = 1; l <= 5; ++l) {
+      for (int i = 1; i <= 5; ++i)
+        visit(status, l, i,
+              cells[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i - 1)]);
+    }
+  }
+}
+
 // Visits the risks in scope, highest score first (then by number), as their index rows have
 // them (with the risk when it was read): a program's from its own index (each read), every
 // program's from risks_by_score (none read; closed ones only when `closed` says so).
@@ -175,17 +189,10 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::optional<std::size_t> counted;
   if (program.empty() && owner.empty() && status != "escalated") {
     std::int64_t n = 0;
-    for (auto s : {storage::RiskStatus::open, storage::RiskStatus::mitigating,
-                   storage::RiskStatus::accepted, storage::RiskStatus::closed}) {
-      if (!wanted(Ranked{0, 1, 1, s, 0})) continue;
-      auto cells = ctx.repos.risk_cells(s);
-      for (int l = 1; l <= 5; ++l) {
-        for (int i = 1; i <= 5; ++i) {
-          if (l * i >= min_score)
-            n += cells[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i - 1)];
-        }
-      }
-    }
+    visit_cells(ctx, [&](storage::RiskStatus s, int likelihood, int impact, std::int64_t count) {
+      if (wanted(Ranked{0, likelihood, impact, s, 0}) && likelihood * impact >= min_score)
+        n += count;
+    });
     counted = static_cast<std::size_t>(std::max<std::int64_t>(n, 0));
   }
   // Each risk is read only if it is shown or its owner is asked about.
@@ -417,17 +424,9 @@ Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   };
   if (program.empty()) {
     // Every program's: the counters of the risks that are not closed, not the risks.
-    for (auto s : {storage::RiskStatus::open, storage::RiskStatus::mitigating,
-                   storage::RiskStatus::accepted}) {
-      auto cells = ctx.repos.risk_cells(s);
-      for (int l = 1; l <= 5; ++l) {
-        for (int i = 1; i <= 5; ++i) {
-          count(l, i,
-                static_cast<int>(
-                    cells[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i - 1)]));
-        }
-      }
-    }
+    visit_cells(ctx, [&](storage::RiskStatus s, int likelihood, int impact, std::int64_t n) {
+      if (s != storage::RiskStatus::closed) count(likelihood, impact, static_cast<int>(n));
+    });
   } else {
     visit_in_scope(ctx, program, false, [&](const Ranked& r, const Risk*) {
       count(r.likelihood, r.impact, 1);
