@@ -90,6 +90,32 @@ net::awaitable<bool> verify_bot_token(Runtime* rt) {
   co_return false;
 }
 
+// Opens a form or publishes a home tab. A form that cannot be opened (the 3 s trigger ran
+// out, ...) leaves its caller told what to type instead.
+net::awaitable<void> send_view(WebApiClient* api, FollowUps* follow_ups, ViewCall call) {
+  std::string method = call.method;
+  CallOptions options;
+  if (method == "views.open") options.max_attempts = 1;  // a trigger lasts 3 s: no retry
+  ApiResult result = co_await api->call_json(std::move(method), std::move(call.body), options);
+  if (result.ok) co_return;
+  spdlog::warn("{} failed: {}", call.method, result.error);
+  if (call.response_url.empty()) co_return;
+  nlohmann::json reply = {
+      {"response_type", "ephemeral"},
+      {"text", "I could not open the form (" + result.error +
+                   "). Type the command with its flags instead: `" + call.instead + "`"}};
+  follow_ups->respond(call.response_url, std::move(reply));
+}
+
+// A message's permalink (chat.getPermalink), or "" when Slack gives none.
+net::awaitable<void> find_permalink(WebApiClient* api, std::string channel, std::string ts,
+                                    std::function<void(std::string)> then) {
+  std::vector<std::pair<std::string, std::string>> args = {{"channel", std::move(channel)},
+                                                           {"message_ts", std::move(ts)}};
+  ApiResult result = co_await api->call_form("chat.getPermalink", std::move(args), {}, true);
+  then(result.ok ? result.body.value("permalink", "") : std::string());
+}
+
 net::awaitable<void> run_until_stopped(Runtime* rt) {
   if (co_await verify_bot_token(rt)) rt->exit_code = co_await rt->client.run();
   rt->scheduler.stop();
@@ -183,7 +209,12 @@ int run_bot(const Config& config) {
   dispatcher.set_on_commit([&scheduler] { scheduler.wake(); });
   scheduler.start();
 
-  auto deliver = [&follow_ups](Dispatched& d) {
+  dispatcher.set_permalink_lookup([&ioc, &api](const std::string& channel, const std::string& ts,
+                                               std::function<void(std::string)> then) {
+    net::co_spawn(ioc, find_permalink(&api, channel, ts, std::move(then)), net::detached);
+  });
+  auto deliver = [&follow_ups, &api, &ioc](Dispatched& d) {
+    if (d.view) net::co_spawn(ioc, send_view(&api, &follow_ups, std::move(*d.view)), net::detached);
     for (auto& post : d.posts) follow_ups.post(std::move(post));
     if (d.follow_up) follow_ups.respond(d.response_url, std::move(*d.follow_up));
   };

@@ -4,7 +4,9 @@
 
 #include "commands/areas/config_commands.hpp"
 #include "commands/areas/handler_support.hpp"
+#include "commands/forms/home.hpp"
 #include "commands/render/reply.hpp"
+#include "commands/render/slack_text.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -89,17 +91,47 @@ void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)
     return;
   }
   commands::Command command = to_command(envelope.payload);
-  bool accepts = envelope.accepts_response_payload;
+  if (open_form(command, {}, done)) return;
+  run_in_zone(std::move(command), envelope.accepts_response_payload, false, std::move(done));
+}
+
+void Dispatcher::run_in_zone(commands::Command command, bool accepts, bool keep_original,
+                             std::function<void(Dispatched)> done) {
+  done = refreshing_home(command.user_id, std::move(done));
   if (!zone_lookup_) {
-    run_command(command, accepts, "", done);
+    run_command(command, accepts, keep_original, "", done);
     return;
   }
   std::string user = command.user_id;
-  zone_lookup_(user, [this, command = std::move(command), accepts, done = std::move(done)](
-                         std::string zone) { run_command(command, accepts, zone, done); });
+  zone_lookup_(user,
+               [this, command = std::move(command), accepts, keep_original, done = std::move(done)](
+                   std::string zone) { run_command(command, accepts, keep_original, zone, done); });
 }
 
-void Dispatcher::run_command(const commands::Command& command, bool accepts,
+bool Dispatcher::open_form(const commands::Command& command, const commands::Prefill& prefill,
+                           const std::function<void(Dispatched)>& done) {
+  if (command.trigger_id.empty()) return false;
+  auto form = commands::form_request(command.text, registry_.grammar());
+  if (!form) return false;
+  // A form for a program that is not open would only refuse on submit: the command's own
+  // answer says what is wrong at once.
+  if (auto program = form->pinned.find("program"); program != form->pinned.end()) {
+    auto p = repos_.find<storage::Program>(commands::text_from_slack(program->second));
+    if (!p || p->status != storage::ProgramStatus::open) return false;
+  }
+  auto now = std::chrono::system_clock::now();
+  commands::Context context = commands::make_context(repos_, settings_, now, "");
+  Dispatched d;
+  d.view = ViewCall{"views.open",
+                    {{"trigger_id", command.trigger_id},
+                     {"view", commands::form_view(*form, context, command.channel_id, prefill)}},
+                    command.response_url,
+                    commands::usage(*form->area, *form->verb)};
+  done(std::move(d));
+  return true;
+}
+
+void Dispatcher::run_command(const commands::Command& command, bool accepts, bool keep_original,
                              const std::string& zone, const std::function<void(Dispatched)>& done) {
   Attempt attempt = [this, command, zone](std::chrono::system_clock::time_point now) {
     commands::Context context = commands::make_context(repos_, settings_, now, zone);
@@ -116,7 +148,7 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts,
     run_on_worker(std::move(attempt), command.response_url, accepts, done);
     return;
   }
-  complete(std::move(attempt), accepts ? "" : command.response_url, false, done);
+  complete(std::move(attempt), accepts ? "" : command.response_url, keep_original, done);
 }
 
 void Dispatcher::run_on_worker(Attempt attempt, const std::string& response_url, bool accepts,
@@ -162,11 +194,30 @@ void Dispatcher::run_on_worker(Attempt attempt, const std::string& response_url,
 
 void Dispatcher::handle_interaction(const nlohmann::json& payload,
                                     const std::function<void(Dispatched)>& done) {
-  // A press of a poll's button. The reply goes to the presser alone through the response_url:
-  // an ack payload does nothing for block_actions (slack-protocol.md §9).
+  if (payload.is_object() && payload.value("type", nlohmann::json()) == "view_submission") {
+    handle_submission(payload, done);
+    return;
+  }
+  if (auto shortcut = parse_message_shortcut(payload)) {
+    handle_shortcut(*shortcut, done);
+    return;
+  }
+  // A press of one of our buttons. The reply goes to the presser alone through the
+  // response_url: an ack payload does nothing for block_actions (slack-protocol.md §9).
   auto press = parse_button_press(payload);
-  if (!press || !press->action_id.starts_with(commands::vote_action_prefix) ||
-      press->value.empty()) {
+  if (!press || press->value.empty()) {
+    done({});
+    return;
+  }
+  if (press->action_id.starts_with(std::string(commands::run_action) + "_")) {
+    // The button's value is a command; it runs as the person who pressed it.
+    commands::Command command{press->user,  press->channel,      "",
+                              press->value, press->response_url, press->trigger_id};
+    if (open_form(command, {}, done)) return;
+    run_in_zone(std::move(command), false, true, done);
+    return;
+  }
+  if (!press->action_id.starts_with(commands::vote_action_prefix)) {
     done({});
     return;
   }
@@ -176,6 +227,108 @@ void Dispatcher::handle_interaction(const nlohmann::json& payload,
     return noting_reads([&] { return commands::vote(vote, context); });
   };
   complete(std::move(attempt), press->response_url, true, done);
+}
+
+void Dispatcher::handle_submission(const nlohmann::json& payload,
+                                   const std::function<void(Dispatched)>& done) {
+  std::string user;
+  if (auto u = payload.find("user"); u != payload.end() && u->is_object())
+    user = u->value("id", nlohmann::json()).is_string() ? (*u)["id"].get<std::string>() : "";
+  auto view = payload.find("view");
+  auto submission = is_slack_id(user) && view != payload.end()
+                        ? commands::read_form(*view, registry_.grammar())
+                        : std::nullopt;
+  if (!submission) {
+    done({});  // a view that is not one of our forms: closed
+    return;
+  }
+  auto errors_ack = [](const std::map<std::string, std::string>& errors) {
+    Dispatched d;
+    d.ack_payload = nlohmann::json{{"response_action", "errors"}, {"errors", errors}};
+    return d;
+  };
+  if (!submission->errors.empty()) {
+    done(errors_ack(submission->errors));
+    return;
+  }
+  commands::Command command{user, submission->channel, "", "", "", ""};
+  Attempt attempt = [this, submission = *submission,
+                     command](std::chrono::system_clock::time_point now) {
+    commands::Context context = commands::make_context(repos_, settings_, now, "");
+    commands::Outcome outcome = noting_reads(
+        [&] { return commands::Registry::handle_parsed(submission.cmd, command, context); });
+    if (outcome.writes.empty()) return outcome;  // a mistake: the form shows it
+    // Saved: the command's reply goes where the form was opened (a DM without a channel).
+    commands::Reply& reply = outcome.reply;
+    if (!reply.text.empty() || !reply.blocks.empty()) {
+      commands::PostMessage post;
+      post.text = std::move(reply.text);
+      post.blocks = std::move(reply.blocks);
+      if (command.channel_id.empty()) {
+        post.to_user = command.user_id;
+      } else {
+        post.channel = command.channel_id;
+        if (reply.visibility == commands::Visibility::ephemeral)
+          post.ephemeral_to = command.user_id;
+        post.tell_if_refused = {command.user_id};
+      }
+      outcome.effects.insert(outcome.effects.begin(), std::move(post));
+    }
+    outcome.reply = {};
+    return outcome;
+  };
+  // The ack closes the form once the change is durable; a mistake (or a failed commit) keeps
+  // it open with the message on the field it concerns.
+  complete(
+      std::move(attempt), "", false,
+      [submission = *submission, done = refreshing_home(user, done), errors_ack](Dispatched d) {
+        if (d.ack_payload) {
+          commands::Reply mistake;
+          mistake.text = d.ack_payload->value("text", "");
+          mistake.blocks = d.ack_payload->value("blocks", nlohmann::json::array());
+          d.ack_payload = errors_ack(commands::field_errors(submission, mistake)).ack_payload;
+        }
+        done(std::move(d));
+      });
+}
+
+ViewCall Dispatcher::home_of(const std::string& user) {
+  commands::Context context =
+      commands::make_context(repos_, settings_, std::chrono::system_clock::now(), "");
+  return ViewCall{
+      "views.publish", {{"user_id", user}, {"view", commands::home_view(user, context)}}, "", ""};
+}
+
+std::function<void(Dispatched)> Dispatcher::refreshing_home(const std::string& user,
+                                                            std::function<void(Dispatched)> done) {
+  return [this, user, done = std::move(done)](Dispatched d) {
+    if (d.changed && !d.view && home_users_.contains(user)) d.view = home_of(user);
+    done(std::move(d));
+  };
+}
+
+void Dispatcher::handle_shortcut(const MessageShortcut& shortcut,
+                                 const std::function<void(Dispatched)>& done) {
+  std::string verb = shortcut.callback_id == commands::log_decision_shortcut ? "decision add"
+                     : shortcut.callback_id == commands::log_risk_shortcut   ? "risk add"
+                                                                             : "";
+  if (verb.empty() || shortcut.trigger_id.empty()) {
+    done({});
+    return;
+  }
+  commands::Command command{shortcut.user, shortcut.channel, "", verb, "", shortcut.trigger_id};
+  auto open = [this, command, shortcut, done](const std::string& link) {
+    if (!open_form(
+            command,
+            commands::shortcut_prefill(command.text, shortcut.message_text, shortcut.author, link),
+            done))
+      done({});
+  };
+  if (!permalink_lookup_ || shortcut.message_ts.empty()) {
+    open("");
+    return;
+  }
+  permalink_lookup_(shortcut.channel, shortcut.message_ts, open);
 }
 
 void Dispatcher::complete(Attempt attempt, const std::string& response_url, bool keep_original,
@@ -212,7 +365,10 @@ net::awaitable<void> Dispatcher::commit_then_finish(Dispatcher* self, commands::
         co_await commit(self->executor_, self->repos_.store(), std::move(outcome.writes));
     if (committed) {
       if (self->on_commit_) self->on_commit_();
-      done(finished(std::move(outcome.reply), std::move(posts), response_url, keep_original));
+      Dispatched d =
+          finished(std::move(outcome.reply), std::move(posts), response_url, keep_original);
+      d.changed = true;
+      done(std::move(d));
       co_return;
     }
     if (committed.conflict && tried < max_attempts) {
@@ -258,6 +414,16 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
       (events_in_flight_.contains(event_id) || repos_.seen_events().seen(event_id, now_ms))) {
     spdlog::debug("event {} seen before: acked, not handled again", event_id);
     done({});
+    return;
+  }
+  if (event->type == "app_home_opened") {
+    // Published afresh each time the tab is opened; nothing is written.
+    Dispatched d;
+    if (is_slack_id(event->user) && event->tab == "home") {
+      home_users_.insert(event->user);
+      d.view = home_of(event->user);
+    }
+    done(std::move(d));
     return;
   }
   bool direct_message = event->type == "message" && event->channel_type == "im";

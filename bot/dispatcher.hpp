@@ -4,6 +4,7 @@
 #include "bot/slack/envelope.hpp"
 #include "bot/slack/identity.hpp"
 #include "commands/areas/survey_commands.hpp"
+#include "commands/forms/form.hpp"
 #include "commands/registry.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -20,8 +21,20 @@
 
 namespace itpm::bot {
 
+// A view to show right after the ack: a form (views.open with the interaction's trigger_id,
+// which Slack honours for 3 s) or a person's home tab (views.publish).
+struct ViewCall {
+  std::string method;  // views.open or views.publish
+  nlohmann::json body;
+  // Told (ephemerally) when the form cannot be opened, with what to type instead.
+  std::string response_url;
+  std::string instead;
+};
+
 // What one envelope leads to: the ack payload (sent at once), and work for afterwards.
 struct Dispatched {
+  std::optional<ViewCall> view;
+  bool changed = false;  // the envelope's writes were committed
   std::optional<nlohmann::json> ack_payload;
   std::vector<QueuedPost> posts;  // a command's are in the durable outbox already
   // A reply that could not ride on the ack goes to the command's response_url.
@@ -29,9 +42,12 @@ struct Dispatched {
   std::optional<nlohmann::json> follow_up;
 };
 
-// Routes envelopes: slash commands to the command registry, Events API callbacks (deduped by
-// event_id in the store, across restarts) to their handlers, a poll's button presses to the
-// vote handler, other interactions to an empty ack. A command's writes, and the
+// Routes envelopes: slash commands to the command registry (a bare `risk add`, `status
+// <program>`, ... opens its form instead), Events API callbacks (deduped by event_id in the
+// store, across restarts) to their handlers, a poll's button presses to the vote handler,
+// other buttons of ours (their value is a command, run as the person who pressed) and form
+// submissions to the registry, the message shortcuts to a prefilled form, other interactions
+// to an empty ack. A command's writes, and the
 // outbox rows of the posts it asks for, are committed in one atomic batch (group commit, WAL
 // synced) before `done` runs, so an ack never reports an unsaved change and a post is never
 // lost. The batch holds only if every record the command read is unchanged when it commits
@@ -50,6 +66,12 @@ class Dispatcher {
   using ZoneLookup =
       std::function<void(const std::string& user, std::function<void(std::string zone)> then)>;
   void set_zone_lookup(ZoneLookup lookup) { zone_lookup_ = std::move(lookup); }
+
+  // Finds a message's permalink: `lookup(channel, ts, then)` calls `then(link)` (empty when
+  // Slack gave none) on the I/O thread. Without one, shortcut forms carry no link.
+  using PermalinkLookup = std::function<void(const std::string& channel, const std::string& ts,
+                                             std::function<void(std::string link)> then)>;
+  void set_permalink_lookup(PermalinkLookup lookup) { permalink_lookup_ = std::move(lookup); }
 
   // Runs after a command's writes are durable (the scheduler re-reads its earliest job).
   void set_on_commit(std::function<void()> on_commit) { on_commit_ = std::move(on_commit); }
@@ -91,8 +113,24 @@ class Dispatcher {
   using Attempt = std::function<commands::Outcome(std::chrono::system_clock::time_point now)>;
 
  private:
+  // Runs `command` in its caller's time zone (a press's reply keeps the pressed message).
+  void run_in_zone(commands::Command command, bool accepts_response_payload, bool keep_original,
+                   std::function<void(Dispatched)> done);
   void run_command(const commands::Command& command, bool accepts_response_payload,
-                   const std::string& zone, const std::function<void(Dispatched)>& done);
+                   bool keep_original, const std::string& zone,
+                   const std::function<void(Dispatched)>& done);
+  // Opens the form of `command` when it is a bare command that has one (true).
+  bool open_form(const commands::Command& command, const commands::Prefill& prefill,
+                 const std::function<void(Dispatched)>& done);
+  void handle_submission(const nlohmann::json& payload,
+                         const std::function<void(Dispatched)>& done);
+  // `done`, with the home tab of `user` published again when the envelope changed something
+  // and they have opened it since the bot started.
+  std::function<void(Dispatched)> refreshing_home(const std::string& user,
+                                                  std::function<void(Dispatched)> done);
+  ViewCall home_of(const std::string& user);
+  void handle_shortcut(const MessageShortcut& shortcut,
+                       const std::function<void(Dispatched)>& done);
   void handle_interaction(const nlohmann::json& payload,
                           const std::function<void(Dispatched)>& done);
   // Runs `attempt` and commits the outcome's writes (with its posts' outbox rows), then calls
@@ -119,6 +157,7 @@ class Dispatcher {
   storage::Repositories& repos_;
   boost::asio::any_io_executor executor_;
   ZoneLookup zone_lookup_;
+  PermalinkLookup permalink_lookup_;
   std::function<void()> on_commit_;
   std::optional<BotIdentity> identity_;
   std::function<void(const std::string&)> on_token_revoked_;
@@ -132,6 +171,7 @@ class Dispatcher {
   // The command in a DM's or mention's text: without the bot's leading mention or "/itpm".
   [[nodiscard]] std::string typed_command(std::string_view text, bool mention) const;
 
+  std::set<std::string> home_users_;        // who opened the home tab in this run
   std::set<std::string> events_in_flight_;  // handled, not yet committed
   struct Chatter {
     std::chrono::steady_clock::time_point window;  // start of the current minute

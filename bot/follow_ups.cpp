@@ -252,7 +252,7 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     }
     if (channel.empty()) break;
     co_await join_once(self, channel);
-    if (post.maybe_sent && !key.empty()) {
+    if (post.maybe_sent && !key.empty() && message.ephemeral_to.empty()) {
       auto ts = co_await find_posted(self, channel, key, post.queued_at, history);
       if (ts) {
         spdlog::info("outbox row {} was posted before the bot stopped; not posting it again",
@@ -266,6 +266,13 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     nlohmann::json body = {{"channel", channel}, {"text", message.text}, {"unfurl_links", false}};
     if (!message.blocks.empty() && !plain) body["blocks"] = message.blocks;
     if (!message.thread_ts.empty()) body["thread_ts"] = message.thread_ts;
+    if (!message.ephemeral_to.empty()) {
+      // Nobody else sees it and Slack keeps no history of it: sent once, without a key.
+      body["user"] = message.ephemeral_to;
+      result = co_await self->api_.call_json("chat.postEphemeral", std::move(body));
+      if (!transient(result)) break;
+      continue;
+    }
     if (!key.empty() && !(plain && result.error.starts_with("invalid_metadata"))) {
       body["metadata"] = {{"event_type", "itpm_post"}, {"event_payload", {{"key", key}}}};
     }

@@ -8,6 +8,7 @@ nlohmann::json to_outbox(const PostMessage& message) {
                       {"text", message.text},
                       {"blocks", message.blocks},
                       {"thread_ts", message.thread_ts},
+                      {"ephemeral_to", message.ephemeral_to},
                       {"permalink_for_decision", message.permalink_for_decision},
                       {"survey_for", message.survey_for},
                       {"fallback_response_url", message.fallback_response_url},
@@ -25,6 +26,7 @@ PostMessage from_outbox(const nlohmann::json& j) {
   m.text = j.value("text", "");
   m.blocks = j.value("blocks", nlohmann::json::array());
   m.thread_ts = j.value("thread_ts", "");
+  m.ephemeral_to = j.value("ephemeral_to", "");
   m.permalink_for_decision = j.value("permalink_for_decision", std::uint64_t{0});
   m.survey_for = j.value("survey_for", std::uint64_t{0});
   m.fallback_response_url = j.value("fallback_response_url", "");

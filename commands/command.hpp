@@ -48,6 +48,8 @@ struct PostMessage {
   std::string text;
   nlohmann::json blocks = nlohmann::json::array();
   std::string thread_ts;
+  // Shown to this person only, in `channel` (chat.postEphemeral): the reply to a form.
+  std::string ephemeral_to;
   // Once posted, the message's ts and permalink are stored in this decision (0: none).
   std::uint64_t permalink_for_decision = 0;
   // Once posted, the message's channel and ts are stored in this survey (0: none).

@@ -15,7 +15,11 @@ Outcome Registry::handle(const Command& command, const Context& context) const {
   if (auto* err = std::get_if<ParseError>(&parsed)) {
     return reply_only(error_reply(err->message, err->usage));
   }
-  const auto& cmd = std::get<ParsedCommand>(parsed);
+  return handle_parsed(std::get<ParsedCommand>(parsed), command, context);
+}
+
+Outcome Registry::handle_parsed(const ParsedCommand& cmd, const Command& command,
+                                const Context& context) {
   try {
     return cmd.verb->handler(cmd, command, context);
   } catch (const std::exception& e) {

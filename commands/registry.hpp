@@ -14,6 +14,11 @@ class Registry {
   explicit Registry(const Grammar& grammar = command_grammar()) : grammar_(grammar) {}
 
   [[nodiscard]] Outcome handle(const Command& command, const Context& context) const;
+  // Runs a command that is parsed already (a form's submission): its verb's handler, with the
+  // same guard as handle.
+  [[nodiscard]] static Outcome handle_parsed(const ParsedCommand& cmd, const Command& command,
+                                             const Context& context);
+  [[nodiscard]] const Grammar& grammar() const { return grammar_; }
   // Whether `command` is one that may read much of the store (reads_widely); false for one
   // that does not parse (its answer is an error).
   [[nodiscard]] bool reads_widely(const Command& command) const;

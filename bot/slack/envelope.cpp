@@ -36,6 +36,7 @@ std::optional<EventCallback> parse_event(const nlohmann::json& payload) {
   e.ts = string_field(*event, "ts");
   e.thread_ts = string_field(*event, "thread_ts");
   e.text = string_field(*event, "text");
+  e.tab = string_field(*event, "tab");
   e.from_bot = event->contains("bot_id") || event->contains("subtype");
   return e;
 }
@@ -47,6 +48,10 @@ std::optional<ButtonPress> parse_button_press(const nlohmann::json& payload) {
     press.user = string_field(*user, "id");
   if (!is_slack_id(press.user)) return std::nullopt;
   press.response_url = string_field(payload, "response_url");
+  press.trigger_id = string_field(payload, "trigger_id");
+  if (auto channel = payload.find("channel"); channel != payload.end() && channel->is_object())
+    press.channel = string_field(*channel, "id");
+  if (!is_slack_id(press.channel)) press.channel.clear();
   auto actions = payload.find("actions");
   if (actions == payload.end() || !actions->is_array()) return std::nullopt;
   for (const auto& action : *actions) {
@@ -58,6 +63,28 @@ std::optional<ButtonPress> parse_button_press(const nlohmann::json& payload) {
     return press;
   }
   return std::nullopt;
+}
+
+std::optional<MessageShortcut> parse_message_shortcut(const nlohmann::json& payload) {
+  if (!payload.is_object() || string_field(payload, "type") != "message_action")
+    return std::nullopt;
+  MessageShortcut s;
+  s.callback_id = string_field(payload, "callback_id");
+  if (!s.callback_id.starts_with("itpm_")) return std::nullopt;
+  if (auto user = payload.find("user"); user != payload.end() && user->is_object())
+    s.user = string_field(*user, "id");
+  if (auto channel = payload.find("channel"); channel != payload.end() && channel->is_object())
+    s.channel = string_field(*channel, "id");
+  if (!is_slack_id(s.user) || !is_slack_id(s.channel)) return std::nullopt;
+  s.trigger_id = string_field(payload, "trigger_id");
+  s.message_ts = string_field(payload, "message_ts");
+  if (auto message = payload.find("message"); message != payload.end() && message->is_object()) {
+    s.message_text = string_field(*message, "text");
+    s.author = string_field(*message, "user");
+    if (s.message_ts.empty()) s.message_ts = string_field(*message, "ts");
+  }
+  if (!is_slack_id(s.author)) s.author.clear();
+  return s;
 }
 
 Frame parse_frame(std::string_view text) {

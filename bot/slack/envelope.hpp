@@ -55,11 +55,29 @@ struct ButtonPress {
   std::string action_id;  // "itpm_vote_4"
   std::string value;      // what the button carries ("S-3:4")
   std::string response_url;
+  std::string channel;     // where the message with the button is (a Slack ID, or empty)
+  std::string trigger_id;  // opens a form within 3 s
 };
 
 // The press in `payload`: nullopt for another kind of interaction, a press of no button of
 // ours, or a user that is not a Slack ID. Never throws.
 std::optional<ButtonPress> parse_button_press(const nlohmann::json& payload);
+
+// A message shortcut ("Log as decision") used on a message: an `interactive` payload of type
+// message_action with a callback_id of ours ("itpm_...").
+struct MessageShortcut {
+  std::string callback_id;
+  std::string user;  // who used it
+  std::string channel;
+  std::string trigger_id;
+  std::string message_ts;
+  std::string message_text;  // as Slack sent it (escaped)
+  std::string author;        // the message's author (a user ID), or empty for a bot's
+};
+
+// The shortcut in `payload`; nullopt for another kind of interaction or ids that are not
+// Slack IDs. Never throws.
+std::optional<MessageShortcut> parse_message_shortcut(const nlohmann::json& payload);
 
 // An Events API callback as the dispatcher needs it.
 struct EventCallback {
@@ -71,6 +89,7 @@ struct EventCallback {
   std::string ts;
   std::string thread_ts;
   std::string text;       // as Slack sent it (mentions as <@U…>, & < > escaped)
+  std::string tab;        // app_home_opened: home or messages
   bool from_bot = false;  // a bot's message or one with a subtype (edits, joins, ...)
 };
 

@@ -223,6 +223,7 @@ Outcome fire_action_job(const ActionStep& job, const Context& ctx) {
         "`/itpm action done {}`.",
         id, a.severity, quoted(a), show_date(a.due), a.slo_days, id);
     send(out, std::move(dm));
+    with_buttons(out, {{"Mark done", "action done " + id}});
     return note(std::move(out), id + ": owner reminded");
   }
   Action after = a;

@@ -210,6 +210,11 @@ void send(Outcome& out, PostMessage message) {
   out.effects.emplace_back(std::move(message));
 }
 
+void with_buttons(Outcome& out, const std::vector<std::pair<std::string, std::string>>& buttons) {
+  auto& post = std::get<PostMessage>(out.effects.back());
+  post.blocks.push_back(command_buttons(buttons));
+}
+
 void concerns(PostMessage& post, std::string item, std::string what,
               std::vector<std::string> tell) {
   post.about_item = std::move(item);

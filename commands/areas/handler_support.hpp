@@ -102,6 +102,8 @@ std::string band_dot(int score);
 
 // Adds a one-section post (text and its Block Kit twin) to the outcome's effects.
 void send(Outcome& out, PostMessage message);
+// Adds buttons that run commands ({label, command}) to the post `send` added last.
+void with_buttons(Outcome& out, const std::vector<std::pair<std::string, std::string>>& buttons);
 // Marks `post` as being about item `item` ("R-12"): if Slack refuses it, the item's history says
 // so, and for a scheduled post the people in `tell` (blank ids and repeats dropped) get a DM.
 void concerns(PostMessage& post, std::string item, std::string what,

@@ -54,6 +54,7 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
   concerns(dm, id, "escalation level 1 (a DM to the owner)",
            {program ? program->owner : std::string()});
   send(out, std::move(dm));
+  with_buttons(out, {{"Acknowledge", "risk ack " + id}});
   schedule(out, ctx, risk.escalated_at + step_ms(ctx),
            LadderStep{risk.number, 2, risk.escalated_at});
 }

@@ -92,8 +92,9 @@ std::string describe(const ArgSpec& spec, bool is_flag) {
   return is_flag ? "--" + std::string(spec.name) : "<" + std::string(spec.name) + ">";
 }
 
-// Checks one value against its declared type; returns an error message or "".
-std::string check(const ArgSpec& spec, ParsedValue& value, bool is_flag) {
+}  // namespace
+
+std::string check_value(const ArgSpec& spec, ParsedValue& value, bool is_flag) {
   std::string what = describe(spec, is_flag);
   switch (spec.type) {
     case ArgType::integer: {
@@ -151,8 +152,6 @@ std::string check(const ArgSpec& spec, ParsedValue& value, bool is_flag) {
       return "";
   }
 }
-
-}  // namespace
 
 const ParsedValue* ParsedCommand::positional(std::string_view name) const {
   auto it = positionals.find(name);
@@ -268,7 +267,7 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text, const Gramm
         value.raw += "," + tokens[++next].text;
       }
       if (spec->type != ArgType::flag) {
-        if (auto err = check(*spec, value, true); !err.empty()) return fail(err);
+        if (auto err = check_value(*spec, value, true); !err.empty()) return fail(err);
       }
       cmd.flags[flag_name] = std::move(value);
       continue;
@@ -297,10 +296,10 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text, const Gramm
     if (spec->type == ArgType::choice && !spec->required && last_word &&
         positional_index + 1 < verb.positionals.size()) {
       ParsedValue probe = value;
-      if (!check(*spec, probe, false).empty()) spec = &verb.positionals[++positional_index];
+      if (!check_value(*spec, probe, false).empty()) spec = &verb.positionals[++positional_index];
     }
     ++positional_index;
-    if (auto err = check(*spec, value, false); !err.empty()) return fail(err);
+    if (auto err = check_value(*spec, value, false); !err.empty()) return fail(err);
     cmd.positionals[std::string(spec->name)] = std::move(value);
   }
   for (const auto& p : verb.positionals) {

@@ -38,6 +38,10 @@ struct ParseError {
   std::string usage;
 };
 
+// Checks one value against its declared type (integers and ranges, choices, mention types),
+// normalising it (an integer's digits, a choice's spelling); returns the mistake or "".
+std::string check_value(const ArgSpec& spec, ParsedValue& value, bool is_flag);
+
 // Parses the text after `/itpm` (still Slack-escaped) against `grammar`. Empty text is
 // `help` (the grammar's area of that name). Checks areas, verbs, flags, arity, integer ranges,
 // choices and mention types.

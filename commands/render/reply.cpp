@@ -32,6 +32,18 @@ Reply text_reply(Visibility visibility, const std::vector<std::string>& paragrap
   return reply;
 }
 
+nlohmann::json command_buttons(const std::vector<std::pair<std::string, std::string>>& buttons) {
+  nlohmann::json elements = nlohmann::json::array();
+  for (const auto& [label, command] : buttons) {
+    elements.push_back(
+        {{"type", "button"},
+         {"action_id", std::string(run_action) + "_" + std::to_string(elements.size() + 1)},
+         {"text", {{"type", "plain_text"}, {"text", label}}},
+         {"value", command}});
+  }
+  return {{"type", "actions"}, {"elements", std::move(elements)}};
+}
+
 Reply error_reply(const std::string& message, const std::string& usage) {
   std::vector<std::string> paragraphs = {message};
   if (!usage.empty()) paragraphs.push_back("Usage: `" + escape(usage) + "`");

@@ -14,6 +14,13 @@ nlohmann::json context_line(const std::string& mrkdwn);
 // A reply of one or more mrkdwn paragraphs: one section block each; the fallback text joins them.
 Reply text_reply(Visibility visibility, const std::vector<std::string>& paragraphs);
 
+// The action_id of a button whose value is a command (Slack-escaped, without "/itpm"), run
+// as whoever presses it, with their permissions.
+inline constexpr std::string_view run_action = "itpm_run";
+
+// An actions block of buttons that run commands: {label, command}.
+nlohmann::json command_buttons(const std::vector<std::pair<std::string, std::string>>& buttons);
+
 // The caller's mistake: ephemeral, says what was wrong and, when known, the usage.
 Reply error_reply(const std::string& message, const std::string& usage);
 

@@ -53,6 +53,38 @@ void wait_for_ack(const SlackSim& sim, const std::string& id) {
   }
 }
 
+// `name=value name="two words" owner=@bob` as a form's values: a person as their user ID.
+std::map<std::string, std::string> form_values(const SlackSim& sim, const std::string& typed) {
+  std::map<std::string, std::string> values;
+  std::size_t at = 0;
+  while (at < typed.size()) {
+    if (typed[at] == ' ') {
+      ++at;
+      continue;
+    }
+    auto eq = typed.find('=', at);
+    if (eq == std::string::npos) break;
+    std::string name = typed.substr(at, eq - at);
+    std::string value;
+    at = eq + 1;
+    if (at < typed.size() && typed[at] == '"') {
+      auto close = typed.find('"', at + 1);
+      value = typed.substr(at + 1, close == std::string::npos ? close : close - at - 1);
+      at = close == std::string::npos ? typed.size() : close + 1;
+    } else {
+      auto space = typed.find(' ', at);
+      value = typed.substr(at, space == std::string::npos ? space : space - at);
+      at = space == std::string::npos ? typed.size() : space;
+    }
+    if (value.starts_with("@")) {
+      std::string escaped = sim.escape_like_slack(value);
+      value = escaped.substr(2, escaped.find('|') - 2);
+    }
+    values[name] = value;
+  }
+  return values;
+}
+
 int interactive(SlackSim& sim) {
   // A terminal echoes what the person types; piped input is echoed here so transcripts read well.
   bool echo_input = ::isatty(STDIN_FILENO) != 0;
@@ -61,6 +93,9 @@ int interactive(SlackSim& sim) {
   print("Type /itpm commands as @alice in #demo (for example: /itpm help).");
   print("  :as bob        type as another user      :in #dr-program   type in another channel");
   print("  :press 4       press the button \"4\" on the newest message here that has one");
+  print("  :submit title=\"Disk full\" owner=@bob due=2026-12-24   submit the form you have open");
+  print("  :say text      write a message here    :shortcut decision|risk   log the newest one");
+  print("  :home          open the app's Home tab");
   print("  :quit          stop the bot and the simulator (or Ctrl-D)");
   std::string line;
   for (;;) {
@@ -97,6 +132,49 @@ int interactive(SlackSim& sim) {
         continue;
       }
       wait_for_ack(sim, id);
+      continue;
+    }
+    if (line.starts_with(":submit")) {
+      std::string problem;
+      id = sim.submit_view(user, form_values(sim, line.substr(7)), &problem);
+      if (id.empty()) {
+        print("(" + problem + ")");
+        continue;
+      }
+      wait_for_ack(sim, id);
+      continue;
+    }
+    if (line.starts_with(":say ")) {
+      sim.say(user, channel, sim.escape_like_slack(line.substr(5)));
+      continue;
+    }
+    if (line.starts_with(":shortcut ")) {
+      itpm::sim::MessageShortcut use;
+      use.user = user;
+      use.channel = channel;
+      use.callback_id = "itpm_log_" + line.substr(10);
+      id = sim.use_shortcut(use);
+      if (id.empty()) {
+        print("(no message here to use it on, or the bot is not connected)");
+        continue;
+      }
+      wait_for_ack(sim, id);
+      continue;
+    }
+    if (line == ":home") {
+      std::size_t before = sim.snapshot().calls.size();
+      if (sim.open_home(user).empty()) {
+        print("(the bot is not connected)");
+        continue;
+      }
+      sim.wait_for(
+          [&](const Snapshot& s) {
+            for (auto i = before; i < s.calls.size(); ++i) {
+              if (s.calls[i].method == "views.publish") return true;
+            }
+            return false;
+          },
+          4s);
       continue;
     }
     std::string text = line;

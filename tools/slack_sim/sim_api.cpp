@@ -73,9 +73,9 @@ const std::vector<std::string> manifest_scopes = {
     "commands",   "chat:write", "chat:write.public", "channels:join",    "im:write",
     "im:history", "users:read", "app_mentions:read", "channels:history", "groups:history"};
 
-const std::set<std::string> write_methods = {"chat.postMessage",   "chat.postEphemeral",
-                                             "chat.update",        "conversations.open",
-                                             "conversations.join", "views.open"};
+const std::set<std::string> write_methods = {
+    "chat.postMessage",   "chat.postEphemeral", "chat.update",  "conversations.open",
+    "conversations.join", "views.open",         "views.update", "views.publish"};
 
 }  // namespace
 
@@ -492,14 +492,13 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
                  {"is_bot", false},
                  {"profile", {{"display_name", name}, {"real_name", name}}}}}});
   }
-  if (method == "views.open") {
-    std::string trigger = args.value("trigger_id", "");
-    auto it = triggers.find(trigger);
-    if (it == triggers.end()) return answer(slack_error("invalid_trigger_id"));
-    bool expired = now - it->second > std::chrono::seconds(3);
-    triggers.erase(it);
-    if (expired) return answer(slack_error("expired_trigger_id"));
-    return ok({{"view", {{"id", "V0" + std::to_string(ts_seq)}}}});
+  if (method.starts_with("views.")) {
+    bool recorded = false;  // a success is recorded by `ok`, a refusal here
+    auto viewed = views_api(method, args, [&](json body) {
+      recorded = true;
+      return ok(std::move(body));
+    });
+    if (viewed) return recorded ? *viewed : answer(*viewed);
   }
   return answer(slack_error("unknown_method"));
 }
@@ -517,6 +516,7 @@ std::optional<nlohmann::json> SlackSim::Core::button_envelope(const ButtonPress&
         std::string id = new_id();
         std::string trigger = fmt::format("{}.{}.{}", ++ts_seq, 43, id.substr(0, 8));
         triggers[trigger] = Clock::now();
+        trigger_users[trigger] = press.user;
         json action = {{"type", "button"},
                        {"action_id", element.value("action_id", "")},
                        {"block_id", block.value("block_id", "")},
@@ -557,6 +557,7 @@ nlohmann::json SlackSim::Core::slash_envelope(const SlashCommand& command) {
   std::string id = new_id();
   std::string trigger = fmt::format("{}.{}.{}", ++ts_seq, 42, id.substr(0, 8));
   triggers[trigger] = Clock::now();
+  trigger_users[trigger] = command.user;
   return {{"envelope_id", id},
           {"type", "slash_commands"},
           {"accepts_response_payload", command.accepts_response_payload},

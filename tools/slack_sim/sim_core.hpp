@@ -112,6 +112,11 @@ struct SlackSim::Core {
   std::map<std::string, std::pair<double, Clock::time_point>> buckets;  // channel -> tokens
   std::map<std::string, int> response_url_uses;
   std::map<std::string, Clock::time_point> triggers;  // trigger_id -> issued
+  std::map<std::string, std::string> trigger_users;   // trigger_id -> who it was issued to
+  std::map<std::string, nlohmann::json> open_views;   // user -> the modal they have open
+  std::map<std::string, nlohmann::json> homes;        // user -> their published home tab
+  std::map<std::string, std::map<std::string, std::string>> typed_values;  // into the open form
+  std::map<std::string, std::string> submitting;  // envelope_id -> user, until acked
   // Messages the bot posted, per channel ID (DMs under D…), oldest first: for
   // conversations.history.
   std::map<std::string, std::vector<nlohmann::json>> history;
@@ -135,6 +140,18 @@ struct SlackSim::Core {
   void send_next_load();
   void output(const std::string& line) const;
   nlohmann::json slash_envelope(const SlashCommand& command);
+  // views.open, views.update and views.publish (sim_views.cpp); nullopt for another method.
+  std::optional<HttpAnswer> views_api(const std::string& method, const nlohmann::json& args,
+                                      const std::function<HttpAnswer(nlohmann::json)>& ok);
+  // The view_submission envelope of `user`'s open form with `typed` values (block_id ->
+  // value; the others keep their initial values); nullopt and `problem` set if none.
+  std::optional<nlohmann::json> submission_envelope(const std::string& user,
+                                                    const std::map<std::string, std::string>& typed,
+                                                    std::string& problem);
+  // A submission's ack: errors keep the form open, anything else closes it.
+  void submission_acked(const std::string& envelope_id, const nlohmann::json& payload);
+  // The message_action envelope of a shortcut used on the newest message of its channel.
+  std::optional<nlohmann::json> shortcut_envelope(const MessageShortcut& use);
   // The block_actions envelope for `press`, or nullopt when no message has that button.
   std::optional<nlohmann::json> button_envelope(const ButtonPress& press);
 };

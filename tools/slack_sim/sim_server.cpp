@@ -172,6 +172,7 @@ void Core::client_text(int socket, const std::string& text) {
   json payload = j.contains("payload") ? std::move(j["payload"]) : json();
   double latency = std::chrono::duration<double, std::milli>(now - p.sent).count();
   // Print first, then record: whoever waits for the ack sees the reply already printed.
+  if (p.type == "interactive") submission_acked(id, payload);
   if (p.type == "slash_commands" && payload.is_object() && payload.contains("text")) {
     bool in_channel = payload.value("response_type", "") == "in_channel";
     output(fmt::format("itpm{}> {}", in_channel ? "" : " (only you)", payload.value("text", "")));
@@ -381,6 +382,46 @@ std::string SlackSim::press_button(const ButtonPress& press) {
     if (!envelope) return std::string();
     std::string id = (*envelope)["envelope_id"];
     return core_->deliver(std::move(*envelope)) ? id : std::string();
+  });
+}
+
+std::string SlackSim::submit_view(const std::string& user,
+                                  const std::map<std::string, std::string>& values,
+                                  std::string* problem) {
+  std::string why;
+  std::string id = on_io(*core_, [&] {
+    auto envelope = core_->submission_envelope(user, values, why);
+    if (!envelope) return std::string();
+    std::string envelope_id = (*envelope)["envelope_id"];
+    if (core_->deliver(std::move(*envelope))) return envelope_id;
+    why = "the bot is not connected";
+    return std::string();
+  });
+  if (problem != nullptr) *problem = why;
+  return id;
+}
+
+std::string SlackSim::use_shortcut(const MessageShortcut& use) {
+  return on_io(*core_, [&] {
+    auto envelope = core_->shortcut_envelope(use);
+    if (!envelope) return std::string();
+    std::string id = (*envelope)["envelope_id"];
+    return core_->deliver(std::move(*envelope)) ? id : std::string();
+  });
+}
+
+std::string SlackSim::open_home(const std::string& user) {
+  return send_event({{"type", "app_home_opened"},
+                     {"user", user},
+                     {"channel", "D" + user.substr(1)},
+                     {"tab", "home"},
+                     {"event_ts", "0"}});
+}
+
+void SlackSim::say(const std::string& user, const std::string& channel, const std::string& text) {
+  on_io(*core_, [&] {
+    core_->history[channel].push_back(
+        {{"type", "message"}, {"user", user}, {"text", text}, {"ts", core_->next_ts()}});
   });
 }
 

@@ -56,6 +56,13 @@ struct ButtonPress {
   std::string label;  // the button's text ("4"); the newest message with one is pressed
 };
 
+// A person using one of the app's message shortcuts on the newest message of a channel.
+struct MessageShortcut {
+  std::string user = "U0DEMO1";
+  std::string channel = "C0DEMO1";
+  std::string callback_id;  // itpm_log_decision, itpm_log_risk
+};
+
 class SlackSim {
  public:
   explicit SlackSim(SimOptions options);
@@ -84,6 +91,19 @@ class SlackSim {
   // Delivers the `interactive` (block_actions) envelope of a button press; returns its
   // envelope_id, or "" when no socket is connected or no message in the channel has the button.
   std::string press_button(const ButtonPress& press);
+  // Submits the form `user` has open (views.open) with `values` (block_id -> value: a menu's
+  // option value, a user ID, YYYY-MM-DD, text); fields not given keep their initial values.
+  // Returns the envelope_id, or "" with `problem` set (no form open, an unknown field, no
+  // socket). The ack's errors are printed and keep the form open.
+  std::string submit_view(const std::string& user, const std::map<std::string, std::string>& values,
+                          std::string* problem = nullptr);
+  // Uses a message shortcut; returns the envelope_id, or "" when the channel has no message
+  // or no socket is connected.
+  std::string use_shortcut(const MessageShortcut& use);
+  // `user` opens the app's Home tab (the app_home_opened event); returns its event_id.
+  std::string open_home(const std::string& user);
+  // A message `user` writes in `channel` (kept in its history, as a shortcut's target).
+  void say(const std::string& user, const std::string& channel, const std::string& text);
   // The messages the bot posted in `channel` (a DM: D + the user ID's tail), oldest first, as
   // conversations.history holds them (updates applied).
   [[nodiscard]] std::vector<nlohmann::json> channel_history(const std::string& channel) const;

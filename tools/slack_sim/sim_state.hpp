@@ -51,6 +51,8 @@ struct Snapshot {
   int pongs_from_client = 0;  // answers to our pings: proof the client has seen one
   int redeliveries = 0;
   int bad_client_frames = 0;
+  std::map<std::string, nlohmann::json> views;  // user -> the form they have open
+  std::map<std::string, nlohmann::json> homes;  // user -> their published home tab
 
   // Successful calls of `method` (status 200 and no error).
   [[nodiscard]] std::vector<const ApiCall*> ok_calls(const std::string& method) const;
