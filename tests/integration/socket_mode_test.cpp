@@ -237,3 +237,53 @@ TEST_CASE("a program added in Slack is acked after it is saved, and survives a r
   CHECK(shown.find("Disaster Recovery 2027") != std::string::npos);
   CHECK(shown.find("sponsor <@U0DEMO3>") != std::string::npos);
 }
+
+TEST_CASE("a form, a message shortcut and the home tab over a real Socket Mode connection",
+          "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  bot.command(R"(program add dr-2027 "Disaster Recovery 2027" --channel #demo)");
+  const std::string alice = "U0DEMO1";
+  auto form_open = [&](const std::string& title) {
+    return [&alice, title](const Snapshot& s) {
+      auto it = s.views.find(alice);
+      return it != s.views.end() && it->second["title"]["text"] == title;
+    };
+  };
+  // A bare `risk add` opens the form (views.open with the command's trigger, within 3 s).
+  itpm::sim::SlashCommand bare;
+  bare.text = "risk add";
+  REQUIRE_FALSE(sim->send_slash_command(bare).empty());
+  REQUIRE(sim->wait_for(form_open("Raise a risk"), 10s));
+  // A mistake keeps it open with the error on its field; a valid one saves and closes it.
+  std::string problem;
+  std::string first = sim->submit_view(alice, {{"title", "Failover untested"}}, &problem);
+  REQUIRE_FALSE(first.empty());
+  REQUIRE(sim->wait_for([&](const Snapshot& s) { return s.ack_for(first) != nullptr; }, 10s));
+  auto errors = sim->snapshot().ack_for(first)->payload;
+  CHECK(errors["response_action"] == "errors");
+  CHECK(errors["errors"]["likelihood"] == "Required.");
+  std::string second = sim->submit_view(alice, {{"likelihood", "3"}, {"impact", "3"}});
+  REQUIRE_FALSE(second.empty());
+  CHECK(sim->wait_for([&](const Snapshot& s) { return !s.views.contains(alice); }, 10s));
+  CHECK(bot.command("risk show R-1").find("Failover untested") != std::string::npos);
+
+  // "Log as decision" on someone's message: the form holds its text and permalink.
+  sim->say("U0DEMO2", "C0DEMO1", "We move the failover drill to Q2");
+  itpm::sim::MessageShortcut use;
+  use.callback_id = "itpm_log_decision";
+  REQUIRE_FALSE(sim->use_shortcut(use).empty());
+  REQUIRE(sim->wait_for(form_open("Record a decision"), 10s));
+  nlohmann::json view = sim->snapshot().views.at(alice);
+  CHECK(view.dump().find("sim.slack.local/archives/C0DEMO1") != std::string::npos);
+  REQUIRE_FALSE(sim->submit_view(alice, {}).empty());
+  CHECK(sim->wait_for([&](const Snapshot& s) { return !s.views.contains(alice); }, 10s));
+  CHECK(bot.command("decision show D-1").find("failover drill") != std::string::npos);
+
+  // The home tab lists what alice owns.
+  REQUIRE_FALSE(sim->open_home(alice).empty());
+  REQUIRE(sim->wait_for([&](const Snapshot& s) { return s.homes.contains(alice); }, 10s));
+  CHECK(sim->snapshot().homes.at(alice).dump().find("R-1") != std::string::npos);
+  CHECK(bot.terminate() == std::optional<int>(0));
+}

@@ -1,5 +1,6 @@
 #include "bot/dispatcher.hpp"
 #include "commands/render/reply.hpp"
+#include "tests/support/command_fixture.hpp"
 #include "tests/support/faulty_fs.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -459,4 +460,77 @@ TEST_CASE("a report runs on the worker: help is answered meanwhile, the report w
     CHECK(late[0].response_url == "https://hooks.example/r");
     CHECK(text_of(late[0].follow_up) == "the report");
   }
+}
+
+TEST_CASE("a bare command opens its form and the submission saves or shows its mistakes") {
+  TempStore t;
+  itpm::commands::Registry registry;
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
+  handle(t, d, slash("program add dr-2027 \"DR\" --channel <#C1>"));
+  Envelope bare = slash("risk add");
+  bare.payload["trigger_id"] = "1.2.3";
+  auto opened = handle(t, d, bare);
+  CHECK_FALSE(opened.ack_payload);
+  REQUIRE(opened.view);
+  CHECK(opened.view->method == "views.open");
+  CHECK(opened.view->body["trigger_id"] == "1.2.3");
+  nlohmann::json view = opened.view->body["view"];
+
+  auto submit = [&](const nlohmann::json& values) {
+    nlohmann::json state = nlohmann::json::object();
+    for (const auto& [id, value] : values.items()) state[id] = {{"v", value}};
+    nlohmann::json submitted = view;
+    submitted["state"] = {{"values", state}};
+    Envelope e;
+    e.envelope_id = "E2";
+    e.type = "interactive";
+    e.accepts_response_payload = true;
+    e.payload = {{"type", "view_submission"}, {"user", {{"id", "U1"}}}, {"view", submitted}};
+    return handle(t, d, e);
+  };
+  auto refused = submit({{"title", {{"value", "Failover untested"}}},
+                         {"likelihood", {{"selected_option", {{"value", "4"}}}}}});
+  REQUIRE(refused.ack_payload);
+  CHECK((*refused.ack_payload)["response_action"] == "errors");
+  CHECK((*refused.ack_payload)["errors"]["impact"] == "Required.");
+  CHECK(refused.posts.empty());
+
+  auto saved = submit({{"title", {{"value", "Failover untested"}}},
+                       {"program", {{"selected_option", {{"value", "dr-2027"}}}}},
+                       {"likelihood", {{"selected_option", {{"value", "2"}}}}},
+                       {"impact", {{"selected_option", {{"value", "2"}}}}}});
+  CHECK_FALSE(saved.ack_payload);  // the form closes
+  CHECK(saved.changed);
+  REQUIRE_FALSE(saved.posts.empty());
+  CHECK(saved.posts.front().message.channel == "C1");  // the slash command's reply, as a post
+  CHECK(itpm::test::contains(saved.posts.front().message.text, "R-1"));
+  CHECK(t.repos.find<itpm::storage::Risk>(std::uint64_t{1}));
+}
+
+TEST_CASE("a button's command runs as whoever pressed it") {
+  TempStore t;
+  itpm::commands::Registry registry;
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
+  handle(t, d, slash("program add dr-2027 \"DR\" --channel <#C1>"));
+  handle(t, d, slash("risk add \"Failover untested\" --program dr-2027 -l 5 -i 5"));
+  auto press = [&](const std::string& user) {
+    Envelope e;
+    e.envelope_id = "E3";
+    e.type = "interactive";
+    e.payload = {{"type", "block_actions"},
+                 {"user", {{"id", user}}},
+                 {"channel", {{"id", "D1"}}},
+                 {"response_url", "https://hooks.example/a"},
+                 {"actions",
+                  {{{"action_id", "itpm_run_1"}, {"type", "button"}, {"value", "risk ack R-1"}}}}};
+    return handle(t, d, e);
+  };
+  auto stranger = press("U9");
+  REQUIRE(stranger.follow_up);
+  CHECK(stranger.response_url == "https://hooks.example/a");
+  CHECK((*stranger.follow_up)["replace_original"] == false);
+  CHECK(t.repos.find<itpm::storage::Risk>(std::uint64_t{1})->acked_at == 0);
+  auto owner = press("U1");
+  CHECK(owner.changed);
+  CHECK(t.repos.find<itpm::storage::Risk>(std::uint64_t{1})->acked_at != 0);
 }

@@ -1,0 +1,227 @@
+// Forms (modals) and the home tab: which commands open a form, the views within Slack's limits,
+// and a submission read back and run by the verb's own handler.
+#include "commands/areas/config_commands.hpp"
+#include "commands/forms/form.hpp"
+#include "commands/forms/home.hpp"
+#include "tests/support/command_fixture.hpp"
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+
+using namespace itpm;
+using nlohmann::json;
+
+namespace {
+
+std::size_t chars(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0U) != 0x80U ? 1 : 0;
+  return n;
+}
+
+// What Slack refuses in a view (Block Kit's documented limits), or "".
+std::string view_problem(const json& view) {
+  const json& blocks = view["blocks"];
+  if (blocks.size() > 100) return "more than 100 blocks";
+  if (view["type"] == "modal") {
+    if (chars(view["title"]["text"]) > 24) return "title over 24 characters";
+    if (chars(view["private_metadata"].get<std::string>()) > 3000) return "metadata over 3000";
+  }
+  for (const auto& block : blocks) {
+    if (block["type"] != "input") continue;
+    std::string label = block["label"]["text"];
+    if (label.empty() || chars(label) > 2000) return "bad label";
+    if (block["block_id"].get<std::string>().size() > 255) return "block_id over 255";
+    const json& element = block["element"];
+    if (element.contains("options")) {
+      if (element["options"].empty() || element["options"].size() > 100) return "options";
+      for (const auto& o : element["options"]) {
+        if (chars(o["text"]["text"]) > 75) return "option text over 75";
+      }
+    }
+  }
+  return "";
+}
+
+commands::Context context(test::CommandFixture& f) {
+  return commands::make_context(f.repos, commands::Settings{{}, {"UADMIN"}}, f.now, f.zone);
+}
+
+json input_block(const json& view, const std::string& id) {
+  for (const auto& b : view["blocks"]) {
+    if (b.value("block_id", "") == id) return b;
+  }
+  return json();
+}
+
+// `view` as Slack sends it back on submit, with `values` (block_id -> element state).
+json submitted(json view, const json& values) {
+  json state = json::object();
+  for (const auto& [id, value] : values.items()) state[id] = {{"v", value}};
+  view["state"] = {{"values", state}};
+  return view;
+}
+
+}  // namespace
+
+TEST_CASE("a bare add, or status with a program, opens a form and anything more runs as typed") {
+  const auto& grammar = commands::command_grammar();
+  for (std::string text : {"risk add", "r new", "decision add", "milestone add", "action add"}) {
+    auto form = commands::form_request(text, grammar);
+    REQUIRE(form);
+    CHECK(form->pinned.empty());
+  }
+  auto status = commands::form_request("status dr-2027", grammar);
+  REQUIRE(status);
+  CHECK(status->pinned.at("program") == "dr-2027");
+  for (std::string text : {"risk add \"x\"", "risk list", "status", "status dr-2027 green",
+                           "risk add --program dr", "help", "", "\"risk\" add"}) {
+    CHECK_FALSE(commands::form_request(text, grammar));
+  }
+}
+
+TEST_CASE("every form stays within Slack's limits on views") {
+  test::CommandFixture f;
+  f.run("program add dr-2027 \"Disaster recovery 2027\" --channel <#CDEMO>");
+  for (std::string text :
+       {"risk add", "decision add", "milestone add", "action add", "status dr-2027"}) {
+    auto form = commands::form_request(text, commands::command_grammar());
+    REQUIRE(form);
+    json view = commands::form_view(*form, context(f), "CDEMO");
+    INFO(text);
+    CHECK(view_problem(view).empty());
+    CHECK(view["callback_id"] == "itpm_form");
+  }
+  // The program picker lists the open programs and starts at the channel's one.
+  auto risk = commands::form_request("risk add", commands::command_grammar());
+  json program = input_block(commands::form_view(*risk, context(f), "CDEMO"), "program");
+  CHECK(program["element"]["type"] == "static_select");
+  CHECK(program["element"]["initial_option"]["value"] == "dr-2027");
+  CHECK_FALSE(program["optional"].get<bool>());
+  json likelihood = input_block(commands::form_view(*risk, context(f), "CDEMO"), "likelihood");
+  CHECK(likelihood["element"]["options"].size() == 5);
+}
+
+TEST_CASE("with more open programs than a menu holds, the program is typed") {
+  test::CommandFixture f;
+  for (int i = 0; i < 101; ++i) f.run(fmt::format("program add p{:03} \"Program {}\"", i, i));
+  auto form = commands::form_request("risk add", commands::command_grammar());
+  json view = commands::form_view(*form, context(f), "CDEMO");
+  CHECK(view_problem(view).empty());
+  CHECK(input_block(view, "program")["element"]["type"] == "plain_text_input");
+}
+
+TEST_CASE("a submitted form runs the verb's handler and its mistakes land on their fields") {
+  test::CommandFixture f;
+  f.run("program add dr-2027 \"Disaster recovery 2027\" --channel <#CDEMO>");
+  const auto& grammar = commands::command_grammar();
+  json view =
+      commands::form_view(*commands::form_request("risk add", grammar), context(f), "CDEMO");
+
+  // Required fields left empty, and a value the parser's rules refuse.
+  auto missing = commands::read_form(
+      submitted(view, {{"title", {{"type", "plain_text_input"}, {"value", "  "}}},
+                       {"likelihood", {{"selected_option", {{"value", "9"}}}}}}),
+      grammar);
+  REQUIRE(missing);
+  CHECK(missing->errors.at("title") == "Required.");
+  CHECK(test::contains(missing->errors.at("likelihood"), "1–5"));
+  CHECK(missing->errors.at("impact") == "Required.");
+
+  // A handler's mistake (an unknown program typed) goes to the field it names.
+  json typed = submitted(view, {{"title", {{"value", "Failover untested"}}},
+                                {"program", {{"selected_option", {{"value", "nope"}}}}},
+                                {"likelihood", {{"selected_option", {{"value", "4"}}}}},
+                                {"impact", {{"selected_option", {{"value", "5"}}}}}});
+  auto unknown = commands::read_form(typed, grammar);
+  REQUIRE(unknown);
+  REQUIRE(unknown->errors.empty());
+  commands::Command as_alice{"UALICE", unknown->channel, "", "", "", ""};
+  auto refused = commands::Registry::handle_parsed(unknown->cmd, as_alice, context(f));
+  CHECK(refused.writes.empty());
+  auto errors = commands::field_errors(*unknown, refused.reply);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors.begin()->first == "program");
+
+  // Valid: the same handler saves it, with the owner picked and the text kept as typed.
+  json good = submitted(view, {{"title", {{"value", "Failover <untested> & slow"}}},
+                               {"program", {{"selected_option", {{"value", "dr-2027"}}}}},
+                               {"likelihood", {{"selected_option", {{"value", "4"}}}}},
+                               {"impact", {{"selected_option", {{"value", "2"}}}}},
+                               {"owner", {{"selected_user", "UBOB"}}},
+                               {"due", {{"selected_date", "2026-12-24"}}}});
+  auto form = commands::read_form(good, grammar);
+  REQUIRE(form);
+  REQUIRE(form->errors.empty());
+  CHECK(form->channel == "CDEMO");
+  auto saved = commands::Registry::handle_parsed(form->cmd, as_alice, context(f));
+  REQUIRE_FALSE(saved.writes.empty());
+  REQUIRE(f.store->commit(std::move(saved.writes)));
+  auto risk = f.repos.find<storage::Risk>(std::uint64_t{1});
+  REQUIRE(risk);
+  CHECK(risk->title == "Failover <untested> & slow");  // as if typed after /itpm
+  CHECK(risk->owner == "UBOB");
+  CHECK(risk->due == "2026-12-24");
+  CHECK(risk->likelihood * risk->impact == 8);
+}
+
+TEST_CASE("a form that is not ours, or with metadata that names no form, is not read") {
+  const auto& grammar = commands::command_grammar();
+  CHECK_FALSE(commands::read_form(json{{"callback_id", "other"}}, grammar));
+  CHECK_FALSE(
+      commands::read_form(json{{"callback_id", "itpm_form"}, {"private_metadata", "{"}}, grammar));
+  CHECK_FALSE(commands::read_form(
+      json{{"callback_id", "itpm_form"},
+           {"private_metadata", json{{"area", "risk"}, {"verb", "list"}}.dump()}},
+      grammar));
+  CHECK_FALSE(commands::read_form(json::array(), grammar));
+}
+
+TEST_CASE("the status form shows the latest status and records a new one") {
+  test::CommandFixture f;
+  f.run("program add dr-2027 \"Disaster recovery 2027\" --channel <#CDEMO>");
+  f.run("status dr-2027 green \"on track\"");
+  const auto& grammar = commands::command_grammar();
+  json view =
+      commands::form_view(*commands::form_request("status dr-2027", grammar), context(f), "CDEMO");
+  CHECK(test::contains(view["blocks"][0]["text"]["text"], "on track"));
+  auto form =
+      commands::read_form(submitted(view, {{"color", {{"selected_option", {{"value", "amber"}}}}},
+                                           {"summary", {{"value", "drill slipped"}}}}),
+                          grammar);
+  REQUIRE(form);
+  REQUIRE(form->errors.empty());
+  auto saved =
+      commands::Registry::handle_parsed(form->cmd, {"UALICE", "CDEMO", "", "", "", ""}, context(f));
+  REQUIRE(f.store->commit(std::move(saved.writes)));
+  CHECK(f.repos.status_updates("dr-2027", 1).front().status == "amber");
+}
+
+TEST_CASE("a message shortcut's form starts with the message, its author and its link") {
+  auto decision = commands::shortcut_prefill("decision add", "Move the drill &amp; tell SRE\nmore",
+                                             "UBOB", "https://x.slack.com/archives/C1/p1");
+  CHECK(decision.at("title") == "Move the drill & tell SRE");
+  CHECK(decision.at("decided-by") == "UBOB");
+  CHECK(test::contains(decision.at("context"), "https://x.slack.com/archives/C1/p1"));
+  auto risk = commands::shortcut_prefill("risk add", "Disk filling", "", "");
+  CHECK(risk.at("title") == "Disk filling");
+  CHECK_FALSE(risk.contains("owner"));
+}
+
+TEST_CASE("the home tab shows what a person owns, what needs them, within Slack's limits") {
+  test::CommandFixture f;
+  f.run("program add dr-2027 \"Disaster recovery 2027\" --channel <#CDEMO> --owner <@UBOB>");
+  for (int i = 0; i < 14; ++i) {
+    f.run(fmt::format("risk add \"Risk {}\" --program dr-2027 -l 5 -i 5 --owner <@UBOB>", i));
+  }
+  f.run("risk add \"Someone else's\" --program dr-2027 -l 1 -i 1 --owner <@UCAROL>");
+  json home = commands::home_view("UBOB", context(f));
+  CHECK(home["type"] == "home");
+  CHECK(view_problem(home).empty());
+  std::string all = home.dump();
+  CHECK(test::contains(all, "Acknowledge escalated risk"));
+  CHECK(test::contains(all, "and 4 more"));
+  CHECK(test::contains(all, "dr-2027* (owner)"));
+  CHECK_FALSE(test::contains(all, "Someone else"));
+  CHECK(test::contains(commands::home_view("UNOBODY", context(f)).dump(), "You own no open risk"));
+}
