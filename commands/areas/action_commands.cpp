@@ -141,7 +141,7 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
   return out;
 }
 
-Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   bool overdue = cmd.flag("overdue") != nullptr;
   bool done = cmd.flag("done") != nullptr;
   bool all = cmd.flag("all") != nullptr;
@@ -193,7 +193,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
                 "most recently done",
                 total, s, for_owner)
           : fmt::format("*{} open corrective action{}{}*, soonest due first", total, s, for_owner);
-  return reply_only(list_reply(query_visibility(cmd), header, lines, total,
+  return reply_only(page_reply(cmd, command, query_visibility(cmd), header, lines, total,
                                done || all
                                    ? "Narrow with --owner, or raise --limit."
                                    : "Narrow with --owner or --overdue, or raise --limit."));
@@ -262,31 +262,32 @@ Outcome fire_action_job(const ActionStep& job, const Context& ctx) {
 
 AreaSpec action_area() {
   using namespace args;
-  return {"action",
-          {"actions", "ca", "a"},
-          "Corrective actions from incidents",
-          "list",
-          {
-              {"add",
-               {"new"},
-               "Add a corrective action",
-               {req("title", T::text, "\"<title>\"")},
-               {choice("severity", {"S1", "S2", "S3", "S4"}, true), opt("incident", T::text, "REF"),
-                owner_flag, program_flag},
-               add},
-              {"done",
-               {"complete", "close"},
-               "Mark an action done",
-               {req("id", T::item_id, "A-n")},
-               {},
-               done},
-              {"list",
-               {"ls"},
-               "List corrective actions (open ones unless --done or --all)",
-               {},
-               {sw("overdue"), sw("done"), sw("all"), owner_flag, limit_flag, share_flag},
-               list},
-          }};
+  return {
+      "action",
+      {"actions", "ca", "a"},
+      "Corrective actions from incidents",
+      "list",
+      {
+          {"add",
+           {"new"},
+           "Add a corrective action",
+           {req("title", T::text, "\"<title>\"")},
+           {choice("severity", {"S1", "S2", "S3", "S4"}, true), opt("incident", T::text, "REF"),
+            owner_flag, program_flag},
+           add},
+          {"done",
+           {"complete", "close"},
+           "Mark an action done",
+           {req("id", T::item_id, "A-n")},
+           {},
+           done},
+          {"list",
+           {"ls"},
+           "List corrective actions (open ones unless --done or --all)",
+           {},
+           {sw("overdue"), sw("done"), sw("all"), owner_flag, limit_flag, page_flag, share_flag},
+           list},
+      }};
 }
 
 }  // namespace itpm::commands

@@ -165,7 +165,7 @@ std::variant<storage::DecisionFilter, Outcome> filter_of(const ParsedCommand& cm
   return filter;
 }
 
-Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const auto& filter, filter_of(cmd, ctx));
   std::size_t total = 0;
   auto decisions = ctx.repos.decisions(filter, list_limit(cmd), &total);
@@ -178,13 +178,13 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::vector<std::string> lines;
   for (const auto& d : decisions) lines.push_back(line(d));
   return reply_only(
-      list_reply(query_visibility(cmd),
+      page_reply(cmd, command, query_visibility(cmd),
                  fmt::format("*{} decision{}*, newest first{}", total, total == 1 ? "" : "s",
                              filter.program.empty() ? "" : " in " + filter.program),
                  lines, total, "Narrow with --since, --tag or --by, or raise --limit."));
 }
 
-Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+Outcome search(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   storage::SearchQuery query;
   query.words = cmd.positional("words")->text;
   query.limit = list_limit(cmd);
@@ -212,7 +212,7 @@ Outcome search(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     if (auto d = ctx.repos.find<storage::Decision>(hit.number)) lines.push_back(line(*d));
   }
   return reply_only(
-      list_reply(query_visibility(cmd),
+      page_reply(cmd, command, query_visibility(cmd),
                  fmt::format("*{} {}* “{}”{}, best first", total,
                              total == 1 ? "decision matches" : "decisions match", shown_words,
                              query.program.empty() ? "" : " in " + query.program),
@@ -273,45 +273,46 @@ Outcome supersede(const ParsedCommand& cmd, const Command& command, const Contex
 
 AreaSpec decision_area() {
   using namespace args;
-  return {"decision",
-          {"dec", "d", "decisions"},
-          "The decision log",
-          "list",
-          {
-              {"add",
-               {"new", "record"},
-               "Record a decision",
-               {req("title", T::text, "\"<title>\"")},
-               {required_program_flag, opt("decided-by", T::users, "@u,@v"),
-                opt("context", T::text, "\"...\""), opt("alternatives", T::text, "\"...\""),
-                opt("tags", T::list, "a,b"), opt("date", T::date, "DATE")},
-               add},
-              {"list",
-               {"ls"},
-               "List decisions, newest first",
-               {},
-               {program_flag, opt("since", T::date, "DATE"), opt("until", T::date, "DATE"),
-                opt("tag", T::text, "t"), opt("by", T::user, "@u"), limit_flag, share_flag},
-               list},
-              {"search",
-               {"find"},
-               "Full-text search over decisions",
-               {req("words", T::words, "<words ...>")},
-               {program_flag, limit_flag, share_flag},
-               search},
-              {"show",
-               {"get"},
-               "Show one decision",
-               {req("id", T::item_id, "D-n")},
-               {share_flag},
-               show},
-              {"supersede",
-               {},
-               "Mark a decision superseded by a newer one",
-               {req("id", T::item_id, "D-old")},
-               {req("by", T::item_id, "D-new")},
-               supersede},
-          }};
+  return {
+      "decision",
+      {"dec", "d", "decisions"},
+      "The decision log",
+      "list",
+      {
+          {"add",
+           {"new", "record"},
+           "Record a decision",
+           {req("title", T::text, "\"<title>\"")},
+           {required_program_flag, opt("decided-by", T::users, "@u,@v"),
+            opt("context", T::text, "\"...\""), opt("alternatives", T::text, "\"...\""),
+            opt("tags", T::list, "a,b"), opt("date", T::date, "DATE")},
+           add},
+          {"list",
+           {"ls"},
+           "List decisions, newest first",
+           {},
+           {program_flag, opt("since", T::date, "DATE"), opt("until", T::date, "DATE"),
+            opt("tag", T::text, "t"), opt("by", T::user, "@u"), limit_flag, page_flag, share_flag},
+           list},
+          {"search",
+           {"find"},
+           "Full-text search over decisions",
+           {req("words", T::words, "<words ...>")},
+           {program_flag, limit_flag, page_flag, share_flag},
+           search},
+          {"show",
+           {"get"},
+           "Show one decision",
+           {req("id", T::item_id, "D-n")},
+           {share_flag},
+           show},
+          {"supersede",
+           {},
+           "Mark a decision superseded by a newer one",
+           {req("id", T::item_id, "D-old")},
+           {req("by", T::item_id, "D-new")},
+           supersede},
+      }};
 }
 
 }  // namespace itpm::commands

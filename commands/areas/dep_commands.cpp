@@ -137,7 +137,7 @@ Outcome resolve(const ParsedCommand& cmd, const Command& command, const Context&
   return out;
 }
 
-Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
   if (!program.empty() && !ctx.repos.find<storage::Program>(program))
     return unknown_program(cmd, ctx, program);
@@ -163,7 +163,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   for (std::size_t i = 0; i < shown.size() && i < limit; ++i) {
     lines.push_back(fmt::format("{} · {}", dependency_line(shown[i], today), shown[i].program));
   }
-  return reply_only(list_reply(query_visibility(cmd),
+  return reply_only(page_reply(cmd, command, query_visibility(cmd),
                                fmt::format("*{} open dependenc{}{}*, soonest need-by first",
                                            shown.size(), shown.size() == 1 ? "y" : "ies", scope),
                                lines, shown.size(), "Narrow with --program, or raise --limit."));
@@ -217,7 +217,12 @@ AreaSpec dep_area() {
            {req("id", T::item_id, "X-n")},
            {},
            resolve},
-          {"list", {"ls"}, "List dependencies", {}, {program_flag, limit_flag, share_flag}, list},
+          {"list",
+           {"ls"},
+           "List dependencies",
+           {},
+           {program_flag, limit_flag, page_flag, share_flag},
+           list},
       }};
 }
 

@@ -152,10 +152,20 @@ Visibility query_visibility(const ParsedCommand& cmd) {
   return cmd.flag("share") != nullptr ? Visibility::in_channel : Visibility::ephemeral;
 }
 
-std::size_t list_limit(const ParsedCommand& cmd) {
+std::size_t page_size(const ParsedCommand& cmd) {
   const auto* v = cmd.flag("limit");
   if (v == nullptr) return 20;
   return static_cast<std::size_t>(std::clamp(std::stoll(v->text), 1LL, 100LL));  // parsed 1-100
+}
+
+std::size_t list_page(const ParsedCommand& cmd) {
+  const auto* v = cmd.flag("page");
+  if (v == nullptr) return 1;
+  return static_cast<std::size_t>(std::clamp(std::stoll(v->text), 1LL, 1000LL));  // parsed 1-1000
+}
+
+std::size_t list_limit(const ParsedCommand& cmd) {
+  return list_page(cmd) * page_size(cmd);
 }
 
 bool runs_program(const storage::Program& program, const std::string& user, const Context& ctx) {
@@ -171,7 +181,7 @@ std::string program_leads(const storage::Program& program) {
 
 Reply list_reply(Visibility visibility, const std::string& header,
                  const std::vector<std::string>& lines, std::size_t total,
-                 const std::string& more_hint) {
+                 const std::string& more_hint, std::size_t first) {
   // Slack refuses a section whose text exceeds 3,000 characters: lines are packed below that.
   constexpr std::size_t section_limit = 2900;
   std::vector<std::string> paragraphs = {header};
@@ -184,11 +194,66 @@ Reply list_reply(Visibility visibility, const std::string& header,
     body += (body.empty() ? "" : "\n") + line;
   }
   if (!body.empty()) paragraphs.push_back(body);
-  if (total > lines.size()) {
+  std::size_t last = first + lines.size();
+  if (first > 0) {
+    paragraphs.push_back(fmt::format("Showing {}–{} of {}.{}", first + 1, last, total,
+                                     total > last && !more_hint.empty() ? " " + more_hint : ""));
+  } else if (total > lines.size()) {
     paragraphs.push_back(fmt::format("… and {} more.{}", total - lines.size(),
                                      more_hint.empty() ? "" : " " + more_hint));
   }
   return text_reply(visibility, paragraphs);
+}
+
+namespace {
+
+// `text` without its --page flag (`--page 3`, `--page=3`).
+std::string without_page(std::string_view text) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    auto flag = text.find("--page", at);
+    if (flag == std::string_view::npos || (flag > 0 && text[flag - 1] != ' ')) {
+      std::size_t upto = flag == std::string_view::npos ? text.size() : flag + 6;
+      out += text.substr(at, upto - at);
+      at = upto;
+      continue;
+    }
+    out += text.substr(at, flag - at);
+    std::size_t end = flag + 6;
+    while (end < text.size() && (text[end] == ' ' || text[end] == '=')) ++end;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) != 0) ++end;
+    at = end;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+Reply page_reply(const ParsedCommand& cmd, const Command& command, Visibility visibility,
+                 const std::string& header, const std::vector<std::string>& lines,
+                 std::size_t total, const std::string& more_hint) {
+  std::size_t page = list_page(cmd);
+  std::size_t first = (page - 1) * page_size(cmd);
+  if (first >= lines.size() && first > 0) {
+    std::size_t pages = (total + page_size(cmd) - 1) / page_size(cmd);
+    return text_reply(visibility,
+                      {header, fmt::format("Page {} is past the end: this list has {} "
+                                           "page{} of {}.",
+                                           page, pages, pages == 1 ? "" : "s", page_size(cmd))});
+  }
+  std::vector<std::string> shown(lines.begin() + static_cast<std::ptrdiff_t>(first), lines.end());
+  std::size_t last = first + shown.size();
+  std::string next = without_page(command.text) + " --page " + std::to_string(page + 1);
+  std::string hint = more_hint;
+  if (last < total) hint = "Next page: `--page " + std::to_string(page + 1) + "`. " + hint;
+  Reply reply = list_reply(visibility, header, shown, total, hint, first);
+  // Slack's limit on a button's value; the hint above says what to type instead.
+  constexpr std::size_t max_value = 2000;
+  if (last < total && page < 1000 && next.size() <= max_value)
+    reply.blocks.push_back(command_buttons({{"Next page", next}}));
+  return reply;
 }
 
 std::string band(int score) {

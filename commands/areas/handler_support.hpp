@@ -80,7 +80,11 @@ bool date_flag(const ParsedCommand& cmd, const Context& ctx, std::string_view na
 // Queries answer the caller only, unless --share.
 Visibility query_visibility(const ParsedCommand& cmd);
 
-// --limit N (default 20, at most 100).
+// --limit N (default 20, at most 100): how many items a page of a list shows.
+std::size_t page_size(const ParsedCommand& cmd);
+// --page N (1 when not given).
+std::size_t list_page(const ParsedCommand& cmd);
+// How many items a list reads: every page up to the one --page asks for.
 std::size_t list_limit(const ParsedCommand& cmd);
 
 // True when `user` may change items of `program`: its owner or sponsor, or an admin.
@@ -91,9 +95,18 @@ std::string program_leads(const storage::Program& program);
 
 // A list: a header, one line per item (packed into sections Slack accepts), and "… and N
 // more" when `total` exceeds the lines shown.
+// `first` is the number of items before the lines (a later page): then the reply says which
+// ones it shows ("Showing 21–40 of 57.").
 Reply list_reply(Visibility visibility, const std::string& header,
                  const std::vector<std::string>& lines, std::size_t total,
-                 const std::string& more_hint);
+                 const std::string& more_hint, std::size_t first = 0);
+
+// The page of a list that `cmd` asks for (--page, --limit), from `lines`, the list's lines up
+// to that page's end (list_limit of them at most), with a "Next page" button (the same
+// command with --page N+1) when more follow.
+Reply page_reply(const ParsedCommand& cmd, const Command& command, Visibility visibility,
+                 const std::string& header, const std::vector<std::string>& lines,
+                 std::size_t total, const std::string& more_hint);
 
 // A risk score's band (commands.md: 1–4 low, 5–9 medium, 10–14 high, 15–25 critical) and
 // its colour dot.

@@ -148,7 +148,7 @@ Outcome slip(const ParsedCommand& cmd, const Command& command, const Context& ct
   return out;
 }
 
-Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
   if (!program.empty() && !ctx.repos.find<storage::Program>(program))
     return unknown_program(cmd, ctx, program);
@@ -190,7 +190,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
                       : all ? "open ones soonest first, then the most recently done"
                             : "soonest first";
   return reply_only(
-      list_reply(query_visibility(cmd),
+      page_reply(cmd, command, query_visibility(cmd),
                  fmt::format("*{} {}{}{}*, {}", total, what, total == 1 ? "" : "s", scope, order),
                  lines, total,
                  done || all ? "Narrow with --program, or raise --limit."
@@ -209,36 +209,37 @@ std::string milestone_due(const Milestone& m, std::chrono::sys_days today) {
 
 AreaSpec milestone_area() {
   using namespace args;
-  return {"milestone",
-          {"ms", "milestones"},
-          "Milestones and their due dates",
-          "list",
-          {
-              {"add",
-               {"new"},
-               "Add a milestone",
-               {req("program", T::program, "<program>"), req("title", T::text, "\"<title>\"")},
-               {req("due", T::date, "DATE"), owner_flag},
-               add},
-              {"done",
-               {"complete"},
-               "Mark a milestone done",
-               {req("id", T::item_id, "M-n")},
-               {opt("date", T::date, "DATE")},
-               done},
-              {"slip",
-               {},
-               "Move a milestone's due date",
-               {req("id", T::item_id, "M-n")},
-               {req("due", T::date, "DATE"), req("reason", T::text, "\"...\"")},
-               slip},
-              {"list",
-               {"ls"},
-               "List milestones (open ones unless --done or --all)",
-               {},
-               {program_flag, sw("overdue"), sw("done"), sw("all"), limit_flag, share_flag},
-               list},
-          }};
+  return {
+      "milestone",
+      {"ms", "milestones"},
+      "Milestones and their due dates",
+      "list",
+      {
+          {"add",
+           {"new"},
+           "Add a milestone",
+           {req("program", T::program, "<program>"), req("title", T::text, "\"<title>\"")},
+           {req("due", T::date, "DATE"), owner_flag},
+           add},
+          {"done",
+           {"complete"},
+           "Mark a milestone done",
+           {req("id", T::item_id, "M-n")},
+           {opt("date", T::date, "DATE")},
+           done},
+          {"slip",
+           {},
+           "Move a milestone's due date",
+           {req("id", T::item_id, "M-n")},
+           {req("due", T::date, "DATE"), req("reason", T::text, "\"...\"")},
+           slip},
+          {"list",
+           {"ls"},
+           "List milestones (open ones unless --done or --all)",
+           {},
+           {program_flag, sw("overdue"), sw("done"), sw("all"), limit_flag, page_flag, share_flag},
+           list},
+      }};
 }
 
 }  // namespace itpm::commands

@@ -87,7 +87,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   return out;
 }
 
-Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   bool all = cmd.flag("all") != nullptr;
   std::size_t limit = list_limit(cmd);
   std::vector<std::string> lines;
@@ -105,7 +105,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
         text_reply(query_visibility(cmd), {all ? "No programs yet." : "No open programs.",
                                            "Create one: `/itpm program add <key> \"<name>\"`"}));
   }
-  return reply_only(list_reply(query_visibility(cmd),
+  return reply_only(page_reply(cmd, command, query_visibility(cmd),
                                fmt::format("*{} program{}*", total, total == 1 ? "" : "s"), lines,
                                total, "Raise --limit to see more."));
 }
@@ -227,7 +227,12 @@ AreaSpec program_area() {
                program_add_positionals,
                program_fields,
                add},
-              {"list", {"ls"}, "List open programs", {}, {sw("all"), limit_flag, share_flag}, list},
+              {"list",
+               {"ls"},
+               "List open programs",
+               {},
+               {sw("all"), limit_flag, page_flag, share_flag},
+               list},
               {"show",
                {"get"},
                "Show one program",

@@ -160,7 +160,7 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
   return out;
 }
 
-Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
   if (!program.empty() && !ctx.repos.find<storage::Program>(program))
     return unknown_program(cmd, ctx, program);
@@ -180,7 +180,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::size_t limit = list_limit(cmd);
   if (lines.size() > limit) lines.resize(limit);
   return reply_only(
-      list_reply(query_visibility(cmd),
+      page_reply(cmd, command, query_visibility(cmd),
                  fmt::format("*{} review cadence{}{}*", total, total == 1 ? "" : "s", scope), lines,
                  total, "Narrow with --program, or raise --limit."));
 }
@@ -358,7 +358,7 @@ Outcome status(const ParsedCommand& cmd, const Command& command, const Context& 
   std::size_t limit = list_limit(cmd);
   if (lines.size() > limit) lines.resize(limit);
   return reply_only(
-      list_reply(query_visibility(cmd),
+      page_reply(cmd, command, query_visibility(cmd),
                  fmt::format("*Status of {} open program{}*", total, total == 1 ? "" : "s"), lines,
                  total, "Ask about one: `/itpm status <program>`."));
 }
@@ -384,7 +384,7 @@ AreaSpec review_area() {
            {"ls"},
            "List review cadences",
            {},
-           {program_flag, limit_flag, share_flag},
+           {program_flag, limit_flag, page_flag, share_flag},
            list},
           {"cancel", {}, "Cancel a cadence", {req("id", T::item_id, "V-n")}, {}, cancel},
           {"skip",
@@ -415,7 +415,7 @@ AreaSpec status_area() {
         "Show the latest status, or record one",
         {opt("program", T::program, "[program]"), choice("color", {"green", "amber", "red"}, false),
          opt("summary", T::text, "[\"<summary>\"]")},
-        {limit_flag, share_flag},
+        {limit_flag, page_flag, share_flag},
         status}}};
 }
 

@@ -168,7 +168,7 @@ void visit_in_scope(const Context& ctx, const std::string& program, bool closed,
   }
 }
 
-Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const std::string& program, program_in_scope(cmd, ctx));
   std::string status = cmd.flag("status") != nullptr ? cmd.flag("status")->text : "open";
   int min_score = cmd.flag("min-score") != nullptr ? std::stoi(cmd.flag("min-score")->text) : 0;
@@ -217,7 +217,7 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
          "Raise one: `/itpm risk add \"<title>\" --program <key> --likelihood 1-5 --impact 1-5`"}));
   }
   return reply_only(
-      list_reply(query_visibility(cmd),
+      page_reply(cmd, command, query_visibility(cmd),
                  fmt::format("*{} {}risk{}{}*, highest score first", total,
                              status == "all" ? "" : status + " ", total == 1 ? "" : "s", scope),
                  lines, total, "Narrow with --program, --owner or --min-score, or raise --limit."));
@@ -485,7 +485,7 @@ AreaSpec risk_area() {
                {program_flag,
                 choice("status", {"open", "mitigating", "escalated", "accepted", "closed", "all"},
                        false),
-                range("min-score", 1, 25, false), owner_flag, limit_flag, share_flag},
+                range("min-score", 1, 25, false), owner_flag, limit_flag, page_flag, share_flag},
                list},
               {"show",
                {"get"},

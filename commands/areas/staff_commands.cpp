@@ -83,7 +83,7 @@ Outcome assign(const ParsedCommand& cmd, const Command& command, const Context& 
   return out;
 }
 
-Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
   std::string user = cmd.flag("user") != nullptr ? cmd.flag("user")->ref->id : "";
   if (!program.empty() && !user.empty()) return mistake(cmd, "Give --program or --user, not both.");
@@ -110,8 +110,8 @@ Outcome list(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::size_t count = lines.size();
   std::size_t limit = list_limit(cmd);
   if (lines.size() > limit) lines.resize(limit);
-  return reply_only(list_reply(
-      query_visibility(cmd),
+  return reply_only(page_reply(
+      cmd, command, query_visibility(cmd),
       fmt::format("*Staffing{}*: {} {}{}", scope, count, count == 1 ? "person" : "people",
                   over > 0 ? fmt::format(", ⚠️ {} over 100%", over) : ""),
       lines, count, "Narrow with --program or --user, or raise --limit."));
@@ -152,7 +152,7 @@ AreaSpec staff_area() {
                {"ls"},
                "List allocations, flagging anyone over 100%",
                {},
-               {program_flag, opt("user", T::user, "@u"), limit_flag, share_flag},
+               {program_flag, opt("user", T::user, "@u"), limit_flag, page_flag, share_flag},
                list},
           }};
 }

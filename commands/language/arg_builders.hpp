@@ -56,4 +56,12 @@ inline const ArgSpec limit_flag = [] {
   return a;
 }();
 
+// Which --limit-sized page of a list to show: 1 to 1000 (1 when not given).
+inline const ArgSpec page_flag = [] {
+  ArgSpec a = opt("page", T::integer, "N");
+  a.min = 1;
+  a.max = 1000;
+  return a;
+}();
+
 }  // namespace itpm::commands::args

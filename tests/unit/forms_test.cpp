@@ -225,3 +225,32 @@ TEST_CASE("the home tab shows what a person owns, what needs them, within Slack'
   CHECK_FALSE(test::contains(all, "Someone else"));
   CHECK(test::contains(commands::home_view("UNOBODY", context(f)).dump(), "You own no open risk"));
 }
+
+TEST_CASE("every list pages with --page and a Next page button that runs the next page") {
+  test::CommandFixture f;
+  f.run("program add dr-2027 \"Disaster recovery 2027\" --channel <#CDEMO>");
+  for (int i = 1; i <= 25; ++i)
+    f.run(fmt::format("decision add \"Decision {}\" --program dr-2027", i));
+  auto next_of = [](const commands::Outcome& out) {
+    for (const auto& block : out.reply.blocks) {
+      if (block["type"] == "actions") return block["elements"][0]["value"].get<std::string>();
+    }
+    return std::string();
+  };
+  auto first = f.run("decision list --limit 10");
+  CHECK(test::contains(first.reply.text, "… and 15 more"));
+  REQUIRE(next_of(first) == "decision list --limit 10 --page 2");
+  auto second = f.run(next_of(first));
+  CHECK(test::contains(second.reply.text, "Showing 11–20 of 25."));
+  CHECK(test::contains(second.reply.text, "D-15"));
+  CHECK_FALSE(test::contains(second.reply.text, "D-25"));  // newest first: on page 1
+  REQUIRE(next_of(second) == "decision list --limit 10 --page 3");
+  auto last = f.run("decision list --page=3 --limit 10");
+  CHECK(test::contains(last.reply.text, "Showing 21–25 of 25."));
+  CHECK(next_of(last).empty());
+  CHECK(test::contains(f.run("decision list --page 4 --limit 10").reply.text,
+                       "Page 4 is past the end: this list has 3 pages of 10."));
+  // A list that fits on one page has no button.
+  CHECK(next_of(f.run("program list")).empty());
+  CHECK(test::contains(f.run("risk list --page 0").reply.text, "--page must be 1–1000"));
+}
