@@ -302,9 +302,50 @@ ViewCall Dispatcher::home_of(const std::string& user) {
 std::function<void(Dispatched)> Dispatcher::refreshing_home(const std::string& user,
                                                             std::function<void(Dispatched)> done) {
   return [this, user, done = std::move(done)](Dispatched d) {
-    if (d.changed && !d.view && home_users_.contains(user)) d.view = home_of(user);
+    if (d.changed && !d.view && home_users_.contains(user)) {
+      publish_home(user, std::move(d), done);
+      return;
+    }
     done(std::move(d));
   };
+}
+
+void Dispatcher::publish_home(const std::string& user, Dispatched d,
+                              const std::function<void(Dispatched)>& done) {
+  if (!worker_ || !late_) {
+    d.view = home_of(user);
+    done(std::move(d));
+    return;
+  }
+  done(std::move(d));
+  auto [building, fresh] = homes_building_.try_emplace(user, false);
+  if (!fresh) {
+    building->second = true;  // the build under way may have read before this change
+    return;
+  }
+  build_home(user);
+}
+
+void Dispatcher::build_home(const std::string& user) {
+  net::post(*worker_, [this, user] {
+    std::optional<ViewCall> home;
+    {
+      storage::Store::ReadView view(repos_.store());
+      home = home_of(user);
+    }
+    net::post(executor_, [this, user, home = std::move(*home)] {
+      Dispatched d;
+      d.view = home;
+      late_(std::move(d));
+      auto again = homes_building_.find(user);
+      if (again != homes_building_.end() && again->second) {
+        again->second = false;
+        build_home(user);
+        return;
+      }
+      homes_building_.erase(user);
+    });
+  });
 }
 
 void Dispatcher::handle_shortcut(const MessageShortcut& shortcut,
@@ -418,12 +459,12 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
   }
   if (event->type == "app_home_opened") {
     // Published afresh each time the tab is opened; nothing is written.
-    Dispatched d;
-    if (is_slack_id(event->user) && event->tab == "home") {
-      home_users_.insert(event->user);
-      d.view = home_of(event->user);
+    if (!is_slack_id(event->user) || event->tab != "home") {
+      done({});
+      return;
     }
-    done(std::move(d));
+    home_users_.insert(event->user);
+    publish_home(event->user, {}, done);
     return;
   }
   bool direct_message = event->type == "message" && event->channel_type == "im";

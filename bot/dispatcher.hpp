@@ -129,6 +129,12 @@ class Dispatcher {
   std::function<void(Dispatched)> refreshing_home(const std::string& user,
                                                   std::function<void(Dispatched)> done);
   ViewCall home_of(const std::string& user);
+  // Publishes `user`'s home tab: built on the worker under a read view and sent through
+  // `late` (it reads every open risk); `done` acks meanwhile. Without a worker, on `done`.
+  // Builds asked for while one runs for the same person share the next one.
+  void publish_home(const std::string& user, Dispatched d,
+                    const std::function<void(Dispatched)>& done);
+  void build_home(const std::string& user);
   void handle_shortcut(const MessageShortcut& shortcut,
                        const std::function<void(Dispatched)>& done);
   void handle_interaction(const nlohmann::json& payload,
@@ -171,8 +177,9 @@ class Dispatcher {
   // The command in a DM's or mention's text: without the bot's leading mention or "/itpm".
   [[nodiscard]] std::string typed_command(std::string_view text, bool mention) const;
 
-  std::set<std::string> home_users_;        // who opened the home tab in this run
-  std::set<std::string> events_in_flight_;  // handled, not yet committed
+  std::set<std::string> home_users_;            // who opened the home tab in this run
+  std::map<std::string, bool> homes_building_;  // user -> asked for again meanwhile
+  std::set<std::string> events_in_flight_;      // handled, not yet committed
   struct Chatter {
     std::chrono::steady_clock::time_point window;  // start of the current minute
     int replies = 0;                               // canned

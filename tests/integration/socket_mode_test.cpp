@@ -287,3 +287,70 @@ TEST_CASE("a form, a message shortcut and the home tab over a real Socket Mode c
   CHECK(sim->snapshot().homes.at(alice).dump().find("R-1") != std::string::npos);
   CHECK(bot.terminate() == std::optional<int>(0));
 }
+
+TEST_CASE("buttons on what the bot posts run their command as whoever presses them",
+          "[integration]") {
+  auto sim = itpm::test::make_sim();
+  BotRun bot(*sim);
+  REQUIRE(bot.wait_hellos(1));
+  bot.command(R"(program add dr-2027 "Disaster Recovery 2027" --channel #demo)");
+  bot.command(R"(risk add "Failover untested" --program dr-2027 -l 5 -i 5)");
+  auto has_button = [](const std::string& channel, const std::string& label) {
+    return [channel, label](const Snapshot& s) {
+      for (const auto* call : s.ok_calls("chat.postMessage")) {
+        if (call->args.value("channel", "") == channel &&
+            call->args.dump().find("\"" + label + "\"") != std::string::npos)
+          return true;
+      }
+      return false;
+    };
+  };
+  // The escalation DM's Acknowledge: refused for someone else (told through the
+  // response_url), done for the owner.
+  REQUIRE(sim->wait_for(has_button("D0DEMO1", "Acknowledge"), 10s));
+  itpm::sim::ButtonPress press;
+  press.channel = "D0DEMO1";
+  press.label = "Acknowledge";
+  press.user = "U0DEMO2";
+  std::string refused = sim->press_button(press);
+  REQUIRE_FALSE(refused.empty());
+  auto answered = [](const Snapshot& s) {
+    for (const auto& call : s.calls) {
+      if (call.method == "response_url" &&
+          call.args.value("text", "").find("R-1") != std::string::npos)
+        return true;
+    }
+    return false;
+  };
+  REQUIRE(sim->wait_for(answered, 10s));
+  CHECK(bot.command("risk show R-1").find("acknowledged") == std::string::npos);
+  press.user = "U0DEMO1";
+  REQUIRE_FALSE(sim->press_button(press).empty());
+  CHECK(sim->wait_for(
+      [](const Snapshot& s) {
+        for (const auto& call : s.calls) {
+          if (call.method == "response_url" &&
+              call.args.value("text", "").find("cknowledged") != std::string::npos)
+            return true;
+        }
+        return false;
+      },
+      10s));
+  // The agenda's Record status opens the status form.
+  bot.command("review now dr-2027");
+  REQUIRE(sim->wait_for(has_button("C0DEMO1", "Record status"), 10s));
+  itpm::sim::ButtonPress record;
+  record.label = "Record status";
+  REQUIRE_FALSE(sim->press_button(record).empty());
+  REQUIRE(sim->wait_for(
+      [](const Snapshot& s) {
+        auto it = s.views.find("U0DEMO1");
+        return it != s.views.end() && it->second["title"]["text"] == "Record status";
+      },
+      10s));
+  REQUIRE_FALSE(
+      sim->submit_view("U0DEMO1", {{"color", "amber"}, {"summary", "drill slipped"}}).empty());
+  CHECK(sim->wait_for([](const Snapshot& s) { return !s.views.contains("U0DEMO1"); }, 10s));
+  CHECK(bot.command("status").find("amber") != std::string::npos);
+  CHECK(bot.terminate() == std::optional<int>(0));
+}
