@@ -119,8 +119,25 @@ struct ScaleResult {
   double startup_s = 0;
   std::map<std::string, Timing> timings;
   Timing help_during_report;
+  Timing home;  // app_home_opened to its views.publish
   double peak_rss_mib = 0;
 };
+
+// Opens the Home tab of `user` and waits for the views.publish that answers it (the event's
+// ack is not timed: the answer is what a person waits for).
+void time_home(itpm::sim::SlackSim& sim, const std::string& user, Timing& t) {
+  int published = sim.snapshot().count_calls("views.publish");
+  auto sent = SteadyClock::now();
+  bool answered =
+      !sim.open_home(user).empty() &&
+      sim.wait_for([&](const Snapshot& s) { return s.count_calls("views.publish") > published; },
+                   60s);
+  if (!answered) {
+    ++t.unanswered;
+    return;
+  }
+  t.answer_ms.push_back(seconds_since(sent) * 1000);
+}
 
 }  // namespace
 
@@ -195,6 +212,7 @@ int main(int argc, char** argv) {
       r.startup_s = seconds_since(spawn);
       for (int round = 0; round < rounds; ++round) {
         for (const auto& text : commands) time_command(sim, text, r.timings[text]);
+        if (commands == read_commands) time_home(sim, "U0DEMO1", r.home);
       }
       // help, one after another, while one report runs.
       for (int round = 0; round < rounds && commands == read_commands; ++round) {
@@ -244,6 +262,10 @@ int main(int argc, char** argv) {
   for (const auto& text : commands) {
     row("`" + text + "`",
         [&](const ScaleResult& r) -> const Timing& { return r.timings.at(text); });
+  }
+  if (commands == read_commands) {
+    row("Home tab (app_home_opened → views.publish)",
+        [](const ScaleResult& r) -> const Timing& { return r.home; });
   }
   row("`help` while a `report` runs",
       [](const ScaleResult& r) -> const Timing& { return r.help_during_report; });

@@ -302,11 +302,25 @@ ViewCall Dispatcher::home_of(const std::string& user) {
 std::function<void(Dispatched)> Dispatcher::refreshing_home(const std::string& user,
                                                             std::function<void(Dispatched)> done) {
   return [this, user, done = std::move(done)](Dispatched d) {
-    if (d.changed && !d.view && home_users_.contains(user)) {
-      publish_home(user, std::move(d), done);
+    if (!d.changed || d.view) {
+      done(std::move(d));
       return;
     }
-    done(std::move(d));
+    // Whoever made the change, and whoever it sends a DM to (a new owner, an escalation).
+    std::set<std::string> concerned;
+    if (home_users_.contains(user)) concerned.insert(user);
+    for (const auto& post : d.posts) {
+      if (home_users_.contains(post.message.to_user)) concerned.insert(post.message.to_user);
+    }
+    if (concerned.empty()) {
+      done(std::move(d));
+      return;
+    }
+    std::string first = concerned.contains(user) ? user : *concerned.begin();
+    concerned.erase(first);
+    publish_home(first, std::move(d), done);
+    if (!worker_ || !late_) return;  // without a worker, one view rides on `done`
+    for (const auto& other : concerned) publish_home(other, {}, [](const Dispatched&) {});
   };
 }
 

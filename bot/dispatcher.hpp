@@ -124,8 +124,9 @@ class Dispatcher {
                  const std::function<void(Dispatched)>& done);
   void handle_submission(const nlohmann::json& payload,
                          const std::function<void(Dispatched)>& done);
-  // `done`, with the home tab of `user` published again when the envelope changed something
-  // and they have opened it since the bot started.
+  // `done`, with the home tabs of `user` and of the people the change sends a DM to published
+  // again when the envelope changed something and they have opened theirs since the bot
+  // started.
   std::function<void(Dispatched)> refreshing_home(const std::string& user,
                                                   std::function<void(Dispatched)> done);
   ViewCall home_of(const std::string& user);

@@ -4,6 +4,7 @@
 #include "commands/forms/form.hpp"
 #include "commands/forms/home.hpp"
 #include "tests/support/command_fixture.hpp"
+#include "tests/support/view_limits.hpp"
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
@@ -12,36 +13,6 @@ using namespace itpm;
 using nlohmann::json;
 
 namespace {
-
-std::size_t chars(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0U) != 0x80U ? 1 : 0;
-  return n;
-}
-
-// What Slack refuses in a view (Block Kit's documented limits), or "".
-std::string view_problem(const json& view) {
-  const json& blocks = view["blocks"];
-  if (blocks.size() > 100) return "more than 100 blocks";
-  if (view["type"] == "modal") {
-    if (chars(view["title"]["text"]) > 24) return "title over 24 characters";
-    if (chars(view["private_metadata"].get<std::string>()) > 3000) return "metadata over 3000";
-  }
-  for (const auto& block : blocks) {
-    if (block["type"] != "input") continue;
-    std::string label = block["label"]["text"];
-    if (label.empty() || chars(label) > 2000) return "bad label";
-    if (block["block_id"].get<std::string>().size() > 255) return "block_id over 255";
-    const json& element = block["element"];
-    if (element.contains("options")) {
-      if (element["options"].empty() || element["options"].size() > 100) return "options";
-      for (const auto& o : element["options"]) {
-        if (chars(o["text"]["text"]) > 75) return "option text over 75";
-      }
-    }
-  }
-  return "";
-}
 
 commands::Context context(test::CommandFixture& f) {
   return commands::make_context(f.repos, commands::Settings{{}, {"UADMIN"}}, f.now, f.zone);
@@ -89,7 +60,7 @@ TEST_CASE("every form stays within Slack's limits on views") {
     REQUIRE(form);
     json view = commands::form_view(*form, context(f), "CDEMO");
     INFO(text);
-    CHECK(view_problem(view).empty());
+    CHECK(test::view_problem(view).empty());
     CHECK(view["callback_id"] == "itpm_form");
   }
   // The program picker lists the open programs and starts at the channel's one.
@@ -107,7 +78,7 @@ TEST_CASE("with more open programs than a menu holds, the program is typed") {
   for (int i = 0; i < 101; ++i) f.run(fmt::format("program add p{:03} \"Program {}\"", i, i));
   auto form = commands::form_request("risk add", commands::command_grammar());
   json view = commands::form_view(*form, context(f), "CDEMO");
-  CHECK(view_problem(view).empty());
+  CHECK(test::view_problem(view).empty());
   CHECK(input_block(view, "program")["element"]["type"] == "plain_text_input");
 }
 
@@ -217,7 +188,7 @@ TEST_CASE("the home tab shows what a person owns, what needs them, within Slack'
   f.run("risk add \"Someone else's\" --program dr-2027 -l 1 -i 1 --owner <@UCAROL>");
   json home = commands::home_view("UBOB", context(f));
   CHECK(home["type"] == "home");
-  CHECK(view_problem(home).empty());
+  CHECK(test::view_problem(home).empty());
   std::string all = home.dump();
   CHECK(test::contains(all, "Acknowledge escalated risk"));
   CHECK(test::contains(all, "and 4 more"));
