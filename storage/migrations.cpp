@@ -5,13 +5,15 @@
 #include "storage/record_traits.hpp"
 #include "storage/repositories.hpp"
 
+#include <optional>
+
 namespace itpm::storage {
 namespace {
 
 // Writes every index row of each stored R (those already there are written again, unchanged),
-// a few thousand records per batch.
+// or only those of family `only`, a few thousand records per batch.
 template <class R>
-void write_index_rows(Store& store) {
+void write_index_rows(Store& store, std::optional<Family> only = std::nullopt) {
   Batch batch;
   std::size_t records = 0;
   auto flush = [&] {
@@ -21,8 +23,9 @@ void write_index_rows(Store& store) {
   };
   store.scan(RecordTraits<R>::family, "", [&](std::string_view, std::string_view value) {
     if (auto record = parse_record<R>(value)) {
-      for (const auto& [family, key] : RecordTraits<R>::index_rows(*record))
-        batch.put(family, key, "");
+      for (const auto& [family, key] : RecordTraits<R>::index_rows(*record)) {
+        if (!only || family == *only) batch.put(family, key, "");
+      }
       if (++records % 5000 == 0) flush();
     }
     return true;
@@ -116,6 +119,13 @@ void migrate(Store& store, std::uint32_t from) {
         DecisionSearch(store).rebuild();
         break;
       }
+      case 5:
+        // Schema 6 keeps each person's open programs, risks, corrective actions and milestones.
+        write_index_rows<Program>(store, Family::open_work_by_owner);
+        write_index_rows<Risk>(store, Family::open_work_by_owner);
+        write_index_rows<Milestone>(store, Family::open_work_by_owner);
+        write_index_rows<Action>(store, Family::open_work_by_owner);
+        break;
       default:
         throw StoreError("no migration from schema version " + std::to_string(version));
     }

@@ -163,6 +163,24 @@ inline std::string current_audit_item(std::string item) {
   return item;
 }
 
+// The kinds of open work in open_work_by_owner, in the order a person's list shows them.
+inline constexpr std::uint8_t owned_risk = 0;
+inline constexpr std::uint8_t owned_action = 1;
+inline constexpr std::uint8_t owned_milestone = 2;
+// An open program its owner (rank 0) or sponsor (rank 1) runs: the program's key is in the
+// due date's place, the number is 0.
+inline constexpr std::uint8_t owned_program = 3;
+
+// A person's open item in open_work_by_owner: owner, kind, rank (a risk's 25 - score), due
+// date (actions and milestones), number. A person's risks come highest score first, their
+// actions and milestones soonest due first.
+inline std::pair<Family, std::string> owned_row(std::string_view owner, std::uint8_t kind,
+                                                std::uint8_t rank, std::string_view due,
+                                                std::uint64_t number) {
+  return {Family::open_work_by_owner,
+          KeyBuilder().str(owner).u8(kind).u8(rank).str(due).u64(number).done()};
+}
+
 // A record type without secondary index rows (traits that have some declare their own).
 template <class R>
 struct Unindexed {
@@ -189,8 +207,12 @@ struct RecordTraits<Program> {
   static std::string audit_item(const Program& p) { return p.key; }
   // The open ones; closed ones with a due date, by when they closed (for the kpi).
   static IndexRows index_rows(const Program& p) {
-    if (p.status != ProgramStatus::closed)
-      return {{Family::open_programs, KeyBuilder().str(p.key).done()}};
+    if (p.status != ProgramStatus::closed) {
+      IndexRows rows = {{Family::open_programs, KeyBuilder().str(p.key).done()}};
+      if (!p.owner.empty()) rows.insert(owned_row(p.owner, owned_program, 0, p.key, 0));
+      if (!p.sponsor.empty()) rows.insert(owned_row(p.sponsor, owned_program, 1, p.key, 0));
+      return rows;
+    }
     if (p.due.empty() || p.closed_at == 0) return {};
     return {{Family::work_by_day, KeyBuilder()
                                       .u8(time_program_closed)
@@ -199,7 +221,8 @@ struct RecordTraits<Program> {
                                       .str(p.key)
                                       .done()}};
   }
-  static constexpr std::array index_families{Family::open_programs, Family::work_by_day};
+  static constexpr std::array index_families{Family::open_programs, Family::work_by_day,
+                                             Family::open_work_by_owner};
 };
 
 template <>
@@ -230,10 +253,13 @@ struct RecordTraits<Risk> : NumberedTraits<Risk> {
     if (r.status == RiskStatus::closed)
       rows.insert({Family::risk_events, event_key(r.program, risk_closed, r.closed_at, r.number)});
     if (r.on_ladder()) rows.insert({Family::risks_on_ladder, KeyBuilder().u64(r.number).done()});
+    if (r.status != RiskStatus::closed && !r.owner.empty())
+      rows.insert(owned_row(r.owner, owned_risk, rank, "", r.number));
     return rows;
   }
   static constexpr std::array index_families{Family::risks_by_program, Family::risks_by_score,
-                                             Family::risk_events, Family::risks_on_ladder};
+                                             Family::risk_events, Family::risks_on_ladder,
+                                             Family::open_work_by_owner};
   // Moves the risk between the counters of its status, likelihood and impact.
   static void after_write(Batch& batch, const Risk* before, const Risk& after) {
     auto cell = risk_cell_counter(after.status, after.likelihood, after.impact);
@@ -291,6 +317,7 @@ struct RecordTraits<Milestone> : NumberedTraits<Milestone> {
     } else {
       rows.insert({Family::open_milestones_by_due,
                    KeyBuilder().str(m.due).u64(m.number).str(m.program).done()});
+      if (!m.owner.empty()) rows.insert(owned_row(m.owner, owned_milestone, 0, m.due, m.number));
     }
     for (const auto& slip : m.slips) {
       rows.insert(
@@ -299,7 +326,8 @@ struct RecordTraits<Milestone> : NumberedTraits<Milestone> {
     return rows;
   }
   static constexpr std::array index_families{Family::milestone_events,
-                                             Family::open_milestones_by_due, Family::work_by_day};
+                                             Family::open_milestones_by_due, Family::work_by_day,
+                                             Family::open_work_by_owner};
 };
 
 template <>
@@ -342,13 +370,15 @@ struct RecordTraits<Action> : NumberedTraits<Action> {
     }
     rows.insert(
         {Family::open_actions_by_due, KeyBuilder().str(a.due).u64(a.number).str(a.program).done()});
+    if (!a.owner.empty()) rows.insert(owned_row(a.owner, owned_action, 0, a.due, a.number));
     if (a.severity == "S1" || a.severity == "S2") {
       rows.insert({Family::work_by_day,
                    KeyBuilder().u8(day_severe_action_due).str(a.due).u64(a.number).done()});
     }
     return rows;
   }
-  static constexpr std::array index_families{Family::open_actions_by_due, Family::work_by_day};
+  static constexpr std::array index_families{Family::open_actions_by_due, Family::work_by_day,
+                                             Family::open_work_by_owner};
 };
 
 template <>

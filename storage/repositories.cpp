@@ -236,6 +236,39 @@ void Repositories::programs_by_health(
               });
 }
 
+std::size_t Repositories::open_work_of(
+    std::string_view owner, std::uint8_t kind, std::size_t limit,
+    const std::function<void(std::uint64_t number)>& visit) const {
+  std::size_t total = 0;
+  store_.scan(Family::open_work_by_owner, KeyBuilder().str(owner).u8(kind).done(),
+              [&](std::string_view key, std::string_view) {
+                KeyReader r(key);
+                (void)r.str();
+                (void)r.u8();
+                (void)r.u8();
+                (void)r.str();
+                auto number = r.u64();
+                if (number && ++total <= limit) visit(*number);
+                return true;
+              });
+  return total;
+}
+
+void Repositories::programs_run_by(
+    std::string_view person,
+    const std::function<void(std::string_view program, bool sponsor)>& visit) const {
+  store_.scan(Family::open_work_by_owner, KeyBuilder().str(person).u8(owned_program).done(),
+              [&](std::string_view key, std::string_view) {
+                KeyReader r(key);
+                (void)r.str();
+                (void)r.u8();
+                auto role = r.u8();
+                auto program = r.str();
+                if (role && program) visit(*program, *role == 1);
+                return true;
+              });
+}
+
 void Repositories::open_programs(const std::function<bool(std::string_view program)>& visit) const {
   store_.scan(Family::open_programs, "", [&](std::string_view key, std::string_view) {
     KeyReader r(key);

@@ -142,6 +142,15 @@ class Repositories {
   // by key, until `visit` returns false.
   void programs_by_health(std::uint8_t rank,
                           const std::function<bool(std::string_view program)>& visit) const;
+  // The open items of `kind` (owned_risk, owned_action, owned_milestone) that `owner` owns:
+  // risks highest score first, the others soonest due first. `visit` gets the numbers of the
+  // first `limit`; returns how many there are (their keys alone are read for the count).
+  std::size_t open_work_of(std::string_view owner, std::uint8_t kind, std::size_t limit,
+                           const std::function<void(std::uint64_t number)>& visit) const;
+  // The open programs `person` owns (sponsor false) or sponsors, in key order.
+  void programs_run_by(
+      std::string_view person,
+      const std::function<void(std::string_view program, bool sponsor)>& visit) const;
   // Every open program's key, in key order, until `visit` returns false; and how many there are.
   void open_programs(const std::function<bool(std::string_view program)>& visit) const;
   [[nodiscard]] std::size_t count_open_programs() const;

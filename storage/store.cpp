@@ -132,6 +132,7 @@ std::string_view family_name(Family family) {
       "program_health",
       "open_programs",
       "decision_postings",
+      "open_work_by_owner",
   };
   return names.at(static_cast<std::size_t>(family));
 }

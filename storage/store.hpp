@@ -54,9 +54,11 @@ enum class Family : std::uint8_t {
   program_health,          // rank of the latest status (red, amber, green), program
   open_programs,           // program: the programs not closed
   decision_postings,       // term, chunk of 4,096 decision numbers -> packed postings
+  open_work_by_owner,      // owner, kind (risk, action, milestone), rank, due, number
 };
 
-inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::decision_postings) + 1;
+inline constexpr std::size_t family_count =
+    static_cast<std::size_t>(Family::open_work_by_owner) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();
@@ -148,7 +150,9 @@ class Store {
   // 5: program_health (each program's latest status) and open_programs; search postings
   //    move to decision_postings, in chunks of 4,096 decisions (decision_terms is emptied);
   //    counters of risks by status, likelihood and impact.
-  static constexpr std::uint32_t schema_version = 5;
+  // 6: open_work_by_owner (the open programs each person owns or sponsors, and their open
+  //    risks, corrective actions and milestones).
+  static constexpr std::uint32_t schema_version = 6;
 
   struct Options {
     bool sync = true;  // false only for benchmarks that measure the cost of durability

@@ -631,6 +631,77 @@ TEST_CASE("a schema 4 database is migrated forward on open: latest statuses, lar
   CHECK(old_rows == 0);
 }
 
+TEST_CASE("a schema 5 database is migrated forward on open: each person's programs and open work") {
+  itpm::test::TempDir dir;
+  auto path = dir.path() / "db";
+  auto numbers = [](const Repositories& repos, const std::string& owner, std::uint8_t kind) {
+    std::vector<std::uint64_t> out;
+    auto total = repos.open_work_of(owner, kind, 10, [&](std::uint64_t n) { out.push_back(n); });
+    CHECK(total == out.size());
+    return out;
+  };
+  {
+    auto store = Store::open(path);
+    Repositories repos(*store);
+    Batch batch;
+    for (int score : {2, 20, 9}) {
+      Risk r;
+      r.number = repos.next_number<Risk>(batch);
+      r.program = "dr";
+      r.owner = "UBOB";
+      r.likelihood = score == 20 ? 4 : 1;
+      r.impact = score == 20 ? 5 : score;
+      repos.save(batch, r, nullptr, Change{"U1", 1000, "add"});
+    }
+    Program dr;
+    dr.key = "dr";
+    dr.owner = "UBOB";
+    dr.sponsor = "UCAROL";
+    repos.save(batch, dr, nullptr, Change{"U1", 1000, "add"});
+    Risk closed;
+    closed.number = repos.next_number<Risk>(batch);
+    closed.owner = "UBOB";
+    closed.status = RiskStatus::closed;
+    repos.save(batch, closed, nullptr, Change{"U1", 1000, "add"});
+    for (const char* due : {"2026-12-20", "2026-12-01"}) {
+      Action a;
+      a.number = repos.next_number<Action>(batch);
+      a.owner = "UBOB";
+      a.due = due;
+      repos.save(batch, a, nullptr, Change{"U1", 1000, "add"});
+      Milestone m;
+      m.number = repos.next_number<Milestone>(batch);
+      m.owner = "UCAROL";
+      m.due = due;
+      repos.save(batch, m, nullptr, Change{"U1", 1000, "add"});
+    }
+    REQUIRE(store->commit(std::move(batch)));
+    CHECK(numbers(repos, "UBOB", owned_risk) == std::vector<std::uint64_t>{2, 3, 1});
+    // Turn it into schema 5's layout: no owner rows.
+    Batch old;
+    store->scan(Family::open_work_by_owner, "", [&](std::string_view key, std::string_view) {
+      old.remove(Family::open_work_by_owner, key);
+      return true;
+    });
+    Store::set_schema_version(old, 5);
+    REQUIRE(store->commit(std::move(old)));
+    CHECK(repos.check().size() == 9);  // a missing row for each program lead and open item
+  }
+  auto store = open_database(path);
+  CHECK(store->stored_schema_version() == Store::schema_version);
+  Repositories repos(*store);
+  CHECK(repos.check().empty());
+  CHECK(numbers(repos, "UBOB", owned_risk) == std::vector<std::uint64_t>{2, 3, 1});
+  CHECK(numbers(repos, "UBOB", owned_action) == std::vector<std::uint64_t>{2, 1});
+  CHECK(numbers(repos, "UCAROL", owned_milestone) == std::vector<std::uint64_t>{2, 1});
+  CHECK(numbers(repos, "UCAROL", owned_risk).empty());
+  std::vector<std::pair<std::string, bool>> runs;
+  repos.programs_run_by("UCAROL", [&](std::string_view key, bool sponsor) {
+    runs.emplace_back(std::string(key), sponsor);
+  });
+  CHECK(runs == std::vector<std::pair<std::string, bool>>{{"dr", true}});
+}
+
 TEST_CASE("the score, due and day rows follow every change") {
   Fixture f;
   Risk a = f.add_risk("dr", 2, 2);
