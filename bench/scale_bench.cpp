@@ -4,8 +4,8 @@
 // simulator (TLS, loopback), and each command is sent ROUNDS times one after another. For each: the
 // time from the slash command to its ack, and to its answer (the ack's payload, or the response_url
 // reply that follows it), p50 and p99; after each round, the Home tab of R-1's owner opened
-// (app_home_opened to its views.publish). Then `help` sent 20 times while a `report` runs, and the bot's
-// start-up time and peak RSS.
+// (app_home_opened to its views.publish). Then `help` sent 20 times while a `report` runs, and the
+// bot's start-up time and peak RSS.
 //
 // usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...] [-- COMMAND...]
 //        (defaults: 5 rounds, scales 1 and 10, the read commands below)
