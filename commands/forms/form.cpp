@@ -49,7 +49,7 @@ const FormSpec* spec_of(const AreaSpec& area, const VerbSpec& verb) {
 constexpr std::string_view value_action = "v";
 // Flags a form never asks for: they shape a query's answer, not a change.
 bool asked(const ArgSpec& spec) {
-  return spec.name != "share" && spec.name != "limit";
+  return spec.name != "share" && spec.name != "limit" && spec.name != "page";
 }
 bool contains(const std::vector<std::string_view>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();

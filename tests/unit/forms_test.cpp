@@ -62,6 +62,9 @@ TEST_CASE("every form stays within Slack's limits on views") {
     INFO(text);
     CHECK(test::view_problem(view).empty());
     CHECK(view["callback_id"] == "itpm_form");
+    for (const char* query_flag : {"share", "limit", "page"}) {  // they shape answers only
+      CHECK(input_block(view, query_flag).is_null());
+    }
   }
   // The program picker lists the open programs and starts at the channel's one.
   auto risk = commands::form_request("risk add", commands::command_grammar());
