@@ -231,11 +231,9 @@ void Dispatcher::handle_interaction(const nlohmann::json& payload,
 
 void Dispatcher::handle_submission(const nlohmann::json& payload,
                                    const std::function<void(Dispatched)>& done) {
-  std::string user;
-  if (auto u = payload.find("user"); u != payload.end() && u->is_object())
-    user = u->value("id", nlohmann::json()).is_string() ? (*u)["id"].get<std::string>() : "";
+  std::string user = interaction_user(payload);
   auto view = payload.find("view");
-  auto submission = is_slack_id(user) && view != payload.end()
+  auto submission = !user.empty() && view != payload.end()
                         ? commands::read_form(*view, registry_.grammar())
                         : std::nullopt;
   if (!submission) {

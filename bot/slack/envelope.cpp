@@ -15,7 +15,18 @@ int int_field(const nlohmann::json& obj, const char* key) {
   return it != obj.end() && it->is_number_integer() ? it->get<int>() : 0;
 }
 
+// The `id` of the object at `key` ({"user":{"id":"U1",…}}); "" when absent or not a Slack ID.
+std::string nested_id(const nlohmann::json& payload, const char* key) {
+  auto it = payload.find(key);
+  std::string id = it != payload.end() && it->is_object() ? string_field(*it, "id") : "";
+  return is_slack_id(id) ? id : "";
+}
+
 }  // namespace
+
+std::string interaction_user(const nlohmann::json& payload) {
+  return payload.is_object() ? nested_id(payload, "user") : "";
+}
 
 bool is_slack_id(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -44,14 +55,11 @@ std::optional<EventCallback> parse_event(const nlohmann::json& payload) {
 std::optional<ButtonPress> parse_button_press(const nlohmann::json& payload) {
   if (!payload.is_object() || string_field(payload, "type") != "block_actions") return std::nullopt;
   ButtonPress press;
-  if (auto user = payload.find("user"); user != payload.end() && user->is_object())
-    press.user = string_field(*user, "id");
-  if (!is_slack_id(press.user)) return std::nullopt;
+  press.user = nested_id(payload, "user");
+  if (press.user.empty()) return std::nullopt;
   press.response_url = string_field(payload, "response_url");
   press.trigger_id = string_field(payload, "trigger_id");
-  if (auto channel = payload.find("channel"); channel != payload.end() && channel->is_object())
-    press.channel = string_field(*channel, "id");
-  if (!is_slack_id(press.channel)) press.channel.clear();
+  press.channel = nested_id(payload, "channel");
   auto actions = payload.find("actions");
   if (actions == payload.end() || !actions->is_array()) return std::nullopt;
   for (const auto& action : *actions) {
@@ -71,11 +79,9 @@ std::optional<MessageShortcut> parse_message_shortcut(const nlohmann::json& payl
   MessageShortcut s;
   s.callback_id = string_field(payload, "callback_id");
   if (!s.callback_id.starts_with("itpm_")) return std::nullopt;
-  if (auto user = payload.find("user"); user != payload.end() && user->is_object())
-    s.user = string_field(*user, "id");
-  if (auto channel = payload.find("channel"); channel != payload.end() && channel->is_object())
-    s.channel = string_field(*channel, "id");
-  if (!is_slack_id(s.user) || !is_slack_id(s.channel)) return std::nullopt;
+  s.user = nested_id(payload, "user");
+  s.channel = nested_id(payload, "channel");
+  if (s.user.empty() || s.channel.empty()) return std::nullopt;
   s.trigger_id = string_field(payload, "trigger_id");
   s.message_ts = string_field(payload, "message_ts");
   if (auto message = payload.find("message"); message != payload.end() && message->is_object()) {

@@ -48,6 +48,9 @@ commands::Command to_command(const nlohmann::json& payload);
 // True for a Slack ID as Slack sends it (U123ABC, C0DEMO): upper-case letters and digits.
 bool is_slack_id(const std::string& s);
 
+// Who an `interactive` payload comes from (user.id): a Slack user ID, or "".
+std::string interaction_user(const nlohmann::json& payload);
+
 // A press of one of the bot's buttons (action_id "itpm_..."), from an `interactive`
 // block_actions payload.
 struct ButtonPress {

@@ -36,72 +36,69 @@ void add_part(json& blocks, const std::string& heading, const std::vector<std::s
   blocks.push_back(section(text));
 }
 
+// One kind of a person's open work, from the owner index: at most `looked_at` items are read
+// (what needs them now is found among those), the first lines_per_part shown, all counted.
+// `describe(item)` gives the item's line and, when it needs them now, what to do ("" if not).
+template <class R, class Describe>
+std::size_t owned_part(const Context& ctx, const std::string& user, std::uint8_t kind,
+                       std::vector<std::string>& lines, std::vector<std::string>& now,
+                       const Describe& describe) {
+  constexpr std::size_t looked_at = 200;
+  return ctx.repos.open_work_of(user, kind, looked_at, [&](std::uint64_t number) {
+    auto item = ctx.repos.find<R>(number);
+    if (!item) return;
+    auto [line, urgent] = describe(*item);
+    if (lines.size() < lines_per_part) lines.push_back(std::move(line));
+    if (!urgent.empty() && now.size() < lines_per_part) now.push_back(std::move(urgent));
+  });
+}
+
 }  // namespace
 
 json home_view(const std::string& user, const Context& ctx) {
-  auto today = std::chrono::floor<std::chrono::days>(ctx.now);
-  std::string today_iso = iso_date(today);
+  std::string today_iso = iso_date(today_in(ctx.now, ctx.zone));
   std::vector<std::string> now;  // what needs the person now
-
-  // Their open work from the owner index: at most `looked_at` of each kind are read (what
-  // needs them now is found among those), the first lines_per_part shown, all counted.
-  constexpr std::size_t looked_at = 200;
   std::vector<std::string> risks;
-  std::size_t risk_total =
-      ctx.repos.open_work_of(user, storage::owned_risk, looked_at, [&](std::uint64_t number) {
-        auto risk = ctx.repos.find<storage::Risk>(number);
-        if (!risk) return;
-        std::string id = storage::risk_id(risk->number);
-        if (risks.size() < lines_per_part) {
-          std::string ladder = risk->on_ladder()
-                                   ? fmt::format(" · ladder level {}{}", risk->escalation_level,
-                                                 risk->acked_at != 0 ? " (acknowledged)" : "")
-                                   : "";
-          risks.push_back(fmt::format("{} *{}* {} · {} · score {}{}", band_dot(risk->score()), id,
-                                      quoted_title(*risk), risk->program, risk->score(), ladder));
-        }
-        if (risk->on_ladder() && risk->acked_at == 0 && now.size() < lines_per_part) {
-          now.push_back(fmt::format("🔺 Acknowledge escalated risk *{}* {}: `/itpm risk ack {}`", id,
-                                    quoted_title(*risk), id));
-        }
-      });
-
   std::vector<std::string> action_lines;
-  std::size_t action_total =
-      ctx.repos.open_work_of(user, storage::owned_action, looked_at, [&](std::uint64_t number) {
-        auto a = ctx.repos.find<storage::Action>(number);
-        if (!a) return;
-        std::string id = storage::action_id(a->number);
-        bool late = a->due < today_iso;
-        if (action_lines.size() < lines_per_part) {
-          action_lines.push_back(fmt::format("{} *{}* ({}) “{}” · SLO due {}", late ? "🚨" : "•", id,
-                                             a->severity, shown_text(a->title, 120),
-                                             show_date(a->due)));
-        }
-        if (late && now.size() < lines_per_part) {
-          now.push_back(fmt::format(
-              "🚨 Corrective action *{}* is past its SLO: `/itpm action done {}`", id, id));
-        }
-      });
-
   std::vector<std::string> milestone_lines;
-  std::size_t milestone_total =
-      ctx.repos.open_work_of(user, storage::owned_milestone, looked_at, [&](std::uint64_t number) {
-        auto m = ctx.repos.find<storage::Milestone>(number);
-        if (!m) return;
-        std::string id = storage::milestone_id(m->number);
-        bool late = m->due < today_iso;
-        if (milestone_lines.size() < lines_per_part) {
-          milestone_lines.push_back(fmt::format("{} *{}* “{}” · {} · due {}", late ? "⚠️" : "•",
-                                                id, shown_text(m->title, 120), m->program,
-                                                show_date(m->due)));
-        }
-        if (late && now.size() < lines_per_part) {
-          now.push_back(
-              fmt::format("⚠️ Milestone *{}* is overdue: `/itpm milestone done {}` or "
-                          "`/itpm milestone slip {} --due DATE --reason \"...\"`",
-                          id, id, id));
-        }
+
+  auto risk_total = owned_part<storage::Risk>(
+      ctx, user, storage::owned_risk, risks, now, [](const storage::Risk& risk) {
+        std::string id = storage::risk_id(risk.number);
+        std::string ladder = risk.on_ladder()
+                                 ? fmt::format(" · ladder level {}{}", risk.escalation_level,
+                                               risk.acked_at != 0 ? " (acknowledged)" : "")
+                                 : "";
+        return std::pair{
+            fmt::format("{} *{}* {} · {} · score {}{}", band_dot(risk.score()), id,
+                        quoted_title(risk), risk.program, risk.score(), ladder),
+            risk.on_ladder() && risk.acked_at == 0
+                ? fmt::format("🔺 Acknowledge escalated risk *{}* {}: `/itpm risk ack {}`", id,
+                              quoted_title(risk), id)
+                : std::string()};
+      });
+  auto action_total = owned_part<storage::Action>(
+      ctx, user, storage::owned_action, action_lines, now, [&](const storage::Action& a) {
+        std::string id = storage::action_id(a.number);
+        bool late = a.due < today_iso;
+        return std::pair{
+            fmt::format("{} *{}* ({}) “{}” · SLO due {}", late ? "🚨" : "•", id, a.severity,
+                        shown_text(a.title, 120), show_date(a.due)),
+            late ? fmt::format("🚨 Corrective action *{}* is past its SLO: `/itpm action done {}`",
+                               id, id)
+                 : std::string()};
+      });
+  auto milestone_total = owned_part<storage::Milestone>(
+      ctx, user, storage::owned_milestone, milestone_lines, now, [&](const storage::Milestone& m) {
+        std::string id = storage::milestone_id(m.number);
+        bool late = m.due < today_iso;
+        return std::pair{
+            fmt::format("{} *{}* “{}” · {} · due {}", late ? "⚠️" : "•", id,
+                        shown_text(m.title, 120), m.program, show_date(m.due)),
+            late ? fmt::format("⚠️ Milestone *{}* is overdue: `/itpm milestone done {}` or "
+                               "`/itpm milestone slip {} --due DATE --reason \"...\"`",
+                               id, id, id)
+                 : std::string()};
       });
 
   // Their programs: owner or sponsor, with the latest status and the next review.

@@ -258,15 +258,17 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     extra = {{"warning", "missing_charset"},
              {"response_metadata", {{"warnings", {"missing_charset"}}}}};
   }
-  auto ok = [&](json body) {
+  // A success as Slack answers it (warnings, granted scopes), not yet recorded.
+  auto success = [&](json body) {
     for (auto& [k, v] : extra.items()) body[k] = v;
     HttpAnswer a = slack_ok(std::move(body));
     for (const auto& scope : manifest_scopes) {
       if (revoked_scopes.contains(scope)) continue;
       a.oauth_scopes += (a.oauth_scopes.empty() ? "" : ",") + scope;
     }
-    return answer(a);
+    return a;
   };
+  auto ok = [&](json body) { return answer(success(std::move(body))); };
   auto text_of = [&](const json& a) {
     std::string text = a.value("text", "");
     if (text.empty() && a.contains("blocks")) text = "(blocks)";
@@ -492,14 +494,7 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
                  {"is_bot", false},
                  {"profile", {{"display_name", name}, {"real_name", name}}}}}});
   }
-  if (method.starts_with("views.")) {
-    bool recorded = false;  // a success is recorded by `ok`, a refusal here
-    auto viewed = views_api(method, args, [&](json body) {
-      recorded = true;
-      return ok(std::move(body));
-    });
-    if (viewed) return recorded ? *viewed : answer(*viewed);
-  }
+  if (auto viewed = views_api(method, args, success)) return answer(*viewed);
   return answer(slack_error("unknown_method"));
 }
 

@@ -141,6 +141,7 @@ struct SlackSim::Core {
   void output(const std::string& line) const;
   nlohmann::json slash_envelope(const SlashCommand& command);
   // views.open, views.update and views.publish (sim_views.cpp); nullopt for another method.
+  // `ok` shapes a success; the caller records whatever answer comes back.
   std::optional<HttpAnswer> views_api(const std::string& method, const nlohmann::json& args,
                                       const std::function<HttpAnswer(nlohmann::json)>& ok);
   // The view_submission envelope of `user`'s open form with `typed` values (block_id ->
