@@ -112,6 +112,13 @@ IndexRows RecordTraits<Decision>::index_rows(const Decision& d) {
   for (const auto& tag : d.tags) {
     rows.emplace(Family::decisions_by_tag, KeyBuilder().str(tag).u64(when).u64(order).done());
   }
+  for (const auto& person : d.decided_by) {
+    rows.emplace(Family::decisions_by_person, KeyBuilder().str(person).u64(when).u64(order).done());
+  }
+  if (!d.created_by.empty()) {
+    rows.emplace(Family::decisions_by_person,
+                 KeyBuilder().str(d.created_by).u64(when).u64(order).done());
+  }
   return rows;
 }
 

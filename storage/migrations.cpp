@@ -126,6 +126,17 @@ void migrate(Store& store, std::uint32_t from) {
         write_index_rows<Milestone>(store, Family::open_work_by_owner);
         write_index_rows<Action>(store, Family::open_work_by_owner);
         break;
+      case 6:
+        // Schema 7 keeps decisions by person and the open dependencies by need-by date; a
+        // person's risks carry their status.
+        write_index_rows<Decision>(store, Family::decisions_by_person);
+        write_index_rows<Dependency>(store);
+        remove_rows(store, Family::open_work_by_owner);
+        write_index_rows<Program>(store, Family::open_work_by_owner);
+        write_index_rows<Risk>(store, Family::open_work_by_owner);
+        write_index_rows<Milestone>(store, Family::open_work_by_owner);
+        write_index_rows<Action>(store, Family::open_work_by_owner);
+        break;
       default:
         throw StoreError("no migration from schema version " + std::to_string(version));
     }

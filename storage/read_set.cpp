@@ -1,6 +1,7 @@
 #include "storage/read_set.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace itpm::storage {
 namespace {
@@ -23,13 +24,23 @@ ReadSet* ReadSet::active() {
 
 void ReadSet::note(Family family, std::string_view key, const std::optional<std::string>& value,
                    std::string item) {
-  bool known = std::any_of(reads_.begin(), reads_.end(),
-                           [&](const Read& r) { return r.family == family && r.key == key; });
-  if (!known) reads_.push_back(Read{family, std::string(key), value, std::move(item)});
+  std::string id;
+  id.reserve(key.size() + 1);
+  id.push_back(static_cast<char>(family));
+  id.append(key);
+  reads_.try_emplace(std::move(id), Read{value, std::move(item), reads_.size()});
 }
 
 void ReadSet::expect_in(Batch& batch) const {
-  for (const auto& r : reads_) batch.expect(r.family, r.key, r.value, r.item);
+  std::vector<const std::pair<const std::string, Read>*> ordered;
+  ordered.reserve(reads_.size());
+  for (const auto& r : reads_) ordered.push_back(&r);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto* a, const auto* b) { return a->second.order < b->second.order; });
+  for (const auto* r : ordered) {
+    batch.expect(static_cast<Family>(r->first.front()), std::string_view(r->first).substr(1),
+                 r->second.value, r->second.item);
+  }
 }
 
 }  // namespace itpm::storage

@@ -172,14 +172,20 @@ inline constexpr std::uint8_t owned_milestone = 2;
 inline constexpr std::uint8_t owned_program = 3;
 
 // A person's open item in open_work_by_owner: owner, kind, rank (a risk's 25 - score), due
-// date (actions and milestones), number. A person's risks come highest score first, their
-// actions and milestones soonest due first.
+// date (actions and milestones; a risk's status word since schema 7), number. A person's
+// risks come highest score first, their actions and milestones soonest due first.
 inline std::pair<Family, std::string> owned_row(std::string_view owner, std::uint8_t kind,
                                                 std::uint8_t rank, std::string_view due,
                                                 std::uint64_t number) {
   return {Family::open_work_by_owner,
           KeyBuilder().str(owner).u8(kind).u8(rank).str(due).u64(number).done()};
 }
+
+// The scopes of open_dependencies rows: every open dependency (need-by, number), those of a
+// program (program, need-by, number) and those on a program (that program, need-by, number).
+inline constexpr std::uint8_t dependencies_all = 0;
+inline constexpr std::uint8_t dependencies_of = 1;
+inline constexpr std::uint8_t dependencies_on = 2;
 
 // A record type without secondary index rows (traits that have some declare their own).
 template <class R>
@@ -254,7 +260,7 @@ struct RecordTraits<Risk> : NumberedTraits<Risk> {
       rows.insert({Family::risk_events, event_key(r.program, risk_closed, r.closed_at, r.number)});
     if (r.on_ladder()) rows.insert({Family::risks_on_ladder, KeyBuilder().u64(r.number).done()});
     if (r.status != RiskStatus::closed && !r.owner.empty())
-      rows.insert(owned_row(r.owner, owned_risk, rank, "", r.number));
+      rows.insert(owned_row(r.owner, owned_risk, rank, status_name(r.status), r.number));
     return rows;
   }
   static constexpr std::array index_families{Family::risks_by_program, Family::risks_by_score,
@@ -278,10 +284,12 @@ struct RecordTraits<Decision> : NumberedTraits<Decision> {
   static constexpr std::string_view plural = "decisions";
   static constexpr std::string_view sequence = "decision";
   static constexpr char prefix = 'D';
-  // Newest first by decision date, then number: by program, by date and by tag.
+  // Newest first by decision date, then number: by program, by date, by tag and by person
+  // (each decider and whoever recorded it).
   static IndexRows index_rows(const Decision& d);
   static constexpr std::array index_families{Family::decisions_by_program,
-                                             Family::decisions_by_date, Family::decisions_by_tag};
+                                             Family::decisions_by_date, Family::decisions_by_tag,
+                                             Family::decisions_by_person};
   // Keeps the search postings in step (decision_search.cpp); `before` null: a new decision.
   static void after_write(Batch& batch, const Decision* before, const Decision& after);
 };
@@ -336,6 +344,21 @@ struct RecordTraits<Dependency> : NumberedTraits<Dependency> {
   static constexpr std::string_view plural = "dependencies";
   static constexpr std::string_view sequence = "dependency";
   static constexpr char prefix = 'X';
+  // The open ones by need-by date: every one, those of each program, and those on a program.
+  static IndexRows index_rows(const Dependency& d) {
+    if (d.status != DependencyStatus::open) return {};
+    IndexRows rows = {
+        {Family::open_dependencies,
+         KeyBuilder().u8(dependencies_all).str(d.need_by).u64(d.number).done()},
+        {Family::open_dependencies,
+         KeyBuilder().u8(dependencies_of).str(d.program).str(d.need_by).u64(d.number).done()}};
+    if (d.on_kind == "program") {
+      rows.insert({Family::open_dependencies,
+                   KeyBuilder().u8(dependencies_on).str(d.on).str(d.need_by).u64(d.number).done()});
+    }
+    return rows;
+  }
+  static constexpr std::array index_families{Family::open_dependencies};
 };
 
 template <>

@@ -19,10 +19,10 @@ const std::string& settings_key() {
 
 // Open milestones or actions from their index (due, number, program), soonest first: of
 // `program` unless empty, due before `due_before` unless empty, those `keep` accepts if given
-// (then each is read). The first `limit` are read and returned; `total` counts them all.
+// (then each is read). Those in `window` are read and returned; `total` counts them all.
 template <class R>
 std::vector<R> open_by_due(const Repositories& repos, Family index, std::string_view due_before,
-                           std::string_view program, std::size_t limit, std::size_t* total,
+                           std::string_view program, Window window, std::size_t* total,
                            const std::function<bool(const R&)>& keep) {
   std::vector<R> out;
   std::size_t count = 0;
@@ -39,7 +39,7 @@ std::vector<R> open_by_due(const Repositories& repos, Family index, std::string_
       item = repos.find<R>(*number);
       if (!item || !keep(*item)) return true;
     }
-    if (++count > limit) return true;
+    if (!window.shows(count++)) return true;
     if (!item) item = repos.find<R>(*number);
     if (item) out.push_back(std::move(*item));
     return true;
@@ -99,11 +99,14 @@ std::vector<Risk> Repositories::risks_of_program(std::string_view program) const
   return out;
 }
 
-std::vector<Decision> Repositories::decisions(const DecisionFilter& filter, std::size_t limit,
+std::vector<Decision> Repositories::decisions(const DecisionFilter& filter, Window window,
                                               std::size_t* total) const {
   Family family = Family::decisions_by_date;
   std::string prefix;
-  if (!filter.program.empty()) {
+  if (!filter.by.empty()) {
+    family = Family::decisions_by_person;
+    prefix = KeyBuilder().str(filter.by).done();
+  } else if (!filter.program.empty()) {
     family = Family::decisions_by_program;
     prefix = KeyBuilder().str(filter.program).done();
   } else if (!filter.tag.empty()) {
@@ -120,12 +123,17 @@ std::vector<Decision> Repositories::decisions(const DecisionFilter& filter, std:
     auto days = static_cast<std::int64_t>(all_ones - *when);
     if (filter.until_days != 0 && days > filter.until_days) return true;
     if (filter.since_days != 0 && days < filter.since_days) return false;  // newest first: done
-    if (out.size() >= limit && filter.tag.empty() && filter.by.empty()) {
-      ++matched;  // counted from its index row alone: nothing about it is read
+    // With no filter that needs the decision itself, one outside the window is counted from
+    // its index row alone: nothing about it is read.
+    bool needs_record = (!filter.tag.empty() && family != Family::decisions_by_tag) ||
+                        (!filter.program.empty() && family != Family::decisions_by_program);
+    if (!needs_record && !window.shows(matched)) {
+      ++matched;
       return true;
     }
     auto d = find<Decision>(all_ones - *order);
     if (!d) return true;
+    if (!filter.program.empty() && d->program != filter.program) return true;
     if (!filter.tag.empty() &&
         std::find(d->tags.begin(), d->tags.end(), filter.tag) == d->tags.end())
       return true;
@@ -134,8 +142,7 @@ std::vector<Decision> Repositories::decisions(const DecisionFilter& filter, std:
         d->created_by != filter.by) {
       return true;
     }
-    ++matched;
-    if (out.size() < limit) out.push_back(std::move(*d));
+    if (window.shows(matched++)) out.push_back(std::move(*d));
     return true;
   });
   if (total != nullptr) *total = matched;
@@ -181,9 +188,9 @@ void Repositories::risks_by_score(bool closed,
 }
 
 std::vector<Milestone> Repositories::open_milestones(std::string_view due_before,
-                                                     std::string_view program, std::size_t limit,
+                                                     std::string_view program, Window window,
                                                      std::size_t* total) const {
-  return open_by_due<Milestone>(*this, Family::open_milestones_by_due, due_before, program, limit,
+  return open_by_due<Milestone>(*this, Family::open_milestones_by_due, due_before, program, window,
                                 total, {});
 }
 
@@ -254,6 +261,23 @@ std::size_t Repositories::open_work_of(
   return total;
 }
 
+void Repositories::owned_risks(
+    std::string_view owner,
+    const std::function<bool(std::uint64_t number, int score, RiskStatus status)>& visit) const {
+  store_.scan(Family::open_work_by_owner, KeyBuilder().str(owner).u8(owned_risk).done(),
+              [&](std::string_view key, std::string_view) {
+                KeyReader r(key);
+                (void)r.str();
+                (void)r.u8();
+                auto rank = r.u8();
+                auto status = r.str();
+                auto number = r.u64();
+                if (!rank || !status || !number) return true;
+                auto parsed = json(std::string(*status)).get<RiskStatus>();
+                return visit(*number, 25 - *rank, parsed);
+              });
+}
+
 void Repositories::programs_run_by(
     std::string_view person,
     const std::function<void(std::string_view program, bool sponsor)>& visit) const {
@@ -275,6 +299,80 @@ void Repositories::open_programs(const std::function<bool(std::string_view progr
     auto program = r.str();
     return !program || visit(*program);
   });
+}
+
+namespace {
+
+// The (need-by, number) of the open_dependencies rows of `scope` (and `program`, for a
+// program's scopes), soonest first: keys alone.
+using DependencyKey = std::pair<std::string, std::uint64_t>;
+void dependency_keys(const Store& store, std::uint8_t scope, std::string_view program,
+                     const std::function<bool(DependencyKey)>& visit) {
+  KeyBuilder prefix;
+  prefix.u8(scope);
+  if (scope != dependencies_all) prefix.str(program);
+  std::string from = prefix.done();
+  store.scan(Family::open_dependencies, from, [&](std::string_view key, std::string_view) {
+    KeyReader r(key);
+    (void)r.u8();
+    if (scope != dependencies_all) (void)r.str();
+    auto need_by = r.str();
+    auto number = r.u64();
+    return !need_by || !number || visit({std::string(*need_by), *number});
+  });
+}
+
+}  // namespace
+
+std::vector<Dependency> Repositories::open_dependencies(std::string_view program, Window window,
+                                                        std::size_t* total) const {
+  std::vector<DependencyKey> keys;
+  auto keep = [&](DependencyKey key) {
+    keys.push_back(std::move(key));
+    return true;
+  };
+  if (program.empty()) {
+    dependency_keys(store_, dependencies_all, "", keep);
+  } else {
+    // Those the program needs and those it is needed for, merged by need-by date.
+    dependency_keys(store_, dependencies_of, program, keep);
+    dependency_keys(store_, dependencies_on, program, keep);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  }
+  std::vector<Dependency> out;
+  for (std::size_t i = window.skip; i < keys.size() && i < window.end(); ++i) {
+    if (auto d = find<Dependency>(keys[i].second)) out.push_back(std::move(*d));
+  }
+  if (total != nullptr) *total = keys.size();
+  return out;
+}
+
+std::vector<Dependency> Repositories::open_dependencies_of(std::string_view program, Window window,
+                                                           std::size_t* total) const {
+  std::vector<Dependency> out;
+  std::size_t count = 0;
+  dependency_keys(store_, dependencies_of, program, [&](const DependencyKey& key) {
+    if (!window.shows(count++)) return true;
+    if (auto d = find<Dependency>(key.second)) out.push_back(std::move(*d));
+    return true;
+  });
+  if (total != nullptr) *total = count;
+  return out;
+}
+
+void Repositories::open_dependencies_on(std::string_view program,
+                                        const std::function<void(const Dependency&)>& visit) const {
+  dependency_keys(store_, dependencies_on, program, [&](const DependencyKey& key) {
+    if (auto d = find<Dependency>(key.second)) visit(*d);
+    return true;
+  });
+}
+
+void Repositories::program_keys(std::string_view prefix,
+                                const std::function<bool(std::string_view program)>& visit) const {
+  store_.scan(Family::programs, prefix,
+              [&](std::string_view key, std::string_view) { return visit(key); });
 }
 
 std::size_t Repositories::count_open_programs() const {
@@ -351,9 +449,9 @@ std::size_t Repositories::count_escalations(std::uint8_t event, std::int64_t fro
 }
 
 std::vector<Action> Repositories::open_actions(
-    std::string_view due_before, std::string_view program, std::size_t limit, std::size_t* total,
+    std::string_view due_before, std::string_view program, Window window, std::size_t* total,
     const std::function<bool(const Action&)>& keep) const {
-  return open_by_due<Action>(*this, Family::open_actions_by_due, due_before, program, limit, total,
+  return open_by_due<Action>(*this, Family::open_actions_by_due, due_before, program, window, total,
                              keep);
 }
 

@@ -56,6 +56,18 @@ struct DecisionFilter {
   std::int64_t until_days = 0;  // inclusive; 0: no bound
 };
 
+// Which of a list's matches a caller reads: the `take` after the first `skip` (a page of a
+// list). Those before and after are counted from their index keys alone wherever no filter
+// needs the record, so a deep page costs what the first one does. A number is a first page.
+struct Window {
+  Window(std::size_t first_page) : take(first_page) {}  // NOLINT: a count reads as a window
+  Window(std::size_t skipped, std::size_t taken) : skip(skipped), take(taken) {}
+  std::size_t skip = 0;
+  std::size_t take = 0;
+  [[nodiscard]] bool shows(std::size_t index) const { return index >= skip && index - skip < take; }
+  [[nodiscard]] std::size_t end() const { return skip + take; }
+};
+
 // The settings stored with `config set` (an empty object when none were).
 nlohmann::json stored_settings(const Store& store);
 
@@ -129,8 +141,10 @@ class Repositories {
 
   // A program's risks, highest score first (then oldest first).
   [[nodiscard]] std::vector<Risk> risks_of_program(std::string_view program) const;
-  // Newest first (by decision date, then number); `total` receives how many matched.
-  [[nodiscard]] std::vector<Decision> decisions(const DecisionFilter& filter, std::size_t limit,
+  // Newest first (by decision date, then number): those in `window`; `total` receives how
+  // many matched. Without --tag (beyond a program) or --by, matches outside the window are
+  // counted from their index keys, not read.
+  [[nodiscard]] std::vector<Decision> decisions(const DecisionFilter& filter, Window window,
                                                 std::size_t* total = nullptr) const;
   [[nodiscard]] std::vector<Vote> votes(std::uint64_t survey) const;  // by user
   // A program's status updates, newest first (at most `limit`; when `last` is given, up to
@@ -147,6 +161,11 @@ class Repositories {
   // first `limit`; returns how many there are (their keys alone are read for the count).
   std::size_t open_work_of(std::string_view owner, std::uint8_t kind, std::size_t limit,
                            const std::function<void(std::uint64_t number)>& visit) const;
+  // The risks `owner` owns that are not closed, highest score first (then by number), as
+  // their index rows have them, until `visit` returns false: nothing is read.
+  void owned_risks(
+      std::string_view owner,
+      const std::function<bool(std::uint64_t number, int score, RiskStatus status)>& visit) const;
   // The open programs `person` owns (sponsor false) or sponsors, in key order.
   void programs_run_by(
       std::string_view person,
@@ -154,6 +173,22 @@ class Repositories {
   // Every open program's key, in key order, until `visit` returns false; and how many there are.
   void open_programs(const std::function<bool(std::string_view program)>& visit) const;
   [[nodiscard]] std::size_t count_open_programs() const;
+  // Open dependencies, soonest need-by first (then by number): every one (`program` empty),
+  // or those `program` needs and those needed of it. Those in `window` are read; `total`
+  // receives how many there are (counted from index keys).
+  [[nodiscard]] std::vector<Dependency> open_dependencies(std::string_view program, Window window,
+                                                          std::size_t* total = nullptr) const;
+  // The open dependencies `program` needs, soonest need-by first: those in `window`.
+  [[nodiscard]] std::vector<Dependency> open_dependencies_of(std::string_view program,
+                                                             Window window,
+                                                             std::size_t* total = nullptr) const;
+  // The open dependencies on program `program` (another program needs something of it).
+  void open_dependencies_on(std::string_view program,
+                            const std::function<void(const Dependency&)>& visit) const;
+  // Every program's key that starts with `prefix` (closed ones too), in key order, until
+  // `visit` returns false. Keys alone: no program is decoded.
+  void program_keys(std::string_view prefix,
+                    const std::function<bool(std::string_view program)>& visit) const;
   // How many risks have `status`, by likelihood and impact: [likelihood - 1][impact - 1].
   using RiskCells = std::array<std::array<std::int64_t, 5>, 5>;
   [[nodiscard]] RiskCells risk_cells(RiskStatus status) const;
@@ -186,10 +221,10 @@ class Repositories {
   // (then by number), from the risks_by_score index alone, until `visit` returns false.
   void risks_by_score(bool closed, const std::function<bool(const RankedRisk&)>& visit) const;
   // Open milestones, soonest due first (then by number): of `program` unless empty, due
-  // before `due_before` (YYYY-MM-DD) unless empty. The first `limit` are read; `total`
+  // before `due_before` (YYYY-MM-DD) unless empty. Those in `window` are read; `total`
   // receives how many there are.
   [[nodiscard]] std::vector<Milestone> open_milestones(std::string_view due_before,
-                                                       std::string_view program, std::size_t limit,
+                                                       std::string_view program, Window window,
                                                        std::size_t* total = nullptr) const;
   // A work_by_day row (kind day_milestone_done, ...: see record_traits.hpp): the day, the
   // flag or state, the day it was done (day_action_due rows), the item's number.
@@ -214,18 +249,18 @@ class Repositories {
                                               std::int64_t to_ms) const;
   // Open corrective actions, soonest due first (then by number), from the open_actions_by_due
   // index: of `program` unless empty, due before `due_before` (YYYY-MM-DD) unless empty, and
-  // those `keep` accepts if given (then each is read). The first `limit` are read and
+  // those `keep` accepts if given (then each is read). Those in `window` are read and
   // returned; `total` receives how many there are.
   [[nodiscard]] std::vector<Action> open_actions(
-      std::string_view due_before, std::string_view program, std::size_t limit,
+      std::string_view due_before, std::string_view program, Window window,
       std::size_t* total = nullptr, const std::function<bool(const Action&)>& keep = {}) const;
   // Done milestones or corrective actions (`kind`: day_milestone_done or day_action_closed),
   // most recently done first, from their work_by_day rows: of `program` unless empty (then
-  // each is read), and those `keep` accepts if given. The first `limit` are returned; `total`
+  // each is read), and those `keep` accepts if given. Those in `window` are returned; `total`
   // receives how many there are.
   template <class R>
-  [[nodiscard]] std::vector<R> done_work(std::uint8_t kind, std::string_view program,
-                                         std::size_t limit, std::size_t* total = nullptr,
+  [[nodiscard]] std::vector<R> done_work(std::uint8_t kind, std::string_view program, Window window,
+                                         std::size_t* total = nullptr,
                                          const std::function<bool(const R&)>& keep = {}) const {
     std::vector<R> out;
     std::size_t count = 0;
@@ -245,7 +280,7 @@ class Repositories {
             if (!item || (!program.empty() && item->program != program) || (keep && !keep(*item)))
               return true;
           }
-          if (++count > limit) return true;
+          if (!window.shows(count++)) return true;
           if (!item) item = find<R>(*number);
           if (item) out.push_back(std::move(*item));
           return true;

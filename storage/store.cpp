@@ -133,6 +133,8 @@ std::string_view family_name(Family family) {
       "open_programs",
       "decision_postings",
       "open_work_by_owner",
+      "decisions_by_person",
+      "open_dependencies",
   };
   return names.at(static_cast<std::size_t>(family));
 }

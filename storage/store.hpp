@@ -40,7 +40,7 @@ enum class Family : std::uint8_t {
   dependencies,            // X-<number>
   actions,                 // A-<number>
   allocations,             // user, program -> percent
-  surveys,                 // Q-<number>
+  surveys,                 // S-<number>
   votes,                   // survey number, user -> score
   quarantine,              // kind, number -> a row the bot could not process, and why
   risk_events,             // program, event (opened, closed), ms, risk number
@@ -55,10 +55,11 @@ enum class Family : std::uint8_t {
   open_programs,           // program: the programs not closed
   decision_postings,       // term, chunk of 4,096 decision numbers -> packed postings
   open_work_by_owner,      // owner, kind (risk, action, milestone), rank, due, number
+  decisions_by_person,     // decider or recorder, ~date, ~number
+  open_dependencies,       // scope (all, of a program, on a program), [program], need-by, number
 };
 
-inline constexpr std::size_t family_count =
-    static_cast<std::size_t>(Family::open_work_by_owner) + 1;
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::open_dependencies) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();
@@ -152,7 +153,9 @@ class Store {
   //    counters of risks by status, likelihood and impact.
   // 6: open_work_by_owner (the open programs each person owns or sponsors, and their open
   //    risks, corrective actions and milestones).
-  static constexpr std::uint32_t schema_version = 6;
+  // 7: decisions_by_person (each decision under its deciders and who recorded it) and
+  //    open_dependencies (by need-by date: all, of each program, on each program).
+  static constexpr std::uint32_t schema_version = 7;
 
   struct Options {
     bool sync = true;  // false only for benchmarks that measure the cost of durability

@@ -151,7 +151,7 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
   std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
-  std::size_t limit = list_limit(cmd);
+  auto window = page_window(cmd);
   std::function<bool(const Action&)> of_owner;
   if (!owner.empty()) of_owner = [&](const Action& a) { return a.owner == owner; };
   // Open ones soonest due first, then (--all) done ones most recently done first.
@@ -159,12 +159,15 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
   std::size_t done_total = 0;
   std::vector<Action> shown;
   if (!done) {
-    shown = ctx.repos.open_actions(overdue ? today_iso : std::string(), "", limit, &open_total,
+    shown = ctx.repos.open_actions(overdue ? today_iso : std::string(), "", window, &open_total,
                                    of_owner);
   }
   if (done || all) {
-    for (auto& a : ctx.repos.done_work<Action>(storage::day_action_closed, "", limit - shown.size(),
-                                               &done_total, of_owner))
+    // The page continues into the done ones where the open ones end.
+    storage::Window rest{window.skip > open_total ? window.skip - open_total : 0,
+                         window.take - shown.size()};
+    for (auto& a :
+         ctx.repos.done_work<Action>(storage::day_action_closed, "", rest, &done_total, of_owner))
       shown.push_back(std::move(a));
   }
   std::size_t total = open_total + done_total;

@@ -168,7 +168,7 @@ std::variant<storage::DecisionFilter, Outcome> filter_of(const ParsedCommand& cm
 Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const auto& filter, filter_of(cmd, ctx));
   std::size_t total = 0;
-  auto decisions = ctx.repos.decisions(filter, list_limit(cmd), &total);
+  auto decisions = ctx.repos.decisions(filter, page_window(cmd), &total);
   if (total == 0) {
     return reply_only(text_reply(
         query_visibility(cmd),
@@ -184,16 +184,26 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
                  lines, total, "Narrow with --since, --tag or --by, or raise --limit."));
 }
 
+// The most words a search scores: each is one more posting list to walk.
+constexpr std::size_t max_search_words = 16;
+
 Outcome search(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   storage::SearchQuery query;
   query.words = cmd.positional("words")->text;
-  query.limit = list_limit(cmd);
+  auto window = page_window(cmd);
+  query.limit = window.end();
   if (const auto* v = cmd.flag("program")) {
     if (!ctx.repos.find<storage::Program>(v->text)) return unknown_program(cmd, ctx, v->text);
     query.program = v->text;
   }
   std::string shown_words = shown_text(query.words, 80);
-  if (storage::search_terms(query.words).empty()) {
+  auto terms = storage::search_terms(query.words);
+  if (terms.size() > max_search_words) {
+    return mistake(cmd, fmt::format("A search takes at most {} words; “{}…” has {}. Keep the "
+                                    "most telling ones.",
+                                    max_search_words, shown_text(query.words, 40), terms.size()));
+  }
+  if (terms.empty()) {
     return mistake(cmd, fmt::format("“{}” has no words to search for (very common words like "
                                     "\"the\" are ignored).",
                                     shown_words));
@@ -207,9 +217,10 @@ Outcome search(const ParsedCommand& cmd, const Command& command, const Context& 
                                 query.program.empty() ? "" : " in " + query.program),
                     "Try fewer or other words, or browse with `/itpm decision list`."}));
   }
+  // Only the page's decisions are read.
   std::vector<std::string> lines;
-  for (const auto& hit : hits) {
-    if (auto d = ctx.repos.find<storage::Decision>(hit.number)) lines.push_back(line(*d));
+  for (std::size_t i = window.skip; i < hits.size() && i < window.end(); ++i) {
+    if (auto d = ctx.repos.find<storage::Decision>(hits[i].number)) lines.push_back(line(*d));
   }
   return reply_only(
       page_reply(cmd, command, query_visibility(cmd),

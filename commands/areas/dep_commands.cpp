@@ -141,16 +141,12 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
   std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
   if (!program.empty() && !ctx.repos.find<storage::Program>(program))
     return unknown_program(cmd, ctx, program);
-  std::vector<Dependency> shown;
-  for (auto& d : ctx.repos.all<storage::Dependency>()) {
-    bool mine =
-        program.empty() || d.program == program || (d.on_kind == "program" && d.on == program);
-    if (d.status == storage::DependencyStatus::open && mine) shown.push_back(std::move(d));
-  }
-  std::stable_sort(shown.begin(), shown.end(),
-                   [](const Dependency& a, const Dependency& b) { return a.need_by < b.need_by; });
+  // Counted from the index of open dependencies; only the page's are read.
+  auto window = page_window(cmd);
+  std::size_t total = 0;
+  auto shown = ctx.repos.open_dependencies(program, window, &total);
   std::string scope = program.empty() ? "" : " of " + program;
-  if (shown.empty()) {
+  if (total == 0) {
     return reply_only(text_reply(
         query_visibility(cmd),
         {fmt::format("No open dependencies{}.", scope),
@@ -158,15 +154,13 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
          "DATE`"}));
   }
   auto today = today_in(ctx.now, ctx.zone);
-  std::size_t limit = list_limit(cmd);
   std::vector<std::string> lines;
-  for (std::size_t i = 0; i < shown.size() && i < limit; ++i) {
-    lines.push_back(fmt::format("{} · {}", dependency_line(shown[i], today), shown[i].program));
-  }
+  for (const auto& d : shown)
+    lines.push_back(fmt::format("{} · {}", dependency_line(d, today), d.program));
   return reply_only(page_reply(cmd, command, query_visibility(cmd),
-                               fmt::format("*{} open dependenc{}{}*, soonest need-by first",
-                                           shown.size(), shown.size() == 1 ? "y" : "ies", scope),
-                               lines, shown.size(), "Narrow with --program, or raise --limit."));
+                               fmt::format("*{} open dependenc{}{}*, soonest need-by first", total,
+                                           total == 1 ? "y" : "ies", scope),
+                               lines, total, "Narrow with --program, or raise --limit."));
 }
 
 }  // namespace
@@ -178,13 +172,10 @@ std::string dependency_line(const Dependency& d, std::chrono::sys_days today) {
 
 void tell_dependents(Outcome& out, const storage::Milestone& before,
                      const storage::Milestone& after, const Context& ctx) {
-  for (const auto& d : ctx.repos.all<storage::Dependency>()) {
-    if (d.status != storage::DependencyStatus::open || d.on_kind != "program" ||
-        d.on != after.program)
-      continue;
-    if (!(before.due <= d.need_by && d.need_by < after.due)) continue;
+  ctx.repos.open_dependencies_on(after.program, [&](const Dependency& d) {
+    if (!(before.due <= d.need_by && d.need_by < after.due)) return;
     auto dependent = ctx.repos.find<storage::Program>(d.program);
-    if (!dependent) continue;
+    if (!dependent) return;
     PostMessage dm;
     dm.to_user = dependent->owner;
     dm.text = fmt::format(
@@ -194,7 +185,7 @@ void tell_dependents(Outcome& out, const storage::Milestone& before,
         show_date(after.due), show_date(d.need_by), storage::dependency_id(d.number), d.program,
         shown_text(d.what, 120), after.program);
     send(out, std::move(dm));
-  }
+  });
 }
 
 AreaSpec dep_area() {

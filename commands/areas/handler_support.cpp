@@ -84,8 +84,16 @@ Outcome refusal(const std::string& message) {
 }
 
 Outcome unknown_program(const ParsedCommand& cmd, const Context& ctx, const std::string& key) {
+  // Suggestions come from the keys that share the typed key's first letter, a bounded number
+  // of them read from the keys alone: a mistyped key costs the same in any workspace.
+  constexpr std::size_t most_compared = 500;
   std::vector<std::string> keys;
-  for (const auto& p : ctx.repos.all<storage::Program>()) keys.push_back(p.key);
+  if (!key.empty()) {
+    ctx.repos.program_keys(key.substr(0, 1), [&](std::string_view k) {
+      keys.emplace_back(k);
+      return keys.size() < most_compared;
+    });
+  }
   std::vector<std::string_view> views(keys.begin(), keys.end());
   auto near = nearest(key, views);
   return mistake(cmd, fmt::format("No program \"{}\".{}", shown_text(key, 40),
@@ -164,8 +172,16 @@ std::size_t list_page(const ParsedCommand& cmd) {
   return static_cast<std::size_t>(std::clamp(std::stoll(v->text), 1LL, 1000LL));  // parsed 1-1000
 }
 
-std::size_t list_limit(const ParsedCommand& cmd) {
-  return list_page(cmd) * page_size(cmd);
+storage::Window page_window(const ParsedCommand& cmd) {
+  return {(list_page(cmd) - 1) * page_size(cmd), page_size(cmd)};
+}
+
+std::vector<std::string> page_of(const ParsedCommand& cmd, std::vector<std::string> all) {
+  auto window = page_window(cmd);
+  if (window.skip >= all.size()) return {};
+  auto first = all.begin() + static_cast<std::ptrdiff_t>(window.skip);
+  auto last = all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), window.end()));
+  return {std::make_move_iterator(first), std::make_move_iterator(last)};
 }
 
 bool runs_program(const storage::Program& program, const std::string& user, const Context& ctx) {
@@ -236,14 +252,14 @@ Reply page_reply(const ParsedCommand& cmd, const Command& command, Visibility vi
                  std::size_t total, const std::string& more_hint) {
   std::size_t page = list_page(cmd);
   std::size_t first = (page - 1) * page_size(cmd);
-  if (first >= lines.size() && first > 0) {
+  if (first >= total && first > 0) {
     std::size_t pages = (total + page_size(cmd) - 1) / page_size(cmd);
     return text_reply(visibility,
                       {header, fmt::format("Page {} is past the end: this list has {} "
                                            "page{} of {}.",
                                            page, pages, pages == 1 ? "" : "s", page_size(cmd))});
   }
-  std::vector<std::string> shown(lines.begin() + static_cast<std::ptrdiff_t>(first), lines.end());
+  const std::vector<std::string>& shown = lines;
   std::size_t last = first + shown.size();
   std::string next = without_page(command.text) + " --page " + std::to_string(page + 1);
   std::string hint = more_hint;

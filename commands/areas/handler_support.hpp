@@ -84,8 +84,12 @@ Visibility query_visibility(const ParsedCommand& cmd);
 std::size_t page_size(const ParsedCommand& cmd);
 // --page N (1 when not given).
 std::size_t list_page(const ParsedCommand& cmd);
-// How many items a list reads: every page up to the one --page asks for.
-std::size_t list_limit(const ParsedCommand& cmd);
+// The matches a list shows: the --page'th --limit of them. Lists read only those; the others
+// are counted (from index keys wherever they can be).
+storage::Window page_window(const ParsedCommand& cmd);
+// The lines of `all` (every match's line, in order) that the page `cmd` asks for shows: for
+// lists whose items are few by nature (a program's cadences, a person's allocations).
+std::vector<std::string> page_of(const ParsedCommand& cmd, std::vector<std::string> all);
 
 // True when `user` may change items of `program`: its owner or sponsor, or an admin.
 bool runs_program(const storage::Program& program, const std::string& user, const Context& ctx);
@@ -101,9 +105,9 @@ Reply list_reply(Visibility visibility, const std::string& header,
                  const std::vector<std::string>& lines, std::size_t total,
                  const std::string& more_hint, std::size_t first = 0);
 
-// The page of a list that `cmd` asks for (--page, --limit), from `lines`, the list's lines up
-// to that page's end (list_limit of them at most), with a "Next page" button (the same
-// command with --page N+1) when more follow.
+// The page of a list that `cmd` asks for (--page, --limit): `lines` are that page's lines
+// (the matches in page_window), `total` how many match in all. A "Next page" button (the same
+// command with --page N+1) follows when more do; a page past the end says how many there are.
 Reply page_reply(const ParsedCommand& cmd, const Command& command, Visibility visibility,
                  const std::string& header, const std::vector<std::string>& lines,
                  std::size_t total, const std::string& more_hint);

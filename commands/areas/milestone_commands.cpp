@@ -160,16 +160,19 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
     return mistake(cmd, "--overdue lists open milestones; leave out --done and --all.");
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
-  std::size_t limit = list_limit(cmd);
+  auto window = page_window(cmd);
   // Open ones soonest first, then (--all) done ones most recently done first.
   std::size_t open_total = 0;
   std::size_t done_total = 0;
   std::vector<Milestone> shown;
   if (!done)
-    shown = ctx.repos.open_milestones(overdue ? today_iso : "", program, limit, &open_total);
+    shown = ctx.repos.open_milestones(overdue ? today_iso : "", program, window, &open_total);
   if (done || all) {
-    for (auto& m : ctx.repos.done_work<Milestone>(storage::day_milestone_done, program,
-                                                  limit - shown.size(), &done_total))
+    // The page continues into the done ones where the open ones end.
+    storage::Window rest{window.skip > open_total ? window.skip - open_total : 0,
+                         window.take - shown.size()};
+    for (auto& m :
+         ctx.repos.done_work<Milestone>(storage::day_milestone_done, program, rest, &done_total))
       shown.push_back(std::move(m));
   }
   std::size_t total = open_total + done_total;

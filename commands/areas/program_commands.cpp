@@ -89,16 +89,25 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
 
 Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   bool all = cmd.flag("all") != nullptr;
-  std::size_t limit = list_limit(cmd);
+  auto window = page_window(cmd);
   std::vector<std::string> lines;
   std::size_t total = 0;
-  for (const auto& p : ctx.repos.all<storage::Program>()) {
-    if (!all && p.status != storage::ProgramStatus::open) continue;
-    if (++total > limit) continue;
-    lines.push_back(fmt::format("• *{}* {}{} · owner {}{}", p.key, shown_text(p.name, 120),
-                                p.status == storage::ProgramStatus::closed ? " _(closed)_" : "",
-                                user_mention(p.owner),
-                                p.due.empty() ? "" : " · due " + show_date(p.due)));
+  // Counted from keys (the open programs' index, or every program's key); only the page's
+  // programs are read.
+  auto visit = [&](std::string_view key) {
+    if (!window.shows(total++)) return true;
+    auto p = ctx.repos.find<storage::Program>(key);
+    if (!p) return true;
+    lines.push_back(fmt::format("• *{}* {}{} · owner {}{}", p->key, shown_text(p->name, 120),
+                                p->status == storage::ProgramStatus::closed ? " _(closed)_" : "",
+                                user_mention(p->owner),
+                                p->due.empty() ? "" : " · due " + show_date(p->due)));
+    return true;
+  };
+  if (all) {
+    ctx.repos.program_keys("", visit);
+  } else {
+    ctx.repos.open_programs(visit);
   }
   if (total == 0) {
     return reply_only(

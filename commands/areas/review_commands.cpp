@@ -177,8 +177,7 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
                     "Schedule one: `/itpm review schedule <program> --every \"tue 15:00\"`"}));
   }
   std::size_t total = lines.size();
-  std::size_t limit = list_limit(cmd);
-  if (lines.size() > limit) lines.resize(limit);
+  lines = page_of(cmd, std::move(lines));
   return reply_only(
       page_reply(cmd, command, query_visibility(cmd),
                  fmt::format("*{} review cadence{}{}*", total, total == 1 ? "" : "s", scope), lines,
@@ -344,19 +343,22 @@ Outcome status(const ParsedCommand& cmd, const Command& command, const Context& 
     }
     return reply_only(text_reply(query_visibility(cmd), paragraphs));
   }
+  // The open programs are counted from their index; only the page's are read, each with its
+  // latest status.
+  auto window = page_window(cmd);
   std::vector<std::string> lines;
-  for (const auto& p : ctx.repos.all<storage::Program>()) {
-    if (p.status == storage::ProgramStatus::open)
-      lines.push_back(status_line(p, ctx.repos.status_updates(p.key, 1), ctx));
-  }
-  if (lines.empty()) {
+  std::size_t total = 0;
+  ctx.repos.open_programs([&](std::string_view key) {
+    if (!window.shows(total++)) return true;
+    if (auto p = ctx.repos.find<storage::Program>(key))
+      lines.push_back(status_line(*p, ctx.repos.status_updates(p->key, 1), ctx));
+    return true;
+  });
+  if (total == 0) {
     return reply_only(
         text_reply(query_visibility(cmd),
                    {"No open programs.", "Start one: `/itpm program add <key> \"<name>\"`"}));
   }
-  std::size_t total = lines.size();
-  std::size_t limit = list_limit(cmd);
-  if (lines.size() > limit) lines.resize(limit);
   return reply_only(
       page_reply(cmd, command, query_visibility(cmd),
                  fmt::format("*Status of {} open program{}*", total, total == 1 ? "" : "s"), lines,

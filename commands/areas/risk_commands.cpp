@@ -180,7 +180,7 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
     if (status == "escalated") return r.on_ladder();
     return storage::status_name(r.status) == status;
   };
-  std::size_t limit = list_limit(cmd);
+  auto window = page_window(cmd);
   std::size_t total = 0;
   std::vector<std::string> lines;
   bool closed = status == "all" || status == "closed";
@@ -195,19 +195,42 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
     });
     counted = static_cast<std::size_t>(std::max<std::int64_t>(n, 0));
   }
-  // Each risk is read only if it is shown or its owner is asked about.
-  visit_in_scope(ctx, program, closed, [&](const Ranked& r, const Risk* read) {
-    if (r.score() < min_score) return false;  // the rest score lower still
-    if (!wanted(r)) return true;
-    std::optional<Risk> found;
-    auto risk = [&]() -> const Risk* {
-      if (read == nullptr && !found) found = ctx.repos.find<Risk>(r.number);
-      return read != nullptr ? read : found ? &*found : nullptr;
-    };
-    if (!owner.empty() && (risk() == nullptr || risk()->owner != owner)) return true;
-    if (++total <= limit && risk() != nullptr) lines.push_back(line(*risk()));
-    return !counted || total < limit;
-  });
+  if (!owner.empty() && program.empty() && !closed) {
+    // A person's risks that are not closed come from their own index rows, highest score
+    // first, with their status: the rest of the register is not looked at, and only the
+    // page's risks are read (and, for --status escalated, each of the person's to see its
+    // ladder level).
+    bool escalated = status == "escalated";
+    ctx.repos.owned_risks(owner, [&](std::uint64_t number, int score, storage::RiskStatus s) {
+      if (score < min_score) return false;  // the rest score lower still
+      std::optional<Risk> r;
+      if (escalated) {
+        r = ctx.repos.find<Risk>(number);
+        if (!r || !r->on_ladder()) return true;
+      } else if (!wanted(Ranked{number, 0, 0, s, 0})) {
+        return true;
+      }
+      if (!window.shows(total++)) return true;
+      if (!r) r = ctx.repos.find<Risk>(number);
+      if (r) lines.push_back(line(*r));
+      return true;
+    });
+  } else {
+    // Each risk is read only if it is shown or its owner is asked about.
+    visit_in_scope(ctx, program, closed, [&](const Ranked& r, const Risk* read) {
+      if (r.score() < min_score) return false;  // the rest score lower still
+      if (!wanted(r)) return true;
+      std::optional<Risk> found;
+      auto risk = [&]() -> const Risk* {
+        if (read == nullptr && !found) found = ctx.repos.find<Risk>(r.number);
+        return read != nullptr ? read : found ? &*found : nullptr;
+      };
+      if (!owner.empty() && (risk() == nullptr || risk()->owner != owner)) return true;
+      if (window.shows(total) && risk() != nullptr) lines.push_back(line(*risk()));
+      ++total;
+      return !counted || total < window.end();
+    });
+  }
   if (counted) total = *counted;
   std::string scope = program.empty() ? "" : " in " + program;
   if (total == 0) {

@@ -108,8 +108,7 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
                                   "Add one: `/itpm staff assign @u <program> <percent>`"}));
   }
   std::size_t count = lines.size();
-  std::size_t limit = list_limit(cmd);
-  if (lines.size() > limit) lines.resize(limit);
+  lines = page_of(cmd, std::move(lines));
   return reply_only(page_reply(
       cmd, command, query_visibility(cmd),
       fmt::format("*Staffing{}*: {} {}{}", scope, count, count == 1 ? "person" : "people",

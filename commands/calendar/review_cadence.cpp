@@ -223,19 +223,14 @@ PostMessage agenda(const storage::Program& program, const Review* review,
   }
 
   // Open dependencies of the program, soonest need-by first (overdue ones say so).
-  std::vector<storage::Dependency> deps;
-  for (auto& d : ctx.repos.all<storage::Dependency>()) {
-    if (d.program == program.key && d.status == storage::DependencyStatus::open)
-      deps.push_back(std::move(d));
-  }
-  std::stable_sort(deps.begin(), deps.end(),
-                   [](const auto& a, const auto& b) { return a.need_by < b.need_by; });
+  // The first five read, the rest counted from the index.
+  std::size_t open_deps = 0;
+  auto deps = ctx.repos.open_dependencies_of(program.key, 5, &open_deps);
   if (!deps.empty()) {
     std::string text = "*Dependencies:*";
-    for (std::size_t i = 0; i < deps.size() && i < 5; ++i)
-      text += "\n• " + dependency_line(deps[i], today);
-    if (deps.size() > 5) {
-      text += fmt::format("\n… and {} more: `/itpm dep list --program {}`", deps.size() - 5,
+    for (const auto& d : deps) text += "\n• " + dependency_line(d, today);
+    if (open_deps > deps.size()) {
+      text += fmt::format("\n… and {} more: `/itpm dep list --program {}`", open_deps - deps.size(),
                           program.key);
     }
     paragraphs.push_back(std::move(text));
