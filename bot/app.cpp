@@ -180,7 +180,8 @@ int run_bot(const Config& config) {
   storage::Repositories repos(*store);
   commands::Settings settings{config.policy(), config.admins};
   Dispatcher dispatcher(registry, settings, repos, ioc.get_executor());
-  // An unknown zone comes back empty: the dispatcher then uses the configured default.
+  // An unknown zone comes back empty: the dispatcher then uses the configured default. The
+  // team tells an outsider in a shared channel.
   UserZones zones(ioc.get_executor(), api, "", std::chrono::milliseconds(1000));
   dispatcher.set_zone_lookup([&zones](const std::string& user, UserZones::Then then) {
     zones.lookup(user, std::move(then));
@@ -278,6 +279,10 @@ int run_bot(const Config& config) {
     ioc.stop();
   });
   ioc.run();
+  // The worker may be in the middle of a read: work not started is dropped, the read under way
+  // finishes (every read is bounded), and only then is the store closed under it.
+  workers.stop();
+  workers.join();
   // Close the store while the io_context still exists: commits still queued complete and post
   // their acks to it (where they are dropped, the sockets being closed).
   backups.reset();

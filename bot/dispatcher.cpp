@@ -42,13 +42,23 @@ Dispatched finished(commands::Reply reply, std::vector<QueuedPost> posts,
   return d;
 }
 
-// Runs `handler` with the records it reads noted, and makes its writes conditional on them.
+// Runs `handler`; for a command that writes, with the records it reads noted and its writes
+// made conditional on them. A command that writes nothing keeps no read set: a long list costs
+// no bookkeeping.
 template <class Handler>
-commands::Outcome noting_reads(const Handler& handler) {
+commands::Outcome run_handler(bool writes, const Handler& handler) {
+  if (!writes) return handler();
   storage::ReadSet reads;
   commands::Outcome outcome = handler();
   if (!outcome.writes.empty()) reads.expect_in(outcome.writes);
   return outcome;
+}
+
+// The one line an outsider (a member of another organisation in a shared channel) gets.
+std::string outsider_line(const std::optional<BotIdentity>& identity) {
+  std::string team = identity && !identity->team.empty() ? identity->team : "this workspace";
+  return "🚫 itpm-bot answers members of " + team +
+         " only. Nothing was read or changed; ask a member of " + team + " to run the command.";
 }
 
 commands::Reply not_saved(const storage::CommitResult& result) {
@@ -77,7 +87,46 @@ Dispatcher::Dispatcher(const commands::Registry& registry, commands::Settings se
       repos_(repos),
       executor_(std::move(executor)) {}
 
+bool Dispatcher::outsider(const std::string& team) const {
+  return identity_ && !identity_->team_id.empty() && !team.empty() && team != identity_->team_id;
+}
+
+void Dispatcher::refuse_outsider(const Envelope& envelope,
+                                 const std::function<void(Dispatched)>& done) {
+  commands::Reply line =
+      commands::text_reply(commands::Visibility::ephemeral, {outsider_line(identity_)});
+  Dispatched d;
+  if (envelope.type == "slash_commands") {
+    std::string url = envelope.payload.value("response_url", "");
+    d = finished(line, {}, envelope.accepts_response_payload ? "" : url, false);
+  } else if (envelope.type == "interactive") {
+    if (auto press = parse_button_press(envelope.payload); press && !press->response_url.empty())
+      d = finished(line, {}, press->response_url, true);
+  } else if (auto event = parse_event(envelope.payload);
+             event && (event->type == "app_mention" || event->type == "message") &&
+             is_slack_id(event->channel) && is_slack_id(event->user) && !event->from_bot &&
+             chatter_allowed(event->user, std::chrono::steady_clock::now(), false)) {
+    // Sent as it is, not through the outbox: an outsider's message writes nothing.
+    QueuedPost post;
+    post.message.priority = commands::PostPriority::chatter;
+    post.message.channel = event->channel;
+    if (event->channel_type != "im") post.message.ephemeral_to = event->user;
+    post.message.thread_ts = event->thread_ts;
+    post.message.text = line.text;
+    d.posts.push_back(std::move(post));
+  }
+  spdlog::info("{} from {} (team {}) refused: not a member of the workspace", envelope.type,
+               envelope.type == "slash_commands" ? envelope.payload.value("user_id", "")
+                                                 : std::string("an outsider"),
+               sender_team(envelope));
+  done(std::move(d));
+}
+
 void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)> done) {
+  if (outsider(sender_team(envelope))) {
+    refuse_outsider(envelope, done);
+    return;
+  }
   if (envelope.type == "events_api") {
     handle_event(envelope.payload, done);
     return;
@@ -103,9 +152,19 @@ void Dispatcher::run_in_zone(commands::Command command, bool accepts, bool keep_
     return;
   }
   std::string user = command.user_id;
-  zone_lookup_(user,
-               [this, command = std::move(command), accepts, keep_original, done = std::move(done)](
-                   std::string zone) { run_command(command, accepts, keep_original, zone, done); });
+  zone_lookup_(user, [this, command = std::move(command), accepts, keep_original,
+                      done = std::move(done)](const UserInfo& info) {
+    if (outsider(info.team)) {
+      // users.info says the person belongs to another organisation (a shared channel).
+      spdlog::info("a command from {} (team {}) refused: not a member of the workspace",
+                   command.user_id, info.team);
+      done(finished(
+          commands::text_reply(commands::Visibility::ephemeral, {outsider_line(identity_)}), {},
+          accepts ? "" : command.response_url, keep_original));
+      return;
+    }
+    run_command(command, accepts, keep_original, info.zone, done);
+  });
 }
 
 bool Dispatcher::open_form(const commands::Command& command, const commands::Prefill& prefill,
@@ -133,9 +192,11 @@ bool Dispatcher::open_form(const commands::Command& command, const commands::Pre
 
 void Dispatcher::run_command(const commands::Command& command, bool accepts, bool keep_original,
                              const std::string& zone, const std::function<void(Dispatched)>& done) {
-  Attempt attempt = [this, command, zone](std::chrono::system_clock::time_point now) {
+  auto traits = registry_.traits(command);
+  Attempt attempt = [this, command, zone, traits](std::chrono::system_clock::time_point now) {
     commands::Context context = commands::make_context(repos_, settings_, now, zone);
-    commands::Outcome outcome = noting_reads([&] { return registry_.handle(command, context); });
+    commands::Outcome outcome =
+        run_handler(traits.writes, [&] { return registry_.handle(command, context); });
     // When Slack refuses a post a command asked for, its caller is told (FollowUps).
     for (auto& effect : outcome.effects) {
       if (auto* post = std::get_if<commands::PostMessage>(&effect)) {
@@ -144,15 +205,20 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts, boo
     }
     return outcome;
   };
-  if (worker_ && registry_.reads_widely(command)) {
-    run_on_worker(std::move(attempt), command.response_url, accepts, done);
+  if (worker_ && traits.reads_widely) {
+    nlohmann::json notice = reply_payload(commands::text_reply(
+        commands::Visibility::ephemeral, {"⏳ Working on it… the answer follows here."}));
+    run_on_worker(std::move(attempt), command.response_url, accepts, done, late_,
+                  std::move(notice));
     return;
   }
   complete(std::move(attempt), accepts ? "" : command.response_url, keep_original, done);
 }
 
 void Dispatcher::run_on_worker(Attempt attempt, const std::string& response_url, bool accepts,
-                               const std::function<void(Dispatched)>& done) {
+                               const std::function<void(Dispatched)>& done,
+                               const std::function<void(Dispatched)>& late,
+                               std::optional<nlohmann::json> notice) {
   // Shared by the notice timer and the worker's answer, both on the I/O thread: whichever
   // comes first decides whether the answer rides on the ack.
   struct Run {
@@ -163,15 +229,15 @@ void Dispatcher::run_on_worker(Attempt attempt, const std::string& response_url,
   };
   auto run = std::make_shared<Run>(executor_);
   run->notice.expires_after(notice_after_);
-  run->notice.async_wait([run, done](const boost::system::error_code& ec) {
-    if (ec || run->answered) return;
-    run->acked = true;
-    Dispatched d;
-    d.ack_payload = reply_payload(commands::text_reply(
-        commands::Visibility::ephemeral, {"⏳ Working on it… the answer follows here."}));
-    done(std::move(d));
-  });
-  net::post(*worker_, [this, run, attempt = std::move(attempt), response_url, accepts, done] {
+  run->notice.async_wait(
+      [run, done, notice = std::move(notice)](const boost::system::error_code& ec) {
+        if (ec || run->answered) return;
+        run->acked = true;
+        Dispatched d;
+        d.ack_payload = notice;
+        done(std::move(d));
+      });
+  net::post(*worker_, [this, run, attempt = std::move(attempt), response_url, accepts, done, late] {
     auto now = std::chrono::system_clock::now();
     commands::Outcome outcome;
     {
@@ -179,14 +245,14 @@ void Dispatcher::run_on_worker(Attempt attempt, const std::string& response_url,
       outcome = attempt(now);
     }
     net::post(executor_, [this, run, outcome = std::move(outcome), now, attempt, response_url,
-                          accepts, done]() mutable {
+                          accepts, done, late]() mutable {
       run->answered = true;
       run->notice.cancel();
       if (!run->acked) {
         complete_outcome(std::move(outcome), now, attempt, accepts ? "" : response_url, false,
                          done);
       } else {
-        complete_outcome(std::move(outcome), now, attempt, response_url, false, late_);
+        complete_outcome(std::move(outcome), now, attempt, response_url, false, late);
       }
     });
   });
@@ -224,7 +290,7 @@ void Dispatcher::handle_interaction(const nlohmann::json& payload,
   commands::VotePress vote{press->user, press->value};
   Attempt attempt = [this, vote](std::chrono::system_clock::time_point now) {
     commands::Context context = commands::make_context(repos_, settings_, now, "");
-    return noting_reads([&] { return commands::vote(vote, context); });
+    return run_handler(true, [&] { return commands::vote(vote, context); });
   };
   complete(std::move(attempt), press->response_url, true, done);
 }
@@ -253,8 +319,8 @@ void Dispatcher::handle_submission(const nlohmann::json& payload,
   Attempt attempt = [this, submission = *submission,
                      command](std::chrono::system_clock::time_point now) {
     commands::Context context = commands::make_context(repos_, settings_, now, "");
-    commands::Outcome outcome = noting_reads(
-        [&] { return commands::Registry::handle_parsed(submission.cmd, command, context); });
+    commands::Outcome outcome = run_handler(
+        true, [&] { return commands::Registry::handle_parsed(submission.cmd, command, context); });
     if (outcome.writes.empty()) return outcome;  // a mistake: the form shows it
     // Saved: the command's reply goes where the form was opened (a DM without a channel).
     commands::Reply& reply = outcome.reply;
@@ -506,49 +572,97 @@ void Dispatcher::handle_event(const nlohmann::json& payload,
   command.user_id = event->user;
   command.channel_id = event->channel;
   command.text = text;
-  // The answer is a post in the thread (or the DM), in the same batch as the event's id:
-  // a redelivered event finds it handled.
-  auto proceed = [this, post, command, is_command, event_id, done](const std::string& zone) {
-    Attempt attempt = [this, post, command, is_command, event_id,
-                       zone](std::chrono::system_clock::time_point at) {
+  run_typed(TypedCommand{std::move(command), std::move(post), is_command, direct_message, event_id},
+            done);
+}
+
+void Dispatcher::run_typed(TypedCommand typed, const std::function<void(Dispatched)>& done) {
+  if (!typed.event_id.empty()) events_in_flight_.insert(typed.event_id);
+  // The event's id is forgotten once its answer is committed (or given up): until then a
+  // redelivery is acked and dropped.
+  auto finish = [this, event_id = typed.event_id, reply_to = typed.post,
+                 direct = typed.direct_message,
+                 user = typed.command.user_id](const std::function<void(Dispatched)>& then) {
+    return [this, event_id, reply_to, direct, user, then](Dispatched d) {
+      if (!event_id.empty()) events_in_flight_.erase(event_id);
+      if (d.ack_payload && d.ack_payload->contains("text")) {
+        // An events ack carries no reply (Slack ignores it): what would have ridden on it
+        // ("Not saved: …") goes to the person as a message of its own, sent as it is since
+        // nothing could be written.
+        QueuedPost told;
+        told.message = reply_to;
+        told.message.priority = commands::PostPriority::normal;
+        if (!direct) told.message.ephemeral_to = user;
+        told.message.text = d.ack_payload->value("text", "");
+        told.message.blocks = d.ack_payload->value("blocks", nlohmann::json::array());
+        d.posts.push_back(std::move(told));
+      }
+      d.ack_payload.reset();
+      then(std::move(d));
+    };
+  };
+  auto proceed = [this, typed, done, finish](const UserInfo& info) {
+    if (outsider(info.team)) {
+      events_in_flight_.erase(typed.event_id);
+      Dispatched d;
+      QueuedPost line;
+      line.message = typed.post;
+      if (!typed.direct_message) line.message.ephemeral_to = typed.command.user_id;
+      line.message.text = outsider_line(identity_);
+      d.posts.push_back(std::move(line));
+      done(std::move(d));
+      return;
+    }
+    auto traits = typed.is_command ? registry_.traits(typed.command) : commands::Registry::Traits{};
+    // The answer is a post in the thread (or the DM), in the same batch as the event's id: a
+    // redelivered event finds it handled.
+    Attempt attempt = [this, typed, traits,
+                       zone = info.zone](std::chrono::system_clock::time_point at) {
       commands::Outcome outcome;
-      if (is_command) {
+      const commands::Command& command = typed.command;
+      if (typed.is_command) {
         commands::Context context = commands::make_context(repos_, settings_, at, zone);
-        outcome = noting_reads([&] { return registry_.handle(command, context); });
+        outcome = run_handler(traits.writes, [&] { return registry_.handle(command, context); });
+        // Posts the command asks for elsewhere: if Slack refuses one, the person who asked
+        // hears of it by DM (there is no response_url to answer on).
+        for (auto& effect : outcome.effects) {
+          if (auto* asked = std::get_if<commands::PostMessage>(&effect))
+            asked->asked_by = command.user_id;
+        }
         if (!outcome.reply.text.empty() || !outcome.reply.blocks.empty()) {
-          commands::PostMessage answer = post;
+          commands::PostMessage answer = typed.post;
           answer.priority = commands::PostPriority::normal;
+          // A query's answer is the asker's alone, as for /itpm, unless --share.
+          if (!typed.direct_message && outcome.reply.visibility == commands::Visibility::ephemeral)
+            answer.ephemeral_to = command.user_id;
           answer.text = std::move(outcome.reply.text);
           answer.blocks = std::move(outcome.reply.blocks);
           outcome.effects.insert(outcome.effects.begin(), std::move(answer));
           outcome.reply = {};
         }
       } else {
-        outcome.effects.emplace_back(post);
+        outcome.effects.emplace_back(typed.post);
       }
-      if (event_id.empty()) return outcome;
+      if (typed.event_id.empty()) return outcome;
       constexpr std::int64_t remembered_ms = 2 * 60 * 60 * 1000;  // Slack retries within an hour
       auto at_ms = commands::millis(at);
-      repos_.seen_events().remember(outcome.writes, event_id, at_ms + remembered_ms);
+      repos_.seen_events().remember(outcome.writes, typed.event_id, at_ms + remembered_ms);
       repos_.seen_events().expire(outcome.writes, at_ms, 16);
       return outcome;
     };
-    if (event_id.empty()) {
-      complete(std::move(attempt), "", false, done);
+    if (worker_ && late_ && traits.reads_widely) {
+      // Read on the worker like /itpm's: the I/O thread never runs a long read. The event's
+      // ack carries nothing; the answer is a post either way.
+      run_on_worker(std::move(attempt), "", false, finish(done), finish(late_), std::nullopt);
       return;
     }
-    auto finish = [this, event_id, done](Dispatched d) {
-      events_in_flight_.erase(event_id);
-      done(std::move(d));
-    };
-    complete(std::move(attempt), "", false, finish);
+    complete(std::move(attempt), "", false, finish(done));
   };
-  if (!event_id.empty()) events_in_flight_.insert(event_id);
-  if (!is_command || !zone_lookup_) {
-    proceed("");
+  if (!typed.is_command || !zone_lookup_) {
+    proceed(UserInfo{});
     return;
   }
-  zone_lookup_(event->user, [proceed](std::string zone) { proceed(zone); });
+  zone_lookup_(typed.command.user_id, proceed);
 }
 
 std::string Dispatcher::typed_command(std::string_view text, bool mention) const {

@@ -3,6 +3,7 @@
 #include "bot/follow_ups.hpp"
 #include "bot/slack/envelope.hpp"
 #include "bot/slack/identity.hpp"
+#include "bot/slack/user_zones.hpp"
 #include "commands/areas/survey_commands.hpp"
 #include "commands/forms/form.hpp"
 #include "commands/registry.hpp"
@@ -61,10 +62,11 @@ class Dispatcher {
   Dispatcher(const commands::Registry& registry, commands::Settings settings,
              storage::Repositories& repos, boost::asio::any_io_executor executor);
 
-  // Finds the caller's time zone: `lookup(user, then)` calls `then(zone)` on the I/O thread.
-  // Without one, every caller gets the default zone.
+  // Finds the caller's time zone and team: `lookup(user, then)` calls `then(info)` on the I/O
+  // thread. Without one, every caller gets the default zone (and their team is not checked
+  // beyond what the envelope says).
   using ZoneLookup =
-      std::function<void(const std::string& user, std::function<void(std::string zone)> then)>;
+      std::function<void(const std::string& user, std::function<void(const UserInfo&)> then)>;
   void set_zone_lookup(ZoneLookup lookup) { zone_lookup_ = std::move(lookup); }
 
   // Finds a message's permalink: `lookup(channel, ts, then)` calls `then(link)` (empty when
@@ -148,9 +150,28 @@ class Dispatcher {
   void complete_outcome(commands::Outcome outcome, std::chrono::system_clock::time_point now,
                         Attempt attempt, const std::string& response_url, bool keep_original,
                         const std::function<void(Dispatched)>& done);
-  // Runs `attempt` on the worker under a read view; acks with a notice if it takes long.
+  // Runs `attempt` on the worker under a read view. If the answer takes long, `done` acks with
+  // `notice` (nullopt: an empty ack) and the answer goes to `late`.
   void run_on_worker(Attempt attempt, const std::string& response_url, bool accepts,
-                     const std::function<void(Dispatched)>& done);
+                     const std::function<void(Dispatched)>& done,
+                     const std::function<void(Dispatched)>& late,
+                     std::optional<nlohmann::json> notice);
+  // Whether `team` (a sender's, from the envelope or users.info) is another organisation's:
+  // false while the bot's own team is unknown or `team` is empty.
+  [[nodiscard]] bool outsider(const std::string& team) const;
+  // Answers an outsider's envelope with one short line; nothing is read or written.
+  void refuse_outsider(const Envelope& envelope, const std::function<void(Dispatched)>& done);
+  // A command (or chatter) typed in a DM or after the bot's mention.
+  struct TypedCommand {
+    commands::Command command;
+    commands::PostMessage post;  // where the answer goes (the DM, the mention's thread)
+    bool is_command = false;     // false: chatter, answered with `post`'s canned hint
+    bool direct_message = false;
+    std::string event_id;
+  };
+  // Runs it in the sender's zone: an answer post committed with the event's id; a command that
+  // reads widely runs on the worker.
+  void run_typed(TypedCommand typed, const std::function<void(Dispatched)>& done);
   void handle_event(const nlohmann::json& payload, const std::function<void(Dispatched)>& done);
   // Commits a command's writes, then calls `done` with its reply and posts. When the writes
   // meet a change made meanwhile, runs `attempt` again; if the commit failed, or kept meeting

@@ -351,6 +351,15 @@ net::awaitable<void> FollowUps::report_undelivered(FollowUps* self, const Queued
   if (!message.fallback_response_url.empty()) {
     bool ok = co_await tell_caller(self, message, "⚠️ This was *not posted* " + failed);
     told = ok ? "the person who asked was told" : "the person who asked could not be told";
+  } else if (!message.asked_by.empty() && message.asked_by != message.to_user) {
+    // Asked for in a DM or a mention: the person who asked hears of it at once, by DM.
+    commands::PostMessage tell;
+    tell.priority = commands::PostPriority::urgent;
+    tell.to_user = message.asked_by;
+    tell.text =
+        "⚠️ Your command's post was *not posted* " + failed + " It said:\n\n" + message.text;
+    dms.emplace_back(std::move(tell));
+    told = commands::user_mention(message.asked_by) + " (who asked) told by DM";
   } else if (kind == ApiErrorKind::needs_person) {
     // The scheduler's post: the people it names hear of it by DM, each at most once a day
     // per channel (kept in the store, so a restart does not tell them again).

@@ -12,6 +12,7 @@ nlohmann::json to_outbox(const PostMessage& message) {
                       {"permalink_for_decision", message.permalink_for_decision},
                       {"survey_for", message.survey_for},
                       {"fallback_response_url", message.fallback_response_url},
+                      {"asked_by", message.asked_by},
                       {"about_item", message.about_item},
                       {"about_what", message.about_what},
                       {"tell_if_refused", message.tell_if_refused},
@@ -30,6 +31,7 @@ PostMessage from_outbox(const nlohmann::json& j) {
   m.permalink_for_decision = j.value("permalink_for_decision", std::uint64_t{0});
   m.survey_for = j.value("survey_for", std::uint64_t{0});
   m.fallback_response_url = j.value("fallback_response_url", "");
+  m.asked_by = j.value("asked_by", "");
   m.about_item = j.value("about_item", "");
   m.about_what = j.value("about_what", "");
   if (auto tell = j.find("tell_if_refused"); tell != j.end() && tell->is_array()) {

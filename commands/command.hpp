@@ -58,6 +58,10 @@ struct PostMessage {
   // ...), whoever asked for it is told here, with the content (the response_url of the slash
   // command; the dispatcher sets it); empty: it is only logged.
   std::string fallback_response_url;
+  // The person who asked for the post in a DM or after the bot's mention (there is no
+  // response_url then): when Slack refuses the post for a reason a person must fix, they are
+  // told by DM at once, with the content and the fix.
+  std::string asked_by;
   // What the post is about, so that a refusal is written in that item's history: the item's
   // id ("R-12", "A-3", a program key) and what the post was ("escalation level 2"). Empty:
   // the post is about no item.

@@ -32,10 +32,11 @@ Outcome Registry::handle_parsed(const ParsedCommand& cmd, const Command& command
   }
 }
 
-bool Registry::reads_widely(const Command& command) const {
+Registry::Traits Registry::traits(const Command& command) const {
   auto parsed = parse(command.text, grammar_);
   const auto* cmd = std::get_if<ParsedCommand>(&parsed);
-  return cmd != nullptr && commands::reads_widely(*cmd->area, *cmd->verb);
+  if (cmd == nullptr) return {};
+  return {mutates(*cmd->verb), commands::reads_widely(*cmd->area, *cmd->verb)};
 }
 
 bool Registry::starts_command(std::string_view text) const {

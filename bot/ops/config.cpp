@@ -1,6 +1,7 @@
 #include "bot/ops/config.hpp"
 
 #include "bot/ops/redact.hpp"
+#include "bot/transport/url_checks.hpp"
 
 #include <fmt/format.h>
 
@@ -11,23 +12,6 @@
 
 namespace itpm::bot {
 namespace {
-
-// Whether `url` (scheme://host[:port]/...) names this machine.
-bool loopback_url(std::string_view url) {
-  auto start = url.find("://");
-  if (start == std::string_view::npos) return false;
-  std::string_view rest = url.substr(start + 3);
-  std::string_view host;
-  if (rest.starts_with("[")) {
-    host = rest.substr(0, rest.find(']') + 1);
-  } else {
-    host = rest.substr(0, rest.find_first_of(":/"));
-  }
-  if (host == "localhost" || host == "[::1]") return true;
-  // 127.0.0.0/8, digits and dots only.
-  if (!host.starts_with("127.")) return false;
-  return host.find_first_not_of("0123456789.") == std::string_view::npos;
-}
 
 std::string trim(std::string_view s) {
   auto first = s.find_first_not_of(" \t\r");
@@ -160,14 +144,14 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
   if (auto e = check_token("SLACK_BOT_TOKEN", c.bot_token, "xoxb-", "bot token")) return *e;
 
   if (auto v = get("SLACK_API_URL")) c.api_url = *v;
-  if (!(c.api_url.starts_with("https://") || c.api_url.starts_with("http://")) ||
+  if (!(has_scheme(c.api_url, "https") || has_scheme(c.api_url, "http")) ||
       !c.api_url.ends_with("/")) {
     return ConfigError{fmt::format(
         "SLACK_API_URL must start with https:// (or http:// for a local simulator) and end with /, "
         "got {}",
         c.api_url)};
   }
-  if (c.plain_api() && !loopback_url(c.api_url)) {
+  if (c.plain_api() && !is_loopback_url(c.api_url)) {
     return ConfigError{fmt::format(
         "SLACK_API_URL {} is plain http:// to another machine: tokens would cross the network "
         "unencrypted. Use https://, or http:// only for a simulator on this machine (127.0.0.1, "

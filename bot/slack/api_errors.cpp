@@ -37,6 +37,10 @@ constexpr std::array table = {
     Entry{"user_disabled", ApiErrorKind::needs_person},
     Entry{"method_not_supported_for_channel_type", ApiErrorKind::needs_person},
     Entry{"ekm_access_denied", ApiErrorKind::needs_person},
+    // Refusals about one conversation (a shared channel whose other organisation has not
+    // granted the app access), not about the token: the token still works everywhere else.
+    Entry{"no_permission", ApiErrorKind::needs_person},
+    Entry{"team_access_not_granted", ApiErrorKind::needs_person},
     // The message itself was refused: the content goes again as plain text.
     Entry{"invalid_blocks", ApiErrorKind::malformed},
     Entry{"invalid_blocks_format", ApiErrorKind::malformed},
@@ -52,8 +56,6 @@ constexpr std::array table = {
     Entry{"token_expired", ApiErrorKind::auth},
     Entry{"account_inactive", ApiErrorKind::auth},
     Entry{"not_allowed_token_type", ApiErrorKind::auth},
-    Entry{"no_permission", ApiErrorKind::auth},
-    Entry{"team_access_not_granted", ApiErrorKind::auth},
     Entry{"app_uninstalled", ApiErrorKind::auth},
     Entry{"team_disabled", ApiErrorKind::auth},
     Entry{"user_removed_from_team", ApiErrorKind::auth},
@@ -116,6 +118,11 @@ std::string how_to_fix(std::string_view error, std::string_view channel, std::st
   if (error == "cannot_dm_bot") return "That person is a bot: choose a person as the owner.";
   if (error == "user_not_found" || error == "user_disabled") {
     return "That person is no longer in the workspace: choose another owner.";
+  }
+  if (error == "no_permission" || error == "team_access_not_granted") {
+    return where +
+           " is shared with another organisation that has not granted the app access: ask a "
+           "workspace admin to approve itpm-bot for that channel, or choose another channel.";
   }
   if (error == "ekm_access_denied")
     return "Enterprise Key Management refused access to " + where + ".";

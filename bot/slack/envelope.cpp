@@ -34,6 +34,20 @@ bool is_slack_id(const std::string& s) {
   });
 }
 
+std::string sender_team(const Envelope& envelope) {
+  const nlohmann::json& payload = envelope.payload;
+  if (!payload.is_object()) return "";
+  if (envelope.type == "events_api") {
+    auto event = parse_event(payload);
+    return event ? event->team : "";
+  }
+  if (envelope.type == "interactive") {
+    auto user = payload.find("user");
+    return user != payload.end() && user->is_object() ? string_field(*user, "team_id") : "";
+  }
+  return string_field(payload, "user_team");
+}
+
 std::optional<EventCallback> parse_event(const nlohmann::json& payload) {
   if (!payload.is_object()) return std::nullopt;
   auto event = payload.find("event");
@@ -48,6 +62,8 @@ std::optional<EventCallback> parse_event(const nlohmann::json& payload) {
   e.thread_ts = string_field(*event, "thread_ts");
   e.text = string_field(*event, "text");
   e.tab = string_field(*event, "tab");
+  e.team = string_field(*event, "user_team");
+  if (e.team.empty()) e.team = string_field(*event, "team");
   e.from_bot = event->contains("bot_id") || event->contains("subtype");
   return e;
 }

@@ -51,6 +51,11 @@ bool is_slack_id(const std::string& s);
 // Who an `interactive` payload comes from (user.id): a Slack user ID, or "".
 std::string interaction_user(const nlohmann::json& payload);
 
+// The team (T…) of the person who sent an envelope, where its payload says: an event's
+// `user_team` (a shared channel's message), else its `team`; an interaction's `user.team_id`;
+// a slash command's `user_team`. Empty when the payload does not say (then users.info tells).
+std::string sender_team(const Envelope& envelope);
+
 // A press of one of the bot's buttons (action_id "itpm_..."), from an `interactive`
 // block_actions payload.
 struct ButtonPress {
@@ -93,6 +98,7 @@ struct EventCallback {
   std::string thread_ts;
   std::string text;       // as Slack sent it (mentions as <@U…>, & < > escaped)
   std::string tab;        // app_home_opened: home or messages
+  std::string team;       // the sender's team (user_team, else team); empty when not given
   bool from_bot = false;  // a bot's message or one with a subtype (edits, joins, ...)
 };
 

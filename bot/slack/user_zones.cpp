@@ -37,7 +37,7 @@ UserZones::UserZones(net::any_io_executor executor, WebApiClient& api, std::stri
 
 void UserZones::lookup(const std::string& user, Then then) {
   if (auto it = cache_.find(user); it != cache_.end() && it->second.expires > Clock::now()) {
-    then(it->second.zone);
+    then(it->second.info);
     return;
   }
   auto& waiters = waiting_[user];
@@ -59,7 +59,7 @@ void UserZones::give_up(const std::string& user, std::uint64_t id) {
     Then then = std::move(w->then);
     waiters.erase(w);
     spdlog::debug("users.info for {} is slow: using the default zone {}", user, default_zone_);
-    then(default_zone_);
+    then(UserInfo{default_zone_, {}});
     return;
   }
 }
@@ -75,10 +75,13 @@ net::awaitable<void> UserZones::fetch(UserZones* self, std::string user) {
   bool found = !zone.empty() && known_zone(zone);
   if (!result.ok) spdlog::warn("users.info for {} failed: {}", user, result.error);
   if (!found) zone = self->default_zone_;
-  self->cache_[user] = Cached{zone, Clock::now() + (found ? zone_lifetime : failure_lifetime)};
+  UserInfo info{zone, result.ok ? result.body.value(nlohmann::json::json_pointer("/user/team_id"),
+                                                    std::string())
+                                : std::string()};
+  self->cache_[user] = Cached{info, Clock::now() + (found ? zone_lifetime : failure_lifetime)};
   auto waiters = std::move(self->waiting_[user]);
   self->waiting_.erase(user);
-  for (auto& w : waiters) w.then(zone);
+  for (auto& w : waiters) w.then(info);
 }
 
 }  // namespace itpm::bot

@@ -13,24 +13,32 @@
 
 namespace itpm::bot {
 
-// Each user's IANA time zone from Slack's users.info, cached, so that date words ("fri",
-// "tomorrow") are read where the person is. A lookup that Slack does not answer within
+// What the bot needs to know of a person from Slack's users.info: their IANA time zone (date
+// words, "fri", "tomorrow", are read where the person is) and their team (an outsider in a
+// shared channel is refused). `team` is empty when Slack did not say.
+struct UserInfo {
+  std::string zone;
+  std::string team;
+};
+
+// Each user's zone and team from users.info, cached. A lookup that Slack does not answer within
 // `wait` gets the workspace default (the command must still be acked within 3 s); the answer,
 // when it comes, fills the cache for the next command. One request per user at a time.
 class UserZones {
  public:
-  using Then = std::function<void(std::string zone)>;
+  using Then = std::function<void(const UserInfo& info)>;
 
   UserZones(boost::asio::any_io_executor executor, WebApiClient& api, std::string default_zone,
             std::chrono::milliseconds wait);
 
-  // Calls `then` with the user's zone: at once when cached, else once users.info answers or
-  // `wait` passes. Runs on the executor's thread.
+  // Calls `then` with the user's zone and team: at once when cached, else once users.info
+  // answers or `wait` passes (then the default zone and no team). Runs on the executor's
+  // thread.
   void lookup(const std::string& user, Then then);
 
  private:
   struct Cached {
-    std::string zone;
+    UserInfo info;
     std::chrono::steady_clock::time_point expires;
   };
   struct Waiter {

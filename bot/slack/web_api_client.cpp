@@ -1,6 +1,7 @@
 #include "bot/slack/web_api_client.hpp"
 
 #include "bot/slack/api_errors.hpp"
+#include "bot/transport/url_checks.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -92,6 +93,13 @@ net::awaitable<ApiResult> WebApiClient::post_message(nlohmann::json message) {
 }
 
 net::awaitable<ApiResult> WebApiClient::respond(std::string response_url, nlohmann::json message) {
+  // A response_url comes inside a payload: only https is followed (or, against a simulator on
+  // this machine, the loopback http:// one it hands out). Nothing of the reply leaves in clear.
+  if (!has_scheme(response_url, "https") &&
+      !(has_scheme(api_url_, "http") && is_loopback_url(api_url_) &&
+        is_loopback_url(response_url))) {
+    co_return ApiResult{false, "response_url_refused", {}, std::nullopt, ""};
+  }
   HttpRequest req;
   req.url = std::move(response_url);
   req.headers = {{"Content-Type", json_content_type}};

@@ -53,7 +53,9 @@ class WebApiClient {
   // chat.postMessage, never repeated blindly (the caller looks for the post first).
   boost::asio::awaitable<ApiResult> post_message(nlohmann::json message);
   // A follow-up to a slash command or interaction (no Authorization header, as Slack expects).
-  // Never repeated after an answer that leaves open whether it arrived (5xx, network).
+  // Never repeated after an answer that leaves open whether it arrived (5xx, network). A URL
+  // that is not https (or loopback http beside a loopback simulator) gets
+  // "response_url_refused" and nothing is sent.
   boost::asio::awaitable<ApiResult> respond(std::string response_url, nlohmann::json message);
 
   [[nodiscard]] const std::string& api_url() const { return api_url_; }

@@ -74,7 +74,7 @@ TEST_CASE("commands that may read much of the store are known, changes and help 
   auto widely = [&](const std::string& text) {
     Command c;
     c.text = text;
-    return r.reads_widely(c);
+    return r.traits(c).reads_widely;
   };
   for (const char* text : {"report", "kpi --quarter 2026-Q3", "risk list", "risk ls",
                            "risk heatmap", "decision search failover", "milestone list --overdue",
@@ -86,5 +86,25 @@ TEST_CASE("commands that may read much of the store are known, changes and help 
                            "whoami", "no such command", ""}) {
     INFO(text);
     CHECK_FALSE(widely(text));
+  }
+}
+
+TEST_CASE("only commands that change something keep a read set") {
+  Registry r;
+  auto writes = [&](const std::string& text) {
+    Command c;
+    c.text = text;
+    return r.traits(c).writes;
+  };
+  for (const char* text : {"risk add \"x\" --program p -l 1 -i 1", "risk update R-1 --impact 2",
+                           "decision supersede D-1 --by D-2", "survey send p",
+                           "staff assign <@U0ALICE> dr-2027 50", "config set threshold 12"}) {
+    INFO(text);
+    CHECK(writes(text));
+  }
+  for (const char* text : {"risk list", "decision list --page 1000", "status", "help", "whoami",
+                           "not a command", ""}) {
+    INFO(text);
+    CHECK_FALSE(writes(text));
   }
 }
