@@ -56,8 +56,9 @@ std::string csv_cell(const json& value) {
     text = value.dump();
   }
   // A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one) as a
-  // formula: typed text must stay text.
-  if (value.is_string() && !text.empty() &&
+  // formula: typed text must stay text, in every cell (tags and lists joined too); only a
+  // number is written as it is.
+  if (!value.is_number() && !text.empty() &&
       std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos)
     text.insert(0, "'");
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
