@@ -10,6 +10,7 @@
 using namespace std::chrono_literals;
 using itpm::sim::Snapshot;
 using itpm::test::BotRun;
+using itpm::test::channel_id;
 
 namespace {
 
@@ -158,12 +159,6 @@ TEST_CASE("only the bot's own messages prove a post went out, its keys are ungue
 }
 
 namespace {
-
-// The channel ID the simulator gave `#name`.
-std::string channel_id(itpm::sim::SlackSim& sim, const std::string& name) {
-  std::string ref = sim.escape_like_slack("#" + name);  // <#C0X00001|name>
-  return ref.substr(2, ref.find('|') - 2);
-}
 
 const itpm::sim::ApiCall* last_reply(const Snapshot& s) {
   const itpm::sim::ApiCall* last = nullptr;

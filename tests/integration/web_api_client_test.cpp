@@ -46,6 +46,11 @@ net::awaitable<void> make_calls(WebApiClient& api, Calls& out) {
   out.opened = co_await api.call_form("apps.connections.open", Args{}, CallOptions{true, 1});
 }
 
+net::awaitable<ApiResult> respond_to(WebApiClient& api, std::string url) {
+  nlohmann::json reply = {{"text", "the register"}};
+  co_return co_await api.respond(std::move(url), std::move(reply));
+}
+
 net::awaitable<ApiResult> call_auth_test(WebApiClient& api) {
   co_return co_await api.call_form("auth.test", Args{}, CallOptions{false, 2});
 }
@@ -63,6 +68,7 @@ struct Client {
   template <class T>
   T run(net::awaitable<T> work) {
     auto done = net::co_spawn(ioc, std::move(work), net::use_future);
+    ioc.restart();
     ioc.run_for(30s);
     REQUIRE(done.wait_for(0s) == std::future_status::ready);
     return done.get();
@@ -127,4 +133,16 @@ TEST_CASE("a certificate the client does not trust is refused", "[integration]")
   CHECK_FALSE(r.ok);
   CHECK(r.error == "network_error");
   CHECK(sim->snapshot().calls.empty());
+}
+
+TEST_CASE("a response_url is followed only over https", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  Client client(sim->api_url(), sim->cert_pem(), sim->options());
+  for (const char* url :
+       {"http://127.0.0.1:1/commands/T1/1/x", "http://hooks.example/commands/x",
+        "ftp://hooks.example/x", "https://127.0.0.1.evil.example/x", "not a url"}) {
+    INFO(url);
+    CHECK(client.run(respond_to(client.api, url)).error == "response_url_refused");
+  }
+  CHECK(sim->snapshot().calls.empty());  // nothing was sent anywhere
 }

@@ -17,6 +17,12 @@ namespace itpm::test {
 std::unique_ptr<sim::SlackSim> make_sim(
     bool tls = true, std::chrono::milliseconds ping_interval = std::chrono::seconds(5));
 
+// The channel ID the simulator gave `#name`.
+inline std::string channel_id(sim::SlackSim& sim, const std::string& name) {
+  std::string ref = sim.escape_like_slack("#" + name);  // <#C0X00001|name>
+  return ref.substr(2, ref.find('|') - 2);
+}
+
 class BotRun {
  public:
   // Starts itpm-bot with the simulator's URL, tokens and CA; `env` overrides or adds

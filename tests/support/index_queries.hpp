@@ -49,7 +49,6 @@ inline std::vector<std::uint64_t> by_score(const Repositories& repos, bool close
   return out;
 }
 
-
 inline std::vector<std::string> health(const Repositories& repos, std::uint8_t rank) {
   std::vector<std::string> out;
   repos.programs_by_health(rank, [&](std::string_view program) {
@@ -58,6 +57,5 @@ inline std::vector<std::string> health(const Repositories& repos, std::uint8_t r
   });
   return out;
 }
-
 
 }  // namespace itpm::test

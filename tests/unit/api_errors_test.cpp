@@ -18,8 +18,10 @@ TEST_CASE("every Web API error has one kind") {
     INFO(e);
     CHECK(classify_api_error(e) == ApiErrorKind::transient);
   }
-  for (const char* e : {"not_in_channel", "channel_not_found", "is_archived", "restricted_action",
-                        "missing_scope", "cannot_dm_bot", "user_not_found"}) {
+  // no_permission and team_access_not_granted concern one shared channel: the token is fine.
+  for (const char* e :
+       {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "missing_scope",
+        "cannot_dm_bot", "user_not_found", "no_permission", "team_access_not_granted"}) {
     INFO(e);
     CHECK(classify_api_error(e) == ApiErrorKind::needs_person);
   }
@@ -49,6 +51,8 @@ TEST_CASE("a refusal a person can fix says how") {
         std::string::npos);
   CHECK(how_to_fix("missing_scope", "C1").find("the scope this needs") != std::string::npos);
   CHECK(how_to_fix("user_not_found", "").find("another owner") != std::string::npos);
+  CHECK(how_to_fix("team_access_not_granted", "C0SHARED")
+            .starts_with("<#C0SHARED> is shared with another organisation"));
   CHECK(how_to_fix("ratelimited", "C1").empty());
   CHECK(how_to_fix("invalid_auth", "C1").empty());
 }

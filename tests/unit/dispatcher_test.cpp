@@ -1,4 +1,5 @@
 #include "bot/dispatcher.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "commands/render/reply.hpp"
 #include "tests/support/command_fixture.hpp"
 #include "tests/support/faulty_fs.hpp"
@@ -408,6 +409,20 @@ std::string text_of(const std::optional<nlohmann::json>& payload) {
   return payload ? payload->value("text", "") : "";
 }
 
+// Holds the gated report until opened (at the latest when the test ends).
+struct Gate {
+  Gate() { report_gate = promise.get_future().share(); }
+  Gate(const Gate&) = delete;
+  Gate& operator=(const Gate&) = delete;
+  void open() {
+    if (!opened) promise.set_value();
+    opened = true;
+  }
+  ~Gate() { open(); }
+  std::promise<void> promise;
+  bool opened = false;
+};
+
 }  // namespace
 
 TEST_CASE("a report runs on the worker: help is answered meanwhile, the report when it is done") {
@@ -418,16 +433,7 @@ TEST_CASE("a report runs on the worker: help is answered meanwhile, the report w
   // Declared in this order so that, whatever happens, the gate opens, then the worker is
   // joined, before the dispatcher goes.
   boost::asio::thread_pool worker(1);
-  struct Gate {
-    std::promise<void> promise;
-    bool opened = false;
-    void open() {
-      if (!opened) promise.set_value();
-      opened = true;
-    }
-    ~Gate() { open(); }
-  } gate;
-  report_gate = gate.promise.get_future().share();
+  Gate gate;
 
   SECTION("answered within the notice time: on the ack, as before") {
     d.set_worker(worker.get_executor(), std::chrono::hours(1),
@@ -460,6 +466,37 @@ TEST_CASE("a report runs on the worker: help is answered meanwhile, the report w
     CHECK(late[0].response_url == "https://hooks.example/r");
     CHECK(text_of(late[0].follow_up) == "the report");
   }
+}
+
+TEST_CASE("a report typed in a DM runs on the worker: the I/O thread answers others meanwhile") {
+  TempStore t;
+  itpm::commands::Registry registry(gated_grammar());
+  std::vector<Dispatched> late;
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
+  boost::asio::thread_pool worker(1);
+  Gate gate;
+  d.set_worker(worker.get_executor(), std::chrono::hours(1),
+               [&](Dispatched x) { late.push_back(std::move(x)); });
+  std::optional<Dispatched> report;
+  d.handle(typed("Ev1", "message", "D2", "report"), [&](Dispatched x) { report = std::move(x); });
+  std::optional<Dispatched> help;
+  d.handle(typed("Ev2", "message", "D2", "help"), [&](Dispatched x) { help = std::move(x); });
+  REQUIRE(run_until(t.ioc, [&] { return help.has_value(); }));
+  REQUIRE(help->posts.size() == 1);
+  CHECK(help->posts.front().message.text == "the help");
+  CHECK_FALSE(report);  // still on the worker
+  // Slack redelivers the DM meanwhile: acked, not run again.
+  std::optional<Dispatched> again;
+  d.handle(typed("Ev1", "message", "D2", "report"), [&](Dispatched x) { again = std::move(x); });
+  REQUIRE(again);
+  CHECK(again->posts.empty());
+  gate.open();
+  REQUIRE(run_until(t.ioc, [&] { return report.has_value(); }));
+  REQUIRE(report->posts.size() == 1);
+  CHECK(report->posts.front().message.text == "the report");
+  CHECK(report->posts.front().message.channel == "D2");
+  CHECK(
+      t.repos.seen_events().seen("Ev1", itpm::commands::millis(std::chrono::system_clock::now())));
 }
 
 TEST_CASE("a bare command opens its form and the submission saves or shows its mistakes") {

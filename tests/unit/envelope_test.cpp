@@ -56,3 +56,23 @@ TEST_CASE("a slash command payload becomes a Command, a reply becomes an ack pay
   CHECK(payload["response_type"] == "in_channel");
   CHECK_FALSE(payload.contains("blocks"));
 }
+
+TEST_CASE("the sender's team is read where each kind of envelope carries it") {
+  Envelope event;
+  event.type = "events_api";
+  event.payload = {{"team_id", "T1"},
+                   {"event", {{"type", "message"}, {"user", "U1"}, {"team", "T1"}}}};
+  CHECK(sender_team(event) == "T1");
+  event.payload["event"]["user_team"] = "T2";  // a shared channel's message from another org
+  CHECK(sender_team(event) == "T2");
+  Envelope press;
+  press.type = "interactive";
+  press.payload = {{"team", {{"id", "T1"}}}, {"user", {{"id", "U1"}, {"team_id", "T3"}}}};
+  CHECK(sender_team(press) == "T3");
+  Envelope slash;
+  slash.type = "slash_commands";
+  slash.payload = {{"team_id", "T1"}, {"user_id", "U1"}};
+  CHECK(sender_team(slash).empty());  // users.info says
+  slash.payload = nlohmann::json::array();
+  CHECK(sender_team(slash).empty());
+}

@@ -271,10 +271,23 @@ TEST_CASE("CSV cells a spreadsheet would run as a formula stay text") {
   p.budget = 5;
   Batch b;
   repos.save(b, p, nullptr, Change{"U1", 1, "add"});
+  Decision d;
+  d.number = repos.next_number<Decision>(b);
+  d.program = "dr-2027";
+  d.title = "Tags are cells too";
+  d.date = "2026-11-27";
+  d.tags = {"=HYPERLINK(\"https://evil.example\")", "ok"};
+  repos.save(b, d, nullptr, Change{"U1", 1, "add"});
   REQUIRE(store->commit(std::move(b)));
   itpm::storage::export_csv(*store, dir.path() / "csv");
-  std::ifstream in(dir.path() / "csv" / "programs.csv");
-  std::string csv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto read = [&](const char* file) {
+    std::ifstream in(dir.path() / "csv" / file);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  std::string csv = read("programs.csv");
+  // A list is joined into one cell, guarded as a whole.
+  CHECK_THAT(read("decisions.csv"),
+             Catch::Contains(",\"'=HYPERLINK(\"\"https://evil.example\"\");ok\","));
   CHECK_THAT(csv, Catch::Contains("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"open\"\")\""));
   CHECK_THAT(csv, Catch::Contains(",'-2+3,"));
   CHECK_THAT(csv, Catch::Contains("\n5,"));  // numbers stay numbers

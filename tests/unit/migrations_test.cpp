@@ -418,8 +418,7 @@ TEST_CASE("a schema 6 database is migrated forward on open: decisions by person,
     }
     old.remove(Family::open_work_by_owner,
                owned_row("UBOB", owned_risk, 16, "mitigating", r.number).second);
-    old.put(Family::open_work_by_owner, owned_row("UBOB", owned_risk, 16, "", r.number).second,
-            "");
+    old.put(Family::open_work_by_owner, owned_row("UBOB", owned_risk, 16, "", r.number).second, "");
     Store::set_schema_version(old, 6);
     REQUIRE(store->commit(std::move(old)));
     CHECK(repos.check().size() == 12);  // 4 person rows, 6 dependency rows, 2 owner rows

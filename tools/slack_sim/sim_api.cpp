@@ -486,7 +486,7 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
                                                         : "UTC";
     return ok({{"user",
                 {{"id", user},
-                 {"team_id", "T0SIM0001"},
+                 {"team_id", team_of(user)},
                  {"name", name},
                  {"deleted", false},
                  {"real_name", name},
@@ -520,28 +520,29 @@ std::optional<nlohmann::json> SlackSim::Core::button_envelope(const ButtonPress&
                        {"action_ts", next_ts()}};
         json message = *m;
         message.erase("metadata");
-        return json{
-            {"envelope_id", id},
-            {"type", "interactive"},
-            {"accepts_response_payload", false},
-            {"payload",
-             {{"type", "block_actions"},
-              {"team", {{"id", "T0SIM0001"}, {"domain", "simulated"}}},
-              {"user",
-               {{"id", press.user}, {"username", user_name(press.user)}, {"team_id", "T0SIM0001"}}},
-              {"api_app_id", "A0SIM0001"},
-              {"token", "deprecated-verification-token"},
-              {"container",
-               {{"type", "message"},
-                {"message_ts", m->value("ts", "")},
-                {"channel_id", press.channel},
-                {"is_ephemeral", false}}},
-              {"trigger_id", trigger},
-              {"channel", {{"id", press.channel}, {"name", channel_name(press.channel)}}},
-              {"message", std::move(message)},
-              {"response_url",
-               fmt::format("{}/actions/T0SIM0001/{}/{}", base_url(), ts_seq, id.substr(0, 8))},
-              {"actions", json::array({std::move(action)})}}}};
+        return json{{"envelope_id", id},
+                    {"type", "interactive"},
+                    {"accepts_response_payload", false},
+                    {"payload",
+                     {{"type", "block_actions"},
+                      {"team", {{"id", "T0SIM0001"}, {"domain", "simulated"}}},
+                      {"user",
+                       {{"id", press.user},
+                        {"username", user_name(press.user)},
+                        {"team_id", team_of(press.user)}}},
+                      {"api_app_id", "A0SIM0001"},
+                      {"token", "deprecated-verification-token"},
+                      {"container",
+                       {{"type", "message"},
+                        {"message_ts", m->value("ts", "")},
+                        {"channel_id", press.channel},
+                        {"is_ephemeral", false}}},
+                      {"trigger_id", trigger},
+                      {"channel", {{"id", press.channel}, {"name", channel_name(press.channel)}}},
+                      {"message", std::move(message)},
+                      {"response_url", fmt::format("{}/actions/T0SIM0001/{}/{}", base_url(), ts_seq,
+                                                   id.substr(0, 8))},
+                      {"actions", json::array({std::move(action)})}}}};
       }
     }
   }

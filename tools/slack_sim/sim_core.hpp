@@ -77,6 +77,11 @@ struct SlackSim::Core {
   std::map<std::string, std::string> user_ids;     // name -> U…
   std::map<std::string, std::string> channel_ids;  // name -> C…
   std::string user_name(const std::string& id) const;
+  // The team a user belongs to: ids starting U0EXT are people of another organisation in a
+  // shared (Slack Connect) channel; everyone else is of the installation's workspace.
+  static std::string team_of(const std::string& user) {
+    return user.starts_with("U0EXT") ? "T0EXT0001" : "T0SIM0001";
+  }
   std::string channel_name(const std::string& id) const;
   std::string user_id(const std::string& name);
   std::string channel_id(const std::string& name);
