@@ -1,5 +1,6 @@
 #include "storage/export.hpp"
 
+#include "storage/import_checks.hpp"
 #include "storage/key_codec.hpp"
 #include "storage/record_traits.hpp"
 #include "storage/repositories.hpp"
@@ -417,6 +418,8 @@ void check_row(const json& value, const std::string& where, Checked& c) {
     return;
   }
   std::string id = T::audit_item(record);
+  for (auto& problem : field_problems(value, json(record)))
+    c.problems.push_back(where + " (" + id + "): " + problem);
   if (!c.keys[std::string(T::plural)].insert(T::key(record)).second)
     c.problems.push_back(where + ": " + id + " appears twice");
   if constexpr (requires { record.program; }) {

@@ -201,6 +201,37 @@ TEST_CASE("import names every bad row: references, duplicates, sequences behind 
   CHECK(export_json(*empty)["risks"].empty());
 }
 
+TEST_CASE("import checks every field's shape and names the row: nothing planted is written") {
+  itpm::test::TempDir dir;
+  auto store = Store::open(dir.path() / "a");
+  fill(*store);
+  auto document = export_json(*store);
+  REQUIRE_FALSE(document["programs"].empty());
+  REQUIRE(document["risks"].size() >= 2);
+  // Shown as <@owner> in every list: it would ping the whole channel.
+  document["programs"][0]["owner"] = "U1><!channel";
+  document["risks"][0]["due"] = "next week";
+  document["risks"][1]["status"] = "snoozed";  // would read as "open"
+  document["decisions"][0]["decided_by"] = {"U7", "<!here>"};
+  document["decisions"][0]["channel"] = "#general";
+  auto empty = Store::open(dir.path() / "b");
+  try {
+    import_json(*empty, document);
+    FAIL("a planted field must be refused");
+  } catch (const itpm::storage::StoreError& e) {
+    std::string text = e.what();
+    INFO(text);
+    CHECK_THAT(text, Catch::Contains("5 problem(s); nothing was imported"));
+    CHECK_THAT(text, Catch::Contains(
+                         R"(programs[0] (dr-2027): owner is "U1><!channel", not a Slack user ID)"));
+    CHECK_THAT(text, Catch::Contains(R"(risks[0] (R-1): due is "next week", not a date)"));
+    CHECK_THAT(text, Catch::Contains(R"((R-2): status "snoozed" is not one this record can have)"));
+    CHECK_THAT(text, Catch::Contains(R"(decided_by is ["U7","<!here>"], not Slack user IDs)"));
+    CHECK_THAT(text, Catch::Contains(R"(channel is "#general", not a Slack channel ID)"));
+  }
+  CHECK(export_json(*empty)["programs"].empty());
+}
+
 TEST_CASE("import refuses numbers that are not whole 64-bit numbers, before reading any row") {
   // Found by fuzzing: nlohmann casts 5.5e40 into an integer field, undefined behaviour.
   itpm::test::TempDir dir;

@@ -1,0 +1,141 @@
+#include "storage/import_checks.hpp"
+
+#include "common/iso_date.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace itpm::storage {
+namespace {
+
+bool upper_id(std::string_view s, std::string_view first_letters) {
+  return s.size() >= 2 && s.size() <= 32 && first_letters.find(s[0]) != std::string_view::npos &&
+         std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+}
+
+bool user_id(std::string_view s) {
+  return upper_id(s, "UW");
+}
+
+bool channel_id(std::string_view s) {
+  return upper_id(s, "CGD");
+}
+
+// ^[a-z0-9][a-z0-9-]{1,31}$, as `program add` takes it.
+bool program_key(std::string_view s) {
+  auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  return s.size() >= 2 && s.size() <= 32 && ok(s[0]) &&
+         std::all_of(s.begin() + 1, s.end(), [&](char c) { return ok(c) || c == '-'; });
+}
+
+bool date(std::string_view s) {
+  return common::days_from_date(s) != 0;
+}
+
+using Rule = bool (*)(std::string_view);
+struct FieldRule {
+  std::string_view field;
+  Rule valid;
+  std::string_view shape;
+};
+
+// The fields every record type names alike, and what their values look like. An empty value
+// is a field left unset (an optional owner, a milestone with no date yet).
+constexpr std::array<FieldRule, 19> rules = {{
+    {"owner", user_id, "a Slack user ID like U024BE7LH"},
+    {"sponsor", user_id, "a Slack user ID like U024BE7LH"},
+    {"created_by", user_id, "a Slack user ID like U024BE7LH"},
+    {"resolved_by", user_id, "a Slack user ID like U024BE7LH"},
+    {"sent_by", user_id, "a Slack user ID like U024BE7LH"},
+    {"by", user_id, "a Slack user ID like U024BE7LH"},
+    {"user", user_id, "a Slack user ID like U024BE7LH"},
+    {"decided_by", user_id, "Slack user IDs like U024BE7LH"},
+    {"channel", channel_id, "a Slack channel ID like C024BE91L"},
+    {"program", program_key, "a program key like dr-2027"},
+    {"start", date, "a date like 2027-06-30"},
+    {"due", date, "a date like 2027-06-30"},
+    {"original_due", date, "a date like 2027-06-30"},
+    {"done_on", date, "a date like 2027-06-30"},
+    {"need_by", date, "a date like 2027-06-30"},
+    {"date", date, "a date like 2027-06-30"},
+    {"skipped", date, "dates like 2027-06-30"},
+    {"from", date, "a date like 2027-06-30"},
+    {"to", date, "a date like 2027-06-30"},
+}};
+
+std::string shown(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return text.size() > 60 ? text.substr(0, 60) + "…" : text;
+}
+
+void check_field(const std::string& path, std::string_view field, const nlohmann::json& value,
+                 std::vector<std::string>& problems) {
+  for (const auto& rule : rules) {
+    if (rule.field != field) continue;
+    auto bad = [&](const nlohmann::json& v) {
+      return !v.is_string() ||
+             (!v.get_ref<const std::string&>().empty() && !rule.valid(v.get<std::string>()));
+    };
+    bool wrong = value.is_array() ? std::any_of(value.begin(), value.end(), bad) : bad(value);
+    if (wrong)
+      problems.push_back(path + " is " + shown(value) + ", not " + std::string(rule.shape));
+    return;
+  }
+}
+
+// Every field of `object` (and of the objects in its lists: a milestone's slips), by name.
+void check_object(const std::string& prefix, const nlohmann::json& object,
+                  std::vector<std::string>& problems) {
+  for (const auto& [key, value] : object.items()) {
+    std::string path = prefix + key;
+    check_field(path, key, value, problems);
+    if (value.is_array()) {
+      for (const auto& element : value) {
+        if (element.is_object()) check_object(path + ".", element, problems);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> field_problems(const nlohmann::json& row, const nlohmann::json& as_read) {
+  std::vector<std::string> problems;
+  if (!row.is_object()) return {"not an object"};
+  check_object("", row, problems);
+  if (row.contains("key") && row.contains("name") && !program_key(row.value("key", ""))) {
+    problems.push_back("key is " + shown(row["key"]) + ", not a program key like dr-2027");
+  }
+  if (auto severity = row.find("severity"); severity != row.end()) {
+    static constexpr std::array<std::string_view, 4> severities = {"S1", "S2", "S3", "S4"};
+    if (!severity->is_string() || std::find(severities.begin(), severities.end(),
+                                            severity->get<std::string>()) == severities.end())
+      problems.push_back("severity is " + shown(*severity) + ", not S1, S2, S3 or S4");
+  }
+  if (auto kind = row.find("on_kind"); kind != row.end()) {
+    std::string k = kind->is_string() ? kind->get<std::string>() : "";
+    std::string on = row.value("on", "");
+    bool fits = k == "program"   ? program_key(on)
+                : k == "user"    ? user_id(on)
+                : k == "channel" ? channel_id(on)
+                : k == "team"    ? !on.empty()
+                                 : false;
+    if (!fits)
+      problems.push_back("on " + shown(row.value("on", nlohmann::json())) +
+                         " does not fit on_kind " + shown(*kind));
+  }
+  // A status update's colour; a record's status word this build would read as another.
+  if (auto status = row.find("status"); status != row.end()) {
+    bool colour = row.contains("summary");
+    if (colour ? !(status->is_string() &&
+                   (*status == "green" || *status == "amber" || *status == "red"))
+               : as_read.value("status", nlohmann::json()) != *status) {
+      problems.push_back("status " + shown(*status) + " is not one this record can have");
+    }
+  }
+  return problems;
+}
+
+}  // namespace itpm::storage
