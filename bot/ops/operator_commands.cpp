@@ -47,25 +47,39 @@ class FollowerDir {
   std::filesystem::path path_;
 };
 
-bool is_locked(const StoreError& e) {
-  return std::string(e.what()).find("lock") != std::string::npos;
-}
+// A store of a schema this build does not read as it is: never worth a retry.
+class OtherSchema : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
 
-// Opens the database for reading: directly, or as a follower when a running bot holds it.
+// Opens the database for reading only, as a follower (a read-only instance beside whatever
+// else has it open): nothing is written, no migration runs, and a running bot is not
+// disturbed. A store of another schema is refused, naming the binary it needs.
 std::unique_ptr<Store> open_for_reading(const std::filesystem::path& data_dir,
                                         std::unique_ptr<FollowerDir>& follower) {
   if (!std::filesystem::exists(data_dir / "CURRENT")) {
     throw StoreError("no itpm-bot database in " + data_dir.string());
   }
-  try {
-    return storage::open_database(data_dir);
-  } catch (const StoreError& e) {
-    if (!is_locked(e)) throw;
-  }
   follower = std::make_unique<FollowerDir>();
   Store::Options options;
   options.follower_dir = follower->path();
-  return Store::open(data_dir, options);
+  std::unique_ptr<Store> store;
+  try {
+    store = Store::open(data_dir, options);
+  } catch (const StoreError& e) {
+    // A table this build keeps is missing: an older itpm-bot's store, not migrated yet.
+    if (std::string(e.what()).find("Column family not found") == std::string::npos) throw;
+  }
+  std::uint32_t stored = store ? store->stored_schema_version() : 0;
+  if (store && stored == Store::schema_version) return store;
+  std::string needed =
+      store && stored > Store::schema_version
+          ? "a newer itpm-bot (schema " + std::to_string(stored) + "): use that version"
+          : "an older itpm-bot: use that version, or start this one (schema " +
+                std::to_string(Store::schema_version) +
+                ") on it once, which migrates it; read-only commands never change a store";
+  throw OtherSchema(data_dir.string() + " was written by " + needed);
 }
 
 bool has_entries(const std::filesystem::path& dir) {
@@ -149,8 +163,10 @@ int run_backup(const std::filesystem::path& data_dir, const std::filesystem::pat
       std::cout << "backup " << info.id << " written to " << backup_dir.string() << " ("
                 << info.size << " bytes, verified; keeping the newest " << keep << ")\n";
       return 0;
+    } catch (const OtherSchema& e) {
+      return fail(e.what());
     } catch (const StoreError& e) {
-      if (follower == nullptr || attempt == attempts) return fail(e.what());
+      if (attempt == attempts) return fail(e.what());
       std::cerr << "itpm-bot: backup attempt " << attempt
                 << " failed while the database was changing (" << e.what() << "); retrying\n";
     }

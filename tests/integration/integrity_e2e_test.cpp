@@ -226,6 +226,41 @@ TEST_CASE("export writes private files, never over one without --force, never th
   CHECK(export_to({"--format", "csv", "--out", csv.string()}).first == 1);
 }
 
+TEST_CASE("read-only subcommands never migrate: an older store is refused, naming the binary",
+          "[integration]") {
+  itpm::test::TempDir dir;
+  auto data = dir.path() / "data";
+  {
+    auto store = itpm::storage::open_database(data);
+    itpm::storage::Repositories repos(*store);
+    run_on_store(repos, R"(program add dr-2027 "DR")");
+    itpm::storage::Batch older;
+    itpm::storage::Store::set_schema_version(older, itpm::storage::Store::schema_version - 1);
+    REQUIRE(store->commit(std::move(older)));
+  }
+  auto run = [&](std::vector<std::string> argv) {
+    itpm::process::ChildOptions options;
+    options.argv = {ITPM_BOT_PATH};
+    options.argv.insert(options.argv.end(), argv.begin(), argv.end());
+    itpm::process::ChildProcess child(options);
+    auto status = child.wait_exit(60s);
+    return std::make_pair(status.value_or(-1), child.output());
+  };
+  for (auto argv : {std::vector<std::string>{"export", "--data-dir", data.string(), "--out",
+                                             (dir.path() / "x.json").string()},
+                    std::vector<std::string>{"backup", "--data-dir", data.string(), "--to",
+                                             (dir.path() / "backups").string()}}) {
+    INFO(argv.front());
+    auto [status, out] = run(argv);
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("was written by an older itpm-bot"));
+    CHECK_THAT(out, Catch::Contains("read-only commands never change a store"));
+  }
+  // The store is still at its schema: nothing migrated it.
+  auto store = itpm::storage::Store::open(data);
+  CHECK(store->stored_schema_version() == itpm::storage::Store::schema_version - 1);
+}
+
 TEST_CASE("a burst of changes to one risk, none acked before the next: every one holds",
           "[integration]") {
   itpm::test::TempDir dir;
