@@ -205,6 +205,16 @@ net::awaitable<void> FollowUps::acquire_slot(commands::PostPriority priority) {
   co_await turn->async_wait(net::as_tuple(net::use_awaitable));  // the slot is handed over
 }
 
+net::awaitable<void> FollowUps::pause_without_slot(net::steady_timer& pause,
+                                                   std::chrono::steady_clock::duration wait,
+                                                   commands::PostPriority priority) {
+  // Up to minutes (a Retry-After): the slot serves other posts meanwhile.
+  release_slot();
+  pause.expires_after(wait);
+  co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+  co_await acquire_slot(priority);
+}
+
 void FollowUps::release_slot() {
   for (auto& waiters : slot_waiters_) {
     if (waiters.empty()) continue;
@@ -229,18 +239,20 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
   ApiResult result;
   bool plain = false;  // without blocks, after Slack refused them
   net::steady_timer pause(self->executor_);
+  // Each call is tried once: this loop waits between tries, without its slot.
+  CallOptions once;
+  once.max_attempts = 1;
   for (int attempt = 0;; ++attempt) {
     if (attempt > 0 && !(plain && classify_api_error(result.error) == ApiErrorKind::malformed)) {
       auto wait = retry_pause(attempt, result);
       spdlog::info("post (outbox row {}) failed with {}; trying again in {} s", post.outbox_seq,
                    result.error, wait.count());
-      pause.expires_after(wait);
-      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      co_await self->pause_without_slot(pause, wait, message.priority);
     }
     if (channel.empty() && !message.to_user.empty()) {
       // Built in its own statement: GCC 12 cannot keep an initializer list alive across co_await.
       nlohmann::json args = {{"users", message.to_user}};
-      result = co_await self->api_.call_json("conversations.open", std::move(args));
+      result = co_await self->api_.call_json("conversations.open", std::move(args), once);
       channel = result.ok
                     ? result.body.value(nlohmann::json::json_pointer("/channel/id"), std::string())
                     : std::string();
@@ -269,7 +281,7 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     if (!message.ephemeral_to.empty()) {
       // Nobody else sees it and Slack keeps no history of it: sent once, without a key.
       body["user"] = message.ephemeral_to;
-      result = co_await self->api_.call_json("chat.postEphemeral", std::move(body));
+      result = co_await self->api_.call_json("chat.postEphemeral", std::move(body), once);
       if (!transient(result)) break;
       continue;
     }
@@ -563,8 +575,8 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
             spdlog::warn("chat.update of survey S-{} failed: {}", survey, result.error);
             break;
           }
-          pause.expires_after(retry_pause(attempt + 1, result));
-          co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+          co_await self->pause_without_slot(pause, retry_pause(attempt + 1, result),
+                                            commands::PostPriority::normal);
         }
       }
     } catch (const std::exception& e) {

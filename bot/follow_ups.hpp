@@ -162,6 +162,11 @@ class FollowUps {
   // priority.
   boost::asio::awaitable<void> acquire_slot(commands::PostPriority priority);
   void release_slot();
+  // Waits `wait` before a retry with the caller's slot given up meanwhile, then takes one again
+  // (at `priority`): a post sleeping on a retry never keeps others from being sent.
+  boost::asio::awaitable<void> pause_without_slot(boost::asio::steady_timer& pause,
+                                                  std::chrono::steady_clock::duration wait,
+                                                  commands::PostPriority priority);
   // Waits until `message`'s channel may take another post.
   boost::asio::awaitable<void> wait_turn(const commands::PostMessage& message);
   void dequeue(std::uint64_t seq);

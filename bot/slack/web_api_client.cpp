@@ -89,6 +89,7 @@ net::awaitable<ApiResult> WebApiClient::call_form(
 net::awaitable<ApiResult> WebApiClient::post_message(nlohmann::json message) {
   CallOptions options;
   options.retry_ambiguous = false;  // the caller looks for the post before trying again
+  options.max_attempts = 1;         // and waits out a rate limit without holding its slot
   co_return co_await call_json("chat.postMessage", std::move(message), options);
 }
 

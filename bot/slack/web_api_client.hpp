@@ -50,7 +50,8 @@ class WebApiClient {
   boost::asio::awaitable<ApiResult> call_form(std::string method,
                                               std::vector<std::pair<std::string, std::string>> args,
                                               CallOptions options = {}, bool get = false);
-  // chat.postMessage, never repeated blindly (the caller looks for the post first).
+  // chat.postMessage, tried once: never repeated blindly (the caller looks for the post
+  // first), and a rate limit comes back to the caller, who waits it out.
   boost::asio::awaitable<ApiResult> post_message(nlohmann::json message);
   // A follow-up to a slash command or interaction (no Authorization header, as Slack expects).
   // Never repeated after an answer that leaves open whether it arrived (5xx, network). A URL
