@@ -538,6 +538,25 @@ json stored_settings(const Store& store) {
   return settings_of(store.get(Family::meta, settings_key()));
 }
 
+std::vector<Allocation> Repositories::allocations_of(std::string_view user) const {
+  std::vector<Allocation> out;
+  store_.scan(Family::allocations, KeyBuilder().str(user).done(),
+              [&](std::string_view, std::string_view value) {
+                if (auto a = decode_record<Allocation>(value)) out.push_back(std::move(*a));
+                return true;
+              });
+  return out;
+}
+
+std::string Repositories::claim(Batch& batch, std::string_view name, std::string_view key,
+                                std::string_view value, const std::string& item) const {
+  std::string guard = KeyBuilder().str("guard").str(name).str(key).done();
+  auto raw = store_.get(Family::meta, guard);
+  if (auto* reads = ReadSet::active()) reads->note(Family::meta, guard, raw, item);
+  batch.put(Family::meta, guard, value);
+  return raw.value_or("");
+}
+
 json Repositories::settings() const {
   auto raw = store_.get(Family::meta, settings_key());
   if (auto* reads = ReadSet::active()) reads->note(Family::meta, settings_key(), raw, "config");

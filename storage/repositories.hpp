@@ -308,6 +308,16 @@ class Repositories {
                      const Change& change);
   void restore_settings(Batch& batch, const nlohmann::json& settings);
 
+  // A person's allocations, by program: their own keys, not everyone's.
+  [[nodiscard]] std::vector<Allocation> allocations_of(std::string_view user) const;
+
+  // Serialises writers of one thing that has no record of its own (a program's open survey, a
+  // person's staffing): `claim` reads the guard `name`/`key` (noted in the active ReadSet) and
+  // puts a new value in `batch`, so that of two commands that claim it at once, the second
+  // meets the first's write and runs again on fresh data. Returns the value read ("" if none).
+  std::string claim(Batch& batch, std::string_view name, std::string_view key,
+                    std::string_view value, const std::string& item) const;
+
   [[nodiscard]] Outbox& outbox() { return outbox_; }
   [[nodiscard]] const Outbox& outbox() const { return outbox_; }
   [[nodiscard]] JobQueue& jobs() { return jobs_; }

@@ -45,8 +45,11 @@ Outcome assign(const ParsedCommand& cmd, const Command& command, const Context& 
     return refusal(fmt::format("Only {}, {} or an itpm admin can change who works on {}.",
                                user_mention(user), program_leads(program), program.key));
   }
-  auto people = by_person(ctx.repos);
-  std::vector<Allocation>& mine = people[user];
+  // Two changes to one person's staffing at once: the second runs again on the first's result.
+  Outcome out;
+  (void)ctx.repos.claim(out.writes, "staffing", user, std::to_string(millis(ctx.now)),
+                        user_mention(user) + "'s staffing");
+  std::vector<Allocation> mine = ctx.repos.allocations_of(user);
   const Allocation* before = nullptr;
   for (const auto& a : mine) {
     if (a.program == program.key) before = &a;
@@ -58,7 +61,6 @@ Outcome assign(const ParsedCommand& cmd, const Command& command, const Context& 
     return mistake(
         cmd, fmt::format("{} is already at {}% on {}.", user_mention(user), percent, program.key));
   Allocation after{user, program.key, percent, command.user_id, millis(ctx.now)};
-  Outcome out;
   ctx.repos.save(out.writes, after, before,
                  storage::Change{command.user_id, after.at, percent == 0 ? "unassign" : "assign"});
   std::vector<Allocation> updated;

@@ -92,7 +92,10 @@ Outcome send_survey(const ParsedCommand& cmd, const Command& command, const Cont
   survey.sent_at = millis(ctx.now);
   std::string id = storage::survey_id(survey.number);
 
-  // A new survey replaces the program's open one: its poll closes with its final tally.
+  // A new survey replaces the program's open one: its poll closes with its final tally. Two
+  // sends at once: the second runs again, and closes the first's survey.
+  (void)ctx.repos.claim(out.writes, "open_survey", program.key, std::to_string(survey.number),
+                        program.key + "'s survey");
   std::vector<std::string> closed;
   for (const auto& before : ctx.repos.all<storage::Survey>()) {
     if (before.program != program.key || before.status != storage::ProgramStatus::open) continue;

@@ -282,6 +282,24 @@ TEST_CASE("one program added twice at the same moment: one wins, the other hears
   CHECK(t.repos.audit("dr-2027").size() == 1);
 }
 
+TEST_CASE("two surveys sent at once leave one open, and two staffing changes at once both count") {
+  TempStore t;
+  itpm::commands::Registry registry;
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
+  handle(t, d, slash(R"(program add dr-2027 "DR" --channel <#C1>)"));
+  handle(t, d, slash(R"(program add ci-2027 "CI" --channel <#C1>)"));
+  handle_at_once(t, d, {slash("survey send dr-2027"), slash("survey send dr-2027")});
+  int open = 0;
+  for (const auto& s : t.repos.all<itpm::storage::Survey>())
+    open += s.status == itpm::storage::ProgramStatus::open ? 1 : 0;
+  CHECK(open == 1);
+  auto out = handle_at_once(
+      t, d, {slash("staff assign <@U1> dr-2027 60"), slash("staff assign <@U1> ci-2027 50")});
+  // The second saw the first: its answer counts both and flags the person.
+  CHECK_THAT(text_of(out[1]), Catch::Contains("110% in all"));
+  CHECK(t.repos.allocations_of("U1").size() == 2);
+}
+
 TEST_CASE("many people changing few risks at once: no change is lost, the store stays whole") {
   TempStore t;
   itpm::commands::Registry registry;
