@@ -224,6 +224,7 @@ int run_bot(const Config& config) {
   net::thread_pool workers(1);
   dispatcher.set_worker(workers.get_executor(), Dispatcher::working_notice_after,
                         [deliver](Dispatched d) { deliver(d); });
+  dispatcher.set_ack_deadline(Dispatcher::ack_deadline);
   auto handle = [&](const Envelope& envelope, Ack ack) {
     dispatcher.handle(envelope, [deliver, ack = std::move(ack)](Dispatched d) {
       deliver(d);

@@ -122,7 +122,56 @@ void Dispatcher::refuse_outsider(const Envelope& envelope,
   done(std::move(d));
 }
 
+std::function<void(Dispatched)> Dispatcher::acked_in_time(const Envelope& envelope,
+                                                          std::function<void(Dispatched)> done) {
+  // A form's ack is its only answer (errors next to the fields): it is not cut short.
+  bool submission = envelope.type == "interactive" && envelope.payload.is_object() &&
+                    envelope.payload.value("type", nlohmann::json()) == "view_submission";
+  if (!ack_within_ || !late_ || submission) return done;
+  struct Deadline {
+    explicit Deadline(const net::any_io_executor& executor) : timer(executor) {}
+    net::steady_timer timer;
+    bool acked = false;
+  };
+  auto deadline = std::make_shared<Deadline>(executor_);
+  auto url =
+      envelope.payload.is_object() ? envelope.payload.find("response_url") : envelope.payload.end();
+  std::string response_url =
+      url != envelope.payload.end() && url->is_string() ? url->get<std::string>() : "";
+  bool slash = envelope.type == "slash_commands";
+  deadline->timer.expires_after(*ack_within_);
+  deadline->timer.async_wait([deadline, done, slash,
+                              within = ack_within_->count()](const boost::system::error_code& ec) {
+    if (ec || deadline->acked) return;
+    deadline->acked = true;
+    Dispatched d;
+    if (slash) {
+      d.ack_payload = reply_payload(
+          commands::text_reply(commands::Visibility::ephemeral,
+                               {"⏳ Saving… the result follows here once it is safely stored."}));
+    }
+    spdlog::warn("an envelope's answer took longer than {} ms: acked, the answer follows", within);
+    done(std::move(d));
+  });
+  return [this, deadline, done = std::move(done), response_url](Dispatched d) {
+    if (!deadline->acked) {
+      deadline->acked = true;
+      deadline->timer.cancel();
+      done(std::move(d));
+      return;
+    }
+    // Acked already: what would have ridden on the ack goes by response_url.
+    if (d.ack_payload && !response_url.empty() && !d.follow_up) {
+      d.response_url = response_url;
+      d.follow_up = std::move(d.ack_payload);
+    }
+    d.ack_payload.reset();
+    late_(std::move(d));
+  };
+}
+
 void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)> done) {
+  done = acked_in_time(envelope, std::move(done));
   if (outsider(sender_team(envelope))) {
     refuse_outsider(envelope, done);
     return;
@@ -208,14 +257,15 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts, boo
   if (worker_ && traits.reads_widely) {
     nlohmann::json notice = reply_payload(commands::text_reply(
         commands::Visibility::ephemeral, {"⏳ Working on it… the answer follows here."}));
-    run_on_worker(std::move(attempt), command.response_url, accepts, done, late_,
+    run_on_worker(command.user_id, std::move(attempt), command.response_url, accepts, done, late_,
                   std::move(notice));
     return;
   }
   complete(std::move(attempt), accepts ? "" : command.response_url, keep_original, done);
 }
 
-void Dispatcher::run_on_worker(Attempt attempt, const std::string& response_url, bool accepts,
+void Dispatcher::run_on_worker(const std::string& user, Attempt attempt,
+                               const std::string& response_url, bool accepts,
                                const std::function<void(Dispatched)>& done,
                                const std::function<void(Dispatched)>& late,
                                std::optional<nlohmann::json> notice) {
@@ -237,23 +287,57 @@ void Dispatcher::run_on_worker(Attempt attempt, const std::string& response_url,
         d.ack_payload = notice;
         done(std::move(d));
       });
-  net::post(*worker_, [this, run, attempt = std::move(attempt), response_url, accepts, done, late] {
-    auto now = std::chrono::system_clock::now();
-    commands::Outcome outcome;
-    {
-      storage::Store::ReadView view(repos_.store());
-      outcome = attempt(now);
-    }
-    net::post(executor_, [this, run, outcome = std::move(outcome), now, attempt, response_url,
-                          accepts, done, late]() mutable {
-      run->answered = true;
-      run->notice.cancel();
-      if (!run->acked) {
-        complete_outcome(std::move(outcome), now, attempt, accepts ? "" : response_url, false,
-                         done);
-      } else {
-        complete_outcome(std::move(outcome), now, attempt, response_url, false, late);
-      }
+  queue_for_worker(
+      user, [this, run, attempt = std::move(attempt), response_url, accepts, done, late] {
+        auto now = std::chrono::system_clock::now();
+        commands::Outcome outcome;
+        {
+          storage::Store::ReadView view(repos_.store());
+          outcome = attempt(now);
+        }
+        net::post(executor_, [this, run, outcome = std::move(outcome), now, attempt, response_url,
+                              accepts, done, late]() mutable {
+          run->answered = true;
+          run->notice.cancel();
+          if (!run->acked) {
+            complete_outcome(std::move(outcome), now, attempt, accepts ? "" : response_url, false,
+                             done);
+          } else {
+            complete_outcome(std::move(outcome), now, attempt, response_url, false, late);
+          }
+        });
+      });
+}
+
+void Dispatcher::queue_for_worker(const std::string& user, std::function<void()> job) {
+  // A person whose commands kept the worker busy for more than their share of the last minute
+  // waits behind everyone else: one person's deep reads cannot starve the rest.
+  auto now = std::chrono::steady_clock::now();
+  auto& used = worker_use_[user];
+  if (now - used.window >= std::chrono::minutes(1)) used = WorkerUse{now, {}};
+  bool over = used.spent > worker_share_;
+  (over ? worker_later_ : worker_queue_).push_back(WorkerJob{user, std::move(job)});
+  if (!worker_busy_) start_worker_job();
+}
+
+void Dispatcher::start_worker_job() {
+  auto& queue = !worker_queue_.empty() ? worker_queue_ : worker_later_;
+  if (queue.empty()) {
+    worker_busy_ = false;
+    return;
+  }
+  worker_busy_ = true;
+  WorkerJob job = std::move(queue.front());
+  queue.pop_front();
+  net::post(*worker_, [this, job = std::move(job)] {
+    auto started = std::chrono::steady_clock::now();
+    job.run();
+    auto spent = std::chrono::steady_clock::now() - started;
+    // After the job's own answer, which it posted first.
+    net::post(executor_, [this, user = job.user, spent] {
+      if (worker_use_.size() > 10000) worker_use_.clear();
+      worker_use_[user].spent += spent;
+      start_worker_job();
     });
   });
 }
@@ -653,7 +737,8 @@ void Dispatcher::run_typed(TypedCommand typed, const std::function<void(Dispatch
     if (worker_ && late_ && traits.reads_widely) {
       // Read on the worker like /itpm's: the I/O thread never runs a long read. The event's
       // ack carries nothing; the answer is a post either way.
-      run_on_worker(std::move(attempt), "", false, finish(done), finish(late_), std::nullopt);
+      run_on_worker(typed.command.user_id, std::move(attempt), "", false, finish(done),
+                    finish(late_), std::nullopt);
       return;
     }
     complete(std::move(attempt), "", false, finish(done));

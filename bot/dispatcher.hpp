@@ -12,12 +12,14 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace itpm::bot {
@@ -98,9 +100,22 @@ class Dispatcher {
     late_ = std::move(late);
   }
 
-  // Handles `envelope`; `done` runs on the I/O thread: at once, or once the writes are durable.
+  // Acks every envelope within `within` whatever the disk does (needs set_worker's `late`):
+  // when its answer is not ready by then (a write not durable yet), the ack says "⏳ Saving…"
+  // (a slash command; other envelopes get an empty ack) and the answer follows through `late`,
+  // by response_url or as its posts, only once it is durable. Without it, `done` waits.
+  void set_ack_deadline(std::chrono::milliseconds within) { ack_within_ = within; }
+
+  // Handles `envelope`; `done` runs once on the I/O thread: at once, once the writes are
+  // durable, or at the ack deadline.
   void handle(const Envelope& envelope, std::function<void(Dispatched)> done);
 
+  // Worker time one person's commands may take in a minute before theirs wait behind
+  // everyone else's.
+  static constexpr std::chrono::seconds default_worker_share{3};
+  void set_worker_share(std::chrono::steady_clock::duration share) { worker_share_ = share; }
+  // Slack shows an error when an envelope is not acked within 3 s.
+  static constexpr std::chrono::milliseconds ack_deadline{2500};
   // How long the ack of a command run on the worker waits for its answer before it says
   // "working on it" instead (the answer then follows as a response_url reply).
   static constexpr std::chrono::milliseconds working_notice_after{100};
@@ -150,12 +165,16 @@ class Dispatcher {
   void complete_outcome(commands::Outcome outcome, std::chrono::system_clock::time_point now,
                         Attempt attempt, const std::string& response_url, bool keep_original,
                         const std::function<void(Dispatched)>& done);
-  // Runs `attempt` on the worker under a read view. If the answer takes long, `done` acks with
-  // `notice` (nullopt: an empty ack) and the answer goes to `late`.
-  void run_on_worker(Attempt attempt, const std::string& response_url, bool accepts,
-                     const std::function<void(Dispatched)>& done,
+  // Runs `attempt` (asked for by `user`) on the worker under a read view. If the answer takes
+  // long, `done` acks with `notice` (nullopt: an empty ack) and the answer goes to `late`.
+  void run_on_worker(const std::string& user, Attempt attempt, const std::string& response_url,
+                     bool accepts, const std::function<void(Dispatched)>& done,
                      const std::function<void(Dispatched)>& late,
                      std::optional<nlohmann::json> notice);
+  // Queues `job` for the worker, one job at a time: a person over their share of worker time
+  // in the last minute goes behind everyone else's jobs.
+  void queue_for_worker(const std::string& user, std::function<void()> job);
+  void start_worker_job();
   // Whether `team` (a sender's, from the envelope or users.info) is another organisation's:
   // false while the bot's own team is unknown or `team` is empty.
   [[nodiscard]] bool outsider(const std::string& team) const;
@@ -191,6 +210,23 @@ class Dispatcher {
   std::function<void(const std::string&)> on_token_revoked_;
   std::optional<boost::asio::any_io_executor> worker_;
   std::chrono::milliseconds notice_after_{0};
+  std::optional<std::chrono::milliseconds> ack_within_;
+  struct WorkerJob {
+    std::string user;
+    std::function<void()> run;  // on the worker thread
+  };
+  std::deque<WorkerJob> worker_queue_;
+  std::deque<WorkerJob> worker_later_;  // of people over their share
+  bool worker_busy_ = false;
+  struct WorkerUse {
+    std::chrono::steady_clock::time_point window;  // start of the current minute
+    std::chrono::steady_clock::duration spent{};
+  };
+  std::unordered_map<std::string, WorkerUse> worker_use_;  // by user
+  std::chrono::steady_clock::duration worker_share_ = default_worker_share;
+  // `done` wrapped so that it acks by the deadline; a later answer goes to `late_`.
+  std::function<void(Dispatched)> acked_in_time(const Envelope& envelope,
+                                                std::function<void(Dispatched)> done);
   std::function<void(Dispatched)> late_;
   // Whether `user` may have another answer this minute: a command's (`command`) or a canned
   // reply's, each counted on its own.

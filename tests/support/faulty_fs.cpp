@@ -25,11 +25,13 @@ class FullDiskFile : public rocksdb::FSWritableFileOwnerWrapper {
     return FSWritableFileOwnerWrapper::Flush(options, dbg);
   }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    fs_.wait_while_stalled();
     if (refuse()) return rocksdb::IOStatus::NoSpace("No space left on device");
     return FSWritableFileOwnerWrapper::Sync(options, dbg);
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                           rocksdb::IODebugContext* dbg) override {
+    fs_.wait_while_stalled();
     if (refuse()) return rocksdb::IOStatus::NoSpace("No space left on device");
     return FSWritableFileOwnerWrapper::Fsync(options, dbg);
   }
@@ -65,6 +67,24 @@ rocksdb::IOStatus FullDiskFs::ReopenWritableFile(const std::string& name,
   auto s = target()->ReopenWritableFile(name, options, file, dbg);
   if (s.ok()) *file = std::make_unique<FullDiskFile>(std::move(*file), *this);
   return s;
+}
+
+void FullDiskFs::stall() {
+  std::lock_guard lock(stall_mutex_);
+  stalled_ = true;
+}
+
+void FullDiskFs::resume() {
+  {
+    std::lock_guard lock(stall_mutex_);
+    stalled_ = false;
+  }
+  stall_changed_.notify_all();
+}
+
+void FullDiskFs::wait_while_stalled() {
+  std::unique_lock lock(stall_mutex_);
+  stall_changed_.wait(lock, [this] { return !stalled_; });
 }
 
 rocksdb::IOStatus FullDiskFs::GetFreeSpace(const std::string& path,

@@ -1,14 +1,17 @@
 #pragma once
 // A RocksDB file system for fault tests: everything goes to the real one, except that while
 // `full` is set every write to a file (append, flush, sync) fails the way a full disk does
-// ("No space left on device"). Used through RocksDB's own Env (Store::Options::env), so the
-// store under test is the real one.
+// ("No space left on device"), and while stalled every sync waits (a disk that stops
+// answering). Used through RocksDB's own Env (Store::Options::env), so the store under test
+// is the real one.
 
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
 namespace itpm::test {
 
@@ -31,6 +34,17 @@ class FullDiskFs : public rocksdb::FileSystemWrapper {
 
   std::atomic<bool> full{false};
   std::atomic<int> refused{0};  // writes failed so far
+
+  // While stalled, syncs wait until resumed (also resumed when the file system goes).
+  void stall();
+  void resume();
+  void wait_while_stalled();
+  ~FullDiskFs() override { resume(); }
+
+ private:
+  std::mutex stall_mutex_;
+  std::condition_variable stall_changed_;
+  bool stalled_ = false;
 };
 
 // A FullDiskFs and the Env that uses it; keep it alive as long as the store.

@@ -2,6 +2,7 @@
 #include "commands/areas/handler_support.hpp"
 #include "commands/render/reply.hpp"
 #include "tests/support/command_fixture.hpp"
+#include "tests/support/dispatch_fixture.hpp"
 #include "tests/support/faulty_fs.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -16,52 +17,12 @@
 #include <random>
 
 using namespace itpm::bot;
-
-namespace {
-
-Envelope slash(const std::string& text, bool accepts = true) {
-  Envelope e;
-  e.envelope_id = "E1";
-  e.type = "slash_commands";
-  e.accepts_response_payload = accepts;
-  e.payload = {{"user_id", "U1"},
-               {"channel_id", "C1"},
-               {"text", text},
-               {"response_url", "https://hooks.example/r"}};
-  return e;
-}
-
-Envelope mention(const std::string& event_id, const std::string& user = "U2") {
-  Envelope e;
-  e.envelope_id = "E-" + event_id;
-  e.type = "events_api";
-  e.payload = {
-      {"event_id", event_id},
-      {"event", {{"type", "app_mention"}, {"user", user}, {"channel", "C1"}, {"ts", "1.2"}}}};
-  return e;
-}
-
-struct TempStore {
-  explicit TempStore(itpm::storage::Store::Options options = {})
-      : store(itpm::storage::Store::open(dir.path() / "db", options)), repos(*store) {}
-  boost::asio::io_context ioc;
-  itpm::test::TempDir dir;
-  std::unique_ptr<itpm::storage::Store> store;
-  itpm::storage::Repositories repos;
-};
-
-// Handles `e`; what writes (a command's change, an event's dedupe row) is committed on the
-// store's committer thread and finishes on the I/O context, which has work until then.
-Dispatched handle(TempStore& t, Dispatcher& d, const Envelope& e) {
-  std::optional<Dispatched> out;
-  d.handle(e, [&](Dispatched result) { out = std::move(result); });
-  t.ioc.restart();
-  t.ioc.run_for(std::chrono::seconds(10));
-  REQUIRE(out);
-  return std::move(*out);
-}
-
-}  // namespace
+using itpm::test::handle;
+using itpm::test::mention;
+using itpm::test::run_until;
+using itpm::test::slash;
+using itpm::test::TempStore;
+using itpm::test::typed;
 
 TEST_CASE("a slash command's reply rides on the ack when Slack accepts one") {
   TempStore t;
@@ -90,22 +51,6 @@ TEST_CASE("events are handled once per event_id") {
   CHECK(handle(t, restarted, mention("Ev1")).posts.empty());
   CHECK(handle(t, restarted, mention("Ev4")).posts.size() == 1);
 }
-
-namespace {
-
-Envelope typed(const std::string& event_id, const std::string& type, const std::string& channel,
-               const std::string& text) {
-  Envelope e;
-  e.envelope_id = "E-" + event_id;
-  e.type = "events_api";
-  nlohmann::json event = {
-      {"type", type}, {"user", "U2"}, {"channel", channel}, {"ts", "1.2"}, {"text", text}};
-  if (type == "message") event["channel_type"] = "im";
-  e.payload = {{"event_id", event_id}, {"event", event}};
-  return e;
-}
-
-}  // namespace
 
 TEST_CASE("a command after the bot's mention or in a DM runs as if typed after /itpm") {
   TempStore t;
@@ -409,18 +354,6 @@ const itpm::commands::Grammar& gated_grammar() {
       {"help", {}, "Help", "", {{"", {}, "Help", {}, {}, quick_help}}},
       {"report", {}, "Report", "", {{"", {}, "Report", {}, {}, gated_report}}}};
   return grammar;
-}
-
-// Runs the I/O context until `ready()` holds (at most 10 s). It is kept from running out of
-// work meanwhile: the worker posts to it from its own thread.
-template <class Ready>
-bool run_until(boost::asio::io_context& ioc, Ready ready) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  auto busy = boost::asio::make_work_guard(ioc);
-  ioc.restart();
-  while (!ready() && std::chrono::steady_clock::now() < deadline)
-    ioc.run_one_for(std::chrono::milliseconds(50));
-  return ready();
 }
 
 std::string text_of(const std::optional<nlohmann::json>& payload) {
