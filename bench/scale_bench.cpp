@@ -10,8 +10,8 @@
 // usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...] [-- COMMAND...]
 //        (defaults: 5 rounds, scales 1 and 10, the read commands below)
 // Prints Markdown; never a verdict.
-#include "bench/bot_process.hpp"
 #include "bench/measure.hpp"
+#include "bench/scale_run.hpp"
 #include "tests/support/http_get.hpp"
 #include "tools/process/child_process.hpp"
 #include "tools/slack_sim/sim_server.hpp"
@@ -30,76 +30,15 @@
 namespace {
 
 using namespace std::chrono_literals;
+using itpm::bench::child;
 using itpm::bench::memory_mib;
 using itpm::bench::percentile;
+using itpm::bench::run;
+using itpm::bench::seconds_since;
+using itpm::bench::SteadyClock;
+using itpm::bench::time_command;
+using itpm::bench::Timing;
 using itpm::sim::Snapshot;
-using SteadyClock = std::chrono::steady_clock;
-
-double seconds_since(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
-
-struct Timing {
-  std::vector<double> ack_ms;
-  std::vector<double> answer_ms;
-  int unanswered = 0;  // no ack within 15 s, or no answer within 60 s
-};
-
-// Sends `text` and waits for its ack and its answer: the ack's payload, or (for an empty ack)
-// the next response_url reply.
-void time_command(itpm::sim::SlackSim& sim, const std::string& text, Timing& t) {
-  int replies_before = sim.snapshot().count_calls("response_url");
-  itpm::sim::SlashCommand command;
-  command.text = text;
-  auto sent = SteadyClock::now();
-  std::string id = sim.send_slash_command(command);
-  bool acked = sim.wait_for([&](const Snapshot& s) { return s.ack_for(id) != nullptr; }, 15s);
-  double ack_ms = seconds_since(sent) * 1000;
-  if (!acked) {
-    ++t.unanswered;
-    return;
-  }
-  t.ack_ms.push_back(ack_ms);
-  Snapshot s = sim.snapshot();
-  const auto* ack = s.ack_for(id);
-  bool in_ack = ack->payload.is_object() && !ack->payload.value("text", "").empty() &&
-                ack->payload.value("text", "").find("Working on it") == std::string::npos;
-  if (in_ack) {
-    t.answer_ms.push_back(ack_ms);
-    return;
-  }
-  bool answered = sim.wait_for(
-      [&](const Snapshot& now) { return now.count_calls("response_url") > replies_before; }, 60s);
-  if (!answered) {
-    ++t.unanswered;
-    return;
-  }
-  t.answer_ms.push_back(seconds_since(sent) * 1000);
-}
-
-itpm::process::ChildOptions child(const itpm::sim::SlackSim& sim, std::vector<std::string> argv,
-                                  const std::filesystem::path& ca,
-                                  const std::filesystem::path& log) {
-  itpm::process::ChildOptions options;
-  options.argv = std::move(argv);
-  options.set_env = itpm::bench::slack_env(sim, ca);
-  options.set_env["ITPM_ADMINS"] = "U0DEMO1";
-  options.set_env["ITPM_LOG_LEVEL"] = "info";  // the line with the HTTP port
-  options.output_file = log.string();
-  return options;
-}
-
-int run(const std::string& program, std::vector<std::string> args,
-        const std::filesystem::path& log) {
-  itpm::process::ChildOptions options;
-  options.argv = {program};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.output_file = log.string();
-  itpm::process::ChildProcess p(options);
-  auto status = p.wait_exit(30min);
-  if (!status) throw std::runtime_error(program + " did not finish within 30 minutes");
-  return *status;
-}
 
 const std::vector<std::string> read_commands = {"report",
                                                 "kpi",
@@ -190,41 +129,12 @@ int main(int argc, char** argv) {
     for (int scale : scales) {
       ScaleResult r;
       r.scale = scale;
-      auto json_path = dir / fmt::format("workspace-{}.json", scale);
-      auto data = dir / fmt::format("data-{}", scale);
-      if (!std::filesystem::exists(json_path)) {
-        auto start = SteadyClock::now();
-        if (run(gen_path, {std::to_string(scale), json_path.string()}, dir / "gen.log") != 0)
-          throw std::runtime_error("itpm-workspace-gen failed; see gen.log");
-        r.generate_s = seconds_since(start);
-      }
-      r.json_mib = static_cast<double>(std::filesystem::file_size(json_path)) / (1 << 20);
-      // An imported store is reused (delete DIR to import again).
-      if (!std::filesystem::exists(data)) {
-        auto start = SteadyClock::now();
-        if (run(bot_path, {"import", "--data-dir", data.string(), "--from", json_path.string()},
-                dir / fmt::format("import-{}.log", scale)) != 0)
-          throw std::runtime_error("import failed; see import log");
-        r.import_s = seconds_since(start);
-      }
-
-      auto log = dir / fmt::format("bot-{}.log", scale);
-      auto spawn = SteadyClock::now();
-      itpm::process::ChildProcess bot(child(
-          sim, {bot_path, "--data-dir", data.string(), "--http-listen", "127.0.0.1:0"}, ca, log));
-      ++hellos;
-      if (!sim.wait_for([&](const Snapshot& s) { return s.hellos_sent >= hellos; }, 60s))
-        throw std::runtime_error("the bot did not connect");
-      for (;;) {
-        try {
-          auto port = itpm::bench::logged_http_port(log);
-          if (port && itpm::test::http_get(*port, "/readyz").status == 200) break;
-        } catch (const std::exception&) {
-          // not listening yet
-        }
-        if (seconds_since(spawn) > 60) throw std::runtime_error("the bot was not ready in 60 s");
-      }
-      r.startup_s = seconds_since(spawn);
+      auto w = itpm::bench::prepare_workspace(bot_path, gen_path, dir, scale);
+      r.generate_s = w.generate_s;
+      r.import_s = w.import_s;
+      r.json_mib = w.json_mib;
+      auto bot = itpm::bench::start_ready(
+          sim, bot_path, w.data, ca, dir / fmt::format("bot-{}.log", scale), ++hellos, r.startup_s);
       std::string owner = owner_of_first_risk(sim);
       for (int round = 0; round < rounds; ++round) {
         for (const auto& text : commands) time_command(sim, text, r.timings[text]);
@@ -242,9 +152,9 @@ int main(int argc, char** argv) {
         }
         sim.wait_for([&](const Snapshot& s) { return s.acks.size() > acks_before; }, 60s);
       }
-      r.peak_rss_mib = memory_mib(bot.pid(), "VmHWM");
-      bot.signal(SIGTERM);
-      if (!bot.wait_exit(60s)) throw std::runtime_error("the bot did not stop within 60 s");
+      r.peak_rss_mib = memory_mib(bot->pid(), "VmHWM");
+      bot->signal(SIGTERM);
+      if (!bot->wait_exit(60s)) throw std::runtime_error("the bot did not stop within 60 s");
       results.push_back(std::move(r));
     }
   } catch (const std::exception& e) {

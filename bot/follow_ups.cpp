@@ -23,9 +23,9 @@ namespace itpm::bot {
 namespace net = boost::asio;
 
 std::chrono::seconds retry_pause(int attempt, const ApiResult& last) {
-  auto wait = std::chrono::seconds(std::min(300, 1 << std::min(attempt, 9)));
-  if (last.retry_after) wait = std::max(wait, *last.retry_after);
-  return wait;
+  // A rate limit says when to come back: then, not later (it is no sign of trouble).
+  if (last.retry_after) return std::max(*last.retry_after, std::chrono::seconds(1));
+  return std::chrono::seconds(std::min(300, 1 << std::min(attempt, 9)));
 }
 
 namespace {

@@ -203,7 +203,7 @@ class FollowUps {
 };
 
 // How long to wait before try `attempt` (1, 2, ...) after `last` failed: 2 s, 4 s, ... up to
-// 5 minutes, or longer when Slack asked for it (Retry-After).
+// 5 minutes; after a rate limit, what Slack asked for (Retry-After, at least 1 s).
 std::chrono::seconds retry_pause(int attempt, const ApiResult& last);
 
 }  // namespace itpm::bot
