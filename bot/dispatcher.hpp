@@ -148,7 +148,8 @@ class Dispatcher {
                                                   std::function<void(Dispatched)> done);
   ViewCall home_of(const std::string& user);
   // Publishes `user`'s home tab: built on the worker under a read view and sent through
-  // `late` (it reads every open risk); `done` acks meanwhile. Without a worker, on `done`.
+  // `late` (it reads the person's rows of open_work_by_owner and the items they name); `done`
+  // acks meanwhile. Without a worker, on `done`.
   // Builds asked for while one runs for the same person share the next one.
   void publish_home(const std::string& user, Dispatched d,
                     const std::function<void(Dispatched)>& done);

@@ -1,9 +1,10 @@
 #pragma once
 // Runs the jobs of the schedule family when they fall due: review reminders and occurrences,
-// escalation ladder steps, overdue mitigation checks (commands/jobs.hpp decides what each
-// does). One timer is armed for the earliest job, so nothing runs while nothing is due.
-// Firing is one atomic batch per round: the jobs' removal, the changes they make, the jobs
-// they schedule next and the outbox rows of their posts; the posts go out once it is durable.
+// escalation ladder steps, overdue mitigation checks (commands/job.hpp says what a job is,
+// commands/job_runner.hpp what each does). One timer is armed for the earliest job, so nothing runs
+// while nothing is due. Firing is one atomic batch per round: the jobs' removal, the changes they
+// make, the jobs they schedule next and the outbox rows of their posts; the posts go out once it is
+// durable.
 
 #include "bot/follow_ups.hpp"
 #include "bot/ops/health.hpp"

@@ -198,7 +198,8 @@ struct Allocation {
   std::int64_t at = 0;
 };
 
-// A 1-5 satisfaction poll, Q-<number>, posted in a channel with a button per score.
+// A 1-5 satisfaction poll, S-<number> (Q-<number> before schema 5), posted in a channel with a
+// button per score.
 struct Survey {
   std::uint64_t number = 0;
   std::string program;

@@ -272,18 +272,21 @@ Reply page_reply(const ParsedCommand& cmd, const Command& command, Visibility vi
   return reply;
 }
 
-std::string band(int score) {
-  if (score >= 15) return "critical";
-  if (score >= 10) return "high";
-  if (score >= 5) return "medium";
-  return "low";
+int band_index(int score, int threshold) {
+  if (score >= threshold) return 3;
+  if (score >= 10) return 2;
+  if (score >= 5) return 1;
+  return 0;
 }
 
-std::string band_dot(int score) {
-  if (score >= 15) return "🔴";
-  if (score >= 10) return "🟠";
-  if (score >= 5) return "🟡";
-  return "🟢";
+std::string band(int score, int threshold) {
+  static constexpr std::array<const char*, 4> names = {"low", "medium", "high", "critical"};
+  return names.at(static_cast<std::size_t>(band_index(score, threshold)));
+}
+
+std::string band_dot(int score, int threshold) {
+  static constexpr std::array<const char*, 4> dots = {"🟢", "🟡", "🟠", "🔴"};
+  return dots.at(static_cast<std::size_t>(band_index(score, threshold)));
 }
 
 void send(Outcome& out, PostMessage message) {

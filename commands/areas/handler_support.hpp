@@ -112,10 +112,12 @@ Reply page_reply(const ParsedCommand& cmd, const Command& command, Visibility vi
                  const std::string& header, const std::vector<std::string>& lines,
                  std::size_t total, const std::string& more_hint);
 
-// A risk score's band (commands.md: 1–4 low, 5–9 medium, 10–14 high, 15–25 critical) and
-// its colour dot.
-std::string band(int score);
-std::string band_dot(int score);
+// A risk score's band (commands.md §2, one rule everywhere): 1–4 low, 5–9 medium, 10 up to the
+// escalation threshold high, the threshold (`config set threshold`, default 15) and above
+// critical; its index (0 low … 3 critical) and its colour dot.
+int band_index(int score, int threshold);
+std::string band(int score, int threshold);
+std::string band_dot(int score, int threshold);
 
 // Adds a one-section post (text and its Block Kit twin) to the outcome's effects.
 void send(Outcome& out, PostMessage message);

@@ -22,9 +22,9 @@ using storage::Program;
 using storage::Risk;
 
 // "critical (score 20 = L4 × I5)"
-std::string scoring(const Risk& r) {
-  return fmt::format("{} (score {} = L{} × I{})", band(r.score()), r.score(), r.likelihood,
-                     r.impact);
+std::string scoring(const Risk& r, const Context& ctx) {
+  return fmt::format("{} (score {} = L{} × I{})", band(r.score(), ctx.policy.escalation_threshold),
+                     r.score(), r.likelihood, r.impact);
 }
 
 // What a reader calls the risk's state: closed, accepted, escalated (on the ladder), ...
@@ -41,10 +41,11 @@ std::string details(const Risk& r) {
 }
 
 // One line of a list.
-std::string line(const Risk& r) {
-  std::string out =
-      fmt::format("{} *{}* {} {} · {} · {}", band_dot(r.score()), storage::risk_id(r.number),
-                  r.score(), band(r.score()), r.program, details(r));
+std::string line(const Risk& r, const Context& ctx) {
+  int threshold = ctx.policy.escalation_threshold;
+  std::string out = fmt::format("{} *{}* {} {} · {} · {}", band_dot(r.score(), threshold),
+                                storage::risk_id(r.number), r.score(), band(r.score(), threshold),
+                                r.program, details(r));
   if (r.status != storage::RiskStatus::open || r.on_ladder()) out += " · _" + state(r) + "_";
   return out;
 }
@@ -93,7 +94,8 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   Outcome out;
   r.number = ctx.repos.next_number<storage::Risk>(out.writes);
   std::vector<std::string> paragraphs = {
-      fmt::format("⚠️ *{}* · {} · {}", storage::risk_id(r.number), scoring(r), r.program),
+      fmt::format("⚠️ *{}* · {} · {}", storage::risk_id(r.number), scoring(r, ctx),
+                  r.program),
       details(r)};
   if (!r.mitigation.empty()) paragraphs.push_back("Mitigation: " + shown_text(r.mitigation, 600));
   if (critical(r, ctx)) {
@@ -212,7 +214,7 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
       }
       if (!window.shows(total++)) return true;
       if (!r) r = ctx.repos.find<Risk>(number);
-      if (r) lines.push_back(line(*r));
+      if (r) lines.push_back(line(*r, ctx));
       return true;
     });
   } else {
@@ -226,7 +228,7 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
         return read != nullptr ? read : found ? &*found : nullptr;
       };
       if (!owner.empty() && (risk() == nullptr || risk()->owner != owner)) return true;
-      if (window.shows(total) && risk() != nullptr) lines.push_back(line(*risk()));
+      if (window.shows(total) && risk() != nullptr) lines.push_back(line(*risk(), ctx));
       ++total;
       return !counted || total < window.end();
     });
@@ -249,8 +251,8 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   ITPM_FOUND(const Risk& r, find_item(cmd, ctx, risk_rules, cmd.positional("id")->text));
   std::vector<std::string> paragraphs = {
-      fmt::format("{} *{}* · {} · {} · _{}_", band_dot(r.score()), storage::risk_id(r.number),
-                  scoring(r), r.program, state(r)),
+      fmt::format("{} *{}* · {} · {} · _{}_", band_dot(r.score(), ctx.policy.escalation_threshold),
+                  storage::risk_id(r.number), scoring(r, ctx), r.program, state(r)),
       details(r)};
   if (!r.mitigation.empty()) paragraphs.push_back("Mitigation: " + shown_text(r.mitigation, 2000));
   if (r.on_ladder()) {
@@ -293,7 +295,8 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
   std::vector<std::string> changes;
   if (after.score() != before.score()) {
     changes.push_back(fmt::format("score {} → {} ({}, L{} × I{})", before.score(), after.score(),
-                                  band(after.score()), after.likelihood, after.impact));
+                                  band(after.score(), ctx.policy.escalation_threshold),
+                                  after.likelihood, after.impact));
   }
   if (after.owner != before.owner)
     changes.push_back(
@@ -381,7 +384,7 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
   Outcome out;
   std::vector<std::string> paragraphs = {
       fmt::format("🔺 *{}* escalated by {} · {} · {}", id, user_mention(command.user_id),
-                  scoring(after), after.program),
+                  scoring(after, ctx), after.program),
       details(after), "Reason: " + shown_text(reason, 500)};
   if (!before.on_ladder()) {
     start_ladder(
@@ -397,9 +400,9 @@ Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context
     alert.text = fmt::format(
         "🔺 {} escalated {} {} ({}, {}, score {}) to {}: {}\nOwner {}. "
         "See it with `/itpm risk show {}`.",
-        user_mention(command.user_id), id, quoted_title(after), after.program, band(after.score()),
-        after.score(), person ? "you" : "this channel", shown_text(reason, 500),
-        user_mention(after.owner), id);
+        user_mention(command.user_id), id, quoted_title(after), after.program,
+        band(after.score(), ctx.policy.escalation_threshold), after.score(),
+        person ? "you" : "this channel", shown_text(reason, 500), user_mention(after.owner), id);
     concerns(alert, id, "the escalation alert");
     send(out, std::move(alert));
     // The ack goes before the post: it cannot say the alert arrived (the caller is told if
@@ -425,7 +428,7 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
   ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.closed_at, "close"});
   std::vector<std::string> paragraphs = {
       fmt::format("✅ *{}* closed by {} · {} · was {}", storage::risk_id(after.number),
-                  user_mention(command.user_id), after.program, scoring(after)),
+                  user_mention(command.user_id), after.program, scoring(after, ctx)),
       quoted_title(after)};
   if (before.on_ladder()) paragraphs.push_back("Escalation stopped.");
   if (!after.close_note.empty()) paragraphs.push_back(shown_text(after.close_note, 600));
@@ -442,7 +445,7 @@ Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     grid[static_cast<std::size_t>(std::clamp(likelihood, 1, 5) - 1)]
         [static_cast<std::size_t>(std::clamp(impact, 1, 5) - 1)] += n;
     int s = likelihood * impact;
-    per_band[s >= 15 ? 3 : s >= 10 ? 2 : s >= 5 ? 1 : 0] += n;
+    per_band[static_cast<std::size_t>(band_index(s, ctx.policy.escalation_threshold))] += n;
     total += n;
   };
   if (program.empty()) {

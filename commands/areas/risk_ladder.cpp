@@ -19,9 +19,10 @@ std::int64_t step_ms(const Context& ctx) {
 }
 
 // "R-1 “Primary DB failover untested” (dr-2027, critical, score 20)"
-std::string summary(const Risk& risk) {
+std::string summary(const Risk& risk, const Context& ctx) {
   return fmt::format("*{}* {} ({}, {}, score {})", storage::risk_id(risk.number),
-                     quoted_title(risk), risk.program, band(risk.score()), risk.score());
+                     quoted_title(risk), risk.program,
+                     band(risk.score(), ctx.policy.escalation_threshold), risk.score());
 }
 
 Outcome note(Outcome out, std::string text) {
@@ -47,8 +48,8 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
   dm.text = fmt::format(
       "🔺 You own a {} risk: {} {} ({}, score {}).{}\nAcknowledge with `/itpm risk ack {}`, "
       "or lower it with `/itpm risk update {} --likelihood 2`.",
-      band(risk.score()), id, quoted_title(risk), risk.program, risk.score(),
-      why.empty() ? "" : " " + why, id, id);
+      band(risk.score(), ctx.policy.escalation_threshold), id, quoted_title(risk), risk.program,
+      risk.score(), why.empty() ? "" : " " + why, id, id);
   // A DM Slack refuses (the owner left the workspace) goes to the program's owner instead.
   auto program = ctx.repos.find<storage::Program>(risk.program);
   concerns(dm, id, "escalation level 1 (a DM to the owner)",
@@ -92,14 +93,14 @@ Outcome climb_ladder(const LadderStep& job, const Context& ctx) {
     post.text = fmt::format(
         "🔺 Escalation level 2: {} has not been acknowledged for {}.\nOwner {}: acknowledge "
         "with `/itpm risk ack {}`, or lower it with `/itpm risk update {} --likelihood 2`.",
-        summary(after), spelled_duration(waited.count()), who, id, id);
+        summary(after, ctx), spelled_duration(waited.count()), who, id, id);
   } else {
     if (!ctx.policy.escalation_channel.empty()) post.channel = ctx.policy.escalation_channel;
     std::string leads = program ? " · " + program_leads(*program) : std::string();
     post.text = fmt::format(
         "🚨 Escalation level 3: {} has not been acknowledged for {}.\nOwner {}{}. Why: {}\n"
         "See it with `/itpm risk show {}`; the owner stops this with `/itpm risk ack {}`.",
-        summary(after), spelled_duration(waited.count()), user_mention(after.owner), leads,
+        summary(after, ctx), spelled_duration(waited.count()), user_mention(after.owner), leads,
         shown_text(after.escalation_reason, 300), id, id);
   }
   // Refused (a private channel the bot is not in, an archived one): the risk's owner and the

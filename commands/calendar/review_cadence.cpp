@@ -30,12 +30,13 @@ std::chrono::sys_seconds seconds_at(std::int64_t ms) {
       std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
 }
 
-std::string risk_item(const storage::Risk& r) {
+std::string risk_item(const storage::Risk& r, int threshold) {
   std::string extra = user_mention(r.owner);
   if (r.on_ladder()) extra += fmt::format(", escalated L{}", r.escalation_level);
   if (!r.due.empty()) extra += ", mitigation due " + show_date(r.due);
-  return fmt::format("{} *{}* {} {} “{}” ({})", band_dot(r.score()), storage::risk_id(r.number),
-                     band(r.score()), r.score(), shown_text(r.title, 80), extra);
+  return fmt::format("{} *{}* {} {} “{}” ({})", band_dot(r.score(), threshold),
+                     storage::risk_id(r.number), band(r.score(), threshold), r.score(),
+                     shown_text(r.title, 80), extra);
 }
 
 Outcome note(Outcome out, std::string text) {
@@ -159,7 +160,7 @@ PostMessage agenda(const storage::Program& program, const Review* review,
   for (const auto& r : ctx.repos.risks_of_program(program.key)) {
     if (r.status == storage::RiskStatus::closed || r.status == storage::RiskStatus::accepted)
       continue;
-    if (++open_risks <= 5) risks.push_back(risk_item(r));
+    if (++open_risks <= 5) risks.push_back(risk_item(r, ctx.policy.escalation_threshold));
   }
   if (risks.empty()) {
     paragraphs.emplace_back("*Risks:* none open");

@@ -63,14 +63,15 @@ json home_view(const std::string& user, const Context& ctx) {
   std::vector<std::string> milestone_lines;
 
   auto risk_total = owned_part<storage::Risk>(
-      ctx, user, storage::owned_risk, risks, now, [](const storage::Risk& risk) {
+      ctx, user, storage::owned_risk, risks, now, [&ctx](const storage::Risk& risk) {
         std::string id = storage::risk_id(risk.number);
         std::string ladder = risk.on_ladder()
                                  ? fmt::format(" · ladder level {}{}", risk.escalation_level,
                                                risk.acked_at != 0 ? " (acknowledged)" : "")
                                  : "";
         return std::pair{
-            fmt::format("{} *{}* {} · {} · score {}{}", band_dot(risk.score()), id,
+            fmt::format("{} *{}* {} · {} · score {}{}",
+                        band_dot(risk.score(), ctx.policy.escalation_threshold), id,
                         quoted_title(risk), risk.program, risk.score(), ladder),
             risk.on_ladder() && risk.acked_at == 0
                 ? fmt::format("🔺 Acknowledge escalated risk *{}* {}: `/itpm risk ack {}`", id,

@@ -286,3 +286,21 @@ TEST_CASE("a post about a risk that Slack refused is in the risk's history, not 
   record_undelivered(f.repos, none, undelivered);
   CHECK(none.empty());
 }
+
+TEST_CASE("one band rule: critical starts at the configured threshold in every reply") {
+  RiskFixture f;
+  f.run("config set threshold 12", "UADMIN");
+  auto added = f.run(R"(risk add "Quorum loss" --program dr-2027 -l 3 -i 4)");
+  std::string said = added.reply.text;
+  for (const auto& effect : added.effects) {
+    if (const auto* post = std::get_if<PostMessage>(&effect)) said += "\n" + post->text;
+  }
+  INFO(said);
+  CHECK(contains(said, "critical (score 12 = L3 × I4)"));  // and so on the ladder
+  f.run(R"(risk add "Slow failover" --program dr-2027 -l 2 -i 5)");
+  auto listed = f.run("risk list").reply.text;
+  CHECK(contains(listed, "🔴 *R-1* 12 critical"));
+  CHECK(contains(listed, "🟠 *R-2* 10 high"));
+  CHECK(contains(f.run("risk heatmap").reply.text, "🔴 critical 1 · 🟠 high 1"));
+  CHECK(contains(f.run("risk show R-1").reply.text, "🔴 *R-1*"));
+}
