@@ -122,12 +122,14 @@ void Dispatcher::refuse_outsider(const Envelope& envelope,
   done(std::move(d));
 }
 
-std::function<void(Dispatched)> Dispatcher::acked_in_time(const Envelope& envelope,
-                                                          std::function<void(Dispatched)> done) {
+void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)> done) {
   // A form's ack is its only answer (errors next to the fields): it is not cut short.
   bool submission = envelope.type == "interactive" && envelope.payload.is_object() &&
                     envelope.payload.value("type", nlohmann::json()) == "view_submission";
-  if (!ack_within_ || !late_ || submission) return done;
+  if (!ack_within_ || !late_ || submission) {
+    route(envelope, std::move(done));
+    return;
+  }
   struct Deadline {
     explicit Deadline(const net::any_io_executor& executor) : timer(executor) {}
     net::steady_timer timer;
@@ -138,22 +140,7 @@ std::function<void(Dispatched)> Dispatcher::acked_in_time(const Envelope& envelo
       envelope.payload.is_object() ? envelope.payload.find("response_url") : envelope.payload.end();
   std::string response_url =
       url != envelope.payload.end() && url->is_string() ? url->get<std::string>() : "";
-  bool slash = envelope.type == "slash_commands";
-  deadline->timer.expires_after(*ack_within_);
-  deadline->timer.async_wait([deadline, done, slash,
-                              within = ack_within_->count()](const boost::system::error_code& ec) {
-    if (ec || deadline->acked) return;
-    deadline->acked = true;
-    Dispatched d;
-    if (slash) {
-      d.ack_payload = reply_payload(
-          commands::text_reply(commands::Visibility::ephemeral,
-                               {"⏳ Saving… the result follows here once it is safely stored."}));
-    }
-    spdlog::warn("an envelope's answer took longer than {} ms: acked, the answer follows", within);
-    done(std::move(d));
-  });
-  return [this, deadline, done = std::move(done), response_url](Dispatched d) {
+  route(envelope, [this, deadline, done, response_url](Dispatched d) {
     if (!deadline->acked) {
       deadline->acked = true;
       deadline->timer.cancel();
@@ -167,11 +154,26 @@ std::function<void(Dispatched)> Dispatcher::acked_in_time(const Envelope& envelo
     }
     d.ack_payload.reset();
     late_(std::move(d));
-  };
+  });
+  if (deadline->acked) return;  // answered at once: no timer to arm
+  bool slash = envelope.type == "slash_commands";
+  deadline->timer.expires_after(*ack_within_);
+  deadline->timer.async_wait([deadline, done = std::move(done), slash,
+                              within = ack_within_->count()](const boost::system::error_code& ec) {
+    if (ec || deadline->acked) return;
+    deadline->acked = true;
+    Dispatched d;
+    if (slash) {
+      d.ack_payload = reply_payload(
+          commands::text_reply(commands::Visibility::ephemeral,
+                               {"⏳ Saving… the result follows here once it is safely stored."}));
+    }
+    spdlog::warn("an envelope's answer took longer than {} ms: acked, the answer follows", within);
+    done(std::move(d));
+  });
 }
 
-void Dispatcher::handle(const Envelope& envelope, std::function<void(Dispatched)> done) {
-  done = acked_in_time(envelope, std::move(done));
+void Dispatcher::route(const Envelope& envelope, std::function<void(Dispatched)> done) {
   if (outsider(sender_team(envelope))) {
     refuse_outsider(envelope, done);
     return;
@@ -295,8 +297,9 @@ void Dispatcher::run_on_worker(const std::string& user, Attempt attempt,
           storage::Store::ReadView view(repos_.store());
           outcome = attempt(now);
         }
-        net::post(executor_, [this, run, outcome = std::move(outcome), now, attempt, response_url,
-                              accepts, done, late]() mutable {
+        // What the I/O thread does with the answer.
+        return std::function<void()>([this, run, outcome = std::move(outcome), now, attempt,
+                                      response_url, accepts, done, late]() mutable {
           run->answered = true;
           run->notice.cancel();
           if (!run->acked) {
@@ -309,7 +312,7 @@ void Dispatcher::run_on_worker(const std::string& user, Attempt attempt,
       });
 }
 
-void Dispatcher::queue_for_worker(const std::string& user, std::function<void()> job) {
+void Dispatcher::queue_for_worker(const std::string& user, WorkerJob::Run job) {
   // A person whose commands kept the worker busy for more than their share of the last minute
   // waits behind everyone else: one person's deep reads cannot starve the rest.
   auto now = std::chrono::steady_clock::now();
@@ -331,10 +334,11 @@ void Dispatcher::start_worker_job() {
   queue.pop_front();
   net::post(*worker_, [this, job = std::move(job)] {
     auto started = std::chrono::steady_clock::now();
-    job.run();
+    auto answer = job.run();
     auto spent = std::chrono::steady_clock::now() - started;
-    // After the job's own answer, which it posted first.
-    net::post(executor_, [this, user = job.user, spent] {
+    // One hand-off back: the answer, the time charged, the next job.
+    net::post(executor_, [this, user = job.user, spent, answer = std::move(answer)] {
+      answer();
       if (worker_use_.size() > 10000) worker_use_.clear();
       worker_use_[user].spent += spent;
       start_worker_job();

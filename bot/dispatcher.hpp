@@ -174,7 +174,7 @@ class Dispatcher {
                      std::optional<nlohmann::json> notice);
   // Queues `job` for the worker, one job at a time: a person over their share of worker time
   // in the last minute goes behind everyone else's jobs.
-  void queue_for_worker(const std::string& user, std::function<void()> job);
+  void queue_for_worker(const std::string& user, std::function<std::function<void()>()> job);
   void start_worker_job();
   // Whether `team` (a sender's, from the envelope or users.info) is another organisation's:
   // false while the bot's own team is unknown or `team` is empty.
@@ -213,8 +213,10 @@ class Dispatcher {
   std::chrono::milliseconds notice_after_{0};
   std::optional<std::chrono::milliseconds> ack_within_;
   struct WorkerJob {
+    // Runs on the worker thread; returns what the I/O thread then does with the answer.
+    using Run = std::function<std::function<void()>()>;
     std::string user;
-    std::function<void()> run;  // on the worker thread
+    Run run;
   };
   std::deque<WorkerJob> worker_queue_;
   std::deque<WorkerJob> worker_later_;  // of people over their share
@@ -225,9 +227,8 @@ class Dispatcher {
   };
   std::unordered_map<std::string, WorkerUse> worker_use_;  // by user
   std::chrono::steady_clock::duration worker_share_ = default_worker_share;
-  // `done` wrapped so that it acks by the deadline; a later answer goes to `late_`.
-  std::function<void(Dispatched)> acked_in_time(const Envelope& envelope,
-                                                std::function<void(Dispatched)> done);
+  // Handles `envelope` (handle adds the ack deadline around it).
+  void route(const Envelope& envelope, std::function<void(Dispatched)> done);
   std::function<void(Dispatched)> late_;
   // Whether `user` may have another answer this minute: a command's (`command`) or a canned
   // reply's, each counted on its own.
