@@ -376,19 +376,28 @@ struct Gate {
 
 }  // namespace
 
-TEST_CASE("a report runs on the worker: help is answered meanwhile, the report when it is done") {
+// The gated grammar's dispatcher with a worker. Members in this order so that, whatever
+// happens, the gate opens, then the worker is joined, before the dispatcher goes.
+struct GatedWorker {
   TempStore t;
-  itpm::commands::Registry registry(gated_grammar());
+  itpm::commands::Registry registry{gated_grammar()};
   std::vector<Dispatched> late;
-  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
-  // Declared in this order so that, whatever happens, the gate opens, then the worker is
-  // joined, before the dispatcher goes.
-  boost::asio::thread_pool worker(1);
+  Dispatcher d{registry, {}, t.repos, t.ioc.get_executor()};
+  boost::asio::thread_pool worker{1};
   Gate gate;
+  // Starts the worker: answers slower than `notice` go to `late`.
+  void start(std::chrono::milliseconds notice) {
+    d.set_worker(worker.get_executor(), notice,
+                 [this](Dispatched x) { late.push_back(std::move(x)); });
+  }
+};
+
+TEST_CASE("a report runs on the worker: help is answered meanwhile, the report when it is done") {
+  GatedWorker g;
+  auto& [t, registry, late, d, worker, gate] = g;
 
   SECTION("answered within the notice time: on the ack, as before") {
-    d.set_worker(worker.get_executor(), std::chrono::hours(1),
-                 [&](Dispatched x) { late.push_back(std::move(x)); });
+    g.start(std::chrono::hours(1));
     std::optional<Dispatched> report;
     d.handle(slash("report"), [&](Dispatched x) { report = std::move(x); });
     // The report holds the worker, not the I/O thread: help is answered at once.
@@ -403,8 +412,7 @@ TEST_CASE("a report runs on the worker: help is answered meanwhile, the report w
     CHECK(late.empty());
   }
   SECTION("slower than the notice time: the ack says so, the answer follows by response_url") {
-    d.set_worker(worker.get_executor(), std::chrono::milliseconds(0),
-                 [&](Dispatched x) { late.push_back(std::move(x)); });
+    g.start(std::chrono::milliseconds(0));
     std::optional<Dispatched> ack;
     d.handle(slash("report"), [&](Dispatched x) { ack = std::move(x); });
     REQUIRE(run_until(t.ioc, [&] { return ack.has_value(); }));
@@ -420,14 +428,9 @@ TEST_CASE("a report runs on the worker: help is answered meanwhile, the report w
 }
 
 TEST_CASE("a report typed in a DM runs on the worker: the I/O thread answers others meanwhile") {
-  TempStore t;
-  itpm::commands::Registry registry(gated_grammar());
-  std::vector<Dispatched> late;
-  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
-  boost::asio::thread_pool worker(1);
-  Gate gate;
-  d.set_worker(worker.get_executor(), std::chrono::hours(1),
-               [&](Dispatched x) { late.push_back(std::move(x)); });
+  GatedWorker g;
+  auto& [t, registry, late, d, worker, gate] = g;
+  g.start(std::chrono::hours(1));
   std::optional<Dispatched> report;
   d.handle(typed("Ev1", "message", "D2", "report"), [&](Dispatched x) { report = std::move(x); });
   std::optional<Dispatched> help;
