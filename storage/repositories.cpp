@@ -68,10 +68,11 @@ void Repositories::append_audit(Batch& batch, const std::string& item, json befo
 std::vector<Risk> Repositories::risks_of_program(std::string_view program) const {
   // Lists and agendas ask for the same program's risks over and over between writes: the
   // answer is kept until the next write to the risks family (index rows change only with it).
-  // Under a ReadView the kept answers may be newer than the view: neither used nor kept.
-  bool keep = !Store::ReadView::active();
+  // Under a ReadView, version() is the view's: a kept answer of that version is what the view
+  // sees, and one computed under the view is kept only while no write came since.
   std::uint64_t version = store_.version(Family::risks);
-  if (keep) {
+  bool keep = version == store_.current_version(Family::risks);
+  {
     std::lock_guard lock(program_risks_mutex_);
     if (program_risks_.version == version) {
       if (auto it = program_risks_.by_program.find(program); it != program_risks_.by_program.end())

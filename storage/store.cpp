@@ -114,8 +114,10 @@ thread_local const Store::ReadView* current_view = nullptr;
 
 }  // namespace
 
-Store::ReadView::ReadView(const Store& store)
-    : store_(store), snapshot_(store.impl_->db->GetSnapshot()), outer_(current_view) {
+Store::ReadView::ReadView(const Store& store) : store_(store), versions_{}, outer_(current_view) {
+  for (std::size_t f = 0; f < family_count; ++f)
+    versions_[f] = store.current_version(static_cast<Family>(f));
+  snapshot_ = store.impl_->db->GetSnapshot();
   current_view = this;
 }
 
@@ -239,6 +241,12 @@ void Store::watch_writes(std::function<void(const std::string& error)> changed) 
 }
 
 std::uint64_t Store::version(Family family) const {
+  if (current_view != nullptr && &current_view->store_ == this)
+    return current_view->versions_[static_cast<std::size_t>(family)];
+  return current_version(family);
+}
+
+std::uint64_t Store::current_version(Family family) const {
   return impl_->versions[static_cast<std::size_t>(family)].load(std::memory_order_acquire);
 }
 

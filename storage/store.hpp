@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -202,21 +203,27 @@ class Store {
     ~ReadView();
     ReadView(const ReadView&) = delete;
     ReadView& operator=(const ReadView&) = delete;
-    // Whether a view is open on this thread: results kept by version() must not be used
-    // (they may be newer than the view).
+    // Whether a view is open on this thread.
     [[nodiscard]] static bool active();
 
    private:
     friend class Store;
     const Store& store_;
+    // Read before the snapshot is taken: what version() says while the view is open.
+    std::array<std::uint64_t, family_count> versions_;
     const rocksdb::Snapshot* snapshot_;
     const ReadView* outer_;
   };
 
   // A number that changes after every committed write touching `family` (in this process;
   // a follower's stays put). Read it before reading the family: a result computed from what
-  // was read may be reused for as long as the number is the same (not under a ReadView).
+  // was read may be reused for as long as the number is the same. Under a ReadView of this
+  // store, the number as it was when the view was made: a result kept with that number holds
+  // what the view sees.
   [[nodiscard]] std::uint64_t version(Family family) const;
+  // The number itself, whatever view is open (to tell whether a result computed under a view
+  // is still the newest one).
+  [[nodiscard]] std::uint64_t current_version(Family family) const;
 
   // The value of a counter that batches add to (0 when never touched).
   [[nodiscard]] std::int64_t counter(std::string_view name) const;

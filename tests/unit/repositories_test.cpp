@@ -431,3 +431,21 @@ TEST_CASE("records read again after a change, and after a change back, are never
   CHECK(f.repos.all<Risk>().front().title == "renamed");
   CHECK(other.repos.all<Risk>().front().title == "risk 1");
 }
+
+TEST_CASE("a program's risks kept between writes serve reads under a view, as the view sees them") {
+  Fixture f;
+  f.add_risk("dr", 2, 2);
+  CHECK(f.repos.risks_of_program("dr").size() == 1);  // kept at this version
+  {
+    Store::ReadView view(*f.store);
+    f.add_risk("dr", 3, 3);  // committed after the view was made
+    f.add_risk("ci", 1, 1);
+    CHECK(f.store->version(Family::risks) != f.store->current_version(Family::risks));
+    ReadSet reads;                                      // counts what is read from the store
+    CHECK(f.repos.risks_of_program("dr").size() == 1);  // the kept answer is the view's
+    CHECK(reads.size() == 0);                           // and nothing was read for it
+    CHECK(f.repos.risks_of_program("ci").empty());      // read in the view, not kept
+  }
+  CHECK(f.repos.risks_of_program("dr").size() == 2);
+  CHECK(f.repos.risks_of_program("ci").size() == 1);
+}
