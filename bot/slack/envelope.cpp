@@ -22,6 +22,12 @@ std::string nested_id(const nlohmann::json& payload, const char* key) {
   return is_slack_id(id) ? id : "";
 }
 
+// The team of an event's sender: `user_team` (a shared channel's message), else `team`.
+std::string event_team(const nlohmann::json& event) {
+  std::string team = string_field(event, "user_team");
+  return team.empty() ? string_field(event, "team") : team;
+}
+
 }  // namespace
 
 std::string interaction_user(const nlohmann::json& payload) {
@@ -38,8 +44,8 @@ std::string sender_team(const Envelope& envelope) {
   const nlohmann::json& payload = envelope.payload;
   if (!payload.is_object()) return "";
   if (envelope.type == "events_api") {
-    auto event = parse_event(payload);
-    return event ? event->team : "";
+    auto event = payload.find("event");
+    return event != payload.end() && event->is_object() ? event_team(*event) : "";
   }
   if (envelope.type == "interactive") {
     auto user = payload.find("user");
@@ -62,8 +68,7 @@ std::optional<EventCallback> parse_event(const nlohmann::json& payload) {
   e.thread_ts = string_field(*event, "thread_ts");
   e.text = string_field(*event, "text");
   e.tab = string_field(*event, "tab");
-  e.team = string_field(*event, "user_team");
-  if (e.team.empty()) e.team = string_field(*event, "team");
+  e.team = event_team(*event);
   e.from_bot = event->contains("bot_id") || event->contains("subtype");
   return e;
 }
