@@ -104,26 +104,29 @@ void check_object(const std::string& prefix, const nlohmann::json& object,
 std::vector<std::string> field_problems(const nlohmann::json& row, const nlohmann::json& as_read) {
   std::vector<std::string> problems;
   if (!row.is_object()) return {"not an object"};
-  check_object("", row, problems);
-  if (row.contains("key") && row.contains("name") && !program_key(row.value("key", ""))) {
-    problems.push_back("key is " + shown(row["key"]) + ", not a program key like dr-2027");
+  // The fields are checked as they will be stored and exported again: a field left out reads
+  // as its default, which must be sound too (a program without "key" would be stored keyless).
+  check_object("", as_read, problems);
+  if (as_read.contains("key") && as_read.contains("name") &&
+      !program_key(as_read.value("key", ""))) {
+    problems.push_back("key is " + shown(as_read["key"]) + ", not a program key like dr-2027");
   }
-  if (auto severity = row.find("severity"); severity != row.end()) {
+  if (auto severity = as_read.find("severity"); severity != as_read.end()) {
     static constexpr std::array<std::string_view, 4> severities = {"S1", "S2", "S3", "S4"};
     if (!severity->is_string() || std::find(severities.begin(), severities.end(),
                                             severity->get<std::string>()) == severities.end())
       problems.push_back("severity is " + shown(*severity) + ", not S1, S2, S3 or S4");
   }
-  if (auto kind = row.find("on_kind"); kind != row.end()) {
+  if (auto kind = as_read.find("on_kind"); kind != as_read.end()) {
     std::string k = kind->is_string() ? kind->get<std::string>() : "";
-    std::string on = row.value("on", "");
+    std::string on = as_read.value("on", "");
     bool fits = k == "program"   ? program_key(on)
                 : k == "user"    ? user_id(on)
                 : k == "channel" ? channel_id(on)
                 : k == "team"    ? !on.empty()
                                  : false;
     if (!fits)
-      problems.push_back("on " + shown(row.value("on", nlohmann::json())) +
+      problems.push_back("on " + shown(as_read.value("on", nlohmann::json())) +
                          " does not fit on_kind " + shown(*kind));
   }
   // A status update's colour; a record's status word this build would read as another.

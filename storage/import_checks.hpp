@@ -15,7 +15,8 @@ namespace itpm::storage {
 // (owner, sponsor, by, created_by, decided_by, ...), channel IDs, program keys, dates
 // (YYYY-MM-DD), a corrective action's severity, a dependency's kind and target, a status's
 // colour, and any value the record type cannot hold (an unknown status reads as another, so
-// it differs in `as_read`). Each problem names its field; empty when the row is sound.
+// it differs in `as_read`). Fields are checked in `as_read`, so one left out is checked at the
+// default it reads as. Each problem names its field; empty when the row is sound.
 [[nodiscard]] std::vector<std::string> field_problems(const nlohmann::json& row,
                                                       const nlohmann::json& as_read);
 

@@ -208,6 +208,10 @@ TEST_CASE("import checks every field's shape and names the row: nothing planted 
   auto document = export_json(*store);
   REQUIRE_FALSE(document["programs"].empty());
   REQUIRE(document["risks"].size() >= 2);
+  // Left out, a key would read as "" and be stored keyless: exported, it could not come back.
+  auto keyless = document["programs"][0];
+  keyless.erase("key");
+  document["programs"].push_back(keyless);
   // Shown as <@owner> in every list: it would ping the whole channel.
   document["programs"][0]["owner"] = "U1><!channel";
   document["risks"][0]["due"] = "next week";
@@ -221,13 +225,14 @@ TEST_CASE("import checks every field's shape and names the row: nothing planted 
   } catch (const itpm::storage::StoreError& e) {
     std::string text = e.what();
     INFO(text);
-    CHECK_THAT(text, Catch::Contains("5 problem(s); nothing was imported"));
+    CHECK_THAT(text, Catch::Contains("6 problem(s); nothing was imported"));
     CHECK_THAT(text, Catch::Contains(
                          R"(programs[0] (dr-2027): owner is "U1><!channel", not a Slack user ID)"));
     CHECK_THAT(text, Catch::Contains(R"(risks[0] (R-1): due is "next week", not a date)"));
     CHECK_THAT(text, Catch::Contains(R"((R-2): status "snoozed" is not one this record can have)"));
     CHECK_THAT(text, Catch::Contains(R"(decided_by is ["U7","<!here>"], not Slack user IDs)"));
     CHECK_THAT(text, Catch::Contains(R"(channel is "#general", not a Slack channel ID)"));
+    CHECK_THAT(text, Catch::Contains(R"( (): key is "", not a program key like dr-2027)"));
   }
   CHECK(export_json(*empty)["programs"].empty());
 }
