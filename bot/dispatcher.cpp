@@ -169,11 +169,12 @@ bool Dispatcher::open_form(const commands::Command& command, const commands::Pre
 
 void Dispatcher::run_command(const commands::Command& command, bool accepts, bool keep_original,
                              const std::string& zone, const std::function<void(Dispatched)>& done) {
-  auto traits = registry_.traits(command);
-  Attempt attempt = [this, command, zone, traits](std::chrono::system_clock::time_point now) {
+  auto access = registry_.access(command);
+  bool writes = access == commands::Access::writes;
+  Attempt attempt = [this, command, zone, writes](std::chrono::system_clock::time_point now) {
     commands::Context context = commands::make_context(repos_, settings_, now, zone);
     commands::Outcome outcome =
-        run_handler(traits.writes, [&] { return registry_.handle(command, context); });
+        run_handler(writes, [&] { return registry_.handle(command, context); });
     // When Slack refuses a post a command asked for, its caller is told (FollowUps).
     for (auto& effect : outcome.effects) {
       if (auto* post = std::get_if<commands::PostMessage>(&effect)) {
@@ -182,7 +183,10 @@ void Dispatcher::run_command(const commands::Command& command, bool accepts, boo
     }
     return outcome;
   };
-  if (worker_ && traits.reads_widely) {
+  if (worker_ && access == commands::Access::reads_page &&
+      complete_within_budget(attempt, accepts ? "" : command.response_url, keep_original, done))
+    return;
+  if (worker_ && access != commands::Access::reads && !writes) {
     nlohmann::json notice = reply_payload(commands::text_reply(
         commands::Visibility::ephemeral, {"⏳ Working on it… the answer follows here."}));
     run_on_worker(command.user_id, std::move(attempt), command.response_url, accepts, done, late_,
@@ -277,6 +281,21 @@ void Dispatcher::complete(Attempt attempt, const std::string& response_url, bool
   auto now = std::chrono::system_clock::now();
   commands::Outcome outcome = attempt(now);
   complete_outcome(std::move(outcome), now, std::move(attempt), response_url, keep_original, done);
+}
+
+bool Dispatcher::complete_within_budget(const Attempt& attempt, const std::string& response_url,
+                                        bool keep_original,
+                                        const std::function<void(Dispatched)>& done) {
+  auto now = std::chrono::system_clock::now();
+  commands::Outcome outcome;
+  try {
+    storage::Store::ReadBudget budget(io_thread_rows_);
+    outcome = attempt(now);
+  } catch (const storage::Store::OverBudget&) {
+    return false;
+  }
+  complete_outcome(std::move(outcome), now, attempt, response_url, keep_original, done);
+  return true;
 }
 
 void Dispatcher::complete_outcome(commands::Outcome outcome,

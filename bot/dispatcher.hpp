@@ -87,9 +87,10 @@ class Dispatcher {
     on_token_revoked_ = std::move(revoked);
   }
 
-  // Runs commands that may read much of the store (commands::reads_widely: report, kpi,
-  // lists, searches) on `worker`, against a read view of the store, so that everyone else's
-  // commands go on meanwhile. When the answer is not there after `notice_after`, the ack says
+  // Runs commands that may read much of the store (commands::Access::reads_widely: reports,
+  // KPIs, searches; and a page of a list that needs more rows than io_thread_rows) on
+  // `worker`, against a read view of the store, so that everyone else's commands go on
+  // meanwhile. When the answer is not there after `notice_after`, the ack says
   // "working on it" and the answer follows through `late` (as a response_url reply; `late`
   // sends a Dispatched's posts and follow-up, it never acks). Without a worker every command
   // runs on the I/O thread.
@@ -114,6 +115,11 @@ class Dispatcher {
   // everyone else's.
   static constexpr std::chrono::seconds default_worker_share{3};
   void set_worker_share(std::chrono::steady_clock::duration share) { worker_share_ = share; }
+  // Rows a page of a list (commands::Access::reads_page) may read on the I/O thread: past them
+  // it runs again on the worker. A list cheap enough is answered where it arrived, without two
+  // thread hand-offs and a read view; no one can hold the I/O thread for longer.
+  static constexpr std::uint64_t io_thread_rows = 500;
+  void set_io_thread_rows(std::uint64_t rows) { io_thread_rows_ = rows; }
   // Slack shows an error when an envelope is not acked within 3 s.
   static constexpr std::chrono::milliseconds ack_deadline{2500};
   // How long the ack of a command run on the worker waits for its answer before it says
@@ -162,6 +168,10 @@ class Dispatcher {
   // `done` with the reply: on the ack, or (`response_url` given) as a follow-up to it.
   void complete(Attempt attempt, const std::string& response_url, bool keep_original,
                 const std::function<void(Dispatched)>& done);
+  // Runs `attempt` like complete, within a budget of io_thread_rows; false (nothing done) when
+  // it needs more.
+  bool complete_within_budget(const Attempt& attempt, const std::string& response_url,
+                              bool keep_original, const std::function<void(Dispatched)>& done);
   // The same for an outcome `attempt` already gave at `now`.
   void complete_outcome(commands::Outcome outcome, std::chrono::system_clock::time_point now,
                         Attempt attempt, const std::string& response_url, bool keep_original,
@@ -227,6 +237,7 @@ class Dispatcher {
   };
   std::unordered_map<std::string, WorkerUse> worker_use_;  // by user
   std::chrono::steady_clock::duration worker_share_ = default_worker_share;
+  std::uint64_t io_thread_rows_ = io_thread_rows;
   // Handles `envelope` (handle adds the ack deadline around it).
   void route(const Envelope& envelope, std::function<void(Dispatched)> done);
   std::function<void(Dispatched)> late_;

@@ -149,16 +149,17 @@ void Dispatcher::run_typed(TypedCommand typed, const std::function<void(Dispatch
       done(std::move(d));
       return;
     }
-    auto traits = typed.is_command ? registry_.traits(typed.command) : commands::Registry::Traits{};
+    auto runs = typed.is_command ? registry_.access(typed.command) : commands::Access::reads;
+    bool writes = runs == commands::Access::writes;
     // The answer is a post in the thread (or the DM), in the same batch as the event's id: a
     // redelivered event finds it handled.
-    Attempt attempt = [this, typed, traits,
+    Attempt attempt = [this, typed, writes,
                        zone = info.zone](std::chrono::system_clock::time_point at) {
       commands::Outcome outcome;
       const commands::Command& command = typed.command;
       if (typed.is_command) {
         commands::Context context = commands::make_context(repos_, settings_, at, zone);
-        outcome = run_handler(traits.writes, [&] { return registry_.handle(command, context); });
+        outcome = run_handler(writes, [&] { return registry_.handle(command, context); });
         // Posts the command asks for elsewhere: if Slack refuses one, the person who asked
         // hears of it by DM (there is no response_url to answer on).
         for (auto& effect : outcome.effects) {
@@ -186,7 +187,11 @@ void Dispatcher::run_typed(TypedCommand typed, const std::function<void(Dispatch
       repos_.seen_events().expire(outcome.writes, at_ms, 16);
       return outcome;
     };
-    if (worker_ && late_ && traits.reads_widely) {
+    if (worker_ && late_ && runs == commands::Access::reads_page &&
+        complete_within_budget(attempt, "", false, finish(done)))
+      return;
+    if (worker_ && late_ &&
+        (runs == commands::Access::reads_widely || runs == commands::Access::reads_page)) {
       // Read on the worker like /itpm's: the I/O thread never runs a long read. The event's
       // ack carries nothing; the answer is a post either way.
       run_on_worker(typed.command.user_id, std::move(attempt), "", false, finish(done),

@@ -32,11 +32,10 @@ Outcome Registry::handle_parsed(const ParsedCommand& cmd, const Command& command
   }
 }
 
-Registry::Traits Registry::traits(const Command& command) const {
+Access Registry::access(const Command& command) const {
   auto parsed = parse(command.text, grammar_);
   const auto* cmd = std::get_if<ParsedCommand>(&parsed);
-  if (cmd == nullptr) return {};
-  return {mutates(*cmd->verb), commands::reads_widely(*cmd->area, *cmd->verb)};
+  return cmd == nullptr ? Access::reads : cmd->verb->access;
 }
 
 bool Registry::starts_command(std::string_view text) const {

@@ -19,14 +19,9 @@ class Registry {
   [[nodiscard]] static Outcome handle_parsed(const ParsedCommand& cmd, const Command& command,
                                              const Context& context);
   [[nodiscard]] const Grammar& grammar() const { return grammar_; }
-  // What running `command` involves: whether its verb writes (commands::mutates; only those
-  // keep a read set) and whether it may read much of the store (reads_widely: it runs on the
-  // worker). Both false for a command that does not parse (its answer is an error).
-  struct Traits {
-    bool writes = false;
-    bool reads_widely = false;
-  };
-  [[nodiscard]] Traits traits(const Command& command) const;
+  // What running `command` does with the store: its verb's Access, or Access::reads for a
+  // command that does not parse (its answer is an error).
+  [[nodiscard]] Access access(const Command& command) const;
   // Whether `text` starts with one of the grammar's areas (risk, help, ...): a command, not
   // chatter, when typed in a DM or after the bot's mention.
   [[nodiscard]] bool starts_command(std::string_view text) const;

@@ -111,8 +111,23 @@ Store::~Store() = default;
 namespace {
 
 thread_local const Store::ReadView* current_view = nullptr;
+thread_local Store::ReadBudget* current_budget = nullptr;
 
 }  // namespace
+
+void Store::spend_row() {
+  if (current_budget == nullptr) return;
+  if (current_budget->left_ == 0) throw OverBudget{};
+  --current_budget->left_;
+}
+
+Store::ReadBudget::ReadBudget(std::uint64_t rows) : left_(rows) {
+  current_budget = this;
+}
+
+Store::ReadBudget::~ReadBudget() {
+  current_budget = nullptr;
+}
 
 Store::ReadView::ReadView(const Store& store) : store_(store), versions_{}, outer_(current_view) {
   for (std::size_t f = 0; f < family_count; ++f)
@@ -138,6 +153,7 @@ rocksdb::ReadOptions Store::read_options() const {
 }
 
 std::optional<std::string> Store::get(Family family, std::string_view key) const {
+  spend_row();
   std::string value;
   rocksdb::Status s = impl_->db->Get(read_options(), impl_->handle(family),
                                      rocksdb::Slice(key.data(), key.size()), &value);
@@ -165,6 +181,7 @@ void Store::scan(Family family, std::string_view prefix,
     it->Seek(start);
   }
   for (; it->Valid() && it->key().starts_with(start); reverse ? it->Prev() : it->Next()) {
+    spend_row();
     if (!visit(std::string_view(it->key().data(), it->key().size()),
                std::string_view(it->value().data(), it->value().size()))) {
       return;
@@ -179,6 +196,7 @@ void Store::scan_range(Family family, std::string_view from, std::string_view to
   ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->handle(family)));
   for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+    spend_row();
     if (!visit(std::string_view(it->key().data(), it->key().size()),
                std::string_view(it->value().data(), it->value().size()))) {
       return;

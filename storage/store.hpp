@@ -215,6 +215,26 @@ class Store {
     const ReadView* outer_;
   };
 
+  // Thrown by the read that goes past this thread's ReadBudget. Not a std::exception: code that
+  // turns errors into replies lets it through to whoever set the budget.
+  struct OverBudget {};
+
+  // While one lives, this thread's reads of any store count rows (a get is one, a scan one per
+  // key it visits) and the read past `rows` throws OverBudget. The dispatcher runs a page of a
+  // list on the I/O thread within one, and on the worker when it throws: whatever a person
+  // asks for, the I/O thread reads at most that many rows for them. Budgets do not nest.
+  class ReadBudget {
+   public:
+    explicit ReadBudget(std::uint64_t rows);
+    ~ReadBudget();
+    ReadBudget(const ReadBudget&) = delete;
+    ReadBudget& operator=(const ReadBudget&) = delete;
+
+   private:
+    friend class Store;
+    std::uint64_t left_;
+  };
+
   // A number that changes after every committed write touching `family` (in this process;
   // a follower's stays put). Read it before reading the family: a result computed from what
   // was read may be reused for as long as the number is the same. Under a ReadView of this
@@ -291,6 +311,8 @@ class Store {
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
+  // Counts one row read against this thread's ReadBudget, if any; throws OverBudget past it.
+  static void spend_row();
   // Reads at this thread's ReadView of this store, if any.
   [[nodiscard]] rocksdb::ReadOptions read_options() const;
 

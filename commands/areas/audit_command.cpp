@@ -116,7 +116,8 @@ AreaSpec audit_area() {
             "Every change to an item: who, when, what",
             {req("id", T::item_id, "<id>")},
             {},
-            audit}}};
+            audit,
+            Access::reads_widely}}};
 }
 
 }  // namespace itpm::commands

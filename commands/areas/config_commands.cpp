@@ -239,7 +239,8 @@ AreaSpec config_area() {
                "Change a setting",
                {req("key", T::text, "<key>"), req("value", T::text, "<value>")},
                {},
-               set},
+               set,
+               Access::writes},
           }};
 }
 

@@ -226,7 +226,8 @@ AreaSpec kpi_area() {
             "On-time completion, SLO attainment, satisfaction, escalations",
             {},
             {opt("quarter", T::text, "2026Q4"), share_flag},
-            kpi}}};
+            kpi,
+            Access::reads_widely}}};
 }
 
 }  // namespace itpm::commands

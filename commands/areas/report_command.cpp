@@ -159,7 +159,8 @@ AreaSpec report_area() {
             "Programs with status and what changed",
             {opt("program", T::program, "[program]")},
             {opt("since", T::date, "DATE"), share_flag},
-            report}}};
+            report,
+            Access::reads_widely}}};
 }
 
 }  // namespace itpm::commands

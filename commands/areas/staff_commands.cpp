@@ -148,13 +148,15 @@ AreaSpec staff_area() {
                {req("user", T::user, "@u"), req("program", T::program, "<program>"),
                 range("percent", 0, 100, true)},
                {},
-               assign},
+               assign,
+               Access::writes},
               {"list",
                {"ls"},
                "List allocations, flagging anyone over 100%",
                {},
                {program_flag, opt("user", T::user, "@u"), limit_flag, page_flag, share_flag},
-               list},
+               list,
+               Access::reads_page},
           }};
 }
 

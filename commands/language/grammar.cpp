@@ -49,20 +49,6 @@ const VerbSpec* find_verb(const AreaSpec& area, std::string_view word) {
   return nullptr;
 }
 
-bool mutates(const VerbSpec& verb) {
-  static const std::vector<std::string_view> writers = {
-      "add",  "update", "close", "ack",  "escalate", "supersede", "schedule", "cancel",
-      "skip", "record", "done",  "slip", "resolve",  "assign",    "send",     "set"};
-  return std::find(writers.begin(), writers.end(), verb.name) != writers.end();
-}
-
-bool reads_widely(const AreaSpec& area, const VerbSpec& verb) {
-  static const std::vector<std::string_view> areas = {"report", "kpi", "audit"};
-  static const std::vector<std::string_view> verbs = {"list", "heatmap", "search", "now"};
-  return std::find(areas.begin(), areas.end(), area.name) != areas.end() ||
-         std::find(verbs.begin(), verbs.end(), verb.name) != verbs.end();
-}
-
 std::string usage(const AreaSpec& area, const VerbSpec& verb) {
   std::string out = "/itpm " + std::string(area.name);
   if (!verb.name.empty()) out += " " + std::string(verb.name);

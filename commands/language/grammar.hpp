@@ -52,6 +52,16 @@ struct ArgSpec {
   bool repeatable = false;
 };
 
+// What running a verb does with the store, which decides where and how the bot runs it.
+enum class Access : std::uint8_t {
+  reads,         // reads a few records (show, help, whoami): on the I/O thread
+  writes,        // may change something: keeps a read set (a change made meanwhile is seen and
+                 // the command runs again), and its errors say that nothing was saved
+  reads_page,    // one page of a list, found through an index: on the I/O thread within a budget
+                 // of rows read (storage::Store::ReadBudget), on the worker when it needs more
+  reads_widely,  // reports, KPIs, histories, searches, agendas: on the worker, under a read view
+};
+
 struct VerbSpec {
   std::string_view name;  // empty: the area itself takes the arguments (`kpi`, `audit <id>`)
   std::vector<std::string_view> aliases;
@@ -59,6 +69,7 @@ struct VerbSpec {
   std::vector<ArgSpec> positionals;
   std::vector<ArgSpec> flags;
   Handler handler = nullptr;
+  Access access = Access::reads;
 };
 
 struct AreaSpec {
@@ -76,14 +87,11 @@ using Grammar = std::vector<AreaSpec>;
 const AreaSpec* find_area(const Grammar& grammar, std::string_view word);
 const VerbSpec* find_verb(const AreaSpec& area, std::string_view word);
 
-// True for verbs that change something (add, update, close, ...): their errors say that
+// True for verbs that may change something (add, update, close, ...): their errors say that
 // nothing was saved.
-bool mutates(const VerbSpec& verb);
-
-// True for commands whose answer may read much of the store (reports, KPIs, histories,
-// whole-register lists, searches, agendas): the bot runs them on a worker against a read view,
-// so they never hold up anyone else's command.
-bool reads_widely(const AreaSpec& area, const VerbSpec& verb);
+inline bool mutates(const VerbSpec& verb) {
+  return verb.access == Access::writes;
+}
 
 // "/itpm risk add "<title>" --program <key> ... [--owner @u]", generated from the table.
 std::string usage(const AreaSpec& area, const VerbSpec& verb);

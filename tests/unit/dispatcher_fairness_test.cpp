@@ -1,5 +1,6 @@
 // Nobody stalls the bot for everyone: every envelope is acked in time whatever the disk does,
-// and a person who keeps the worker busy waits behind the others.
+// a person who keeps the worker busy waits behind the others, and the I/O thread reads at most
+// a fixed number of rows for anyone.
 #include "commands/render/reply.hpp"
 #include "tests/support/dispatch_fixture.hpp"
 #include "tests/support/faulty_fs.hpp"
@@ -8,6 +9,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 using itpm::bot::Dispatched;
 using itpm::bot::Dispatcher;
@@ -90,7 +92,11 @@ itpm::commands::Outcome permitted_report(const itpm::commands::ParsedCommand&,
 
 const itpm::commands::Grammar& report_grammar() {
   static const itpm::commands::Grammar grammar = {
-      {"report", {}, "Report", "", {{"", {}, "Report", {}, {}, permitted_report}}}};
+      {"report",
+       {},
+       "Report",
+       "",
+       {{"", {}, "Report", {}, {}, permitted_report, itpm::commands::Access::reads_widely}}}};
   return grammar;
 }
 
@@ -129,4 +135,73 @@ TEST_CASE("a person over their share of worker time waits behind everyone else")
   REQUIRE(run_until(t.ioc, [&] { return answered["UA"] == 2 && answered["UB"] == 1; }));
   std::lock_guard lock(permits.mutex);
   CHECK(permits.order == std::vector<std::string>{"UA", "UC", "UB", "UA"});
+}
+
+namespace {
+
+// A list that reads as many rows as it is asked for, noting on which thread it ran.
+struct ListRuns {
+  std::mutex mutex;
+  std::vector<std::thread::id> threads;
+};
+ListRuns list_runs;
+
+itpm::commands::Outcome counted_list(const itpm::commands::ParsedCommand& cmd,
+                                     const itpm::commands::Command&,
+                                     const itpm::commands::Context& context) {
+  {
+    std::lock_guard lock(list_runs.mutex);
+    list_runs.threads.push_back(std::this_thread::get_id());
+  }
+  int rows = std::stoi(cmd.positional("rows")->text);
+  for (int i = 0; i < rows; ++i)
+    (void)context.repos.store().get(itpm::storage::Family::meta, "row");
+  return itpm::commands::reply_only(itpm::commands::text_reply(
+      itpm::commands::Visibility::ephemeral, {"read " + std::to_string(rows) + " rows"}));
+}
+
+const itpm::commands::Grammar& list_grammar() {
+  using itpm::commands::ArgType;
+  static const itpm::commands::Grammar grammar = {{"things",
+                                                   {},
+                                                   "Things",
+                                                   "list",
+                                                   {{"list",
+                                                     {},
+                                                     "List",
+                                                     {{"rows", ArgType::integer, "N", true}},
+                                                     {},
+                                                     counted_list,
+                                                     itpm::commands::Access::reads_page}}}};
+  return grammar;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a page read within the I/O thread's row budget is answered there, a deeper one on the "
+    "worker") {
+  TempStore t;
+  itpm::commands::Registry registry(list_grammar());
+  Dispatcher d(registry, {}, t.repos, t.ioc.get_executor());
+  boost::asio::thread_pool worker(1);
+  d.set_worker(worker.get_executor(), std::chrono::hours(1), [](const Dispatched&) {});
+  d.set_io_thread_rows(100);  // what the context reads (settings) counts too
+  list_runs.threads.clear();
+
+  auto cheap = itpm::test::handle(t, d, slash("things list 50"));
+  CHECK(text_of(cheap.ack_payload) == "read 50 rows");
+  {
+    std::lock_guard lock(list_runs.mutex);
+    CHECK(list_runs.threads == std::vector<std::thread::id>{std::this_thread::get_id()});
+    list_runs.threads.clear();
+  }
+  // Past its budget the page stops at once (nothing answered from the I/O thread) and runs
+  // again, whole, on the worker.
+  auto deep = itpm::test::handle(t, d, slash("things list 150"));
+  CHECK(text_of(deep.ack_payload) == "read 150 rows");
+  std::lock_guard lock(list_runs.mutex);
+  REQUIRE(list_runs.threads.size() == 2);
+  CHECK(list_runs.threads[0] == std::this_thread::get_id());
+  CHECK(list_runs.threads[1] != std::this_thread::get_id());
 }

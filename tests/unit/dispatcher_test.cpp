@@ -352,7 +352,11 @@ itpm::commands::Outcome quick_help(const itpm::commands::ParsedCommand&,
 const itpm::commands::Grammar& gated_grammar() {
   static const itpm::commands::Grammar grammar = {
       {"help", {}, "Help", "", {{"", {}, "Help", {}, {}, quick_help}}},
-      {"report", {}, "Report", "", {{"", {}, "Report", {}, {}, gated_report}}}};
+      {"report",
+       {},
+       "Report",
+       "",
+       {{"", {}, "Report", {}, {}, gated_report, itpm::commands::Access::reads_widely}}}};
   return grammar;
 }
 
