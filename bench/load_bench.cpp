@@ -7,7 +7,9 @@
 // RSS, and with a STARTUP_DIR (a store filled beforehand, e.g. by itpm-storage-bench) the
 // bot's start-up time on it to Socket Mode connected and to /readyz.
 //
-// usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR] [ROUNDS]
+// usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR] [ROUNDS] [ONLY]
+// With ONLY (e.g. "risk list"), the bot runs only the commands that contain it: a profile of
+// one command (perf record -p <the bot's pid>).
 // Prints a Markdown table; never a verdict.
 #include "bench/bot_process.hpp"
 #include "bench/measure.hpp"
@@ -180,8 +182,9 @@ void stop(itpm::process::ChildProcess& process) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    fmt::print(stderr,
-               "usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR] [ROUNDS]\n");
+    fmt::print(
+        stderr,
+        "usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR] [ROUNDS] [ONLY]\n");
     return 2;
   }
   std::string bot_path = argv[1];
@@ -191,6 +194,10 @@ int main(int argc, char** argv) {
   int window = argc > 5 ? std::stoi(argv[5]) : 64;
   std::filesystem::path startup_dir = argc > 6 ? argv[6] : "";
   int rounds = std::max(1, argc > 7 ? std::stoi(argv[7]) : 5);
+  std::string only = argc > 8 ? argv[8] : "";
+  auto runs = [&](std::string_view command) {
+    return command.find(only) != std::string_view::npos;
+  };
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
 
@@ -236,15 +243,14 @@ int main(int argc, char** argv) {
                  R"(risk add "Failover runbook untested" --program dr-2027 -l 2 -i 3)", 50, 8);
         if (risks.acked != 50) throw std::runtime_error("the 50 risks were not all acked");
       }
-      rows.push_back(load(sim, bot.pid(), "bot", "help", total, window));
-      rows.push_back(load(sim, bot.pid(), "bot", "risk list --program dr-2027", total, window));
-      rows.push_back(load(sim, bot.pid(), "bot",
-                          R"(risk add "Backups not encrypted" --program ci-speed -l 2 -i 3)", total,
-                          window));
       // The 50 risks of dr-2027 changed in turn, 64 commands in flight: several at once on
       // one risk, so changes made meanwhile are met and the command runs again.
-      rows.push_back(load(sim, bot.pid(), "bot", R"(risk update R-{n%50} --mitigation "Drill {n}")",
-                          total, window));
+      for (const char* command :
+           {"help", "risk list --program dr-2027",
+            R"(risk add "Backups not encrypted" --program ci-speed -l 2 -i 3)",
+            R"(risk update R-{n%50} --mitigation "Drill {n}")"}) {
+        if (runs(command)) rows.push_back(load(sim, bot.pid(), "bot", command, total, window));
+      }
       bot_peak = std::max(bot_peak, memory_mib(bot.pid(), "VmHWM"));
       stop(bot);
       rounds_rows.push_back(std::move(rows));

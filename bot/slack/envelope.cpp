@@ -1,5 +1,7 @@
 #include "bot/slack/envelope.hpp"
 
+#include "common/json_text.hpp"
+
 #include <algorithm>
 
 namespace itpm::bot {
@@ -145,9 +147,15 @@ Frame parse_frame(std::string_view text) {
 }
 
 std::string make_ack(std::string_view envelope_id, const nlohmann::json* payload) {
-  nlohmann::json ack = {{"envelope_id", envelope_id}};
-  if (payload != nullptr) ack["payload"] = *payload;
-  return ack.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Written straight from `payload`, which can be a long reply: not copied into a document.
+  std::string ack = R"({"envelope_id":)";
+  common::append_json_string(ack, envelope_id);
+  if (payload != nullptr) {
+    ack += R"(,"payload":)";
+    common::append_json(ack, *payload);
+  }
+  ack += '}';
+  return ack;
 }
 
 commands::Command to_command(const nlohmann::json& payload) {

@@ -2,6 +2,7 @@
 
 #include "bot/slack/api_errors.hpp"
 #include "bot/transport/url_checks.hpp"
+#include "common/json_text.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -65,7 +66,7 @@ net::awaitable<ApiResult> WebApiClient::call_json(std::string method, nlohmann::
   req.url = api_url_ + method;
   req.headers = {{"Content-Type", json_content_type},
                  {"Authorization", "Bearer " + (options.app_token ? app_token_ : bot_token_)}};
-  req.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  req.body = common::json_text(body);
   co_return co_await perform(method, std::move(req), options, true);
 }
 
@@ -104,7 +105,7 @@ net::awaitable<ApiResult> WebApiClient::respond(std::string response_url, nlohma
   HttpRequest req;
   req.url = std::move(response_url);
   req.headers = {{"Content-Type", json_content_type}};
-  req.body = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  req.body = common::json_text(message);
   CallOptions options;
   options.retry_ambiguous = false;  // a reply shown twice is worse than a late one
   co_return co_await perform("response_url", std::move(req), options, false);

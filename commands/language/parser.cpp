@@ -204,10 +204,9 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text, const Gramm
         ""};
   }
   const VerbSpec& verb = *cmd.verb;
-  std::string verb_usage = usage(area, verb);
   auto fail = [&](std::string message) {
     if (mutates(verb)) message += " Nothing was saved.";
-    return ParseError{std::move(message), verb_usage};
+    return ParseError{std::move(message), usage(area, verb)};
   };
 
   std::size_t positional_index = 0;

@@ -2,8 +2,10 @@
 // the bot shows of stored text (render_text, escape). Properties: escaping leaves no angle
 // bracket and undoes exactly; stored text holds no mention, channel or user group the input
 // did not carry itself and never a broadcast; shown text forms only person, channel and link
-// references, never a broadcast or a user-group ping.
+// references, never a broadcast or a user-group ping. And any text is written as a JSON string
+// byte for byte as nlohmann's dump writes it (common::json_text, which writes every reply).
 #include "commands/render/slack_text.hpp"
+#include "common/json_text.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 #include <cstddef>
@@ -31,6 +33,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace itpm::commands;
   using itpm::fuzz::fail;
   std::string_view input(reinterpret_cast<const char*>(data), size);
+
+  nlohmann::json as_json = nlohmann::json::array({std::string(input)});
+  if (itpm::common::json_text(as_json) !=
+      as_json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+    fail("json_text writes what dump writes",
+         as_json.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace));
 
   std::string escaped = escape(input);
   if (escaped.find_first_of("<>") != std::string::npos) fail("escape leaves no < or >", escaped);
