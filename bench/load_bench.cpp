@@ -7,6 +7,10 @@
 // RSS, and with a STARTUP_DIR (a store filled beforehand, e.g. by itpm-storage-bench) the
 // bot's start-up time on it to Socket Mode connected and to /readyz.
 //
+// With ITPM_BOLT_PEER set to bench/bolt_peer/app.js (after `npm install` in that folder), each
+// round also runs a Bolt-for-JavaScript app answering `help` and `risk list` alike, for the
+// side-by-side rows of BENCHMARKS.md.
+//
 // usage: itpm-load-bench BOT NULL_CLIENT DIR [N] [W] [STARTUP_DIR] [ROUNDS] [ONLY]
 // With ONLY (e.g. "risk list"), the bot runs only the commands that contain it: a profile of
 // one command (perf record -p <the bot's pid>).
@@ -21,6 +25,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -48,6 +53,7 @@ struct Row {
   double p99_ms = 0;
   double cpu_us_per_command = 0;
   double sim_cpu_us_per_command = 0;  // the simulator (this process) over the same run
+  double ack_bytes = 0;               // mean size of an ack frame (with the reply it carries)
 };
 
 // One timed run of `total` commands with `window` in flight; CPU time of `pid` over the run.
@@ -71,8 +77,11 @@ Row load(itpm::sim::SlackSim& sim, pid_t pid, const std::string& client, const s
   Snapshot s = sim.snapshot();
   if (!done) throw std::runtime_error("the load run did not finish within 10 minutes: " + text);
   std::vector<double> latencies;
-  for (std::size_t i = acks_before; i < s.acks.size(); ++i)
+  double bytes = 0;
+  for (std::size_t i = acks_before; i < s.acks.size(); ++i) {
     latencies.push_back(s.acks[i].latency_ms);
+    bytes += static_cast<double>(s.acks[i].bytes);
+  }
   Row row;
   row.client = client;
   row.command = text;
@@ -83,6 +92,7 @@ Row load(itpm::sim::SlackSim& sim, pid_t pid, const std::string& client, const s
   row.p99_ms = percentile(latencies, 0.99);
   row.cpu_us_per_command = cpu * 1e6 / total;
   row.sim_cpu_us_per_command = sim_cpu * 1e6 / total;
+  row.ack_bytes = latencies.empty() ? 0 : bytes / static_cast<double>(latencies.size());
   return row;
 }
 
@@ -140,6 +150,7 @@ std::vector<Row> medians(const std::vector<std::vector<Row>>& rounds) {
     out[i].p99_ms = median(&Row::p99_ms);
     out[i].cpu_us_per_command = median(&Row::cpu_us_per_command);
     out[i].sim_cpu_us_per_command = median(&Row::sim_cpu_us_per_command);
+    out[i].ack_bytes = median(&Row::ack_bytes);
     out[i].acked = 0;
     out[i].timed_out = 0;
     for (const auto& round : rounds) {
@@ -214,6 +225,10 @@ int main(int argc, char** argv) {
   std::vector<std::vector<Row>> rounds_rows;
   int hellos = 0;
   double bot_peak = 0;
+  double peer_peak = 0;
+  // ITPM_BOLT_PEER: bench/bolt_peer/app.js (after `npm install` there) for side-by-side rows.
+  const char* peer_env = std::getenv("ITPM_BOLT_PEER");
+  std::string bolt_peer = peer_env != nullptr ? peer_env : "";
 
   try {
     for (int round = 0; round < rounds; ++round) {
@@ -243,8 +258,8 @@ int main(int argc, char** argv) {
                  R"(risk add "Failover runbook untested" --program dr-2027 -l 2 -i 3)", 50, 8);
         if (risks.acked != 50) throw std::runtime_error("the 50 risks were not all acked");
       }
-      // The 50 risks of dr-2027 changed in turn, 64 commands in flight: several at once on
-      // one risk, so changes made meanwhile are met and the command runs again.
+      // `risk update` changes the 50 risks of dr-2027 in turn, 64 commands in flight: several
+      // at once on one risk, so changes made meanwhile are met and the command runs again.
       for (const char* command :
            {"help", "risk list --program dr-2027",
             R"(risk add "Backups not encrypted" --program ci-speed -l 2 -i 3)",
@@ -253,6 +268,20 @@ int main(int argc, char** argv) {
       }
       bot_peak = std::max(bot_peak, memory_mib(bot.pid(), "VmHWM"));
       stop(bot);
+      if (!bolt_peer.empty()) {
+        // The Bolt peer (bench/bolt_peer) answers the same two reads on the same simulator.
+        auto options = child(sim, {"/usr/bin/node", bolt_peer}, ca, dir / "bolt-peer.log");
+        options.set_env["NODE_EXTRA_CA_CERTS"] = ca.string();
+        itpm::process::ChildProcess peer(options);
+        if (!wait_connected(sim, ++hellos))
+          throw std::runtime_error("the Bolt peer did not connect");
+        for (const char* command : {"help", "risk list --program dr-2027"}) {
+          if (runs(command))
+            rows.push_back(load(sim, peer.pid(), "Bolt peer", command, total, window));
+        }
+        peer_peak = std::max(peer_peak, memory_mib(peer.pid(), "VmHWM"));
+        stop(peer);
+      }
       rounds_rows.push_back(std::move(rows));
     }
     std::vector<Row> rows = medians(rounds_rows);
@@ -263,18 +292,20 @@ int main(int argc, char** argv) {
                rounds);
     fmt::print(
         "| client | command | acked | timed out | acks/s | vs null | p50 ms | p99 ms | p99 vs "
-        "null | CPU µs/command | simulator CPU µs/command |\n");
-    fmt::print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        "null | CPU µs/command | simulator CPU µs/command | ack bytes |\n");
+    fmt::print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     const Row& base = rows.front();
     for (const auto& r : rows) {
       fmt::print(
           "| {} | `{}` | {} | {} | {:.0f} | {:.0f}% | {:.2f} | {:.2f} | {:.1f}× | {:.0f} | {:.0f} "
-          "|\n",
+          "| {:.0f} |\n",
           r.client, r.command, r.acked, r.timed_out, r.acks_per_s,
           100.0 * r.acks_per_s / base.acks_per_s, r.p50_ms, r.p99_ms, r.p99_ms / base.p99_ms,
-          r.cpu_us_per_command, r.sim_cpu_us_per_command);
+          r.cpu_us_per_command, r.sim_cpu_us_per_command, r.ack_bytes);
     }
-    fmt::print("\nbot peak RSS over the runs: {:.1f} MiB\nacks/s of each round:", bot_peak);
+    fmt::print("\nbot peak RSS over the runs: {:.1f} MiB", bot_peak);
+    if (!bolt_peer.empty()) fmt::print("; Bolt peer's: {:.1f} MiB", peer_peak);
+    fmt::print("\nacks/s of each round:");
     for (std::size_t i = 0; i < rows.size(); ++i) {
       fmt::print("\n  {} `{}`:", rows[i].client, rows[i].command);
       for (const auto& round : rounds_rows) fmt::print(" {:.0f}", round[i].acks_per_s);

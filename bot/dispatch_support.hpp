@@ -17,7 +17,7 @@ inline Dispatched finished(commands::Reply reply, std::vector<QueuedPost> posts,
                            const std::string& response_url, bool keep_original) {
   Dispatched d;
   if (!reply.text.empty() || !reply.blocks.empty()) {
-    nlohmann::json payload = reply_payload(reply);
+    nlohmann::json payload = reply_payload(std::move(reply));
     if (response_url.empty()) {
       d.ack_payload = std::move(payload);
     } else {

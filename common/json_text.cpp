@@ -3,46 +3,38 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace itpm::common {
 namespace {
 
-// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
-// U+10FFFF), the strings nlohmann's writer copies unchanged.
-bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t n = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      if (c == 0xE0) low = 0xA0;
-      if (c == 0xED) high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      if (c == 0xF0) low = 0x90;
-      if (c == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - p) <= n) return false;
-    if (p[1] < low || p[1] > high) return false;
-    for (std::size_t i = 2; i <= n; ++i) {
-      if (p[i] < 0x80 || p[i] > 0xBF) return false;
-    }
-    p += n + 1;
+// The length of the well-formed UTF-8 sequence of two to four bytes at `p` (RFC 3629: no
+// overlong forms, no surrogates, nothing past U+10FFFF), or 0. nlohmann's writer copies those
+// unchanged and replaces anything else.
+std::size_t multibyte(const unsigned char* p, const unsigned char* end) {
+  unsigned char c = *p;
+  std::size_t n = 0;
+  unsigned char low = 0x80;
+  unsigned char high = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) low = 0xA0;
+    if (c == 0xED) high = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) low = 0x90;
+    if (c == 0xF4) high = 0x8F;
+  } else {
+    return 0;
   }
-  return true;
+  if (static_cast<std::size_t>(end - p) < n || p[1] < low || p[1] > high) return 0;
+  for (std::size_t i = 2; i < n; ++i) {
+    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+  }
+  return n;
 }
 
 // What each byte becomes inside a JSON string: 0 copied as it is, 'u' as \u00XX, another
@@ -60,30 +52,63 @@ constexpr std::array<char, 256> escapes = [] {
   return table;
 }();
 
+// Whether none of the eight bytes of `word` needs a look: ASCII, not a control character,
+// not '"' and not '\\' (bit tricks on all eight at once).
+bool plain_ascii(std::uint64_t word) {
+  constexpr std::uint64_t ones = 0x0101010101010101;
+  constexpr std::uint64_t highs = 0x8080808080808080;
+  auto has_zero = [](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
+  bool high_bit = (word & highs) != 0;
+  bool control = ((word - ones * 0x20) & ~word & highs) != 0;
+  return !high_bit && !control && !has_zero(word ^ (ones * '"')) && !has_zero(word ^ (ones * '\\'));
+}
+
 void append_string_text(std::string& out, std::string_view s) {
-  if (!valid_utf8(s)) {
-    out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return;
-  }
+  const auto* begin = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = begin + s.size();
+  const auto* p = begin;
+  const auto* run = begin;  // copied up to here
+  std::size_t rollback = out.size();
   out += '"';
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char escape = escapes[static_cast<unsigned char>(s[i])];
-    if (escape == 0) continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+  while (p < end) {
+    if (end - p >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, p, 8);
+      if (plain_ascii(word)) {
+        p += 8;
+        continue;
+      }
+    }
+    unsigned char c = *p;
+    if (c >= 0x80) {
+      std::size_t n = multibyte(p, end);
+      if (n == 0) {
+        // Malformed: nlohmann's writer decides what replaces what.
+        out.resize(rollback);
+        out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return;
+      }
+      p += n;
+      continue;
+    }
+    char escape = escapes[c];
+    if (escape == 0) {
+      ++p;
+      continue;
+    }
+    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    run = ++p;
     out += '\\';
     if (escape != 'u') {
       out += escape;
       continue;
     }
     static constexpr char hex[] = "0123456789abcdef";
-    auto byte = static_cast<unsigned char>(s[i]);
     out += "u00";
-    out += hex[byte >> 4];
-    out += hex[byte & 0xF];
+    out += hex[c >> 4];
+    out += hex[c & 0xF];
   }
-  out.append(s.data() + run, s.size() - run);
+  out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(end - run));
   out += '"';
 }
 

@@ -65,7 +65,8 @@ void Repositories::append_audit(Batch& batch, const std::string& item, json befo
   batch.put(Family::audit, KeyBuilder().str(item).u64(sequence).done(), entry.dump());
 }
 
-std::vector<Risk> Repositories::risks_of_program(std::string_view program) const {
+std::shared_ptr<const std::vector<Risk>> Repositories::risks_of_program(
+    std::string_view program) const {
   // Lists and agendas ask for the same program's risks over and over between writes: the
   // answer is kept until the next write to the risks family (index rows change only with it).
   // Under a ReadView, version() is the view's: a kept answer of that version is what the view
@@ -79,14 +80,14 @@ std::vector<Risk> Repositories::risks_of_program(std::string_view program) const
         return it->second;
     }
   }
-  std::vector<Risk> out;
+  auto out = std::make_shared<std::vector<Risk>>();
   store_.scan(Family::risks_by_program, KeyBuilder().str(program).done(),
               [&](std::string_view key, std::string_view) {
                 KeyReader r(key);
                 (void)r.str();
                 (void)r.u8();
                 if (auto number = r.u64()) {
-                  if (auto risk = find<Risk>(*number)) out.push_back(std::move(*risk));
+                  if (auto risk = find<Risk>(*number)) out->push_back(std::move(*risk));
                 }
                 return true;
               });

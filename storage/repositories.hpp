@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -139,8 +140,10 @@ class Repositories {
     write(batch, record, static_cast<const R*>(nullptr));
   }
 
-  // A program's risks, highest score first (then oldest first).
-  [[nodiscard]] std::vector<Risk> risks_of_program(std::string_view program) const;
+  // A program's risks, highest score first (then oldest first). Shared, not copied: the
+  // answer is kept for the next command until the risks change (hold it while reading it).
+  [[nodiscard]] std::shared_ptr<const std::vector<Risk>> risks_of_program(
+      std::string_view program) const;
   // Newest first (by decision date, then number): those in `window`; `total` receives how
   // many matched. Without --tag (beyond a program) or --by, matches outside the window are
   // counted from their index keys, not read.
@@ -362,7 +365,7 @@ class Repositories {
   // risks_of_program's recent answers, valid while the risks family's version is unchanged.
   struct ProgramRisks {
     std::uint64_t version = 0;
-    std::map<std::string, std::vector<Risk>, std::less<>> by_program;
+    std::map<std::string, std::shared_ptr<const std::vector<Risk>>, std::less<>> by_program;
   };
   mutable std::mutex program_risks_mutex_;
   mutable ProgramRisks program_risks_;

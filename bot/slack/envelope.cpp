@@ -170,12 +170,12 @@ commands::Command to_command(const nlohmann::json& payload) {
   return c;
 }
 
-nlohmann::json reply_payload(const commands::Reply& reply) {
+nlohmann::json reply_payload(commands::Reply reply) {
   nlohmann::json p = {
       {"response_type",
        reply.visibility == commands::Visibility::in_channel ? "in_channel" : "ephemeral"},
-      {"text", reply.text}};
-  if (!reply.blocks.empty()) p["blocks"] = reply.blocks;
+      {"text", std::move(reply.text)}};
+  if (!reply.blocks.empty()) p["blocks"] = std::move(reply.blocks);
   return p;
 }
 

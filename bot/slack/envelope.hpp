@@ -107,6 +107,6 @@ struct EventCallback {
 std::optional<EventCallback> parse_event(const nlohmann::json& payload);
 
 // The ack payload for a slash-command reply (response_type, text, blocks).
-nlohmann::json reply_payload(const commands::Reply& reply);
+nlohmann::json reply_payload(commands::Reply reply);
 
 }  // namespace itpm::bot

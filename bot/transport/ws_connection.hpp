@@ -46,6 +46,9 @@ class WsConnection final : public Connection,
       req.set(boost::beast::http::field::user_agent, "itpm-bot/" ITPM_VERSION);
     }));
     ws_.read_message_max(options_.max_message_bytes);
+    // A client masks what it sends through this buffer, one write per buffer-full: at Beast's
+    // 4 KiB, a list's ack (6 KiB) took two TLS records and two sends. One TLS record's worth.
+    ws_.write_buffer_bytes(16 * 1024);
     websocket::response_type response;
     co_await ws_.async_handshake(response, host_header, target, boost::asio::use_awaitable);
     // From now on the handshake timeout bounds the close handshake.

@@ -139,7 +139,8 @@ using RankedVisit = std::function<bool(const Ranked&, const Risk* read)>;
 void visit_in_scope(const Context& ctx, const std::string& program, bool closed,
                     const RankedVisit& visit) {
   if (!program.empty()) {
-    for (const auto& r : ctx.repos.risks_of_program(program)) {
+    auto risks = ctx.repos.risks_of_program(program);
+    for (const auto& r : *risks) {
       if (!closed && r.status == storage::RiskStatus::closed) continue;
       if (!visit(Ranked{r.number, r.likelihood, r.impact, r.status, r.escalation_level}, &r))
         return;

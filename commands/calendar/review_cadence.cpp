@@ -157,7 +157,8 @@ PostMessage agenda(const storage::Program& program, const Review* review,
 
   std::vector<std::string> risks;
   std::size_t open_risks = 0;
-  for (const auto& r : ctx.repos.risks_of_program(program.key)) {
+  auto program_risks = ctx.repos.risks_of_program(program.key);
+  for (const auto& r : *program_risks) {
     if (r.status == storage::RiskStatus::closed || r.status == storage::RiskStatus::accepted)
       continue;
     if (++open_risks <= 5) risks.push_back(risk_item(r, ctx.policy.escalation_threshold));

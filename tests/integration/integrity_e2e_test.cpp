@@ -298,6 +298,6 @@ TEST_CASE("a burst of changes to one risk, none acked before the next: every one
     CHECK(history[i].before == history[i - 1].after);
   }
   CHECK(nlohmann::json(*repos.find<itpm::storage::Risk>(1)) == history.back().after);
-  CHECK(repos.risks_of_program("dr-2027").size() == 1);
+  CHECK(repos.risks_of_program("dr-2027")->size() == 1);
   CHECK(repos.check().empty());
 }

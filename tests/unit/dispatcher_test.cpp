@@ -208,7 +208,7 @@ TEST_CASE("two changes to one risk sent back to back both hold, its index rows f
   REQUIRE(risk);
   CHECK(risk->likelihood == 2);
   CHECK(risk->impact == 3);
-  CHECK(t.repos.risks_of_program("dr-2027").size() == 1);
+  CHECK(t.repos.risks_of_program("dr-2027")->size() == 1);
   CHECK(t.repos.check().empty());
 }
 
@@ -291,8 +291,8 @@ TEST_CASE("many people changing few risks at once: no change is lost, the store 
   CHECK(audited == saved);
   CHECK(saved > 0);
   CHECK(saved + refused <= 160);
-  CHECK(t.repos.risks_of_program("dr-2027").size() == 2);
-  CHECK(t.repos.risks_of_program("ci-2027").size() == 1);
+  CHECK(t.repos.risks_of_program("dr-2027")->size() == 2);
+  CHECK(t.repos.risks_of_program("ci-2027")->size() == 1);
   CHECK(t.repos.check().empty());
 }
 

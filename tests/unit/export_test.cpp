@@ -84,7 +84,7 @@ TEST_CASE("export, import, export is byte-identical and the imported store works
   CHECK(repos.check().empty());
   CHECK(repos.audit("R-1").size() == 2);
   CHECK(repos.search_decisions(SearchQuery{"patroni", "", 20}).size() == 5);
-  CHECK(repos.risks_of_program("dr-2027").size() == 5);
+  CHECK(repos.risks_of_program("dr-2027")->size() == 5);
   CHECK(repos.votes(1).size() == 1);
   CHECK(repos.find<itpm::storage::Vote>(1, "U2")->score == 4);
   std::vector<std::string> red;

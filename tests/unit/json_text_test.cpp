@@ -49,10 +49,11 @@ TEST_CASE("json_text replaces malformed UTF-8 as nlohmann's dump does") {
 
 TEST_CASE("json_text agrees with nlohmann's dump on random strings") {
   std::mt19937 random(20261206);
-  std::uniform_int_distribution<int> length(0, 12);
-  // Bytes drawn mostly from the edges of UTF-8's ranges, where a writer would go wrong.
+  std::uniform_int_distribution<int> length(0, 40);
+  // Plain letters (read eight at a time) and bytes from the edges of UTF-8's ranges, where a
+  // writer would go wrong.
   const std::string alphabet =
-      std::string("\x00\x01\x1f \"\\az\x7f", 10) +
+      "abcdefghijklmnopqrstuvwxyz" + std::string("\x00\x01\x1f \"\\az\x7f", 10) +
       "\x80\xbf\xc0\xc1\xc2\xdf\xe0\xed\xef\xf0\xf4\xf5\xff\x9f\xa0\x8f\x90";
   std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
   for (int i = 0; i < 20000; ++i) {

@@ -178,7 +178,8 @@ void Core::client_text(int socket, const std::string& text) {
     output(fmt::format("itpm{}> {}", in_channel ? "" : " (only you)", payload.value("text", "")));
   }
   state.update([&](Snapshot& s) {
-    s.acks.push_back(AckRecord{id, p.type, std::move(payload), latency, socket, false});
+    s.acks.push_back(
+        AckRecord{id, p.type, std::move(payload), latency, socket, false, text.size()});
   });
 }
 
@@ -199,7 +200,7 @@ bool Core::take_load_ack(int socket, const std::string& text) {
   std::string type = std::move(it->second.type);
   pending.erase(it);
   state.update([&](Snapshot& s) {
-    s.acks.push_back(AckRecord{id, std::move(type), json(), latency, socket, false});
+    s.acks.push_back(AckRecord{id, std::move(type), json(), latency, socket, false, text.size()});
   });
   ++load->done;
   send_next_load();

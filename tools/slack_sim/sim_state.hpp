@@ -23,7 +23,8 @@ struct AckRecord {
   nlohmann::json payload;  // null when the ack carried none (or the envelope was a load run's)
   double latency_ms = 0;
   int socket = 0;
-  bool late = false;  // arrived after the 3 s deadline
+  bool late = false;      // arrived after the 3 s deadline
+  std::size_t bytes = 0;  // the ack frame's size
 };
 
 // One Web API or response_url request as the simulator received it.
