@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <stdexcept>
 
 namespace itpm::commands {
 namespace {
@@ -153,14 +154,35 @@ std::string check_value(const ArgSpec& spec, ParsedValue& value, bool is_flag) {
   }
 }
 
+namespace {
+
+bool named_in(const std::vector<ArgSpec>& specs, std::string_view name) {
+  return std::any_of(specs.begin(), specs.end(),
+                     [&](const ArgSpec& spec) { return spec.name == name; });
+}
+
+}  // namespace
+
 const ParsedValue* ParsedCommand::positional(std::string_view name) const {
+  if (verb != nullptr && !named_in(verb->positionals, name))
+    throw std::logic_error("the handler reads <" + std::string(name) + ">, which `" +
+                           std::string(area->name) + " " + std::string(verb->name) +
+                           "` does not declare");
   auto it = positionals.find(name);
   return it == positionals.end() ? nullptr : &it->second;
 }
 
 const ParsedValue* ParsedCommand::flag(std::string_view name) const {
+  if (verb != nullptr && !named_in(verb->flags, name))
+    throw std::logic_error("the handler reads --" + std::string(name) + ", which `" +
+                           std::string(area->name) + " " + std::string(verb->name) +
+                           "` does not declare");
   auto it = flags.find(name);
   return it == flags.end() ? nullptr : &it->second;
+}
+
+bool ParsedCommand::declares(std::string_view name) const {
+  return verb != nullptr && named_in(verb->flags, name);
 }
 
 std::variant<ParsedCommand, ParseError> parse(std::string_view text, const Grammar& grammar) {

@@ -27,8 +27,14 @@ struct ParsedCommand {
   std::map<std::string, ParsedValue, std::less<>> positionals;  // by positional name
   std::map<std::string, ParsedValue, std::less<>> flags;        // by flag name, without dashes
 
+  // The value given for a positional or flag of the verb; nullptr when not given. Asking for
+  // one the verb does not declare is a handler bug (a misspelt name would silently read as
+  // absent): it throws std::logic_error, which the registry answers as "Something went wrong"
+  // and every handler test would show.
   [[nodiscard]] const ParsedValue* positional(std::string_view name) const;
   [[nodiscard]] const ParsedValue* flag(std::string_view name) const;
+  // Whether the verb declares flag `name`: for helpers shared by verbs that may not take it.
+  [[nodiscard]] bool declares(std::string_view name) const;
 };
 
 // A user's mistake: what was wrong (with a did-you-mean where one fits) and the usage of

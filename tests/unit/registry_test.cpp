@@ -1,6 +1,7 @@
 #include "commands/registry.hpp"
 #include "commands/language/grammar.hpp"
 #include "commands/language/help.hpp"
+#include "commands/render/reply.hpp"
 #include "tests/support/command_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -50,6 +51,25 @@ TEST_CASE("a throwing handler becomes an apology, not a crash") {
   auto out = run(r, "kpi");
   CHECK(out.reply.text.find("Something went wrong") != std::string::npos);
   CHECK(out.reply.visibility == Visibility::ephemeral);
+}
+
+static Outcome misspelt(const ParsedCommand& cmd, const Command&, const Context&) {
+  // Declared as --limit: a misspelt name must not read as "not given".
+  (void)cmd.flag("limt");
+  return reply_only(itpm::commands::text_reply(Visibility::ephemeral, {"read"}));
+}
+
+TEST_CASE("a handler that reads a flag its verb does not declare fails loudly") {
+  using itpm::commands::ArgType;
+  Grammar grammar = {{"kpi",
+                      {},
+                      "KPIs",
+                      "",
+                      {{"", {}, "KPIs", {}, {{"limit", ArgType::integer, "N"}}, misspelt}}}};
+  Registry r(grammar);
+  auto out = run(r, "kpi --limit 3");
+  CHECK(out.reply.text.find("Something went wrong") != std::string::npos);
+  CHECK(out.reply.text.find("--limt") != std::string::npos);
 }
 
 TEST_CASE("error replies carry the usage as a code span with the user text escaped") {
