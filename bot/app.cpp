@@ -1,5 +1,6 @@
 #include "bot/app.hpp"
 
+#include "bot/delivery_machine.hpp"
 #include "bot/dispatcher.hpp"
 #include "bot/follow_ups.hpp"
 #include "bot/ops/health.hpp"
@@ -81,7 +82,7 @@ net::awaitable<bool> verify_bot_token(Runtime* rt) {
       rt->exit_code = exit_auth_error;
       co_return false;
     }
-    auto wait = retry_pause(attempt, result);
+    auto wait = delivery::retry_pause(attempt, result);
     spdlog::warn("cannot check the bot token yet (auth.test: {}); trying again in {} s",
                  result.ok ? "no user or team in the answer" : result.error, wait.count());
     rt->pause.expires_after(wait);

@@ -1,6 +1,7 @@
 #include "bot/follow_ups.hpp"
 
 #include "bot/async_commit.hpp"
+#include "bot/delivery_machine.hpp"
 #include "bot/slack/api_errors.hpp"
 
 #include "commands/areas/handler_support.hpp"
@@ -21,12 +22,6 @@
 namespace itpm::bot {
 
 namespace net = boost::asio;
-
-std::chrono::seconds retry_pause(int attempt, const ApiResult& last) {
-  // A rate limit says when to come back: then, not later (it is no sign of trouble).
-  if (last.retry_after) return std::max(*last.retry_after, std::chrono::seconds(1));
-  return std::chrono::seconds(std::min(300, 1 << std::min(attempt, 9)));
-}
 
 namespace {
 
@@ -233,89 +228,73 @@ net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPo
 }
 
 net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, History* history) {
-  const commands::PostMessage& message = post.message;
-  const std::string& key = post.key;
-  std::string channel = message.channel;
-  ApiResult result;
-  bool plain = false;  // without blocks, after Slack refused them
-  net::steady_timer pause(self->executor_);
-  // Each call is tried once: this loop waits between tries, without its slot.
+  // Performs what the delivery machine asks for (bot/delivery_machine.hpp), each call tried
+  // once: the machine decides about tries, pauses and the plain form.
   CallOptions once;
   once.max_attempts = 1;
-  for (int attempt = 0;; ++attempt) {
-    if (attempt > 0 && !(plain && classify_api_error(result.error) == ApiErrorKind::malformed)) {
-      auto wait = retry_pause(attempt, result);
-      spdlog::info("post (outbox row {}) failed with {}; trying again in {} s", post.outbox_seq,
-                   result.error, wait.count());
-      co_await self->pause_without_slot(pause, wait, message.priority);
-    }
-    if (channel.empty() && !message.to_user.empty()) {
+  net::steady_timer pause(self->executor_);
+  delivery::Machine machine(post.message, post.key, post.maybe_sent);
+  ApiResult last;
+  delivery::Action action = machine.start();
+  for (;;) {
+    if (auto* open = std::get_if<delivery::OpenDm>(&action)) {
       // Built in its own statement: GCC 12 cannot keep an initializer list alive across co_await.
-      nlohmann::json args = {{"users", message.to_user}};
-      result = co_await self->api_.call_json("conversations.open", std::move(args), once);
-      channel = result.ok
-                    ? result.body.value(nlohmann::json::json_pointer("/channel/id"), std::string())
-                    : std::string();
-      if (channel.empty()) {
-        spdlog::warn("cannot open a DM with {}: {}", message.to_user, result.error);
-        if (transient(result)) continue;
-        break;
-      }
-    }
-    if (channel.empty()) break;
-    co_await join_once(self, channel);
-    if (post.maybe_sent && !key.empty() && message.ephemeral_to.empty()) {
-      auto ts = co_await find_posted(self, channel, key, post.queued_at, history);
+      nlohmann::json args = {{"users", open->user}};
+      last = co_await self->api_.call_json("conversations.open", std::move(args), once);
+      if (!last.ok) spdlog::warn("cannot open a DM with {}: {}", open->user, last.error);
+      action = machine.opened(last);
+    } else if (auto* join = std::get_if<delivery::Join>(&action)) {
+      co_await join_once(self, join->channel);
+      action = machine.joined();
+    } else if (auto* find = std::get_if<delivery::FindPosted>(&action)) {
+      auto ts = co_await find_posted(self, find->channel, post.key, post.queued_at,
+                                     find->fresh ? nullptr : history);
       if (ts) {
         spdlog::info("outbox row {} was posted before the bot stopped; not posting it again",
                      post.outbox_seq);
-        result = ApiResult{};
-        result.ok = true;
-        result.body = {{"ts", *ts}};
-        break;
       }
+      action = machine.found(ts);
+    } else if (auto* send = std::get_if<delivery::Post>(&action)) {
+      std::string channel = send->body.value("channel", "");
+      if (send->ephemeral) {
+        last = co_await self->api_.call_json("chat.postEphemeral", std::move(send->body), once);
+      } else {
+        last = co_await self->api_.post_message(std::move(send->body));
+      }
+      action = machine.posted(last);
+      if (!last.ok && classify_api_error(last.error) == ApiErrorKind::malformed &&
+          std::holds_alternative<delivery::Post>(action)) {
+        spdlog::warn("post to {} refused as {}: sending it as plain text", channel, last.error);
+      }
+    } else if (auto* wait = std::get_if<delivery::Wait>(&action)) {
+      spdlog::info("post (outbox row {}) failed with {}; trying again in {} s", post.outbox_seq,
+                   last.error, wait->pause.count());
+      co_await self->pause_without_slot(pause, wait->pause, post.message.priority);
+      action = machine.waited();
+    } else {
+      break;
     }
-    nlohmann::json body = {{"channel", channel}, {"text", message.text}, {"unfurl_links", false}};
-    if (!message.blocks.empty() && !plain) body["blocks"] = message.blocks;
-    if (!message.thread_ts.empty()) body["thread_ts"] = message.thread_ts;
-    if (!message.ephemeral_to.empty()) {
-      // Nobody else sees it and Slack keeps no history of it: sent once, without a key.
-      body["user"] = message.ephemeral_to;
-      result = co_await self->api_.call_json("chat.postEphemeral", std::move(body), once);
-      if (!transient(result)) break;
-      continue;
-    }
-    if (!key.empty() && !(plain && result.error.starts_with("invalid_metadata"))) {
-      body["metadata"] = {{"event_type", "itpm_post"}, {"event_payload", {{"key", key}}}};
-    }
-    result = co_await self->api_.post_message(std::move(body));
-    if (!result.ok && !plain && classify_api_error(result.error) == ApiErrorKind::malformed) {
-      // Slack refused the message's form, not its content: the same content as plain text.
-      spdlog::warn("post to {} refused as {}: sending it as plain text", channel, result.error);
-      plain = true;
-      continue;
-    }
-    if (!transient(result)) break;
-    // Slack may have posted it and its answer got lost: look before the next try.
-    post.maybe_sent = result.error != "ratelimited";
-    history = nullptr;
   }
-  if (!result.ok && classify_api_error(result.error) == ApiErrorKind::auth) {
-    // The token no longer works (already reported, /readyz says so): the post stays in the
-    // outbox and goes out when the bot starts again with a working token.
-    spdlog::info("outbox row {} kept: Slack refused the bot token ({})", post.outbox_seq,
-                 result.error);
-    co_return;
+  auto& done = std::get<delivery::Done>(action);
+  switch (done.outcome) {
+    case delivery::Outcome::keep:
+      // The token no longer works (already reported, /readyz says so): the post stays in the
+      // outbox and goes out when the bot starts again with a working token.
+      spdlog::info("outbox row {} kept: Slack refused the bot token ({})", post.outbox_seq,
+                   done.result.error);
+      co_return;
+    case delivery::Outcome::refused:
+      co_await report_undelivered(self, post, done.channel, done.result);
+      co_return;
+    case delivery::Outcome::delivered:
+    case delivery::Outcome::already_posted:
+      if (post.message.permalink_for_decision != 0 || post.message.survey_for != 0) {
+        co_await record_posted(self, post, done.channel, done.result.body.value("ts", ""));
+        co_return;
+      }
+      if (post.outbox_seq != 0) self->dequeue(post.outbox_seq);
+      co_return;
   }
-  if (result.ok && (message.permalink_for_decision != 0 || message.survey_for != 0)) {
-    co_await record_posted(self, post, channel, result.body.value("ts", ""));
-    co_return;
-  }
-  if (!result.ok) {
-    co_await report_undelivered(self, post, channel, result);
-    co_return;
-  }
-  if (post.outbox_seq != 0) self->dequeue(post.outbox_seq);
 }
 
 net::awaitable<void> FollowUps::join_once(FollowUps* self, std::string channel) {
@@ -575,7 +554,7 @@ net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t su
             spdlog::warn("chat.update of survey S-{} failed: {}", survey, result.error);
             break;
           }
-          co_await self->pause_without_slot(pause, retry_pause(attempt + 1, result),
+          co_await self->pause_without_slot(pause, delivery::retry_pause(attempt + 1, result),
                                             commands::PostPriority::normal);
         }
       }

@@ -202,8 +202,4 @@ class FollowUps {
   bool join_scope_missing_ = false;
 };
 
-// How long to wait before try `attempt` (1, 2, ...) after `last` failed: 2 s, 4 s, ... up to
-// 5 minutes; after a rate limit, what Slack asked for (Retry-After, at least 1 s).
-std::chrono::seconds retry_pause(int attempt, const ApiResult& last);
-
 }  // namespace itpm::bot

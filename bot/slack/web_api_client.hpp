@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bot/ops/metrics.hpp"
+#include "bot/slack/api_result.hpp"
 #include "bot/transport/http_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -16,16 +17,6 @@
 #include <vector>
 
 namespace itpm::bot {
-
-// The outcome of one Web API call after retries. `error` is Slack's error code for ok:false,
-// or "network_error" / "http_<status>" / "invalid_response" when Slack never answered properly.
-struct ApiResult {
-  bool ok = false;
-  std::string error;
-  nlohmann::json body;
-  std::optional<std::chrono::seconds> retry_after;  // set when the last answer was a 429
-  std::string scopes;  // the scopes Slack says the token has (X-OAuth-Scopes), comma-separated
-};
 
 struct CallOptions {
   bool app_token = false;  // authenticate with the xapp- token instead of the bot token
