@@ -325,30 +325,27 @@ net::awaitable<void> FollowUps::report_undelivered(FollowUps* self, const Queued
   spdlog::warn("post to {} not delivered: {} ({})", channel.empty() ? message.to_user : channel,
                result.error, to_string(kind));
   bool dm = !message.to_user.empty();
-  std::string where = dm ? "a DM to " + commands::user_mention(message.to_user)
-                         : commands::channel_mention(channel);
   auto needed = result.body.is_object() ? result.body.find("needed") : result.body.end();
   std::string scope = needed != result.body.end() && needed->is_string()
                           ? needed->get<std::string>()
                           : std::string();
-  std::string fix = how_to_fix(result.error, dm ? std::string() : channel, scope);
-  std::string failed =
-      "in " + where + ": Slack answered `" + result.error + "`." + (fix.empty() ? "" : " " + fix);
+  commands::Refusal refusal{commands::refusal_where(message, channel), result.error,
+                            how_to_fix(result.error, dm ? std::string() : channel, scope)};
+  const std::string& where = refusal.where;
 
   std::string told;
   std::vector<commands::Effect> dms;
   storage::Batch batch;
   auto now = std::chrono::system_clock::now();
   if (!message.fallback_response_url.empty()) {
-    bool ok = co_await tell_caller(self, message, "⚠️ This was *not posted* " + failed);
+    bool ok = co_await tell_caller(self, message, commands::refusal_for_caller(refusal));
     told = ok ? "the person who asked was told" : "the person who asked could not be told";
   } else if (!message.asked_by.empty() && message.asked_by != message.to_user) {
     // Asked for in a DM or a mention: the person who asked hears of it at once, by DM.
     commands::PostMessage tell;
     tell.priority = commands::PostPriority::urgent;
     tell.to_user = message.asked_by;
-    tell.text =
-        "⚠️ Your command's post was *not posted* " + failed + " It said:\n\n" + message.text;
+    tell.text = commands::refusal_for_asker(refusal, message);
     dms.emplace_back(std::move(tell));
     told = commands::user_mention(message.asked_by) + " (who asked) told by DM";
   } else if (kind == ApiErrorKind::needs_person) {
@@ -370,13 +367,7 @@ net::awaitable<void> FollowUps::report_undelivered(FollowUps* self, const Queued
       commands::PostMessage tell;
       tell.priority = commands::PostPriority::urgent;
       tell.to_user = user;
-      tell.text = "⚠️ A post" +
-                  (message.about_item.empty()
-                       ? std::string()
-                       : " about *" + message.about_item + "* (" + message.about_what + ")") +
-                  " could *not be posted* " + failed + " You hear of " +
-                  (dm ? "that person" : "this channel") + " at most once a day. It said:\n\n" +
-                  message.text;
+      tell.text = commands::refusal_for_owner(refusal, message);
       dms.emplace_back(std::move(tell));
     }
     if (!told_now.empty()) told = commands::user_mentions(told_now) + " told by DM";

@@ -5,6 +5,38 @@
 #include <fmt/format.h>
 
 namespace itpm::commands {
+namespace {
+
+// "in <#C1>: Slack answered `not_in_channel`. Invite the bot…"
+std::string failed_in(const Refusal& refusal) {
+  return "in " + refusal.where + ": Slack answered `" + refusal.error + "`." +
+         (refusal.fix.empty() ? "" : " " + refusal.fix);
+}
+
+}  // namespace
+
+std::string refusal_where(const PostMessage& message, const std::string& channel) {
+  return !message.to_user.empty() ? "a DM to " + user_mention(message.to_user)
+                                  : channel_mention(channel);
+}
+
+std::string refusal_for_caller(const Refusal& refusal) {
+  return "⚠️ This was *not posted* " + failed_in(refusal);
+}
+
+std::string refusal_for_asker(const Refusal& refusal, const PostMessage& message) {
+  return "⚠️ Your command's post was *not posted* " + failed_in(refusal) + " It said:\n\n" +
+         message.text;
+}
+
+std::string refusal_for_owner(const Refusal& refusal, const PostMessage& message) {
+  std::string about = message.about_item.empty()
+                          ? std::string()
+                          : " about *" + message.about_item + "* (" + message.about_what + ")";
+  return "⚠️ A post" + about + " could *not be posted* " + failed_in(refusal) +
+         " You hear of " + (message.to_user.empty() ? "this channel" : "that person") +
+         " at most once a day. It said:\n\n" + message.text;
+}
 
 void record_posted(storage::Repositories& repos, storage::Batch& batch, const Posted& posted) {
   if (posted.survey != 0) {

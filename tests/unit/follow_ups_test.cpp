@@ -1,4 +1,5 @@
 #include "bot/follow_ups.hpp"
+#include "commands/delivery.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -21,4 +22,26 @@ TEST_CASE("DMs are paced by person until their channel is known") {
   CHECK(itpm::bot::pacing_key(dm) == "dm:U1");
   dm.channel = "D1";
   CHECK(itpm::bot::pacing_key(dm) == "D1");
+}
+
+TEST_CASE("a refused post is described to its caller and asker and owners with the fix") {
+  itpm::commands::PostMessage message;
+  message.channel = "C1";
+  message.text = "R-4 escalated";
+  message.about_item = "R-4";
+  message.about_what = "escalation level 2";
+  itpm::commands::Refusal refusal{itpm::commands::refusal_where(message, "C1"), "not_in_channel",
+                                  "Invite the bot."};
+  CHECK(refusal.where == "<#C1>");
+  CHECK(itpm::commands::refusal_for_caller(refusal) ==
+        "⚠️ This was *not posted* in <#C1>: Slack answered `not_in_channel`. Invite the bot.");
+  CHECK(itpm::commands::refusal_for_asker(refusal, message) ==
+        "⚠️ Your command's post was *not posted* in <#C1>: Slack answered `not_in_channel`. "
+        "Invite the bot. It said:\n\nR-4 escalated");
+  CHECK(itpm::commands::refusal_for_owner(refusal, message) ==
+        "⚠️ A post about *R-4* (escalation level 2) could *not be posted* in <#C1>: Slack "
+        "answered `not_in_channel`. Invite the bot. You hear of this channel at most once a "
+        "day. It said:\n\nR-4 escalated");
+  message.to_user = "U9";
+  CHECK(itpm::commands::refusal_where(message, "D1") == "a DM to <@U9>");
 }
