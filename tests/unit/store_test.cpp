@@ -1,5 +1,6 @@
 #include "storage/store.hpp"
 #include "storage/key_codec.hpp"
+#include "storage/record_traits.hpp"
 #include "storage/repositories.hpp"
 #include "tests/support/faulty_fs.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -464,4 +466,22 @@ TEST_CASE("a read view sees the store as it was when made, on its own thread onl
   CHECK_FALSE(Store::ReadView::active());
   CHECK(store->get(Family::risks, "a") == "2");
   CHECK(keys() == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("each column family has its own name and each record type its own family and prefix") {
+  std::set<std::string_view> names;
+  for (std::size_t f = 0; f < itpm::storage::family_count; ++f) {
+    auto name = itpm::storage::family_name(static_cast<itpm::storage::Family>(f));
+    INFO(f);
+    CHECK_FALSE(name.empty());
+    CHECK(names.insert(name).second);
+  }
+  std::set<itpm::storage::Family> families;
+  std::set<char> prefixes;
+  itpm::storage::for_each_record_type([&]<class R>() {
+    using T = itpm::storage::RecordTraits<R>;
+    INFO(T::plural);
+    CHECK(families.insert(T::family).second);
+    if constexpr (requires { T::prefix; }) CHECK(prefixes.insert(T::prefix).second);
+  });
 }
