@@ -5,7 +5,6 @@
 #include "bot/slack/api_errors.hpp"
 
 #include "commands/areas/handler_support.hpp"
-#include "commands/areas/survey_commands.hpp"
 #include "commands/delivery.hpp"
 
 #include <openssl/rand.h>
@@ -22,27 +21,6 @@
 namespace itpm::bot {
 
 namespace net = boost::asio;
-
-namespace {
-
-bool transient(const ApiResult& result) {
-  return !result.ok && classify_api_error(result.error) == ApiErrorKind::transient;
-}
-
-}  // namespace
-
-ChannelPacer::Clock::time_point ChannelPacer::reserve(const std::string& key,
-                                                      Clock::time_point now) {
-  if (next_.size() > 4096) std::erase_if(next_, [&](const auto& e) { return e.second <= now; });
-  auto& next = next_[key];
-  auto turn = std::max(now, next);
-  next = turn + interval;
-  return turn;
-}
-
-std::string pacing_key(const commands::PostMessage& message) {
-  return message.channel.empty() ? "dm:" + message.to_user : message.channel;
-}
 
 std::string new_post_key() {
   std::array<unsigned char, 16> bytes{};
@@ -91,7 +69,9 @@ FollowUps::FollowUps(net::any_io_executor executor, WebApiClient& api, Metrics& 
       metrics_(metrics),
       health_(health),
       repos_(repos),
-      idle_(executor_) {}
+      idle_(executor_),
+      slots_(executor_, max_in_flight),
+      refresher_(executor_, api_, health_, repos_, slots_, [this] { finished(); }) {}
 
 void FollowUps::post(QueuedPost post) {
   if (post.refresh_survey == 0 && post.message.priority == commands::PostPriority::chatter &&
@@ -107,15 +87,7 @@ void FollowUps::post(QueuedPost post) {
     net::co_spawn(executor_, send_supervised(this, std::move(post), nullptr), net::detached);
     return;
   }
-  Refreshes& r = refreshes_[post.refresh_survey];
-  if (post.outbox_seq != 0) r.rows.push_back(post.outbox_seq);
-  if (r.running) {
-    r.again = true;  // the update under way is followed by one more
-    finished();
-    return;
-  }
-  r.running = true;
-  net::co_spawn(executor_, refresh_survey(this, post.refresh_survey), net::detached);
+  refresher_.refresh(post.refresh_survey, post.outbox_seq);
 }
 
 void FollowUps::respond(std::string url, nlohmann::json body) {
@@ -164,8 +136,8 @@ net::awaitable<int> FollowUps::drain(std::chrono::steady_clock::time_point deadl
 
 net::awaitable<void> FollowUps::send_supervised(FollowUps* self, QueuedPost post,
                                                 History* history) {
-  co_await self->wait_turn(post.message);
-  co_await self->acquire_slot(post.message.priority);
+  co_await self->slots_.wait_turn(post.message);
+  co_await self->slots_.acquire(post.message.priority);
   std::uint64_t seq = post.outbox_seq;
   std::string error;
   try {
@@ -178,46 +150,8 @@ net::awaitable<void> FollowUps::send_supervised(FollowUps* self, QueuedPost post
   } else {
     self->quarantine(seq, "sending outbox row " + std::to_string(seq), error);
   }
-  self->release_slot();
+  self->slots_.release();
   self->finished();
-}
-
-net::awaitable<void> FollowUps::wait_turn(const commands::PostMessage& message) {
-  auto now = ChannelPacer::Clock::now();
-  auto turn = pacer_.reserve(pacing_key(message), now);
-  if (turn <= now) co_return;
-  net::steady_timer wait(executor_, turn);
-  co_await wait.async_wait(net::as_tuple(net::use_awaitable));
-}
-
-net::awaitable<void> FollowUps::acquire_slot(commands::PostPriority priority) {
-  if (in_flight_ < max_in_flight) {
-    ++in_flight_;
-    co_return;
-  }
-  auto turn = std::make_shared<net::steady_timer>(executor_, net::steady_timer::time_point::max());
-  slot_waiters_.at(static_cast<std::size_t>(priority)).push_back(turn);
-  co_await turn->async_wait(net::as_tuple(net::use_awaitable));  // the slot is handed over
-}
-
-net::awaitable<void> FollowUps::pause_without_slot(net::steady_timer& pause,
-                                                   std::chrono::steady_clock::duration wait,
-                                                   commands::PostPriority priority) {
-  // Up to minutes (a Retry-After): the slot serves other posts meanwhile.
-  release_slot();
-  pause.expires_after(wait);
-  co_await pause.async_wait(net::as_tuple(net::use_awaitable));
-  co_await acquire_slot(priority);
-}
-
-void FollowUps::release_slot() {
-  for (auto& waiters : slot_waiters_) {
-    if (waiters.empty()) continue;
-    waiters.front()->cancel();
-    waiters.pop_front();
-    return;
-  }
-  --in_flight_;
 }
 
 net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPost> posts) {
@@ -269,7 +203,7 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     } else if (auto* wait = std::get_if<delivery::Wait>(&action)) {
       spdlog::info("post (outbox row {}) failed with {}; trying again in {} s", post.outbox_seq,
                    last.error, wait->pause.count());
-      co_await self->pause_without_slot(pause, wait->pause, post.message.priority);
+      co_await self->slots_.pause_without_slot(pause, wait->pause, post.message.priority);
       action = machine.waited();
     } else {
       break;
@@ -288,7 +222,7 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
       co_return;
     case delivery::Outcome::delivered:
     case delivery::Outcome::already_posted:
-      if (post.message.permalink_for_decision != 0 || post.message.survey_for != 0) {
+      if (post.message.after_post.kind != commands::AfterPost::Kind::nothing) {
         co_await record_posted(self, post, done.channel, done.result.body.value("ts", ""));
         co_return;
       }
@@ -477,12 +411,11 @@ net::awaitable<void> FollowUps::send_response(FollowUps* self, std::string url,
 net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost& post,
                                               const std::string& channel, const std::string& ts) {
   commands::Posted posted;
-  posted.decision = post.message.permalink_for_decision;
-  posted.survey = post.message.survey_for;
+  posted.after = post.message.after_post;
   posted.channel = channel;
   posted.ts = ts;
   posted.at_ms = commands::millis(std::chrono::system_clock::now());
-  if (posted.decision != 0) {
+  if (posted.after.wants_permalink()) {
     std::vector<std::pair<std::string, std::string>> args = {{"channel", channel},
                                                              {"message_ts", ts}};
     ApiResult link = co_await self->api_.call_form("chat.getPermalink", std::move(args), {}, true);
@@ -492,13 +425,14 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
       spdlog::warn("chat.getPermalink failed: {}", link.error);
     }
   }
-  // The decision or survey may change meanwhile (a vote, a supersede): its new state is read
-  // again and the note of where it was posted made anew.
+  // The item may change meanwhile (a vote, a supersede): its new state is read again and the
+  // note of where it was posted made anew.
   for (int tried = 1;; ++tried) {
     storage::Batch batch;
+    std::vector<commands::Effect> then;
     {
       storage::ReadSet reads;
-      commands::record_posted(self->repos_, batch, posted);
+      then = commands::record_posted(self->repos_, batch, posted);
       reads.expect_in(batch);
     }
     if (post.outbox_seq != 0) self->repos_.outbox().dequeue(batch, post.outbox_seq);
@@ -507,67 +441,19 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
     if (r.conflict && tried < 4) continue;
     if (!r) {
       spdlog::error("cannot store where a post landed in {}: {}", posted.channel, r.error);
-    } else if (posted.decision != 0) {
-      spdlog::info("decision D-{} stored with where it was posted", posted.decision);
-    } else if (posted.survey != 0 && !self->repos_.votes(posted.survey).empty()) {
-      // A vote came in before the poll's place was stored: its refresh found nothing to
-      // update, so the poll is brought up to date now.
-      QueuedPost refresh;
-      refresh.refresh_survey = posted.survey;
-      self->post(std::move(refresh));
+      co_return;
+    }
+    if (posted.after.kind == commands::AfterPost::Kind::decision)
+      spdlog::info("decision D-{} stored with where it was posted", posted.after.number);
+    for (const auto& effect : then) {
+      if (const auto* refresh = std::get_if<commands::RefreshSurvey>(&effect)) {
+        QueuedPost queued;
+        queued.refresh_survey = refresh->survey;
+        self->post(std::move(queued));
+      }
     }
     co_return;
   }
-}
-
-net::awaitable<void> FollowUps::refresh_survey(FollowUps* self, std::uint64_t survey) {
-  net::steady_timer pause(self->executor_);
-  for (;;) {
-    Refreshes& r = self->refreshes_[survey];
-    r.again = false;
-    std::vector<std::uint64_t> rows = std::move(r.rows);
-    r.rows.clear();
-    co_await self->acquire_slot(commands::PostPriority::normal);
-    std::string error;
-    try {
-      auto view = commands::survey_message(self->repos_, survey);
-      if (!view || view->ts.empty()) {
-        spdlog::info("survey S-{} has no posted message to update", survey);
-      } else {
-        for (int attempt = 0;; ++attempt) {
-          nlohmann::json args = {{"channel", view->channel},
-                                 {"ts", view->ts},
-                                 {"text", view->text},
-                                 {"blocks", view->blocks}};
-          ApiResult result = co_await self->api_.call_json("chat.update", std::move(args));
-          if (result.ok) break;
-          if (!transient(result) || attempt >= 8) {
-            spdlog::warn("chat.update of survey S-{} failed: {}", survey, result.error);
-            break;
-          }
-          co_await self->pause_without_slot(pause, delivery::retry_pause(attempt + 1, result),
-                                            commands::PostPriority::normal);
-        }
-      }
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-    self->release_slot();
-    // Its rows are dropped below either way: a refresh renders what is stored, so there is
-    // nothing to keep of it.
-    if (!error.empty())
-      self->health_.failed("posts", "refreshing survey S-" + std::to_string(survey), error);
-    if (!rows.empty()) {
-      storage::Batch batch;
-      for (auto seq : rows) self->repos_.outbox().dequeue(batch, seq);
-      self->repos_.store().commit_async(std::move(batch), [survey](storage::CommitResult c) {
-        if (!c) spdlog::error("cannot remove survey S-{}'s refresh rows: {}", survey, c.error);
-      });
-    }
-    if (!self->refreshes_[survey].again) break;
-  }
-  self->refreshes_.erase(survey);
-  self->finished();
 }
 
 void FollowUps::dequeue(std::uint64_t seq) {

@@ -2,8 +2,10 @@
 
 #include "bot/ops/health.hpp"
 #include "bot/ops/metrics.hpp"
+#include "bot/send_slots.hpp"
 #include "bot/slack/identity.hpp"
 #include "bot/slack/web_api_client.hpp"
+#include "bot/survey_refresher.hpp"
 #include "commands/command.hpp"
 #include "storage/repositories.hpp"
 
@@ -51,24 +53,6 @@ std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch
 std::string new_post_key();
 // The key of an outbox row written before keys were random: "o<seq>".
 std::string legacy_post_key(std::uint64_t outbox_seq);
-
-// Posts to one channel (or DMs to one person) go about one a second, as Slack allows: when
-// the next post to `key` may go. The caller waits for its turn before it takes a connection
-// slot, so a busy channel never holds slots that posts elsewhere need.
-class ChannelPacer {
- public:
-  using Clock = std::chrono::steady_clock;
-  static constexpr auto interval = std::chrono::seconds(1);
-
-  // Reserves the next turn of `key` at or after `now`.
-  Clock::time_point reserve(const std::string& key, Clock::time_point now);
-
- private:
-  std::map<std::string, Clock::time_point, std::less<>> next_;
-};
-
-// The channel (or "dm:<user>") a post is paced by.
-std::string pacing_key(const commands::PostMessage& message);
 
 // Work after acks: posts and DMs (effects of commands and jobs), and response_url replies.
 // Before its first post to a public channel the bot joins it. A post refused for a reason a
@@ -148,8 +132,6 @@ class FollowUps {
   static boost::asio::awaitable<bool> tell_caller(FollowUps* self,
                                                   const commands::PostMessage& message,
                                                   std::string warning);
-  // Updates a survey's message until no refresh for it is waiting, then drops their rows.
-  static boost::asio::awaitable<void> refresh_survey(FollowUps* self, std::uint64_t survey);
   static boost::asio::awaitable<void> send_response(FollowUps* self, std::string url,
                                                     nlohmann::json body);
   // Drops the outbox row, with the record changes commands::record_posted makes of where the
@@ -157,18 +139,6 @@ class FollowUps {
   static boost::asio::awaitable<void> record_posted(FollowUps* self, const QueuedPost& post,
                                                     const std::string& channel,
                                                     const std::string& ts);
-  // At most `max_in_flight` posts talk to Slack at once (a burst of reminders queues here
-  // instead of opening a connection each); a finished post hands its slot to the next, by
-  // priority.
-  boost::asio::awaitable<void> acquire_slot(commands::PostPriority priority);
-  void release_slot();
-  // Waits `wait` before a retry with the caller's slot given up meanwhile, then takes one again
-  // (at `priority`): a post sleeping on a retry never keeps others from being sent.
-  boost::asio::awaitable<void> pause_without_slot(boost::asio::steady_timer& pause,
-                                                  std::chrono::steady_clock::duration wait,
-                                                  commands::PostPriority priority);
-  // Waits until `message`'s channel may take another post.
-  boost::asio::awaitable<void> wait_turn(const commands::PostMessage& message);
   void dequeue(std::uint64_t seq);
   // Reports a post whose handling threw, and moves its outbox row (if any) aside.
   void quarantine(std::uint64_t seq, const std::string& doing, const std::string& error);
@@ -184,16 +154,10 @@ class FollowUps {
   int pending_ = 0;
   static constexpr int max_in_flight = 16;
   static constexpr int max_waiting = 256;
-  int in_flight_ = 0;
-  // By priority (urgent, normal, chatter), oldest first.
-  std::array<std::deque<std::shared_ptr<boost::asio::steady_timer>>, 3> slot_waiters_;
-  ChannelPacer pacer_;
-  struct Refreshes {
-    bool running = false;
-    bool again = false;               // asked for while an update was under way
-    std::vector<std::uint64_t> rows;  // outbox rows the next update answers
-  };
-  std::map<std::uint64_t, Refreshes> refreshes_;  // by survey number
+  // At most `max_in_flight` posts talk to Slack at once (a burst of reminders queues there
+  // instead of opening a connection each), each channel paced.
+  SendSlots slots_;
+  SurveyRefresher refresher_;  // after slots_, which it uses
   std::optional<BotIdentity> identity_;
   std::set<std::string> joined_;  // channels joined (or found unjoinable) in this run
   // (channel or "dm:<user>", user) -> the day (since the epoch) they were told of a refusal

@@ -3,20 +3,24 @@
 namespace itpm::commands {
 
 nlohmann::json to_outbox(const PostMessage& message) {
-  nlohmann::json j = {{"channel", message.channel},
-                      {"to_user", message.to_user},
-                      {"text", message.text},
-                      {"blocks", message.blocks},
-                      {"thread_ts", message.thread_ts},
-                      {"ephemeral_to", message.ephemeral_to},
-                      {"permalink_for_decision", message.permalink_for_decision},
-                      {"survey_for", message.survey_for},
-                      {"fallback_response_url", message.fallback_response_url},
-                      {"asked_by", message.asked_by},
-                      {"about_item", message.about_item},
-                      {"about_what", message.about_what},
-                      {"tell_if_refused", message.tell_if_refused},
-                      {"priority", static_cast<int>(message.priority)}};
+  nlohmann::json j = {
+      {"channel", message.channel},
+      {"to_user", message.to_user},
+      {"text", message.text},
+      {"blocks", message.blocks},
+      {"thread_ts", message.thread_ts},
+      {"ephemeral_to", message.ephemeral_to},
+      // The names outbox rows have had since these posts were first kept.
+      {"permalink_for_decision",
+       message.after_post.kind == AfterPost::Kind::decision ? message.after_post.number : 0},
+      {"survey_for",
+       message.after_post.kind == AfterPost::Kind::survey ? message.after_post.number : 0},
+      {"fallback_response_url", message.fallback_response_url},
+      {"asked_by", message.asked_by},
+      {"about_item", message.about_item},
+      {"about_what", message.about_what},
+      {"tell_if_refused", message.tell_if_refused},
+      {"priority", static_cast<int>(message.priority)}};
   return j;
 }
 
@@ -28,8 +32,11 @@ PostMessage from_outbox(const nlohmann::json& j) {
   m.blocks = j.value("blocks", nlohmann::json::array());
   m.thread_ts = j.value("thread_ts", "");
   m.ephemeral_to = j.value("ephemeral_to", "");
-  m.permalink_for_decision = j.value("permalink_for_decision", std::uint64_t{0});
-  m.survey_for = j.value("survey_for", std::uint64_t{0});
+  if (auto decision = j.value("permalink_for_decision", std::uint64_t{0}); decision != 0) {
+    m.after_post = {AfterPost::Kind::decision, decision};
+  } else if (auto survey = j.value("survey_for", std::uint64_t{0}); survey != 0) {
+    m.after_post = {AfterPost::Kind::survey, survey};
+  }
   m.fallback_response_url = j.value("fallback_response_url", "");
   m.asked_by = j.value("asked_by", "");
   m.about_item = j.value("about_item", "");

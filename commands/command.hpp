@@ -41,6 +41,19 @@ enum class PostPriority : std::uint8_t {
   chatter  // canned replies to DMs and mentions: dropped first, rate-limited per person
 };
 
+// What the domain does once a post is in Slack, in the write that drops its outbox row
+// (commands::record_posted): nothing, or remember where it landed on decision D-<number> (with
+// its permalink) or on survey S-<number> (its poll, which votes then update). The sender only
+// carries it; a new kind of post with something to remember is a new kind here.
+struct AfterPost {
+  enum class Kind : std::uint8_t { nothing, decision, survey };
+  Kind kind = Kind::nothing;
+  std::uint64_t number = 0;
+  // Whether the sender asks Slack for the post's permalink before recording it.
+  [[nodiscard]] bool wants_permalink() const { return kind == Kind::decision; }
+  bool operator==(const AfterPost&) const = default;
+};
+
 struct PostMessage {
   PostPriority priority = PostPriority::normal;
   std::string channel;
@@ -50,10 +63,7 @@ struct PostMessage {
   std::string thread_ts;
   // Shown to this person only, in `channel` (chat.postEphemeral): the reply to a form.
   std::string ephemeral_to;
-  // Once posted, the message's ts and permalink are stored in this decision (0: none).
-  std::uint64_t permalink_for_decision = 0;
-  // Once posted, the message's channel and ts are stored in this survey (0: none).
-  std::uint64_t survey_for = 0;
+  AfterPost after_post;
   // When Slack refuses the post for a reason a person must fix (the bot is not in the channel,
   // ...), whoever asked for it is told here, with the content (the response_url of the slash
   // command; the dispatcher sets it); empty: it is only logged.

@@ -38,25 +38,36 @@ std::string refusal_for_owner(const Refusal& refusal, const PostMessage& message
          " at most once a day. It said:\n\n" + message.text;
 }
 
-void record_posted(storage::Repositories& repos, storage::Batch& batch, const Posted& posted) {
-  if (posted.survey != 0) {
-    if (auto before = repos.find<storage::Survey>(posted.survey)) {
-      storage::Survey after = *before;
-      after.channel = posted.channel;
-      after.message_ts = posted.ts;
-      repos.save(batch, after, &*before, storage::Change{before->sent_by, posted.at_ms, "posted"});
-    }
+std::vector<Effect> record_posted(storage::Repositories& repos, storage::Batch& batch,
+                                  const Posted& posted) {
+  std::vector<Effect> then;
+  switch (posted.after.kind) {
+    case AfterPost::Kind::nothing:
+      break;
+    case AfterPost::Kind::survey:
+      if (auto before = repos.find<storage::Survey>(posted.after.number)) {
+        storage::Survey after = *before;
+        after.channel = posted.channel;
+        after.message_ts = posted.ts;
+        repos.save(batch, after, &*before,
+                   storage::Change{before->sent_by, posted.at_ms, "posted"});
+        // A vote that came before the poll's place was stored found nothing to update.
+        if (!repos.votes(posted.after.number).empty())
+          then.emplace_back(RefreshSurvey{posted.after.number});
+      }
+      break;
+    case AfterPost::Kind::decision:
+      if (auto before = repos.find<storage::Decision>(posted.after.number)) {
+        storage::Decision after = *before;
+        after.channel = posted.channel;
+        after.message_ts = posted.ts;
+        after.permalink = posted.permalink;
+        repos.save(batch, after, &*before,
+                   storage::Change{before->created_by, posted.at_ms, "posted"});
+      }
+      break;
   }
-  if (posted.decision != 0) {
-    if (auto before = repos.find<storage::Decision>(posted.decision)) {
-      storage::Decision after = *before;
-      after.channel = posted.channel;
-      after.message_ts = posted.ts;
-      after.permalink = posted.permalink;
-      repos.save(batch, after, &*before,
-                 storage::Change{before->created_by, posted.at_ms, "posted"});
-    }
-  }
+  return then;
 }
 
 void record_undelivered(storage::Repositories& repos, storage::Batch& batch,

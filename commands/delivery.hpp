@@ -7,13 +7,13 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace itpm::commands {
 
-// Where Slack put a post the bot delivered for an item.
+// Where Slack put a post whose AfterPost asks for it to be remembered.
 struct Posted {
-  std::uint64_t decision = 0;  // the post announced decision D-<decision> (0: none)
-  std::uint64_t survey = 0;    // the post is survey S-<survey>'s poll (0: none)
+  AfterPost after;
   std::string channel;
   std::string ts;
   std::string permalink;  // empty when Slack gave none
@@ -52,7 +52,10 @@ void record_undelivered(storage::Repositories& repos, storage::Batch& batch,
                         const Undelivered& undelivered);
 
 // Adds to `batch` the changes that remember where a post landed: a decision's channel, ts and
-// permalink, a survey's channel and ts (read fresh; nothing when the item is gone).
-void record_posted(storage::Repositories& repos, storage::Batch& batch, const Posted& posted);
+// permalink, a survey's channel and ts (read fresh; nothing when the item is gone). Returns
+// what should follow once that is stored: a poll that got votes before its place was known
+// is brought up to date (RefreshSurvey).
+std::vector<Effect> record_posted(storage::Repositories& repos, storage::Batch& batch,
+                                  const Posted& posted);
 
 }  // namespace itpm::commands

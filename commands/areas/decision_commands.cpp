@@ -133,7 +133,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   Reply shaped = text_reply(Visibility::in_channel, paragraphs);
   post.text = shaped.text;
   post.blocks = shaped.blocks;
-  post.permalink_for_decision = d.number;
+  post.after_post = {AfterPost::Kind::decision, d.number};
   concerns(post, storage::decision_id(d.number), "its announcement");
   out.effects.emplace_back(std::move(post));
   out.reply.visibility = Visibility::in_channel;  // empty: the post above is the reply

@@ -117,7 +117,7 @@ Outcome send_survey(const ParsedCommand& cmd, const Command& command, const Cont
 
   PostMessage post;
   post.channel = channel;
-  post.survey_for = survey.number;
+  post.after_post = {AfterPost::Kind::survey, survey.number};
   concerns(post, id, "the poll");
   SurveyMessage shown = render(ctx.repos, survey, Tally{});
   post.text = shown.text;

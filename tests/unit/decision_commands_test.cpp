@@ -29,7 +29,7 @@ TEST_CASE("decision add saves the decision and posts it in the channel as its re
   const auto& post = std::get<PostMessage>(out.effects.front());
   INFO(post.text);
   CHECK(post.channel == "CDEMO");
-  CHECK(post.permalink_for_decision == 1);
+  CHECK(post.after_post == itpm::commands::AfterPost{itpm::commands::AfterPost::Kind::decision, 1});
   CHECK(contains(post.text, "*D-1* · dr-2027 · Use Patroni for automated failover"));
   CHECK(contains(post.text,
                  "decided by <@UCAROL>, <@UALICE> · Mon 2026-11-30 · recorded by <@UCAROL>"));

@@ -1,6 +1,9 @@
 #include "bot/follow_ups.hpp"
 #include "commands/delivery.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
 using itpm::bot::ChannelPacer;
@@ -44,4 +47,45 @@ TEST_CASE("a refused post is described to its caller and asker and owners with t
         "day. It said:\n\nR-4 escalated");
   message.to_user = "U9";
   CHECK(itpm::commands::refusal_where(message, "D1") == "a DM to <@U9>");
+}
+
+TEST_CASE("a freed sending slot goes to the most urgent and then the oldest waiter") {
+  boost::asio::io_context ioc;
+  itpm::bot::SendSlots slots(ioc.get_executor(), 1);
+  std::vector<std::string> order;
+  auto take = [&](std::string who,
+                  itpm::commands::PostPriority priority) -> boost::asio::awaitable<void> {
+    co_await slots.acquire(priority);
+    order.push_back(who);
+  };
+  using itpm::commands::PostPriority;
+  for (auto [who, priority] :
+       {std::pair{"first", PostPriority::normal}, std::pair{"chatter", PostPriority::chatter},
+        std::pair{"normal", PostPriority::normal}, std::pair{"urgent", PostPriority::urgent}}) {
+    boost::asio::co_spawn(ioc, take(who, priority), boost::asio::detached);
+  }
+  // Only what is ready runs: the waiters wait on timers that never fire by themselves.
+  ioc.poll();
+  REQUIRE(order == std::vector<std::string>{"first"});
+  for (int i = 0; i < 3; ++i) {
+    slots.release();
+    ioc.restart();
+    ioc.poll();
+  }
+  CHECK(order == std::vector<std::string>{"first", "urgent", "normal", "chatter"});
+}
+
+TEST_CASE("what follows a post is kept in its outbox row under the names rows have always had") {
+  using itpm::commands::AfterPost;
+  for (AfterPost after : {AfterPost{}, AfterPost{AfterPost::Kind::decision, 7},
+                          AfterPost{AfterPost::Kind::survey, 3}}) {
+    itpm::commands::PostMessage message;
+    message.channel = "C1";
+    message.after_post = after;
+    auto row = itpm::commands::to_outbox(message);
+    CHECK(itpm::commands::from_outbox(row).after_post == after);
+  }
+  // A row written before AfterPost existed.
+  auto old = nlohmann::json{{"channel", "C1"}, {"permalink_for_decision", 5}, {"survey_for", 0}};
+  CHECK(itpm::commands::from_outbox(old).after_post == AfterPost{AfterPost::Kind::decision, 5});
 }

@@ -42,7 +42,7 @@ TEST_CASE("survey send posts a 1-5 poll with buttons in the program's channel") 
   CHECK(contains(sent.reply.text, "`/itpm survey results dr-2027`"));
   const PostMessage& post = only_post(sent);
   CHECK(post.channel == "CDEMO");
-  CHECK(post.survey_for == 1);
+  CHECK(post.after_post == itpm::commands::AfterPost{itpm::commands::AfterPost::Kind::survey, 1});
   CHECK(contains(post.text, "Satisfaction survey S-1"));
   CHECK(contains(post.text, "No votes yet · sent by <@UALICE>"));
   const nlohmann::json* actions = nullptr;
