@@ -169,12 +169,14 @@ bool Dispatcher::open_form(const commands::Command& command, const commands::Pre
 
 void Dispatcher::run_command(const commands::Command& command, bool accepts, bool keep_original,
                              const std::string& zone, const std::function<void(Dispatched)>& done) {
-  auto access = registry_.access(command);
+  auto prepared = registry_.prepare(command);  // parsed once, wherever it runs and however often
+  auto access = prepared->access();
   bool writes = access == commands::Access::writes;
-  Attempt attempt = [this, command, zone, writes](std::chrono::system_clock::time_point now) {
+  Attempt attempt = [command, zone, writes, prepared,
+                     this](std::chrono::system_clock::time_point now) {
     commands::Context context = commands::make_context(repos_, settings_, now, zone);
-    commands::Outcome outcome =
-        run_handler(writes, [&] { return registry_.handle(command, context); });
+    commands::Outcome outcome = run_handler(
+        writes, [&] { return commands::Registry::handle(*prepared, command, context); });
     // When Slack refuses a post a command asked for, its caller is told (FollowUps).
     for (auto& effect : outcome.effects) {
       if (auto* post = std::get_if<commands::PostMessage>(&effect)) {

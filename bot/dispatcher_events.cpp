@@ -149,17 +149,19 @@ void Dispatcher::run_typed(TypedCommand typed, const std::function<void(Dispatch
       done(std::move(d));
       return;
     }
-    auto runs = typed.is_command ? registry_.access(typed.command) : commands::Access::reads;
+    auto prepared = typed.is_command ? registry_.prepare(typed.command) : nullptr;
+    auto runs = prepared ? prepared->access() : commands::Access::reads;
     bool writes = runs == commands::Access::writes;
     // The answer is a post in the thread (or the DM), in the same batch as the event's id: a
     // redelivered event finds it handled.
-    Attempt attempt = [this, typed, writes,
+    Attempt attempt = [this, typed, writes, prepared,
                        zone = info.zone](std::chrono::system_clock::time_point at) {
       commands::Outcome outcome;
       const commands::Command& command = typed.command;
       if (typed.is_command) {
         commands::Context context = commands::make_context(repos_, settings_, at, zone);
-        outcome = run_handler(writes, [&] { return registry_.handle(command, context); });
+        outcome = run_handler(
+            writes, [&] { return commands::Registry::handle(*prepared, command, context); });
         // Posts the command asks for elsewhere: if Slack refuses one, the person who asked
         // hears of it by DM (there is no response_url to answer on).
         for (auto& effect : outcome.effects) {

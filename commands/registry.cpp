@@ -11,11 +11,23 @@
 namespace itpm::commands {
 
 Outcome Registry::handle(const Command& command, const Context& context) const {
-  auto parsed = parse(command.text, grammar_);
-  if (auto* err = std::get_if<ParseError>(&parsed)) {
+  return handle(Prepared{parse(command.text, grammar_)}, command, context);
+}
+
+std::shared_ptr<const Registry::Prepared> Registry::prepare(const Command& command) const {
+  return std::make_shared<const Prepared>(Prepared{parse(command.text, grammar_)});
+}
+
+Access Registry::Prepared::access() const {
+  const auto* cmd = std::get_if<ParsedCommand>(&parsed);
+  return cmd == nullptr ? Access::reads : cmd->verb->access;
+}
+
+Outcome Registry::handle(const Prepared& prepared, const Command& command, const Context& context) {
+  if (const auto* err = std::get_if<ParseError>(&prepared.parsed)) {
     return reply_only(error_reply(err->message, err->usage));
   }
-  return handle_parsed(std::get<ParsedCommand>(parsed), command, context);
+  return handle_parsed(std::get<ParsedCommand>(prepared.parsed), command, context);
 }
 
 Outcome Registry::handle_parsed(const ParsedCommand& cmd, const Command& command,
@@ -30,12 +42,6 @@ Outcome Registry::handle_parsed(const ParsedCommand& cmd, const Command& command
                                 e.what()),
                     ""));
   }
-}
-
-Access Registry::access(const Command& command) const {
-  auto parsed = parse(command.text, grammar_);
-  const auto* cmd = std::get_if<ParsedCommand>(&parsed);
-  return cmd == nullptr ? Access::reads : cmd->verb->access;
 }
 
 bool Registry::starts_command(std::string_view text) const {

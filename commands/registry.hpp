@@ -19,9 +19,18 @@ class Registry {
   [[nodiscard]] static Outcome handle_parsed(const ParsedCommand& cmd, const Command& command,
                                              const Context& context);
   [[nodiscard]] const Grammar& grammar() const { return grammar_; }
-  // What running `command` does with the store: its verb's Access, or Access::reads for a
-  // command that does not parse (its answer is an error).
-  [[nodiscard]] Access access(const Command& command) const;
+  // A command parsed once, for deciding where it runs and then running it there.
+  struct Prepared {
+    std::variant<ParsedCommand, ParseError> parsed;
+    // What running it does with the store: its verb's Access, or Access::reads for a command
+    // that does not parse (its answer is an error).
+    [[nodiscard]] Access access() const;
+  };
+  [[nodiscard]] std::shared_ptr<const Prepared> prepare(const Command& command) const;
+  // handle() of a prepared command.
+  [[nodiscard]] static Outcome handle(const Prepared& prepared, const Command& command,
+                                      const Context& context);
+  [[nodiscard]] Access access(const Command& command) const { return prepare(command)->access(); }
   // Whether `text` starts with one of the grammar's areas (risk, help, ...): a command, not
   // chatter, when typed in a DM or after the bot's mention.
   [[nodiscard]] bool starts_command(std::string_view text) const;
