@@ -34,19 +34,45 @@ std::string state(const Risk& r) {
 }
 
 // "“Primary DB failover untested” · owner @dave · mitigation due Fri 2026-12-04"
+void append_details(std::string& out, const Risk& r) {
+  out += quoted_title(r);
+  out += " · owner ";
+  out += user_mention(r.owner);
+  if (!r.due.empty()) {
+    out += " · mitigation due ";
+    out += show_date(r.due);
+  }
+}
+
 std::string details(const Risk& r) {
-  std::string out = quoted_title(r) + " · owner " + user_mention(r.owner);
-  if (!r.due.empty()) out += " · mitigation due " + show_date(r.due);
+  std::string out;
+  append_details(out, r);
   return out;
 }
 
-// One line of a list.
+// One line of a list: "🟡 *R-3* 6 medium · dr-2027 · “title” · owner <@U1> · …" (built
+// by appending into one buffer: a page has twenty of them per command).
 std::string line(const Risk& r, const Context& ctx) {
   int threshold = ctx.policy.escalation_threshold;
-  std::string out = fmt::format("{} *{}* {} {} · {} · {}", band_dot(r.score(), threshold),
-                                storage::risk_id(r.number), r.score(), band(r.score(), threshold),
-                                r.program, details(r));
-  if (r.status != storage::RiskStatus::open || r.on_ladder()) out += " · _" + state(r) + "_";
+  int score = r.score();
+  std::string out;
+  out.reserve(192);
+  out += band_dot(score, threshold);
+  out += " *";
+  out += storage::risk_id(r.number);
+  out += "* ";
+  out += std::to_string(score);
+  out += ' ';
+  out += band(score, threshold);
+  out += " · ";
+  out += r.program;
+  out += " · ";
+  append_details(out, r);
+  if (r.status != storage::RiskStatus::open || r.on_ladder()) {
+    out += " · _";
+    out += state(r);
+    out += '_';
+  }
   return out;
 }
 
