@@ -113,7 +113,8 @@ TEST_CASE("a form Slack refuses goes again at once as plain text and then is ref
   CHECK(metadata.joined() == Action{Post{body("C1", false, ""), false}});
 }
 
-TEST_CASE("a post Slack did not answer waits and is looked for afresh but a rate-limited one is not") {
+TEST_CASE(
+    "a post Slack did not answer waits and is looked for afresh but a rate-limited one is not") {
   Machine m(channel_post(), "k1", false);
   (void)m.start();
   (void)m.joined();
