@@ -429,10 +429,9 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
   // note of where it was posted made anew.
   for (int tried = 1;; ++tried) {
     storage::Batch batch;
-    std::vector<commands::Effect> then;
     {
       storage::ReadSet reads;
-      then = commands::record_posted(self->repos_, batch, posted);
+      commands::record_posted(self->repos_, batch, posted);
       reads.expect_in(batch);
     }
     if (post.outbox_seq != 0) self->repos_.outbox().dequeue(batch, post.outbox_seq);
@@ -445,7 +444,7 @@ net::awaitable<void> FollowUps::record_posted(FollowUps* self, const QueuedPost&
     }
     if (posted.after.kind == commands::AfterPost::Kind::decision)
       spdlog::info("decision D-{} stored with where it was posted", posted.after.number);
-    for (const auto& effect : then) {
+    for (const auto& effect : commands::after_recorded(self->repos_, posted)) {
       if (const auto* refresh = std::get_if<commands::RefreshSurvey>(&effect)) {
         QueuedPost queued;
         queued.refresh_survey = refresh->survey;

@@ -38,9 +38,7 @@ std::string refusal_for_owner(const Refusal& refusal, const PostMessage& message
          " at most once a day. It said:\n\n" + message.text;
 }
 
-std::vector<Effect> record_posted(storage::Repositories& repos, storage::Batch& batch,
-                                  const Posted& posted) {
-  std::vector<Effect> then;
+void record_posted(storage::Repositories& repos, storage::Batch& batch, const Posted& posted) {
   switch (posted.after.kind) {
     case AfterPost::Kind::nothing:
       break;
@@ -51,9 +49,6 @@ std::vector<Effect> record_posted(storage::Repositories& repos, storage::Batch& 
         after.message_ts = posted.ts;
         repos.save(batch, after, &*before,
                    storage::Change{before->sent_by, posted.at_ms, "posted"});
-        // A vote that came before the poll's place was stored found nothing to update.
-        if (!repos.votes(posted.after.number).empty())
-          then.emplace_back(RefreshSurvey{posted.after.number});
       }
       break;
     case AfterPost::Kind::decision:
@@ -67,7 +62,13 @@ std::vector<Effect> record_posted(storage::Repositories& repos, storage::Batch& 
       }
       break;
   }
-  return then;
+}
+
+std::vector<Effect> after_recorded(const storage::Repositories& repos, const Posted& posted) {
+  // A vote that came before the poll's place was stored found nothing to update.
+  if (posted.after.kind == AfterPost::Kind::survey && !repos.votes(posted.after.number).empty())
+    return {RefreshSurvey{posted.after.number}};
+  return {};
 }
 
 void record_undelivered(storage::Repositories& repos, storage::Batch& batch,

@@ -52,10 +52,12 @@ void record_undelivered(storage::Repositories& repos, storage::Batch& batch,
                         const Undelivered& undelivered);
 
 // Adds to `batch` the changes that remember where a post landed: a decision's channel, ts and
-// permalink, a survey's channel and ts (read fresh; nothing when the item is gone). Returns
-// what should follow once that is stored: a poll that got votes before its place was known
-// is brought up to date (RefreshSurvey).
-std::vector<Effect> record_posted(storage::Repositories& repos, storage::Batch& batch,
-                                  const Posted& posted);
+// permalink, a survey's channel and ts (read fresh; nothing when the item is gone).
+void record_posted(storage::Repositories& repos, storage::Batch& batch, const Posted& posted);
+
+// What should follow once record_posted's changes are stored (asked after the commit, so that
+// a vote stored meanwhile is seen here or, coming later, finds the poll's place itself): a poll
+// that got votes before its place was known is brought up to date (RefreshSurvey).
+std::vector<Effect> after_recorded(const storage::Repositories& repos, const Posted& posted);
 
 }  // namespace itpm::commands
