@@ -50,10 +50,6 @@ Action Machine::from_channel() {
 }
 
 Action Machine::joined() {
-  return after_join();
-}
-
-Action Machine::after_join() {
   // An ephemeral post leaves no history to look in.
   if (maybe_sent_ && !key_.empty() && message_.ephemeral_to.empty())
     return FindPosted{channel_, fresh_history_};

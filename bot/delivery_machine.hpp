@@ -88,11 +88,11 @@ class Machine {
   [[nodiscard]] Action waited();
 
  private:
-  // The next try: after a pause, unless the last refusal was of the plain form's shape.
+  // The next try: at once for the plain form after a refusal of the message's form, else
+  // after a pause.
   Action try_again();
-  // From the top of a try: the DM, the channel, the history, the post.
+  // Once the channel is known (or none could be): join it, or finish without one.
   Action from_channel();
-  Action after_join();
   Action post();
   Action finish();
 

@@ -30,7 +30,6 @@ class Registry {
   // handle() of a prepared command.
   [[nodiscard]] static Outcome handle(const Prepared& prepared, const Command& command,
                                       const Context& context);
-  [[nodiscard]] Access access(const Command& command) const { return prepare(command)->access(); }
   // Whether `text` starts with one of the grammar's areas (risk, help, ...): a command, not
   // chatter, when typed in a DM or after the bot's mention.
   [[nodiscard]] bool starts_command(std::string_view text) const;

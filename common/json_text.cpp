@@ -63,7 +63,9 @@ bool plain_ascii(std::uint64_t word) {
   return !high_bit && !control && !has_zero(word ^ (ones * '"')) && !has_zero(word ^ (ones * '\\'));
 }
 
-void append_string_text(std::string& out, std::string_view s) {
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
   const auto* begin = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = begin + s.size();
   const auto* p = begin;
@@ -112,6 +114,8 @@ void append_string_text(std::string& out, std::string_view s) {
   out += '"';
 }
 
+namespace {
+
 template <class Integer>
 void append_integer(std::string& out, Integer n) {
   std::array<char, 24> digits{};
@@ -130,7 +134,7 @@ void append_json(std::string& out, const nlohmann::json& value) {
       for (const auto& [key, member] : value.get_ref<const nlohmann::json::object_t&>()) {
         if (!first) out += ',';
         first = false;
-        append_string_text(out, key);
+        append_json_string(out, key);
         out += ':';
         append_json(out, member);
       }
@@ -149,7 +153,7 @@ void append_json(std::string& out, const nlohmann::json& value) {
       return;
     }
     case Type::string:
-      append_string_text(out, value.get_ref<const std::string&>());
+      append_json_string(out, value.get_ref<const std::string&>());
       return;
     case Type::boolean:
       out += value.get<bool>() ? "true" : "false";
@@ -169,10 +173,6 @@ void append_json(std::string& out, const nlohmann::json& value) {
       out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       return;
   }
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  append_string_text(out, s);
 }
 
 std::string json_text(const nlohmann::json& value) {

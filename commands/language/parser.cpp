@@ -181,10 +181,6 @@ const ParsedValue* ParsedCommand::flag(std::string_view name) const {
   return it == flags.end() ? nullptr : &it->second;
 }
 
-bool ParsedCommand::declares(std::string_view name) const {
-  return verb != nullptr && named_in(verb->flags, name);
-}
-
 std::variant<ParsedCommand, ParseError> parse(std::string_view text, const Grammar& grammar) {
   auto tokenized = tokenize(text);
   if (auto* err = std::get_if<TokenizeError>(&tokenized)) return ParseError{err->message, ""};

@@ -33,8 +33,6 @@ struct ParsedCommand {
   // and every handler test would show.
   [[nodiscard]] const ParsedValue* positional(std::string_view name) const;
   [[nodiscard]] const ParsedValue* flag(std::string_view name) const;
-  // Whether the verb declares flag `name`: for helpers shared by verbs that may not take it.
-  [[nodiscard]] bool declares(std::string_view name) const;
 };
 
 // A user's mistake: what was wrong (with a did-you-mean where one fits) and the usage of

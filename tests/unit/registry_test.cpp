@@ -94,7 +94,7 @@ TEST_CASE("each verb says what it does with the store: the dispatcher runs it by
   auto access = [&](const std::string& text) {
     Command c;
     c.text = text;
-    return r.access(c);
+    return r.prepare(c)->access();
   };
   using itpm::commands::Access;
   for (const char* text : {"report", "kpi --quarter 2026-Q3", "risk heatmap",
