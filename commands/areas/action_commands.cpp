@@ -58,18 +58,18 @@ std::string alert_channel(const Action& a, const Context& ctx) {
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   Action a;
-  a.title = cmd.positional("title")->text;
+  a.title = cmd.required(arg::title);
   if (auto e = length_error("title", a.title, 200); !e.empty()) return mistake(cmd, e);
-  a.severity = cmd.flag("severity")->text;
+  a.severity = cmd.required(arg::severity);
   std::transform(a.severity.begin(), a.severity.end(), a.severity.begin(),
                  [](unsigned char c) { return std::toupper(c); });
-  if (const auto* v = cmd.flag("incident")) a.incident = v->text;
+  if (auto v = cmd.get(arg::incident)) a.incident = *v;
   if (auto e = length_error("incident", a.incident, 200); !e.empty()) return mistake(cmd, e);
-  if (const auto* v = cmd.flag("program")) {
-    ITPM_FOUND(const storage::Program& program, open_program(cmd, ctx, v->text));
+  if (auto v = cmd.get(arg::program)) {
+    ITPM_FOUND(const storage::Program& program, open_program(cmd, ctx, *v));
     a.program = program.key;
   }
-  a.owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : command.user_id;
+  a.owner = cmd.get(arg::owner).value_or(command.user_id);
   a.slo_days = ctx.policy.slo_days[static_cast<std::size_t>(a.severity[1] - '1')];
   auto today = today_in(ctx.now, ctx.zone);
   a.due = iso_date(today + std::chrono::days(a.slo_days));
@@ -142,13 +142,13 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
 }
 
 Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  bool overdue = cmd.flag("overdue") != nullptr;
-  bool done = cmd.flag("done") != nullptr;
-  bool all = cmd.flag("all") != nullptr;
+  bool overdue = cmd.get(arg::overdue);
+  bool done = cmd.get(arg::done);
+  bool all = cmd.get(arg::all);
   if (done && all) return mistake(cmd, "Give --done or --all, not both.");
   if (overdue && (done || all))
     return mistake(cmd, "--overdue lists open actions; leave out --done and --all.");
-  std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
+  std::string owner = cmd.get(arg::owner).value_or("");
   auto today = today_in(ctx.now, ctx.zone);
   std::string today_iso = iso_date(today);
   auto window = page_window(cmd);
@@ -274,15 +274,15 @@ AreaSpec action_area() {
           {"add",
            {"new"},
            "Add a corrective action",
-           {req("title", T::text, "\"<title>\"")},
-           {choice("severity", {"S1", "S2", "S3", "S4"}, true), opt("incident", T::text, "REF"),
+           {req(arg::title, "\"<title>\"")},
+           {choice(arg::severity, {"S1", "S2", "S3", "S4"}, true), opt(arg::incident, "REF"),
             owner_flag, program_flag},
            add,
            Access::writes},
           {"done",
            {"complete", "close"},
            "Mark an action done",
-           {req("id", T::item_id, "A-n")},
+           {req(arg::id, "A-n")},
            {},
            done,
            Access::writes},
@@ -290,7 +290,7 @@ AreaSpec action_area() {
            {"ls"},
            "List corrective actions (open ones unless --done or --all)",
            {},
-           {sw("overdue"), sw("done"), sw("all"), owner_flag, limit_flag, page_flag, share_flag},
+           {sw(arg::overdue), sw(arg::done), sw(arg::all), owner_flag, limit_flag, page_flag, share_flag},
            list,
            Access::reads_page},
       }};

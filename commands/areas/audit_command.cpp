@@ -47,7 +47,7 @@ std::string changes(const nlohmann::json& before, const nlohmann::json& after,
 }
 
 Outcome audit(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  const std::string& typed = cmd.positional("id")->text;
+  const std::string& typed = cmd.required(arg::id);
   std::string id = typed;
   // Item ids are found however they were typed (r12, R-12, m-3, a5).
   auto spelled = [&](char prefix) {
@@ -114,7 +114,7 @@ AreaSpec audit_area() {
           {{"",
             {},
             "Every change to an item: who, when, what",
-            {req("id", T::item_id, "<id>")},
+            {req(arg::id, "<id>")},
             {},
             audit,
             Access::reads_widely}}};

@@ -147,7 +147,7 @@ Outcome set(const ParsedCommand& cmd, const Command& command, const Context& ctx
     return refusal(
         "Only itpm admins can change settings (their Slack IDs are in the bot's ITPM_ADMINS).");
   }
-  std::string key = cmd.positional("key")->text;
+  std::string key = cmd.required(arg::setting);
   std::vector<std::string_view> keys;
   for (const auto& s : settings()) keys.push_back(s.key);
   if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
@@ -156,7 +156,7 @@ Outcome set(const ParsedCommand& cmd, const Command& command, const Context& ctx
                                     shown_text(key, 40),
                                     near ? fmt::format(" Did you mean `{}`?", *near) : ""));
   }
-  const ParsedValue& value = *cmd.positional("value");
+  const ParsedValue& value = *cmd.token(arg::value);
   nlohmann::json before = ctx.repos.settings();
   nlohmann::json after = before;
   std::string old_value = shown(key, ctx.policy);
@@ -237,7 +237,7 @@ AreaSpec config_area() {
               {"set",
                {},
                "Change a setting",
-               {req("key", T::text, "<key>"), req("value", T::text, "<value>")},
+               {req(arg::setting, "<key>"), req(arg::value, "<value>")},
                {},
                set,
                Access::writes},

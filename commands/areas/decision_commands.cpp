@@ -85,20 +85,18 @@ const ItemRules<Decision> decision_rules = {
     }};
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.flag("program")->text));
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.required(arg::program)));
   Decision d;
   d.program = program.key;
-  d.title = cmd.positional("title")->text;
-  if (const auto* v = cmd.flag("decided-by")) {
-    for (const auto& ref : v->refs) {
+  d.title = cmd.required(arg::title);
+  for (const auto& ref : cmd.get(arg::decided_by)) {
       if (std::find(d.decided_by.begin(), d.decided_by.end(), ref.id) == d.decided_by.end())
-        d.decided_by.push_back(ref.id);
-    }
+      d.decided_by.push_back(ref.id);
   }
-  if (const auto* v = cmd.flag("context")) d.context = v->text;
-  if (const auto* v = cmd.flag("alternatives")) d.alternatives = v->text;
-  if (const auto* v = cmd.flag("tags")) {
-    for (auto& tag : split_list(v->text)) {
+  if (auto v = cmd.get(arg::context)) d.context = *v;
+  if (auto v = cmd.get(arg::alternatives)) d.alternatives = *v;
+  if (auto v = cmd.get(arg::tags)) {
+    for (auto& tag : split_list(*v)) {
       std::transform(tag.begin(), tag.end(), tag.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       if (std::find(d.tags.begin(), d.tags.end(), tag) == d.tags.end()) d.tags.push_back(tag);
@@ -106,7 +104,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   }
   std::string error;
   d.date = *resolve_date("today", today_in(ctx.now, ctx.zone));
-  if (!date_flag(cmd, ctx, "date", d.date, error)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::date, d.date, error)) return mistake(cmd, error);
   for (auto [what, text, max] :
        {std::tuple{"title", &d.title, 200}, std::tuple{"context", &d.context, 2000},
         std::tuple{"alternatives", &d.alternatives, 2000}}) {
@@ -144,19 +142,19 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
 std::variant<storage::DecisionFilter, Outcome> filter_of(const ParsedCommand& cmd,
                                                          const Context& ctx) {
   storage::DecisionFilter filter;
-  if (const auto* v = cmd.flag("program")) {
-    if (!ctx.repos.find<storage::Program>(v->text)) return unknown_program(cmd, ctx, v->text);
-    filter.program = v->text;
+  if (auto v = cmd.get(arg::program)) {
+    if (!ctx.repos.find<storage::Program>(*v)) return unknown_program(cmd, ctx, *v);
+    filter.program = *v;
   }
-  if (const auto* v = cmd.flag("tag")) filter.tag = v->text;
+  if (auto v = cmd.get(arg::tag)) filter.tag = *v;
   std::transform(filter.tag.begin(), filter.tag.end(), filter.tag.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (const auto* v = cmd.flag("by")) filter.by = v->ref->id;
+  if (auto v = cmd.get(arg::by)) filter.by = *v;
   std::string since;
   std::string until;
   std::string error;
-  if (!date_flag(cmd, ctx, "since", since, error, DateLean::past) ||
-      !date_flag(cmd, ctx, "until", until, error, DateLean::past))
+  if (!date_flag(cmd, ctx, arg::since, since, error, DateLean::past) ||
+      !date_flag(cmd, ctx, arg::until, until, error, DateLean::past))
     return mistake(cmd, error);
   if (!since.empty() && !until.empty() && until < since)
     return mistake(cmd, fmt::format("--until {} is before --since {}.", until, since));
@@ -189,12 +187,12 @@ constexpr std::size_t max_search_words = 16;
 
 Outcome search(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   storage::SearchQuery query;
-  query.words = cmd.positional("words")->text;
+  query.words = cmd.required(arg::words);
   auto window = page_window(cmd);
   query.limit = window.end();
-  if (const auto* v = cmd.flag("program")) {
-    if (!ctx.repos.find<storage::Program>(v->text)) return unknown_program(cmd, ctx, v->text);
-    query.program = v->text;
+  if (auto v = cmd.get(arg::program)) {
+    if (!ctx.repos.find<storage::Program>(*v)) return unknown_program(cmd, ctx, *v);
+    query.program = *v;
   }
   std::string shown_words = shown_text(query.words, 80);
   auto terms = storage::search_terms(query.words);
@@ -231,7 +229,7 @@ Outcome search(const ParsedCommand& cmd, const Command& command, const Context& 
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  ITPM_FOUND(const Decision& d, find_item(cmd, ctx, decision_rules, cmd.positional("id")->text));
+  ITPM_FOUND(const Decision& d, find_item(cmd, ctx, decision_rules, cmd.required(arg::id)));
   auto paragraphs = body(d);
   if (d.superseded_by != 0) {
     if (auto newer = ctx.repos.find<storage::Decision>(d.superseded_by)) {
@@ -246,7 +244,7 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 Outcome supersede(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const Decision& old_before,
              item_to_change(cmd, command, ctx, decision_rules, "supersede"));
-  ITPM_FOUND(const Decision& new_before, find_item(cmd, ctx, decision_rules, cmd.flag("by")->text));
+  ITPM_FOUND(const Decision& new_before, find_item(cmd, ctx, decision_rules, cmd.required(arg::superseded_by)));
   std::string old_id = storage::decision_id(old_before.number);
   std::string new_id = storage::decision_id(new_before.number);
   const std::string& user = command.user_id;
@@ -293,38 +291,38 @@ AreaSpec decision_area() {
           {"add",
            {"new", "record"},
            "Record a decision",
-           {req("title", T::text, "\"<title>\"")},
-           {required_program_flag, opt("decided-by", T::users, "@u,@v"),
-            opt("context", T::text, "\"...\""), opt("alternatives", T::text, "\"...\""),
-            opt("tags", T::list, "a,b"), opt("date", T::date, "DATE")},
+           {req(arg::title, "\"<title>\"")},
+           {required_program_flag, opt(arg::decided_by, "@u,@v"),
+            opt(arg::context, "\"...\""), opt(arg::alternatives, "\"...\""),
+            opt(arg::tags, "a,b"), opt(arg::date, "DATE")},
            add,
            Access::writes},
           {"list",
            {"ls"},
            "List decisions, newest first",
            {},
-           {program_flag, opt("since", T::date, "DATE"), opt("until", T::date, "DATE"),
-            opt("tag", T::text, "t"), opt("by", T::user, "@u"), limit_flag, page_flag, share_flag},
+           {program_flag, opt(arg::since, "DATE"), opt(arg::until, "DATE"),
+            opt(arg::tag, "t"), opt(arg::by, "@u"), limit_flag, page_flag, share_flag},
            list,
            Access::reads_page},
           {"search",
            {"find"},
            "Full-text search over decisions",
-           {req("words", T::words, "<words ...>")},
+           {req(arg::words, "<words ...>")},
            {program_flag, limit_flag, page_flag, share_flag},
            search,
            Access::reads_widely},
           {"show",
            {"get"},
            "Show one decision",
-           {req("id", T::item_id, "D-n")},
+           {req(arg::id, "D-n")},
            {share_flag},
            show},
           {"supersede",
            {},
            "Mark a decision superseded by a newer one",
-           {req("id", T::item_id, "D-old")},
-           {req("by", T::item_id, "D-new")},
+           {req(arg::id, "D-old")},
+           {req(arg::superseded_by, "D-new")},
            supersede,
            Access::writes},
       }};

@@ -45,12 +45,12 @@ std::string when(const std::string& need_by, std::chrono::sys_days today) {
 }
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.positional("program")->text));
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.required(arg::program)));
   Dependency d;
   d.program = program.key;
-  d.what = cmd.positional("what")->text;
+  d.what = cmd.required(arg::what);
   if (auto e = length_error("what", d.what, 200); !e.empty()) return mistake(cmd, e);
-  const ParsedValue& on = *cmd.flag("on");
+  const ParsedValue& on = *cmd.get(arg::on);
   if (on.ref && on.ref->kind == SlackRef::Kind::user) {
     d.on_kind = "user";
     d.on = on.ref->id;
@@ -68,7 +68,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
     if (auto e = length_error("team name", d.on, 80); !e.empty()) return mistake(cmd, e);
   }
   std::string error;
-  if (!date_flag(cmd, ctx, "need-by", d.need_by, error)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::need_by, d.need_by, error)) return mistake(cmd, error);
   d.channel = command.channel_id;
   d.created_by = command.user_id;
   d.created_at = millis(ctx.now);
@@ -138,7 +138,7 @@ Outcome resolve(const ParsedCommand& cmd, const Command& command, const Context&
 }
 
 Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
+  std::string program = cmd.get(arg::program).value_or("");
   if (!program.empty() && !ctx.repos.find<storage::Program>(program))
     return unknown_program(cmd, ctx, program);
   // Counted from the index of open dependencies; only the page's are read.
@@ -199,14 +199,14 @@ AreaSpec dep_area() {
           {"add",
            {"new"},
            "Add a dependency",
-           {req("program", T::program, "<program>"), req("what", T::text, "\"<what>\"")},
-           {req("on", T::target, "<program-key|@u|#c|\"team\">"), req("need-by", T::date, "DATE")},
+           {req(arg::program, "<program>"), req(arg::what, "\"<what>\"")},
+           {req(arg::on, "<program-key|@u|#c|\"team\">"), req(arg::need_by, "DATE")},
            add,
            Access::writes},
           {"resolve",
            {"done", "close"},
            "Resolve a dependency",
-           {req("id", T::item_id, "X-n")},
+           {req(arg::id, "X-n")},
            {},
            resolve,
            Access::writes},

@@ -141,15 +141,15 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-bool date_flag(const ParsedCommand& cmd, const Context& ctx, std::string_view name,
+bool date_flag(const ParsedCommand& cmd, const Context& ctx, Arg<ArgType::date> flag,
                std::string& out, std::string& error, DateLean lean) {
-  const auto* v = cmd.flag(name);
-  if (v == nullptr) return true;
-  auto date = resolve_date(v->text, today_in(ctx.now, ctx.zone), lean);
+  auto v = cmd.get(flag);
+  if (!v) return true;
+  auto date = resolve_date(*v, today_in(ctx.now, ctx.zone), lean);
   if (!date) {
-    error = fmt::format("--{} must be a date like 2027-06-30, today, {} (got \"{}\").", name,
+    error = fmt::format("--{} must be a date like 2027-06-30, today, {} (got \"{}\").", flag.name,
                         lean == DateLean::past ? "yesterday or mon" : "+2w or fri",
-                        shown_text(v->text, 40));
+                        shown_text(*v, 40));
     return false;
   }
   out = *date;
@@ -157,19 +157,15 @@ bool date_flag(const ParsedCommand& cmd, const Context& ctx, std::string_view na
 }
 
 Visibility query_visibility(const ParsedCommand& cmd) {
-  return cmd.flag("share") != nullptr ? Visibility::in_channel : Visibility::ephemeral;
+  return cmd.get(arg::share) ? Visibility::in_channel : Visibility::ephemeral;
 }
 
 std::size_t page_size(const ParsedCommand& cmd) {
-  const auto* v = cmd.flag("limit");
-  if (v == nullptr) return 20;
-  return static_cast<std::size_t>(std::clamp(std::stoll(v->text), 1LL, 100LL));  // parsed 1-100
+  return static_cast<std::size_t>(std::clamp<std::int64_t>(cmd.get(arg::limit).value_or(20), 1, 100));  // parsed 1-100
 }
 
 std::size_t list_page(const ParsedCommand& cmd) {
-  const auto* v = cmd.flag("page");
-  if (v == nullptr) return 1;
-  return static_cast<std::size_t>(std::clamp(std::stoll(v->text), 1LL, 1000LL));  // parsed 1-1000
+  return static_cast<std::size_t>(std::clamp<std::int64_t>(cmd.get(arg::page).value_or(1), 1, 1000));  // parsed 1-1000
 }
 
 storage::Window page_window(const ParsedCommand& cmd) {

@@ -5,6 +5,7 @@
 
 #include "commands/calendar/dates.hpp"
 #include "commands/command.hpp"
+#include "commands/language/arg_names.hpp"
 #include "commands/language/parser.hpp"
 
 #include <cstdint>
@@ -74,7 +75,7 @@ std::vector<std::string> split_list(std::string_view text);
 // Resolves the date flag `name` if given: true and `out` set, or false and `error` set.
 // Leaves `out` alone when the flag is absent. Weekday names lean as `lean` says (a --since
 // or --until to the past).
-bool date_flag(const ParsedCommand& cmd, const Context& ctx, std::string_view name,
+bool date_flag(const ParsedCommand& cmd, const Context& ctx, Arg<ArgType::date> flag,
                std::string& out, std::string& error, DateLean lean = DateLean::future);
 
 // Queries answer the caller only, unless --share.

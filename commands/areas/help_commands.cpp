@@ -10,8 +10,7 @@ namespace itpm::commands {
 namespace {
 
 Outcome help(const ParsedCommand& parsed, const Command&, const Context&) {
-  const ParsedValue* area = parsed.positional("area");
-  return reply_only(help_reply(*parsed.grammar, area != nullptr ? area->text : ""));
+  return reply_only(help_reply(*parsed.grammar, parsed.get(arg::area).value_or("")));
 }
 
 Outcome whoami(const ParsedCommand&, const Command& command, const Context& context) {
@@ -35,7 +34,7 @@ AreaSpec help_area() {
           {{"",
             {},
             "Show commands, or the verbs of one area",
-            {opt("area", T::text, "[area]")},
+            {opt(arg::area, "[area]")},
             {},
             help}}};
 }

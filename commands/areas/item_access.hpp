@@ -56,7 +56,7 @@ template <class R>
 std::variant<R, Outcome> item_to_change(const ParsedCommand& cmd, const Command& command,
                                         const Context& ctx, const ItemRules<R>& rules,
                                         std::string_view verb) {
-  auto found = find_item(cmd, ctx, rules, cmd.positional("id")->text);
+  auto found = find_item(cmd, ctx, rules, cmd.required(arg::id));
   if (auto* out = std::get_if<Outcome>(&found)) return std::move(*out);
   R& item = std::get<R>(found);
   auto program = ctx.repos.find<storage::Program>(item.program);

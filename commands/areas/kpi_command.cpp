@@ -35,12 +35,12 @@ std::string percent(int part, int whole) {
 Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   sys_days today = today_in(ctx.now, ctx.zone);
   Quarter q = quarter_of(today);
-  if (const auto* v = cmd.flag("quarter")) {
+  if (auto v = cmd.get(arg::quarter)) {
     int this_year = static_cast<int>(std::chrono::year_month_day(today).year());
-    auto parsed = parse_quarter(v->text, this_year);
+    auto parsed = parse_quarter(*v, this_year);
     if (!parsed) {
       return mistake(cmd, fmt::format("--quarter takes a quarter like 2026Q4 or q3 (got \"{}\").",
-                                      shown_text(v->text, 20)));
+                                      shown_text(*v, 20)));
     }
     if (parsed->first > today) {
       return mistake(cmd, fmt::format("{}Q{} has not started yet; the current quarter is {}Q{}.",
@@ -225,7 +225,7 @@ AreaSpec kpi_area() {
             {},
             "On-time completion, SLO attainment, satisfaction, escalations",
             {},
-            {opt("quarter", T::text, "2026Q4"), share_flag},
+            {opt(arg::quarter, "2026Q4"), share_flag},
             kpi,
             Access::reads_widely}}};
 }

@@ -58,15 +58,15 @@ const ItemRules<Milestone> milestone_rules = {
     }};
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.positional("program")->text));
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.required(arg::program)));
   Milestone m;
   m.program = program.key;
-  m.title = cmd.positional("title")->text;
+  m.title = cmd.required(arg::title);
   if (auto e = length_error("title", m.title, 200); !e.empty()) return mistake(cmd, e);
   std::string error;
-  if (!date_flag(cmd, ctx, "due", m.due, error)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::due, m.due, error)) return mistake(cmd, error);
   m.original_due = m.due;
-  m.owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : command.user_id;
+  m.owner = cmd.get(arg::owner).value_or(command.user_id);
   m.channel = command.channel_id;
   m.created_by = command.user_id;
   m.created_at = millis(ctx.now);
@@ -92,7 +92,7 @@ Outcome done(const ParsedCommand& cmd, const Command& command, const Context& ct
   Milestone after = before;
   after.done_on = iso_date(today);
   std::string error;
-  if (!date_flag(cmd, ctx, "date", after.done_on, error)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::date, after.done_on, error)) return mistake(cmd, error);
   if (after.done_on > iso_date(today))
     return mistake(cmd, fmt::format("{} is in the future.", show_date(after.done_on)));
   after.status = storage::WorkStatus::done;
@@ -121,12 +121,12 @@ Outcome slip(const ParsedCommand& cmd, const Command& command, const Context& ct
   std::string id = storage::milestone_id(before.number);
   std::string due;
   std::string error;
-  if (!date_flag(cmd, ctx, "due", due, error)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::due, due, error)) return mistake(cmd, error);
   if (due <= before.due) {
     return mistake(cmd, fmt::format("{} is due {}; a slip moves it later (got {}).", id,
                                     show_date(before.due), show_date(due)));
   }
-  std::string reason = cmd.flag("reason")->text;
+  std::string reason = cmd.required(arg::reason);
   if (auto e = length_error("reason", reason, 500); !e.empty()) return mistake(cmd, e);
   Milestone after = before;
   after.due = due;
@@ -149,12 +149,12 @@ Outcome slip(const ParsedCommand& cmd, const Command& command, const Context& ct
 }
 
 Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
+  std::string program = cmd.get(arg::program).value_or("");
   if (!program.empty() && !ctx.repos.find<storage::Program>(program))
     return unknown_program(cmd, ctx, program);
-  bool overdue = cmd.flag("overdue") != nullptr;
-  bool done = cmd.flag("done") != nullptr;
-  bool all = cmd.flag("all") != nullptr;
+  bool overdue = cmd.get(arg::overdue);
+  bool done = cmd.get(arg::done);
+  bool all = cmd.get(arg::all);
   if (done && all) return mistake(cmd, "Give --done or --all, not both.");
   if (overdue && (done || all))
     return mistake(cmd, "--overdue lists open milestones; leave out --done and --all.");
@@ -221,29 +221,29 @@ AreaSpec milestone_area() {
           {"add",
            {"new"},
            "Add a milestone",
-           {req("program", T::program, "<program>"), req("title", T::text, "\"<title>\"")},
-           {req("due", T::date, "DATE"), owner_flag},
+           {req(arg::program, "<program>"), req(arg::title, "\"<title>\"")},
+           {req(arg::due, "DATE"), owner_flag},
            add,
            Access::writes},
           {"done",
            {"complete"},
            "Mark a milestone done",
-           {req("id", T::item_id, "M-n")},
-           {opt("date", T::date, "DATE")},
+           {req(arg::id, "M-n")},
+           {opt(arg::date, "DATE")},
            done,
            Access::writes},
           {"slip",
            {},
            "Move a milestone's due date",
-           {req("id", T::item_id, "M-n")},
-           {req("due", T::date, "DATE"), req("reason", T::text, "\"...\"")},
+           {req(arg::id, "M-n")},
+           {req(arg::due, "DATE"), req(arg::reason, "\"...\"")},
            slip,
            Access::writes},
           {"list",
            {"ls"},
            "List milestones (open ones unless --done or --all)",
            {},
-           {program_flag, sw("overdue"), sw("done"), sw("all"), limit_flag, page_flag, share_flag},
+           {program_flag, sw(arg::overdue), sw(arg::done), sw(arg::all), limit_flag, page_flag, share_flag},
            list,
            Access::reads_page},
       }};

@@ -32,18 +32,18 @@ std::string summary(const Program& p) {
 
 // Applies the optional field flags to `p`; returns an error message or "".
 std::string apply_fields(const ParsedCommand& cmd, const Context& ctx, Program& p) {
-  if (const auto* v = cmd.flag("owner")) p.owner = v->ref->id;
-  if (const auto* v = cmd.flag("sponsor")) p.sponsor = v->ref->id;
-  if (const auto* v = cmd.flag("channel")) p.channel = v->ref->id;
+  if (auto v = cmd.get(arg::owner)) p.owner = *v;
+  if (auto v = cmd.get(arg::sponsor)) p.sponsor = *v;
+  if (auto v = cmd.get(arg::channel)) p.channel = *v;
   std::string error;
-  if (!date_flag(cmd, ctx, "start", p.start, error) || !date_flag(cmd, ctx, "due", p.due, error))
+  if (!date_flag(cmd, ctx, arg::start, p.start, error) || !date_flag(cmd, ctx, arg::due, p.due, error))
     return error;
   if (!p.start.empty() && !p.due.empty() && p.due < p.start) {
     return fmt::format("The due date {} is before the start {}.", p.due, p.start);
   }
-  if (const auto* v = cmd.flag("budget")) p.budget = std::stoll(v->text);
-  if (const auto* v = cmd.flag("tags")) p.tags = split_list(v->text);
-  if (const auto* v = cmd.flag("description")) p.description = v->text;
+  if (auto v = cmd.get(arg::budget)) p.budget = *v;
+  if (auto v = cmd.get(arg::tags)) p.tags = split_list(*v);
+  if (auto v = cmd.get(arg::description)) p.description = *v;
   if (auto err = length_error("name", p.name, 120); !err.empty()) return err;
   return length_error("description", p.description, 2000);
 }
@@ -53,7 +53,7 @@ std::string who_may(const Program& p) {
 }
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  std::string key = cmd.positional("key")->text;
+  std::string key = cmd.required(arg::key);
   static const std::regex key_pattern("^[a-z0-9][a-z0-9-]{1,31}$");
   if (!std::regex_match(key, key_pattern)) {
     return mistake(
@@ -70,7 +70,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   }
   Program p;
   p.key = key;
-  p.name = cmd.positional("name")->text;
+  p.name = cmd.required(arg::name);
   p.owner = command.user_id;
   p.channel = command.channel_id;
   p.created_by = command.user_id;
@@ -88,7 +88,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
 }
 
 Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  bool all = cmd.flag("all") != nullptr;
+  bool all = cmd.get(arg::all);
   auto window = page_window(cmd);
   std::vector<std::string> lines;
   std::size_t total = 0;
@@ -120,7 +120,7 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  std::string key = cmd.positional("key")->text;
+  std::string key = cmd.required(arg::key);
   auto p = ctx.repos.find<storage::Program>(key);
   if (!p) return unknown_program(cmd, ctx, key);
   std::vector<std::string> paragraphs = {
@@ -138,7 +138,7 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 std::variant<Program, Outcome> program_to_change(const ParsedCommand& cmd, const Command& command,
                                                  const Context& ctx,
                                                  std::string_view closed_message) {
-  std::string key = cmd.positional("key")->text;
+  std::string key = cmd.required(arg::key);
   auto program = ctx.repos.find<storage::Program>(key);
   if (!program) return unknown_program(cmd, ctx, key);
   if (!runs_program(*program, command.user_id, ctx)) {
@@ -193,7 +193,7 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
   Program after = before;
   after.status = storage::ProgramStatus::closed;
   after.closed_at = millis(ctx.now);
-  if (const auto* v = cmd.flag("note")) after.close_note = v->text;
+  if (auto v = cmd.get(arg::note)) after.close_note = *v;
   Outcome out;
   ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.closed_at, "close"});
   std::vector<std::string> paragraphs = {fmt::format("✅ Program *{}* “{}” closed by {}", key,
@@ -210,21 +210,21 @@ AreaSpec program_area() {
   using namespace args;
   std::vector<ArgSpec> program_fields = {
       owner_flag,
-      opt("sponsor", T::user, "@u"),
-      opt("channel", T::channel, "#c"),
-      opt("start", T::date, "DATE"),
-      opt("due", T::date, "DATE"),
+      opt(arg::sponsor, "@u"),
+      opt(arg::channel, "#c"),
+      opt(arg::start, "DATE"),
+      opt(arg::due, "DATE"),
       [] {
-        ArgSpec budget = opt("budget", T::integer, "N");
+        ArgSpec budget = opt(arg::budget, "N");
         budget.min = 0;
         budget.max = any_integer;
         return budget;
       }(),
-      opt("tags", T::list, "a,b"),
-      opt("description", T::text, "\"...\""),
+      opt(arg::tags, "a,b"),
+      opt(arg::description, "\"...\""),
   };
-  std::vector<ArgSpec> program_add_positionals = {req("key", T::program, "<key>"),
-                                                  req("name", T::text, "\"<name>\"")};
+  std::vector<ArgSpec> program_add_positionals = {req(arg::key, "<key>"),
+                                                  req(arg::name, "\"<name>\"")};
   return {"program",
           {"prog", "p", "programs"},
           "Programs: the container for everything else",
@@ -241,27 +241,27 @@ AreaSpec program_area() {
                {"ls"},
                "List open programs",
                {},
-               {sw("all"), limit_flag, page_flag, share_flag},
+               {sw(arg::all), limit_flag, page_flag, share_flag},
                list,
                Access::reads_page},
               {"show",
                {"get"},
                "Show one program",
-               {req("key", T::program, "<key>")},
+               {req(arg::key, "<key>")},
                {share_flag},
                show},
               {"update",
                {"edit", "set"},
                "Change a program's fields",
-               {req("key", T::program, "<key>")},
+               {req(arg::key, "<key>")},
                program_fields,
                update,
                Access::writes},
               {"close",
                {"done"},
                "Close a program",
-               {req("key", T::program, "<key>")},
-               {opt("note", T::text, "\"...\"")},
+               {req(arg::key, "<key>")},
+               {opt(arg::note, "\"...\"")},
                close,
                Access::writes},
           }};

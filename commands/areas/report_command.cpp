@@ -68,7 +68,7 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   auto today = today_in(ctx.now, ctx.zone);
   std::string since_day = iso_date(today - std::chrono::days(7));
   std::string error;
-  if (!date_flag(cmd, ctx, "since", since_day, error, DateLean::past)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::since, since_day, error, DateLean::past)) return mistake(cmd, error);
   if (since_day > iso_date(today)) return mistake(cmd, "--since cannot be in the future.");
   std::int64_t since_ms = start_of_day_ms(*common::parse_date(since_day), ctx.zone);
   // What needs attention first: red, amber, then programs that moved in the period, then the
@@ -78,9 +78,9 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::vector<std::string> lines;
   std::size_t total = 1;
   std::string scope;
-  if (const auto* v = cmd.positional("program")) {
-    auto p = ctx.repos.find<storage::Program>(v->text);
-    if (!p) return unknown_program(cmd, ctx, v->text);
+  if (auto v = cmd.get(arg::program)) {
+    auto p = ctx.repos.find<storage::Program>(*v);
+    if (!p) return unknown_program(cmd, ctx, *v);
     scope = p->key;
     lines.push_back(program_line(p->key, since_ms, since_day, ctx).text);
   } else {
@@ -157,8 +157,8 @@ AreaSpec report_area() {
           {{"",
             {},
             "Programs with status and what changed",
-            {opt("program", T::program, "[program]")},
-            {opt("since", T::date, "DATE"), share_flag},
+            {opt(arg::program, "[program]")},
+            {opt(arg::since, "DATE"), share_flag},
             report,
             Access::reads_widely}}};
 }

@@ -95,23 +95,23 @@ const ItemRules<Review> review_rules = {
     }};
 
 Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.positional("program")->text));
-  auto spec = parse_recurrence(cmd.flag("every")->text);
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.required(arg::program)));
+  auto spec = parse_recurrence(cmd.required(arg::every));
   if (auto* error = std::get_if<std::string>(&spec)) return mistake(cmd, *error);
   Review r;
   r.program = program.key;
   r.every = to_spec(std::get<Recurrence>(spec));
-  r.zone = cmd.flag("tz") != nullptr ? cmd.flag("tz")->text : ctx.zone;
+  r.zone = cmd.get(arg::tz).value_or(ctx.zone);
   if (find_zone(r.zone) == nullptr) {
     return mistake(cmd, fmt::format("Unknown time zone \"{}\"; use an IANA name like "
                                     "Europe/Amsterdam or America/New_York.",
                                     shown_text(r.zone, 40)));
   }
-  r.channel = cmd.flag("channel") != nullptr ? cmd.flag("channel")->ref->id : program.channel;
+  r.channel = cmd.get(arg::channel).value_or(program.channel);
   r.remind = {60};
-  if (const auto* v = cmd.flag("remind")) {
+  if (auto v = cmd.get(arg::remind)) {
     std::string error;
-    r.remind = parse_remind(v->text, error);
+    r.remind = parse_remind(*v, error);
     if (!error.empty()) return mistake(cmd, error);
     if (r.remind.empty()) return mistake(cmd, "--remind needs at least one time, like 1h.");
   }
@@ -161,7 +161,7 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
 }
 
 Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
+  std::string program = cmd.get(arg::program).value_or("");
   if (!program.empty() && !ctx.repos.find<storage::Program>(program))
     return unknown_program(cmd, ctx, program);
   std::vector<std::string> lines;
@@ -206,7 +206,7 @@ Outcome skip(const ParsedCommand& cmd, const Command& command, const Context& ct
   if (zone == nullptr) return mistake(cmd, fmt::format("{} has an unknown zone.", id));
   std::string day = iso_date(local_day(before.next_at, *zone));
   std::string error;
-  if (!date_flag(cmd, ctx, "date", day, error)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::date, day, error)) return mistake(cmd, error);
   if (std::find(before.skipped.begin(), before.skipped.end(), day) != before.skipped.end())
     return mistake(cmd, fmt::format("{} already skips {}.", id, show_date(day)));
   // The date must hold an occurrence that is still ahead (within a year).
@@ -254,7 +254,7 @@ Outcome skip(const ParsedCommand& cmd, const Command& command, const Context& ct
 }
 
 Outcome now(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.positional("program")->text));
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.required(arg::program)));
   std::optional<Review> cadence;
   for (auto& r : ctx.repos.all<storage::Review>()) {
     if (r.status == storage::ReviewStatus::active && r.program == program.key) {
@@ -303,8 +303,8 @@ Outcome record_status(const ParsedCommand& cmd, const Command& command, const Co
 }
 
 Outcome record(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  return record_status(cmd, command, ctx, cmd.positional("program")->text, cmd.flag("status")->text,
-                       cmd.positional("summary")->text);
+  return record_status(cmd, command, ctx, cmd.required(arg::program), cmd.required(arg::status),
+                       cmd.required(arg::summary));
 }
 
 std::string status_line(const Program& p, const std::vector<StatusUpdate>& latest,
@@ -316,20 +316,19 @@ std::string status_line(const Program& p, const std::vector<StatusUpdate>& lates
 }
 
 Outcome status(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  const auto* program = cmd.positional("program");
-  const auto* color = cmd.positional("color");
-  const auto* summary = cmd.positional("summary");
-  if (color == nullptr && summary != nullptr) {
+  auto program = cmd.get(arg::program);
+  auto color = cmd.get(arg::color);
+  auto summary = cmd.get(arg::summary);
+  if (!color && summary) {
     return mistake(cmd, fmt::format("Say how it stands: `/itpm status {} green|amber|red \"{}\"`.",
-                                    program->text, shown_text(summary->text, 80)));
+                                    program.value_or(""), shown_text(*summary, 80)));
   }
-  if (color != nullptr) {
-    return record_status(cmd, command, ctx, program->text, color->text,
-                         summary != nullptr ? summary->text : "");
+  if (color) {
+    return record_status(cmd, command, ctx, program.value_or(""), *color, summary.value_or(""));
   }
-  if (program != nullptr) {
-    auto p = ctx.repos.find<storage::Program>(program->text);
-    if (!p) return unknown_program(cmd, ctx, program->text);
+  if (program) {
+    auto p = ctx.repos.find<storage::Program>(*program);
+    if (!p) return unknown_program(cmd, ctx, *program);
     auto updates = ctx.repos.status_updates(p->key, 5);
     std::vector<std::string> paragraphs = {status_line(*p, updates, ctx)};
     for (std::size_t i = 1; i < updates.size(); ++i) {
@@ -377,9 +376,9 @@ AreaSpec review_area() {
               {"schedule",
                {"add"},
                "Schedule a recurring review",
-               {req("program", T::program, "<program>")},
-               {req("every", T::text, "\"<spec>\""), opt("tz", T::text, "Area/City"),
-                opt("channel", T::channel, "#c"), opt("remind", T::list, "1h[,10m]")},
+               {req(arg::program, "<program>")},
+               {req(arg::every, "\"<spec>\""), opt(arg::tz, "Area/City"),
+                opt(arg::channel, "#c"), opt(arg::remind, "1h[,10m]")},
                schedule,
                Access::writes},
               {"list",
@@ -392,29 +391,29 @@ AreaSpec review_area() {
               {"cancel",
                {},
                "Cancel a cadence",
-               {req("id", T::item_id, "V-n")},
+               {req(arg::id, "V-n")},
                {},
                cancel,
                Access::writes},
               {"skip",
                {},
                "Skip the next or a given occurrence",
-               {req("id", T::item_id, "V-n")},
-               {opt("date", T::date, "DATE")},
+               {req(arg::id, "V-n")},
+               {opt(arg::date, "DATE")},
                skip,
                Access::writes},
               {"now",
                {},
                "Post the agenda now",
-               {req("program", T::program, "<program>")},
+               {req(arg::program, "<program>")},
                {},
                now,
                Access::reads_widely},
               {"record",
                {},
                "Record a status update",
-               {req("program", T::program, "<program>"), req("summary", T::text, "\"<summary>\"")},
-               {choice("status", {"green", "amber", "red"}, true)},
+               {req(arg::program, "<program>"), req(arg::summary, "\"<summary>\"")},
+               {choice(arg::status, {"green", "amber", "red"}, true)},
                record,
                Access::writes},
           }};
@@ -430,8 +429,8 @@ AreaSpec status_area() {
       {{"",
         {},
         "Show the latest status, or record one",
-        {opt("program", T::program, "[program]"), choice("color", {"green", "amber", "red"}, false),
-         opt("summary", T::text, "[\"<summary>\"]")},
+        {opt(arg::program, "[program]"), choice(arg::color, {"green", "amber", "red"}, false),
+         opt(arg::summary, "[\"<summary>\"]")},
         {limit_flag, page_flag, share_flag},
         status,
         Access::writes}}};

@@ -101,16 +101,16 @@ std::string ladder_note(const Risk& risk, const Program& program, const Context&
 }
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.flag("program")->text));
+  ITPM_FOUND(const Program& program, open_program(cmd, ctx, cmd.required(arg::program)));
   Risk r;
   r.program = program.key;
-  r.title = cmd.positional("title")->text;
-  r.likelihood = std::stoi(cmd.flag("likelihood")->text);
-  r.impact = std::stoi(cmd.flag("impact")->text);
-  r.owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : command.user_id;
-  if (const auto* v = cmd.flag("mitigation")) r.mitigation = v->text;
+  r.title = cmd.required(arg::title);
+  r.likelihood = static_cast<int>(cmd.required(arg::likelihood));
+  r.impact = static_cast<int>(cmd.required(arg::impact));
+  r.owner = cmd.get(arg::owner).value_or(command.user_id);
+  if (auto v = cmd.get(arg::mitigation)) r.mitigation = *v;
   std::string error;
-  if (!date_flag(cmd, ctx, "due", r.due, error)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::due, r.due, error)) return mistake(cmd, error);
   if (auto e = length_error("title", r.title, 200); !e.empty()) return mistake(cmd, e);
   if (auto e = length_error("mitigation", r.mitigation, 2000); !e.empty()) return mistake(cmd, e);
   r.channel = command.channel_id;
@@ -136,10 +136,10 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
 
 // --program's key (empty: every program), or the mistake if it names no program.
 std::variant<std::string, Outcome> program_in_scope(const ParsedCommand& cmd, const Context& ctx) {
-  const auto* v = cmd.flag("program");
-  if (v == nullptr) return std::string();
-  if (!ctx.repos.find<storage::Program>(v->text)) return unknown_program(cmd, ctx, v->text);
-  return v->text;
+  auto v = cmd.get(arg::program);
+  if (!v) return std::string();
+  if (!ctx.repos.find<storage::Program>(*v)) return unknown_program(cmd, ctx, *v);
+  return *v;
 }
 
 using Ranked = storage::Repositories::RankedRisk;
@@ -199,9 +199,9 @@ void visit_in_scope(const Context& ctx, const std::string& program, bool closed,
 
 Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const std::string& program, program_in_scope(cmd, ctx));
-  std::string status = cmd.flag("status") != nullptr ? cmd.flag("status")->text : "open";
-  int min_score = cmd.flag("min-score") != nullptr ? std::stoi(cmd.flag("min-score")->text) : 0;
-  std::string owner = cmd.flag("owner") != nullptr ? cmd.flag("owner")->ref->id : "";
+  std::string status = cmd.get(arg::status).value_or("open");
+  int min_score = static_cast<int>(cmd.get(arg::min_score).value_or(0));
+  std::string owner = cmd.get(arg::owner).value_or("");
   auto wanted = [&](const Ranked& r) {
     if (status == "all") return true;
     if (status == "open")
@@ -276,7 +276,7 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
 }
 
 Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  ITPM_FOUND(const Risk& r, find_item(cmd, ctx, risk_rules, cmd.positional("id")->text));
+  ITPM_FOUND(const Risk& r, find_item(cmd, ctx, risk_rules, cmd.required(arg::id)));
   std::vector<std::string> paragraphs = {
       fmt::format("{} *{}* · {} · {} · _{}_", band_dot(r.score(), ctx.policy.escalation_threshold),
                   storage::risk_id(r.number), scoring(r, ctx), r.program, state(r)),
@@ -308,14 +308,13 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
                    "--due, --mitigation, --status.");
   }
   Risk after = before;
-  if (const auto* v = cmd.flag("likelihood")) after.likelihood = std::stoi(v->text);
-  if (const auto* v = cmd.flag("impact")) after.impact = std::stoi(v->text);
-  if (const auto* v = cmd.flag("owner")) after.owner = v->ref->id;
-  if (const auto* v = cmd.flag("mitigation")) after.mitigation = v->text;
-  if (const auto* v = cmd.flag("status"))
-    after.status = nlohmann::json(v->text).get<storage::RiskStatus>();
+  if (auto v = cmd.get(arg::likelihood)) after.likelihood = static_cast<int>(*v);
+  if (auto v = cmd.get(arg::impact)) after.impact = static_cast<int>(*v);
+  if (auto v = cmd.get(arg::owner)) after.owner = *v;
+  if (auto v = cmd.get(arg::mitigation)) after.mitigation = *v;
+  if (auto v = cmd.get(arg::status)) after.status = nlohmann::json(*v).get<storage::RiskStatus>();
   std::string error;
-  if (!date_flag(cmd, ctx, "due", after.due, error)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::due, after.due, error)) return mistake(cmd, error);
   if (auto e = length_error("mitigation", after.mitigation, 2000); !e.empty())
     return mistake(cmd, e);
 
@@ -393,13 +392,13 @@ Outcome ack(const ParsedCommand& cmd, const Command& command, const Context& ctx
 
 Outcome escalate(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   // Anyone may raise the alarm; only closed risks cannot be escalated.
-  ITPM_FOUND(const Risk& before, find_item(cmd, ctx, risk_rules, cmd.positional("id")->text));
+  ITPM_FOUND(const Risk& before, find_item(cmd, ctx, risk_rules, cmd.required(arg::id)));
   std::string id = storage::risk_id(before.number);
   if (before.status == storage::RiskStatus::closed)
     return mistake(cmd, fmt::format("{} is closed.", id));
-  std::string reason = cmd.flag("reason")->text;
+  std::string reason = cmd.required(arg::reason);
   if (auto e = length_error("reason", reason, 500); !e.empty()) return mistake(cmd, e);
-  const ParsedValue* to = cmd.flag("to");
+  const ParsedValue* to = cmd.get(arg::to);
   if (before.on_ladder() && to == nullptr) {
     return mistake(
         cmd, fmt::format("{} is already escalated (level {} since {}); it climbs on its own "
@@ -449,7 +448,7 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
   after.status = storage::RiskStatus::closed;
   after.closed_at = millis(ctx.now);
   after.escalation_level = 0;
-  if (const auto* v = cmd.flag("note")) after.close_note = v->text;
+  if (auto v = cmd.get(arg::note)) after.close_note = *v;
   if (auto e = length_error("note", after.close_note, 2000); !e.empty()) return mistake(cmd, e);
   Outcome out;
   ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.closed_at, "close"});
@@ -526,10 +525,10 @@ AreaSpec risk_area() {
               {"add",
                {"new"},
                "Raise a risk",
-               {req("title", T::text, "\"<title>\"")},
-               {required_program_flag, with_short(range("likelihood", 1, 5, true), 'l'),
-                with_short(range("impact", 1, 5, true), 'i'), owner_flag,
-                opt("due", T::date, "DATE"), opt("mitigation", T::text, "\"...\"")},
+               {req(arg::title, "\"<title>\"")},
+               {required_program_flag, with_short(range(arg::likelihood, 1, 5, true), 'l'),
+                with_short(range(arg::impact, 1, 5, true), 'i'), owner_flag,
+                opt(arg::due, "DATE"), opt(arg::mitigation, "\"...\"")},
                add,
                Access::writes},
               {"list",
@@ -537,46 +536,46 @@ AreaSpec risk_area() {
                "List risks, highest score first",
                {},
                {program_flag,
-                choice("status", {"open", "mitigating", "escalated", "accepted", "closed", "all"},
+                choice(arg::status, {"open", "mitigating", "escalated", "accepted", "closed", "all"},
                        false),
-                range("min-score", 1, 25, false), owner_flag, limit_flag, page_flag, share_flag},
+                range(arg::min_score, 1, 25, false), owner_flag, limit_flag, page_flag, share_flag},
                list,
                Access::reads_page},
               {"show",
                {"get"},
                "Show a risk with its history",
-               {req("id", T::item_id, "R-n")},
+               {req(arg::id, "R-n")},
                {share_flag},
                show},
               {"update",
                {"edit", "set"},
                "Change a risk",
-               {req("id", T::item_id, "R-n")},
-               {with_short(range("likelihood", 1, 5, false), 'l'),
-                with_short(range("impact", 1, 5, false), 'i'), owner_flag,
-                opt("due", T::date, "DATE"), opt("mitigation", T::text, "\"...\""),
-                choice("status", {"mitigating", "accepted"}, false)},
+               {req(arg::id, "R-n")},
+               {with_short(range(arg::likelihood, 1, 5, false), 'l'),
+                with_short(range(arg::impact, 1, 5, false), 'i'), owner_flag,
+                opt(arg::due, "DATE"), opt(arg::mitigation, "\"...\""),
+                choice(arg::status, {"mitigating", "accepted"}, false)},
                update,
                Access::writes},
               {"ack",
                {"acknowledge"},
                "Acknowledge an escalation",
-               {req("id", T::item_id, "R-n")},
+               {req(arg::id, "R-n")},
                {},
                ack,
                Access::writes},
               {"escalate",
                {},
                "Escalate a risk by hand",
-               {req("id", T::item_id, "R-n")},
-               {opt("to", T::user_or_channel, "@u|#c"), req("reason", T::text, "\"...\"")},
+               {req(arg::id, "R-n")},
+               {opt(arg::to, "@u|#c"), req(arg::reason, "\"...\"")},
                escalate,
                Access::writes},
               {"close",
                {"done"},
                "Close a risk",
-               {req("id", T::item_id, "R-n")},
-               {opt("note", T::text, "\"...\"")},
+               {req(arg::id, "R-n")},
+               {opt(arg::note, "\"...\"")},
                close,
                Access::writes},
               {"heatmap",

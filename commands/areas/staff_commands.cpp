@@ -38,9 +38,9 @@ std::string person_line(const std::string& user, const std::vector<Allocation>& 
 
 Outcome assign(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const storage::Program& program,
-             open_program(cmd, ctx, cmd.positional("program")->text));
-  std::string user = cmd.positional("user")->ref->id;
-  int percent = std::stoi(cmd.positional("percent")->text);
+             open_program(cmd, ctx, cmd.required(arg::program)));
+  std::string user = cmd.required(arg::user);
+  int percent = static_cast<int>(cmd.required(arg::percent));
   if (command.user_id != user && !runs_program(program, command.user_id, ctx)) {
     return refusal(fmt::format("Only {}, {} or an itpm admin can change who works on {}.",
                                user_mention(user), program_leads(program), program.key));
@@ -86,8 +86,8 @@ Outcome assign(const ParsedCommand& cmd, const Command& command, const Context& 
 }
 
 Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  std::string program = cmd.flag("program") != nullptr ? cmd.flag("program")->text : "";
-  std::string user = cmd.flag("user") != nullptr ? cmd.flag("user")->ref->id : "";
+  std::string program = cmd.get(arg::program).value_or("");
+  std::string user = cmd.get(arg::user).value_or("");
   if (!program.empty() && !user.empty()) return mistake(cmd, "Give --program or --user, not both.");
   if (!program.empty() && !ctx.repos.find<storage::Program>(program))
     return unknown_program(cmd, ctx, program);
@@ -145,8 +145,8 @@ AreaSpec staff_area() {
               {"assign",
                {"set"},
                "Allocate a person to a program",
-               {req("user", T::user, "@u"), req("program", T::program, "<program>"),
-                range("percent", 0, 100, true)},
+               {req(arg::user, "@u"), req(arg::program, "<program>"),
+                range(arg::percent, 0, 100, true)},
                {},
                assign,
                Access::writes},
@@ -154,7 +154,7 @@ AreaSpec staff_area() {
                {"ls"},
                "List allocations, flagging anyone over 100%",
                {},
-               {program_flag, opt("user", T::user, "@u"), limit_flag, page_flag, share_flag},
+               {program_flag, opt(arg::user, "@u"), limit_flag, page_flag, share_flag},
                list,
                Access::reads_page},
           }};

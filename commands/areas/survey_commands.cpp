@@ -74,13 +74,13 @@ SurveyMessage render(const storage::Repositories& repos, const Survey& s, const 
 
 Outcome send_survey(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const storage::Program& program,
-             open_program(cmd, ctx, cmd.positional("program")->text));
+             open_program(cmd, ctx, cmd.required(arg::program)));
   if (!runs_program(program, command.user_id, ctx)) {
     return refusal(fmt::format("Only {} or an itpm admin can send {}'s survey.",
                                program_leads(program), program.key));
   }
   std::string channel = !program.channel.empty() ? program.channel : command.channel_id;
-  if (const auto* v = cmd.flag("channel")) channel = v->ref->id;
+  if (auto v = cmd.get(arg::channel)) channel = *v;
 
   Outcome out;
   Survey survey;
@@ -143,7 +143,7 @@ std::string bar(int count, int most, int width) {
 }
 
 Outcome results(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  std::string key = cmd.positional("program")->text;
+  std::string key = cmd.required(arg::program);
   if (!ctx.repos.find<storage::Program>(key)) return unknown_program(cmd, ctx, key);
   std::vector<Survey> mine;
   for (auto& s : ctx.repos.all<storage::Survey>()) {
@@ -262,14 +262,14 @@ AreaSpec survey_area() {
               {"send",
                {"post"},
                "Post a 1-5 satisfaction poll",
-               {req("program", T::program, "<program>")},
-               {opt("channel", T::channel, "#c")},
+               {req(arg::program, "<program>")},
+               {opt(arg::channel, "#c")},
                send_survey,
                Access::writes},
               {"results",
                {"show"},
                "Show poll results",
-               {req("program", T::program, "<program>")},
+               {req(arg::program, "<program>")},
                {share_flag},
                results},
           }};

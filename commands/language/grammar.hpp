@@ -39,6 +39,15 @@ enum class ArgType {
 // count, amount or budget, far from where arithmetic on it could overflow.
 inline constexpr std::int64_t any_integer = 1'000'000'000'000'000;
 
+// The name of a positional or flag together with its type. The grammar tables declare
+// arguments with these (arg_names.hpp lists them all) and handlers read them back with
+// ParsedCommand::get, which returns a value of that type: a misspelt name does not compile,
+// and reading one a verb does not declare, or declares with another type, is a logic_error.
+template <ArgType Type>
+struct Arg {
+  std::string_view name;
+};
+
 struct ArgSpec {
   std::string_view name;  // positional: shown as <name>; flag: without the leading --
   ArgType type = ArgType::text;

@@ -156,29 +156,44 @@ std::string check_value(const ArgSpec& spec, ParsedValue& value, bool is_flag) {
 
 namespace {
 
-bool named_in(const std::vector<ArgSpec>& specs, std::string_view name) {
-  return std::any_of(specs.begin(), specs.end(),
-                     [&](const ArgSpec& spec) { return spec.name == name; });
+const ArgSpec* declared_in(const std::vector<ArgSpec>& specs, std::string_view name) {
+  auto it = std::find_if(specs.begin(), specs.end(),
+                         [&](const ArgSpec& spec) { return spec.name == name; });
+  return it == specs.end() ? nullptr : &*it;
 }
 
 }  // namespace
 
-const ParsedValue* ParsedCommand::positional(std::string_view name) const {
-  if (verb != nullptr && !named_in(verb->positionals, name))
-    throw std::logic_error("the handler reads <" + std::string(name) + ">, which `" +
-                           std::string(area->name) + " " + std::string(verb->name) +
-                           "` does not declare");
-  auto it = positionals.find(name);
-  return it == positionals.end() ? nullptr : &it->second;
+const ParsedValue* ParsedCommand::given(std::string_view name, ArgType type) const {
+  const ArgSpec* spec = nullptr;
+  const std::map<std::string, ParsedValue, std::less<>>* values = nullptr;
+  if (verb != nullptr) {
+    if ((spec = declared_in(verb->positionals, name)) != nullptr) {
+      values = &positionals;
+    } else if ((spec = declared_in(verb->flags, name)) != nullptr) {
+      values = &flags;
+    } else {
+      throw std::logic_error("the handler reads " + std::string(name) + ", which `" +
+                             std::string(area->name) + " " + std::string(verb->name) +
+                             "` does not declare");
+    }
+    if (spec->type != type)
+      throw std::logic_error("the handler reads " + std::string(name) + " of `" +
+                             std::string(area->name) + " " + std::string(verb->name) +
+                             "` as another type than it is declared");
+  }
+  if (values == nullptr) values = positionals.contains(name) ? &positionals : &flags;
+  auto it = values->find(name);
+  return it == values->end() ? nullptr : &it->second;
 }
 
-const ParsedValue* ParsedCommand::flag(std::string_view name) const {
-  if (verb != nullptr && !named_in(verb->flags, name))
-    throw std::logic_error("the handler reads --" + std::string(name) + ", which `" +
-                           std::string(area->name) + " " + std::string(verb->name) +
-                           "` does not declare");
-  auto it = flags.find(name);
-  return it == flags.end() ? nullptr : &it->second;
+std::int64_t ParsedCommand::integer_of(const ParsedValue& value) {
+  std::int64_t n = 0;
+  const char* end = value.text.data() + value.text.size();
+  auto [ptr, ec] = std::from_chars(value.text.data(), end, n);
+  if (ec != std::errc() || ptr != end)
+    throw std::logic_error("an integer argument the parser let through: " + value.text);
+  return n;
 }
 
 std::variant<ParsedCommand, ParseError> parse(std::string_view text, const Grammar& grammar) {

@@ -4,7 +4,9 @@
 #include "commands/render/slack_text.hpp"
 
 #include <map>
+#include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -20,6 +22,35 @@ struct ParsedValue {
   std::size_t column = 0;
 };
 
+// What ParsedCommand::get gives for an argument of each type: a switch is given or not; an
+// integer is its number; a person or channel its id; a list of people the people; a value that
+// may be a mention or a name (target, user_or_channel) the parsed value itself; any other its
+// unescaped text. Each but a switch and a list of people is empty when not given.
+template <ArgType Type>
+struct ArgValue {
+  using type = std::optional<std::string>;
+};
+template <>
+struct ArgValue<ArgType::flag> {
+  using type = bool;
+};
+template <>
+struct ArgValue<ArgType::integer> {
+  using type = std::optional<std::int64_t>;
+};
+template <>
+struct ArgValue<ArgType::users> {
+  using type = std::vector<SlackRef>;
+};
+template <>
+struct ArgValue<ArgType::target> {
+  using type = const ParsedValue*;
+};
+template <>
+struct ArgValue<ArgType::user_or_channel> {
+  using type = const ParsedValue*;
+};
+
 struct ParsedCommand {
   const Grammar* grammar = nullptr;  // what it was parsed against
   const AreaSpec* area = nullptr;
@@ -27,12 +58,50 @@ struct ParsedCommand {
   std::map<std::string, ParsedValue, std::less<>> positionals;  // by positional name
   std::map<std::string, ParsedValue, std::less<>> flags;        // by flag name, without dashes
 
-  // The value given for a positional or flag of the verb; nullptr when not given. Asking for
-  // one the verb does not declare is a handler bug (a misspelt name would silently read as
-  // absent): it throws std::logic_error, which the registry answers as "Something went wrong"
-  // and every handler test would show.
-  [[nodiscard]] const ParsedValue* positional(std::string_view name) const;
-  [[nodiscard]] const ParsedValue* flag(std::string_view name) const;
+  // The value given for a positional or flag of the verb, typed as ArgValue says. Asking for
+  // one the verb does not declare, or declares with another type, is a handler bug: it throws
+  // std::logic_error, which the registry answers as "Something went wrong" and every handler
+  // test would show.
+  template <ArgType Type>
+  [[nodiscard]] typename ArgValue<Type>::type get(Arg<Type> arg) const {
+    const ParsedValue* v = given(arg.name, Type);
+    if constexpr (Type == ArgType::flag) {
+      return v != nullptr;
+    } else if constexpr (Type == ArgType::integer) {
+      if (v == nullptr) return std::nullopt;
+      return integer_of(*v);
+    } else if constexpr (Type == ArgType::users) {
+      return v == nullptr ? std::vector<SlackRef>{} : v->refs;
+    } else if constexpr (Type == ArgType::target || Type == ArgType::user_or_channel) {
+      return v;
+    } else if constexpr (Type == ArgType::user || Type == ArgType::channel) {
+      if (v == nullptr) return std::nullopt;
+      return v->ref->id;
+    } else {
+      if (v == nullptr) return std::nullopt;
+      return v->text;
+    }
+  }
+
+  // The token itself (text, mention and how it was typed), for a value whose meaning depends
+  // on another argument (`config set <key> <value>`); nullptr when not given.
+  template <ArgType Type>
+  [[nodiscard]] const ParsedValue* token(Arg<Type> arg) const {
+    return given(arg.name, Type);
+  }
+
+  // The value of an argument the verb requires (the parser refused the command without it).
+  template <ArgType Type>
+  [[nodiscard]] auto required(Arg<Type> arg) const {
+    auto v = get(arg);
+    if (!v) throw std::logic_error("the handler needs " + std::string(arg.name) + ", not given");
+    return *v;
+  }
+
+ private:
+  // The given value of a declared argument of that type, or nullptr; throws as get() says.
+  [[nodiscard]] const ParsedValue* given(std::string_view name, ArgType type) const;
+  [[nodiscard]] static std::int64_t integer_of(const ParsedValue& value);
 };
 
 // A user's mistake: what was wrong (with a did-you-mean where one fits) and the usage of

@@ -153,7 +153,7 @@ itpm::commands::Outcome counted_list(const itpm::commands::ParsedCommand& cmd,
     std::lock_guard lock(list_runs.mutex);
     list_runs.threads.push_back(std::this_thread::get_id());
   }
-  int rows = std::stoi(cmd.positional("rows")->text);
+  auto rows = cmd.required(itpm::commands::Arg<itpm::commands::ArgType::integer>{"rows"});
   for (int i = 0; i < rows; ++i)
     (void)context.repos.store().get(itpm::storage::Family::meta, "row");
   return itpm::commands::reply_only(itpm::commands::text_reply(

@@ -1,5 +1,6 @@
 #include "commands/language/parser.hpp"
 #include "commands/command_table.hpp"
+#include "commands/language/arg_names.hpp"
 #include "commands/language/grammar.hpp"
 #include "commands/language/suggest.hpp"
 
@@ -33,40 +34,59 @@ TEST_CASE("areas and verbs resolve by name, alias and case") {
   CHECK(ok("risk").verb->name == "list");  // the default verb
   CHECK(ok("risk --program dr").verb->name == "list");
   CHECK(ok("").area->name == "help");
-  CHECK(ok("kpi --quarter 2026Q4").flag("quarter")->text == "2026Q4");
+  CHECK(ok("kpi --quarter 2026Q4").get(arg::quarter) == "2026Q4");
 }
 
 TEST_CASE("flags take values in every documented form") {
   auto cmd = ok(
       R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 --impact=5 --owner <@U024BE7LH|dave> --mitigation "drill on fri")");
-  CHECK(cmd.positional("title")->text == "Primary DB failover untested");
-  CHECK(cmd.flag("program")->text == "dr-2027");
-  CHECK(cmd.flag("likelihood")->text == "4");
-  CHECK(cmd.flag("impact")->text == "5");
-  REQUIRE(cmd.flag("owner")->ref);
-  CHECK(cmd.flag("owner")->ref->id == "U024BE7LH");
-  CHECK(cmd.flag("mitigation")->text == "drill on fri");
+  CHECK(cmd.get(arg::title) == "Primary DB failover untested");
+  CHECK(cmd.get(arg::program) == "dr-2027");
+  CHECK(cmd.get(arg::likelihood) == 4);
+  CHECK(cmd.get(arg::impact) == 5);
+  CHECK(cmd.get(arg::owner) == "U024BE7LH");
+  CHECK(cmd.get(arg::mitigation) == "drill on fri");
+  CHECK_FALSE(cmd.get(arg::due));
+}
+
+TEST_CASE("typed reads give each argument as its type and refuse what the verb does not declare") {
+  auto cmd = ok("decision add \"Go\" --program dr --decided-by <@U1>,<@U2>,<@U1> --tags a,b");
+  auto people = cmd.get(arg::decided_by);
+  REQUIRE(people.size() == 3);
+  CHECK(people[1].id == "U2");
+  CHECK(cmd.get(arg::tags) == "a,b");
+  CHECK(ok("decision add \"Go\" --program dr").get(arg::decided_by).empty());
+  CHECK_FALSE(ok("risk list").get(arg::share));
+  CHECK(ok("risk list --share").get(arg::share));
+  CHECK(ok("risk list --limit 007").get(arg::limit) == 7);
+  CHECK(cmd.required(arg::title) == "Go");
+  CHECK_THROWS_AS(cmd.get(arg::owner), std::logic_error);  // decision add has no --owner
+  // `decision supersede` declares --by as a decision, `decision list` as a person.
+  auto supersede = ok("decision supersede D-1 --by D-2");
+  CHECK(supersede.get(arg::superseded_by) == "D-2");
+  CHECK_THROWS_AS(supersede.get(arg::by), std::logic_error);
+  CHECK_THROWS_AS(ok("risk list").required(arg::program), std::logic_error);
 }
 
 TEST_CASE("text is unescaped, a typed <!channel> stays text") {
   auto cmd = ok(R"(decision add "Use &lt;!channel&gt; &amp; friends" --program dr)");
-  CHECK(cmd.positional("title")->text == "Use ‹!channel> & friends");
-  CHECK_FALSE(cmd.positional("title")->ref);
+  CHECK(cmd.get(arg::title) == "Use ‹!channel> & friends");
+  CHECK_FALSE(cmd.token(arg::title)->ref);
 }
 
 TEST_CASE("search words are collected into one positional") {
   auto cmd = ok("decision search failover patroni --program dr");
-  CHECK(cmd.positional("words")->text == "failover patroni");
-  CHECK(cmd.flag("program")->text == "dr");
+  CHECK(cmd.get(arg::words) == "failover patroni");
+  CHECK(cmd.get(arg::program) == "dr");
 }
 
 TEST_CASE("status takes an optional color between program and summary") {
   auto full = ok(R"(status dr-2027 amber "slipped a week")");
-  CHECK(full.positional("color")->text == "amber");
-  CHECK(full.positional("summary")->text == "slipped a week");
+  CHECK(full.get(arg::color) == "amber");
+  CHECK(full.get(arg::summary) == "slipped a week");
   auto no_color = ok(R"(status dr-2027 "just a note")");
-  CHECK_FALSE(no_color.positional("color"));
-  CHECK(no_color.positional("summary")->text == "just a note");
+  CHECK_FALSE(no_color.get(arg::color));
+  CHECK(no_color.get(arg::summary) == "just a note");
 }
 
 TEST_CASE("mistakes are explained with the usage and a suggestion") {
@@ -134,4 +154,18 @@ TEST_CASE("nearest finds likely typos and prefixes only") {
   CHECK(nearest("decison", words) == std::optional<std::string>("decision"));
   CHECK_FALSE(nearest("banana", words));
   CHECK(edit_distance("ab", "ba") == 1);
+}
+
+TEST_CASE("no verb declares one name as both a positional and a flag") {
+  // ParsedCommand::get finds an argument by its name alone.
+  for (const auto& area : command_grammar()) {
+    for (const auto& verb : area.verbs) {
+      std::set<std::string_view> names;
+      for (const auto& p : verb.positionals) CHECK(names.insert(p.name).second);
+      for (const auto& f : verb.flags) {
+        INFO(area.name << " " << verb.name << " --" << f.name);
+        CHECK(names.insert(f.name).second);
+      }
+    }
+  }
 }

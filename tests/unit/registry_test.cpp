@@ -1,4 +1,5 @@
 #include "commands/registry.hpp"
+#include "commands/language/arg_names.hpp"
 #include "commands/language/grammar.hpp"
 #include "commands/language/help.hpp"
 #include "commands/render/reply.hpp"
@@ -53,23 +54,30 @@ TEST_CASE("a throwing handler becomes an apology, not a crash") {
   CHECK(out.reply.visibility == Visibility::ephemeral);
 }
 
-static Outcome misspelt(const ParsedCommand& cmd, const Command&, const Context&) {
-  // Declared as --limit: a misspelt name must not read as "not given".
-  (void)cmd.flag("limt");
+static Outcome reads_page(const ParsedCommand& cmd, const Command&, const Context&) {
+  (void)cmd.get(itpm::commands::arg::page);  // not declared by the verb below
   return reply_only(itpm::commands::text_reply(Visibility::ephemeral, {"read"}));
 }
 
-TEST_CASE("a handler that reads a flag its verb does not declare fails loudly") {
+static Outcome reads_limit(const ParsedCommand& cmd, const Command&, const Context&) {
+  (void)cmd.get(itpm::commands::arg::limit);  // an integer, declared below as text
+  return reply_only(itpm::commands::text_reply(Visibility::ephemeral, {"read"}));
+}
+
+TEST_CASE("a handler that reads an argument its verb does not declare, or as another type, fails loudly") {
   using itpm::commands::ArgType;
-  Grammar grammar = {{"kpi",
-                      {},
-                      "KPIs",
-                      "",
-                      {{"", {}, "KPIs", {}, {{"limit", ArgType::integer, "N"}}, misspelt}}}};
-  Registry r(grammar);
-  auto out = run(r, "kpi --limit 3");
-  CHECK(out.reply.text.find("Something went wrong") != std::string::npos);
-  CHECK(out.reply.text.find("--limt") != std::string::npos);
+  for (auto handler : {reads_page, reads_limit}) {
+    Grammar grammar = {{"kpi",
+                        {},
+                        "KPIs",
+                        "",
+                        {{"", {}, "KPIs", {}, {{"limit", ArgType::text, "N"}}, handler}}}};
+    Registry r(grammar);
+    auto out = run(r, "kpi --limit 3");
+    CHECK(out.reply.text.find("Something went wrong") != std::string::npos);
+    CHECK(out.reply.text.find(handler == reads_page ? "reads page" : "reads limit") !=
+          std::string::npos);
+  }
 }
 
 TEST_CASE("error replies carry the usage as a code span with the user text escaped") {
