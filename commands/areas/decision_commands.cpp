@@ -90,7 +90,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   d.program = program.key;
   d.title = cmd.required(arg::title);
   for (const auto& ref : cmd.get(arg::decided_by)) {
-      if (std::find(d.decided_by.begin(), d.decided_by.end(), ref.id) == d.decided_by.end())
+    if (std::find(d.decided_by.begin(), d.decided_by.end(), ref.id) == d.decided_by.end())
       d.decided_by.push_back(ref.id);
   }
   if (auto v = cmd.get(arg::context)) d.context = *v;
@@ -244,7 +244,8 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 Outcome supersede(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const Decision& old_before,
              item_to_change(cmd, command, ctx, decision_rules, "supersede"));
-  ITPM_FOUND(const Decision& new_before, find_item(cmd, ctx, decision_rules, cmd.required(arg::superseded_by)));
+  ITPM_FOUND(const Decision& new_before,
+             find_item(cmd, ctx, decision_rules, cmd.required(arg::superseded_by)));
   std::string old_id = storage::decision_id(old_before.number);
   std::string new_id = storage::decision_id(new_before.number);
   const std::string& user = command.user_id;
@@ -282,50 +283,43 @@ Outcome supersede(const ParsedCommand& cmd, const Command& command, const Contex
 
 AreaSpec decision_area() {
   using namespace args;
-  return {
-      "decision",
-      {"dec", "d", "decisions"},
-      "The decision log",
-      "list",
-      {
-          {"add",
-           {"new", "record"},
-           "Record a decision",
-           {req(arg::title, "\"<title>\"")},
-           {required_program_flag, opt(arg::decided_by, "@u,@v"),
-            opt(arg::context, "\"...\""), opt(arg::alternatives, "\"...\""),
-            opt(arg::tags, "a,b"), opt(arg::date, "DATE")},
-           add,
-           Access::writes},
-          {"list",
-           {"ls"},
-           "List decisions, newest first",
-           {},
-           {program_flag, opt(arg::since, "DATE"), opt(arg::until, "DATE"),
-            opt(arg::tag, "t"), opt(arg::by, "@u"), limit_flag, page_flag, share_flag},
-           list,
-           Access::reads_page},
-          {"search",
-           {"find"},
-           "Full-text search over decisions",
-           {req(arg::words, "<words ...>")},
-           {program_flag, limit_flag, page_flag, share_flag},
-           search,
-           Access::reads_widely},
-          {"show",
-           {"get"},
-           "Show one decision",
-           {req(arg::id, "D-n")},
-           {share_flag},
-           show},
-          {"supersede",
-           {},
-           "Mark a decision superseded by a newer one",
-           {req(arg::id, "D-old")},
-           {req(arg::superseded_by, "D-new")},
-           supersede,
-           Access::writes},
-      }};
+  return {"decision",
+          {"dec", "d", "decisions"},
+          "The decision log",
+          "list",
+          {
+              {"add",
+               {"new", "record"},
+               "Record a decision",
+               {req(arg::title, "\"<title>\"")},
+               {required_program_flag, opt(arg::decided_by, "@u,@v"), opt(arg::context, "\"...\""),
+                opt(arg::alternatives, "\"...\""), opt(arg::tags, "a,b"), opt(arg::date, "DATE")},
+               add,
+               Access::writes},
+              {"list",
+               {"ls"},
+               "List decisions, newest first",
+               {},
+               {program_flag, opt(arg::since, "DATE"), opt(arg::until, "DATE"), opt(arg::tag, "t"),
+                opt(arg::by, "@u"), limit_flag, page_flag, share_flag},
+               list,
+               Access::reads_page},
+              {"search",
+               {"find"},
+               "Full-text search over decisions",
+               {req(arg::words, "<words ...>")},
+               {program_flag, limit_flag, page_flag, share_flag},
+               search,
+               Access::reads_widely},
+              {"show", {"get"}, "Show one decision", {req(arg::id, "D-n")}, {share_flag}, show},
+              {"supersede",
+               {},
+               "Mark a decision superseded by a newer one",
+               {req(arg::id, "D-old")},
+               {req(arg::superseded_by, "D-new")},
+               supersede,
+               Access::writes},
+          }};
 }
 
 }  // namespace itpm::commands

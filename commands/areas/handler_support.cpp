@@ -147,9 +147,9 @@ bool date_flag(const ParsedCommand& cmd, const Context& ctx, Arg<ArgType::date> 
   if (!v) return true;
   auto date = resolve_date(*v, today_in(ctx.now, ctx.zone), lean);
   if (!date) {
-    error = fmt::format("--{} must be a date like 2027-06-30, today, {} (got \"{}\").", flag.name,
-                        lean == DateLean::past ? "yesterday or mon" : "+2w or fri",
-                        shown_text(*v, 40));
+    error =
+        fmt::format("--{} must be a date like 2027-06-30, today, {} (got \"{}\").", flag.name,
+                    lean == DateLean::past ? "yesterday or mon" : "+2w or fri", shown_text(*v, 40));
     return false;
   }
   out = *date;
@@ -161,11 +161,13 @@ Visibility query_visibility(const ParsedCommand& cmd) {
 }
 
 std::size_t page_size(const ParsedCommand& cmd) {
-  return static_cast<std::size_t>(std::clamp<std::int64_t>(cmd.get(arg::limit).value_or(20), 1, 100));  // parsed 1-100
+  return static_cast<std::size_t>(
+      std::clamp<std::int64_t>(cmd.get(arg::limit).value_or(20), 1, 100));  // parsed 1-100
 }
 
 std::size_t list_page(const ParsedCommand& cmd) {
-  return static_cast<std::size_t>(std::clamp<std::int64_t>(cmd.get(arg::page).value_or(1), 1, 1000));  // parsed 1-1000
+  return static_cast<std::size_t>(
+      std::clamp<std::int64_t>(cmd.get(arg::page).value_or(1), 1, 1000));  // parsed 1-1000
 }
 
 storage::Window page_window(const ParsedCommand& cmd) {

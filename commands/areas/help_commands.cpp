@@ -27,16 +27,12 @@ Outcome whoami(const ParsedCommand&, const Command& command, const Context& cont
 
 AreaSpec help_area() {
   using namespace args;
-  return {"help",
-          {"h", "?"},
-          "Show commands, or the verbs of one area",
-          "",
-          {{"",
-            {},
-            "Show commands, or the verbs of one area",
-            {opt(arg::area, "[area]")},
-            {},
-            help}}};
+  return {
+      "help",
+      {"h", "?"},
+      "Show commands, or the verbs of one area",
+      "",
+      {{"", {}, "Show commands, or the verbs of one area", {opt(arg::area, "[area]")}, {}, help}}};
 }
 
 AreaSpec whoami_area() {

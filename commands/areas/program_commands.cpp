@@ -36,7 +36,8 @@ std::string apply_fields(const ParsedCommand& cmd, const Context& ctx, Program& 
   if (auto v = cmd.get(arg::sponsor)) p.sponsor = *v;
   if (auto v = cmd.get(arg::channel)) p.channel = *v;
   std::string error;
-  if (!date_flag(cmd, ctx, arg::start, p.start, error) || !date_flag(cmd, ctx, arg::due, p.due, error))
+  if (!date_flag(cmd, ctx, arg::start, p.start, error) ||
+      !date_flag(cmd, ctx, arg::due, p.due, error))
     return error;
   if (!p.start.empty() && !p.due.empty() && p.due < p.start) {
     return fmt::format("The due date {} is before the start {}.", p.due, p.start);
@@ -244,12 +245,7 @@ AreaSpec program_area() {
                {sw(arg::all), limit_flag, page_flag, share_flag},
                list,
                Access::reads_page},
-              {"show",
-               {"get"},
-               "Show one program",
-               {req(arg::key, "<key>")},
-               {share_flag},
-               show},
+              {"show", {"get"}, "Show one program", {req(arg::key, "<key>")}, {share_flag}, show},
               {"update",
                {"edit", "set"},
                "Change a program's fields",

@@ -68,7 +68,8 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   auto today = today_in(ctx.now, ctx.zone);
   std::string since_day = iso_date(today - std::chrono::days(7));
   std::string error;
-  if (!date_flag(cmd, ctx, arg::since, since_day, error, DateLean::past)) return mistake(cmd, error);
+  if (!date_flag(cmd, ctx, arg::since, since_day, error, DateLean::past))
+    return mistake(cmd, error);
   if (since_day > iso_date(today)) return mistake(cmd, "--since cannot be in the future.");
   std::int64_t since_ms = start_of_day_ms(*common::parse_date(since_day), ctx.zone);
   // What needs attention first: red, amber, then programs that moved in the period, then the

@@ -377,8 +377,8 @@ AreaSpec review_area() {
                {"add"},
                "Schedule a recurring review",
                {req(arg::program, "<program>")},
-               {req(arg::every, "\"<spec>\""), opt(arg::tz, "Area/City"),
-                opt(arg::channel, "#c"), opt(arg::remind, "1h[,10m]")},
+               {req(arg::every, "\"<spec>\""), opt(arg::tz, "Area/City"), opt(arg::channel, "#c"),
+                opt(arg::remind, "1h[,10m]")},
                schedule,
                Access::writes},
               {"list",
@@ -388,13 +388,7 @@ AreaSpec review_area() {
                {program_flag, limit_flag, page_flag, share_flag},
                list,
                Access::reads_page},
-              {"cancel",
-               {},
-               "Cancel a cadence",
-               {req(arg::id, "V-n")},
-               {},
-               cancel,
-               Access::writes},
+              {"cancel", {}, "Cancel a cadence", {req(arg::id, "V-n")}, {}, cancel, Access::writes},
               {"skip",
                {},
                "Skip the next or a given occurrence",
@@ -421,19 +415,18 @@ AreaSpec review_area() {
 
 AreaSpec status_area() {
   using namespace args;
-  return {
-      "status",
-      {"st"},
-      "Show or record program status",
-      "",
-      {{"",
-        {},
-        "Show the latest status, or record one",
-        {opt(arg::program, "[program]"), choice(arg::color, {"green", "amber", "red"}, false),
-         opt(arg::summary, "[\"<summary>\"]")},
-        {limit_flag, page_flag, share_flag},
-        status,
-        Access::writes}}};
+  return {"status",
+          {"st"},
+          "Show or record program status",
+          "",
+          {{"",
+            {},
+            "Show the latest status, or record one",
+            {opt(arg::program, "[program]"), choice(arg::color, {"green", "amber", "red"}, false),
+             opt(arg::summary, "[\"<summary>\"]")},
+            {limit_flag, page_flag, share_flag},
+            status,
+            Access::writes}}};
 }
 
 }  // namespace itpm::commands

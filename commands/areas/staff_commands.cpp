@@ -37,8 +37,7 @@ std::string person_line(const std::string& user, const std::vector<Allocation>& 
 }
 
 Outcome assign(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  ITPM_FOUND(const storage::Program& program,
-             open_program(cmd, ctx, cmd.required(arg::program)));
+  ITPM_FOUND(const storage::Program& program, open_program(cmd, ctx, cmd.required(arg::program)));
   std::string user = cmd.required(arg::user);
   int percent = static_cast<int>(cmd.required(arg::percent));
   if (command.user_id != user && !runs_program(program, command.user_id, ctx)) {

@@ -73,8 +73,7 @@ SurveyMessage render(const storage::Repositories& repos, const Survey& s, const 
 }
 
 Outcome send_survey(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  ITPM_FOUND(const storage::Program& program,
-             open_program(cmd, ctx, cmd.required(arg::program)));
+  ITPM_FOUND(const storage::Program& program, open_program(cmd, ctx, cmd.required(arg::program)));
   if (!runs_program(program, command.user_id, ctx)) {
     return refusal(fmt::format("Only {} or an itpm admin can send {}'s survey.",
                                program_leads(program), program.key));

@@ -3,8 +3,8 @@
 #include "commands/language/grammar.hpp"
 #include "commands/render/slack_text.hpp"
 
-#include <map>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>

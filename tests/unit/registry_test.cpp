@@ -64,14 +64,13 @@ static Outcome reads_limit(const ParsedCommand& cmd, const Command&, const Conte
   return reply_only(itpm::commands::text_reply(Visibility::ephemeral, {"read"}));
 }
 
-TEST_CASE("a handler that reads an argument its verb does not declare, or as another type, fails loudly") {
+TEST_CASE(
+    "a handler that reads an argument its verb does not declare, or as another type, fails "
+    "loudly") {
   using itpm::commands::ArgType;
   for (auto handler : {reads_page, reads_limit}) {
-    Grammar grammar = {{"kpi",
-                        {},
-                        "KPIs",
-                        "",
-                        {{"", {}, "KPIs", {}, {{"limit", ArgType::text, "N"}}, handler}}}};
+    Grammar grammar = {
+        {"kpi", {}, "KPIs", "", {{"", {}, "KPIs", {}, {{"limit", ArgType::text, "N"}}, handler}}}};
     Registry r(grammar);
     auto out = run(r, "kpi --limit 3");
     CHECK(out.reply.text.find("Something went wrong") != std::string::npos);
