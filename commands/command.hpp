@@ -1,5 +1,6 @@
 #pragma once
 
+#include "commands/calendar/working_time.hpp"
 #include "storage/repositories.hpp"
 #include "storage/store.hpp"
 
@@ -123,6 +124,7 @@ struct Policy {
   int target_on_time = 80;                        // KPI targets, percent
   int target_slo = 90;
   double target_satisfaction = 4.0;  // of 5
+  WorkingHours working_hours = default_working_hours();  // read in each person's own zone
 };
 
 // What the bot runs every command and job with: the base policy (commands.md's defaults, then

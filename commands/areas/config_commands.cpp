@@ -27,6 +27,7 @@ const std::vector<Setting>& settings() {
       {"ladder-step", "time between escalation levels when nobody acknowledges"},
       {"timezone", "for people whose time zone Slack does not give"},
       {"grace", "after downtime, a review reminder up to this late is still posted"},
+      {"working-hours", "when the bot may DM people (in their zone) and post nudges in channels"},
       {"slo-s1", "days to close an S1 corrective action"},
       {"slo-s2", "days to close an S2 corrective action"},
       {"slo-s3", "days to close an S3 corrective action"},
@@ -99,6 +100,10 @@ std::string canonical(std::string_view key, const ParsedValue& value, std::strin
     }
     return v;
   }
+  if (key == "working-hours") {
+    auto hours = parse_working_hours(v, error);
+    return hours ? hours->text() : "";
+  }
   if (key.starts_with("slo-s")) return range(1, 365, "a number of days");
   if (key == "target-on-time" || key == "target-slo") return range(0, 100, "a percentage");
   // target-satisfaction: 1 to 5, one decimal.
@@ -121,6 +126,7 @@ std::string shown(std::string_view key, const Policy& p) {
   if (key == "ladder-step") return show_duration(p.ladder_step);
   if (key == "grace") return show_duration(p.grace);
   if (key == "timezone") return p.default_zone;
+  if (key == "working-hours") return p.working_hours.text();
   if (key.starts_with("slo-s"))
     return fmt::format("{} days", p.slo_days[static_cast<std::size_t>(key.back() - '1')]);
   if (key == "target-on-time") return fmt::format("{}%", p.target_on_time);
@@ -211,6 +217,9 @@ Policy effective_policy(const Policy& base, const nlohmann::json& stored) {
       p.grace = std::chrono::minutes(*n);
     } else if (key == "timezone" && find_zone(v) != nullptr) {
       p.default_zone = v;
+    } else if (key == "working-hours") {
+      std::string error;
+      if (auto hours = parse_working_hours(v, error)) p.working_hours = *hours;
     } else if (key.size() == 6 && key.starts_with("slo-s") && key[5] >= '1' && key[5] <= '4' && n) {
       p.slo_days[static_cast<std::size_t>(key[5] - '1')] = static_cast<int>(*n);
     } else if (key == "target-on-time" && n) {

@@ -19,7 +19,8 @@ TEST_CASE("config show lists every setting with its value and where it came from
        {"• `escalation-channel` *none (level 3 goes to the program channel)*",
         "• `threshold` *15* — a risk with this score or more is critical", "• `ladder-step` *24h*",
         "• `timezone` *UTC*", "• `grace` *2h*", "• `slo-s1` *7 days*", "• `slo-s4` *90 days*",
-        "• `target-on-time` *80%*", "• `target-slo` *90%*", "• `target-satisfaction` *4.0*"}) {
+        "• `target-on-time` *80%*", "• `target-slo` *90%*", "• `target-satisfaction` *4.0*",
+        "• `working-hours` *mon-fri 09:00-18:00*"}) {
     CHECK(contains(out.reply.text, line));
   }
   f.run("config set grace 90m", "UADMIN");
@@ -51,6 +52,8 @@ TEST_CASE("config set is for admins, checks its value and is audited") {
       {"config set target-slo 120%", "a percentage from 0 to 100"},
       {"config set target-satisfaction 6", "a mean from 1 to 5"},
       {"config set threshold default", "already has its default"},
+      {"config set working-hours \"mon-fri 9-5\"", "\"9-5\" is not hours within a day like 09:00-18:00"},
+      {"config set working-hours weekdays", "\"weekdays\" needs hours after the days"},
   }));
   auto out = f.run(row.text, "UADMIN");
   INFO(out.reply.text);
@@ -112,4 +115,15 @@ TEST_CASE("effective_policy applies every stored key over the defaults and skips
   CHECK(p.target_satisfaction == Approx(4.3));
   CHECK(p.escalation_threshold == 16);
   CHECK(p.target_slo == 90);
+}
+
+TEST_CASE("working hours are stored in their canonical form and shape the policy") {
+  itpm::test::CommandFixture f;
+  auto set = f.run(R"(config set working-hours "Mon-Thu 08:00-17:00, fri 08:00-13:00")", "UADMIN");
+  INFO(set.reply.text);
+  CHECK(contains(set.reply.text,
+                 "`working-hours` mon-fri 09:00-18:00 → *mon-thu 08:00-17:00, fri 08:00-13:00*"));
+  auto policy = effective_policy(Policy{}, f.repos.settings());
+  CHECK(policy.working_hours.days[5] == WorkingHours::Span{8 * 60, 13 * 60});
+  CHECK_FALSE(policy.working_hours.working_day(std::chrono::Saturday));
 }
