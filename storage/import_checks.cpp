@@ -43,7 +43,7 @@ struct FieldRule {
 
 // The fields every record type names alike, and what their values look like. An empty value
 // is a field left unset (an optional owner, a milestone with no date yet).
-constexpr std::array<FieldRule, 19> rules = {{
+constexpr std::array<FieldRule, 22> rules = {{
     {"owner", user_id, "a Slack user ID like U024BE7LH"},
     {"sponsor", user_id, "a Slack user ID like U024BE7LH"},
     {"created_by", user_id, "a Slack user ID like U024BE7LH"},
@@ -63,7 +63,13 @@ constexpr std::array<FieldRule, 19> rules = {{
     {"skipped", date, "dates like 2027-06-30"},
     {"from", date, "a date like 2027-06-30"},
     {"to", date, "a date like 2027-06-30"},
+    {"day", date, "a date like 2027-06-30"},
+    {"until", date, "a date like 2027-06-30"},
+    {"delegate", user_id, "a Slack user ID like U024BE7LH"},
 }};
+
+// Fields that are never left empty where a record has them (a key, a day off, an end).
+constexpr std::array<std::string_view, 3> never_empty = {"user", "day", "until"};
 
 std::string shown(const nlohmann::json& value) {
   std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -107,6 +113,11 @@ std::vector<std::string> field_problems(const nlohmann::json& row, const nlohman
   // The fields are checked as they will be stored and exported again: a field left out reads
   // as its default, which must be sound too (a program without "key" would be stored keyless).
   check_object("", as_read, problems);
+  for (auto field : never_empty) {
+    auto it = as_read.find(field);
+    if (it != as_read.end() && it->is_string() && it->get_ref<const std::string&>().empty())
+      problems.push_back(std::string(field) + " is empty");
+  }
   if (as_read.contains("key") && as_read.contains("name") &&
       !program_key(as_read.value("key", ""))) {
     problems.push_back("key is " + shown(as_read["key"]) + ", not a program key like dr-2027");

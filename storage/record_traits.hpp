@@ -457,12 +457,38 @@ struct RecordTraits<StatusUpdate> : Unindexed<StatusUpdate> {
   }
 };
 
+// A non-working day, filed under its program ("" for the workspace) and day.
+template <>
+struct RecordTraits<Holiday> : Unindexed<Holiday> {
+  static constexpr Family family = Family::holidays;
+  static constexpr std::string_view plural = "holidays";
+  static std::string key(std::string_view program, std::string_view day) {
+    return KeyBuilder().str(program).str(day).done();
+  }
+  static std::string key(const Holiday& h) { return key(h.program, h.day); }
+  static std::string audit_item(const Holiday& h) {
+    return h.program.empty() ? "holidays" : h.program;
+  }
+  static bool removed(const Holiday& h) { return h.removed; }
+};
+
+// A person's absence, filed under them; audited under "ooo".
+template <>
+struct RecordTraits<Absence> : Unindexed<Absence> {
+  static constexpr Family family = Family::absences;
+  static constexpr std::string_view plural = "absences";
+  static std::string key(std::string_view user) { return std::string(user); }
+  static std::string key(const Absence& a) { return a.user; }
+  static std::string audit_item(const Absence&) { return "ooo"; }
+  static bool removed(const Absence& a) { return a.until.empty(); }
+};
+
 template <class... R>
 struct TypeList {};
 
 // Every record type, in the order exports list them.
 using RecordTypes = TypeList<Program, Risk, Decision, Milestone, Dependency, Action, Allocation,
-                             Survey, Vote, Review, StatusUpdate>;
+                             Survey, Vote, Review, StatusUpdate, Holiday, Absence>;
 
 // Calls `f.template operator()<R>()` for each record type R.
 template <class F>

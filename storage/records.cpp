@@ -50,6 +50,8 @@ ITPM_RECORD_JSON(Dependency, number, program, on_kind, on, what, need_by, status
 ITPM_RECORD_JSON(Action, number, title, severity, incident, owner, program, slo_days, due, status,
                  done_on, breach_level, channel, created_by, created_at, done_at)
 ITPM_RECORD_JSON(Allocation, user, program, percent, by, at)
+ITPM_RECORD_JSON(Holiday, program, day, name, by, at)
+ITPM_RECORD_JSON(Absence, user, from, until, delegate, by, at)
 ITPM_RECORD_JSON(Survey, number, program, channel, message_ts, zone, status, replaced_by, sent_by,
                  sent_at, closed_at)
 ITPM_RECORD_JSON(Vote, survey, user, score, at)

@@ -198,6 +198,26 @@ struct Allocation {
   std::int64_t at = 0;
 };
 
+// A day nobody works (commands.md §6): for the whole workspace, or for one program's channels.
+struct Holiday {
+  std::string program;  // empty: the whole workspace
+  std::string day;      // YYYY-MM-DD
+  std::string name;
+  std::string by;
+  std::int64_t at = 0;
+  bool removed = false;  // not stored: `holiday remove` saves it so, and the row is deleted
+};
+
+// A person out of office from one day to another (both included), and who acts for them.
+struct Absence {
+  std::string user;
+  std::string from;   // YYYY-MM-DD
+  std::string until;  // YYYY-MM-DD; empty: `ooo clear` saves it so, and the row is deleted
+  std::string delegate;
+  std::string by;
+  std::int64_t at = 0;
+};
+
 // A 1-5 satisfaction poll, S-<number> (Q-<number> before schema 5), posted in a channel with a
 // button per score.
 struct Survey {
@@ -254,6 +274,10 @@ void from_json(const nlohmann::json& j, Survey& v);
 void to_json(nlohmann::json& j, const Vote& v);
 void from_json(const nlohmann::json& j, Vote& v);
 void to_json(nlohmann::json& j, const StatusUpdate& u);
+void to_json(nlohmann::json& j, const Holiday& h);
+void from_json(const nlohmann::json& j, Holiday& h);
+void to_json(nlohmann::json& j, const Absence& a);
+void from_json(const nlohmann::json& j, Absence& a);
 void from_json(const nlohmann::json& j, StatusUpdate& u);
 
 }  // namespace itpm::storage

@@ -62,6 +62,8 @@ std::string_view family_name(Family family) {
       "open_work_by_owner",
       "decisions_by_person",
       "open_dependencies",
+      "holidays",
+      "absences",
   };
   return names.at(static_cast<std::size_t>(family));
 }

@@ -58,9 +58,11 @@ enum class Family : std::uint8_t {
   open_work_by_owner,      // owner, kind (risk, action, milestone), rank, due, number
   decisions_by_person,     // decider or recorder, ~date, ~number
   open_dependencies,       // scope (all, of a program, on a program), [program], need-by, number
+  holidays,                // program ("" for the workspace), day -> a non-working day
+  absences,                // user -> out of office until a day, with a delegate
 };
 
-inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::open_dependencies) + 1;
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::absences) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();

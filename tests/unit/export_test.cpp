@@ -65,6 +65,12 @@ void fill(Store& store) {
     u.status = colour;
     repos.save(b4, u, nullptr, Change{"U1", 102, "status"});
   }
+  repos.save(b4, itpm::storage::Holiday{"", "2026-12-25", "Christmas Day", "U1", 103}, nullptr,
+             Change{"U1", 103, "add"});
+  repos.save(b4, itpm::storage::Holiday{"dr-2027", "2026-12-28", "Freeze", "U1", 103}, nullptr,
+             Change{"U1", 103, "add"});
+  repos.save(b4, itpm::storage::Absence{"U2", "2026-12-21", "2027-01-04", "U3", "U2", 104},
+             nullptr, Change{"U2", 104, "set"});
   REQUIRE(store.commit(std::move(b4)));
 }
 
@@ -87,6 +93,8 @@ TEST_CASE("export, import, export is byte-identical and the imported store works
   CHECK(repos.risks_of_program("dr-2027")->size() == 5);
   CHECK(repos.votes(1).size() == 1);
   CHECK(repos.find<itpm::storage::Vote>(1, "U2")->score == 4);
+  CHECK(repos.find<itpm::storage::Holiday>("dr-2027", "2026-12-28")->name == "Freeze");
+  CHECK(repos.find<itpm::storage::Absence>("U2")->delegate == "U3");
   std::vector<std::string> red;
   repos.programs_by_health(health_rank("red"), [&](std::string_view program) {
     red.emplace_back(program);
