@@ -2,6 +2,7 @@
 
 #include "commands/areas/action_commands.hpp"
 #include "commands/areas/audit_command.hpp"
+#include "commands/areas/calendar_commands.hpp"
 #include "commands/areas/config_commands.hpp"
 #include "commands/areas/decision_commands.hpp"
 #include "commands/areas/dep_commands.hpp"
@@ -21,7 +22,8 @@ const Grammar& command_grammar() {
   static const Grammar grammar = {help_area(),   program_area(), risk_area(),      decision_area(),
                                   review_area(), status_area(),  milestone_area(), dep_area(),
                                   action_area(), staff_area(),   survey_area(),    report_area(),
-                                  kpi_area(),    audit_area(),   config_area(),    whoami_area()};
+                                  kpi_area(),    audit_area(),   holiday_area(),   ooo_area(),
+                                  config_area(), whoami_area()};
   return grammar;
 }
 

@@ -550,6 +550,16 @@ std::vector<Allocation> Repositories::allocations_of(std::string_view user) cons
   return out;
 }
 
+std::vector<Holiday> Repositories::holidays_of(std::string_view program) const {
+  std::vector<Holiday> out;
+  store_.scan(Family::holidays, KeyBuilder().str(program).done(),
+              [&](std::string_view, std::string_view value) {
+                if (auto h = decode_record<Holiday>(value)) out.push_back(std::move(*h));
+                return true;
+              });
+  return out;
+}
+
 std::string Repositories::claim(Batch& batch, std::string_view name, std::string_view key,
                                 std::string_view value, const std::string& item) const {
   std::string guard = KeyBuilder().str("guard").str(name).str(key).done();

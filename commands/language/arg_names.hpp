@@ -19,10 +19,12 @@ inline constexpr Arg<T::choice> color{"color"};
 inline constexpr Arg<T::text> context{"context"};
 inline constexpr Arg<T::date> date{"date"};
 inline constexpr Arg<T::users> decided_by{"decided-by"};
+inline constexpr Arg<T::user> delegate{"delegate"};
 inline constexpr Arg<T::text> description{"description"};
 inline constexpr Arg<T::flag> done{"done"};
 inline constexpr Arg<T::date> due{"due"};
 inline constexpr Arg<T::text> every{"every"};
+inline constexpr Arg<T::date> from{"from"};
 inline constexpr Arg<T::item_id> id{"id"};
 inline constexpr Arg<T::integer> impact{"impact"};
 inline constexpr Arg<T::text> incident{"incident"};
@@ -62,5 +64,6 @@ inline constexpr Arg<T::user> user{"user"};
 inline constexpr Arg<T::text> value{"value"};
 inline constexpr Arg<T::text> what{"what"};
 inline constexpr Arg<T::words> words{"words"};
+inline constexpr Arg<T::integer> year{"year"};
 
 }  // namespace itpm::commands::arg
