@@ -123,7 +123,7 @@ struct Policy {
   std::array<int, 4> slo_days = {7, 30, 60, 90};  // corrective-action SLO for S1..S4
   int target_on_time = 80;                        // KPI targets, percent
   int target_slo = 90;
-  double target_satisfaction = 4.0;  // of 5
+  double target_satisfaction = 4.0;                      // of 5
   WorkingHours working_hours = default_working_hours();  // read in each person's own zone
 };
 

@@ -3,14 +3,64 @@
 #include "commands/areas/action_commands.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/risk_ladder.hpp"
+#include "commands/areas/working_calendars.hpp"
+#include "commands/calendar/dates.hpp"
 #include "commands/calendar/review_cadence.hpp"
 
+#include <fmt/format.h>
+
 namespace itpm::commands {
+namespace {
+
+// The program whose channel a job posts in outside any DM (ladder levels 2 and 3, SLO breach
+// notices and their escalation), when it is one: such a post keeps that channel's working
+// time. nullopt for jobs whose time is their own (a review's reminder, the team chose it) or
+// whose post is a DM.
+std::optional<std::string> posting_program(const Job& job, const Context& ctx) {
+  return std::visit(Overloaded{
+                        [&](const LadderStep& j) -> std::optional<std::string> {
+                          auto risk = ctx.repos.find<storage::Risk>(j.risk);
+                          if (!risk || !risk->on_ladder()) return std::nullopt;
+                          return risk->program;
+                        },
+                        [&](const ActionStep& j) -> std::optional<std::string> {
+                          if (j.kind == ActionStep::Kind::reminder) return std::nullopt;
+                          auto action = ctx.repos.find<storage::Action>(j.action);
+                          if (!action || action->status != storage::WorkStatus::open)
+                            return std::nullopt;
+                          return action->program;
+                        },
+                        [](const auto&) -> std::optional<std::string> { return std::nullopt; },
+                    },
+                    job);
+}
+
+}  // namespace
 
 Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job,
                  const Context& ctx) {
   Outcome out;
   if (job) {
+    // Due outside its channel's working time (a weekend, a holiday, the night, or while the
+    // bot was down): the same job moves to the next working instant, once, with a note in the
+    // item's history.
+    if (auto program = posting_program(*job, ctx)) {
+      WorkCalendar calendar = channel_calendar(ctx, *program);
+      std::int64_t now = millis(ctx.now);
+      if (!calendar.is_working(now)) {
+        std::int64_t next = calendar.next_working(now);
+        ctx.repos.jobs().unschedule(out.writes, row);
+        schedule(out, ctx, next, *job);
+        std::string where = program->empty() ? std::string("the workspace") : *program;
+        ctx.repos.note(out.writes, job_item(*job),
+                       storage::Change{std::string(bot_actor), now, "held"},
+                       fmt::format("held until {}: outside {}'s working time",
+                                   show_time(next, calendar.zone()), where));
+        out.reply.text = fmt::format("{} held until {} (outside {}'s working time)", job_item(*job),
+                                     show_time(next, calendar.zone()), where);
+        return out;
+      }
+    }
     out = std::visit(Overloaded{
                          [&](const ReviewReminder& j) {
                            return fire_review_job(row, j.review, j.occurrence, true, ctx);

@@ -32,8 +32,8 @@ void read(const nlohmann::json& j, const char* key, T& field) {
     NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(ITPM_JSON_READ, __VA_ARGS__))  \
   }
 
-ITPM_RECORD_JSON(Program, key, name, owner, sponsor, channel, description, start, due, budget, tags,
-                 status, close_note, created_by, created_at, closed_at)
+ITPM_RECORD_JSON(Program, key, name, owner, sponsor, channel, description, start, due, zone, budget,
+                 tags, status, close_note, created_by, created_at, closed_at)
 ITPM_RECORD_JSON(Risk, number, program, title, likelihood, impact, owner, due, mitigation, status,
                  escalation_level, escalated_at, acked_at, escalation_reason, close_note, channel,
                  created_by, created_at, closed_at)

@@ -53,6 +53,7 @@ struct Program {
   std::string description;
   std::string start;  // YYYY-MM-DD or empty
   std::string due;    // YYYY-MM-DD or empty
+  std::string zone;   // IANA zone its channels keep working hours in; empty: the workspace's
   std::int64_t budget = 0;
   std::vector<std::string> tags;
   ProgramStatus status = ProgramStatus::open;

@@ -7,6 +7,7 @@
 
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/item_access.hpp"
+#include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/render/reply.hpp"
 
@@ -238,8 +239,9 @@ Outcome fire_action_job(const ActionStep& job, const Context& ctx) {
         "🚨 *{}* ({}) {} breached its {}-day SLO (due {}). Owner {}: close it with `/itpm "
         "action done {}`.",
         id, a.severity, quoted(a), a.slo_days, show_date(a.due), user_mention(a.owner), id);
-    auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
-    schedule(out, ctx, millis(ctx.now) + step.count(),
+    // A ladder step later, counting working days of the program's channels only.
+    auto step = std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step);
+    schedule(out, ctx, channel_calendar(ctx, a.program).after_working_days(millis(ctx.now), step),
              ActionStep{ActionStep::Kind::escalate, a.number, a.due});
   } else {
     if (ctx.policy.escalation_channel.empty() || a.breach_level != 1) {

@@ -25,6 +25,7 @@ std::string summary(const Program& p) {
   if (!p.due.empty()) parts.push_back("due " + show_date(p.due));
   if (p.budget != 0) parts.push_back("budget " + thousands(p.budget));
   if (!p.tags.empty()) parts.push_back("tags " + shown_list(p.tags));
+  if (!p.zone.empty()) parts.push_back("hours in " + p.zone);
   std::string out;
   for (const auto& part : parts) out += (out.empty() ? "" : " · ") + part;
   return out;
@@ -45,6 +46,13 @@ std::string apply_fields(const ParsedCommand& cmd, const Context& ctx, Program& 
   if (auto v = cmd.get(arg::budget)) p.budget = *v;
   if (auto v = cmd.get(arg::tags)) p.tags = split_list(*v);
   if (auto v = cmd.get(arg::description)) p.description = *v;
+  if (auto v = cmd.get(arg::tz)) {
+    if (find_zone(*v) == nullptr)
+      return fmt::format(
+          "Unknown time zone \"{}\"; use an IANA name like Europe/Amsterdam or America/New_York.",
+          shown_text(*v, 40));
+    p.zone = *v;
+  }
   if (auto err = length_error("name", p.name, 120); !err.empty()) return err;
   return length_error("description", p.description, 2000);
 }
@@ -223,6 +231,7 @@ AreaSpec program_area() {
       }(),
       opt(arg::tags, "a,b"),
       opt(arg::description, "\"...\""),
+      opt(arg::tz, "Area/City"),
   };
   std::vector<ArgSpec> program_add_positionals = {req(arg::key, "<key>"),
                                                   req(arg::name, "\"<name>\"")};

@@ -4,6 +4,7 @@
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/item_access.hpp"
 #include "commands/areas/risk_ladder.hpp"
+#include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/language/arg_builders.hpp"
 #include "commands/render/reply.hpp"
@@ -93,11 +94,20 @@ const ItemRules<Risk> risk_rules = {
           r.closed_at != 0 ? " since " + show_time(r.closed_at, ctx.zone) : std::string());
     }};
 
-// "@dave notified now; #dr-program in 24h if not acknowledged."
+// "@dave notified now; #dr-program in 24h if not acknowledged.", or when the step's working
+// days end later than that: "#dr-program Mon 2026-11-30 12:00 UTC if not acknowledged (the
+// 24h step counts working days)."
 std::string ladder_note(const Risk& risk, const Program& program, const Context& ctx) {
-  return fmt::format("Escalation ladder started: {} notified now; {} in {} if not acknowledged.",
-                     user_mention(risk.owner), channel_mention(program.channel),
-                     show_duration(ctx.policy.ladder_step));
+  std::int64_t end = step_end(risk, risk.escalated_at, ctx);
+  auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
+  std::string when =
+      end == risk.escalated_at + step.count()
+          ? fmt::format("in {} if not acknowledged.", show_duration(ctx.policy.ladder_step))
+          : fmt::format("{} if not acknowledged (the {} step counts working days).",
+                        show_time(end, channel_calendar(ctx, program.key).zone()),
+                        show_duration(ctx.policy.ladder_step));
+  return fmt::format("Escalation ladder started: {} notified now; {} {}", user_mention(risk.owner),
+                     channel_mention(program.channel), when);
 }
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {

@@ -5,6 +5,7 @@
 #include "common/iso_date.hpp"
 
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
 
 #include <fmt/format.h>
@@ -13,10 +14,6 @@ namespace itpm::commands {
 namespace {
 
 using storage::Risk;
-
-std::int64_t step_ms(const Context& ctx) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step).count();
-}
 
 // "R-1 “Primary DB failover untested” (dr-2027, critical, score 20)"
 std::string summary(const Risk& risk, const Context& ctx) {
@@ -31,6 +28,12 @@ Outcome note(Outcome out, std::string text) {
 }
 
 }  // namespace
+
+std::int64_t step_end(const Risk& risk, std::int64_t from, const Context& ctx) {
+  return channel_calendar(ctx, risk.program)
+      .after_working_days(from,
+                          std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step));
+}
 
 std::string quoted_title(const Risk& risk) {
   return "“" + shown_text(risk.title, 200) + "”";
@@ -56,7 +59,7 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
            {program ? program->owner : std::string()});
   send(out, std::move(dm));
   with_buttons(out, {{"Acknowledge", "risk ack " + id}});
-  schedule(out, ctx, risk.escalated_at + step_ms(ctx),
+  schedule(out, ctx, step_end(risk, risk.escalated_at, ctx),
            LadderStep{risk.number, 2, risk.escalated_at});
 }
 
@@ -110,7 +113,7 @@ Outcome climb_ladder(const LadderStep& job, const Context& ctx) {
   send(out, std::move(post));
   if (level == 2) {
     // The people just alerted get a whole step to answer, even when this one ran late.
-    schedule(out, ctx, millis(ctx.now) + step_ms(ctx), LadderStep{number, 3, ladder});
+    schedule(out, ctx, step_end(after, millis(ctx.now), ctx), LadderStep{number, 3, ladder});
   }
   ctx.repos.save(out.writes, after, &*before,
                  storage::Change{std::string(bot_actor), millis(ctx.now), "escalate"});

@@ -52,7 +52,8 @@ TEST_CASE("config set is for admins, checks its value and is audited") {
       {"config set target-slo 120%", "a percentage from 0 to 100"},
       {"config set target-satisfaction 6", "a mean from 1 to 5"},
       {"config set threshold default", "already has its default"},
-      {"config set working-hours \"mon-fri 9-5\"", "\"9-5\" is not hours within a day like 09:00-18:00"},
+      {"config set working-hours \"mon-fri 9-5\"",
+       "\"9-5\" is not hours within a day like 09:00-18:00"},
       {"config set working-hours weekdays", "\"weekdays\" needs hours after the days"},
   }));
   auto out = f.run(row.text, "UADMIN");

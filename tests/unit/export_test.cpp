@@ -69,8 +69,8 @@ void fill(Store& store) {
              Change{"U1", 103, "add"});
   repos.save(b4, itpm::storage::Holiday{"dr-2027", "2026-12-28", "Freeze", "U1", 103}, nullptr,
              Change{"U1", 103, "add"});
-  repos.save(b4, itpm::storage::Absence{"U2", "2026-12-21", "2027-01-04", "U3", "U2", 104},
-             nullptr, Change{"U2", 104, "set"});
+  repos.save(b4, itpm::storage::Absence{"U2", "2026-12-21", "2027-01-04", "U3", "U2", 104}, nullptr,
+             Change{"U2", 104, "set"});
   REQUIRE(store.commit(std::move(b4)));
 }
 

@@ -37,7 +37,8 @@ TEST_CASE("a critical risk is saved, announced in the channel and starts its lad
   CHECK(contains(out.reply.text, "*R-1* · critical (score 20 = L4 × I5) · dr-2027"));
   CHECK(contains(out.reply.text, "owner <@UDAVE> · mitigation due Fri 2026-12-04"));
   CHECK(contains(out.reply.text,
-                 "Escalation ladder started: <@UDAVE> notified now; <#CDEMO> in 24h"));
+                 "Escalation ladder started: <@UDAVE> notified now; <#CDEMO> Mon 2026-11-30 "
+                 "12:00 UTC if not acknowledged (the 24h step counts working days)."));
   // Level 1: a DM to the owner, now.
   const auto& dm = only_post(out);
   CHECK(dm.to_user == "UDAVE");
@@ -46,7 +47,8 @@ TEST_CASE("a critical risk is saved, announced in the channel and starts its lad
   // Refused (dave left the workspace): the program's owner hears of it.
   CHECK(dm.about_item == "R-1");
   CHECK(dm.tell_if_refused == std::vector<std::string>{"UALICE"});
-  // Level 2 is a job one step later; the risk records the ladder.
+  // Level 2 is a job one step of working days later (Friday noon: Monday noon); the risk records
+  // the ladder.
   auto r = f.repos.find<itpm::storage::Risk>(1);
   REQUIRE(r);
   CHECK(r->escalation_level == 1);
@@ -54,7 +56,7 @@ TEST_CASE("a critical risk is saved, announced in the channel and starts its lad
   CHECK(r->created_by == "UBOB");
   auto due = f.repos.jobs().next_due();
   REQUIRE(due);
-  CHECK(*due == itpm::commands::millis(f.now + std::chrono::hours(24)));
+  CHECK(*due == itpm::commands::millis(f.now + std::chrono::hours(72)));
   auto jobs = f.repos.jobs().due(*due, 10);
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].job["kind"] == "risk_ladder");

@@ -29,7 +29,16 @@ struct Engine : itpm::test::CommandFixture {
   std::vector<Posted> posts;
   std::vector<std::string> log;
 
-  Engine() { policy.escalation_channel = "CLEAD"; }
+  // Working time is all week, round the clock, unless a test says otherwise (`office_hours`):
+  // the tests of cadences and ladders count calendar time.
+  explicit Engine(bool office_hours = false) {
+    policy.escalation_channel = "CLEAD";
+    if (!office_hours) {
+      run(R"(config set working-hours "mon-sun 00:00-24:00")", "UADMIN");
+      policy.working_hours =
+          itpm::commands::effective_policy(policy, repos.settings()).working_hours;
+    }
+  }
 
   // dr-2027 and its R-1, critical (score 20) and owned by dave: its ladder starts now.
   void add_critical_risk() {
@@ -421,4 +430,50 @@ TEST_CASE("bad job rows are moved to the quarantine, the jobs after them still r
     CHECK(job.job.value("kind", "") != "teleport");
   }
   CHECK(e.repos.check().empty());
+}
+
+TEST_CASE("ladder steps count the program's working days and wait for its working hours") {
+  // Friday 2026-11-27 12:00 UTC is 04:00 in Los Angeles: the 24h step counts Friday from then
+  // and Monday up to 04:00, and level 2 then waits for 09:00 there (17:00 UTC).
+  Engine e(true);
+  e.run(
+      R"(program add dr-2027 "Disaster Recovery 2027" --tz America/Los_Angeles --sponsor <@UCAROL|carol>)");
+  e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  e.run_until(utc(2026, 11, 30, 16, 59));
+  CHECK(e.posts_with("Escalation level 2").empty());
+  e.run_until(utc(2026, 12, 1, 0));
+  auto level2 = e.posts_with("Escalation level 2");
+  REQUIRE(level2.size() == 1);
+  CHECK(level2[0].at == utc(2026, 11, 30, 17));
+  auto history = e.repos.audit("R-1");
+  REQUIRE(history.size() >= 2);
+  bool held = false;
+  for (const auto& entry : history) {
+    if (entry.action == "held") {
+      held = true;
+      CHECK(contains(entry.note,
+                     "held until Mon 2026-11-30 09:00 PST: outside dr-2027's working time"));
+    }
+  }
+  CHECK(held);
+  // Level 3 one working day after level 2: Tuesday 09:00 in Los Angeles.
+  e.run_until(utc(2026, 12, 3, 0));
+  auto level3 = e.posts_with("Escalation level 3");
+  REQUIRE(level3.size() == 1);
+  CHECK(level3[0].at == utc(2026, 12, 1, 17));
+}
+
+TEST_CASE("a program's holiday and the workspace's both stop its ladder's clock") {
+  Engine e(true);
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(R"(holiday add 2026-11-30 "Cyber Monday" --program dr-2027)");
+  e.run(R"(holiday add 2026-12-01 "Founders' Day")", "UADMIN");
+  e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  e.run_until(utc(2026, 12, 4, 0));
+  auto level2 = e.posts_with("Escalation level 2");
+  REQUIRE(level2.size() == 1);
+  // Friday noon plus a working day: not Monday or Tuesday (holidays), Wednesday noon.
+  CHECK(level2[0].at == utc(2026, 12, 2, 12));
 }

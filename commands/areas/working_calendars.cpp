@@ -1,0 +1,37 @@
+#include "commands/areas/working_calendars.hpp"
+
+#include "commands/calendar/dates.hpp"
+#include "common/iso_date.hpp"
+
+#include <date/tz.h>
+
+namespace itpm::commands {
+
+std::set<std::chrono::sys_days> holiday_days(const storage::Repositories& repos,
+                                             std::string_view program) {
+  std::set<std::chrono::sys_days> days;
+  auto add = [&](const std::vector<storage::Holiday>& holidays) {
+    for (const auto& h : holidays) {
+      if (auto day = common::parse_date(h.day)) days.insert(*day);
+    }
+  };
+  add(repos.holidays_of(""));
+  if (!program.empty()) add(repos.holidays_of(program));
+  return days;
+}
+
+WorkCalendar channel_calendar(const Context& ctx, std::string_view program) {
+  std::string zone = ctx.policy.default_zone;
+  std::string key;
+  if (!program.empty()) {
+    if (auto p = ctx.repos.find<storage::Program>(program)) {
+      key = p->key;
+      if (!p->zone.empty()) zone = p->zone;
+    }
+  }
+  const date::time_zone* tz = find_zone(zone);
+  if (tz == nullptr) tz = date::locate_zone("UTC");
+  return WorkCalendar(ctx.policy.working_hours, *tz, holiday_days(ctx.repos, key));
+}
+
+}  // namespace itpm::commands

@@ -1,0 +1,22 @@
+#pragma once
+// The calendars scheduled posts keep (commands.md §6): a program's channels work the
+// workspace's working hours in the program's zone (`program … --tz`, else the workspace's
+// default), minus the workspace's holidays and the program's own.
+
+#include "commands/calendar/working_time.hpp"
+#include "commands/command.hpp"
+
+#include <chrono>
+#include <set>
+#include <string_view>
+
+namespace itpm::commands {
+
+// The days off of a program's channels: the workspace's holidays and, for a program, its own.
+std::set<std::chrono::sys_days> holiday_days(const storage::Repositories& repos,
+                                             std::string_view program);
+
+// The calendar of `program`'s channels ("" or an unknown key: the workspace's).
+WorkCalendar channel_calendar(const Context& ctx, std::string_view program);
+
+}  // namespace itpm::commands
