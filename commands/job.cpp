@@ -28,6 +28,13 @@ std::optional<Job> parse_job(const json& row) {
     if (kind == "risk_overdue") {
       return RiskOverdue{row.at("risk").get<std::uint64_t>(), row.at("due").get<std::string>()};
     }
+    if (kind == "held_dm") {
+      const json& message = row.at("message");
+      if (!message.is_object() || !message.value("to_user", json()).is_string() ||
+          !message.value("text", json()).is_string())
+        return std::nullopt;
+      return HeldDm{message};
+    }
     for (std::size_t i = 0; i < std::size(action_kinds); ++i) {
       if (kind == action_kinds[i]) {
         return ActionStep{static_cast<ActionStep::Kind>(i), row.at("action").get<std::uint64_t>(),
@@ -65,6 +72,9 @@ json job_row(const Job& job) {
             return {{"kind", action_kinds[static_cast<std::size_t>(j.kind)]},
                     {"action", j.action},
                     {"due", j.due}};
+          },
+          [](const HeldDm& j) -> json {
+            return {{"kind", "held_dm"}, {"message", j.message}};
           },
       },
       job);

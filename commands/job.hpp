@@ -43,6 +43,13 @@ struct ActionStep {
   std::string due;
 };
 
+// A DM held while its person is out of office with nobody acting for them (commands.md §6):
+// sent when they are back (again routed: held anew if they are still out). `message` is the
+// post in its outbox form.
+struct HeldDm {
+  nlohmann::json message;
+};
+
 // std::visit with one lambda per kind.
 template <class... F>
 struct Overloaded : F... {
@@ -51,7 +58,8 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;  // clang 16 does not deduce it for an aggregate
 
-using Job = std::variant<ReviewReminder, ReviewOccurrence, LadderStep, RiskOverdue, ActionStep>;
+using Job =
+    std::variant<ReviewReminder, ReviewOccurrence, LadderStep, RiskOverdue, ActionStep, HeldDm>;
 
 // The job a stored row holds; nullopt for a row of an unknown kind or with missing or
 // mistyped fields.

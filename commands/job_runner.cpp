@@ -1,5 +1,6 @@
 #include "commands/job_runner.hpp"
 
+#include "commands/areas/absence.hpp"
 #include "commands/areas/action_commands.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/risk_ladder.hpp"
@@ -71,6 +72,7 @@ Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job
                          [&](const LadderStep& j) { return climb_ladder(j, ctx); },
                          [&](const RiskOverdue& j) { return check_overdue(j, ctx); },
                          [&](const ActionStep& j) { return fire_action_job(j, ctx); },
+                         [&](const HeldDm& j) { return fire_held_dm(j, ctx); },
                      },
                      *job);
     ctx.repos.jobs().unschedule(out.writes, row);
@@ -92,6 +94,10 @@ std::string job_item(const Job& job) {
                         [](const LadderStep& j) { return storage::risk_id(j.risk); },
                         [](const RiskOverdue& j) { return storage::risk_id(j.risk); },
                         [](const ActionStep& j) { return storage::action_id(j.action); },
+                        [](const HeldDm& j) {
+                          std::string item = j.message.value("about_item", "");
+                          return item.empty() ? std::string("ooo") : item;
+                        },
                     },
                     job);
 }

@@ -5,6 +5,7 @@
 #include "commands/language/arg_builders.hpp"
 #include "common/iso_date.hpp"
 
+#include "commands/areas/absence.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/item_access.hpp"
 #include "commands/areas/working_calendars.hpp"
@@ -99,7 +100,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
         "🛠 {} gave you corrective action {} ({}) {}, due {} ({}-day SLO). When done: `/itpm "
         "action done {}`.",
         user_mention(command.user_id), id, a.severity, quoted(a), show_date(a.due), a.slo_days, id);
-    send(out, std::move(dm));
+    send_dm(out, ctx, std::move(dm));
   }
   out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
@@ -226,8 +227,7 @@ Outcome fire_action_job(const ActionStep& job, const Context& ctx) {
         "⏳ Corrective action {} ({}) {} is due {}: 75% of its {}-day SLO has passed. When done: "
         "`/itpm action done {}`.",
         id, a.severity, quoted(a), show_date(a.due), a.slo_days, id);
-    send(out, std::move(dm));
-    with_buttons(out, {{"Mark done", "action done " + id}});
+    send_dm(out, ctx, std::move(dm), {{"Mark done", "action done " + id}});
     return note(std::move(out), id + ": owner reminded");
   }
   Action after = a;

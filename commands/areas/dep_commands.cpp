@@ -3,6 +3,7 @@
 #include "commands/language/arg_builders.hpp"
 #include "common/iso_date.hpp"
 
+#include "commands/areas/absence.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/item_access.hpp"
 #include "commands/calendar/dates.hpp"
@@ -90,7 +91,7 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
         "resolve {}`.",
         d.program, shown_text(d.what, 200), d.on_kind == "user" ? "you" : provider(d),
         show_date(d.need_by), id, user_mention(command.user_id), id);
-    send(out, std::move(dm));
+    send_dm(out, ctx, std::move(dm));
     paragraphs.push_back("Told " + user_mention(person) + ".");
   }
   out.reply = text_reply(Visibility::in_channel, paragraphs);
@@ -184,7 +185,7 @@ void tell_dependents(Outcome& out, const storage::Milestone& before,
         after.program, storage::milestone_id(after.number), shown_text(after.title, 120),
         show_date(after.due), show_date(d.need_by), storage::dependency_id(d.number), d.program,
         shown_text(d.what, 120), after.program);
-    send(out, std::move(dm));
+    send_dm(out, ctx, std::move(dm));
   });
 }
 

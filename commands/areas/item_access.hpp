@@ -2,6 +2,7 @@
 // Finding the item behind a typed id (R-12, m3, 7) and checking that the caller may change
 // it, the same way for every kind of item: each kind describes itself once in an ItemRules.
 
+#include "commands/areas/absence.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "storage/record_traits.hpp"
 
@@ -63,7 +64,7 @@ std::variant<R, Outcome> item_to_change(const ParsedCommand& cmd, const Command&
   auto people = rules.people(item, ctx);
   bool allowed = std::find(people.begin(), people.end(), command.user_id) != people.end() ||
                  (program && runs_program(*program, command.user_id, ctx)) ||
-                 ctx.is_admin(command.user_id);
+                 ctx.is_admin(command.user_id) || acts_for(ctx, command.user_id, people);
   if (!allowed) {
     return refusal(fmt::format("Only {}{} or an itpm admin can {} {}.", rules.named(item, ctx),
                                program ? ", " + program_leads(*program) : std::string(), verb,

@@ -1,5 +1,6 @@
 #include "commands/areas/risk_commands.hpp"
 
+#include "commands/areas/absence.hpp"
 #include "commands/areas/audit_command.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/item_access.hpp"
@@ -98,6 +99,11 @@ const ItemRules<Risk> risk_rules = {
 // days end later than that: "#dr-program Mon 2026-11-30 12:00 UTC if not acknowledged (the
 // 24h step counts working days)."
 std::string ladder_note(const Risk& risk, const Program& program, const Context& ctx) {
+  if (auto absence = out_today(ctx, risk.owner)) {
+    if (absence->delegate.empty())
+      return fmt::format("Escalation ladder started: {}, so {} is alerted now.",
+                         away_note(ctx, risk.owner), channel_mention(program.channel));
+  }
   std::int64_t end = step_end(risk, risk.escalated_at, ctx);
   auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
   std::string when =
@@ -106,7 +112,12 @@ std::string ladder_note(const Risk& risk, const Program& program, const Context&
           : fmt::format("{} if not acknowledged (the {} step counts working days).",
                         show_time(end, channel_calendar(ctx, program.key).zone()),
                         show_duration(ctx.policy.ladder_step));
-  return fmt::format("Escalation ladder started: {} notified now; {} {}", user_mention(risk.owner),
+  auto absence = out_today(ctx, risk.owner);
+  std::string notified =
+      absence ? fmt::format("{} (acting for {}, out until {})", user_mention(absence->delegate),
+                            user_mention(risk.owner), show_date(absence->until))
+              : user_mention(risk.owner);
+  return fmt::format("Escalation ladder started: {} notified now; {} {}", notified,
                      channel_mention(program.channel), when);
 }
 
@@ -373,7 +384,7 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
         "🔺 You now own {} {} ({}, score {}), which is being escalated (level {}). Acknowledge "
         "with `/itpm risk ack {}`.",
         id, quoted_title(after), after.program, after.score(), after.escalation_level, id);
-    send(out, std::move(dm));
+    send_dm(out, ctx, std::move(dm));
   }
   if (after.due != before.due) schedule_overdue_check(out, after, ctx);
   ctx.repos.save(out.writes, after, &before, Change{command.user_id, millis(ctx.now), "update"});

@@ -4,6 +4,7 @@
 
 #include "common/iso_date.hpp"
 
+#include "commands/areas/absence.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
@@ -46,6 +47,12 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
   risk.acked_at = 0;
   risk.escalation_reason = reason;
   std::string id = storage::risk_id(risk.number);
+  auto absence = out_today(ctx, risk.owner);
+  if (absence && absence->delegate.empty()) {
+    // Nobody would read level 1: the ladder goes straight on to level 2 (commands.md §6).
+    schedule(out, ctx, risk.escalated_at, LadderStep{risk.number, 2, risk.escalated_at});
+    return;
+  }
   PostMessage dm;
   dm.to_user = risk.owner;
   dm.text = fmt::format(
@@ -57,8 +64,7 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
   auto program = ctx.repos.find<storage::Program>(risk.program);
   concerns(dm, id, "escalation level 1 (a DM to the owner)",
            {program ? program->owner : std::string()});
-  send(out, std::move(dm));
-  with_buttons(out, {{"Acknowledge", "risk ack " + id}});
+  send_dm(out, ctx, std::move(dm), {{"Acknowledge", "risk ack " + id}});
   schedule(out, ctx, step_end(risk, risk.escalated_at, ctx),
            LadderStep{risk.number, 2, risk.escalated_at});
 }
@@ -87,6 +93,14 @@ Outcome climb_ladder(const LadderStep& job, const Context& ctx) {
   std::string id = storage::risk_id(number);
   auto waited =
       std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step) * (level - 1);
+  // Reached early only when the owner is out with nobody acting for them.
+  std::string unacked =
+      millis(ctx.now) - ladder <
+              std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step).count()
+          ? std::string("cannot be acknowledged now")
+          : "has not been acknowledged for " + spelled_duration(waited.count());
+  std::string away = away_note(ctx, after.owner);
+  if (!away.empty()) away = "\n" + away + ".";
   PostMessage post;
   post.channel = program ? program->channel : before->channel;
   if (level == 2) {
@@ -94,16 +108,16 @@ Outcome climb_ladder(const LadderStep& job, const Context& ctx) {
     if (program && !program->sponsor.empty() && program->sponsor != after.owner)
       who += " and sponsor " + user_mention(program->sponsor);
     post.text = fmt::format(
-        "🔺 Escalation level 2: {} has not been acknowledged for {}.\nOwner {}: acknowledge "
-        "with `/itpm risk ack {}`, or lower it with `/itpm risk update {} --likelihood 2`.",
-        summary(after, ctx), spelled_duration(waited.count()), who, id, id);
+        "🔺 Escalation level 2: {} {}.{}\nOwner {}: acknowledge with `/itpm risk ack {}`, or "
+        "lower it with `/itpm risk update {} --likelihood 2`.",
+        summary(after, ctx), unacked, away, who, id, id);
   } else {
     if (!ctx.policy.escalation_channel.empty()) post.channel = ctx.policy.escalation_channel;
     std::string leads = program ? " · " + program_leads(*program) : std::string();
     post.text = fmt::format(
-        "🚨 Escalation level 3: {} has not been acknowledged for {}.\nOwner {}{}. Why: {}\n"
+        "🚨 Escalation level 3: {} {}.{}\nOwner {}{}. Why: {}\n"
         "See it with `/itpm risk show {}`; the owner stops this with `/itpm risk ack {}`.",
-        summary(after, ctx), spelled_duration(waited.count()), user_mention(after.owner), leads,
+        summary(after, ctx), unacked, away, user_mention(after.owner), leads,
         shown_text(after.escalation_reason, 300), id, id);
   }
   // Refused (a private channel the bot is not in, an archived one): the risk's owner and the

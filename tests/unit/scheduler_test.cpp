@@ -477,3 +477,50 @@ TEST_CASE("a program's holiday and the workspace's both stop its ladder's clock"
   // Friday noon plus a working day: not Monday or Tuesday (holidays), Wednesday noon.
   CHECK(level2[0].at == utc(2026, 12, 2, 12));
 }
+
+TEST_CASE("an absent owner's delegate gets the ladder's DM and may acknowledge it") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run("ooo set --until 2026-12-04 --delegate <@UERIN|erin>", "UDAVE");
+  auto added = e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)",
+      "UBOB");
+  INFO(added.reply.text);
+  CHECK(contains(added.reply.text,
+                 "<@UERIN> (acting for <@UDAVE>, out until Fri 2026-12-04) notified now"));
+  REQUIRE(added.effects.size() == 1);
+  const auto& dm = std::get<PostMessage>(added.effects[0]);
+  CHECK(dm.to_user == "UERIN");
+  CHECK(dm.text.starts_with("For <@UDAVE>, out until Fri 2026-12-04: 🔺 You own a critical risk"));
+  CHECK(contains(e.run("risk ack R-1", "UERIN").reply.text, "acknowledged by <@UERIN>"));
+  CHECK(contains(e.run("risk ack R-1", "UFRANK").reply.text, "Only"));
+}
+
+TEST_CASE("with nobody acting for an absent owner the ladder skips level 1 and nudges wait") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run("ooo set --until 2026-11-30", "UDAVE");
+  auto added = e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)",
+      "UBOB");
+  INFO(added.reply.text);
+  CHECK(added.effects.empty());
+  CHECK(contains(added.reply.text,
+                 "<@UDAVE> is out until Mon 2026-11-30, with nobody acting "
+                 "for them, so <#CDEMO> is alerted now."));
+  e.run_until(e.now + 1h);
+  auto level2 = e.posts_with("Escalation level 2");
+  REQUIRE(level2.size() == 1);
+  CHECK(level2[0].at == itpm::test::noon);
+  CHECK(contains(level2[0].message.text, "cannot be acknowledged now.\n<@UDAVE> is out until"));
+  // A corrective action's DM waits until dave is back (the first working hour after).
+  e.run(R"(action add "Rotate keys" --severity S2 --owner <@UDAVE|dave>)", "UBOB");
+  e.run_until(itpm::test::noon + 4 * 24h);
+  std::vector<Posted> dms;
+  for (const auto& p : e.posts) {
+    if (p.message.to_user == "UDAVE") dms.push_back(p);
+  }
+  REQUIRE(dms.size() == 1);
+  CHECK(contains(dms[0].message.text, "gave you corrective action A-1"));
+  CHECK(dms[0].at == utc(2026, 12, 1, 0));  // round the clock here: Tuesday starts at midnight
+}
