@@ -37,6 +37,20 @@ std::vector<ScheduledJob> JobQueue::due(std::int64_t now_ms, std::size_t limit) 
   return scan_jobs(store_, now_ms, limit);
 }
 
+std::vector<ScheduledJob> JobQueue::at(std::int64_t due_ms) const {
+  std::vector<ScheduledJob> out;
+  store_.scan(Family::schedule, KeyBuilder().u64(static_cast<std::uint64_t>(due_ms)).done(),
+              [&](std::string_view key, std::string_view value) {
+                KeyReader r(key);
+                (void)r.u64();
+                out.push_back(ScheduledJob{due_ms, r.u64().value_or(0),
+                                           nlohmann::json::parse(value, nullptr, false),
+                                           std::string(value)});
+                return true;
+              });
+  return out;
+}
+
 std::vector<ScheduledJob> all_jobs(const Store& store) {
   return scan_jobs(store, std::numeric_limits<std::int64_t>::max(),
                    std::numeric_limits<std::size_t>::max());

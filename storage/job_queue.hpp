@@ -29,6 +29,8 @@ class JobQueue {
   std::uint64_t schedule(Batch& batch, std::int64_t due_ms, const nlohmann::json& job);
   // Up to `limit` jobs due at or before `now_ms`, earliest first.
   [[nodiscard]] std::vector<ScheduledJob> due(std::int64_t now_ms, std::size_t limit) const;
+  // The jobs due at exactly `due_ms`.
+  [[nodiscard]] std::vector<ScheduledJob> at(std::int64_t due_ms) const;
   // When the earliest job falls due; nullopt when there is none.
   [[nodiscard]] std::optional<std::int64_t> next_due() const;
   void unschedule(Batch& batch, const ScheduledJob& job);

@@ -39,8 +39,8 @@ ITPM_RECORD_JSON(Risk, number, program, title, likelihood, impact, owner, due, m
                  created_by, created_at, closed_at)
 ITPM_RECORD_JSON(Decision, number, program, title, context, alternatives, tags, decided_by, date,
                  channel, message_ts, permalink, supersedes, superseded_by, created_by, created_at)
-ITPM_RECORD_JSON(Review, number, program, every, zone, channel, remind, skipped, anchor, next_at,
-                 last_at, status, created_by, created_at, cancelled_at)
+ITPM_RECORD_JSON(Review, number, program, every, zone, channel, remind, skipped, on_holiday, anchor,
+                 next_at, last_at, status, created_by, created_at, cancelled_at)
 ITPM_RECORD_JSON(StatusUpdate, number, program, status, summary, by, at)
 ITPM_PART_JSON(Slip, from, to, reason, by, at)
 ITPM_RECORD_JSON(Milestone, number, program, title, owner, due, original_due, slips, status,

@@ -116,9 +116,10 @@ struct Review {
   std::string channel;               // where reminders go
   std::vector<int> remind;           // minutes before each occurrence, largest first
   std::vector<std::string> skipped;  // local dates (YYYY-MM-DD) without a review
-  std::string anchor;                // every-n-weeks cadences count weeks from this date
-  std::int64_t next_at = 0;          // the next occurrence (ms); jobs for any other one are stale
-  std::int64_t last_at = 0;          // the last occurrence that passed (0: none yet)
+  std::string on_holiday;    // "next": a holiday moves it to the next working day; else skipped
+  std::string anchor;        // every-n-weeks cadences count weeks from this date
+  std::int64_t next_at = 0;  // the next occurrence (ms); jobs for any other one are stale
+  std::int64_t last_at = 0;  // the last occurrence that passed (0: none yet)
   ReviewStatus status = ReviewStatus::active;
   std::string created_by;
   std::int64_t created_at = 0;

@@ -80,8 +80,7 @@ Outcome fire_held_dm(const HeldDm& job, const Context& ctx) {
     }
     dm.text = fmt::format("For {}, out until {}: {}", user_mention(to), show_date(absence->until),
                           dm.text);
-    if (!dm.blocks.empty() && dm.blocks[0].contains("text"))
-      dm.blocks[0]["text"]["text"] = dm.text;
+    if (!dm.blocks.empty() && dm.blocks[0].contains("text")) dm.blocks[0]["text"]["text"] = dm.text;
     dm.to_user = absence->delegate;
   }
   out.effects.emplace_back(std::move(dm));

@@ -22,7 +22,8 @@ std::optional<storage::Absence> out_today(const Context& ctx, const std::string&
 std::string away_note(const Context& ctx, const std::string& user);
 
 // True when `caller` acts today for one of `people` (is the delegate of one who is out).
-bool acts_for(const Context& ctx, const std::string& caller, const std::vector<std::string>& people);
+bool acts_for(const Context& ctx, const std::string& caller,
+              const std::vector<std::string>& people);
 
 // Sends `dm` (its `to_user` set) with `buttons` ({label, command}) as commands.md §6 says:
 // to the person; while they are out, to their delegate opened with "For <@alice>, out until

@@ -1,7 +1,9 @@
 #include "commands/areas/calendar_commands.hpp"
 
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
+#include "commands/calendar/review_cadence.hpp"
 #include "commands/language/arg_builders.hpp"
 #include "commands/render/reply.hpp"
 #include "common/iso_date.hpp"
@@ -40,6 +42,36 @@ std::variant<std::string, Outcome> holiday_scope_for(const ParsedCommand& cmd,
   return program.key;
 }
 
+// Re-plans the active review cadences a holiday change touches (the program's, or every one
+// for the workspace's): the next occurrence moves off the day, or back onto it. One line per
+// cadence that moved, for the reply.
+std::vector<std::string> replan_reviews(Outcome& out, const Context& ctx, const Holiday& change) {
+  std::vector<std::string> lines;
+  auto day = common::parse_date(change.day);
+  if (!day) return lines;
+  std::int64_t now = millis(ctx.now);
+  for (const auto& before : ctx.repos.all<storage::Review>()) {
+    if (before.status != storage::ReviewStatus::active) continue;
+    if (!change.program.empty() && before.program != change.program) continue;
+    DaysOff off = review_days_off(ctx, before);  // as stored, without this change
+    if (!change.removed) {
+      off.holidays.insert(*day);
+    } else if (!ctx.repos.find<Holiday>(change.program.empty() ? before.program : "", change.day)) {
+      off.holidays.erase(*day);  // unless the other scope keeps it a holiday
+    }
+    auto next = next_review_time(before, now, off);
+    if (!next || *next == before.next_at) continue;
+    storage::Review after = before;
+    unschedule_occurrence(out.writes, ctx.repos, before);
+    schedule_occurrence(out.writes, ctx.repos, after, *next, now);
+    ctx.repos.save(out.writes, after, &before,
+                   storage::Change{std::string(bot_actor), now, "holiday"});
+    lines.push_back(fmt::format("*{}* ({}): next review {}", storage::review_id(before.number),
+                                before.program, show_occurrence(*next, before.zone)));
+  }
+  return lines;
+}
+
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const std::string& program, holiday_scope_for(cmd, command, ctx));
   std::string day;
@@ -57,12 +89,13 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   Holiday holiday{program, day, name, command.user_id, millis(ctx.now)};
   Outcome out;
   ctx.repos.save(out.writes, holiday, nullptr, storage::Change{command.user_id, holiday.at, "add"});
-  out.reply =
-      text_reply(Visibility::in_channel,
-                 {fmt::format("🏖️ {}{} is a holiday for {}, added by {}.", show_date(day),
-                              name.empty() ? "" : fmt::format(" ({})", shown_text(name, 80)),
-                              holiday_scope(program), user_mention(command.user_id)),
-                  "Nothing scheduled is sent then; reviews that fall on it are skipped."});
+  std::vector<std::string> paragraphs = {
+      fmt::format("🏖️ {}{} is a holiday for {}, added by {}.", show_date(day),
+                  name.empty() ? "" : fmt::format(" ({})", shown_text(name, 80)),
+                  holiday_scope(program), user_mention(command.user_id)),
+      "Nothing scheduled is sent then; reviews that fall on it are skipped."};
+  for (auto& line : replan_reviews(out, ctx, holiday)) paragraphs.push_back(std::move(line));
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
 }
 
@@ -83,10 +116,11 @@ Outcome remove(const ParsedCommand& cmd, const Command& command, const Context& 
   Outcome out;
   ctx.repos.save(out.writes, after, &*before,
                  storage::Change{command.user_id, millis(ctx.now), "remove"});
-  out.reply =
-      text_reply(Visibility::in_channel,
-                 {fmt::format("🗓️ {} is a working day again for {}, said {}.", show_date(day),
-                              holiday_scope(program), user_mention(command.user_id))});
+  std::vector<std::string> paragraphs = {
+      fmt::format("🗓️ {} is a working day again for {}, said {}.", show_date(day),
+                  holiday_scope(program), user_mention(command.user_id))};
+  for (auto& line : replan_reviews(out, ctx, after)) paragraphs.push_back(std::move(line));
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/item_access.hpp"
+#include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/calendar/recurrence.hpp"
 #include "commands/calendar/review_cadence.hpp"
@@ -76,6 +77,7 @@ std::string line(const Review& r) {
     out += " · _" + storage::status_name(r.status) + "_";
   }
   if (!r.skipped.empty()) out += " · skipping " + shown_list(r.skipped);
+  if (r.on_holiday == "next") out += " · on a holiday: the next working day";
   return out;
 }
 
@@ -108,6 +110,7 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
                                     shown_text(r.zone, 40)));
   }
   r.channel = cmd.get(arg::channel).value_or(program.channel);
+  r.on_holiday = cmd.get(arg::on_holiday).value_or("skip") == "next" ? "next" : "";
   r.remind = {60};
   if (auto v = cmd.get(arg::remind)) {
     std::string error;
@@ -136,7 +139,7 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
   auto first_at = next_review_time(first, r.created_at);
   if (!first_at) return mistake(cmd, "That cadence has no occurrence in the next ten years.");
   r.anchor = iso_date(local_day(*first_at, *find_zone(r.zone)));
-  auto next = next_review_time(r, r.created_at);
+  auto next = next_review_time(r, r.created_at, review_days_off(ctx, r));
   if (!next) return mistake(cmd, "That cadence has no occurrence in the next ten years.");
 
   Outcome out;
@@ -217,8 +220,9 @@ Outcome skip(const ParsedCommand& cmd, const Command& command, const Context& ct
     return mistake(cmd, "Skip dates can be at most a year ahead.");
   std::string upcoming;
   bool on_target = false;
+  DaysOff off = review_days_off(ctx, before);
   for (std::int64_t t = millis(ctx.now), shown = 0; shown < 3;) {
-    auto next = next_review_time(before, t);
+    auto next = next_review_time(before, t, off);
     if (!next) break;
     auto d = local_day(*next, *zone);
     if (d == *target) {
@@ -240,7 +244,7 @@ Outcome skip(const ParsedCommand& cmd, const Command& command, const Context& ct
   Outcome out;
   std::int64_t now = millis(ctx.now);
   if (local_day(before.next_at, *zone) == *target) {
-    auto next = next_review_time(after, before.next_at);
+    auto next = next_review_time(after, before.next_at, off);
     if (!next) return mistake(cmd, "Skipping that would leave no review in the next ten years.");
     schedule_occurrence(out.writes, ctx.repos, after, *next, now);
   }
@@ -378,7 +382,7 @@ AreaSpec review_area() {
                "Schedule a recurring review",
                {req(arg::program, "<program>")},
                {req(arg::every, "\"<spec>\""), opt(arg::tz, "Area/City"), opt(arg::channel, "#c"),
-                opt(arg::remind, "1h[,10m]")},
+                opt(arg::remind, "1h[,10m]"), choice(arg::on_holiday, {"skip", "next"}, false)},
                schedule,
                Access::writes},
               {"list",

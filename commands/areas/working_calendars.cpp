@@ -20,6 +20,10 @@ std::set<std::chrono::sys_days> holiday_days(const storage::Repositories& repos,
   return days;
 }
 
+DaysOff review_days_off(const Context& ctx, const storage::Review& review) {
+  return DaysOff{holiday_days(ctx.repos, review.program), ctx.policy.working_hours};
+}
+
 WorkCalendar channel_calendar(const Context& ctx, std::string_view program) {
   std::string zone = ctx.policy.default_zone;
   std::string key;

@@ -3,6 +3,7 @@
 // workspace's working hours in the program's zone (`program … --tz`, else the workspace's
 // default), minus the workspace's holidays and the program's own.
 
+#include "commands/calendar/review_cadence.hpp"
 #include "commands/calendar/working_time.hpp"
 #include "commands/command.hpp"
 
@@ -15,6 +16,9 @@ namespace itpm::commands {
 // The days off of a program's channels: the workspace's holidays and, for a program, its own.
 std::set<std::chrono::sys_days> holiday_days(const storage::Repositories& repos,
                                              std::string_view program);
+
+// The days off of review cadence `review`: its program's holidays, and the working week.
+DaysOff review_days_off(const Context& ctx, const storage::Review& review);
 
 // The calendar of `program`'s channels ("" or an unknown key: the workspace's).
 WorkCalendar channel_calendar(const Context& ctx, std::string_view program);

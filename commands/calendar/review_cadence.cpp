@@ -9,6 +9,7 @@
 #include "commands/areas/milestone_commands.hpp"
 #include "commands/areas/risk_ladder.hpp"
 #include "commands/areas/staff_commands.hpp"
+#include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/calendar/recurrence.hpp"
 #include "commands/render/reply.hpp"
@@ -77,6 +78,12 @@ Outcome fire_reminder(const storage::ScheduledJob& job, std::int64_t occurrence,
   std::string headline = fmt::format("🗓 *{}* review {} ({})", program.key, when,
                                      show_occurrence(occurrence, review.zone));
   std::vector<std::string> notes;
+  for (const auto& day :
+       holiday_dates(review, review.last_at != 0 ? review.last_at : review.created_at, occurrence,
+                     review_days_off(ctx, review))) {
+    notes.push_back(fmt::format("_No review on {}: a holiday{}._", show_date(day),
+                                review.on_holiday == "next" ? ", moved to this one" : ""));
+  }
   if (late >= minute_ms) {
     notes.push_back(fmt::format("_Posted late: this reminder was due {}; the bot was offline._",
                                 show_time(job.due_ms, review.zone)));
@@ -93,7 +100,8 @@ Outcome pass_occurrence(std::int64_t occurrence, const Review& before, const Con
                         Outcome out) {
   Review after = before;
   after.last_at = occurrence;
-  auto next = next_review_time(after, std::max(occurrence, millis(ctx.now)));
+  auto next =
+      next_review_time(after, std::max(occurrence, millis(ctx.now)), review_days_off(ctx, after));
   if (!next) return end_cadence(std::move(out), before, ctx, "no occurrence left");
   schedule_occurrence(out.writes, ctx.repos, after, *next, occurrence);
   ctx.repos.save(out.writes, after, &before,
@@ -104,7 +112,8 @@ Outcome pass_occurrence(std::int64_t occurrence, const Review& before, const Con
 
 }  // namespace
 
-std::optional<std::int64_t> next_review_time(const Review& review, std::int64_t after_ms) {
+std::optional<std::int64_t> next_review_time(const Review& review, std::int64_t after_ms,
+                                             const DaysOff& off) {
   auto spec = parse_recurrence(review.every);
   const date::time_zone* zone = find_zone(review.zone);
   auto anchor = common::parse_date(review.anchor);
@@ -113,10 +122,46 @@ std::optional<std::int64_t> next_review_time(const Review& review, std::int64_t 
   for (const auto& d : review.skipped) {
     if (auto day = common::parse_date(d)) skipped.insert(*day);
   }
+  bool moves = review.on_holiday == "next";
+  if (!moves) skipped.insert(off.holidays.begin(), off.holidays.end());
   auto next =
       next_occurrence(std::get<Recurrence>(spec), *zone, seconds_at(after_ms), *anchor, skipped);
   if (!next) return std::nullopt;
+  if (moves) {
+    // On a holiday: the next working day (not a holiday, a day the week works), same time.
+    auto local = zone->to_local(*next);
+    auto day =
+        std::chrono::sys_days(std::chrono::floor<std::chrono::days>(local.time_since_epoch()));
+    auto time_of_day = local.time_since_epoch() - day.time_since_epoch();
+    if (off.holidays.contains(day)) {
+      int guard = 0;
+      do {
+        day += std::chrono::days(1);
+      } while (++guard < 366 &&
+               (off.holidays.contains(day) || !off.hours.working_day(std::chrono::weekday(day))));
+      next = zone->to_sys(date::local_seconds{day.time_since_epoch() + time_of_day},
+                          date::choose::earliest);
+    }
+  }
   return std::chrono::duration_cast<std::chrono::milliseconds>(next->time_since_epoch()).count();
+}
+
+std::vector<std::string> holiday_dates(const Review& review, std::int64_t from_ms,
+                                       std::int64_t to_ms, const DaysOff& off) {
+  std::vector<std::string> out;
+  const date::time_zone* zone = find_zone(review.zone);
+  if (zone == nullptr || off.holidays.empty()) return out;
+  Review plain = review;
+  plain.on_holiday.clear();
+  std::int64_t t = from_ms;
+  for (int i = 0; i < 400; ++i) {
+    auto next = next_review_time(plain, t);
+    if (!next || *next >= to_ms) break;
+    auto day = local_day(*next, *zone);
+    if (off.holidays.contains(day)) out.push_back(iso_date(day));
+    t = *next;
+  }
+  return out;
 }
 
 void schedule_occurrence(storage::Batch& batch, storage::Repositories& repos, Review& review,
@@ -128,6 +173,30 @@ void schedule_occurrence(storage::Batch& batch, storage::Repositories& repos, Re
     repos.jobs().schedule(batch, due, job_row(ReviewReminder{review.number, at, before}));
   }
   repos.jobs().schedule(batch, at, job_row(ReviewOccurrence{review.number, at}));
+}
+
+void unschedule_occurrence(storage::Batch& batch, storage::Repositories& repos,
+                           const Review& review) {
+  std::vector<std::int64_t> times = {review.next_at};
+  for (int before : review.remind) times.push_back(review.next_at - before * minute_ms);
+  for (std::int64_t due : times) {
+    for (const auto& row : repos.jobs().at(due)) {
+      auto job = parse_job(row.job);
+      if (!job) continue;
+      bool ours =
+          std::visit(Overloaded{
+                         [&](const ReviewReminder& j) {
+                           return j.review == review.number && j.occurrence == review.next_at;
+                         },
+                         [&](const ReviewOccurrence& j) {
+                           return j.review == review.number && j.occurrence == review.next_at;
+                         },
+                         [](const auto&) { return false; },
+                     },
+                     *job);
+      if (ours) repos.jobs().unschedule(batch, row);
+    }
+  }
 }
 
 std::string show_occurrence(std::int64_t ms, const std::string& zone) {

@@ -8,21 +8,47 @@
 // schedules the next one. A job whose occurrence is no longer the cadence's `next_at`
 // (skipped, cancelled) is dropped when it falls due.
 
+#include "commands/calendar/working_time.hpp"
 #include "commands/command.hpp"
 
+#include <chrono>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace itpm::commands {
 
-// The first occurrence of `review` strictly after `after_ms` (its skipped dates left out);
-// nullopt when its spec or zone cannot be read or nothing falls within ten years.
-std::optional<std::int64_t> next_review_time(const storage::Review& review, std::int64_t after_ms);
+// The days a cadence's occurrences avoid (commands.md §6): holidays of the workspace and its
+// program, local dates in the cadence's zone; and the working week, for a cadence that moves
+// to the next working day (`--on-holiday next`).
+struct DaysOff {
+  std::set<std::chrono::sys_days> holidays;
+  WorkingHours hours = default_working_hours();
+};
+
+// The first occurrence of `review` strictly after `after_ms`: its skipped dates left out, and
+// one on a holiday left out too or, with `on_holiday` "next", moved to the next working day at
+// the same local time. nullopt when its spec or zone cannot be read or nothing falls within
+// ten years.
+std::optional<std::int64_t> next_review_time(const storage::Review& review, std::int64_t after_ms,
+                                             const DaysOff& off = {});
+
+// The local dates of `review`'s occurrences after `from_ms` and before `to_ms` that a holiday
+// took (skipped or moved), in order: the next agenda says so.
+std::vector<std::string> holiday_dates(const storage::Review& review, std::int64_t from_ms,
+                                       std::int64_t to_ms, const DaysOff& off);
 
 // Makes `at` the cadence's next occurrence and schedules its jobs: the reminders that fall
 // after `not_before_ms` and the occurrence job.
 void schedule_occurrence(storage::Batch& batch, storage::Repositories& repos,
                          storage::Review& review, std::int64_t at, std::int64_t not_before_ms);
+
+// Removes the jobs of the cadence's planned occurrence (`review.next_at`): for a cadence whose
+// next occurrence moves and may come back (a holiday declared, then removed), so that it is
+// never reminded of twice.
+void unschedule_occurrence(storage::Batch& batch, storage::Repositories& repos,
+                           const storage::Review& review);
 
 // "Tue 2026-12-01 15:00 Europe/Amsterdam": an occurrence in its cadence's zone.
 std::string show_occurrence(std::int64_t ms, const std::string& zone);

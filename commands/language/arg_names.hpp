@@ -37,6 +37,7 @@ inline constexpr Arg<T::text> name{"name"};
 inline constexpr Arg<T::date> need_by{"need-by"};
 inline constexpr Arg<T::text> note{"note"};
 inline constexpr Arg<T::target> on{"on"};
+inline constexpr Arg<T::choice> on_holiday{"on-holiday"};
 inline constexpr Arg<T::flag> overdue{"overdue"};
 inline constexpr Arg<T::user> owner{"owner"};
 inline constexpr Arg<T::integer> page{"page"};

@@ -1,95 +1,19 @@
 // The scheduler's rounds on virtual time: review cadences over a year and across DST,
 // monthly rules, skipped dates, downtime within and beyond the grace window, and the
 // escalation ladder's levels, stops and restarts. Real store; the clock is the test's.
-#include "bot/scheduler.hpp"
-#include "commands/areas/handler_support.hpp"
 #include "storage/quarantine.hpp"
-#include "tests/support/command_fixture.hpp"
-
-#include <date/tz.h>
-#include <catch2/catch.hpp>
+#include "tests/support/scheduler_engine.hpp"
 
 #include <set>
 
 using namespace std::chrono_literals;
 using itpm::commands::PostMessage;
 using itpm::test::contains;
-using Time = std::chrono::system_clock::time_point;
-
-namespace {
-
-struct Posted {
-  Time at;
-  PostMessage message;
-};
-
-// The bot on virtual time: commands at `now`, jobs fired at their due time while "up".
-struct Engine : itpm::test::CommandFixture {
-  itpm::commands::Policy policy;
-  std::vector<Posted> posts;
-  std::vector<std::string> log;
-
-  // Working time is all week, round the clock, unless a test says otherwise (`office_hours`):
-  // the tests of cadences and ladders count calendar time.
-  explicit Engine(bool office_hours = false) {
-    policy.escalation_channel = "CLEAD";
-    if (!office_hours) {
-      run(R"(config set working-hours "mon-sun 00:00-24:00")", "UADMIN");
-      policy.working_hours =
-          itpm::commands::effective_policy(policy, repos.settings()).working_hours;
-    }
-  }
-
-  // dr-2027 and its R-1, critical (score 20) and owned by dave: its ladder starts now.
-  void add_critical_risk() {
-    run(R"(program add dr-2027 "Disaster Recovery 2027")");
-    run(R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
-  }
-
-  // Fires what is due at `at` (everything due earlier fires late).
-  void fire(Time at) {
-    now = at;
-    for (;;) {
-      itpm::commands::Context ctx{at, {"UADMIN"}, repos, zone, policy};
-      auto round = itpm::bot::next_round(repos, ctx, 256);
-      if (round.fired == 0) return;
-      REQUIRE(store->commit(std::move(round.writes)));
-      for (auto& p : round.posts) posts.push_back({at, std::move(p.message)});
-      for (auto& line : round.log) log.push_back(std::move(line));
-    }
-  }
-
-  // Runs every job due up to `until`, each at its due time; then `now` is `until`.
-  void run_until(Time until) {
-    for (;;) {
-      auto next = repos.jobs().next_due();
-      if (!next || *next > itpm::commands::millis(until)) break;
-      fire(Time(std::chrono::milliseconds(*next)));
-    }
-    now = until;
-  }
-
-  [[nodiscard]] std::vector<Posted> posts_with(const std::string& part) const {
-    std::vector<Posted> out;
-    for (const auto& p : posts) {
-      if (contains(p.message.text, part)) out.push_back(p);
-    }
-    return out;
-  }
-};
-
-// "2026-12-01 14:00" for `t` in `zone`.
-std::string local(Time t, const char* zone) {
-  return date::format("%Y-%m-%d %H:%M",
-                      date::make_zoned(zone, std::chrono::floor<std::chrono::minutes>(t)));
-}
-
-Time utc(int y, unsigned m, unsigned d, int h, int min = 0) {
-  return std::chrono::sys_days(std::chrono::year{y} / m / d) + std::chrono::hours(h) +
-         std::chrono::minutes(min);
-}
-
-}  // namespace
+using itpm::test::Engine;
+using itpm::test::local;
+using itpm::test::Posted;
+using itpm::test::Time;
+using itpm::test::utc;
 
 TEST_CASE("a year of a weekly cadence across two DST changes posts 52 agendas at 14:00 local") {
   Engine e;
@@ -430,97 +354,4 @@ TEST_CASE("bad job rows are moved to the quarantine, the jobs after them still r
     CHECK(job.job.value("kind", "") != "teleport");
   }
   CHECK(e.repos.check().empty());
-}
-
-TEST_CASE("ladder steps count the program's working days and wait for its working hours") {
-  // Friday 2026-11-27 12:00 UTC is 04:00 in Los Angeles: the 24h step counts Friday from then
-  // and Monday up to 04:00, and level 2 then waits for 09:00 there (17:00 UTC).
-  Engine e(true);
-  e.run(
-      R"(program add dr-2027 "Disaster Recovery 2027" --tz America/Los_Angeles --sponsor <@UCAROL|carol>)");
-  e.run(
-      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
-  e.run_until(utc(2026, 11, 30, 16, 59));
-  CHECK(e.posts_with("Escalation level 2").empty());
-  e.run_until(utc(2026, 12, 1, 0));
-  auto level2 = e.posts_with("Escalation level 2");
-  REQUIRE(level2.size() == 1);
-  CHECK(level2[0].at == utc(2026, 11, 30, 17));
-  auto history = e.repos.audit("R-1");
-  REQUIRE(history.size() >= 2);
-  bool held = false;
-  for (const auto& entry : history) {
-    if (entry.action == "held") {
-      held = true;
-      CHECK(contains(entry.note,
-                     "held until Mon 2026-11-30 09:00 PST: outside dr-2027's working time"));
-    }
-  }
-  CHECK(held);
-  // Level 3 one working day after level 2: Tuesday 09:00 in Los Angeles.
-  e.run_until(utc(2026, 12, 3, 0));
-  auto level3 = e.posts_with("Escalation level 3");
-  REQUIRE(level3.size() == 1);
-  CHECK(level3[0].at == utc(2026, 12, 1, 17));
-}
-
-TEST_CASE("a program's holiday and the workspace's both stop its ladder's clock") {
-  Engine e(true);
-  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
-  e.run(R"(holiday add 2026-11-30 "Cyber Monday" --program dr-2027)");
-  e.run(R"(holiday add 2026-12-01 "Founders' Day")", "UADMIN");
-  e.run(
-      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
-  e.run_until(utc(2026, 12, 4, 0));
-  auto level2 = e.posts_with("Escalation level 2");
-  REQUIRE(level2.size() == 1);
-  // Friday noon plus a working day: not Monday or Tuesday (holidays), Wednesday noon.
-  CHECK(level2[0].at == utc(2026, 12, 2, 12));
-}
-
-TEST_CASE("an absent owner's delegate gets the ladder's DM and may acknowledge it") {
-  Engine e;
-  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
-  e.run("ooo set --until 2026-12-04 --delegate <@UERIN|erin>", "UDAVE");
-  auto added = e.run(
-      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)",
-      "UBOB");
-  INFO(added.reply.text);
-  CHECK(contains(added.reply.text,
-                 "<@UERIN> (acting for <@UDAVE>, out until Fri 2026-12-04) notified now"));
-  REQUIRE(added.effects.size() == 1);
-  const auto& dm = std::get<PostMessage>(added.effects[0]);
-  CHECK(dm.to_user == "UERIN");
-  CHECK(dm.text.starts_with("For <@UDAVE>, out until Fri 2026-12-04: 🔺 You own a critical risk"));
-  CHECK(contains(e.run("risk ack R-1", "UERIN").reply.text, "acknowledged by <@UERIN>"));
-  CHECK(contains(e.run("risk ack R-1", "UFRANK").reply.text, "Only"));
-}
-
-TEST_CASE("with nobody acting for an absent owner the ladder skips level 1 and nudges wait") {
-  Engine e;
-  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
-  e.run("ooo set --until 2026-11-30", "UDAVE");
-  auto added = e.run(
-      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)",
-      "UBOB");
-  INFO(added.reply.text);
-  CHECK(added.effects.empty());
-  CHECK(contains(added.reply.text,
-                 "<@UDAVE> is out until Mon 2026-11-30, with nobody acting "
-                 "for them, so <#CDEMO> is alerted now."));
-  e.run_until(e.now + 1h);
-  auto level2 = e.posts_with("Escalation level 2");
-  REQUIRE(level2.size() == 1);
-  CHECK(level2[0].at == itpm::test::noon);
-  CHECK(contains(level2[0].message.text, "cannot be acknowledged now.\n<@UDAVE> is out until"));
-  // A corrective action's DM waits until dave is back (the first working hour after).
-  e.run(R"(action add "Rotate keys" --severity S2 --owner <@UDAVE|dave>)", "UBOB");
-  e.run_until(itpm::test::noon + 4 * 24h);
-  std::vector<Posted> dms;
-  for (const auto& p : e.posts) {
-    if (p.message.to_user == "UDAVE") dms.push_back(p);
-  }
-  REQUIRE(dms.size() == 1);
-  CHECK(contains(dms[0].message.text, "gave you corrective action A-1"));
-  CHECK(dms[0].at == utc(2026, 12, 1, 0));  // round the clock here: Tuesday starts at midnight
 }
