@@ -7,11 +7,15 @@
 #include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/calendar/review_cadence.hpp"
+#include "commands/render/reply.hpp"
 
 #include <fmt/format.h>
 
 namespace itpm::commands {
 namespace {
+
+// A job that runs this much after its due time says so in what it posts.
+constexpr std::int64_t late_after_ms = 5 * 60'000;
 
 // The program whose channel a job posts in outside any DM (ladder levels 2 and 3, SLO breach
 // notices and their escalation), when it is one: such a post keeps that channel's working
@@ -75,6 +79,20 @@ Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job
                          [&](const HeldDm& j) { return fire_held_dm(j, ctx); },
                      },
                      *job);
+    // Came due while the bot was down (commands.md §6): sent once, now, saying when it was due.
+    // A review's reminder says so itself, within its grace window.
+    std::int64_t late = millis(ctx.now) - row.due_ms;
+    if (late >= late_after_ms && !std::holds_alternative<ReviewReminder>(*job) &&
+        !std::holds_alternative<ReviewOccurrence>(*job)) {
+      std::string said = fmt::format("_This was due {}; the bot was offline then._",
+                                     show_time(row.due_ms, ctx.zone));
+      for (auto& effect : out.effects) {
+        if (auto* post = std::get_if<PostMessage>(&effect)) {
+          post->text += "\n" + said;
+          post->blocks.push_back(section(said));
+        }
+      }
+    }
     ctx.repos.jobs().unschedule(out.writes, row);
     return out;
   }

@@ -7,8 +7,8 @@
 #include "commands/areas/handler_support.hpp"
 #include "tests/support/command_fixture.hpp"
 
-#include <catch2/catch.hpp>
 #include <date/tz.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <string>
@@ -18,7 +18,6 @@ namespace itpm::test {
 
 using Time = std::chrono::system_clock::time_point;
 using commands::PostMessage;
-
 
 struct Posted {
   Time at;
@@ -90,6 +89,5 @@ inline Time utc(int y, unsigned m, unsigned d, int h, int min = 0) {
   return std::chrono::sys_days(std::chrono::year{y} / m / d) + std::chrono::hours(h) +
          std::chrono::minutes(min);
 }
-
 
 }  // namespace itpm::test

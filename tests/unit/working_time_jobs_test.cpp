@@ -131,7 +131,8 @@ TEST_CASE("a cadence with --on-holiday next meets the next working day instead")
   auto agendas = e.posts_with("*dr-2027* review starts now");
   REQUIRE(agendas.size() == 2);
   CHECK(agendas[0].at == utc(2026, 12, 4, 10));
-  CHECK(contains(agendas[0].message.text, "_No review on Thu 2026-12-03: a holiday, moved to this one._"));
+  CHECK(contains(agendas[0].message.text,
+                 "_No review on Thu 2026-12-03: a holiday, moved to this one._"));
   CHECK(agendas[1].at == utc(2026, 12, 10, 10));
 }
 
@@ -139,14 +140,37 @@ TEST_CASE("a holiday declared after a cadence was planned moves its next review,
   Engine e;
   e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
   e.run(R"(review schedule dr-2027 --every "tue 15:00" --tz UTC)");
-  CHECK(e.repos.find<itpm::storage::Review>(1)->next_at == itpm::commands::millis(utc(2026, 12, 1, 15)));
+  CHECK(e.repos.find<itpm::storage::Review>(1)->next_at ==
+        itpm::commands::millis(utc(2026, 12, 1, 15)));
   auto added = e.run(R"(holiday add 2026-12-01 "Offsite")", "UADMIN");
   INFO(added.reply.text);
   CHECK(contains(added.reply.text, "*V-1* (dr-2027): next review Tue 2026-12-08 15:00 UTC"));
-  CHECK(e.repos.find<itpm::storage::Review>(1)->next_at == itpm::commands::millis(utc(2026, 12, 8, 15)));
+  CHECK(e.repos.find<itpm::storage::Review>(1)->next_at ==
+        itpm::commands::millis(utc(2026, 12, 8, 15)));
   auto removed = e.run("holiday remove 2026-12-01", "UADMIN");
   CHECK(contains(removed.reply.text, "*V-1* (dr-2027): next review Tue 2026-12-01 15:00 UTC"));
   e.run_until(utc(2026, 12, 2, 0));
   CHECK(e.posts_with("*dr-2027* review in 1 hour").size() == 1);  // the stale jobs are dropped
   CHECK(e.repos.check().empty());
+}
+
+TEST_CASE("after downtime a ladder climbs one level, says when it was due, then waits a step") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  // Down for five days: levels 2 and 3 both came due meanwhile.
+  Time back = itpm::test::noon + 5 * 24h;
+  e.fire(back);
+  REQUIRE(e.posts.size() == 1);
+  CHECK(contains(e.posts[0].message.text, "Escalation level 2"));
+  CHECK(contains(e.posts[0].message.text,
+                 "_This was due Sat 2026-11-28 12:00 UTC; the bot was offline then._"));
+  e.run_until(back + 23h);
+  CHECK(e.posts_with("Escalation level 3").empty());
+  e.run_until(back + 25h);
+  auto level3 = e.posts_with("Escalation level 3");
+  REQUIRE(level3.size() == 1);
+  CHECK(level3[0].at == back + 24h);
+  CHECK_FALSE(contains(level3[0].message.text, "the bot was offline"));
 }
