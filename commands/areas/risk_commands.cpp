@@ -11,6 +11,7 @@
 #include "commands/render/reply.hpp"
 #include "commands/render/slack_text.hpp"
 
+#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -308,8 +309,26 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
                                      r.escalation_level, show_time(r.escalated_at, ctx.zone),
                                      shown_text(r.escalation_reason, 300)));
   }
-  if (!r.close_note.empty()) paragraphs.push_back("Closing note: " + shown_text(r.close_note, 600));
   auto history = ctx.repos.audit(storage::risk_id(r.number));
+  if (r.on_ladder() && r.escalation_level < 3) {
+    // When the next level comes if nobody acknowledges: a step of the program's working days
+    // after the last level, posted in its working hours.
+    std::int64_t from = r.escalated_at;
+    for (const auto& entry : history) {
+      if (entry.action == "escalate" && entry.at >= r.escalated_at &&
+          entry.after.value("escalation_level", 0) == r.escalation_level)
+        from = entry.at;
+    }
+    WorkCalendar calendar = channel_calendar(ctx, r.program);
+    std::int64_t next = calendar.next_working(step_end(r, from, ctx));
+    paragraphs.push_back(fmt::format(
+        "Next: level {} {} unless acknowledged (a {} step counts {}'s working days, and posts "
+        "wait for its working hours in {}).",
+        r.escalation_level + 1, show_time(next, calendar.zone()),
+        show_duration(ctx.policy.ladder_step), r.program, calendar.zone().name()));
+  }
+  if (auto away = away_note(ctx, r.owner); !away.empty()) paragraphs.push_back("🌴 " + away + ".");
+  if (!r.close_note.empty()) paragraphs.push_back("Closing note: " + shown_text(r.close_note, 600));
   paragraphs.push_back(
       fmt::format("*History* ({} change{})", history.size(), history.size() == 1 ? "" : "s"));
   for (auto& p : history_paragraphs(history, ctx.zone, 10)) paragraphs.push_back(std::move(p));

@@ -174,3 +174,20 @@ TEST_CASE("after downtime a ladder climbs one level, says when it was due, then 
   CHECK(level3[0].at == back + 24h);
   CHECK_FALSE(contains(level3[0].message.text, "the bot was offline"));
 }
+
+TEST_CASE("risk show says when the next level comes, why then, and who is out") {
+  Engine e(true);
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027" --tz Europe/Berlin)");
+  e.run("ooo set --until 2026-12-04 --delegate <@UERIN|erin>", "UDAVE");
+  e.run(
+      R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner <@UDAVE|dave>)");
+  auto shown = e.run("risk show R-1").reply.text;
+  INFO(shown);
+  CHECK(contains(shown,
+                 "Next: level 2 Mon 2026-11-30 13:00 CET unless acknowledged (a 24h step "
+                 "counts dr-2027's working days, and posts wait for its working hours in "
+                 "Europe/Berlin)."));
+  CHECK(contains(shown, "🌴 <@UDAVE> is out until Fri 2026-12-04, <@UERIN> acts for them."));
+  e.run_until(itpm::test::utc(2026, 12, 1, 0));
+  CHECK(contains(e.run("risk show R-1").reply.text, "Next: level 3 Tue 2026-12-01 13:00 CET"));
+}
