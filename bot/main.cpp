@@ -69,6 +69,15 @@ int main(int argc, char** argv) {
       cli.add_subcommand("import", "load a JSON export into an empty data directory");
   import_cmd->add_option("--data-dir", sub_data_dir, "data directory to load into")->required();
   import_cmd->add_option("--from", import_file, "the JSON export")->required();
+  std::string holidays_program;
+  auto* holidays_cmd = cli.add_subcommand("holidays", "load holidays (commands.md §6)");
+  auto* holidays_import = holidays_cmd->add_subcommand(
+      "import", "add the all-day events of an iCalendar file as holidays (bot stopped)");
+  holidays_import->add_option("--data-dir", sub_data_dir, "the bot's data directory")->required();
+  holidays_import->add_option("--from", import_file, "the .ics file")->required();
+  holidays_import->add_option("--program", holidays_program,
+                              "a program's holidays (default: everyone's)");
+  holidays_cmd->require_subcommand(1);
   auto* quarantine_cmd = cli.add_subcommand(
       "quarantine", "list stored rows the bot could not process and moved aside");
   quarantine_cmd->add_option("--data-dir", sub_data_dir, "the bot's data directory")->required();
@@ -88,6 +97,8 @@ int main(int argc, char** argv) {
   if (export_cmd->parsed()) return itpm::bot::run_export(sub_data_dir, format, out, force);
   if (import_cmd->parsed()) return itpm::bot::run_import(sub_data_dir, import_file);
   if (quarantine_cmd->parsed()) return itpm::bot::run_quarantine_list(sub_data_dir);
+  if (holidays_import->parsed())
+    return itpm::bot::run_holidays_import(sub_data_dir, import_file, holidays_program);
   if (!data_dir.empty()) command_line["ITPM_DATA_DIR"] = data_dir;
   if (!http_listen.empty()) command_line["ITPM_HTTP_LISTEN"] = http_listen;
   if (!log_level.empty()) command_line["ITPM_LOG_LEVEL"] = log_level;

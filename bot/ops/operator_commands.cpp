@@ -2,6 +2,7 @@
 
 #include "bot/ops/doctor.hpp"
 #include "commands/areas/config_commands.hpp"
+#include "commands/calendar/ical.hpp"
 
 #include "storage/database.hpp"
 #include "storage/export.hpp"
@@ -358,6 +359,51 @@ int run_import(const std::filesystem::path& data_dir, const std::filesystem::pat
     return fail(e.what());
   } catch (const std::filesystem::filesystem_error& e) {
     return fail(e.what());
+  }
+}
+
+int run_holidays_import(const std::filesystem::path& data_dir, const std::filesystem::path& file,
+                        const std::string& program) {
+  constexpr std::uintmax_t max_bytes = 4U << 20U;
+  std::error_code ec;
+  auto size = std::filesystem::file_size(file, ec);
+  if (ec) return fail("cannot read " + file.string() + ": " + ec.message());
+  if (size > max_bytes) return fail(file.string() + " is larger than 4 MiB; split it by year");
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto read = commands::read_ical_holidays(text);
+  if (!read.error.empty()) return fail(file.string() + " is " + read.error);
+  if (!has_entries(data_dir)) return fail("no bot data in " + data_dir.string());
+  try {
+    auto store = storage::open_database(data_dir);
+    storage::Repositories repos(*store);
+    if (!program.empty() && !repos.find<storage::Program>(program))
+      return fail("no program " + program + " in " + data_dir.string());
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    storage::Batch batch;
+    std::size_t added = 0;
+    std::size_t there = 0;
+    for (const auto& d : read.days) {
+      if (repos.find<storage::Holiday>(program, d.day)) {
+        ++there;
+        continue;
+      }
+      repos.save(batch, storage::Holiday{program, d.day, d.name, "", now}, nullptr,
+                 storage::Change{"itpm", now, "import"});
+      ++added;
+    }
+    if (added > 0 && !store->commit(std::move(batch))) return fail("the holidays were not saved");
+    std::cout << "imported " << added << " holidays for "
+              << (program.empty() ? std::string("everyone") : program + "'s channels") << " ("
+              << there << " already there), skipped " << read.skipped.size() << " events\n";
+    for (std::size_t i = 0; i < read.skipped.size() && i < 20; ++i)
+      std::cout << "  skipped " << read.skipped[i] << "\n";
+    if (read.skipped.size() > 20) std::cout << "  … and " << read.skipped.size() - 20 << " more\n";
+    return 0;
+  } catch (const StoreError& e) {
+    return fail(std::string(e.what()) + " (stop the bot while importing holidays)");
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// The operator's subcommands: backup, restore, export, import, quarantine. Each prints one line per
-// outcome and returns the process exit code (0 done, 1 failed, 2 bad arguments).
+// The operator's subcommands: backup, restore, export, import, quarantine, holidays import. Each
+// prints one line per outcome and returns the process exit code (0 done, 1 failed, 2 bad
+// arguments).
 
 #include <filesystem>
 #include <string>
@@ -29,5 +30,11 @@ int run_import(const std::filesystem::path& data_dir, const std::filesystem::pat
 // Lists the rows the bot moved to the quarantine (jobs and posts it could not process), with
 // why and when, and the row as stored. Works while the bot runs.
 int run_quarantine_list(const std::filesystem::path& data_dir);
+
+// Adds the all-day events of an iCalendar file as holidays of the workspace (or of `program`)
+// to DATA_DIR; days already there are kept. Says what it added and which events it left out.
+// Needs the bot stopped (the store takes one process).
+int run_holidays_import(const std::filesystem::path& data_dir, const std::filesystem::path& file,
+                        const std::string& program);
 
 }  // namespace itpm::bot

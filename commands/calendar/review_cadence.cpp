@@ -349,6 +349,19 @@ Outcome fire_review_job(const storage::ScheduledJob& job, std::uint64_t number,
     return end_cadence(std::move(out), *review, ctx,
                        fmt::format("program {} is closed", review->program));
   }
+  // A holiday declared where nothing re-planned the cadence (imported while the bot was
+  // stopped): the occurrence moves off it now, and this job is dropped.
+  DaysOff off = review_days_off(ctx, *review);
+  if (auto moved = next_review_time(*review, occurrence - 1, off); moved && *moved != occurrence) {
+    Review after = *review;
+    unschedule_occurrence(out.writes, ctx.repos, *review);
+    schedule_occurrence(out.writes, ctx.repos, after, *moved, millis(ctx.now));
+    ctx.repos.save(out.writes, after, &*review,
+                   storage::Change{std::string(bot_actor), millis(ctx.now), "holiday"});
+    return note(std::move(out), fmt::format("{}: {} is a holiday; next review {}", id,
+                                            show_occurrence(occurrence, review->zone),
+                                            show_occurrence(*moved, review->zone)));
+  }
   if (reminder) return fire_reminder(job, occurrence, *review, *program, ctx, std::move(out));
   return pass_occurrence(occurrence, *review, ctx, std::move(out));
 }

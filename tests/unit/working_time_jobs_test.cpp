@@ -191,3 +191,18 @@ TEST_CASE("risk show says when the next level comes, why then, and who is out") 
   e.run_until(itpm::test::utc(2026, 12, 1, 0));
   CHECK(contains(e.run("risk show R-1").reply.text, "Next: level 3 Tue 2026-12-01 13:00 CET"));
 }
+
+TEST_CASE("a holiday imported while the bot was stopped still moves the review off it") {
+  Engine e;
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(R"(review schedule dr-2027 --every "tue 15:00" --tz UTC)");
+  itpm::storage::Batch batch;  // as `itpm-bot holidays import` writes it: no re-planning
+  e.repos.save(batch, itpm::storage::Holiday{"", "2026-12-01", "Imported", "", 0}, nullptr,
+               itpm::storage::Change{"itpm", 0, "import"});
+  REQUIRE(e.store->commit(std::move(batch)));
+  e.run_until(utc(2026, 12, 9, 0));
+  auto agendas = e.posts_with("*dr-2027* review in 1 hour");
+  REQUIRE(agendas.size() == 1);
+  CHECK(agendas[0].at == utc(2026, 12, 8, 14));
+  CHECK(contains(agendas[0].message.text, "_No review on Tue 2026-12-01: a holiday._"));
+}
