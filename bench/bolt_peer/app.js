@@ -33,6 +33,8 @@ const areas = [
   ['report', 'The status report'],
   ['kpi', 'Program KPIs for a quarter'],
   ['audit', 'Every change to an item'],
+  ['holiday', 'Days nobody works: nothing scheduled is sent, reviews skip them'],
+  ['ooo', 'Out of office: who acts for you while you are away'],
   ['config', 'Bot settings (admins)'],
   ['whoami', 'Who the bot thinks you are'],
 ];
