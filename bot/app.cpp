@@ -15,6 +15,9 @@
 #include "bot/transport/http_client.hpp"
 #include "bot/transport/http_listener.hpp"
 #include "bot/transport/tls_context.hpp"
+#include "commands/areas/config_commands.hpp"
+#include "commands/areas/handler_support.hpp"
+#include "commands/areas/working_calendars.hpp"
 #include "commands/command_table.hpp"
 #include "commands/registry.hpp"
 #include "storage/database.hpp"
@@ -188,6 +191,17 @@ int run_bot(const Config& config) {
     zones.lookup(user, std::move(then));
   });
   FollowUps follow_ups(ioc.get_executor(), api, metrics, health, repos);
+  // Quiet hours (commands.md §6): a DM the bot sends of its own accord waits for its person's
+  // working hours, read in their Slack zone.
+  follow_ups.set_hours_check(
+      [&zones, &repos, &settings](const std::string& user,
+                                  std::function<void(std::optional<std::int64_t>)> then) {
+        zones.lookup(user, [&repos, &settings, then = std::move(then)](const UserInfo& info) {
+          auto policy = commands::effective_policy(settings.base, repos.settings());
+          then(commands::dm_held_until(repos, policy, info.zone,
+                                       commands::millis(std::chrono::system_clock::now())));
+        });
+      });
   // A token revoked while the bot runs (a call refused, or Slack's event saying so): not
   // ready, posts kept in the outbox for the next start; one error line.
   TokenState token;
@@ -209,6 +223,7 @@ int run_bot(const Config& config) {
     spdlog::info("sending {} post(s) left in the outbox by the previous run", resent);
   Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, health, settings);
   dispatcher.set_on_commit([&scheduler] { scheduler.wake(); });
+  follow_ups.set_on_schedule([&scheduler] { scheduler.wake(); });
   scheduler.start();
 
   dispatcher.set_permalink_lookup([&ioc, &api](const std::string& channel, const std::string& ts,

@@ -31,8 +31,19 @@ Machine::Machine(commands::PostMessage message, std::string key, bool maybe_sent
       channel_(message_.channel) {}
 
 Action Machine::start() {
+  if (message_.working_hours && !message_.to_user.empty() && !hours_checked_)
+    return CheckHours{message_.to_user};
   if (channel_.empty() && !message_.to_user.empty()) return OpenDm{message_.to_user};
   return from_channel();
+}
+
+Action Machine::hours(std::optional<std::int64_t> held_until) {
+  hours_checked_ = true;
+  if (held_until) {
+    Done done{Outcome::held, ApiResult{}, "", *held_until};
+    return done;
+  }
+  return start();
 }
 
 Action Machine::opened(const ApiResult& result) {

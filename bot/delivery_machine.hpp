@@ -4,10 +4,11 @@
 // FollowUps runs it (bot/follow_ups.cpp: call Slack, wait on a timer); tests drive it step by
 // step and compare the exact actions.
 //
-// The way: open the DM when the post goes to a person; join the channel; when an earlier try
-// may have reached Slack, look for the post's key in the channel's history first; post (to one
-// person only when ephemeral), with the key in the message metadata. A post Slack refuses for
-// its form (blocks, metadata) goes again at once as plain text; one Slack did not answer for
+// The way: for a DM the bot sends of its own accord, check that it is its person's working
+// time (else it is held); open the DM when the post goes to a person; join the channel; when an
+// earlier try may have reached Slack, look for the post's key in the channel's history first; post
+// (to one person only when ephemeral), with the key in the message metadata. A post Slack refuses
+// for its form (blocks, metadata) goes again at once as plain text; one Slack did not answer for
 // good (rate limit, 5xx, network) goes again after a pause, each call tried once, after
 // looking for it in the history again unless the answer was a rate limit (which says it was
 // not posted). A new kind of step (a file upload) is a new action and a new input.
@@ -16,12 +17,19 @@
 #include "commands/command.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
 
 namespace itpm::bot::delivery {
 
+// Whether it is working time for `user` now (a DM sent of the bot's own accord keeps its
+// person's hours, commands.md §6); answer with hours().
+struct CheckHours {
+  std::string user;
+  bool operator==(const CheckHours&) const = default;
+};
 // conversations.open for `user`; answer with opened().
 struct OpenDm {
   std::string user;
@@ -57,18 +65,20 @@ enum class Outcome {
   already_posted,  // found in the channel's history: an earlier try had posted it
   keep,            // the token no longer works: the post stays queued for a working token
   refused,         // Slack will not take it (or no channel): say so to whoever should know
+  held,            // outside its person's working hours: it waits until `held_until`
 };
 struct Done {
   Outcome outcome = Outcome::delivered;
-  ApiResult result;     // the last call's result (for refused: its error)
-  std::string channel;  // where it went or was refused ("" when no DM could be opened)
+  ApiResult result;             // the last call's result (for refused: its error)
+  std::string channel;          // where it went or was refused ("" when no DM could be opened)
+  std::int64_t held_until = 0;  // for held: ms since the Unix epoch
   bool operator==(const Done& other) const {
     return outcome == other.outcome && channel == other.channel && result.ok == other.result.ok &&
-           result.error == other.result.error;
+           result.error == other.result.error && held_until == other.held_until;
   }
 };
 
-using Action = std::variant<OpenDm, Join, FindPosted, Post, Wait, Done>;
+using Action = std::variant<CheckHours, OpenDm, Join, FindPosted, Post, Wait, Done>;
 
 // How long to wait before try `attempt` (1, 2, ...) after `last` failed: 2 s, 4 s, ... up to
 // 5 minutes; after a rate limit, what Slack asked for (Retry-After, at least 1 s).
@@ -81,6 +91,8 @@ class Machine {
   Machine(commands::PostMessage message, std::string key, bool maybe_sent);
 
   [[nodiscard]] Action start();
+  // Working time now (nullopt), or when it is next.
+  [[nodiscard]] Action hours(std::optional<std::int64_t> held_until);
   [[nodiscard]] Action opened(const ApiResult& result);
   [[nodiscard]] Action joined();
   [[nodiscard]] Action found(const std::optional<std::string>& ts);
@@ -104,6 +116,7 @@ class Machine {
   int attempt_ = 0;
   bool plain_ = false;          // without blocks, after Slack refused them
   bool fresh_history_ = false;  // a try failed: what start-up read may be stale
+  bool hours_checked_ = false;
 };
 
 }  // namespace itpm::bot::delivery

@@ -5,7 +5,9 @@
 #include "bot/slack/api_errors.hpp"
 
 #include "commands/areas/handler_support.hpp"
+#include "commands/calendar/dates.hpp"
 #include "commands/delivery.hpp"
+#include "commands/job.hpp"
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -171,7 +173,11 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
   ApiResult last;
   delivery::Action action = machine.start();
   for (;;) {
-    if (auto* open = std::get_if<delivery::OpenDm>(&action)) {
+    if (auto* check = std::get_if<delivery::CheckHours>(&action)) {
+      // In its own statement (GCC 12 and temporaries across co_await).
+      std::optional<std::int64_t> until = co_await held_until(self, check->user);
+      action = machine.hours(until);
+    } else if (auto* open = std::get_if<delivery::OpenDm>(&action)) {
       // Built in its own statement: GCC 12 cannot keep an initializer list alive across co_await.
       nlohmann::json args = {{"users", open->user}};
       last = co_await self->api_.call_json("conversations.open", std::move(args), once);
@@ -220,6 +226,9 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     case delivery::Outcome::refused:
       co_await report_undelivered(self, post, done.channel, done.result);
       co_return;
+    case delivery::Outcome::held:
+      co_await hold(self, post, done.held_until);
+      co_return;
     case delivery::Outcome::delivered:
     case delivery::Outcome::already_posted:
       if (post.message.after_post.kind != commands::AfterPost::Kind::nothing) {
@@ -229,6 +238,44 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
       if (post.outbox_seq != 0) self->dequeue(post.outbox_seq);
       co_return;
   }
+}
+
+net::awaitable<std::optional<std::int64_t>> FollowUps::held_until(FollowUps* self,
+                                                                  std::string user) {
+  if (!self->hours_) co_return std::nullopt;
+  // The check answers at once (a cached zone) or later (users.info): a timer stands for it.
+  std::optional<std::optional<std::int64_t>> answer;
+  net::steady_timer answered(self->executor_, net::steady_timer::time_point::max());
+  self->hours_(user, [&answer, &answered](std::optional<std::int64_t> until) {
+    answer = until;
+    answered.cancel();
+  });
+  if (!answer) co_await answered.async_wait(net::as_tuple(net::use_awaitable));
+  co_return answer.value_or(std::nullopt);
+}
+
+net::awaitable<void> FollowUps::hold(FollowUps* self, const QueuedPost& post, std::int64_t until) {
+  std::int64_t now = commands::millis(std::chrono::system_clock::now());
+  storage::Batch batch;
+  if (post.outbox_seq != 0) self->repos_.outbox().dequeue(batch, post.outbox_seq);
+  self->repos_.jobs().schedule(
+      batch, until, commands::job_row(commands::HeldDm{commands::to_outbox(post.message)}));
+  std::string when = commands::show_time(until, "UTC");
+  if (!post.message.about_item.empty()) {
+    self->repos_.note(batch, post.message.about_item,
+                      storage::Change{std::string(commands::bot_actor), now, "held"},
+                      fmt::format("a DM to {} held until {}: outside their working hours",
+                                  commands::user_mention(post.message.to_user), when));
+  }
+  auto r = co_await commit(self->executor_, self->repos_.store(), std::move(batch));
+  if (!r) {
+    // Still in the outbox: it goes out (or is held) when the bot starts again.
+    spdlog::error("cannot hold a DM to {} for their working hours: {}", post.message.to_user,
+                  r.error);
+    co_return;
+  }
+  spdlog::info("DM to {} held until {} (outside their working hours)", post.message.to_user, when);
+  if (self->on_schedule_) self->on_schedule_();
 }
 
 net::awaitable<void> FollowUps::join_once(FollowUps* self, std::string channel) {

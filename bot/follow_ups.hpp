@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -84,6 +85,15 @@ class FollowUps {
   // Who the bot is: only messages with its bot_id count when looking for a post's key.
   void set_identity(BotIdentity identity) { identity_ = std::move(identity); }
 
+  // When a DM the bot sends of its own accord (PostMessage::working_hours) may go out to
+  // `user`: `then(nullopt)` now, else `then(ms)` when their working time begins. Without one,
+  // such DMs go out at once.
+  using HoursCheck = std::function<void(const std::string& user,
+                                        std::function<void(std::optional<std::int64_t>)> then)>;
+  void set_hours_check(HoursCheck check) { hours_ = std::move(check); }
+  // Called after a held DM was put in the schedule (the scheduler wakes for it).
+  void set_on_schedule(std::function<void()> on_schedule) { on_schedule_ = std::move(on_schedule); }
+
   void post(QueuedPost post);
   void respond(std::string url, nlohmann::json body);
 
@@ -106,6 +116,13 @@ class FollowUps {
                                                       History* history);
   static boost::asio::awaitable<void> resume_all(FollowUps* self, std::vector<QueuedPost> posts);
   static boost::asio::awaitable<void> deliver(FollowUps* self, QueuedPost post, History* history);
+  // When `user`'s working time begins, if not now (the hours check; nullopt without one).
+  static boost::asio::awaitable<std::optional<std::int64_t>> held_until(FollowUps* self,
+                                                                        std::string user);
+  // Moves a DM that waits for its person's working hours from the outbox into the schedule
+  // (a held_dm job due at `until`), in one write, with a note in its item's history.
+  static boost::asio::awaitable<void> hold(FollowUps* self, const QueuedPost& post,
+                                           std::int64_t until);
   // The ts of our post with `key` in `channel` since `oldest_ms`, if Slack shows one.
   static boost::asio::awaitable<std::optional<std::string>> find_posted(FollowUps* self,
                                                                         std::string channel,
@@ -162,6 +179,8 @@ class FollowUps {
   // there; the store keeps it too (Repositories::told_about), this covers writes in flight.
   std::map<std::pair<std::string, std::string>, std::int64_t> told_;
   bool join_scope_missing_ = false;
+  HoursCheck hours_;
+  std::function<void()> on_schedule_;
 };
 
 }  // namespace itpm::bot

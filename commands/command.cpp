@@ -20,6 +20,7 @@ nlohmann::json to_outbox(const PostMessage& message) {
       {"about_item", message.about_item},
       {"about_what", message.about_what},
       {"tell_if_refused", message.tell_if_refused},
+      {"working_hours", message.working_hours},
       {"priority", static_cast<int>(message.priority)}};
   return j;
 }
@@ -41,6 +42,7 @@ PostMessage from_outbox(const nlohmann::json& j) {
   m.asked_by = j.value("asked_by", "");
   m.about_item = j.value("about_item", "");
   m.about_what = j.value("about_what", "");
+  m.working_hours = j.value("working_hours", false);
   if (auto tell = j.find("tell_if_refused"); tell != j.end() && tell->is_array()) {
     for (const auto& user : *tell) {
       if (user.is_string()) m.tell_if_refused.push_back(user.get<std::string>());

@@ -82,6 +82,9 @@ struct PostMessage {
   // it and the content, when Slack refuses it for a reason a person must fix (the item's
   // owner, the program's owner); each person at most once a day per channel.
   std::vector<std::string> tell_if_refused;
+  // A DM the bot sends of its own accord (commands.md §6, quiet hours): delivered only in its
+  // person's working hours, in their own zone; outside them it waits in the schedule.
+  bool working_hours = false;
 };
 
 // The JSON form kept in the durable outbox, and back.

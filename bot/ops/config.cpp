@@ -86,6 +86,8 @@ const std::vector<std::pair<std::string, std::string>>& known_settings() {
       {"ITPM_BACKUP_KEEP", "automatic backups to keep (default 7)"},
       {"ITPM_LADDER_STEP_MIN", "minutes between escalation levels (default 1440)"},
       {"ITPM_GRACE_MIN", "post a missed reminder up to this many minutes late (default 120)"},
+      {"ITPM_WORKING_HOURS",
+       "working hours until `config set working-hours` (default \"mon-fri 09:00-18:00\")"},
   };
   return keys;
 }
@@ -241,6 +243,12 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
           fmt::format("ITPM_GRACE_MIN must be a number of minutes from 1 to 10080, got {}", *v)};
     c.grace = std::chrono::minutes(*minutes);
   }
+  if (auto v = get("ITPM_WORKING_HOURS")) {
+    std::string error;
+    auto hours = commands::parse_working_hours(*v, error);
+    if (!hours) return ConfigError{"ITPM_WORKING_HOURS: " + error};
+    c.working_hours = *hours;
+  }
   return c;
 }
 
@@ -250,6 +258,7 @@ commands::Policy Config::policy() const {
   policy.grace = grace;
   policy.escalation_channel = escalation_channel;
   policy.default_zone = default_tz;
+  policy.working_hours = working_hours;
   return policy;
 }
 

@@ -32,6 +32,7 @@ struct Config {
   int backup_keep = 7;
   std::chrono::minutes ladder_step{24 * 60};  // between escalation levels
   std::chrono::minutes grace{120};            // a reminder later than this is skipped
+  commands::WorkingHours working_hours = commands::default_working_hours();  // until `config set`
 
   // True when the API URL is plain http:// (a local simulator): then ws:// is accepted too.
   [[nodiscard]] bool plain_api() const { return api_url.starts_with("http://"); }

@@ -50,6 +50,7 @@ bool acts_for(const Context& ctx, const std::string& caller,
 
 void send_dm(Outcome& out, const Context& ctx, PostMessage dm,
              const std::vector<std::pair<std::string, std::string>>& buttons) {
+  dm.working_hours = true;
   if (auto absence = out_today(ctx, dm.to_user)) {
     if (absence->delegate.empty()) {
       send(out, dm);

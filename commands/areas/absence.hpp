@@ -27,7 +27,8 @@ bool acts_for(const Context& ctx, const std::string& caller,
 
 // Sends `dm` (its `to_user` set) with `buttons` ({label, command}) as commands.md §6 says:
 // to the person; while they are out, to their delegate opened with "For <@alice>, out until
-// …:"; with nobody acting for them, held in the schedule until they are back.
+// …:"; with nobody acting for them, held in the schedule until they are back. Either way it
+// goes out in its recipient's working hours (PostMessage::working_hours).
 void send_dm(Outcome& out, const Context& ctx, PostMessage dm,
              const std::vector<std::pair<std::string, std::string>>& buttons = {});
 

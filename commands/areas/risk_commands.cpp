@@ -96,9 +96,9 @@ const ItemRules<Risk> risk_rules = {
           r.closed_at != 0 ? " since " + show_time(r.closed_at, ctx.zone) : std::string());
     }};
 
-// "@dave notified now; #dr-program in 24h if not acknowledged.", or when the step's working
-// days end later than that: "#dr-program Mon 2026-11-30 12:00 UTC if not acknowledged (the
-// 24h step counts working days)."
+// "@dave told by DM in their working hours; #dr-program in 24h if not acknowledged.", or when the
+// step's working days end later than that: "#dr-program Mon 2026-11-30 12:00 UTC if not
+// acknowledged (the 24h step counts working days)."
 std::string ladder_note(const Risk& risk, const Program& program, const Context& ctx) {
   if (auto absence = out_today(ctx, risk.owner)) {
     if (absence->delegate.empty())
@@ -118,8 +118,8 @@ std::string ladder_note(const Risk& risk, const Program& program, const Context&
       absence ? fmt::format("{} (acting for {}, out until {})", user_mention(absence->delegate),
                             user_mention(risk.owner), show_date(absence->until))
               : user_mention(risk.owner);
-  return fmt::format("Escalation ladder started: {} notified now; {} {}", notified,
-                     channel_mention(program.channel), when);
+  return fmt::format("Escalation ladder started: {} told by DM in their working hours; {} {}",
+                     notified, channel_mention(program.channel), when);
 }
 
 Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
@@ -321,11 +321,12 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     }
     WorkCalendar calendar = channel_calendar(ctx, r.program);
     std::int64_t next = calendar.next_working(step_end(r, from, ctx));
-    paragraphs.push_back(fmt::format(
-        "Next: level {} {} unless acknowledged (a {} step counts {}'s working days, and posts "
-        "wait for its working hours in {}).",
-        r.escalation_level + 1, show_time(next, calendar.zone()),
-        show_duration(ctx.policy.ladder_step), r.program, calendar.zone().name()));
+    paragraphs.push_back(
+        fmt::format("Next: level {} {} if nobody acknowledges it (a {} step counts {}'s working "
+                    "days, and posts "
+                    "wait for its working hours in {}).",
+                    r.escalation_level + 1, show_time(next, calendar.zone()),
+                    show_duration(ctx.policy.ladder_step), r.program, calendar.zone().name()));
   }
   if (auto away = away_note(ctx, r.owner); !away.empty()) paragraphs.push_back("🌴 " + away + ".");
   if (!r.close_note.empty()) paragraphs.push_back("Closing note: " + shown_text(r.close_note, 600));

@@ -24,6 +24,16 @@ DaysOff review_days_off(const Context& ctx, const storage::Review& review) {
   return DaysOff{holiday_days(ctx.repos, review.program), ctx.policy.working_hours};
 }
 
+std::optional<std::int64_t> dm_held_until(const storage::Repositories& repos, const Policy& policy,
+                                          const std::string& zone, std::int64_t now_ms) {
+  const date::time_zone* tz = zone.empty() ? nullptr : find_zone(zone);
+  if (tz == nullptr) tz = find_zone(policy.default_zone);
+  if (tz == nullptr) tz = date::locate_zone("UTC");
+  WorkCalendar calendar(policy.working_hours, *tz, holiday_days(repos, ""));
+  if (calendar.is_working(now_ms)) return std::nullopt;
+  return calendar.next_working(now_ms);
+}
+
 WorkCalendar channel_calendar(const Context& ctx, std::string_view program) {
   std::string zone = ctx.policy.default_zone;
   std::string key;

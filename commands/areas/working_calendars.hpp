@@ -8,7 +8,10 @@
 #include "commands/command.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <set>
+#include <string>
 #include <string_view>
 
 namespace itpm::commands {
@@ -19,6 +22,12 @@ std::set<std::chrono::sys_days> holiday_days(const storage::Repositories& repos,
 
 // The days off of review cadence `review`: its program's holidays, and the working week.
 DaysOff review_days_off(const Context& ctx, const storage::Review& review);
+
+// When a DM to a person whose Slack zone is `zone` ("" or unknown: the policy's default) may
+// go out, if not now (`now_ms`): the next working instant of the workspace's hours in their
+// zone, its holidays skipped. nullopt: now is working time.
+std::optional<std::int64_t> dm_held_until(const storage::Repositories& repos, const Policy& policy,
+                                          const std::string& zone, std::int64_t now_ms);
 
 // The calendar of `program`'s channels ("" or an unknown key: the workspace's).
 WorkCalendar channel_calendar(const Context& ctx, std::string_view program);

@@ -38,7 +38,8 @@ std::vector<Line> content_lines(std::string_view text) {
   std::size_t start = 0;
   while (start < text.size()) {
     auto end = text.find('\n', start);
-    std::string_view raw = text.substr(start, end == std::string_view::npos ? text.npos : end - start);
+    std::string_view raw =
+        text.substr(start, end == std::string_view::npos ? text.npos : end - start);
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     ++number;
     if (!raw.empty() && (raw[0] == ' ' || raw[0] == '\t') && !logical.empty()) {
@@ -99,12 +100,11 @@ std::string name_of(std::string_view summary) {
 
 // A DATE value "20261225" (the all-day form); nullopt for a DATE-TIME or anything else.
 std::optional<std::chrono::sys_days> all_day(const Line& line) {
-  if (line.value.size() != 8 ||
-      !std::all_of(line.value.begin(), line.value.end(),
-                   [](unsigned char c) { return std::isdigit(c) != 0; }))
+  if (line.value.size() != 8 || !std::all_of(line.value.begin(), line.value.end(),
+                                             [](unsigned char c) { return std::isdigit(c) != 0; }))
     return std::nullopt;
-  std::string iso = line.value.substr(0, 4) + "-" + line.value.substr(4, 2) + "-" +
-                    line.value.substr(6, 2);
+  std::string iso =
+      line.value.substr(0, 4) + "-" + line.value.substr(4, 2) + "-" + line.value.substr(6, 2);
   return common::parse_date(iso);
 }
 
@@ -144,8 +144,8 @@ IcalHolidays read_ical_holidays(std::string_view text, std::size_t max_days) {
     Event e = std::move(*event);
     event.reset();
     std::string name = name_of(e.summary);
-    std::string what = fmt::format("line {}{}", e.line,
-                                   name.empty() ? "" : fmt::format(" (\"{}\")", name));
+    std::string what =
+        fmt::format("line {}{}", e.line, name.empty() ? "" : fmt::format(" (\"{}\")", name));
     if (!e.start) {
       out.skipped.push_back(what + ": an event without DTSTART");
       continue;

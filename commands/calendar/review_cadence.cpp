@@ -352,7 +352,11 @@ Outcome fire_review_job(const storage::ScheduledJob& job, std::uint64_t number,
   // A holiday declared where nothing re-planned the cadence (imported while the bot was
   // stopped): the occurrence moves off it now, and this job is dropped.
   DaysOff off = review_days_off(ctx, *review);
-  if (auto moved = next_review_time(*review, occurrence - 1, off); moved && *moved != occurrence) {
+  const date::time_zone* zone = find_zone(review->zone);
+  auto moved = zone != nullptr && off.holidays.contains(local_day(occurrence, *zone))
+                   ? next_review_time(*review, occurrence - 1, off)
+                   : std::nullopt;
+  if (moved && *moved != occurrence) {
     Review after = *review;
     unschedule_occurrence(out.writes, ctx.repos, *review);
     schedule_occurrence(out.writes, ctx.repos, after, *moved, millis(ctx.now));

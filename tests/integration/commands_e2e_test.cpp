@@ -47,7 +47,8 @@ TEST_CASE(
     std::string risk = bot.command(
         R"(risk add "Primary DB failover untested" --program dr-2027 --likelihood 4 --impact 5 --owner @dave --due fri)");
     CHECK(contains(risk, "*R-1* · critical (score 20 = L4 × I5)"));
-    CHECK(contains(risk, "Escalation ladder started: <@U0DEMO4> notified now"));
+    CHECK(
+        contains(risk, "Escalation ladder started: <@U0DEMO4> told by DM in their working hours"));
     // Level 1: the owner's DM, through conversations.open.
     REQUIRE(sim->wait_for(
         [](const Snapshot& s) {
@@ -55,8 +56,9 @@ TEST_CASE(
         },
         10s));
     CHECK(sim->snapshot().count_calls("conversations.open") == 1);
-    // The caller's zone was asked for once and then cached.
-    CHECK(sim->snapshot().count_calls("users.info") == 1);
+    // The caller's zone was asked for once and then cached; the owner's once, for the DM's
+    // working hours (commands.md §6).
+    CHECK(sim->snapshot().count_calls("users.info") == 2);
 
     // A decision is posted in the channel as its own message; its permalink is stored.
     std::string ack = bot.command(

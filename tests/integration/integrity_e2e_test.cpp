@@ -39,7 +39,6 @@ TEST_CASE("bad job and outbox rows in a data dir are moved aside, the rest is po
     auto now_ms = itpm::commands::millis(std::chrono::system_clock::now());
     itpm::storage::Batch batch;
     itpm::test::make_ladder_steps_due(repos, batch);
-    itpm::test::work_round_the_clock(repos, batch);
     for (const char* row : {"not json", R"({"kind":5})"}) {
       batch.put(itpm::storage::Family::schedule,
                 itpm::storage::KeyBuilder()

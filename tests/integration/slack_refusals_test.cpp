@@ -334,7 +334,6 @@ TEST_CASE(
         R"(risk add "Primary DB failover untested" --program dr-2027 -l 4 -i 5 --owner <@U0DEMO2|bob>)");
     itpm::storage::Batch batch;
     itpm::test::make_ladder_steps_due(repos, batch);
-    itpm::test::work_round_the_clock(repos, batch);
     REQUIRE(store->commit(std::move(batch)));
   }
   auto sim = itpm::test::make_sim();

@@ -27,7 +27,9 @@ BotRun::BotRun(sim::SlackSim& sim, std::map<std::string, std::string> env,
   options.set_env = {{"SLACK_API_URL", sim.api_url()},
                      {"SLACK_APP_TOKEN", sim.options().app_token},
                      {"SLACK_BOT_TOKEN", sim.options().bot_token},
-                     {"ITPM_LOG_LEVEL", "debug"}};
+                     {"ITPM_LOG_LEVEL", "debug"},
+                     // Tests on the real clock that are not about working time work round it.
+                     {"ITPM_WORKING_HOURS", "mon-sun 00:00-24:00"}};
   if (sim.options().tls) {
     auto ca = dir_.path() / "ca.pem";
     std::ofstream(ca) << sim.cert_pem();

@@ -37,13 +37,4 @@ inline void make_ladder_steps_due(storage::Repositories& repos, storage::Batch& 
   }
 }
 
-// Stores working hours of all week, round the clock, within `batch`: for tests of posts on the
-// real clock that are not about working time (a step made due must post whatever the day).
-inline void work_round_the_clock(storage::Repositories& repos, storage::Batch& batch) {
-  nlohmann::json before = repos.settings();
-  nlohmann::json after = before;
-  after["working-hours"] = {{"value", "mon-sun 00:00-24:00"}, {"by", "U0DEMO1"}, {"at", 0}};
-  repos.save_settings(batch, after, before, storage::Change{"U0DEMO1", 0, "set"});
-}
-
 }  // namespace itpm::test

@@ -169,3 +169,30 @@ TEST_CASE("tries back off from 2 s to 5 minutes and a rate limit waits as asked"
   CHECK(retry_pause(5, failed("ratelimited", std::chrono::seconds(90))) ==
         std::chrono::seconds(90));
 }
+
+TEST_CASE("a DM the bot sends of its own accord keeps its person's working hours") {
+  auto dm = channel_post();
+  dm.channel.clear();
+  dm.to_user = "U1";
+  dm.working_hours = true;
+  SECTION("outside them it is held, and nothing is called") {
+    Machine m(dm, "k1", false);
+    CHECK(m.start() == Action{CheckHours{"U1"}});
+    CHECK(m.hours(1'796'040'000'000) ==
+          Action{Done{Outcome::held, ApiResult{}, "", 1'796'040'000'000}});
+  }
+  SECTION("within them it goes the usual way, checked once even when tried again") {
+    Machine m(dm, "k1", false);
+    CHECK(m.start() == Action{CheckHours{"U1"}});
+    CHECK(m.hours(std::nullopt) == Action{OpenDm{"U1"}});
+    CHECK(m.opened(failed("ratelimited", std::chrono::seconds(3))) ==
+          Action{Wait{std::chrono::seconds(3)}});
+    CHECK(m.waited() == Action{OpenDm{"U1"}});
+    CHECK(m.opened(ok({{"channel", {{"id", "D1"}}}})) == Action{Join{"D1"}});
+  }
+  SECTION("a reply to someone is not held") {
+    dm.working_hours = false;
+    Machine m(dm, "k1", false);
+    CHECK(m.start() == Action{OpenDm{"U1"}});
+  }
+}

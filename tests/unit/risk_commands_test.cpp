@@ -37,8 +37,9 @@ TEST_CASE("a critical risk is saved, announced in the channel and starts its lad
   CHECK(contains(out.reply.text, "*R-1* · critical (score 20 = L4 × I5) · dr-2027"));
   CHECK(contains(out.reply.text, "owner <@UDAVE> · mitigation due Fri 2026-12-04"));
   CHECK(contains(out.reply.text,
-                 "Escalation ladder started: <@UDAVE> notified now; <#CDEMO> Mon 2026-11-30 "
-                 "12:00 UTC if not acknowledged (the 24h step counts working days)."));
+                 "Escalation ladder started: <@UDAVE> told by DM in their working hours; "
+                 "<#CDEMO> Mon 2026-11-30 12:00 UTC if not acknowledged (the 24h step counts "
+                 "working days)."));
   // Level 1: a DM to the owner, now.
   const auto& dm = only_post(out);
   CHECK(dm.to_user == "UDAVE");

@@ -66,7 +66,7 @@ TEST_CASE("an absent owner's delegate gets the ladder's DM and may acknowledge i
       "UBOB");
   INFO(added.reply.text);
   CHECK(contains(added.reply.text,
-                 "<@UERIN> (acting for <@UDAVE>, out until Fri 2026-12-04) notified now"));
+                 "<@UERIN> (acting for <@UDAVE>, out until Fri 2026-12-04) told by DM"));
   REQUIRE(added.effects.size() == 1);
   const auto& dm = std::get<PostMessage>(added.effects[0]);
   CHECK(dm.to_user == "UERIN");
@@ -184,7 +184,7 @@ TEST_CASE("risk show says when the next level comes, why then, and who is out") 
   auto shown = e.run("risk show R-1").reply.text;
   INFO(shown);
   CHECK(contains(shown,
-                 "Next: level 2 Mon 2026-11-30 13:00 CET unless acknowledged (a 24h step "
+                 "Next: level 2 Mon 2026-11-30 13:00 CET if nobody acknowledges it (a 24h step "
                  "counts dr-2027's working days, and posts wait for its working hours in "
                  "Europe/Berlin)."));
   CHECK(contains(shown, "🌴 <@UDAVE> is out until Fri 2026-12-04, <@UERIN> acts for them."));
