@@ -458,13 +458,7 @@ std::vector<Action> Repositories::open_actions(
 }
 
 std::vector<Vote> Repositories::votes(std::uint64_t survey) const {
-  std::vector<Vote> out;
-  store_.scan(Family::votes, KeyBuilder().u64(survey).done(),
-              [&](std::string_view, std::string_view value) {
-                if (auto v = decode_record<Vote>(value)) out.push_back(std::move(*v));
-                return true;
-              });
-  return out;
+  return all_under<Vote>(KeyBuilder().u64(survey).done());
 }
 
 std::vector<StatusUpdate> Repositories::status_updates(
@@ -541,23 +535,11 @@ json stored_settings(const Store& store) {
 }
 
 std::vector<Allocation> Repositories::allocations_of(std::string_view user) const {
-  std::vector<Allocation> out;
-  store_.scan(Family::allocations, KeyBuilder().str(user).done(),
-              [&](std::string_view, std::string_view value) {
-                if (auto a = decode_record<Allocation>(value)) out.push_back(std::move(*a));
-                return true;
-              });
-  return out;
+  return all_under<Allocation>(KeyBuilder().str(user).done());
 }
 
 std::vector<Holiday> Repositories::holidays_of(std::string_view program) const {
-  std::vector<Holiday> out;
-  store_.scan(Family::holidays, KeyBuilder().str(program).done(),
-              [&](std::string_view, std::string_view value) {
-                if (auto h = decode_record<Holiday>(value)) out.push_back(std::move(*h));
-                return true;
-              });
-  return out;
+  return all_under<Holiday>(KeyBuilder().str(program).done());
 }
 
 std::string Repositories::claim(Batch& batch, std::string_view name, std::string_view key,

@@ -95,8 +95,14 @@ class Repositories {
   // Every record of type R, in key order (by number for numbered records).
   template <class R>
   [[nodiscard]] std::vector<R> all() const {
+    return all_under<R>("");
+  }
+  // The records of type R whose keys start with `prefix` (their first key parts: a person, a
+  // survey's number, a program), in key order.
+  template <class R>
+  [[nodiscard]] std::vector<R> all_under(std::string_view prefix) const {
     std::vector<R> out;
-    store_.scan(RecordTraits<R>::family, "", [&](std::string_view, std::string_view value) {
+    store_.scan(RecordTraits<R>::family, prefix, [&](std::string_view, std::string_view value) {
       if (auto record = decode_record<R>(value)) out.push_back(std::move(*record));
       return true;
     });
