@@ -56,13 +56,12 @@ Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job
         std::int64_t next = calendar.next_working(now);
         ctx.repos.jobs().unschedule(out.writes, row);
         schedule(out, ctx, next, *job);
-        std::string where = program->empty() ? std::string("the workspace") : *program;
+        std::string held = fmt::format("held until {}: outside {}'s working time",
+                                       show_time(next, calendar.zone()),
+                                       program->empty() ? std::string("the workspace") : *program);
         ctx.repos.note(out.writes, job_item(*job),
-                       storage::Change{std::string(bot_actor), now, "held"},
-                       fmt::format("held until {}: outside {}'s working time",
-                                   show_time(next, calendar.zone()), where));
-        out.reply.text = fmt::format("{} held until {} (outside {}'s working time)", job_item(*job),
-                                     show_time(next, calendar.zone()), where);
+                       storage::Change{std::string(bot_actor), now, "held"}, held);
+        out.reply.text = job_item(*job) + " " + held;
         return out;
       }
     }

@@ -3,6 +3,7 @@
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
+#include "commands/render/reply.hpp"
 #include "common/iso_date.hpp"
 
 #include <fmt/format.h>
@@ -48,44 +49,45 @@ bool acts_for(const Context& ctx, const std::string& caller,
   });
 }
 
-void send_dm(Outcome& out, const Context& ctx, PostMessage dm,
-             const std::vector<std::pair<std::string, std::string>>& buttons) {
-  dm.working_hours = true;
+namespace {
+
+// Sends `dm`, built with its blocks, to whom commands.md §6 says: its person; while they are
+// out, their delegate, opened with whom it is for; with nobody acting for them, nobody yet (a
+// held DM in the schedule until they are back). False when it was held.
+bool route_dm(Outcome& out, const Context& ctx, PostMessage dm) {
   if (auto absence = out_today(ctx, dm.to_user)) {
     if (absence->delegate.empty()) {
-      send(out, dm);
-      if (!buttons.empty()) with_buttons(out, buttons);
-      PostMessage held = std::get<PostMessage>(out.effects.back());
-      out.effects.pop_back();
-      schedule(out, ctx, back_at(ctx, *absence), HeldDm{to_outbox(held)});
-      return;
+      schedule(out, ctx, back_at(ctx, *absence), HeldDm{to_outbox(dm)});
+      return false;
     }
     dm.text = fmt::format("For {}, out until {}: {}", user_mention(dm.to_user),
                           show_date(absence->until), dm.text);
+    if (!dm.blocks.empty()) dm.blocks[0] = section(dm.text);
     dm.to_user = absence->delegate;
   }
+  out.effects.emplace_back(std::move(dm));
+  return true;
+}
+
+}  // namespace
+
+void send_dm(Outcome& out, const Context& ctx, PostMessage dm,
+             const std::vector<std::pair<std::string, std::string>>& buttons) {
+  dm.working_hours = true;
   send(out, std::move(dm));
   if (!buttons.empty()) with_buttons(out, buttons);
+  PostMessage built = std::move(std::get<PostMessage>(out.effects.back()));
+  out.effects.pop_back();
+  route_dm(out, ctx, std::move(built));
 }
 
 Outcome fire_held_dm(const HeldDm& job, const Context& ctx) {
   Outcome out;
   PostMessage dm = from_outbox(job.message);
   std::string to = dm.to_user;
-  // Sent as it was built; a delegate named since gets it with the "For …" line.
-  if (auto absence = out_today(ctx, to)) {
-    if (absence->delegate.empty()) {
-      schedule(out, ctx, back_at(ctx, *absence), HeldDm{job.message});
-      out.reply.text = fmt::format("a DM to {} held again: still out", to);
-      return out;
-    }
-    dm.text = fmt::format("For {}, out until {}: {}", user_mention(to), show_date(absence->until),
-                          dm.text);
-    if (!dm.blocks.empty() && dm.blocks[0].contains("text")) dm.blocks[0]["text"]["text"] = dm.text;
-    dm.to_user = absence->delegate;
-  }
-  out.effects.emplace_back(std::move(dm));
-  out.reply.text = fmt::format("a held DM to {} sent", to);
+  bool sent = route_dm(out, ctx, std::move(dm));
+  out.reply.text = sent ? fmt::format("a held DM to {} sent", to)
+                        : fmt::format("a DM to {} held again: still out", to);
   return out;
 }
 

@@ -240,8 +240,7 @@ Outcome fire_action_job(const ActionStep& job, const Context& ctx) {
         "action done {}`.",
         id, a.severity, quoted(a), a.slo_days, show_date(a.due), user_mention(a.owner), id);
     // A ladder step later, counting working days of the program's channels only.
-    auto step = std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step);
-    schedule(out, ctx, channel_calendar(ctx, a.program).after_working_days(millis(ctx.now), step),
+    schedule(out, ctx, step_end(channel_calendar(ctx, a.program), millis(ctx.now), ctx),
              ActionStep{ActionStep::Kind::escalate, a.number, a.due});
   } else {
     if (ctx.policy.escalation_channel.empty() || a.breach_level != 1) {

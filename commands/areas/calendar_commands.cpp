@@ -61,11 +61,8 @@ std::vector<std::string> replan_reviews(Outcome& out, const Context& ctx, const 
     }
     auto next = next_review_time(before, now, off);
     if (!next || *next == before.next_at) continue;
-    storage::Review after = before;
-    unschedule_occurrence(out.writes, ctx.repos, before);
-    schedule_occurrence(out.writes, ctx.repos, after, *next, now);
-    ctx.repos.save(out.writes, after, &before,
-                   storage::Change{std::string(bot_actor), now, "holiday"});
+    move_occurrence(out.writes, ctx.repos, before, *next,
+                    storage::Change{std::string(bot_actor), now, "holiday"});
     lines.push_back(fmt::format("*{}* ({}): next review {}", storage::review_id(before.number),
                                 before.program, show_occurrence(*next, before.zone)));
   }

@@ -100,20 +100,18 @@ const ItemRules<Risk> risk_rules = {
 // step's working days end later than that: "#dr-program Mon 2026-11-30 12:00 UTC if not
 // acknowledged (the 24h step counts working days)."
 std::string ladder_note(const Risk& risk, const Program& program, const Context& ctx) {
-  if (auto absence = out_today(ctx, risk.owner)) {
-    if (absence->delegate.empty())
-      return fmt::format("Escalation ladder started: {}, so {} is alerted now.",
-                         away_note(ctx, risk.owner), channel_mention(program.channel));
-  }
-  std::int64_t end = step_end(risk, risk.escalated_at, ctx);
+  auto absence = out_today(ctx, risk.owner);
+  if (absence && absence->delegate.empty())
+    return fmt::format("Escalation ladder started: {}, so {} is alerted now.",
+                       away_note(ctx, risk.owner), channel_mention(program.channel));
+  WorkCalendar calendar = channel_calendar(ctx, program.key);
+  std::int64_t end = step_end(calendar, risk.escalated_at, ctx);
   auto step = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.policy.ladder_step);
   std::string when =
       end == risk.escalated_at + step.count()
           ? fmt::format("in {} if not acknowledged.", show_duration(ctx.policy.ladder_step))
           : fmt::format("{} if not acknowledged (the {} step counts working days).",
-                        show_time(end, channel_calendar(ctx, program.key).zone()),
-                        show_duration(ctx.policy.ladder_step));
-  auto absence = out_today(ctx, risk.owner);
+                        show_time(end, calendar.zone()), show_duration(ctx.policy.ladder_step));
   std::string notified =
       absence ? fmt::format("{} (acting for {}, out until {})", user_mention(absence->delegate),
                             user_mention(risk.owner), show_date(absence->until))
@@ -320,7 +318,7 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
         from = entry.at;
     }
     WorkCalendar calendar = channel_calendar(ctx, r.program);
-    std::int64_t next = calendar.next_working(step_end(r, from, ctx));
+    std::int64_t next = calendar.next_working(step_end(calendar, from, ctx));
     paragraphs.push_back(
         fmt::format("Next: level {} {} if nobody acknowledges it (a {} step counts {}'s working "
                     "days, and posts "

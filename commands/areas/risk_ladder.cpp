@@ -30,12 +30,6 @@ Outcome note(Outcome out, std::string text) {
 
 }  // namespace
 
-std::int64_t step_end(const Risk& risk, std::int64_t from, const Context& ctx) {
-  return channel_calendar(ctx, risk.program)
-      .after_working_days(from,
-                          std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step));
-}
-
 std::string quoted_title(const Risk& risk) {
   return "“" + shown_text(risk.title, 200) + "”";
 }
@@ -65,7 +59,7 @@ void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::strin
   concerns(dm, id, "escalation level 1 (a DM to the owner)",
            {program ? program->owner : std::string()});
   send_dm(out, ctx, std::move(dm), {{"Acknowledge", "risk ack " + id}});
-  schedule(out, ctx, step_end(risk, risk.escalated_at, ctx),
+  schedule(out, ctx, step_end(channel_calendar(ctx, risk.program), risk.escalated_at, ctx),
            LadderStep{risk.number, 2, risk.escalated_at});
 }
 
@@ -127,7 +121,8 @@ Outcome climb_ladder(const LadderStep& job, const Context& ctx) {
   send(out, std::move(post));
   if (level == 2) {
     // The people just alerted get a whole step to answer, even when this one ran late.
-    schedule(out, ctx, step_end(after, millis(ctx.now), ctx), LadderStep{number, 3, ladder});
+    schedule(out, ctx, step_end(channel_calendar(ctx, after.program), millis(ctx.now), ctx),
+             LadderStep{number, 3, ladder});
   }
   ctx.repos.save(out.writes, after, &*before,
                  storage::Change{std::string(bot_actor), millis(ctx.now), "escalate"});

@@ -15,10 +15,6 @@
 
 namespace itpm::commands {
 
-// When a ladder step that starts at `from` ends: it counts working days of the program's
-// channels only (commands.md §6: a 24h step started Friday 15:00 ends Monday 15:00).
-std::int64_t step_end(const storage::Risk& risk, std::int64_t from, const Context& ctx);
-
 // “Primary DB failover untested”
 std::string quoted_title(const storage::Risk& risk);
 

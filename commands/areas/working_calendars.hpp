@@ -29,6 +29,11 @@ DaysOff review_days_off(const Context& ctx, const storage::Review& review);
 std::optional<std::int64_t> dm_held_until(const storage::Repositories& repos, const Policy& policy,
                                           const std::string& zone, std::int64_t now_ms);
 
+// When a ladder step (`config set ladder-step`) that starts at `from` ends: it counts the
+// working days of `calendar` only (a 24h step started Friday 15:00 ends Monday 15:00). The
+// escalation ladder and corrective actions' breach escalation both step so.
+std::int64_t step_end(const WorkCalendar& calendar, std::int64_t from, const Context& ctx);
+
 // The calendar of `program`'s channels ("" or an unknown key: the workspace's).
 WorkCalendar channel_calendar(const Context& ctx, std::string_view program);
 

@@ -110,6 +110,31 @@ Outcome pass_occurrence(std::int64_t occurrence, const Review& before, const Con
                                           show_occurrence(*next, before.zone)));
 }
 
+// The jobs of the cadence's planned occurrence (`review.next_at`), removed within `batch`.
+void unschedule_occurrence(storage::Batch& batch, storage::Repositories& repos,
+                           const Review& review) {
+  std::vector<std::int64_t> times = {review.next_at};
+  for (int before : review.remind) times.push_back(review.next_at - before * minute_ms);
+  for (std::int64_t due : times) {
+    for (const auto& row : repos.jobs().at(due)) {
+      auto job = parse_job(row.job);
+      if (!job) continue;
+      bool ours =
+          std::visit(Overloaded{
+                         [&](const ReviewReminder& j) {
+                           return j.review == review.number && j.occurrence == review.next_at;
+                         },
+                         [&](const ReviewOccurrence& j) {
+                           return j.review == review.number && j.occurrence == review.next_at;
+                         },
+                         [](const auto&) { return false; },
+                     },
+                     *job);
+      if (ours) repos.jobs().unschedule(batch, row);
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<std::int64_t> next_review_time(const Review& review, std::int64_t after_ms,
@@ -175,28 +200,12 @@ void schedule_occurrence(storage::Batch& batch, storage::Repositories& repos, Re
   repos.jobs().schedule(batch, at, job_row(ReviewOccurrence{review.number, at}));
 }
 
-void unschedule_occurrence(storage::Batch& batch, storage::Repositories& repos,
-                           const Review& review) {
-  std::vector<std::int64_t> times = {review.next_at};
-  for (int before : review.remind) times.push_back(review.next_at - before * minute_ms);
-  for (std::int64_t due : times) {
-    for (const auto& row : repos.jobs().at(due)) {
-      auto job = parse_job(row.job);
-      if (!job) continue;
-      bool ours =
-          std::visit(Overloaded{
-                         [&](const ReviewReminder& j) {
-                           return j.review == review.number && j.occurrence == review.next_at;
-                         },
-                         [&](const ReviewOccurrence& j) {
-                           return j.review == review.number && j.occurrence == review.next_at;
-                         },
-                         [](const auto&) { return false; },
-                     },
-                     *job);
-      if (ours) repos.jobs().unschedule(batch, row);
-    }
-  }
+void move_occurrence(storage::Batch& batch, storage::Repositories& repos, const Review& before,
+                     std::int64_t at, const storage::Change& change) {
+  Review after = before;
+  unschedule_occurrence(batch, repos, before);
+  schedule_occurrence(batch, repos, after, at, change.at);
+  repos.save(batch, after, &before, change);
 }
 
 std::string show_occurrence(std::int64_t ms, const std::string& zone) {
@@ -357,11 +366,8 @@ Outcome fire_review_job(const storage::ScheduledJob& job, std::uint64_t number,
                    ? next_review_time(*review, occurrence - 1, off)
                    : std::nullopt;
   if (moved && *moved != occurrence) {
-    Review after = *review;
-    unschedule_occurrence(out.writes, ctx.repos, *review);
-    schedule_occurrence(out.writes, ctx.repos, after, *moved, millis(ctx.now));
-    ctx.repos.save(out.writes, after, &*review,
-                   storage::Change{std::string(bot_actor), millis(ctx.now), "holiday"});
+    move_occurrence(out.writes, ctx.repos, *review, *moved,
+                    storage::Change{std::string(bot_actor), millis(ctx.now), "holiday"});
     return note(std::move(out), fmt::format("{}: {} is a holiday; next review {}", id,
                                             show_occurrence(occurrence, review->zone),
                                             show_occurrence(*moved, review->zone)));

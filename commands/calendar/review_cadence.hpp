@@ -44,11 +44,11 @@ std::vector<std::string> holiday_dates(const storage::Review& review, std::int64
 void schedule_occurrence(storage::Batch& batch, storage::Repositories& repos,
                          storage::Review& review, std::int64_t at, std::int64_t not_before_ms);
 
-// Removes the jobs of the cadence's planned occurrence (`review.next_at`): for a cadence whose
-// next occurrence moves and may come back (a holiday declared, then removed), so that it is
-// never reminded of twice.
-void unschedule_occurrence(storage::Batch& batch, storage::Repositories& repos,
-                           const storage::Review& review);
+// Moves the cadence's planned occurrence (`before.next_at`) to `at`, as a holiday declared or
+// removed asks: the old occurrence's jobs are removed (it may come back later, and is never
+// reminded of twice), the new one's scheduled, and the cadence saved with `change`.
+void move_occurrence(storage::Batch& batch, storage::Repositories& repos,
+                     const storage::Review& before, std::int64_t at, const storage::Change& change);
 
 // "Tue 2026-12-01 15:00 Europe/Amsterdam": an occurrence in its cadence's zone.
 std::string show_occurrence(std::int64_t ms, const std::string& zone);
