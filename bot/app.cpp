@@ -23,6 +23,7 @@
 #include "storage/database.hpp"
 #include "storage/store.hpp"
 
+#include <date/tz.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -193,15 +194,17 @@ int run_bot(const Config& config) {
   FollowUps follow_ups(ioc.get_executor(), api, metrics, health, repos);
   // Quiet hours (commands.md §6): a DM the bot sends of its own accord waits for its person's
   // working hours, read in their Slack zone.
-  follow_ups.set_hours_check(
-      [&zones, &repos, &settings](const std::string& user,
-                                  std::function<void(std::optional<std::int64_t>)> then) {
-        zones.lookup(user, [&repos, &settings, then = std::move(then)](const UserInfo& info) {
-          auto policy = commands::effective_policy(settings.base, repos.settings());
-          then(commands::dm_held_until(repos, policy, info.zone,
-                                       commands::millis(std::chrono::system_clock::now())));
-        });
-      });
+  follow_ups.set_hours_check([&zones, &repos, &settings](
+                                 const std::string& user,
+                                 std::function<void(std::optional<FollowUps::WorkingStart>)> then) {
+    zones.lookup(user, [&repos, &settings, then = std::move(then)](const UserInfo& info) {
+      auto policy = commands::effective_policy(settings.base, repos.settings());
+      auto until = commands::dm_held_until(repos, policy, info.zone,
+                                           commands::millis(std::chrono::system_clock::now()));
+      if (!until) return then(std::nullopt);
+      then(FollowUps::WorkingStart{*until, commands::zone_or_default(info.zone, policy).name()});
+    });
+  });
   // A token revoked while the bot runs (a call refused, or Slack's event saying so): not
   // ready, posts kept in the outbox for the next start; one error line.
   TokenState token;

@@ -172,11 +172,13 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
   delivery::Machine machine(post.message, post.key, post.maybe_sent);
   ApiResult last;
   delivery::Action action = machine.start();
+  std::optional<WorkingStart> start;
   for (;;) {
     if (auto* check = std::get_if<delivery::CheckHours>(&action)) {
       // In its own statement (GCC 12 and temporaries across co_await).
-      std::optional<std::int64_t> until = co_await held_until(self, check->user);
-      action = machine.hours(until);
+      std::optional<WorkingStart> checked = co_await held_until(self, check->user);
+      start = std::move(checked);
+      action = machine.hours(start ? std::optional<std::int64_t>(start->at) : std::nullopt);
     } else if (auto* open = std::get_if<delivery::OpenDm>(&action)) {
       // Built in its own statement: GCC 12 cannot keep an initializer list alive across co_await.
       nlohmann::json args = {{"users", open->user}};
@@ -227,7 +229,8 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
       co_await report_undelivered(self, post, done.channel, done.result);
       co_return;
     case delivery::Outcome::held:
-      co_await hold(self, post, done.held_until);
+      if (!start) start = WorkingStart{done.held_until, "UTC"};
+      co_await hold(self, post, *start);
       co_return;
     case delivery::Outcome::delivered:
     case delivery::Outcome::already_posted:
@@ -240,27 +243,28 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
   }
 }
 
-net::awaitable<std::optional<std::int64_t>> FollowUps::held_until(FollowUps* self,
-                                                                  std::string user) {
+net::awaitable<std::optional<FollowUps::WorkingStart>> FollowUps::held_until(FollowUps* self,
+                                                                             std::string user) {
   if (!self->hours_) co_return std::nullopt;
   // The check answers at once (a cached zone) or later (users.info): a timer stands for it.
-  std::optional<std::optional<std::int64_t>> answer;
+  std::optional<std::optional<WorkingStart>> answer;
   net::steady_timer answered(self->executor_, net::steady_timer::time_point::max());
-  self->hours_(user, [&answer, &answered](std::optional<std::int64_t> until) {
-    answer = until;
+  self->hours_(user, [&answer, &answered](std::optional<WorkingStart> until) {
+    answer = std::move(until);
     answered.cancel();
   });
   if (!answer) co_await answered.async_wait(net::as_tuple(net::use_awaitable));
   co_return answer.value_or(std::nullopt);
 }
 
-net::awaitable<void> FollowUps::hold(FollowUps* self, const QueuedPost& post, std::int64_t until) {
+net::awaitable<void> FollowUps::hold(FollowUps* self, const QueuedPost& post,
+                                     const WorkingStart& start) {
   std::int64_t now = commands::millis(std::chrono::system_clock::now());
   storage::Batch batch;
   if (post.outbox_seq != 0) self->repos_.outbox().dequeue(batch, post.outbox_seq);
   self->repos_.jobs().schedule(
-      batch, until, commands::job_row(commands::HeldDm{commands::to_outbox(post.message)}));
-  std::string when = commands::show_time(until, "UTC");
+      batch, start.at, commands::job_row(commands::HeldDm{commands::to_outbox(post.message)}));
+  std::string when = commands::show_time(start.at, start.zone) + " their time";
   if (!post.message.about_item.empty()) {
     self->repos_.note(batch, post.message.about_item,
                       storage::Change{std::string(commands::bot_actor), now, "held"},

@@ -85,11 +85,16 @@ class FollowUps {
   // Who the bot is: only messages with its bot_id count when looking for a post's key.
   void set_identity(BotIdentity identity) { identity_ = std::move(identity); }
 
+  // When a person's working time begins (ms since the Unix epoch), and their zone.
+  struct WorkingStart {
+    std::int64_t at = 0;
+    std::string zone;
+  };
   // When a DM the bot sends of its own accord (PostMessage::working_hours) may go out to
-  // `user`: `then(nullopt)` now, else `then(ms)` when their working time begins. Without one,
+  // `user`: `then(nullopt)` now, else `then(start)` when their working time begins. Without one,
   // such DMs go out at once.
   using HoursCheck = std::function<void(const std::string& user,
-                                        std::function<void(std::optional<std::int64_t>)> then)>;
+                                        std::function<void(std::optional<WorkingStart>)> then)>;
   void set_hours_check(HoursCheck check) { hours_ = std::move(check); }
   // Called after a held DM was put in the schedule (the scheduler wakes for it).
   void set_on_schedule(std::function<void()> on_schedule) { on_schedule_ = std::move(on_schedule); }
@@ -117,12 +122,13 @@ class FollowUps {
   static boost::asio::awaitable<void> resume_all(FollowUps* self, std::vector<QueuedPost> posts);
   static boost::asio::awaitable<void> deliver(FollowUps* self, QueuedPost post, History* history);
   // When `user`'s working time begins, if not now (the hours check; nullopt without one).
-  static boost::asio::awaitable<std::optional<std::int64_t>> held_until(FollowUps* self,
+  static boost::asio::awaitable<std::optional<WorkingStart>> held_until(FollowUps* self,
                                                                         std::string user);
   // Moves a DM that waits for its person's working hours from the outbox into the schedule
-  // (a held_dm job due at `until`), in one write, with a note in its item's history.
+  // (a held_dm job due when `start` says), in one write, with a note in its item's history
+  // that gives the time in the person's zone.
   static boost::asio::awaitable<void> hold(FollowUps* self, const QueuedPost& post,
-                                           std::int64_t until);
+                                           const WorkingStart& start);
   // The ts of our post with `key` in `channel` since `oldest_ms`, if Slack shows one.
   static boost::asio::awaitable<std::optional<std::string>> find_posted(FollowUps* self,
                                                                         std::string channel,

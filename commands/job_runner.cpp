@@ -40,6 +40,13 @@ std::optional<std::string> posting_program(const Job& job, const Context& ctx) {
                     job);
 }
 
+// When the job of `row` first came due: a job held for working time after downtime keeps that
+// (`was_due`), so its post can still say it.
+std::int64_t first_due(const storage::ScheduledJob& row) {
+  auto was = row.job.is_object() ? row.job.find("was_due") : row.job.end();
+  return was != row.job.end() && was->is_number_integer() ? was->get<std::int64_t>() : row.due_ms;
+}
+
 }  // namespace
 
 Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job,
@@ -55,7 +62,10 @@ Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job
       if (!calendar.is_working(now)) {
         std::int64_t next = calendar.next_working(now);
         ctx.repos.jobs().unschedule(out.writes, row);
-        schedule(out, ctx, next, *job);
+        nlohmann::json moved = job_row(*job);
+        // Held after downtime: when it fires, its post says when it was first due.
+        if (std::int64_t due = first_due(row); now - due >= late_after_ms) moved["was_due"] = due;
+        ctx.repos.jobs().schedule(out.writes, next, std::move(moved));
         std::string held = fmt::format("held until {}: outside {}'s working time",
                                        show_time(next, calendar.zone()),
                                        program->empty() ? std::string("the workspace") : *program);
@@ -80,11 +90,11 @@ Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job
                      *job);
     // Came due while the bot was down (commands.md §6): sent once, now, saying when it was due.
     // A review's reminder says so itself, within its grace window.
-    std::int64_t late = millis(ctx.now) - row.due_ms;
-    if (late >= late_after_ms && !std::holds_alternative<ReviewReminder>(*job) &&
+    std::int64_t due = first_due(row);
+    if (millis(ctx.now) - due >= late_after_ms && !std::holds_alternative<ReviewReminder>(*job) &&
         !std::holds_alternative<ReviewOccurrence>(*job)) {
-      std::string said = fmt::format("_This was due {}; the bot was offline then._",
-                                     show_time(row.due_ms, ctx.zone));
+      std::string said =
+          fmt::format("_This was due {}; the bot was offline then._", show_time(due, ctx.zone));
       for (auto& effect : out.effects) {
         if (auto* post = std::get_if<PostMessage>(&effect)) {
           post->text += "\n" + said;

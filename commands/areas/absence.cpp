@@ -21,14 +21,18 @@ std::int64_t back_at(const Context& ctx, const storage::Absence& absence) {
   return channel_calendar(ctx, "").next_working(start_of_day_ms(day, ctx.policy.default_zone));
 }
 
+// Whether `absence` covers today (in the context's zone).
+bool covers_today(const Context& ctx, const storage::Absence& absence) {
+  std::string today = iso_date(today_in(ctx.now, ctx.zone));
+  return absence.from <= today && today <= absence.until;
+}
+
 }  // namespace
 
 std::optional<storage::Absence> out_today(const Context& ctx, const std::string& user) {
   if (user.empty()) return std::nullopt;
   auto absence = ctx.repos.find<storage::Absence>(user);
-  if (!absence) return std::nullopt;
-  std::string today = iso_date(today_in(ctx.now, ctx.zone));
-  if (absence->from > today || absence->until < today) return std::nullopt;
+  if (!absence || !covers_today(ctx, *absence)) return std::nullopt;
   return absence;
 }
 
@@ -39,6 +43,25 @@ std::string away_note(const Context& ctx, const std::string& user) {
                      absence->delegate.empty()
                          ? ", with nobody acting for them"
                          : fmt::format(", {} acts for them", user_mention(absence->delegate)));
+}
+
+std::vector<std::string> out_of_office_lines(const Context& ctx) {
+  std::vector<std::string> lines;
+  for (const auto& a : ctx.repos.all<storage::Absence>()) {
+    if (!covers_today(ctx, a)) continue;
+    lines.push_back(fmt::format(
+        "• {} until {}{}", user_mention(a.user), show_date(a.until),
+        a.delegate.empty() ? " · no delegate" : " · delegate " + user_mention(a.delegate)));
+  }
+  return lines;
+}
+
+std::vector<storage::Absence> acting_for(const Context& ctx, const std::string& user) {
+  std::vector<storage::Absence> people;
+  for (auto& a : ctx.repos.all<storage::Absence>()) {
+    if (a.delegate == user && covers_today(ctx, a)) people.push_back(std::move(a));
+  }
+  return people;
 }
 
 bool acts_for(const Context& ctx, const std::string& caller,

@@ -21,6 +21,13 @@ std::optional<storage::Absence> out_today(const Context& ctx, const std::string&
 // delegate), or "" when the person is not out today.
 std::string away_note(const Context& ctx, const std::string& user);
 
+// Who is out of office today, one line each in the order of their ids: "• <@UDAVE> until Fri
+// 2026-12-04 · delegate <@UERIN>" (or "· no delegate").
+std::vector<std::string> out_of_office_lines(const Context& ctx);
+
+// The people `user` acts for today (they are out and `user` is their delegate).
+std::vector<storage::Absence> acting_for(const Context& ctx, const std::string& user);
+
 // True when `caller` acts today for one of `people` (is the delegate of one who is out).
 bool acts_for(const Context& ctx, const std::string& caller,
               const std::vector<std::string>& people);

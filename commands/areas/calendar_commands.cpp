@@ -1,5 +1,6 @@
 #include "commands/areas/calendar_commands.hpp"
 
+#include "commands/areas/absence.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
@@ -212,14 +213,7 @@ Outcome ooo_clear(const ParsedCommand& cmd, const Command& command, const Contex
 }
 
 Outcome ooo_list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  std::string today = iso_date(today_in(ctx.now, ctx.zone));
-  std::vector<std::string> lines;
-  for (const auto& a : ctx.repos.all<Absence>()) {
-    if (a.from > today || a.until < today) continue;
-    lines.push_back(fmt::format(
-        "• {} until {}{}", user_mention(a.user), show_date(a.until),
-        a.delegate.empty() ? " · no delegate" : " · delegate " + user_mention(a.delegate)));
-  }
+  std::vector<std::string> lines = out_of_office_lines(ctx);
   if (lines.empty()) {
     return reply_only(text_reply(query_visibility(cmd),
                                  {"Nobody is out of office today.",

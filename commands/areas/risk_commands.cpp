@@ -98,7 +98,7 @@ const ItemRules<Risk> risk_rules = {
 
 // "@dave told by DM in their working hours; #dr-program in 24h if not acknowledged.", or when the
 // step's working days end later than that: "#dr-program Mon 2026-11-30 12:00 UTC if not
-// acknowledged (the 24h step counts working days)."
+// acknowledged (the 24h step counts working days, in dr-2027's working hours)."
 std::string ladder_note(const Risk& risk, const Program& program, const Context& ctx) {
   auto absence = out_today(ctx, risk.owner);
   if (absence && absence->delegate.empty())
@@ -110,8 +110,10 @@ std::string ladder_note(const Risk& risk, const Program& program, const Context&
   std::string when =
       end == risk.escalated_at + step.count()
           ? fmt::format("in {} if not acknowledged.", show_duration(ctx.policy.ladder_step))
-          : fmt::format("{} if not acknowledged (the {} step counts working days).",
-                        show_time(end, calendar.zone()), show_duration(ctx.policy.ladder_step));
+          : fmt::format(
+                "{} if not acknowledged (the {} step counts working days, in {}'s "
+                "working hours).",
+                show_time(end, ctx.zone), show_duration(ctx.policy.ladder_step), program.key);
   std::string notified =
       absence ? fmt::format("{} (acting for {}, out until {})", user_mention(absence->delegate),
                             user_mention(risk.owner), show_date(absence->until))
@@ -318,12 +320,12 @@ Outcome show(const ParsedCommand& cmd, const Command&, const Context& ctx) {
         from = entry.at;
     }
     WorkCalendar calendar = channel_calendar(ctx, r.program);
-    std::int64_t next = calendar.next_working(step_end(calendar, from, ctx));
+    std::int64_t next = step_end(calendar, from, ctx);
     paragraphs.push_back(
         fmt::format("Next: level {} {} if nobody acknowledges it (a {} step counts {}'s working "
                     "days, and posts "
                     "wait for its working hours in {}).",
-                    r.escalation_level + 1, show_time(next, calendar.zone()),
+                    r.escalation_level + 1, show_time(next, ctx.zone),
                     show_duration(ctx.policy.ladder_step), r.program, calendar.zone().name()));
   }
   if (auto away = away_note(ctx, r.owner); !away.empty()) paragraphs.push_back("🌴 " + away + ".");

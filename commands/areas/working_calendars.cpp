@@ -6,16 +6,12 @@
 #include <date/tz.h>
 
 namespace itpm::commands {
-namespace {
 
-// The IANA zone `zone`, else `fallback`, else UTC.
-const date::time_zone& zone_or(const std::string& zone, const std::string& fallback) {
+const date::time_zone& zone_or_default(const std::string& zone, const Policy& policy) {
   const date::time_zone* tz = zone.empty() ? nullptr : find_zone(zone);
-  if (tz == nullptr) tz = find_zone(fallback);
+  if (tz == nullptr) tz = find_zone(policy.default_zone);
   return tz != nullptr ? *tz : *date::locate_zone("UTC");
 }
-
-}  // namespace
 
 std::set<std::chrono::sys_days> holiday_days(const storage::Repositories& repos,
                                              std::string_view program) {
@@ -36,15 +32,15 @@ DaysOff review_days_off(const Context& ctx, const storage::Review& review) {
 
 std::optional<std::int64_t> dm_held_until(const storage::Repositories& repos, const Policy& policy,
                                           const std::string& zone, std::int64_t now_ms) {
-  WorkCalendar calendar(policy.working_hours, zone_or(zone, policy.default_zone),
+  WorkCalendar calendar(policy.working_hours, zone_or_default(zone, policy),
                         holiday_days(repos, ""));
   if (calendar.is_working(now_ms)) return std::nullopt;
   return calendar.next_working(now_ms);
 }
 
 std::int64_t step_end(const WorkCalendar& calendar, std::int64_t from, const Context& ctx) {
-  return calendar.after_working_days(
-      from, std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step));
+  return calendar.next_working(calendar.after_working_days(
+      from, std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step)));
 }
 
 WorkCalendar channel_calendar(const Context& ctx, std::string_view program) {
@@ -56,7 +52,7 @@ WorkCalendar channel_calendar(const Context& ctx, std::string_view program) {
       zone = p->zone;
     }
   }
-  return WorkCalendar(ctx.policy.working_hours, zone_or(zone, ctx.policy.default_zone),
+  return WorkCalendar(ctx.policy.working_hours, zone_or_default(zone, ctx.policy),
                       holiday_days(ctx.repos, key));
 }
 

@@ -16,6 +16,10 @@
 
 namespace itpm::commands {
 
+// The zone a person's or a program's times are read in: `zone` when it names an IANA zone, else
+// the policy's default zone, else UTC.
+const date::time_zone& zone_or_default(const std::string& zone, const Policy& policy);
+
 // The days off of a program's channels: the workspace's holidays and, for a program, its own.
 std::set<std::chrono::sys_days> holiday_days(const storage::Repositories& repos,
                                              std::string_view program);
@@ -30,8 +34,9 @@ std::optional<std::int64_t> dm_held_until(const storage::Repositories& repos, co
                                           const std::string& zone, std::int64_t now_ms);
 
 // When a ladder step (`config set ladder-step`) that starts at `from` ends: it counts the
-// working days of `calendar` only (a 24h step started Friday 15:00 ends Monday 15:00). The
-// escalation ladder and corrective actions' breach escalation both step so.
+// working days of `calendar` only (a 24h step started Friday 15:00 ends Monday 15:00), and an
+// end outside its working hours moves to the next working instant (a channel post waits for
+// them). The escalation ladder and corrective actions' breach escalation both step so.
 std::int64_t step_end(const WorkCalendar& calendar, std::int64_t from, const Context& ctx);
 
 // The calendar of `program`'s channels ("" or an unknown key: the workspace's).

@@ -1,5 +1,6 @@
 #include "commands/forms/home.hpp"
 
+#include "commands/areas/absence.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/risk_ladder.hpp"
 #include "commands/calendar/dates.hpp"
@@ -122,6 +123,25 @@ json home_view(const std::string& user, const Context& ctx) {
       if (at == 0 || review.next_at < at) at = review.next_at;
     }
   }
+  // Out of office (commands.md §6): the person's own absence, whom they act for, who is out.
+  if (auto away = out_today(ctx, user)) {
+    now.insert(now.begin(),
+               fmt::format("🌴 You are out of office until {}{}. Back early? `/itpm ooo clear`",
+                           show_date(away->until),
+                           away->delegate.empty()
+                               ? ": DMs wait until you are back"
+                               : ", " + user_mention(away->delegate) + " acts for you"));
+  }
+  for (const auto& absence : acting_for(ctx, user)) {
+    if (now.size() >= lines_per_part) break;
+    now.push_back(fmt::format(
+        "🌴 You act for {} until {}: their DMs come to you, and you may acknowledge their risks",
+        user_mention(absence.user), show_date(absence.until)));
+  }
+  std::vector<std::string> away_lines = out_of_office_lines(ctx);
+  std::size_t away_total = away_lines.size();
+  if (away_lines.size() > lines_per_part) away_lines.resize(lines_per_part);
+
   std::vector<std::string> program_lines;
   for (const auto& p : programs) {
     auto latest = ctx.repos.status_updates(p.key, 1);
@@ -150,6 +170,8 @@ json home_view(const std::string& user, const Context& ctx) {
            "You own no open milestone.", "/itpm milestone list");
   add_part(blocks, "Your programs", program_lines, program_total,
            "You own or sponsor no open program.", "/itpm program list");
+  add_part(blocks, "Out of office today", away_lines, away_total, "Nobody is out of office today.",
+           "/itpm ooo list");
   return {{"type", "home"}, {"callback_id", "itpm_home"}, {"blocks", std::move(blocks)}};
 }
 

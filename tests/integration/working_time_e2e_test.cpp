@@ -35,7 +35,9 @@ TEST_CASE("a ladder's DM outside its owner's working hours waits for them", "[in
   std::string shown = bot.command("risk show R-1");
   INFO(shown);
   CHECK(contains(shown, "a DM to <@U0DEMO2> held until"));
-  CHECK(contains(shown, "outside their working hours"));
+  // In bob's own zone: the start of his working hour, PST or PDT.
+  CHECK(contains(shown, fmt::format("{:02}:00 P", from)));
+  CHECK(contains(shown, "their time: outside their working hours"));
   CHECK(sim->snapshot().count_calls("conversations.open") == 0);
   REQUIRE(bot.terminate() == std::optional<int>(0));
 }

@@ -200,6 +200,24 @@ TEST_CASE("the home tab shows what a person owns, what needs them, within Slack'
   CHECK(test::contains(commands::home_view("UNOBODY", context(f)).dump(), "You own no open risk"));
 }
 
+TEST_CASE("the home tab says who is out and whom one acts for and when one is away") {
+  test::CommandFixture f;
+  f.run("ooo set --until 2026-12-04 --delegate <@UERIN|erin>", "UDAVE");
+  f.run("ooo set --until 2026-12-02", "UCAROL");
+  std::string erin = commands::home_view("UERIN", context(f)).dump();
+  CHECK(test::contains(erin, "You act for <@UDAVE> until Fri 2026-12-04"));
+  CHECK(test::contains(erin, "Out of office today"));
+  CHECK(test::contains(erin, "• <@UCAROL> until Wed 2026-12-02 · no delegate"));
+  CHECK(test::contains(erin, "• <@UDAVE> until Fri 2026-12-04 · delegate <@UERIN>"));
+  std::string dave = commands::home_view("UDAVE", context(f)).dump();
+  CHECK(test::contains(dave, "You are out of office until Fri 2026-12-04, <@UERIN> acts for you"));
+  CHECK_FALSE(test::contains(dave, "You act for"));
+  f.run("ooo clear", "UDAVE");
+  f.run("ooo clear", "UCAROL");
+  CHECK(test::contains(commands::home_view("UERIN", context(f)).dump(),
+                       "Nobody is out of office today."));
+}
+
 TEST_CASE("every list pages with --page and a Next page button that runs the next page") {
   test::CommandFixture f;
   f.run("program add dr-2027 \"Disaster recovery 2027\" --channel <#CDEMO>");

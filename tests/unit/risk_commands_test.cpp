@@ -39,7 +39,7 @@ TEST_CASE("a critical risk is saved, announced in the channel and starts its lad
   CHECK(contains(out.reply.text,
                  "Escalation ladder started: <@UDAVE> told by DM in their working hours; "
                  "<#CDEMO> Mon 2026-11-30 12:00 UTC if not acknowledged (the 24h step counts "
-                 "working days)."));
+                 "working days, in dr-2027's working hours)."));
   // Level 1: a DM to the owner, now.
   const auto& dm = only_post(out);
   CHECK(dm.to_user == "UDAVE");
