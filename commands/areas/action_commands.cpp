@@ -22,8 +22,6 @@ namespace {
 using storage::Action;
 using storage::Change;
 
-constexpr std::int64_t day_ms = 24LL * 60 * 60 * 1000;
-
 std::string days(std::int64_t n) {
   return fmt::format("{} day{}", n, n == 1 ? "" : "s");
 }
@@ -83,10 +81,13 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   a.number = ctx.repos.next_number<storage::Action>(out.writes);
   std::string id = storage::action_id(a.number);
   ctx.repos.save(out.writes, a, nullptr, Change{command.user_id, a.created_at, "add"});
-  schedule(out, ctx, a.created_at + a.slo_days * day_ms * 3 / 4,
+  // The SLO is calendar days (its breach at the end of the due day); the reminder comes when
+  // three quarters of its working days have passed (commands.md §6).
+  std::int64_t breach = start_of_day_ms(today + std::chrono::days(a.slo_days + 1), ctx.zone);
+  schedule(out, ctx,
+           share_of_working_days(channel_calendar(ctx, a.program), a.created_at, breach, 3, 4),
            ActionStep{ActionStep::Kind::reminder, a.number, a.due});
-  schedule(out, ctx, start_of_day_ms(today + std::chrono::days(a.slo_days + 1), ctx.zone),
-           ActionStep{ActionStep::Kind::breach, a.number, a.due});
+  schedule(out, ctx, breach, ActionStep{ActionStep::Kind::breach, a.number, a.due});
 
   std::vector<std::string> paragraphs = {
       fmt::format("🛠 *{}* · {} · {}{}", id, a.severity, quoted(a),

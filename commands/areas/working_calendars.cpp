@@ -43,6 +43,23 @@ std::int64_t step_end(const WorkCalendar& calendar, std::int64_t from, const Con
       from, std::chrono::duration_cast<std::chrono::minutes>(ctx.policy.ladder_step)));
 }
 
+std::int64_t share_of_working_days(const WorkCalendar& calendar, std::int64_t from, std::int64_t to,
+                                   int numerator, int denominator) {
+  // The working-day minutes between the two: the longest step that still ends by `to`
+  // (after_working_days grows with the step).
+  std::int64_t low = 0;
+  std::int64_t high = std::max<std::int64_t>(0, (to - from) / 60'000);
+  while (low < high) {
+    std::int64_t mid = (low + high + 1) / 2;
+    if (calendar.after_working_days(from, std::chrono::minutes(mid)) <= to) {
+      low = mid;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return calendar.after_working_days(from, std::chrono::minutes(low * numerator / denominator));
+}
+
 WorkCalendar channel_calendar(const Context& ctx, std::string_view program) {
   std::string zone;
   std::string key;

@@ -39,6 +39,12 @@ std::optional<std::int64_t> dm_held_until(const storage::Repositories& repos, co
 // them). The escalation ladder and corrective actions' breach escalation both step so.
 std::int64_t step_end(const WorkCalendar& calendar, std::int64_t from, const Context& ctx);
 
+// When `numerator`/`denominator` of the working-day time between `from` and `to` has passed
+// (counted as the ladder counts it: time on working days only). A corrective action's reminder
+// comes at three quarters of its SLO so.
+std::int64_t share_of_working_days(const WorkCalendar& calendar, std::int64_t from, std::int64_t to,
+                                   int numerator, int denominator);
+
 // The calendar of `program`'s channels ("" or an unknown key: the workspace's).
 WorkCalendar channel_calendar(const Context& ctx, std::string_view program);
 

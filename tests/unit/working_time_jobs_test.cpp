@@ -193,6 +193,21 @@ TEST_CASE("a step that came due while the bot was down waits for working hours a
   CHECK(e.repos.check().empty());
 }
 
+TEST_CASE("a corrective action's reminder comes at three quarters of its SLO's working days") {
+  // S1 (7 days) raised Friday 2026-11-27 12:00 UTC: the SLO ends with Friday 2026-12-04.
+  // Its working-day time is Friday's last 12 hours and Monday to Friday, 132 hours; three
+  // quarters, 99 hours, end on Thursday at 15:00 (calendar time would say Wednesday 18:00).
+  Engine e(true);
+  e.run(R"(program add dr-2027 "Disaster Recovery 2027")");
+  e.run(
+      R"(action add "Add failover alerting" --severity S1 --owner <@UERIN|erin> --program dr-2027)");
+  e.run_until(utc(2026, 12, 4, 0));
+  auto reminders = e.posts_with("75% of its 7-day SLO has passed");
+  REQUIRE(reminders.size() == 1);
+  CHECK(reminders[0].at == utc(2026, 12, 3, 15));
+  CHECK(reminders[0].message.to_user == "UERIN");
+}
+
 TEST_CASE("risk show says when the next level comes, why then, and who is out") {
   Engine e(true);
   e.run(R"(program add dr-2027 "Disaster Recovery 2027" --tz Europe/Berlin)");
