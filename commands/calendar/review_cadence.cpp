@@ -337,7 +337,7 @@ PostMessage agenda(const storage::Program& program, const Review* review,
   Reply reply = text_reply(Visibility::in_channel, paragraphs);
   reply.blocks.push_back(context_line(footer));
   // Opens the status form for whoever presses it.
-  reply.blocks.push_back(command_buttons({{"Record status", "status " + program.key}}));
+  reply.blocks.push_back(command_buttons({{"Record status", "review record " + program.key}}));
   PostMessage post;
   post.channel = review != nullptr ? review->channel : program.channel;
   post.text = reply.text;

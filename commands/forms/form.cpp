@@ -33,7 +33,7 @@ const std::array<FormSpec, 5>& form_specs() {
       {"decision", "add", "Record a decision", {}, {}},
       {"milestone", "add", "Add a milestone", {}, {}},
       {"action", "add", "Add an action", {}, {}},
-      {"status", "", "Record status", {"program"}, {"color", "summary"}},
+      {"review", "record", "Record status", {"program"}, {}},
   }};
   return specs;
 }

@@ -22,7 +22,7 @@ inline constexpr std::string_view form_callback_id = "itpm_form";
 inline constexpr std::string_view log_decision_shortcut = "itpm_log_decision";
 inline constexpr std::string_view log_risk_shortcut = "itpm_log_risk";
 
-// A verb with a form, and the positionals typed with it (status's program).
+// A verb with a form, and the positionals typed with it (review record's program).
 struct FormRequest {
   const AreaSpec* area = nullptr;
   const VerbSpec* verb = nullptr;
@@ -30,7 +30,8 @@ struct FormRequest {
 };
 
 // The form that `text` (a bare `risk add`, `decision add`, `milestone add`, `action add`, or
-// `status <program>`) opens; nullopt for any other text, which runs as typed.
+// `review record <program>`) opens; nullopt for any other text, which runs as typed
+// (`status <program>` shows the latest status, commands.md §2).
 std::optional<FormRequest> form_request(std::string_view text, const Grammar& grammar);
 
 // The form of `verb_path` ("decision add") with nothing pinned; nullopt if it has none.

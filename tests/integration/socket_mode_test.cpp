@@ -349,7 +349,7 @@ TEST_CASE("buttons on what the bot posts run their command as whoever presses th
       },
       10s));
   REQUIRE_FALSE(
-      sim->submit_view("U0DEMO1", {{"color", "amber"}, {"summary", "drill slipped"}}).empty());
+      sim->submit_view("U0DEMO1", {{"status", "amber"}, {"summary", "drill slipped"}}).empty());
   CHECK(sim->wait_for([](const Snapshot& s) { return !s.views.contains("U0DEMO1"); }, 10s));
   CHECK(bot.command("status").find("amber") != std::string::npos);
   CHECK(bot.terminate() == std::optional<int>(0));

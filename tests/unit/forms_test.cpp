@@ -35,17 +35,19 @@ json submitted(json view, const json& values) {
 
 }  // namespace
 
-TEST_CASE("a bare add, or status with a program, opens a form and anything more runs as typed") {
+TEST_CASE("a bare add or review record with a program opens a form and anything more runs as typed") {
   const auto& grammar = commands::command_grammar();
   for (std::string text : {"risk add", "r new", "decision add", "milestone add", "action add"}) {
     auto form = commands::form_request(text, grammar);
     REQUIRE(form);
     CHECK(form->pinned.empty());
   }
-  auto status = commands::form_request("status dr-2027", grammar);
+  auto status = commands::form_request("review record dr-2027", grammar);
   REQUIRE(status);
   CHECK(status->pinned.at("program") == "dr-2027");
-  for (std::string text : {"risk add \"x\"", "risk list", "status", "status dr-2027 green",
+  // status <program> answers with the latest status (commands.md §2), it opens no form.
+  for (std::string text : {"risk add \"x\"", "risk list", "status", "status dr-2027",
+                           "status dr-2027 green", "review record", "review record dr-2027 \"x\"",
                            "risk add --program dr", "help", "", "\"risk\" add"}) {
     CHECK_FALSE(commands::form_request(text, grammar));
   }
@@ -55,7 +57,7 @@ TEST_CASE("every form stays within Slack's limits on views") {
   test::CommandFixture f;
   f.run("program add dr-2027 \"Disaster recovery 2027\" --channel <#CDEMO>");
   for (std::string text :
-       {"risk add", "decision add", "milestone add", "action add", "status dr-2027"}) {
+       {"risk add", "decision add", "milestone add", "action add", "review record dr-2027"}) {
     auto form = commands::form_request(text, commands::command_grammar());
     REQUIRE(form);
     json view = commands::form_view(*form, context(f), "CDEMO");
@@ -157,10 +159,11 @@ TEST_CASE("the status form shows the latest status and records a new one") {
   f.run("status dr-2027 green \"on track\"");
   const auto& grammar = commands::command_grammar();
   json view =
-      commands::form_view(*commands::form_request("status dr-2027", grammar), context(f), "CDEMO");
+      commands::form_view(*commands::form_request("review record dr-2027", grammar), context(f),
+                          "CDEMO");
   CHECK(test::contains(view["blocks"][0]["text"]["text"], "on track"));
   auto form =
-      commands::read_form(submitted(view, {{"color", {{"selected_option", {{"value", "amber"}}}}},
+      commands::read_form(submitted(view, {{"status", {{"selected_option", {{"value", "amber"}}}}},
                                            {"summary", {{"value", "drill slipped"}}}}),
                           grammar);
   REQUIRE(form);

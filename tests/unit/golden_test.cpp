@@ -184,7 +184,7 @@ TEST_CASE("forms and the home tab render as the checked-in Block Kit") {
   Context ctx = make_context(f.repos, Settings{{}, {"UADMIN"}}, f.now, f.zone);
   const auto& grammar = command_grammar();
   for (const char* text :
-       {"risk add", "decision add", "milestone add", "action add", "status dr-2027"}) {
+       {"risk add", "decision add", "milestone add", "action add", "review record dr-2027"}) {
     std::string name = std::string("form_") + text;
     std::replace(name.begin(), name.end(), ' ', '_');
     std::replace(name.begin(), name.end(), '-', '_');
