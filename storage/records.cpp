@@ -33,7 +33,7 @@ void read(const nlohmann::json& j, const char* key, T& field) {
   }
 
 ITPM_RECORD_JSON(Program, key, name, owner, sponsor, channel, description, start, due, zone, budget,
-                 tags, status, close_note, created_by, created_at, closed_at)
+                 spent, tags, status, close_note, created_by, created_at, closed_at)
 ITPM_RECORD_JSON(Risk, number, program, title, likelihood, impact, owner, due, mitigation, status,
                  escalation_level, escalated_at, acked_at, escalation_reason, close_note, channel,
                  created_by, created_at, closed_at)

@@ -55,6 +55,7 @@ struct Program {
   std::string due;    // YYYY-MM-DD or empty
   std::string zone;   // IANA zone its channels keep working hours in; empty: the workspace's
   std::int64_t budget = 0;
+  std::int64_t spent = 0;  // actual spend recorded with `program spend`, in the budget's unit
   std::vector<std::string> tags;
   ProgramStatus status = ProgramStatus::open;
   std::string close_note;

@@ -217,7 +217,7 @@ void Repositories::work_by_day(std::uint8_t kind, std::string_view first, std::s
 
 void Repositories::programs_closed(
     std::int64_t from_ms, std::int64_t to_ms,
-    const std::function<void(std::int64_t, std::string_view)>& visit) const {
+    const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) const {
   store_.scan_range(Family::work_by_day,
                     KeyBuilder().u8(time_program_closed).u64(time_key(from_ms)).done(),
                     KeyBuilder().u8(time_program_closed).u64(time_key(to_ms)).done(),
@@ -226,7 +226,8 @@ void Repositories::programs_closed(
                       (void)r.u8();
                       auto at = r.u64();
                       auto due = r.str();
-                      if (due) visit(static_cast<std::int64_t>(*at), *due);
+                      auto program = r.str();
+                      if (due && program) visit(static_cast<std::int64_t>(*at), *due, *program);
                       return true;
                     });
 }

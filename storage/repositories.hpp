@@ -118,9 +118,10 @@ class Repositories {
   // Writes `after` (replacing `before`; nullptr for a new record), the index rows that
   // changed, and an audit entry, into `batch`. A record its traits call removed (an
   // allocation at 0 percent) is deleted instead.
+  // `note` says in words what the change was, when the fields alone do not.
   template <class R>
   void save(Batch& batch, const R& after, const std::type_identity_t<R>* before,
-            const Change& change) {
+            const Change& change, const std::string& note = {}) {
     using T = RecordTraits<R>;
     nlohmann::json audit_before = before != nullptr ? nlohmann::json(*before) : nlohmann::json();
     nlohmann::json audit_after = nlohmann::json(after);
@@ -136,7 +137,7 @@ class Repositories {
     }
     write(batch, after, before);
     append_audit(batch, T::audit_item(after), std::move(audit_before), std::move(audit_after),
-                 change);
+                 change, note);
   }
 
   // Writes a record and its index rows as they were exported, without a new audit entry
@@ -246,10 +247,10 @@ class Repositories {
   // The `kind` rows of the days first..last (YYYY-MM-DD, both included), by day.
   void work_by_day(std::uint8_t kind, std::string_view first, std::string_view last,
                    const std::function<void(const WorkDay&)>& visit) const;
-  // Programs closed (with a due date) at from_ms <= time < to_ms: when, and their due date.
-  void programs_closed(
-      std::int64_t from_ms, std::int64_t to_ms,
-      const std::function<void(std::int64_t closed_at, std::string_view due)>& visit) const;
+  // Programs closed (with a due date) at from_ms <= time < to_ms: when, their due date and key.
+  void programs_closed(std::int64_t from_ms, std::int64_t to_ms,
+                       const std::function<void(std::int64_t closed_at, std::string_view due,
+                                                std::string_view key)>& visit) const;
   // How many risks are on the escalation ladder now.
   [[nodiscard]] std::size_t count_on_ladder() const;
   // How many audit entries moved a risk onto the ladder (escalation_raised) or off it

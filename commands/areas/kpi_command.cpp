@@ -54,9 +54,15 @@ Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
 
   int done = k.milestones_done + k.programs_done;
   int on_time = k.milestones_on_time + k.programs_on_time;
-  std::string on_time_value =
-      done == 0 ? "no milestone or program done yet"
-                : fmt::format("{} ({}/{})", percent(on_time, done), on_time, done);
+  // Programs that missed: late, over budget (either or both).
+  std::string missed =
+      k.programs_on_time == k.programs_done
+          ? std::string()
+          : fmt::format("{} late, {} over budget", k.programs_late, k.programs_over_budget);
+  std::string on_time_value = done == 0
+                                  ? "no milestone or program done yet"
+                                  : fmt::format("{} ({}/{}{})", percent(on_time, done), on_time,
+                                                done, missed.empty() ? "" : "; programs " + missed);
   std::string on_time_health =
       done == 0 ? no_data : health(on_time * 100.0 / done, policy.target_on_time, 10);
 
@@ -104,7 +110,8 @@ Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
        {"text", fmt::format("*Escalations*\n{}\n{}", escalation_value, escalation_health)}},
   });
   std::string footnote =
-      "On time: done by the first planned date (a slip counts as late). SLO: actions closed in "
+      "On time: done by the first planned date (a slip counts as late); a program also within "
+      "its budget (`/itpm program spend`). SLO: actions closed in "
       "the quarter, and those that reached their due date in it unclosed. Targets: `/itpm "
       "config set target-on-time 85` (also target-slo, target-satisfaction).";
 
@@ -176,12 +183,19 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
   });
   std::int64_t from = start_of_day_ms(q.first, zone);
   std::int64_t to = start_of_day_ms(q.last + std::chrono::days(1), zone);
-  repos.programs_closed(from, to, [&](std::int64_t closed_at, std::string_view due) {
-    std::string closed_on = iso_date(today_in(
-        std::chrono::system_clock::time_point(std::chrono::milliseconds(closed_at)), zone));
-    ++k.programs_done;
-    if (closed_on <= due) ++k.programs_on_time;
-  });
+  // The few programs closed in the quarter are read for their budget and spend.
+  repos.programs_closed(
+      from, to, [&](std::int64_t closed_at, std::string_view due, std::string_view key) {
+        std::string closed_on = iso_date(today_in(
+            std::chrono::system_clock::time_point(std::chrono::milliseconds(closed_at)), zone));
+        auto program = repos.find<storage::Program>(key);
+        bool late = closed_on > due;
+        bool over = program && program->budget > 0 && program->spent > program->budget;
+        ++k.programs_done;
+        if (late) ++k.programs_late;
+        if (over) ++k.programs_over_budget;
+        if (!late && !over) ++k.programs_on_time;
+      });
   // SLO: the actions closed in the quarter, and those that reached their due date in it
   // (before today) without being closed by then or in the quarter.
   repos.work_by_day(storage::day_action_closed, first, last, [&](const auto& row) {

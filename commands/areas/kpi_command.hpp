@@ -35,8 +35,12 @@ struct Kpis {
   // means done by the first planned date (a slip does not move the mark).
   int milestones_done = 0;
   int milestones_on_time = 0;
+  // A program counts when done on time and within budget (spent no more than its budget, or
+  // no budget set); those that missed either are counted apart.
   int programs_done = 0;
-  int programs_on_time = 0;
+  int programs_on_time = 0;  // on time and within budget
+  int programs_late = 0;
+  int programs_over_budget = 0;
   // Corrective actions closed in the quarter, plus those whose SLO ended in it (before
   // today) without being closed in time; met: closed by the due date.
   int actions_counted = 0;

@@ -17,13 +17,24 @@ namespace {
 using storage::Change;
 using storage::Program;
 
+// "budget 100,000 · spent 52,000 · 48,000 left" (or "over by 2,000"; "no budget set"), or
+// "budget 100,000 · nothing spent yet".
+std::string money_line(const Program& p) {
+  std::string budget = p.budget != 0 ? "budget " + thousands(p.budget) : "no budget set";
+  if (p.spent == 0) return budget + " · nothing spent yet";
+  std::string left = p.budget == 0        ? std::string()
+                     : p.spent > p.budget ? " · *over by " + thousands(p.spent - p.budget) + "*"
+                                          : " · " + thousands(p.budget - p.spent) + " left";
+  return fmt::format("{} · spent {}{}", budget, thousands(p.spent), left);
+}
+
 std::string summary(const Program& p) {
   std::vector<std::string> parts = {"owner " + user_mention(p.owner)};
   if (!p.sponsor.empty()) parts.push_back("sponsor " + user_mention(p.sponsor));
   parts.push_back("channel " + channel_mention(p.channel));
   if (!p.start.empty()) parts.push_back("start " + show_date(p.start));
   if (!p.due.empty()) parts.push_back("due " + show_date(p.due));
-  if (p.budget != 0) parts.push_back("budget " + thousands(p.budget));
+  if (p.budget != 0 || p.spent != 0) parts.push_back(money_line(p));
   if (!p.tags.empty()) parts.push_back("tags " + shown_list(p.tags));
   if (!p.zone.empty()) parts.push_back("hours in " + p.zone);
   std::string out;
@@ -196,6 +207,46 @@ Outcome update(const ParsedCommand& cmd, const Command& command, const Context& 
   return out;
 }
 
+// Records actual spend (commands.md §7): the program's running total, with what, when and a
+// note in its audit log. A closed program still takes late invoices; --refund takes money
+// back (a refund, or a mistake put right), never below nothing spent.
+Outcome spend(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  std::string key = cmd.required(arg::key);
+  auto before = ctx.repos.find<storage::Program>(key);
+  if (!before) return unknown_program(cmd, ctx, key);
+  if (!runs_program(*before, command.user_id, ctx))
+    return reply_only(error_reply(who_may(*before) + " Nothing was saved.", ""));
+  std::int64_t amount = cmd.required(arg::amount);
+  bool refund = cmd.get(arg::refund);
+  std::string day = iso_date(today_in(ctx.now, ctx.zone));
+  std::string error;
+  if (!date_flag(cmd, ctx, arg::date, day, error, DateLean::past)) return mistake(cmd, error);
+  if (day > iso_date(today_in(ctx.now, ctx.zone))) {
+    return mistake(cmd, fmt::format("--date {} is in the future: record spend once it is spent.",
+                                    show_date(day)));
+  }
+  if (refund && amount > before->spent) {
+    return mistake(cmd, fmt::format("{} has {} spent in all; a refund of {} would take it below "
+                                    "nothing.",
+                                    key, thousands(before->spent), thousands(amount)));
+  }
+  std::string note = cmd.get(arg::note).value_or("");
+  if (auto err = length_error("note", note, 300); !err.empty()) return mistake(cmd, err);
+  Program after = *before;
+  after.spent += refund ? -amount : amount;
+  std::string what = fmt::format("{}{} on {}{}", refund ? "refund of " : "", thousands(amount), day,
+                                 note.empty() ? "" : ": " + note);
+  Outcome out;
+  ctx.repos.save(out.writes, after, &*before, Change{command.user_id, millis(ctx.now), "spend"},
+                 what);
+  out.reply = text_reply(
+      Visibility::in_channel,
+      {fmt::format("💸 *{}*: {}{} on {} recorded by {}", key, refund ? "refund of " : "",
+                   thousands(amount), show_date(day), user_mention(command.user_id)),
+       note.empty() ? money_line(after) : shown_text(note, 300) + "\n" + money_line(after)});
+  return out;
+}
+
 Outcome close(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const Program& before, program_to_change(cmd, command, ctx, "is already closed"));
   const std::string& key = before.key;
@@ -261,6 +312,19 @@ AreaSpec program_area() {
                {req(arg::key, "<key>")},
                program_fields,
                update,
+               Access::writes},
+              {"spend",
+               {},
+               "Record actual spend against the budget",
+               {req(arg::key, "<key>"),
+                [] {
+                  ArgSpec amount = req(arg::amount, "<amount>");
+                  amount.min = 1;
+                  amount.max = any_integer;
+                  return amount;
+                }()},
+               {opt(arg::date, "DATE"), opt(arg::note, "\"...\""), sw(arg::refund)},
+               spend,
                Access::writes},
               {"close",
                {"done"},

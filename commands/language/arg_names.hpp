@@ -11,6 +11,7 @@ using T = ArgType;
 
 inline constexpr Arg<T::flag> all{"all"};
 inline constexpr Arg<T::text> alternatives{"alternatives"};
+inline constexpr Arg<T::integer> amount{"amount"};
 inline constexpr Arg<T::text> area{"area"};
 inline constexpr Arg<T::integer> budget{"budget"};
 inline constexpr Arg<T::user> by{"by"};
@@ -44,6 +45,7 @@ inline constexpr Arg<T::integer> page{"page"};
 inline constexpr Arg<T::integer> percent{"percent"};
 inline constexpr Arg<T::program> program{"program"};
 inline constexpr Arg<T::text> quarter{"quarter"};
+inline constexpr Arg<T::flag> refund{"refund"};
 inline constexpr Arg<T::text> reason{"reason"};
 inline constexpr Arg<T::list> remind{"remind"};
 inline constexpr Arg<T::text> setting{"key"};  // `config set <key> <value>`

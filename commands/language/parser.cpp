@@ -107,6 +107,8 @@ std::string check_value(const ArgSpec& spec, ParsedValue& value, bool is_flag) {
         return fmt::format("{} must be a whole number (got {}).", what, quoted(value.text));
       }
       if (spec.max > spec.min && (n < spec.min || n > spec.max)) {
+        if (spec.max == any_integer && n < spec.min)
+          return fmt::format("{} must be at least {} (got {}).", what, spec.min, n);
         return fmt::format("{} must be {}–{} (got {}).", what, spec.min, spec.max, n);
       }
       if (spec.max <= spec.min && (n < -any_integer || n > any_integer)) {

@@ -35,7 +35,8 @@ json submitted(json view, const json& values) {
 
 }  // namespace
 
-TEST_CASE("a bare add or review record with a program opens a form and anything more runs as typed") {
+TEST_CASE(
+    "a bare add or review record with a program opens a form and anything more runs as typed") {
   const auto& grammar = commands::command_grammar();
   for (std::string text : {"risk add", "r new", "decision add", "milestone add", "action add"}) {
     auto form = commands::form_request(text, grammar);
@@ -158,9 +159,8 @@ TEST_CASE("the status form shows the latest status and records a new one") {
   f.run("program add dr-2027 \"Disaster recovery 2027\" --channel <#CDEMO>");
   f.run("status dr-2027 green \"on track\"");
   const auto& grammar = commands::command_grammar();
-  json view =
-      commands::form_view(*commands::form_request("review record dr-2027", grammar), context(f),
-                          "CDEMO");
+  json view = commands::form_view(*commands::form_request("review record dr-2027", grammar),
+                                  context(f), "CDEMO");
   CHECK(test::contains(view["blocks"][0]["text"]["text"], "on track"));
   auto form =
       commands::read_form(submitted(view, {{"status", {{"selected_option", {{"value", "amber"}}}}},

@@ -63,7 +63,7 @@ TEST_CASE("mistakes in hostile input are explained and write nothing") {
       {R"(survey results dr-2027 --share <!channel>)", "Unexpected"},
       {R"(kpi --quarter <!channel>)", "--quarter cannot be"},
       {"kpi --quarter " + std::string(500, '9'), "--quarter takes a quarter like 2026Q4"},
-      {R"(program update dr-2027 --budget -9223372036854775808)", "--budget must be 0–"},
+      {R"(program update dr-2027 --budget -9223372036854775808)", "--budget must be at least 0"},
       {R"(program update dr-2027 --budget 9223372036854775807)", "--budget must be 0–"},
       {R"(program add ci "CI" --budget 99999999999999999999)", "--budget must be a whole number"},
       {R"(risk list --limit -9223372036854775808)", "--limit must be 1–100"},

@@ -172,7 +172,9 @@ TEST_CASE("kpi shows each number with its target and health word") {
   CHECK(shown.reply.visibility == Visibility::ephemeral);
   const std::string& text = shown.reply.text;
   CHECK(contains(text, "📈 *KPIs · 2026 Q4* · Thu 2026-10-01 → Fri 2026-11-27 (so far)"));
-  CHECK(contains(text, "On-time completion 40% (2/5) (target 80%) 🔴 off track"));
+  CHECK(contains(
+      text,
+      "On-time completion 40% (2/5; programs 1 late, 0 over budget) (target 80%) 🔴 off track"));
   CHECK(contains(text, "CA SLO attainment 50% (2/4), 1 open S1/S2 past due (target 90%) 🔴"));
   CHECK(contains(text, "satisfaction 3.6 / 5 (n=5) (target 4.0) 🟠 at risk"));
   CHECK(contains(text, "Escalations 3 raised, 3 resolved 🟠 1 still climbing"));
@@ -182,7 +184,8 @@ TEST_CASE("kpi shows each number with its target and health word") {
   f.run("config set target-satisfaction 3.5", "UADMIN");
   auto again = f.run("kpi --quarter 2026Q4 --share");
   CHECK(again.reply.visibility == Visibility::in_channel);
-  CHECK(contains(again.reply.text, "40% (2/5) (target 40%) 🟢 on track"));
+  CHECK(contains(again.reply.text,
+                 "40% (2/5; programs 1 late, 0 over budget) (target 40%) 🟢 on track"));
   CHECK(contains(again.reply.text, "3.6 / 5 (n=5) (target 3.5) 🟢 on track"));
   auto q3 = f.run("kpi --quarter q3");
   CHECK(contains(q3.reply.text, "*KPIs · 2026 Q3* · Wed 2026-07-01 → Wed 2026-09-30\n"));

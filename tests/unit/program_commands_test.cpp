@@ -1,3 +1,4 @@
+#include "commands/areas/kpi_command.hpp"
 #include "commands/calendar/dates.hpp"
 #include "tests/support/command_fixture.hpp"
 
@@ -148,4 +149,64 @@ TEST_CASE("audit finds an item however its id is typed, and a program key that l
   CHECK(contains(f.run("audit Q-1").reply.text, "*History of S-1*"));
   f.run(R"(program add a5 "A program whose key looks like an action id")");
   CHECK(contains(f.run("audit a5").reply.text, "*History of a5*"));
+}
+
+TEST_CASE("program spend records actual spend: budget, spent and what is left or over") {
+  Fixture f;
+  f.run(
+      R"(program add dr-2027 "Disaster Recovery 2027" --budget 100,000 --sponsor <@UCAROL|carol>)");
+  auto spent = f.run(R"(program spend dr-2027 60,000 --date 2026-11-20 --note "DR site lease")");
+  INFO(spent.reply.text);
+  CHECK(spent.reply.visibility == Visibility::in_channel);
+  CHECK(contains(spent.reply.text, "💸 *dr-2027*: 60,000 on Fri 2026-11-20 recorded by <@UALICE>"));
+  CHECK(contains(spent.reply.text, "budget 100,000 · spent 60,000 · 40,000 left"));
+  auto more = f.run("program spend dr-2027 45000", "UCAROL");  // the sponsor may, today
+  CHECK(contains(more.reply.text, "45,000 on Fri 2026-11-27"));
+  CHECK(contains(more.reply.text, "spent 105,000 · *over by 5,000*"));
+  CHECK(contains(f.run("program show dr-2027").reply.text, "*over by 5,000*"));
+  auto refund = f.run(R"(program spend dr-2027 10000 --refund --note "credit from the vendor")");
+  CHECK(contains(refund.reply.text, "refund of 10,000"));
+  CHECK(contains(refund.reply.text, "spent 95,000 · 5,000 left"));
+  auto history = f.repos.audit("dr-2027");
+  REQUIRE(history.size() == 4);
+  CHECK(history[1].action == "spend");
+  CHECK(history[1].note == "60,000 on 2026-11-20: DR site lease");
+  CHECK(history[3].note == "refund of 10,000 on 2026-11-27: credit from the vendor");
+
+  // Bad input: a clear line naming the field, nothing saved.
+  for (const char* bad : {"program spend dr-2027 lots", "program spend dr-2027 12.5",
+                          "program spend dr-2027 0", "program spend dr-2027 10 --date 2027-01-05",
+                          "program spend dr-2027 200000 --refund", "program spend nope 10"}) {
+    INFO(bad);
+    auto out = f.run(bad);
+    CHECK(out.writes.empty());
+    CHECK(out.reply.visibility == Visibility::ephemeral);
+  }
+  auto lots = f.run("program spend dr-2027 lots");
+  INFO(lots.reply.text);
+  CHECK(contains(lots.reply.text, "<amount> must be a whole number (got \"lots\")"));
+  CHECK(contains(f.run("program spend dr-2027 0").reply.text, "must be at least 1 (got 0)"));
+  CHECK(
+      contains(f.run("program spend dr-2027 10 --date 2027-01-05").reply.text, "is in the future"));
+  CHECK(contains(f.run("program spend dr-2027 10", "UMALLORY").reply.text,
+                 "Only the program owner <@UALICE>, the sponsor <@UCAROL> or an itpm admin"));
+  CHECK(f.repos.find<itpm::storage::Program>("dr-2027")->spent == 95'000);
+}
+
+TEST_CASE("a program done over budget is not on time and within budget in the kpi") {
+  Fixture f;
+  f.run(R"(program add dr-2027 "Disaster Recovery 2027" --budget 100 --due 2026-12-31)");
+  f.run(R"(program add ci-speed "CI speed" --budget 100 --due 2026-12-31)");
+  f.run(R"(program add obs "Observability" --due 2026-11-01)");
+  f.run("program spend dr-2027 150");
+  f.run("program spend ci-speed 100");
+  for (const char* key : {"dr-2027", "ci-speed", "obs"})
+    f.run(fmt::format("program close {}", key));
+  auto today = std::chrono::sys_days(std::chrono::year{2026} / 11 / 27);
+  auto k = compute_kpis(f.repos, quarter_of(today), today, "UTC");
+  CHECK(k.programs_done == 3);
+  CHECK(k.programs_on_time == 1);  // ci-speed: on time, exactly its budget
+  CHECK(k.programs_over_budget == 1);
+  CHECK(k.programs_late == 1);
+  CHECK(contains(f.run("kpi").reply.text, "33% (1/3; programs 1 late, 1 over budget)"));
 }

@@ -344,11 +344,12 @@ TEST_CASE("the score, due and day rows follow every change") {
   REQUIRE(f.store->commit(std::move(batch)));
   CHECK(f.repos.count_on_ladder() == 1);
   std::vector<std::string> closed_programs;
-  f.repos.programs_closed(5000, 5001, [&](std::int64_t at, std::string_view due) {
+  f.repos.programs_closed(5000, 5001, [&](std::int64_t at, std::string_view due, std::string_view) {
     closed_programs.push_back(std::to_string(at) + " " + std::string(due));
   });
   CHECK(closed_programs == std::vector<std::string>{"5000 2026-11-30"});
-  f.repos.programs_closed(0, 5000, [&](std::int64_t, std::string_view) { FAIL("closed at 5000"); });
+  f.repos.programs_closed(
+      0, 5000, [&](std::int64_t, std::string_view, std::string_view) { FAIL("closed at 5000"); });
 
   batch = Batch();
   Milestone m;
