@@ -127,6 +127,7 @@ struct Policy {
   int target_on_time = 80;                        // KPI targets, percent
   int target_slo = 90;
   double target_satisfaction = 4.0;                      // of 5
+  double availability_target = 99.9;                     // percent, each month
   WorkingHours working_hours = default_working_hours();  // read in each person's own zone
 };
 

@@ -34,6 +34,11 @@ bool date(std::string_view s) {
   return common::days_from_date(s) != 0;
 }
 
+// YYYY-MM, a month that exists.
+bool month(std::string_view s) {
+  return s.size() == 7 && date(std::string(s) + "-01");
+}
+
 using Rule = bool (*)(std::string_view);
 struct FieldRule {
   std::string_view field;
@@ -43,7 +48,7 @@ struct FieldRule {
 
 // The fields every record type names alike, and what their values look like. An empty value
 // is a field left unset (an optional owner, a milestone with no date yet).
-constexpr std::array<FieldRule, 22> rules = {{
+constexpr std::array<FieldRule, 23> rules = {{
     {"owner", user_id, "a Slack user ID like U024BE7LH"},
     {"sponsor", user_id, "a Slack user ID like U024BE7LH"},
     {"created_by", user_id, "a Slack user ID like U024BE7LH"},
@@ -66,10 +71,11 @@ constexpr std::array<FieldRule, 22> rules = {{
     {"day", date, "a date like 2027-06-30"},
     {"until", date, "a date like 2027-06-30"},
     {"delegate", user_id, "a Slack user ID like U024BE7LH"},
+    {"month", month, "a month like 2026-11"},
 }};
 
 // Fields that are never left empty where a record has them (a key, a day off, an end).
-constexpr std::array<std::string_view, 3> never_empty = {"user", "day", "until"};
+constexpr std::array<std::string_view, 4> never_empty = {"user", "day", "until", "month"};
 
 std::string shown(const nlohmann::json& value) {
   std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -139,6 +145,14 @@ std::vector<std::string> field_problems(const nlohmann::json& row, const nlohman
     if (!fits)
       problems.push_back("on " + shown(as_read.value("on", nlohmann::json())) +
                          " does not fit on_kind " + shown(*kind));
+  }
+  // A month's availability: a percentage.
+  if (as_read.contains("month")) {
+    auto milli = as_read.value("milli_percent", nlohmann::json());
+    if (!milli.is_number_integer() || milli.get<std::int64_t>() < 0 ||
+        milli.get<std::int64_t>() > 100'000)
+      problems.push_back("milli_percent is " + shown(milli) +
+                         ", not thousandths of a percent from 0 to 100000");
   }
   // A status update's colour; a record's status word this build would read as another.
   if (auto status = row.find("status"); status != row.end()) {

@@ -483,12 +483,25 @@ struct RecordTraits<Absence> : Unindexed<Absence> {
   static bool removed(const Absence& a) { return a.until.empty(); }
 };
 
+// A month's availability, filed under the month and its service ("" for the platform);
+// audited under "availability".
+template <>
+struct RecordTraits<Availability> : Unindexed<Availability> {
+  static constexpr Family family = Family::availability;
+  static constexpr std::string_view plural = "availability";
+  static std::string key(std::string_view month, std::string_view service) {
+    return KeyBuilder().str(month).str(service).done();
+  }
+  static std::string key(const Availability& a) { return key(a.month, a.service); }
+  static std::string audit_item(const Availability&) { return "availability"; }
+};
+
 template <class... R>
 struct TypeList {};
 
 // Every record type, in the order exports list them.
 using RecordTypes = TypeList<Program, Risk, Decision, Milestone, Dependency, Action, Allocation,
-                             Survey, Vote, Review, StatusUpdate, Holiday, Absence>;
+                             Survey, Vote, Review, StatusUpdate, Holiday, Absence, Availability>;
 
 // Calls `f.template operator()<R>()` for each record type R.
 template <class F>

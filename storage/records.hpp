@@ -211,6 +211,18 @@ struct Holiday {
   bool removed = false;  // not stored: `holiday remove` saves it so, and the row is deleted
 };
 
+// A month's availability (commands.md §7), of the whole platform or of one service: recorded by
+// an admin, or measured (read from Prometheus). A later record for the month replaces it.
+struct Availability {
+  std::string month;               // YYYY-MM
+  std::string service;             // empty: the whole platform
+  std::int64_t milli_percent = 0;  // percent × 1000, 0-100000 (99.95% is 99950): exports
+                                   // carry whole numbers only
+  std::string source;              // "recorded" or "measured"
+  std::string by;
+  std::int64_t at = 0;
+};
+
 // A person out of office from one day to another (both included), and who acts for them.
 struct Absence {
   std::string user;
@@ -277,6 +289,8 @@ void from_json(const nlohmann::json& j, Survey& v);
 void to_json(nlohmann::json& j, const Vote& v);
 void from_json(const nlohmann::json& j, Vote& v);
 void to_json(nlohmann::json& j, const StatusUpdate& u);
+void to_json(nlohmann::json& j, const Availability& a);
+void from_json(const nlohmann::json& j, Availability& a);
 void to_json(nlohmann::json& j, const Holiday& h);
 void from_json(const nlohmann::json& j, Holiday& h);
 void to_json(nlohmann::json& j, const Absence& a);

@@ -539,6 +539,10 @@ std::vector<Allocation> Repositories::allocations_of(std::string_view user) cons
   return all_under<Allocation>(KeyBuilder().str(user).done());
 }
 
+std::vector<Availability> Repositories::availability_of(std::string_view month) const {
+  return all_under<Availability>(KeyBuilder().str(month).done());
+}
+
 std::vector<Holiday> Repositories::holidays_of(std::string_view program) const {
   return all_under<Holiday>(KeyBuilder().str(program).done());
 }

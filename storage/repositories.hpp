@@ -322,6 +322,8 @@ class Repositories {
   [[nodiscard]] std::vector<Allocation> allocations_of(std::string_view user) const;
   // The holidays of a program, or of the workspace for "", by day.
   [[nodiscard]] std::vector<Holiday> holidays_of(std::string_view program) const;
+  // A month's availability records (YYYY-MM): the platform's ("" service) first, then by service.
+  [[nodiscard]] std::vector<Availability> availability_of(std::string_view month) const;
 
   // Serialises writers of one thing that has no record of its own (a program's open survey, a
   // person's staffing): `claim` reads the guard `name`/`key` (noted in the active ReadSet) and

@@ -64,6 +64,7 @@ std::string_view family_name(Family family) {
       "open_dependencies",
       "holidays",
       "absences",
+      "availability",
   };
   return names.at(static_cast<std::size_t>(family));
 }

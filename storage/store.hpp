@@ -60,9 +60,10 @@ enum class Family : std::uint8_t {
   open_dependencies,       // scope (all, of a program, on a program), [program], need-by, number
   holidays,                // program ("" for the workspace), day -> a non-working day
   absences,                // user -> out of office until a day, with a delegate
+  availability,            // month, service -> a month's availability
 };
 
-inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::absences) + 1;
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::availability) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();

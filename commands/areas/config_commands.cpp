@@ -35,6 +35,7 @@ const std::vector<Setting>& settings() {
       {"target-on-time", "KPI target: milestones and programs done on time, percent"},
       {"target-slo", "KPI target: corrective actions closed within their SLO, percent"},
       {"target-satisfaction", "KPI target: mean stakeholder satisfaction, of 5"},
+      {"availability-target", "KPI target: each month's availability, percent (like 99.95)"},
   };
   return all;
 }
@@ -106,6 +107,19 @@ std::string canonical(std::string_view key, const ParsedValue& value, std::strin
   }
   if (key.starts_with("slo-s")) return range(1, 365, "a number of days");
   if (key == "target-on-time" || key == "target-slo") return range(0, 100, "a percentage");
+  if (key == "availability-target") {
+    auto percent = parse_percent(v);
+    if (!percent) {
+      error = fmt::format(
+          "availability-target takes a percentage from 0 to 100 with at most three decimals, "
+          "like 99.95 (got \"{}\").",
+          shown_text(v, 40));
+      return "";
+    }
+    std::string stored = show_percent(*percent);
+    stored.pop_back();  // stored without the % sign
+    return stored;
+  }
   // target-satisfaction: 1 to 5, one decimal.
   double d = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
@@ -131,6 +145,7 @@ std::string shown(std::string_view key, const Policy& p) {
     return fmt::format("{} days", p.slo_days[static_cast<std::size_t>(key.back() - '1')]);
   if (key == "target-on-time") return fmt::format("{}%", p.target_on_time);
   if (key == "target-slo") return fmt::format("{}%", p.target_slo);
+  if (key == "availability-target") return show_percent(p.availability_target);
   return fmt::format("{:.1f}", p.target_satisfaction);
 }
 
@@ -226,6 +241,8 @@ Policy effective_policy(const Policy& base, const nlohmann::json& stored) {
       p.target_on_time = static_cast<int>(*n);
     } else if (key == "target-slo" && n) {
       p.target_slo = static_cast<int>(*n);
+    } else if (key == "availability-target") {
+      if (auto percent = parse_percent(v)) p.availability_target = *percent;
     } else if (key == "target-satisfaction") {
       double d = 0;
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);

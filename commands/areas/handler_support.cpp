@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 namespace itpm::commands {
 
@@ -30,6 +31,35 @@ std::string user_mentions(const std::vector<std::string>& ids) {
   std::string out;
   for (const auto& id : ids) out += (out.empty() ? "" : ", ") + user_mention(id);
   return out;
+}
+
+std::optional<double> parse_percent(std::string_view text) {
+  if (text.ends_with('%')) text.remove_suffix(1);
+  auto dot = text.find('.');
+  std::string_view whole = text.substr(0, dot);
+  std::string_view decimals = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || whole.size() > 3 || !digits(whole) || !digits(decimals) ||
+      decimals.size() > 3 || (dot != std::string_view::npos && decimals.empty()))
+    return std::nullopt;
+  double value = std::stod(std::string(whole));
+  double scale = 0.1;
+  for (char c : decimals) {
+    value += (c - '0') * scale;
+    scale /= 10;
+  }
+  value = std::round(value * 1000) / 1000;
+  if (value > 100) return std::nullopt;
+  return value;
+}
+
+std::string show_percent(double percent) {
+  std::string text = fmt::format("{:.3f}", percent);
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text + "%";
 }
 
 std::string thousands(std::int64_t n) {

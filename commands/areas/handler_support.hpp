@@ -39,6 +39,12 @@ std::string user_mentions(const std::vector<std::string>& ids);
 // 250000 -> "250,000"
 std::string thousands(std::int64_t n);
 
+// A percentage as people type it: "99.95" or "99.95%", 0 to 100, at most three decimals;
+// nullopt for anything else (a word, NaN, 101).
+std::optional<double> parse_percent(std::string_view text);
+// 99.95 -> "99.95%", 100 -> "100%": as few decimals as it needs, at most three.
+std::string show_percent(double percent);
+
 // Stored user text shortened to `max` characters (UTF-8 safe, with "…"), as mrkdwn: the
 // references it holds render again, everything else is escaped (render_text).
 std::string shown_text(std::string_view text, std::size_t max);

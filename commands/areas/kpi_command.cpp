@@ -4,11 +4,14 @@
 #include "commands/calendar/dates.hpp"
 #include "commands/language/arg_builders.hpp"
 #include "commands/render/reply.hpp"
+#include "common/iso_date.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 
 namespace itpm::commands {
 namespace {
@@ -27,6 +30,67 @@ std::string health(double value, double target, double slack) {
 }
 
 const std::string no_data = "⚪ no data";
+
+// "2026-11" -> "Nov".
+std::string month_name(std::string_view month) {
+  static constexpr std::array<std::string_view, 12> names = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int number = month.size() == 7 ? std::atoi(std::string(month.substr(5)).c_str()) : 0;
+  return number >= 1 && number <= 12 ? std::string(names[static_cast<std::size_t>(number - 1)])
+                                     : std::string(month);
+}
+
+// `kpi availability record <percent> --month YYYY-MM [--service name]` (admins): a month's
+// availability, replacing an earlier record for the same month and service (both audited).
+Outcome record_availability(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
+  if (!ctx.is_admin(command.user_id)) {
+    return reply_only(
+        error_reply("Only itpm admins can record availability (their Slack IDs are in the bot's "
+                    "ITPM_ADMINS). Nothing was saved.",
+                    ""));
+  }
+  std::string typed = cmd.required(arg::availability);
+  auto percent = parse_percent(typed);
+  if (!percent) {
+    return mistake(cmd, fmt::format("<percent> takes a percentage from 0 to 100 with at most three "
+                                    "decimals, like 99.95 (got \"{}\").",
+                                    shown_text(typed, 20)));
+  }
+  std::string month = cmd.required(arg::month);
+  std::string this_month = iso_date(today_in(ctx.now, ctx.zone)).substr(0, 7);
+  if (month.size() != 7 || !common::parse_date(month + "-01")) {
+    return mistake(cmd, fmt::format("--month takes a month like {} (got \"{}\").", this_month,
+                                    shown_text(month, 20)));
+  }
+  if (month > this_month) {
+    return mistake(cmd, fmt::format("--month {} is in the future; record a month once it has "
+                                    "begun (this month is {}).",
+                                    month, this_month));
+  }
+  std::string service = cmd.get(arg::service).value_or("");
+  if (auto err = length_error("service", service, 40); !err.empty()) return mistake(cmd, err);
+  auto before = ctx.repos.find<storage::Availability>(month, service);
+  storage::Availability after{month,      service,         std::llround(*percent * 1000),
+                              "recorded", command.user_id, millis(ctx.now)};
+  Outcome out;
+  ctx.repos.save(
+      out.writes, after, before ? &*before : nullptr,
+      storage::Change{command.user_id, after.at, "record"},
+      fmt::format("{}{}: {}", month, service.empty() ? "" : " " + service, show_percent(*percent)));
+  bool met = *percent >= ctx.policy.availability_target;
+  std::vector<std::string> paragraphs = {
+      fmt::format("📶 Availability of {} in {} {}: *{}* recorded by {}",
+                  service.empty() ? "the platform" : shown_text(service, 40), month_name(month),
+                  month.substr(0, 4), show_percent(*percent), user_mention(command.user_id)),
+      fmt::format("{} target {}{}", met ? "🟢 meets the" : "🔴 below the",
+                  show_percent(ctx.policy.availability_target),
+                  before ? fmt::format(" · replaces {} ({} by {})",
+                                       show_percent(before->milli_percent / 1000.0), before->source,
+                                       actor_mention(before->by))
+                         : std::string())};
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
+  return out;
+}
 
 std::string percent(int part, int whole) {
   return fmt::format("{}%", (part * 100 + whole / 2) / whole);
@@ -89,6 +153,27 @@ Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
                                       ? "🟢 none open"
                                       : fmt::format("🟠 {} still climbing", k.escalations_open);
 
+  // Availability, month by month against the target.
+  std::string availability_value;
+  int recorded = 0;
+  int below = 0;
+  for (const auto& m : k.availability) {
+    std::string name = month_name(m.month);
+    std::string value = "—";
+    if (m.percent) {
+      ++recorded;
+      if (*m.percent < policy.availability_target) ++below;
+      value = show_percent(*m.percent) + (m.service.empty() ? "" : " (" + m.service + ")") +
+              (m.source == "measured" ? " measured" : "");
+    }
+    availability_value += (availability_value.empty() ? "" : " · ") + name + " " + value;
+  }
+  std::string availability_health =
+      recorded == 0 ? no_data
+      : below == 0  ? "🟢 on track"
+                    : fmt::format("🔴 below target in {} month{}", below, below == 1 ? "" : "s");
+  std::string target_availability = "target " + show_percent(policy.availability_target);
+
   std::string header =
       fmt::format("📈 *KPIs · {} Q{}* · {} → {}{}", q.year, q.number, show_date(iso_date(q.first)),
                   show_date(iso_date(running ? today : q.last)), running ? " (so far)" : "");
@@ -108,6 +193,9 @@ Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
                             target_satisfaction, satisfaction_health)}},
       {{"type", "mrkdwn"},
        {"text", fmt::format("*Escalations*\n{}\n{}", escalation_value, escalation_health)}},
+      {{"type", "mrkdwn"},
+       {"text", fmt::format("*Availability*\n{} · {}\n{}", availability_value, target_availability,
+                            availability_health)}},
   });
   std::string footnote =
       "On time: done by the first planned date (a slip counts as late); a program also within "
@@ -119,10 +207,10 @@ Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   reply.visibility = query_visibility(cmd);
   reply.text = fmt::format(
       "{}\nOn-time completion {} ({}) {} · CA SLO attainment {}, {} ({}) {}\nStakeholder "
-      "satisfaction {} ({}) {} · Escalations {} {}",
+      "satisfaction {} ({}) {} · Escalations {} {}\nAvailability {} ({}) {}",
       header, on_time_value, target_on_time, on_time_health, slo_value, past_due, target_slo,
       slo_health, satisfaction_value, target_satisfaction, satisfaction_health, escalation_value,
-      escalation_health);
+      escalation_health, availability_value, target_availability, availability_health);
   reply.blocks.push_back(
       {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", header}}}, {"fields", fields}});
   reply.blocks.push_back(context_line(footnote));
@@ -226,6 +314,28 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
   k.escalations_resolved =
       static_cast<int>(repos.count_escalations(storage::escalation_resolved, from, to));
   k.escalations_open = static_cast<int>(repos.count_on_ladder());
+  // Availability: three months, each a short prefix scan.
+  std::chrono::year_month first_month(std::chrono::year_month_day(q.first).year(),
+                                      std::chrono::year_month_day(q.first).month());
+  for (std::size_t i = 0; i < k.availability.size(); ++i) {
+    auto ym = first_month + std::chrono::months(static_cast<int>(i));
+    Kpis::Month& m = k.availability[i];
+    m.month =
+        fmt::format("{:04}-{:02}", static_cast<int>(ym.year()), static_cast<unsigned>(ym.month()));
+    auto records = repos.availability_of(m.month);
+    auto chosen = std::find_if(records.begin(), records.end(),
+                               [](const auto& a) { return a.service.empty(); });
+    if (chosen == records.end()) {
+      chosen = std::min_element(records.begin(), records.end(), [](const auto& a, const auto& b) {
+        return a.milli_percent < b.milli_percent;
+      });
+    }
+    if (chosen != records.end()) {
+      m.percent = chosen->milli_percent / 1000.0;
+      m.service = chosen->service;
+      m.source = chosen->source;
+    }
+  }
   return k;
 }
 
@@ -237,11 +347,18 @@ AreaSpec kpi_area() {
           "",
           {{"",
             {},
-            "On-time completion, SLO attainment, satisfaction, escalations",
+            "On-time completion, SLO attainment, satisfaction, escalations, availability",
             {},
             {opt(arg::quarter, "2026Q4"), share_flag},
             kpi,
-            Access::reads_widely}}};
+            Access::reads_widely},
+           {"availability",
+            {},
+            "Record a month's availability (admins)",
+            {choice(arg::operation, {"record"}, true), req(arg::availability, "<percent>")},
+            {req(arg::month, "YYYY-MM"), opt(arg::service, "name")},
+            record_availability,
+            Access::writes}}};
 }
 
 }  // namespace itpm::commands

@@ -3,6 +3,7 @@
 #include "commands/command.hpp"
 #include "commands/language/parser.hpp"
 
+#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -11,8 +12,9 @@
 namespace itpm::commands {
 
 // The grammar and handlers of `kpi [--quarter 2026Q4] [--share]`: on-time completion,
-// corrective-action SLO attainment, stakeholder satisfaction and escalations for a quarter, each
-// against its target (config) with a health word.
+// corrective-action SLO attainment, stakeholder satisfaction, escalations and each month's
+// availability for a quarter, each against its target (config) with a health word; and
+// `kpi availability record <percent> --month YYYY-MM [--service name]` (admins).
 AreaSpec kpi_area();
 
 // A calendar quarter: its first and last day.
@@ -54,6 +56,15 @@ struct Kpis {
   int escalations_raised = 0;
   int escalations_resolved = 0;
   int escalations_open = 0;
+  // Each month of the quarter: the platform's availability if recorded, else the lowest of the
+  // services recorded for it (named); nullopt percent when none was.
+  struct Month {
+    std::string month;  // YYYY-MM
+    std::optional<double> percent;
+    std::string service;
+    std::string source;
+  };
+  std::array<Month, 3> availability;
 };
 
 Kpis compute_kpis(const storage::Repositories& repos, const Quarter& quarter,

@@ -11,6 +11,7 @@ using T = ArgType;
 
 inline constexpr Arg<T::flag> all{"all"};
 inline constexpr Arg<T::text> alternatives{"alternatives"};
+inline constexpr Arg<T::text> availability{"percent"};  // `kpi availability record 99.95`
 inline constexpr Arg<T::integer> amount{"amount"};
 inline constexpr Arg<T::text> area{"area"};
 inline constexpr Arg<T::integer> budget{"budget"};
@@ -34,9 +35,11 @@ inline constexpr Arg<T::integer> likelihood{"likelihood"};
 inline constexpr Arg<T::integer> limit{"limit"};
 inline constexpr Arg<T::integer> min_score{"min-score"};
 inline constexpr Arg<T::text> mitigation{"mitigation"};
+inline constexpr Arg<T::text> month{"month"};
 inline constexpr Arg<T::text> name{"name"};
 inline constexpr Arg<T::date> need_by{"need-by"};
 inline constexpr Arg<T::text> note{"note"};
+inline constexpr Arg<T::choice> operation{"operation"};
 inline constexpr Arg<T::target> on{"on"};
 inline constexpr Arg<T::choice> on_holiday{"on-holiday"};
 inline constexpr Arg<T::flag> overdue{"overdue"};
@@ -49,6 +52,7 @@ inline constexpr Arg<T::flag> refund{"refund"};
 inline constexpr Arg<T::text> reason{"reason"};
 inline constexpr Arg<T::list> remind{"remind"};
 inline constexpr Arg<T::text> setting{"key"};  // `config set <key> <value>`
+inline constexpr Arg<T::text> service{"service"};
 inline constexpr Arg<T::choice> severity{"severity"};
 inline constexpr Arg<T::flag> share{"share"};
 inline constexpr Arg<T::date> since{"since"};

@@ -219,11 +219,13 @@ std::variant<ParsedCommand, ParseError> parse(std::string_view text, const Gramm
   }
   next = 1;
   const AreaSpec& area = *cmd.area;
-  bool implicit = area.verbs.size() == 1 && area.verbs.front().name.empty();
-  if (implicit) {
-    cmd.verb = &area.verbs.front();
-  } else if (next < tokens.size() && (cmd.verb = find_verb(area, tokens[next].text)) != nullptr) {
+  // An area whose first verb has no name (`status`, `kpi`) runs it unless a named verb follows
+  // (`kpi availability`).
+  bool bare = area.verbs.front().name.empty();
+  if (next < tokens.size() && (cmd.verb = find_verb(area, tokens[next].text)) != nullptr) {
     ++next;
+  } else if (bare) {
+    cmd.verb = &area.verbs.front();
   } else if (next >= tokens.size() || tokens[next].text.starts_with("-")) {
     cmd.verb = area.default_verb.empty() ? nullptr : find_verb(area, area.default_verb);
     if (cmd.verb == nullptr) {

@@ -71,6 +71,8 @@ void fill(Store& store) {
              Change{"U1", 103, "add"});
   repos.save(b4, itpm::storage::Absence{"U2", "2026-12-21", "2027-01-04", "U3", "U2", 104}, nullptr,
              Change{"U2", 104, "set"});
+  repos.save(b4, itpm::storage::Availability{"2026-11", "", 99'970, "recorded", "U1", 105}, nullptr,
+             Change{"U1", 105, "record"});
   REQUIRE(store.commit(std::move(b4)));
 }
 
@@ -95,6 +97,7 @@ TEST_CASE("export, import, export is byte-identical and the imported store works
   CHECK(repos.find<itpm::storage::Vote>(1, "U2")->score == 4);
   CHECK(repos.find<itpm::storage::Holiday>("dr-2027", "2026-12-28")->name == "Freeze");
   CHECK(repos.find<itpm::storage::Absence>("U2")->delegate == "U3");
+  CHECK(repos.find<itpm::storage::Availability>("2026-11", "")->milli_percent == 99'970);
   std::vector<std::string> red;
   repos.programs_by_health(health_rank("red"), [&](std::string_view program) {
     red.emplace_back(program);

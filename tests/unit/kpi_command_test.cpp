@@ -2,6 +2,7 @@
 // surveys and escalations, entered through the commands at the dates they happened. The
 // expected numbers are worked out by hand in the comments.
 #include "commands/areas/kpi_command.hpp"
+#include "commands/areas/handler_support.hpp"
 #include "commands/areas/survey_commands.hpp"
 #include "tests/support/command_fixture.hpp"
 
@@ -205,4 +206,84 @@ TEST_CASE("kpi on an empty store says there is no data rather than 0%") {
   CHECK(contains(shown.reply.text, "no action closed or due yet, 0 open S1/S2 past due"));
   CHECK(contains(shown.reply.text, "no votes yet (target 4.0) ⚪ no data"));
   CHECK(contains(shown.reply.text, "Escalations 0 raised, 0 resolved 🟢 none open"));
+}
+
+TEST_CASE("availability: recorded by admins per month, replaced, and shown against the target") {
+  itpm::test::CommandFixture f;  // Fri 2026-11-27: Q4 is Oct, Nov and Dec
+  auto recorded = f.run("kpi availability record 99.97 --month 2026-10", "UADMIN");
+  INFO(recorded.reply.text);
+  CHECK(recorded.reply.visibility == Visibility::in_channel);
+  CHECK(contains(recorded.reply.text,
+                 "📶 Availability of the platform in Oct 2026: *99.97%* recorded by <@UADMIN>"));
+  CHECK(contains(recorded.reply.text, "🟢 meets the target 99.9%"));
+  // A later record for the month replaces it; both are in the audit log.
+  auto replaced = f.run("kpi availability record 99.85% --month 2026-10", "UADMIN");
+  CHECK(contains(replaced.reply.text,
+                 "🔴 below the target 99.9% · replaces 99.97% (recorded by "
+                 "<@UADMIN>)"));
+  auto audit = f.repos.audit("availability");
+  REQUIRE(audit.size() == 2);
+  CHECK(audit[1].before["milli_percent"] == 99'970);
+  CHECK(audit[1].after["milli_percent"] == 99'850);
+  // Services: without a platform number, a month shows its lowest service.
+  f.run("kpi availability record 99.99 --month 2026-11 --service api", "UADMIN");
+  f.run("kpi availability record 99.92 --month 2026-11 --service git", "UADMIN");
+  f.run("config set availability-target 99.95", "UADMIN");
+  auto kpi = f.run("kpi").reply.text;
+  INFO(kpi);
+  CHECK(contains(kpi,
+                 "Availability Oct 99.85% · Nov 99.92% (git) · Dec — (target 99.95%) 🔴 below "
+                 "target in 2 months"));
+  f.run("kpi availability record 100 --month 2026-11", "UADMIN");
+  f.run("kpi availability record 99.96 --month 2026-10", "UADMIN");
+  CHECK(
+      contains(f.run("kpi").reply.text, "Oct 99.96% · Nov 100% · Dec — (target 99.95%) 🟢"));
+  CHECK(contains(f.run("kpi --quarter 2026Q3").reply.text,
+                 "Availability Jul — · Aug — · Sep — (target 99.95%) ⚪ no data"));
+}
+
+TEST_CASE("availability refuses a bad percent or month and people who are not admins") {
+  itpm::test::CommandFixture f;
+  struct Bad {
+    const char* text;
+    const char* says;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {"kpi availability record 101 --month 2026-10", "from 0 to 100"},
+           {"kpi availability record NaN --month 2026-10", "(got \"NaN\")"},
+           {"kpi availability record 99.9999 --month 2026-10", "at most three decimals"},
+           {"kpi availability record lots --month 2026-10", "<percent> takes a percentage"},
+           {"kpi availability record 99.9 --month 2026-12-01",
+            "--month takes a month like 2026-11"},
+           {"kpi availability record 99.9 --month 2026-13", "--month takes a month"},
+           {"kpi availability record 99.9 --month 2027-01", "--month 2027-01 is in the future"},
+           {"kpi availability record 99.9", "--month"},
+           {"kpi availability 99.9 --month 2026-10", "record"},
+       }) {
+    INFO(bad.text);
+    auto out = f.run(bad.text, "UADMIN");
+    CHECK(out.writes.empty());
+    CHECK(contains(out.reply.text, bad.says));
+  }
+  auto refused = f.run("kpi availability record 99.9 --month 2026-10", "UBOB");
+  CHECK(refused.writes.empty());
+  CHECK(contains(refused.reply.text, "Only itpm admins can record availability"));
+  CHECK(contains(f.run("config set availability-target 100.5", "UADMIN").reply.text,
+                 "availability-target takes a percentage from 0 to 100"));
+  CHECK(f.repos.audit("availability").empty());
+}
+
+TEST_CASE("percentages read as people type them") {
+  CHECK(parse_percent("99.95") == Approx(99.95));
+  CHECK(parse_percent("99.95%") == Approx(99.95));
+  CHECK(parse_percent("100") == Approx(100));
+  CHECK(parse_percent("0") == Approx(0));
+  for (const char* bad : {"", "%", "100.001", "-1", "1e2", "99.", ".5", "99.9999", "abc", "nan",
+                          "inf", "1000", "99,95", " 99"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_percent(bad));
+  }
+  CHECK(show_percent(99.95) == "99.95%");
+  CHECK(show_percent(100) == "100%");
+  CHECK(show_percent(99.9) == "99.9%");
 }
