@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 
 namespace itpm::commands {
 namespace {
@@ -96,6 +97,86 @@ std::string percent(int part, int whole) {
   return fmt::format("{}%", (part * 100 + whole / 2) / whole);
 }
 
+// One cell of the trend table: "83%", "4.2", "—".
+std::string ratio_cell(int part, int whole) {
+  return whole == 0 ? "—" : percent(part, whole);
+}
+
+// `kpi --trend`: the four quarters up to `q` side by side, every number of `kpi`, each column
+// from the same index rows a quarter's kpi reads.
+Outcome trend(const ParsedCommand& cmd, const Context& ctx, const Quarter& last,
+              std::chrono::sys_days today) {
+  std::array<Quarter, 4> quarters;
+  quarters[3] = last;
+  for (int i = 2; i >= 0; --i) {
+    quarters[static_cast<std::size_t>(i)] =
+        quarter_of(quarters[static_cast<std::size_t>(i) + 1].first - std::chrono::days(1));
+  }
+  std::array<Kpis, 4> k;
+  for (std::size_t i = 0; i < 4; ++i) k[i] = compute_kpis(ctx.repos, quarters[i], today, ctx.zone);
+  std::vector<std::pair<std::string, std::function<std::string(const Kpis&)>>> rows = {
+      {"On-time completion",
+       [](const Kpis& x) {
+         return ratio_cell(x.milestones_on_time + x.programs_on_time,
+                           x.milestones_done + x.programs_done);
+       }},
+      {"  milestones on time",
+       [](const Kpis& x) { return fmt::format("{}/{}", x.milestones_on_time, x.milestones_done); }},
+      {"  programs on time+budget",
+       [](const Kpis& x) { return fmt::format("{}/{}", x.programs_on_time, x.programs_done); }},
+      {"  programs late / over",
+       [](const Kpis& x) { return fmt::format("{}/{}", x.programs_late, x.programs_over_budget); }},
+      {"CA SLO attainment",
+       [](const Kpis& x) { return ratio_cell(x.actions_met, x.actions_counted); }},
+      {"Satisfaction (n)",
+       [](const Kpis& x) {
+         return x.votes == 0 ? std::string("—")
+                             : fmt::format("{:.1f} ({})", x.satisfaction, x.votes);
+       }},
+      {"Escalations raised", [](const Kpis& x) { return std::to_string(x.escalations_raised); }},
+      {"Escalations resolved",
+       [](const Kpis& x) { return std::to_string(x.escalations_resolved); }},
+      {"Lowest availability",
+       [](const Kpis& x) {
+         std::optional<double> lowest;
+         for (const auto& m : x.availability) {
+           if (m.percent && (!lowest || *m.percent < *lowest)) lowest = m.percent;
+         }
+         return lowest ? show_percent(*lowest) : std::string("—");
+       }},
+  };
+  constexpr int label_width = 26;
+  constexpr int cell_width = 11;
+  std::string table = fmt::format("{:<{}}", "", label_width);
+  for (const auto& q : quarters) {
+    table += fmt::format(
+        "{:>{}}", fmt::format("{}Q{}{}", q.year, q.number, q.last >= today ? "*" : ""), cell_width);
+  }
+  for (const auto& [label, cell] : rows) {
+    table += "\n" + fmt::format("{:<{}}", label, label_width);
+    for (const auto& x : k) {
+      std::string value = cell(x);
+      // Width in characters, not bytes ("—" is three bytes).
+      int pad = cell_width - static_cast<int>(char_count(value));
+      table += std::string(static_cast<std::size_t>(std::max(pad, 1)), ' ') + value;
+    }
+  }
+  std::string header = fmt::format("📈 *KPI trend · {}Q{} → {}Q{}*", quarters[0].year,
+                                   quarters[0].number, last.year, last.number);
+  std::string footnote = fmt::format(
+      "* the quarter so far. Targets: on time {}%, SLO {}%, satisfaction {:.1f}, availability {}. "
+      "One quarter in detail: `/itpm kpi --quarter {}Q{}`",
+      ctx.policy.target_on_time, ctx.policy.target_slo, ctx.policy.target_satisfaction,
+      show_percent(ctx.policy.availability_target), quarters[2].year, quarters[2].number);
+  Reply reply;
+  reply.visibility = query_visibility(cmd);
+  reply.text = header + "\n```\n" + table + "\n```\n" + footnote;
+  reply.blocks.push_back(section(header));
+  reply.blocks.push_back(section("```\n" + table + "\n```"));
+  reply.blocks.push_back(context_line(footnote));
+  return reply_only(std::move(reply));
+}
+
 Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   sys_days today = today_in(ctx.now, ctx.zone);
   Quarter q = quarter_of(today);
@@ -112,6 +193,7 @@ Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     }
     q = *parsed;
   }
+  if (cmd.get(arg::trend)) return trend(cmd, ctx, q, today);
   bool running = q.last >= today;
   Kpis k = compute_kpis(ctx.repos, q, today, ctx.zone);
   const Policy& policy = ctx.policy;
@@ -349,7 +431,7 @@ AreaSpec kpi_area() {
             {},
             "On-time completion, SLO attainment, satisfaction, escalations, availability",
             {},
-            {opt(arg::quarter, "2026Q4"), share_flag},
+            {opt(arg::quarter, "2026Q4"), sw(arg::trend), share_flag},
             kpi,
             Access::reads_widely},
            {"availability",

@@ -64,6 +64,7 @@ inline constexpr Arg<T::item_id> superseded_by{"by"};  // `decision supersede D-
 inline constexpr Arg<T::text> tag{"tag"};
 inline constexpr Arg<T::list> tags{"tags"};
 inline constexpr Arg<T::text> title{"title"};
+inline constexpr Arg<T::flag> trend{"trend"};
 inline constexpr Arg<T::user_or_channel> to{"to"};
 inline constexpr Arg<T::text> tz{"tz"};
 inline constexpr Arg<T::date> until{"until"};

@@ -198,6 +198,32 @@ TEST_CASE("kpi shows each number with its target and health word") {
                  "--quarter takes a quarter like 2026Q4 or q3 (got \"soon\")."));
 }
 
+TEST_CASE("kpi --trend shows the last four quarters side by side") {
+  KpiFixture f;
+  auto shown = f.run("kpi --trend");
+  INFO(shown.reply.text);
+  const std::string& text = shown.reply.text;
+  CHECK(contains(text, "📈 *KPI trend · 2026Q1 → 2026Q4*"));
+  // Q3: one milestone done, late; one action closed in time; S-1 voted 1 and 1. Q4 as above.
+  auto line = [&](const std::string& label) {
+    auto at = text.find("\n" + label);
+    REQUIRE(at != std::string::npos);
+    return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+  };
+  CHECK(line("On-time completion") ==
+        "On-time completion                  —          —         0%        40%");
+  CHECK(line("CA SLO attainment") ==
+        "CA SLO attainment                   —          —       100%        50%");
+  CHECK(line("Satisfaction (n)") ==
+        "Satisfaction (n)                    —          —    1.0 (2)    3.6 (5)");  // S-1: 1, 1
+  CHECK(line("  programs late / over") ==
+        "  programs late / over            0/0        0/0        0/0        1/0");
+  CHECK(contains(text, "2026Q4*"));
+  // Ending with a past quarter.
+  CHECK(contains(f.run("kpi --trend --quarter 2026Q3").reply.text,
+                 "📈 *KPI trend · 2025Q4 → 2026Q3*"));
+}
+
 TEST_CASE("kpi on an empty store says there is no data rather than 0%") {
   itpm::test::CommandFixture f;
   auto shown = f.run("kpi");
