@@ -28,6 +28,10 @@ std::optional<Job> parse_job(const json& row) {
     if (kind == "risk_overdue") {
       return RiskOverdue{row.at("risk").get<std::uint64_t>(), row.at("due").get<std::string>()};
     }
+    if (kind == "report") {
+      return ReportDue{row.at("schedule").get<std::uint64_t>(),
+                       row.at("occurrence").get<std::int64_t>()};
+    }
     if (kind == "held_dm") {
       const json& message = row.at("message");
       if (!message.is_object() || !message.value("to_user", json()).is_string() ||
@@ -75,6 +79,9 @@ json job_row(const Job& job) {
           },
           [](const HeldDm& j) -> json {
             return {{"kind", "held_dm"}, {"message", j.message}};
+          },
+          [](const ReportDue& j) -> json {
+            return {{"kind", "report"}, {"schedule", j.schedule}, {"occurrence", j.occurrence}};
           },
       },
       job);

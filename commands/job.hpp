@@ -43,6 +43,13 @@ struct ActionStep {
   std::string due;
 };
 
+// Report schedule P-<schedule>'s report at `occurrence` (ms): posted with what changed since
+// the previous one, then the next one planned.
+struct ReportDue {
+  std::uint64_t schedule = 0;
+  std::int64_t occurrence = 0;
+};
+
 // A DM held while its person is out of office with nobody acting for them (commands.md §6):
 // sent when they are back (again routed: held anew if they are still out). `message` is the
 // post in its outbox form.
@@ -58,8 +65,8 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;  // clang 16 does not deduce it for an aggregate
 
-using Job =
-    std::variant<ReviewReminder, ReviewOccurrence, LadderStep, RiskOverdue, ActionStep, HeldDm>;
+using Job = std::variant<ReviewReminder, ReviewOccurrence, LadderStep, RiskOverdue, ActionStep,
+                         HeldDm, ReportDue>;
 
 // The job a stored row holds; nullopt for a row of an unknown kind or with missing or
 // mistyped fields.

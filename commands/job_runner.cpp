@@ -3,6 +3,7 @@
 #include "commands/areas/absence.hpp"
 #include "commands/areas/action_commands.hpp"
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/report_schedule.hpp"
 #include "commands/areas/risk_ladder.hpp"
 #include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
@@ -18,9 +19,9 @@ namespace {
 constexpr std::int64_t late_after_ms = 5 * 60'000;
 
 // The program whose channel a job posts in outside any DM (ladder levels 2 and 3, SLO breach
-// notices and their escalation), when it is one: such a post keeps that channel's working
-// time. nullopt for jobs whose time is their own (a review's reminder, the team chose it) or
-// whose post is a DM.
+// notices and their escalation, scheduled reports), when it is one: such a post keeps that
+// channel's working time. nullopt for jobs whose time is their own (a review's reminder, the team
+// chose it) or whose post is a DM.
 std::optional<std::string> posting_program(const Job& job, const Context& ctx) {
   return std::visit(Overloaded{
                         [&](const LadderStep& j) -> std::optional<std::string> {
@@ -35,6 +36,7 @@ std::optional<std::string> posting_program(const Job& job, const Context& ctx) {
                             return std::nullopt;
                           return action->program;
                         },
+                        [&](const ReportDue& j) { return report_program(j, ctx); },
                         [](const auto&) -> std::optional<std::string> { return std::nullopt; },
                     },
                     job);
@@ -86,6 +88,7 @@ Outcome fire_job(const storage::ScheduledJob& row, const std::optional<Job>& job
                          [&](const RiskOverdue& j) { return check_overdue(j, ctx); },
                          [&](const ActionStep& j) { return fire_action_job(j, ctx); },
                          [&](const HeldDm& j) { return fire_held_dm(j, ctx); },
+                         [&](const ReportDue& j) { return fire_report_job(j, ctx); },
                      },
                      *job);
     // Came due while the bot was down (commands.md §6): sent once, now, saying when it was due.
@@ -121,6 +124,7 @@ std::string job_item(const Job& job) {
                         [](const LadderStep& j) { return storage::risk_id(j.risk); },
                         [](const RiskOverdue& j) { return storage::risk_id(j.risk); },
                         [](const ActionStep& j) { return storage::action_id(j.action); },
+                        [](const ReportDue& j) { return storage::report_id(j.schedule); },
                         [](const HeldDm& j) {
                           std::string item = j.message.value("about_item", "");
                           return item.empty() ? std::string("ooo") : item;

@@ -303,6 +303,14 @@ struct RecordTraits<Review> : NumberedTraits<Review> {
 };
 
 template <>
+struct RecordTraits<ReportSchedule> : NumberedTraits<ReportSchedule> {
+  static constexpr Family family = Family::report_schedules;
+  static constexpr std::string_view plural = "report_schedules";
+  static constexpr std::string_view sequence = "report";
+  static constexpr char prefix = 'P';
+};
+
+template <>
 struct RecordTraits<Milestone> : NumberedTraits<Milestone> {
   static constexpr Family family = Family::milestones;
   static constexpr std::string_view plural = "milestones";
@@ -500,8 +508,9 @@ template <class... R>
 struct TypeList {};
 
 // Every record type, in the order exports list them.
-using RecordTypes = TypeList<Program, Risk, Decision, Milestone, Dependency, Action, Allocation,
-                             Survey, Vote, Review, StatusUpdate, Holiday, Absence, Availability>;
+using RecordTypes =
+    TypeList<Program, Risk, Decision, Milestone, Dependency, Action, Allocation, Survey, Vote,
+             Review, StatusUpdate, Holiday, Absence, Availability, ReportSchedule>;
 
 // Calls `f.template operator()<R>()` for each record type R.
 template <class F>
@@ -536,6 +545,9 @@ inline std::string action_id(std::uint64_t number) {
 }
 inline std::string survey_id(std::uint64_t number) {
   return item_id<Survey>(number);
+}
+inline std::string report_id(std::uint64_t number) {
+  return item_id<ReportSchedule>(number);
 }
 
 }  // namespace itpm::storage

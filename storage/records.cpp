@@ -51,6 +51,8 @@ ITPM_RECORD_JSON(Action, number, title, severity, incident, owner, program, slo_
                  done_on, breach_level, channel, created_by, created_at, done_at)
 ITPM_RECORD_JSON(Allocation, user, program, percent, by, at)
 ITPM_RECORD_JSON(Holiday, program, day, name, by, at)
+ITPM_RECORD_JSON(ReportSchedule, number, program, every, zone, channel, anchor, next_at, last_at,
+                 status, created_by, created_at, cancelled_at)
 ITPM_RECORD_JSON(Availability, month, service, milli_percent, source, by, at)
 ITPM_RECORD_JSON(Absence, user, from, until, delegate, by, at)
 ITPM_RECORD_JSON(Survey, number, program, channel, message_ts, zone, status, replaced_by, sent_by,

@@ -211,6 +211,24 @@ struct Holiday {
   bool removed = false;  // not stored: `holiday remove` saves it so, and the row is deleted
 };
 
+// A report on a cadence, P-<number> (commands.md §7): the status report of one program or of
+// them all, posted in a channel at a review cadence's times; each says what changed since the
+// previous one.
+struct ReportSchedule {
+  std::uint64_t number = 0;
+  std::string program;       // empty: every open program
+  std::string every;         // canonical cadence spec ("mon 09:00")
+  std::string zone;          // IANA zone of the wall-clock time
+  std::string channel;       // where it is posted
+  std::string anchor;        // every-n-weeks cadences count weeks from this date
+  std::int64_t next_at = 0;  // the next report (ms); a job for any other time is stale
+  std::int64_t last_at = 0;  // when the previous one was posted (0: none yet)
+  ReviewStatus status = ReviewStatus::active;
+  std::string created_by;
+  std::int64_t created_at = 0;
+  std::int64_t cancelled_at = 0;
+};
+
 // A month's availability (commands.md §7), of the whole platform or of one service: recorded by
 // an admin, or measured (read from Prometheus). A later record for the month replaces it.
 struct Availability {
@@ -289,6 +307,8 @@ void from_json(const nlohmann::json& j, Survey& v);
 void to_json(nlohmann::json& j, const Vote& v);
 void from_json(const nlohmann::json& j, Vote& v);
 void to_json(nlohmann::json& j, const StatusUpdate& u);
+void to_json(nlohmann::json& j, const ReportSchedule& r);
+void from_json(const nlohmann::json& j, ReportSchedule& r);
 void to_json(nlohmann::json& j, const Availability& a);
 void from_json(const nlohmann::json& j, Availability& a);
 void to_json(nlohmann::json& j, const Holiday& h);

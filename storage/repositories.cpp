@@ -153,6 +153,12 @@ std::vector<Decision> Repositories::decisions(const DecisionFilter& filter, Wind
 
 std::size_t Repositories::count_events(Family family, std::string_view program, std::uint8_t event,
                                        std::int64_t since_ms) const {
+  return event_numbers(family, program, event, since_ms).size();
+}
+
+std::set<std::uint64_t> Repositories::event_numbers(Family family, std::string_view program,
+                                                    std::uint8_t event,
+                                                    std::int64_t since_ms) const {
   std::string prefix = KeyBuilder().str(program).u8(event).done();
   std::set<std::uint64_t> items;
   // Newest first, until the period's start.
@@ -168,7 +174,7 @@ std::size_t Repositories::count_events(Family family, std::string_view program, 
         return true;
       },
       true);
-  return items.size();
+  return items;
 }
 
 void Repositories::risks_by_score(bool closed,

@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -217,6 +218,10 @@ class Repositories {
   // milestone_events) alone; an item counts once.
   [[nodiscard]] std::size_t count_events(Family family, std::string_view program,
                                          std::uint8_t event, std::int64_t since_ms) const;
+  // The items (numbers) behind count_events, in number order.
+  [[nodiscard]] std::set<std::uint64_t> event_numbers(Family family, std::string_view program,
+                                                      std::uint8_t event,
+                                                      std::int64_t since_ms) const;
   // A risk as its risks_by_score row has it: enough to count, filter and draw a heat map.
   struct RankedRisk {
     std::uint64_t number = 0;

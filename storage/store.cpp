@@ -65,6 +65,7 @@ std::string_view family_name(Family family) {
       "holidays",
       "absences",
       "availability",
+      "report_schedules",
   };
   return names.at(static_cast<std::size_t>(family));
 }

@@ -61,9 +61,10 @@ enum class Family : std::uint8_t {
   holidays,                // program ("" for the workspace), day -> a non-working day
   absences,                // user -> out of office until a day, with a delegate
   availability,            // month, service -> a month's availability
+  report_schedules,        // P-<number>
 };
 
-inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::availability) + 1;
+inline constexpr std::size_t family_count = static_cast<std::size_t>(Family::report_schedules) + 1;
 
 // Every family, in frozen order.
 const std::vector<Family>& all_families();

@@ -4,6 +4,7 @@
 #include "common/iso_date.hpp"
 
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/report_schedule.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/render/reply.hpp"
 
@@ -45,7 +46,9 @@ ProgramLine program_line(std::string_view program, std::int64_t since_ms,
   auto opened = events(Family::risk_events, storage::risk_opened);
   auto closed = events(Family::risk_events, storage::risk_closed);
   auto done = events(Family::milestone_events, storage::milestone_done);
-  auto slipped = events(Family::milestone_events, storage::milestone_slipped);
+  auto slipped_ones = ctx.repos.event_numbers(Family::milestone_events, program,
+                                              storage::milestone_slipped, since_ms);
+  auto slipped = slipped_ones.size();
   storage::DecisionFilter filter;
   filter.program = std::string(program);
   filter.since_days = common::days_from_date(since_day);
@@ -59,19 +62,36 @@ ProgramLine program_line(std::string_view program, std::int64_t since_ms,
     if (done > 0) line.text += fmt::format(" ✅{}", done);
     if (slipped > 0) line.text += fmt::format(" ⏰{} slipped", slipped);
   }
+  // The slipped ones by how far they moved in the period (the first few).
+  std::string slips;
+  for (std::uint64_t number : slipped_ones) {
+    if (slips.size() > 200) {
+      slips += ", …";
+      break;
+    }
+    auto m = ctx.repos.find<storage::Milestone>(number);
+    if (!m) continue;
+    std::int64_t days = 0;
+    for (const auto& s : m->slips) {
+      if (s.at >= since_ms) days += common::days_from_date(s.to) - common::days_from_date(s.from);
+    }
+    slips +=
+        fmt::format("{}{} +{}d", slips.empty() ? "" : ", ", storage::milestone_id(number), days);
+  }
+  if (!slips.empty()) line.text += " (" + slips + ")";
   bool changed = opened > 0 || closed > 0 || decisions > 0 || done > 0 || slipped > 0;
   line.rank = now_status == "red" ? 0 : now_status == "amber" ? 1 : changed ? 2 : 3;
   return line;
 }
 
-Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+}  // namespace
+
+std::variant<Reply, std::string> status_report(const std::string& only, std::int64_t since_ms,
+                                               const std::string& header, Visibility visibility,
+                                               const Context& ctx) {
   auto today = today_in(ctx.now, ctx.zone);
-  std::string since_day = iso_date(today - std::chrono::days(7));
-  std::string error;
-  if (!date_flag(cmd, ctx, arg::since, since_day, error, DateLean::past))
-    return mistake(cmd, error);
-  if (since_day > iso_date(today)) return mistake(cmd, "--since cannot be in the future.");
-  std::int64_t since_ms = start_of_day_ms(*common::parse_date(since_day), ctx.zone);
+  std::string since_day = iso_date(today_in(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(since_ms)), ctx.zone));
   // What needs attention first: red, amber, then programs that moved in the period, then the
   // rest; at most `shown` of them (a message holds only so much). The red and amber ones come
   // from program_health, so a big workspace with enough of them reads only what it shows.
@@ -79,9 +99,9 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   std::vector<std::string> lines;
   std::size_t total = 1;
   std::string scope;
-  if (auto v = cmd.get(arg::program)) {
-    auto p = ctx.repos.find<storage::Program>(*v);
-    if (!p) return unknown_program(cmd, ctx, *v);
+  if (!only.empty()) {
+    auto p = ctx.repos.find<storage::Program>(only);
+    if (!p) return only;
     scope = p->key;
     lines.push_back(program_line(p->key, since_ms, since_day, ctx).text);
   } else {
@@ -138,30 +158,62 @@ Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     if (due_soon > actions.size())
       action_text += fmt::format("\n… and {} more: `/itpm action list`", due_soon - actions.size());
   }
-  std::string header =
-      fmt::format("📊 *Status report* · {} → {}", show_date(since_day), show_date(iso_date(today)));
-  Reply reply = list_reply(query_visibility(cmd), header, lines, std::max(lines.size(), total),
+  Reply reply = list_reply(visibility, header, lines, std::max(lines.size(), total),
                            "One program: `/itpm report <program>`.");
+  if (scope.empty()) {
+    // Across the workspace in the period: escalations and corrective actions that breached.
+    std::size_t escalated =
+        ctx.repos.count_escalations(storage::escalation_raised, since_ms, millis(ctx.now) + 1);
+    std::size_t breached = 0;
+    ctx.repos.work_by_day(storage::day_action_due, since_day,
+                          iso_date(today - std::chrono::days(1)), [&](const auto& row) {
+                            if (row.flag != storage::action_done_in_time) ++breached;
+                          });
+    std::string period =
+        fmt::format("*In the period:* {} risk escalation{} · {} corrective action{} past {} SLO",
+                    escalated, escalated == 1 ? "" : "s", breached, breached == 1 ? "" : "s",
+                    breached == 1 ? "its" : "their");
+    reply.text += "\n" + period;
+    reply.blocks.push_back(section(period));
+  }
   reply.text += "\n" + action_text;
   reply.blocks.push_back(section(action_text));
-  return reply_only(std::move(reply));
+  return reply;
+}
+
+namespace {
+
+Outcome report(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+  auto today = today_in(ctx.now, ctx.zone);
+  std::string since_day = iso_date(today - std::chrono::days(7));
+  std::string error;
+  if (!date_flag(cmd, ctx, arg::since, since_day, error, DateLean::past))
+    return mistake(cmd, error);
+  if (since_day > iso_date(today)) return mistake(cmd, "--since cannot be in the future.");
+  std::int64_t since_ms = start_of_day_ms(*common::parse_date(since_day), ctx.zone);
+  std::string header =
+      fmt::format("📊 *Status report* · {} → {}", show_date(since_day), show_date(iso_date(today)));
+  auto built = status_report(cmd.get(arg::program).value_or(""), since_ms, header,
+                             query_visibility(cmd), ctx);
+  if (auto* missing = std::get_if<std::string>(&built)) return unknown_program(cmd, ctx, *missing);
+  return reply_only(std::move(std::get<Reply>(built)));
 }
 
 }  // namespace
 
 AreaSpec report_area() {
   using namespace args;
-  return {"report",
-          {"rep"},
-          "The status report",
-          "",
-          {{"",
-            {},
-            "Programs with status and what changed",
-            {opt(arg::program, "[program]")},
-            {opt(arg::since, "DATE"), share_flag},
-            report,
-            Access::reads_widely}}};
+  return {"report", {"rep"}, "The status report", "", [] {
+            std::vector<VerbSpec> verbs = {{"",
+                                            {},
+                                            "Programs with status and what changed",
+                                            {opt(arg::program, "[program]")},
+                                            {opt(arg::since, "DATE"), share_flag},
+                                            report,
+                                            Access::reads_widely}};
+            for (auto& verb : report_schedule_verbs()) verbs.push_back(std::move(verb));
+            return verbs;
+          }()};
 }
 
 }  // namespace itpm::commands

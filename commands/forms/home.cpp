@@ -2,6 +2,7 @@
 
 #include "commands/areas/absence.hpp"
 #include "commands/areas/handler_support.hpp"
+#include "commands/areas/report_schedule.hpp"
 #include "commands/areas/risk_ladder.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/calendar/review_cadence.hpp"
@@ -152,8 +153,10 @@ json home_view(const std::string& user, const Context& ctx) {
     std::string next = review == next_review.end()
                            ? "no review cadence"
                            : "next review " + show_occurrence(review->second, ctx.zone);
-    program_lines.push_back(fmt::format("*{}* ({}) · {} · {}", p.key,
-                                        p.owner == user ? "owner" : "sponsor", status, next));
+    std::string report = next_report_of(p.key, ctx);
+    program_lines.push_back(fmt::format("*{}* ({}) · {} · {}{}", p.key,
+                                        p.owner == user ? "owner" : "sponsor", status, next,
+                                        report.empty() ? "" : " · next report " + report));
   }
 
   json blocks = json::array();
