@@ -239,7 +239,8 @@ Outcome fire_report_job(const ReportDue& job, const Context& ctx) {
 std::string next_report_of(const std::string& program, const Context& ctx) {
   std::optional<ReportSchedule> soonest;
   for (auto& s : ctx.repos.all<ReportSchedule>()) {
-    if (s.status != storage::ReviewStatus::active || s.program != program) continue;
+    if (s.status != storage::ReviewStatus::active || (!s.program.empty() && s.program != program))
+      continue;
     if (!soonest || s.next_at < soonest->next_at) soonest = std::move(s);
   }
   if (!soonest) return "";
