@@ -29,10 +29,7 @@ std::optional<std::int64_t> next_report_time(const ReportSchedule& schedule,
 }
 
 std::string cadence_of(const ReportSchedule& s) {
-  auto spec = parse_recurrence(s.every);
-  std::string what =
-      std::holds_alternative<Recurrence>(spec) ? describe(std::get<Recurrence>(spec)) : s.every;
-  return fmt::format("{} ({})", what, s.zone);
+  return describe_cadence(s.every, s.zone);
 }
 
 std::string scope_of(const ReportSchedule& s) {
@@ -137,11 +134,7 @@ Outcome list_schedules(const ParsedCommand& cmd, const Command& command, const C
 Outcome unschedule(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const ReportSchedule& before,
              item_to_change(cmd, command, ctx, report_rules, "unschedule"));
-  ReportSchedule after = before;
-  after.status = storage::ReviewStatus::cancelled;
-  after.cancelled_at = millis(ctx.now);
-  Outcome out;
-  ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.cancelled_at, "cancel"});
+  Outcome out = cancel_cadence(before, ctx, command.user_id);
   out.reply =
       text_reply(Visibility::in_channel,
                  {fmt::format("🛑 *{}* unscheduled by {}: no more reports of {} in {}.",
@@ -205,9 +198,7 @@ Outcome fire_report_job(const ReportDue& job, const Context& ctx) {
   auto built = status_report(before->program, since, header, Visibility::in_channel, ctx);
   if (std::holds_alternative<std::string>(built)) {
     // Its program is gone: the schedule ends.
-    after.status = storage::ReviewStatus::cancelled;
-    after.cancelled_at = now;
-    ctx.repos.save(out.writes, after, &*before, Change{std::string(bot_actor), now, "cancel"});
+    out = cancel_cadence(*before, ctx, std::string(bot_actor));
     out.reply.text = id + " ended: its program is gone";
     return out;
   }

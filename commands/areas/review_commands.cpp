@@ -62,10 +62,7 @@ std::string remind_text(const std::vector<int>& remind) {
 }
 
 std::string cadence_text(const Review& r) {
-  auto spec = parse_recurrence(r.every);
-  std::string what =
-      std::holds_alternative<Recurrence>(spec) ? describe(std::get<Recurrence>(spec)) : r.every;
-  return fmt::format("{} ({})", what, r.zone);
+  return describe_cadence(r.every, r.zone);
 }
 
 std::string line(const Review& r) {
@@ -189,11 +186,7 @@ Outcome list(const ParsedCommand& cmd, const Command& command, const Context& ct
 
 Outcome cancel(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const Review& before, item_to_change(cmd, command, ctx, review_rules, "cancel"));
-  Review after = before;
-  after.status = storage::ReviewStatus::cancelled;
-  after.cancelled_at = millis(ctx.now);
-  Outcome out;
-  ctx.repos.save(out.writes, after, &before, Change{command.user_id, after.cancelled_at, "cancel"});
+  Outcome out = cancel_cadence(before, ctx, command.user_id);
   out.reply =
       text_reply(Visibility::in_channel,
                  {fmt::format("🛑 *{}* cancelled by {}: no more {} reviews {}.",

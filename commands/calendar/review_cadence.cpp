@@ -47,11 +47,7 @@ Outcome note(Outcome out, std::string text) {
 
 // Ends a cadence whose program closed or that has no occurrence left.
 Outcome end_cadence(Outcome out, const Review& before, const Context& ctx, const std::string& why) {
-  Review after = before;
-  after.status = storage::ReviewStatus::cancelled;
-  after.cancelled_at = millis(ctx.now);
-  ctx.repos.save(out.writes, after, &before,
-                 storage::Change{std::string(bot_actor), after.cancelled_at, "cancel"});
+  out.writes.append(cancel_cadence(before, ctx, std::string(bot_actor)).writes);
   return note(std::move(out), fmt::format("{} ended: {}", storage::review_id(before.number), why));
 }
 
@@ -136,6 +132,13 @@ void unschedule_occurrence(storage::Batch& batch, storage::Repositories& repos,
 }
 
 }  // namespace
+
+std::string describe_cadence(const std::string& every, const std::string& zone) {
+  auto spec = parse_recurrence(every);
+  std::string what =
+      std::holds_alternative<Recurrence>(spec) ? describe(std::get<Recurrence>(spec)) : every;
+  return fmt::format("{} ({})", what, zone);
+}
 
 std::optional<std::int64_t> next_review_time(const Review& review, std::int64_t after_ms,
                                              const DaysOff& off) {

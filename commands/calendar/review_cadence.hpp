@@ -53,6 +53,22 @@ void move_occurrence(storage::Batch& batch, storage::Repositories& repos,
 // "Tue 2026-12-01 15:00 Europe/Amsterdam": an occurrence in its cadence's zone.
 std::string show_occurrence(std::int64_t ms, const std::string& zone);
 
+// "every Mon at 09:00 (Europe/Berlin)": a cadence spec and its zone in words.
+std::string describe_cadence(const std::string& every, const std::string& zone);
+
+// Ends a cadence (a review cadence, a report schedule) as `by` did: cancelled now, saved with
+// its audit entry; its stale jobs are dropped when they fall due.
+template <class R>
+Outcome cancel_cadence(const R& before, const Context& ctx, const std::string& by) {
+  R after = before;
+  after.status = storage::ReviewStatus::cancelled;
+  after.cancelled_at =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ctx.now.time_since_epoch()).count();
+  Outcome out;
+  ctx.repos.save(out.writes, after, &before, storage::Change{by, after.cancelled_at, "cancel"});
+  return out;
+}
+
 // The agenda of `program`'s review: status, open risks by score, decisions since the last
 // review, what went stale. `review` may be null (an agenda asked for without a cadence).
 // `headline` is the first line; `notes` come after it (a late post says so there).
