@@ -93,12 +93,8 @@ std::string canonical(std::string_view key, const ParsedValue& value, std::strin
   if (key == "ladder-step") return duration(1, 30 * 24 * 60);
   if (key == "grace") return duration(1, 7 * 24 * 60);
   if (key == "timezone") {
-    if (find_zone(v) == nullptr) {
-      error = fmt::format(
-          "Unknown time zone \"{}\"; use an IANA name like Europe/Amsterdam or America/New_York.",
-          shown_text(v, 40));
-      return "";
-    }
+    error = zone_error(v);
+    if (!error.empty()) return "";
     return v;
   }
   if (key == "working-hours") {

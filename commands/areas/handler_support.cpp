@@ -62,6 +62,13 @@ std::string show_percent(double percent) {
   return text + "%";
 }
 
+std::string zone_error(std::string_view zone) {
+  if (find_zone(std::string(zone)) != nullptr) return "";
+  return fmt::format(
+      "Unknown time zone \"{}\"; use an IANA name like Europe/Amsterdam or America/New_York.",
+      shown_text(zone, 40));
+}
+
 std::string thousands(std::int64_t n) {
   // The magnitude as unsigned: -n overflows for the smallest int64.
   std::uint64_t magnitude =

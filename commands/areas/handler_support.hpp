@@ -39,6 +39,9 @@ std::string user_mentions(const std::vector<std::string>& ids);
 // 250000 -> "250,000"
 std::string thousands(std::int64_t n);
 
+// "" when `zone` names an IANA time zone, else the mistake that says so and what to type.
+std::string zone_error(std::string_view zone);
+
 // A percentage as people type it: "99.95" or "99.95%", 0 to 100, at most three decimals;
 // nullopt for anything else (a word, NaN, 101).
 std::optional<double> parse_percent(std::string_view text);

@@ -58,10 +58,7 @@ std::string apply_fields(const ParsedCommand& cmd, const Context& ctx, Program& 
   if (auto v = cmd.get(arg::tags)) p.tags = split_list(*v);
   if (auto v = cmd.get(arg::description)) p.description = *v;
   if (auto v = cmd.get(arg::tz)) {
-    if (find_zone(*v) == nullptr)
-      return fmt::format(
-          "Unknown time zone \"{}\"; use an IANA name like Europe/Amsterdam or America/New_York.",
-          shown_text(*v, 40));
+    if (auto err = zone_error(*v); !err.empty()) return err;
     p.zone = *v;
   }
   if (auto err = length_error("name", p.name, 120); !err.empty()) return err;

@@ -75,11 +75,7 @@ Outcome schedule_report(const ParsedCommand& cmd, const Command& command, const 
   if (auto* error = std::get_if<std::string>(&spec)) return mistake(cmd, *error);
   s.every = to_spec(std::get<Recurrence>(spec));
   s.zone = cmd.get(arg::tz).value_or(ctx.zone);
-  if (find_zone(s.zone) == nullptr) {
-    return mistake(cmd, fmt::format("Unknown time zone \"{}\"; use an IANA name like "
-                                    "Europe/Amsterdam or America/New_York.",
-                                    shown_text(s.zone, 40)));
-  }
+  if (auto err = zone_error(s.zone); !err.empty()) return mistake(cmd, err);
   s.channel = cmd.required(arg::channel);
   for (const auto& other : ctx.repos.all<ReportSchedule>()) {
     if (other.status == storage::ReviewStatus::active && other.program == s.program &&

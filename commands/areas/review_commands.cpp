@@ -101,11 +101,7 @@ Outcome schedule(const ParsedCommand& cmd, const Command& command, const Context
   r.program = program.key;
   r.every = to_spec(std::get<Recurrence>(spec));
   r.zone = cmd.get(arg::tz).value_or(ctx.zone);
-  if (find_zone(r.zone) == nullptr) {
-    return mistake(cmd, fmt::format("Unknown time zone \"{}\"; use an IANA name like "
-                                    "Europe/Amsterdam or America/New_York.",
-                                    shown_text(r.zone, 40)));
-  }
+  if (auto err = zone_error(r.zone); !err.empty()) return mistake(cmd, err);
   r.channel = cmd.get(arg::channel).value_or(program.channel);
   r.on_holiday = cmd.get(arg::on_holiday).value_or("skip") == "next" ? "next" : "";
   r.remind = {60};
