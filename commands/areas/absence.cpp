@@ -45,23 +45,18 @@ std::string away_note(const Context& ctx, const std::string& user) {
                          : fmt::format(", {} acts for them", user_mention(absence->delegate)));
 }
 
-std::vector<std::string> out_of_office_lines(const Context& ctx) {
-  std::vector<std::string> lines;
-  for (const auto& a : ctx.repos.all<storage::Absence>()) {
-    if (!covers_today(ctx, a)) continue;
-    lines.push_back(fmt::format(
-        "• {} until {}{}", user_mention(a.user), show_date(a.until),
-        a.delegate.empty() ? " · no delegate" : " · delegate " + user_mention(a.delegate)));
+std::vector<storage::Absence> out_today_all(const Context& ctx) {
+  std::vector<storage::Absence> out;
+  for (auto& a : ctx.repos.all<storage::Absence>()) {
+    if (covers_today(ctx, a)) out.push_back(std::move(a));
   }
-  return lines;
+  return out;
 }
 
-std::vector<storage::Absence> acting_for(const Context& ctx, const std::string& user) {
-  std::vector<storage::Absence> people;
-  for (auto& a : ctx.repos.all<storage::Absence>()) {
-    if (a.delegate == user && covers_today(ctx, a)) people.push_back(std::move(a));
-  }
-  return people;
+std::string out_of_office_line(const storage::Absence& a) {
+  return fmt::format(
+      "• {} until {}{}", user_mention(a.user), show_date(a.until),
+      a.delegate.empty() ? " · no delegate" : " · delegate " + user_mention(a.delegate));
 }
 
 bool acts_for(const Context& ctx, const std::string& caller,

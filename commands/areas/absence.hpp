@@ -21,12 +21,12 @@ std::optional<storage::Absence> out_today(const Context& ctx, const std::string&
 // delegate), or "" when the person is not out today.
 std::string away_note(const Context& ctx, const std::string& user);
 
-// Who is out of office today, one line each in the order of their ids: "• <@UDAVE> until Fri
-// 2026-12-04 · delegate <@UERIN>" (or "· no delegate").
-std::vector<std::string> out_of_office_lines(const Context& ctx);
+// Everyone out of office today, in the order of their ids (one scan of the absences).
+std::vector<storage::Absence> out_today_all(const Context& ctx);
 
-// The people `user` acts for today (they are out and `user` is their delegate).
-std::vector<storage::Absence> acting_for(const Context& ctx, const std::string& user);
+// One person's line in a list of who is out: "• <@UDAVE> until Fri 2026-12-04 · delegate
+// <@UERIN>" (or "· no delegate").
+std::string out_of_office_line(const storage::Absence& absence);
 
 // True when `caller` acts today for one of `people` (is the delegate of one who is out).
 bool acts_for(const Context& ctx, const std::string& caller,

@@ -213,7 +213,8 @@ Outcome ooo_clear(const ParsedCommand& cmd, const Command& command, const Contex
 }
 
 Outcome ooo_list(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  std::vector<std::string> lines = out_of_office_lines(ctx);
+  std::vector<std::string> lines;
+  for (const auto& a : out_today_all(ctx)) lines.push_back(out_of_office_line(a));
   if (lines.empty()) {
     return reply_only(text_reply(query_visibility(cmd),
                                  {"Nobody is out of office today.",

@@ -223,16 +223,14 @@ Outcome fire_report_job(const ReportDue& job, const Context& ctx) {
   return out;
 }
 
-std::string next_report_of(const std::string& program, const Context& ctx) {
-  std::optional<ReportSchedule> soonest;
-  for (auto& s : ctx.repos.all<ReportSchedule>()) {
-    if (s.status != storage::ReviewStatus::active || (!s.program.empty() && s.program != program))
-      continue;
-    if (!soonest || s.next_at < soonest->next_at) soonest = std::move(s);
+std::map<std::string, ReportSchedule> next_reports(const storage::Repositories& repos) {
+  std::map<std::string, ReportSchedule> soonest;
+  for (auto& s : repos.all<ReportSchedule>()) {
+    if (s.status != storage::ReviewStatus::active) continue;
+    auto [it, added] = soonest.try_emplace(s.program, s);
+    if (!added && s.next_at < it->second.next_at) it->second = std::move(s);
   }
-  if (!soonest) return "";
-  return fmt::format("{} {}", storage::report_id(soonest->number),
-                     show_time(soonest->next_at, ctx.zone));
+  return soonest;
 }
 
 }  // namespace itpm::commands

@@ -9,6 +9,7 @@
 #include "commands/job.hpp"
 #include "commands/language/grammar.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,8 +28,8 @@ Outcome fire_report_job(const ReportDue& job, const Context& ctx);
 // report of every program. nullopt when the schedule is gone or no longer active.
 std::optional<std::string> report_program(const ReportDue& job, const Context& ctx);
 
-// The next scheduled report of `program` (a schedule of that program, or of every program,
-// posted in a channel), for the Home tab: "P-1 Mon 2026-12-07 09:00 CET"; "" when none.
-std::string next_report_of(const std::string& program, const Context& ctx);
+// The soonest active report schedule of each program, "" for the reports of every program (one
+// scan of the schedules), for the Home tab.
+std::map<std::string, storage::ReportSchedule> next_reports(const storage::Repositories& repos);
 
 }  // namespace itpm::commands

@@ -117,7 +117,9 @@ json home_view(const std::string& user, const Context& ctx) {
   std::sort(programs.begin(), programs.end(),
             [](const auto& a, const auto& b) { return a.key < b.key; });
   std::map<std::string, std::int64_t> next_review;
+  std::map<std::string, storage::ReportSchedule> reports;
   if (!programs.empty()) {
+    reports = next_reports(ctx.repos);
     for (const auto& review : ctx.repos.all<storage::Review>()) {
       if (review.status != storage::ReviewStatus::active) continue;
       auto& at = next_review[review.program];
@@ -125,23 +127,25 @@ json home_view(const std::string& user, const Context& ctx) {
     }
   }
   // Out of office (commands.md §6): the person's own absence, whom they act for, who is out.
-  if (auto away = out_today(ctx, user)) {
-    now.insert(now.begin(),
-               fmt::format("🌴 You are out of office until {}{}. Back early? `/itpm ooo clear`",
-                           show_date(away->until),
-                           away->delegate.empty()
-                               ? ": DMs wait until you are back"
-                               : ", " + user_mention(away->delegate) + " acts for you"));
+  std::vector<storage::Absence> out = out_today_all(ctx);
+  auto own = std::find_if(out.begin(), out.end(), [&](const auto& a) { return a.user == user; });
+  if (own != out.end()) {
+    now.insert(
+        now.begin(),
+        fmt::format("🌴 You are out of office until {}{}. Back early? `/itpm ooo clear`",
+                    show_date(own->until),
+                    own->delegate.empty() ? ": DMs wait until you are back"
+                                          : ", " + user_mention(own->delegate) + " acts for you"));
   }
-  for (const auto& absence : acting_for(ctx, user)) {
-    if (now.size() >= lines_per_part) break;
+  std::vector<std::string> away_lines;
+  for (const auto& absence : out) {
+    if (away_lines.size() < lines_per_part) away_lines.push_back(out_of_office_line(absence));
+    if (absence.delegate != user || now.size() >= lines_per_part) continue;
     now.push_back(fmt::format(
         "🌴 You act for {} until {}: their DMs come to you, and you may acknowledge their risks",
         user_mention(absence.user), show_date(absence.until)));
   }
-  std::vector<std::string> away_lines = out_of_office_lines(ctx);
-  std::size_t away_total = away_lines.size();
-  if (away_lines.size() > lines_per_part) away_lines.resize(lines_per_part);
+  std::size_t away_total = out.size();
 
   std::vector<std::string> program_lines;
   for (const auto& p : programs) {
@@ -153,10 +157,18 @@ json home_view(const std::string& user, const Context& ctx) {
     std::string next = review == next_review.end()
                            ? "no review cadence"
                            : "next review " + show_occurrence(review->second, ctx.zone);
-    std::string report = next_report_of(p.key, ctx);
-    program_lines.push_back(fmt::format("*{}* ({}) · {} · {}{}", p.key,
-                                        p.owner == user ? "owner" : "sponsor", status, next,
-                                        report.empty() ? "" : " · next report " + report));
+    // Its next report: of the program, or of every program, whichever comes first.
+    const storage::ReportSchedule* report = nullptr;
+    for (const std::string& scope : {p.key, std::string()}) {
+      auto it = reports.find(scope);
+      if (it != reports.end() && (report == nullptr || it->second.next_at < report->next_at))
+        report = &it->second;
+    }
+    program_lines.push_back(fmt::format(
+        "*{}* ({}) · {} · {}{}", p.key, p.owner == user ? "owner" : "sponsor", status, next,
+        report == nullptr ? std::string()
+                          : fmt::format(" · next report {} {}", storage::report_id(report->number),
+                                        show_time(report->next_at, ctx.zone))));
   }
 
   json blocks = json::array();
