@@ -547,7 +547,8 @@ void write_rows(ExportSource& source, Store& store, const json& sequences) {
           std::string item = current_audit_item(row.at("item").get<std::string>());
           row["item"] = item;
           row.erase("seq");
-          if (auto index = escalation_row(seq, row)) batch.put(index->first, index->second, "");
+          for (const auto& index : escalation_rows(seq, row))
+            batch.put(index.first, index.second, "");
           batch.put(Family::audit, KeyBuilder().str(item).u64(seq).done(), row.dump());
         } else if (list == "schedule") {
           JobQueue::restore(batch, ScheduledJob{row.at("due").get<std::int64_t>(),

@@ -64,7 +64,7 @@ void rename_survey_audit(Store& store) {
     throw StoreError("cannot rename the surveys' audit entries: " + r.error);
 }
 
-// Writes the escalation_events row of every audit entry that moved a risk on or off the ladder.
+// Writes the escalation rows of every audit entry that moved a risk on or off the ladder.
 void write_escalation_rows(Store& store) {
   Batch batch;
   std::size_t rows = 0;
@@ -136,6 +136,10 @@ void migrate(Store& store, std::uint32_t from) {
         write_index_rows<Risk>(store, Family::open_work_by_owner);
         write_index_rows<Milestone>(store, Family::open_work_by_owner);
         write_index_rows<Action>(store, Family::open_work_by_owner);
+        break;
+      case 7:
+        // Schema 8 keeps each move of a risk onto the ladder under its program (risk_events).
+        write_escalation_rows(store);
         break;
       default:
         throw StoreError("no migration from schema version " + std::to_string(version));

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace itpm::storage {
 
@@ -44,6 +46,7 @@ inline std::uint64_t time_key(std::int64_t at_ms) {
 // event, so a report counts a period's events from index rows alone.
 inline constexpr std::uint8_t risk_opened = 0;
 inline constexpr std::uint8_t risk_closed = 1;
+inline constexpr std::uint8_t risk_escalated = 2;  // onto the ladder (from the audit log)
 inline constexpr std::uint8_t milestone_done = 0;
 inline constexpr std::uint8_t milestone_slipped = 1;
 inline std::string event_key(std::string_view program, std::uint8_t event, std::int64_t at_ms,
@@ -64,12 +67,13 @@ inline constexpr std::uint8_t action_open = 0;            // an action_due row's
 inline constexpr std::uint8_t action_done_in_time = 1;
 inline constexpr std::uint8_t action_done_late = 2;
 
-// Risks moved onto the ladder (level 0 to more) or off it, by when (escalation_events): kept
-// from the audit log, since a risk's record holds only its current ladder run.
+// Risks moved onto the ladder (level 0 to more) or off it, by when (escalation_events), and
+// each move onto it under the risk's program (risk_events, risk_escalated): kept from the
+// audit log, since a risk's record holds only its current ladder run.
 inline constexpr std::uint8_t escalation_raised = 0;
 inline constexpr std::uint8_t escalation_resolved = 1;
-inline std::optional<IndexRow> escalation_row(std::uint64_t audit_sequence,
-                                              const nlohmann::json& entry) {
+inline std::vector<IndexRow> escalation_rows(std::uint64_t audit_sequence,
+                                             const nlohmann::json& entry) {
   auto level = [&](const char* side) {
     auto it = entry.find(side);
     if (it == entry.end() || !it->is_object()) return 0;
@@ -80,20 +84,34 @@ inline std::optional<IndexRow> escalation_row(std::uint64_t audit_sequence,
   auto at = entry.find("at");
   if (item == entry.end() || !item->is_string() || !item->get<std::string>().starts_with("R-") ||
       at == entry.end() || !at->is_number_integer())
-    return std::nullopt;
+    return {};
   int before = level("before");
   int after = level("after");
-  if ((before == 0) == (after == 0)) return std::nullopt;
-  return IndexRow{Family::escalation_events,
-                  KeyBuilder()
-                      .u8(after > 0 ? escalation_raised : escalation_resolved)
-                      .u64(time_key(at->get<std::int64_t>()))
-                      .u64(audit_sequence)
-                      .done()};
+  if ((before == 0) == (after == 0)) return {};
+  std::int64_t at_ms = at->get<std::int64_t>();
+  std::vector<IndexRow> rows = {
+      {Family::escalation_events, KeyBuilder()
+                                      .u8(after > 0 ? escalation_raised : escalation_resolved)
+                                      .u64(time_key(at_ms))
+                                      .u64(audit_sequence)
+                                      .done()}};
+  if (after == 0) return rows;
+  // level("after") > 0: "after" is an object.
+  const auto& raised = *entry.find("after");
+  auto program = raised.find("program");
+  std::uint64_t number = 0;
+  const std::string& id = item->get_ref<const std::string&>();
+  auto [end, ec] = std::from_chars(id.data() + 2, id.data() + id.size(), number);
+  if (program != raised.end() && program->is_string() && ec == std::errc() &&
+      end == id.data() + id.size()) {
+    rows.push_back({Family::risk_events,
+                    event_key(program->get<std::string>(), risk_escalated, at_ms, number)});
+  }
+  return rows;
 }
 
-// The escalation_events row of every stored audit entry that moved a risk on or off the
-// ladder (for the migration that writes them and the check that expects them).
+// The escalation rows of every stored audit entry that moved a risk on or off the ladder (for
+// the migration that writes them and the check that expects them).
 inline void stored_escalation_rows(const Store& store, const std::function<void(IndexRow)>& visit) {
   // Audit keys are item, sequence; a risk's item is "R-<number>".
   store.scan(Family::audit, "R-", [&](std::string_view key, std::string_view value) {
@@ -102,7 +120,7 @@ inline void stored_escalation_rows(const Store& store, const std::function<void(
     auto sequence = r.u64();
     auto entry = nlohmann::json::parse(value, nullptr, false);
     if (sequence && !entry.is_discarded()) {
-      if (auto row = escalation_row(*sequence, entry)) visit(std::move(*row));
+      for (auto& row : escalation_rows(*sequence, entry)) visit(std::move(row));
     }
     return true;
   });

@@ -61,7 +61,7 @@ void Repositories::append_audit(Batch& batch, const std::string& item, json befo
                 {"before", std::move(before)}};
   if (!note.empty()) entry["note"] = note;
   std::uint64_t sequence = store_.next_sequence("audit", batch);
-  if (auto row = escalation_row(sequence, entry)) batch.put(row->first, row->second, "");
+  for (const auto& row : escalation_rows(sequence, entry)) batch.put(row.first, row.second, "");
   batch.put(Family::audit, KeyBuilder().str(item).u64(sequence).done(), entry.dump());
 }
 

@@ -44,7 +44,7 @@ enum class Family : std::uint8_t {
   surveys,                 // S-<number>
   votes,                   // survey number, user -> score
   quarantine,              // kind, number -> a row the bot could not process, and why
-  risk_events,             // program, event (opened, closed), ms, risk number
+  risk_events,             // program, event (opened, closed, escalated), ms, risk number
   milestone_events,        // program, event (done, slipped), ms, milestone number
   open_actions_by_due,     // due date, number, program: corrective actions still open
   risks_by_score,          // closed?, 25 - score, number, likelihood, impact, status, level
@@ -160,7 +160,9 @@ class Store {
   //    risks, corrective actions and milestones).
   // 7: decisions_by_person (each decision under its deciders and who recorded it) and
   //    open_dependencies (by need-by date: all, of each program, on each program).
-  static constexpr std::uint32_t schema_version = 7;
+  // 8: risk_events also holds each move of a risk onto the escalation ladder, under its
+  //    program (from the audit log).
+  static constexpr std::uint32_t schema_version = 8;
 
   struct Options {
     bool sync = true;  // false only for benchmarks that measure the cost of durability

@@ -22,8 +22,8 @@ struct ProgramLine {
   std::string text;
 };
 
-// Every count comes from index rows (risk_events, milestone_events, decisions_by_program):
-// nothing the period did not touch is read.
+// Every count comes from index rows (risk_events: opened, closed, escalated; milestone_events,
+// decisions_by_program): nothing the period did not touch is read.
 ProgramLine program_line(std::string_view program, std::int64_t since_ms,
                          const std::string& since_day, const Context& ctx) {
   // Newest first, down to the status the period started with.
@@ -45,6 +45,7 @@ ProgramLine program_line(std::string_view program, std::int64_t since_ms,
   };
   auto opened = events(Family::risk_events, storage::risk_opened);
   auto closed = events(Family::risk_events, storage::risk_closed);
+  auto escalated = events(Family::risk_events, storage::risk_escalated);
   auto done = events(Family::milestone_events, storage::milestone_done);
   auto slipped_ones = ctx.repos.event_numbers(Family::milestone_events, program,
                                               storage::milestone_slipped, since_ms);
@@ -55,8 +56,9 @@ ProgramLine program_line(std::string_view program, std::int64_t since_ms,
   std::size_t decisions = 0;
   (void)ctx.repos.decisions(filter, 0, &decisions);  // only the count
   ProgramLine line;
-  line.text = fmt::format("*{}* {} · risks +{} −{} · decisions +{}", program, status, opened,
-                          closed, decisions);
+  line.text = fmt::format(
+      "*{}* {} · risks +{} −{}{} · decisions +{}", program, status, opened, closed,
+      escalated > 0 ? fmt::format(" 🔺{} escalated", escalated) : std::string(), decisions);
   if (done > 0 || slipped > 0) {
     line.text += " · milestones";
     if (done > 0) line.text += fmt::format(" ✅{}", done);
@@ -79,7 +81,8 @@ ProgramLine program_line(std::string_view program, std::int64_t since_ms,
         fmt::format("{}{} +{}d", slips.empty() ? "" : ", ", storage::milestone_id(number), days);
   }
   if (!slips.empty()) line.text += " (" + slips + ")";
-  bool changed = opened > 0 || closed > 0 || decisions > 0 || done > 0 || slipped > 0;
+  bool changed =
+      opened > 0 || closed > 0 || escalated > 0 || decisions > 0 || done > 0 || slipped > 0;
   line.rank = now_status == "red" ? 0 : now_status == "amber" ? 1 : changed ? 2 : 3;
   return line;
 }

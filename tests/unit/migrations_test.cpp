@@ -441,3 +441,41 @@ TEST_CASE("a schema 6 database is migrated forward on open: decisions by person,
   });
   CHECK(statuses == std::vector<RiskStatus>{RiskStatus::mitigating});
 }
+
+TEST_CASE("a schema 7 database is migrated forward on open: escalations under their program") {
+  itpm::test::TempDir dir;
+  auto path = dir.path() / "db";
+  {
+    auto store = Store::open(path);
+    Repositories repos(*store);
+    Batch numbers;
+    Risk risk;
+    risk.number = repos.next_number<Risk>(numbers);
+    REQUIRE(store->commit(std::move(numbers)));
+    risk.program = "dr";
+    risk.likelihood = 5;
+    risk.impact = 4;
+    Risk escalated = risk;  // onto the ladder at 2000, off at 3000, onto it again at 4000
+    escalated.escalation_level = 1;
+    Batch b;
+    repos.save(b, risk, nullptr, Change{"U1", 1000, "add"});
+    repos.save(b, escalated, &risk, Change{"U1", 2000, "escalate"});
+    repos.save(b, risk, &escalated, Change{"U1", 3000, "ack"});
+    repos.save(b, escalated, &risk, Change{"U1", 4000, "escalate"});
+    // As schema 7 stored it: no escalation under the program.
+    for (std::int64_t at : {2000, 4000})
+      b.remove(Family::risk_events, event_key("dr", risk_escalated, at, risk.number));
+    Store::set_schema_version(b, 7);
+    REQUIRE(store->commit(std::move(b)));
+    CHECK(repos.check().size() == 2);  // a record lacks its row, twice
+    CHECK(repos.count_events(Family::risk_events, "dr", risk_escalated, 0) == 0);
+  }
+  auto store = open_database(path);
+  CHECK(store->stored_schema_version() == Store::schema_version);
+  Repositories repos(*store);
+  CHECK(repos.check().empty());
+  CHECK(repos.event_numbers(Family::risk_events, "dr", risk_escalated, 0) ==
+        std::set<std::uint64_t>{1});
+  CHECK(repos.count_events(Family::risk_events, "dr", risk_escalated, 2001) == 1);
+  CHECK(repos.count_events(Family::risk_events, "dr", risk_escalated, 4001) == 0);
+}

@@ -39,6 +39,7 @@ TEST_CASE("a scheduled report posts once each time and says what changed since t
   // During the week: dr-2027 goes red, a risk is opened, a milestone slips by a week.
   e.run(R"(status dr-2027 red "vendor gone")");
   e.run(R"(risk add "Vendor gone" --program dr-2027 -l 2 -i 3)");
+  e.run(R"(risk escalate R-1 --reason "vendor silent")");
   e.run(R"(milestone add ci-speed "Cache rollout" --due 2026-12-04)");
   e.run(R"(milestone slip M-1 --due 2026-12-11 --reason "capacity")");
   e.run_until(utc(2026, 12, 7, 12));
@@ -48,11 +49,11 @@ TEST_CASE("a scheduled report posts once each time and says what changed since t
   INFO(second);
   CHECK(reports[1].at == utc(2026, 12, 7, 9));
   CHECK(contains(second, "since Mon 2026-11-30 09:00 UTC"));
-  CHECK(contains(second, "*dr-2027* 🔴 red (was 🟠 amber) · risks +1 −0"));
+  CHECK(contains(second, "*dr-2027* 🔴 red (was 🟠 amber) · risks +1 −0 🔺1 escalated"));
   CHECK(contains(second,
                  "*ci-speed* ⚪ no status · risks +0 −0 · decisions +0 · milestones "
                  "⏰1 slipped (M-1 +7d)"));
-  CHECK(contains(second, "*In the period:*"));
+  CHECK(contains(second, "*In the period:* 1 risk escalation"));
   // Fired again at the same time (a restart mid-post): nothing more is posted.
   e.fire(utc(2026, 12, 7, 12));
   CHECK(e.posts_with("*Scheduled report P-1*").size() == 2);
