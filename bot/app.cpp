@@ -1,5 +1,6 @@
 #include "bot/app.hpp"
 
+#include "bot/availability_probe.hpp"
 #include "bot/delivery_machine.hpp"
 #include "bot/dispatcher.hpp"
 #include "bot/follow_ups.hpp"
@@ -52,6 +53,7 @@ struct Runtime {
   SocketModeClient& client;
   FollowUps& follow_ups;
   Scheduler& scheduler;
+  AvailabilityProbe& probe;
   HttpListener& listener;
   net::signal_set& signals;
   WebApiClient& api;
@@ -124,6 +126,7 @@ net::awaitable<void> find_permalink(WebApiClient* api, std::string channel, std:
 net::awaitable<void> run_until_stopped(Runtime* rt) {
   if (co_await verify_bot_token(rt)) rt->exit_code = co_await rt->client.run();
   rt->scheduler.stop();
+  rt->probe.stop();
   int left = co_await rt->follow_ups.drain(Clock::now() + std::chrono::seconds(5));
   if (left > 0) spdlog::warn("{} follow-up post(s) not sent before shutdown", left);
   rt->listener.stop();
@@ -225,9 +228,23 @@ int run_bot(const Config& config) {
   if (auto resent = follow_ups.resume(); resent > 0)
     spdlog::info("sending {} post(s) left in the outbox by the previous run", resent);
   Scheduler scheduler(ioc.get_executor(), repos, follow_ups, metrics, health, settings);
-  dispatcher.set_on_commit([&scheduler] { scheduler.wake(); });
   follow_ups.set_on_schedule([&scheduler] { scheduler.wake(); });
   scheduler.start();
+  // Availability from Prometheus (commands.md §7), when the operator names one.
+  HttpClient prometheus_http(ioc.get_executor(), *tls, std::chrono::seconds(30));
+  AvailabilityProbe probe(ioc.get_executor(), prometheus_http, config.prometheus_token, repos,
+                          settings, follow_ups, metrics);
+  if (!config.prometheus_url.empty()) {
+    follow_ups.set_measure(
+        [&probe](commands::MeasureAvailability asked) { probe.measure(std::move(asked)); });
+    probe.start();
+    spdlog::info("availability is read from Prometheus at {} at each month's end",
+                 config.prometheus_url);
+  }
+  dispatcher.set_on_commit([&scheduler, &probe] {
+    scheduler.wake();
+    probe.wake();
+  });
 
   dispatcher.set_permalink_lookup([&ioc, &api](const std::string& channel, const std::string& ts,
                                                std::function<void(std::string)> then) {
@@ -277,8 +294,8 @@ int run_bot(const Config& config) {
 
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   net::steady_timer token_pause(ioc);
-  Runtime runtime{client, follow_ups, scheduler, *listener,  signals,
-                  api,    dispatcher, token,     token_pause};
+  Runtime runtime{client,  follow_ups, scheduler,  probe, *listener,
+                  signals, api,        dispatcher, token, token_pause};
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: finishing what is in hand and stopping", signal);

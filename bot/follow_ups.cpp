@@ -48,6 +48,11 @@ std::vector<QueuedPost> queue_posts(storage::Repositories& repos, storage::Batch
     QueuedPost post;
     post.queued_at = now_ms;
     nlohmann::json row;
+    if (auto* measure = std::get_if<commands::MeasureAvailability>(&effect)) {
+      post.measure = std::move(*measure);
+      posts.push_back(std::move(post));
+      continue;
+    }
     if (const auto* refresh = std::get_if<commands::RefreshSurvey>(&effect)) {
       post.refresh_survey = refresh->survey;
       row = {{"refresh_survey", refresh->survey}};
@@ -76,6 +81,16 @@ FollowUps::FollowUps(net::any_io_executor executor, WebApiClient& api, Metrics& 
       refresher_(executor_, api_, health_, repos_, slots_, [this] { finished(); }) {}
 
 void FollowUps::post(QueuedPost post) {
+  if (post.measure) {
+    if (measure_) {
+      measure_(std::move(*post.measure));
+    } else if (!post.measure->response_url.empty()) {
+      respond(post.measure->response_url,
+              {{"response_type", "ephemeral"},
+               {"text", "Availability is not read from Prometheus here (ITPM_PROMETHEUS_URL)."}});
+    }
+    return;
+  }
   if (post.refresh_survey == 0 && post.message.priority == commands::PostPriority::chatter &&
       pending_ >= max_waiting) {
     spdlog::warn("{} posts waiting: a canned reply to {} is dropped", pending_,

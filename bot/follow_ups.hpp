@@ -39,6 +39,9 @@ struct QueuedPost {
   // The idempotency key the post carries in its message metadata (new_post_key); kept in its
   // outbox row.
   std::string key;
+  // Not a post: an admin asked to read a month's availability from Prometheus now (not kept
+  // in the outbox: its answer goes to a response_url that lasts 30 minutes).
+  std::optional<commands::MeasureAvailability> measure;
 };
 
 // Puts each post (and survey refresh) of `effects` into the outbox within `batch` (committed with
@@ -98,6 +101,11 @@ class FollowUps {
   void set_hours_check(HoursCheck check) { hours_ = std::move(check); }
   // Called after a held DM was put in the schedule (the scheduler wakes for it).
   void set_on_schedule(std::function<void()> on_schedule) { on_schedule_ = std::move(on_schedule); }
+
+  // Who reads availability from Prometheus when an admin asks (AvailabilityProbe::measure).
+  void set_measure(std::function<void(commands::MeasureAvailability)> measure) {
+    measure_ = std::move(measure);
+  }
 
   void post(QueuedPost post);
   void respond(std::string url, nlohmann::json body);
@@ -187,6 +195,7 @@ class FollowUps {
   bool join_scope_missing_ = false;
   HoursCheck hours_;
   std::function<void()> on_schedule_;
+  std::function<void(commands::MeasureAvailability)> measure_;
 };
 
 }  // namespace itpm::bot

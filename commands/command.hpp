@@ -98,7 +98,16 @@ struct RefreshSurvey {
   std::uint64_t survey = 0;
 };
 
-using Effect = std::variant<PostMessage, RefreshSurvey>;
+// Reads month's availability from Prometheus now (`kpi availability measure`): the bot sends
+// the query (availability.hpp), stores what came of it, and answers `response_url` (when empty,
+// `asked_by` by DM).
+struct MeasureAvailability {
+  std::string month;  // YYYY-MM
+  std::string asked_by;
+  std::string response_url;
+};
+
+using Effect = std::variant<PostMessage, RefreshSurvey, MeasureAvailability>;
 
 // The result of handling a command: the reply that goes into the ack, the writes that must
 // be durable before the ack is sent (one atomic batch, audit entries included), then effects.
@@ -126,8 +135,10 @@ struct Policy {
   std::array<int, 4> slo_days = {7, 30, 60, 90};  // corrective-action SLO for S1..S4
   int target_on_time = 80;                        // KPI targets, percent
   int target_slo = 90;
-  double target_satisfaction = 4.0;                      // of 5
-  double availability_target = 99.9;                     // percent, each month
+  double target_satisfaction = 4.0;   // of 5
+  double availability_target = 99.9;  // percent, each month
+  std::string prometheus_url;         // ITPM_PROMETHEUS_URL: empty, availability is typed in
+  std::string availability_query;     // PromQL giving a month's availability in percent
   WorkingHours working_hours = default_working_hours();  // read in each person's own zone
 };
 

@@ -88,6 +88,11 @@ const std::vector<std::pair<std::string, std::string>>& known_settings() {
       {"ITPM_GRACE_MIN", "post a missed reminder up to this many minutes late (default 120)"},
       {"ITPM_WORKING_HOURS",
        "working hours until `config set working-hours` (default \"mon-fri 09:00-18:00\")"},
+      {"ITPM_PROMETHEUS_URL",
+       "Prometheus base URL (http:// or https://) to read each month's availability from"},
+      {"ITPM_PROMETHEUS_TOKEN", "bearer token for ITPM_PROMETHEUS_URL, if it needs one"},
+      {"ITPM_AVAILABILITY_QUERY",
+       "PromQL for a month's availability in percent, until `config set availability-query`"},
   };
   return keys;
 }
@@ -249,6 +254,21 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
     if (!hours) return ConfigError{"ITPM_WORKING_HOURS: " + error};
     c.working_hours = *hours;
   }
+  if (auto v = get("ITPM_PROMETHEUS_URL"); v && !v->empty()) {
+    std::string_view url = *v;
+    std::string_view rest = url.starts_with("https://")  ? url.substr(8)
+                            : url.starts_with("http://") ? url.substr(7)
+                                                         : std::string_view();
+    if (rest.empty() || rest.starts_with('/') || url.find_first_of("?# \t") != std::string::npos) {
+      return ConfigError{fmt::format(
+          "ITPM_PROMETHEUS_URL must be the server's base URL, like http://prometheus:9090 or "
+          "https://monitoring.example.com/prometheus, got {}",
+          *v)};
+    }
+    c.prometheus_url = *v;
+  }
+  if (auto v = get("ITPM_PROMETHEUS_TOKEN")) c.prometheus_token = *v;
+  if (auto v = get("ITPM_AVAILABILITY_QUERY")) c.availability_query = *v;
   return c;
 }
 
@@ -259,6 +279,8 @@ commands::Policy Config::policy() const {
   policy.escalation_channel = escalation_channel;
   policy.default_zone = default_tz;
   policy.working_hours = working_hours;
+  policy.prometheus_url = prometheus_url;
+  policy.availability_query = availability_query;
   return policy;
 }
 

@@ -33,6 +33,9 @@ struct Config {
   std::chrono::minutes ladder_step{24 * 60};  // between escalation levels
   std::chrono::minutes grace{120};            // a reminder later than this is skipped
   commands::WorkingHours working_hours = commands::default_working_hours();  // until `config set`
+  std::string prometheus_url;      // empty: availability is only typed in
+  std::string prometheus_token;    // a bearer token for it, if it needs one
+  std::string availability_query;  // until `config set availability-query`
 
   // True when the API URL is plain http:// (a local simulator): then ws:// is accepted too.
   [[nodiscard]] bool plain_api() const { return api_url.starts_with("http://"); }

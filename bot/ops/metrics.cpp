@@ -34,6 +34,8 @@ Metrics::Metrics()
           "Posts Slack refused for good, by Slack's error (not_in_channel, is_archived, ...).");
   declare("itpm_quarantined_total", "counter",
           "Stored rows the bot could not process, moved aside, by kind (job, post).");
+  declare("itpm_availability_queries_total", "counter",
+          "Availability readings from Prometheus, by result (stored, failed).");
 }
 
 std::string Metrics::render_labels(const Labels& labels) {

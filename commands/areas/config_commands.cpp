@@ -5,9 +5,12 @@
 #include "commands/language/arg_builders.hpp"
 #include "commands/language/suggest.hpp"
 #include "commands/render/reply.hpp"
+#include "commands/render/slack_text.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -36,6 +39,8 @@ const std::vector<Setting>& settings() {
       {"target-slo", "KPI target: corrective actions closed within their SLO, percent"},
       {"target-satisfaction", "KPI target: mean stakeholder satisfaction, of 5"},
       {"availability-target", "KPI target: each month's availability, percent (like 99.95)"},
+      {"availability-query",
+       "PromQL read at each month's end for its availability, in percent ($range: the month)"},
   };
   return all;
 }
@@ -55,6 +60,72 @@ std::optional<long long> minutes_of(std::string_view text) {
   long long factor = unit == 'm' ? 1 : unit == 'h' ? 60 : unit == 'd' ? 24 * 60 : 0;
   if (!n || factor == 0 || *n < 0 || *n > 365LL * 24 * 60) return std::nullopt;
   return *n * factor;
+}
+
+// A PromQL query as typed in Slack, as Prometheus must get it: links Slack made of host names
+// back to their text, curly quotes straight; or the mistake (in `error`).
+std::string query_of(std::string_view typed, std::string& error) {
+  std::string q;
+  for (std::size_t i = 0; i < typed.size();) {
+    if (typed[i] == '<') {
+      auto close = typed.find('>', i);
+      if (auto ref = close == std::string_view::npos ? std::nullopt
+                                                     : parse_ref(typed.substr(i, close - i + 1));
+          ref && ref->kind == SlackRef::Kind::link) {
+        q += ref->label.empty() ? ref->id : ref->label;
+        i = close + 1;
+        continue;
+      }
+    }
+    static constexpr std::array<std::pair<std::string_view, char>, 4> curly = {
+        {{"\u201c", '"'}, {"\u201d", '"'}, {"\u2018", '\''}, {"\u2019", '\''}}};
+    auto it = std::find_if(curly.begin(), curly.end(),
+                           [&](const auto& c) { return typed.substr(i).starts_with(c.first); });
+    if (it != curly.end()) {
+      q += it->second;
+      i += it->first.size();
+      continue;
+    }
+    q += typed[i++];
+  }
+  if (q.find_first_not_of(" \t") == std::string::npos || q.size() > 1000) {
+    error = fmt::format(
+        "availability-query takes a PromQL query of up to 1,000 characters that gives a "
+        "percentage, like 'avg_over_time(probe_success{{job=\"gitlab\"}}[$range]) * 100' (got {} "
+        "characters).",
+        q.size());
+    return "";
+  }
+  // Brackets outside string literals must pair up: the one mistake worth catching before
+  // Prometheus sees it (a quote that closed the value early leaves them unbalanced).
+  std::string open;
+  char in_string = 0;
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    char c = q[i];
+    if (in_string != 0) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == in_string) {
+        in_string = 0;
+      }
+    } else if (c == '"' || c == '\'' || c == '`') {
+      in_string = c;
+    } else if (c == '(' || c == '[' || c == '{') {
+      open += c == '(' ? ')' : c == '[' ? ']' : '}';
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (open.empty() || open.back() != c) {
+        error = fmt::format("availability-query has an unmatched {} at character {}.", c, i + 1);
+        return "";
+      }
+      open.pop_back();
+    }
+  }
+  if (in_string != 0 || !open.empty()) {
+    error = in_string != 0 ? fmt::format("availability-query has an unclosed {} string.", in_string)
+                           : fmt::format("availability-query is missing a {}.", open.back());
+    return "";
+  }
+  return q;
 }
 
 // The canonical stored form of `value` for `key`, or the mistake (in `error`).
@@ -116,6 +187,7 @@ std::string canonical(std::string_view key, const ParsedValue& value, std::strin
     stored.pop_back();  // stored without the % sign
     return stored;
   }
+  if (key == "availability-query") return query_of(v, error);
   // target-satisfaction: 1 to 5, one decimal.
   double d = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
@@ -142,6 +214,12 @@ std::string shown(std::string_view key, const Policy& p) {
   if (key == "target-on-time") return fmt::format("{}%", p.target_on_time);
   if (key == "target-slo") return fmt::format("{}%", p.target_slo);
   if (key == "availability-target") return show_percent(p.availability_target);
+  if (key == "availability-query") {
+    if (p.availability_query.empty()) return "none (availability is typed in)";
+    return fmt::format(
+        "`{}`{}", escape(p.availability_query),
+        p.prometheus_url.empty() ? " (not read: ITPM_PROMETHEUS_URL is not set)" : "");
+  }
   return fmt::format("{:.1f}", p.target_satisfaction);
 }
 
@@ -196,9 +274,18 @@ Outcome set(const ParsedCommand& cmd, const Command& command, const Context& ctx
   Outcome out;
   ctx.repos.save_settings(out.writes, after, before,
                           storage::Change{command.user_id, millis(ctx.now), "set"});
-  out.reply = text_reply(Visibility::in_channel,
-                         {fmt::format("⚙️ `{}` {} → *{}*, set by {}.", key, old_value,
-                                      new_value, user_mention(command.user_id))});
+  std::vector<std::string> paragraphs = {fmt::format("⚙️ `{}` {} → *{}*, set by {}.", key,
+                                                     old_value, new_value,
+                                                     user_mention(command.user_id))};
+  if (key == "availability-query" && value.text != "default") {
+    paragraphs.push_back(
+        ctx.policy.prometheus_url.empty()
+            ? "Nothing reads it yet: ITPM_PROMETHEUS_URL is not set on the bot (its operator "
+              "sets it, like http://prometheus:9090)."
+            : "Prometheus is asked at each month's end, for the month just ended; try it now "
+              "with `/itpm kpi availability measure`.");
+  }
+  out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
 }
 
@@ -239,6 +326,8 @@ Policy effective_policy(const Policy& base, const nlohmann::json& stored) {
       p.target_slo = static_cast<int>(*n);
     } else if (key == "availability-target") {
       if (auto percent = parse_percent(v)) p.availability_target = *percent;
+    } else if (key == "availability-query") {
+      p.availability_query = v;
     } else if (key == "target-satisfaction") {
       double d = 0;
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);

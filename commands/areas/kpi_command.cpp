@@ -1,17 +1,16 @@
 #include "commands/areas/kpi_command.hpp"
 
+#include "commands/areas/availability.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/language/arg_builders.hpp"
 #include "commands/render/reply.hpp"
-#include "common/iso_date.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdlib>
 #include <functional>
 
 namespace itpm::commands {
@@ -31,67 +30,6 @@ std::string health(double value, double target, double slack) {
 }
 
 const std::string no_data = "⚪ no data";
-
-// "2026-11" -> "Nov".
-std::string month_name(std::string_view month) {
-  static constexpr std::array<std::string_view, 12> names = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  int number = month.size() == 7 ? std::atoi(std::string(month.substr(5)).c_str()) : 0;
-  return number >= 1 && number <= 12 ? std::string(names[static_cast<std::size_t>(number - 1)])
-                                     : std::string(month);
-}
-
-// `kpi availability record <percent> --month YYYY-MM [--service name]` (admins): a month's
-// availability, replacing an earlier record for the same month and service (both audited).
-Outcome record_availability(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
-  if (!ctx.is_admin(command.user_id)) {
-    return reply_only(
-        error_reply("Only itpm admins can record availability (their Slack IDs are in the bot's "
-                    "ITPM_ADMINS). Nothing was saved.",
-                    ""));
-  }
-  std::string typed = cmd.required(arg::availability);
-  auto percent = parse_percent(typed);
-  if (!percent) {
-    return mistake(cmd, fmt::format("<percent> takes a percentage from 0 to 100 with at most three "
-                                    "decimals, like 99.95 (got \"{}\").",
-                                    shown_text(typed, 20)));
-  }
-  std::string month = cmd.required(arg::month);
-  std::string this_month = iso_date(today_in(ctx.now, ctx.zone)).substr(0, 7);
-  if (month.size() != 7 || !common::parse_date(month + "-01")) {
-    return mistake(cmd, fmt::format("--month takes a month like {} (got \"{}\").", this_month,
-                                    shown_text(month, 20)));
-  }
-  if (month > this_month) {
-    return mistake(cmd, fmt::format("--month {} is in the future; record a month once it has "
-                                    "begun (this month is {}).",
-                                    month, this_month));
-  }
-  std::string service = cmd.get(arg::service).value_or("");
-  if (auto err = length_error("service", service, 40); !err.empty()) return mistake(cmd, err);
-  auto before = ctx.repos.find<storage::Availability>(month, service);
-  storage::Availability after{month,      service,         std::llround(*percent * 1000),
-                              "recorded", command.user_id, millis(ctx.now)};
-  Outcome out;
-  ctx.repos.save(
-      out.writes, after, before ? &*before : nullptr,
-      storage::Change{command.user_id, after.at, "record"},
-      fmt::format("{}{}: {}", month, service.empty() ? "" : " " + service, show_percent(*percent)));
-  bool met = *percent >= ctx.policy.availability_target;
-  std::vector<std::string> paragraphs = {
-      fmt::format("📶 Availability of {} in {} {}: *{}* recorded by {}",
-                  service.empty() ? "the platform" : shown_text(service, 40), month_name(month),
-                  month.substr(0, 4), show_percent(*percent), user_mention(command.user_id)),
-      fmt::format("{} target {}{}", met ? "🟢 meets the" : "🔴 below the",
-                  show_percent(ctx.policy.availability_target),
-                  before ? fmt::format(" · replaces {} ({} by {})",
-                                       show_percent(before->milli_percent / 1000.0), before->source,
-                                       actor_mention(before->by))
-                         : std::string())};
-  out.reply = text_reply(Visibility::in_channel, paragraphs);
-  return out;
-}
 
 std::string percent(int part, int whole) {
   return fmt::format("{}%", (part * 100 + whole / 2) / whole);
@@ -423,24 +361,25 @@ Kpis compute_kpis(const storage::Repositories& repos, const Quarter& q, sys_days
 
 AreaSpec kpi_area() {
   using namespace args;
-  return {"kpi",
-          {"kpis"},
-          "Program KPIs for a quarter",
-          "",
-          {{"",
-            {},
-            "On-time completion, SLO attainment, satisfaction, escalations, availability",
-            {},
-            {opt(arg::quarter, "2026Q4"), sw(arg::trend), share_flag},
-            kpi,
-            Access::reads_widely},
-           {"availability",
-            {},
-            "Record a month's availability (admins)",
-            {choice(arg::operation, {"record"}, true), req(arg::availability, "<percent>")},
-            {req(arg::month, "YYYY-MM"), opt(arg::service, "name")},
-            record_availability,
-            Access::writes}}};
+  return {
+      "kpi",
+      {"kpis"},
+      "Program KPIs for a quarter",
+      "",
+      {{"",
+        {},
+        "On-time completion, SLO attainment, satisfaction, escalations, availability",
+        {},
+        {opt(arg::quarter, "2026Q4"), sw(arg::trend), share_flag},
+        kpi,
+        Access::reads_widely},
+       {"availability",
+        {},
+        "Record a month's availability, or measure it with Prometheus (admins)",
+        {choice(arg::operation, {"record", "measure"}, true), opt(arg::availability, "<percent>")},
+        {opt(arg::month, "YYYY-MM"), opt(arg::service, "name")},
+        availability_command,
+        Access::writes}}};
 }
 
 }  // namespace itpm::commands

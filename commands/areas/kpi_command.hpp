@@ -14,7 +14,7 @@ namespace itpm::commands {
 // The grammar and handlers of `kpi [--quarter 2026Q4] [--share]`: on-time completion,
 // corrective-action SLO attainment, stakeholder satisfaction, escalations and each month's
 // availability for a quarter, each against its target (config) with a health word; and
-// `kpi availability record <percent> --month YYYY-MM [--service name]` (admins).
+// `kpi availability record|measure ...` (admins; availability.hpp).
 AreaSpec kpi_area();
 
 // A calendar quarter: its first and last day.

@@ -21,6 +21,7 @@ struct CommandFixture {
   commands::Registry registry;
   std::chrono::system_clock::time_point now = noon;
   std::string zone = "UTC";
+  commands::Policy base;  // what the environment sets, under what admins store
 
   // Runs `/itpm <text>` (Slack-escaped) as `user` in CDEMO and commits its writes, as the bot
   // does before acking.
@@ -31,7 +32,7 @@ struct CommandFixture {
     c.text = text;
     c.response_url = "https://hooks.example/r";
     commands::Outcome out = registry.handle(
-        c, commands::make_context(repos, commands::Settings{{}, {"UADMIN"}}, now, zone));
+        c, commands::make_context(repos, commands::Settings{base, {"UADMIN"}}, now, zone));
     if (!out.writes.empty()) REQUIRE(store->commit(std::move(out.writes)));
     return out;
   }

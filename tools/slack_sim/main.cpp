@@ -284,7 +284,9 @@ int main(int argc, char** argv) {
     child.set_env = {{"SLACK_API_URL", sim.api_url()},
                      {"SLACK_APP_TOKEN", options.app_token},
                      {"SLACK_BOT_TOKEN", options.bot_token},
-                     {"ITPM_ADMINS", "U0DEMO1"}};
+                     {"ITPM_ADMINS", "U0DEMO1"},
+                     // The simulator's fake Prometheus: `kpi availability measure` works.
+                     {"ITPM_PROMETHEUS_URL", sim.prometheus_url()}};
     if (!plain) child.set_env["SSL_CERT_FILE"] = cert_out;
     child.output_file = (std::filesystem::path(data_dir) / "bot.log").string();
     bot = std::make_unique<itpm::process::ChildProcess>(child);

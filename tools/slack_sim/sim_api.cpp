@@ -13,39 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string url_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() &&
-               std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-json parse_form(std::string_view s) {
-  json out = json::object();
-  while (!s.empty()) {
-    auto amp = s.find('&');
-    std::string_view pair = s.substr(0, amp);
-    auto eq = pair.find('=');
-    if (!pair.empty()) {
-      out[url_decode(pair.substr(0, eq))] =
-          eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    s.remove_prefix(amp + 1);
-  }
-  return out;
-}
-
 HttpAnswer slack_error(const std::string& error, int status = 200) {
   HttpAnswer a;
   a.status = status;
@@ -78,6 +45,39 @@ const std::set<std::string> write_methods = {
     "conversations.join", "views.open",         "views.update", "views.publish"};
 
 }  // namespace
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+json parse_form(std::string_view s) {
+  json out = json::object();
+  while (!s.empty()) {
+    auto amp = s.find('&');
+    std::string_view pair = s.substr(0, amp);
+    auto eq = pair.find('=');
+    if (!pair.empty()) {
+      out[url_decode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    s.remove_prefix(amp + 1);
+  }
+  return out;
+}
 
 std::string SlackSim::Core::user_name(const std::string& id) const {
   std::lock_guard lock(directory_mutex);
@@ -175,6 +175,7 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     state.update([&](Snapshot& s) { s.calls.push_back(call); });
     return a;
   }
+  if (path.starts_with("/prometheus/")) return prometheus_api(in, path, query);
   if (!path.starts_with("/api/")) {
     HttpAnswer a;
     a.status = 404;

@@ -40,6 +40,10 @@ struct HttpIn {
   std::string body;
 };
 
+// application/x-www-form-urlencoded text, decoded; a form (or query string) as a JSON object.
+std::string url_decode(std::string_view s);
+nlohmann::json parse_form(std::string_view s);
+
 struct HttpAnswer {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
@@ -132,6 +136,10 @@ struct SlackSim::Core {
   std::string new_id();
   std::string next_ts();
   HttpAnswer handle_http(const HttpIn& in);  // sim_api.cpp
+  // The fake Prometheus HTTP API under /prometheus/ (sim_prometheus.cpp).
+  HttpAnswer prometheus_api(const HttpIn& in, const std::string& path, const std::string& query);
+  int prometheus_status = 200;
+  std::string prometheus_body;  // empty: one series at 99.953
   bool take_ticket(const std::string& target);
   int register_socket_id() { return next_socket++; }
   void socket_greeted(std::shared_ptr<SimSocket> socket);

@@ -526,6 +526,17 @@ void SlackSim::set_channel(const std::string& id, ChannelSetup setup) {
   on_io(*core_, [&] { core_->channels[id] = setup; });
 }
 
+void SlackSim::answer_prometheus(int status, std::string body) {
+  on_io(*core_, [&] {
+    core_->prometheus_status = status;
+    core_->prometheus_body = std::move(body);
+  });
+}
+
+std::string SlackSim::prometheus_url() const {
+  return core_->base_url() + "/prometheus";
+}
+
 void SlackSim::refuse_blocks(int times) {
   on_io(*core_, [&] { core_->refused_blocks = times; });
 }

@@ -139,6 +139,14 @@ class SlackSim {
   // does for a block it cannot render).
   void refuse_blocks(int times);
 
+  // A fake of Prometheus' HTTP API at prometheus_url() (`/api/v1/query`, GET or a form POST),
+  // for the bot's availability readings: every query is answered with `status` and `body`
+  // (until this is called: 200 and one series at 99.953, the sample at the query's time) and
+  // kept as a call of "prometheus.query" (its form, and its Authorization header as
+  // "authorization").
+  void answer_prometheus(int status, std::string body);
+  [[nodiscard]] std::string prometheus_url() const;  // "https://127.0.0.1:PORT/prometheus"
+
   // Load mode: sends `total` slash commands with `text` (already escaped), keeping `window`
   // unacked at a time; each ack (or timeout) releases the next. Watch snapshot().acks. In
   // `text`, "{n}" becomes the command's number (0, 1, ...) and "{n%K}" that number modulo K,
