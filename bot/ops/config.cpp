@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace itpm::bot {
 namespace {
@@ -65,12 +67,42 @@ std::optional<ConfigError> check_token(const std::string& name, const std::strin
   return std::nullopt;
 }
 
+// A secret read from `path` for `name` (its surrounding whitespace and final newline dropped).
+// A file anyone on the machine may read is refused: a token there is no secret.
+std::variant<std::string, ConfigError> read_secret(const std::string& name,
+                                                   const std::filesystem::path& path) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::is_regular_file(status)) {
+    return ConfigError{fmt::format("{}: {} is not a readable file{}", name, path.string(),
+                                   ec ? " (" + ec.message() + ")" : "")};
+  }
+  if ((status.permissions() & std::filesystem::perms::others_read) !=
+      std::filesystem::perms::none) {
+    return ConfigError{fmt::format(
+        "{}: {} can be read by every user of this machine; make it private (chmod 600, or 440 "
+        "with the bot's group) and start again",
+        name, path.string())};
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) return ConfigError{fmt::format("{}: cannot read {}", name, path.string())};
+  auto first = text.find_first_not_of(" \t\r\n");
+  auto last = text.find_last_not_of(" \t\r\n");
+  return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+}
+
 }  // namespace
 
 const std::vector<std::pair<std::string, std::string>>& known_settings() {
   static const std::vector<std::pair<std::string, std::string>> keys = {
       {"SLACK_APP_TOKEN", "app-level token xapp-… (connections:write), required"},
       {"SLACK_BOT_TOKEN", "bot token xoxb-…, required"},
+      {"SLACK_APP_TOKEN_FILE", "read SLACK_APP_TOKEN from this file (private to the bot)"},
+      {"SLACK_BOT_TOKEN_FILE", "read SLACK_BOT_TOKEN from this file (private to the bot)"},
+      {"CREDENTIALS_DIRECTORY",
+       "set by systemd's LoadCredential=: tokens from its slack-app-token, slack-bot-token and "
+       "prometheus-token files"},
       {"SLACK_API_URL", "Web API base URL ending in / (default https://slack.com/api/)"},
       {"ITPM_DATA_DIR", "RocksDB directory (default ./data)"},
       {"ITPM_ADMINS", "comma-separated Slack user IDs with admin rights"},
@@ -91,6 +123,7 @@ const std::vector<std::pair<std::string, std::string>>& known_settings() {
       {"ITPM_PROMETHEUS_URL",
        "Prometheus base URL (http:// or https://) to read each month's availability from"},
       {"ITPM_PROMETHEUS_TOKEN", "bearer token for ITPM_PROMETHEUS_URL, if it needs one"},
+      {"ITPM_PROMETHEUS_TOKEN_FILE", "read ITPM_PROMETHEUS_TOKEN from this file"},
       {"ITPM_AVAILABILITY_QUERY",
        "PromQL for a month's availability in percent, until `config set availability-query`"},
   };
@@ -144,9 +177,33 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
     }
     return std::nullopt;
   };
+  // A secret: the variable itself, or the file NAME_FILE names, or systemd's credential.
+  auto secret = [&](const std::string& name, const std::string& credential,
+                    std::string& out) -> std::optional<ConfigError> {
+    auto value = get(name);
+    auto from_file = get(name + "_FILE");
+    if (value && from_file) {
+      return ConfigError{fmt::format("{} and {}_FILE are both set: keep one of them", name, name)};
+    }
+    std::filesystem::path path;
+    if (from_file) {
+      path = *from_file;
+    } else if (auto dir = get("CREDENTIALS_DIRECTORY"); !value && dir && !dir->empty()) {
+      path = std::filesystem::path(*dir) / credential;
+      if (!std::filesystem::exists(path)) return std::nullopt;
+    }
+    if (path.empty()) {
+      out = value.value_or("");
+      return std::nullopt;
+    }
+    auto read = read_secret(from_file ? name + "_FILE" : "CREDENTIALS_DIRECTORY", path);
+    if (auto* err = std::get_if<ConfigError>(&read)) return *err;
+    out = std::get<std::string>(read);
+    return std::nullopt;
+  };
   Config c;
-  c.app_token = get("SLACK_APP_TOKEN").value_or("");
-  c.bot_token = get("SLACK_BOT_TOKEN").value_or("");
+  if (auto e = secret("SLACK_APP_TOKEN", "slack-app-token", c.app_token)) return *e;
+  if (auto e = secret("SLACK_BOT_TOKEN", "slack-bot-token", c.bot_token)) return *e;
   if (auto e = check_token("SLACK_APP_TOKEN", c.app_token, "xapp-", "app-level token")) return *e;
   if (auto e = check_token("SLACK_BOT_TOKEN", c.bot_token, "xoxb-", "bot token")) return *e;
 
@@ -267,7 +324,7 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
     }
     c.prometheus_url = *v;
   }
-  if (auto v = get("ITPM_PROMETHEUS_TOKEN")) c.prometheus_token = *v;
+  if (auto e = secret("ITPM_PROMETHEUS_TOKEN", "prometheus-token", c.prometheus_token)) return *e;
   if (auto v = get("ITPM_AVAILABILITY_QUERY")) c.availability_query = *v;
   return c;
 }

@@ -115,3 +115,55 @@ TEST_CASE("tokens and socket URLs are redacted") {
   CHECK(redact_url("wss://wss.slack.com/link/?ticket=secret&app_id=A1") ==
         "wss://wss.slack.com/link/?…");
 }
+
+TEST_CASE("tokens come from private files or systemd credentials as well") {
+  itpm::test::TempDir dir;
+  namespace fs = std::filesystem;
+  auto write = [&](const std::string& name, const std::string& text, fs::perms perms) {
+    auto path = dir.path() / name;
+    std::ofstream(path) << text;
+    fs::permissions(path, perms);
+    return path.string();
+  };
+  auto owner = fs::perms::owner_read | fs::perms::owner_write;
+  std::string app = write("app", "xapp-1-A1-123-fromfile\n", owner);
+  std::string bot = write("bot", "  xoxb-1-2-fromfile  \n", owner | fs::perms::group_read);
+  auto c = std::get<Config>(
+      load_config({}, {{"SLACK_APP_TOKEN_FILE", app}, {"SLACK_BOT_TOKEN_FILE", bot}}, {}));
+  CHECK(c.app_token == "xapp-1-A1-123-fromfile");
+  CHECK(c.bot_token == "xoxb-1-2-fromfile");
+
+  // systemd's LoadCredential=: files named after the token in $CREDENTIALS_DIRECTORY.
+  fs::create_directory(dir.path() / "creds");
+  write("creds/slack-app-token", "xapp-1-A1-123-credential", owner);
+  write("creds/slack-bot-token", "xoxb-1-2-credential", owner);
+  write("creds/prometheus-token", "prom-credential", owner);
+  auto creds = (dir.path() / "creds").string();
+  auto s = std::get<Config>(load_config({}, {{"CREDENTIALS_DIRECTORY", creds}}, {}));
+  CHECK(s.app_token == "xapp-1-A1-123-credential");
+  CHECK(s.bot_token == "xoxb-1-2-credential");
+  CHECK(s.prometheus_token == "prom-credential");
+  // A variable that is set wins over the credential.
+  Settings env = tokens;
+  env["CREDENTIALS_DIRECTORY"] = creds;
+  CHECK(std::get<Config>(load_config({}, env, {})).bot_token == "xoxb-1-2-abcdefgh");
+
+  std::string open = write("open", "xoxb-1-2-everyone", owner | fs::perms::others_read);
+  CHECK(
+      error_of({}, {{"SLACK_APP_TOKEN", "xapp-1-A1-123-abcdef"}, {"SLACK_BOT_TOKEN_FILE", open}}) ==
+      "SLACK_BOT_TOKEN_FILE: " + open +
+          " can be read by every user of this machine; make it private (chmod 600, or 440 "
+          "with the bot's group) and start again");
+  CHECK(error_of({}, {{"SLACK_APP_TOKEN_FILE", (dir.path() / "missing").string()},
+                      {"SLACK_BOT_TOKEN", "xoxb-1-2-abcdefgh"}})
+            .starts_with("SLACK_APP_TOKEN_FILE: " + (dir.path() / "missing").string() +
+                         " is not a readable file"));
+  Settings both = tokens;
+  both["SLACK_BOT_TOKEN_FILE"] = bot;
+  CHECK(error_of({}, both) ==
+        "SLACK_BOT_TOKEN and SLACK_BOT_TOKEN_FILE are both set: keep one of them");
+  // An empty file is an unset token.
+  std::string empty = write("empty", "\n", owner);
+  CHECK(error_of({}, {{"SLACK_APP_TOKEN_FILE", empty}, {"SLACK_BOT_TOKEN", "xoxb-1-2-abcdefgh"}})
+            .starts_with("SLACK_APP_TOKEN is not set"));
+}
