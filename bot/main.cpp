@@ -2,6 +2,7 @@
 #include "bot/app.hpp"
 #include "bot/ops/config.hpp"
 #include "bot/ops/doctor.hpp"
+#include "bot/ops/healthcheck.hpp"
 #include "bot/ops/operator_commands.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -85,6 +86,11 @@ int main(int argc, char** argv) {
       "doctor",
       "check the tokens, their scopes and that the bot can post in every program's channel "
       "(uses the same settings as the bot: environment, --config, --data-dir)");
+  auto* healthcheck = cli.add_subcommand(
+      "healthcheck",
+      "exit 0 when the running bot's /readyz says ready, 1 when not (a container HEALTHCHECK)");
+  healthcheck->add_option("--http-listen", http_listen,
+                          "the bot's health listener HOST:PORT (ITPM_HTTP_LISTEN)");
   cli.require_subcommand(0, 1);
   try {
     cli.parse(argc, argv);
@@ -100,6 +106,20 @@ int main(int argc, char** argv) {
   if (holidays_import->parsed())
     return itpm::bot::run_holidays_import(sub_data_dir, import_file, holidays_program);
   if (!data_dir.empty()) command_line["ITPM_DATA_DIR"] = data_dir;
+  if (healthcheck->parsed() && http_listen.empty()) {
+    // The listener as the bot reads it: environment, then --config file, then the default.
+    http_listen = "127.0.0.1:9464";
+    auto env = itpm::bot::settings_from_environment();
+    if (auto it = env.find("ITPM_HTTP_LISTEN"); it != env.end()) {
+      http_listen = it->second;
+    } else if (!config_file.empty()) {
+      auto read = itpm::bot::read_settings_file(config_file);
+      if (auto* file = std::get_if<itpm::bot::Settings>(&read);
+          file != nullptr && file->contains("ITPM_HTTP_LISTEN"))
+        http_listen = file->at("ITPM_HTTP_LISTEN");
+    }
+  }
+  if (healthcheck->parsed()) return itpm::bot::run_healthcheck(http_listen);
   if (!http_listen.empty()) command_line["ITPM_HTTP_LISTEN"] = http_listen;
   if (!log_level.empty()) command_line["ITPM_LOG_LEVEL"] = log_level;
 

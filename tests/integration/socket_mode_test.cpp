@@ -123,8 +123,20 @@ TEST_CASE("a refused WebSocket upgrade is retried with a new ticket", "[integrat
   REQUIRE(sim->wait_for([](const Snapshot& s) { return s.handshakes_refused >= 1; }, 10s));
   CHECK(itpm::test::http_get(bot.http_port(), "/readyz").status == 503);
   CHECK(itpm::test::http_get(bot.http_port(), "/healthz").status == 200);
+  // `itpm-bot healthcheck` (the container's HEALTHCHECK) says the same with its exit code.
+  auto healthcheck = [](const std::string& listen) {
+    itpm::process::ChildOptions options;
+    options.argv = {ITPM_BOT_PATH, "healthcheck", "--http-listen", listen};
+    itpm::process::ChildProcess check(options);
+    return check.wait_exit(15s);
+  };
+  std::string listen = "0.0.0.0:" + std::to_string(bot.http_port());  // asked on loopback
+  CHECK(healthcheck(listen) == std::optional<int>(1));
+  CHECK(healthcheck("127.0.0.1:0") == std::optional<int>(2));
   sim->refuse_handshakes(0);
   REQUIRE(bot.wait_hellos(1, 20s));
+  CHECK(bot.command("whoami").find("<@U0DEMO1>") != std::string::npos);  // hello handled: ready
+  CHECK(healthcheck(listen) == std::optional<int>(0));
   Snapshot s = sim->snapshot();
   // Every attempt used a fresh ticket: the sim refuses a ticket it has already seen.
   CHECK(s.tickets_issued == s.handshakes_refused + s.handshakes_accepted);
