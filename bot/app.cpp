@@ -160,15 +160,19 @@ int run_bot(const Config& config) {
   });
   std::unique_ptr<PeriodicBackup> backups;
   if (!config.backup_dir.empty()) {
-    backups =
-        std::make_unique<PeriodicBackup>(*store, config.backup_dir, config.backup_interval,
-                                         config.backup_keep, [&health](const std::string& error) {
-                                           if (error.empty()) {
-                                             health.succeeded("backups");
-                                           } else {
-                                             health.failed("backups", "writing a backup", error);
-                                           }
-                                         });
+    backups = std::make_unique<PeriodicBackup>(
+        *store, config.backup_dir, config.backup_interval, config.backup_keep,
+        [&health, &metrics](const std::string& error) {
+          if (error.empty()) {
+            health.succeeded("backups");
+            metrics.set("itpm_last_backup_timestamp_seconds", {},
+                        static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count()));
+          } else {
+            health.failed("backups", "writing a backup", error);
+          }
+        });
     spdlog::info("automatic backups every {} min into {}, keeping {}",
                  config.backup_interval.count(), config.backup_dir.string(), config.backup_keep);
   }

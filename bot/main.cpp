@@ -4,6 +4,7 @@
 #include "bot/ops/doctor.hpp"
 #include "bot/ops/healthcheck.hpp"
 #include "bot/ops/operator_commands.hpp"
+#include "bot/ops/version.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -30,7 +31,8 @@ std::string environment_help() {
 int main(int argc, char** argv) {
   CLI::App cli{
       "itpm-bot: runs an infrastructure program's operating cadence in Slack (Socket Mode)"};
-  cli.set_version_flag("--version", std::string("itpm-bot ") + ITPM_VERSION);
+  cli.set_version_flag("--version", std::string("itpm-bot ") + ITPM_VERSION + " (revision " +
+                                        itpm::bot::build_revision() + ")");
   cli.footer(environment_help());
   itpm::bot::Settings command_line;
   std::string config_file;

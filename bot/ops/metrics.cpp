@@ -1,11 +1,15 @@
 #include "bot/ops/metrics.hpp"
 
+#include "bot/ops/process_metrics.hpp"
+#include "bot/ops/version.hpp"
+
 #include <fmt/format.h>
 
 namespace itpm::bot {
 
 Metrics::Metrics()
-    : bucket_bounds_{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5},
+    // Up to Slack's 3 s ack deadline, and past it.
+    : bucket_bounds_{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3, 5},
       bucket_counts_(bucket_bounds_.size(), 0) {
   auto declare = [&](std::string name, std::string type, std::string help) {
     families_[std::move(name)] = Family{std::move(type), std::move(help), {}};
@@ -36,6 +40,28 @@ Metrics::Metrics()
           "Stored rows the bot could not process, moved aside, by kind (job, post).");
   declare("itpm_availability_queries_total", "counter",
           "Availability readings from Prometheus, by result (stored, failed).");
+  declare("itpm_last_backup_timestamp_seconds", "gauge",
+          "When the last automatic backup was written and verified (0: none in this run).");
+  declare("itpm_build_info", "gauge", "The running build: version and git revision, value 1.");
+  // The label sets known in advance are there from the start, at 0: a scrape sees a series
+  // before its first event, and rate() and alerts work from the first increment.
+  auto zero = [&](const char* name, std::string_view label,
+                  std::initializer_list<std::string_view> values) {
+    for (auto v : values) families_.at(name).series[render_labels({{label, v}})] = 0;
+  };
+  zero("itpm_envelopes_received_total", "type", {"slash_commands", "events_api", "interactive"});
+  zero("itpm_envelopes_acked_total", "type", {"slash_commands", "events_api", "interactive"});
+  zero("itpm_reconnects_total", "reason", {"refresh", "stale", "lost"});
+  zero("itpm_task_failures_total", "task", {"scheduler", "posts", "backups"});
+  zero("itpm_task_failing", "task", {"scheduler", "posts", "backups"});
+  zero("itpm_problem", "name", {"slack", "store"});
+  zero("itpm_posts_dropped_total", "reason", {"queue_full"});
+  zero("itpm_posts_undelivered_total", "reason",
+       {"not_in_channel", "channel_not_found", "is_archived", "missing_scope"});
+  zero("itpm_quarantined_total", "kind", {"job", "post"});
+  zero("itpm_availability_queries_total", "result", {"stored", "failed"});
+  families_.at("itpm_build_info")
+      .series[render_labels({{"version", ITPM_VERSION}, {"revision", build_revision()}})] = 1;
 }
 
 std::string Metrics::render_labels(const Labels& labels) {
@@ -91,7 +117,7 @@ std::string Metrics::render() const {
   std::string out;
   for (const auto& [name, family] : families_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name, family.type);
-    if (family.series.empty() && family.type == "gauge") out += fmt::format("{} 0\n", name);
+    if (family.series.empty()) out += fmt::format("{} 0\n", name);
     for (const auto& [labels, v] : family.series) {
       out += labels.empty() ? fmt::format("{} {}\n", name, v)
                             : fmt::format("{}{{{}}} {}\n", name, labels, v);
@@ -106,6 +132,7 @@ std::string Metrics::render() const {
   }
   out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", h, latency_count_, h,
                      latency_sum_, h, latency_count_);
+  out += render_process_metrics();
   return out;
 }
 
