@@ -5,6 +5,7 @@
 #include "bot/dispatcher.hpp"
 #include "bot/follow_ups.hpp"
 #include "bot/ops/health.hpp"
+#include "bot/ops/logging.hpp"
 #include "bot/ops/metrics.hpp"
 #include "bot/ops/periodic_backup.hpp"
 #include "bot/scheduler.hpp"
@@ -265,10 +266,16 @@ int run_bot(const Config& config) {
   dispatcher.set_worker(workers.get_executor(), Dispatcher::working_notice_after,
                         [deliver](Dispatched d) { deliver(d); });
   dispatcher.set_ack_deadline(Dispatcher::ack_deadline);
+  // One line per envelope once it is acked: what it was, from whom, how long the ack took.
   auto handle = [&](const Envelope& envelope, Ack ack) {
-    dispatcher.handle(envelope, [deliver, ack = std::move(ack)](Dispatched d) {
+    auto fields = envelope_fields(envelope);
+    dispatcher.handle(envelope, [deliver, ack = std::move(ack), fields = std::move(fields),
+                                 started = Clock::now()](Dispatched d) mutable {
       deliver(d);
       ack(std::move(d.ack_payload));
+      fields.ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+      log_with(spdlog::level::info, fields, "envelope acked");
     });
   };
   SocketModeClient::Options options;

@@ -3,10 +3,10 @@
 #include "bot/ops/config.hpp"
 #include "bot/ops/doctor.hpp"
 #include "bot/ops/healthcheck.hpp"
+#include "bot/ops/logging.hpp"
 #include "bot/ops/operator_commands.hpp"
 #include "bot/ops/version.hpp"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -125,9 +125,7 @@ int main(int argc, char** argv) {
   if (!http_listen.empty()) command_line["ITPM_HTTP_LISTEN"] = http_listen;
   if (!log_level.empty()) command_line["ITPM_LOG_LEVEL"] = log_level;
 
-  auto logger = spdlog::stderr_color_mt("itpm");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
-  spdlog::set_default_logger(logger);
+  itpm::bot::setup_logging(itpm::bot::LogFormat::text, itpm::bot::logging_to_journal());
 
   itpm::bot::Settings file;
   if (!config_file.empty()) {
@@ -145,6 +143,9 @@ int main(int argc, char** argv) {
   }
   const auto& config = std::get<itpm::bot::Config>(loaded);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  itpm::bot::setup_logging(
+      config.log_format == "json" ? itpm::bot::LogFormat::json : itpm::bot::LogFormat::text,
+      itpm::bot::logging_to_journal());
   if (doctor->parsed()) {
     spdlog::set_level(spdlog::level::warn);  // its report is the output
     return itpm::bot::run_doctor(config);

@@ -110,6 +110,7 @@ const std::vector<std::pair<std::string, std::string>>& known_settings() {
       {"ITPM_TZ", "default IANA time zone (default UTC)"},
       {"ITPM_HTTP_LISTEN", "health/metrics listener HOST:PORT (default 127.0.0.1:9464)"},
       {"ITPM_LOG_LEVEL", "debug|info|warn|error (default info)"},
+      {"ITPM_LOG_FORMAT", "text, or json: one object a line (default text)"},
       {"ITPM_PING_INTERVAL_MS", "WebSocket keep-alive ping interval (default 5000)"},
       {"ITPM_STALE_AFTER_MS", "replace a connection silent this long (default 30000)"},
       {"ITPM_DEBUG_RECONNECTS", "1: ask Slack for short-lived connections (testing)"},
@@ -261,6 +262,12 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
           fmt::format("ITPM_LOG_LEVEL must be debug, info, warn or error, got {}", *v)};
     }
     c.log_level = *v;
+  }
+  if (auto v = get("ITPM_LOG_FORMAT")) {
+    if (*v != "text" && *v != "json") {
+      return ConfigError{fmt::format("ITPM_LOG_FORMAT must be text or json, got {}", *v)};
+    }
+    c.log_format = *v;
   }
   for (auto [key, target] : {std::pair{"ITPM_PING_INTERVAL_MS", &c.ping_interval},
                              std::pair{"ITPM_STALE_AFTER_MS", &c.stale_after}}) {

@@ -24,6 +24,7 @@ struct Config {
   std::string default_tz = "UTC";
   std::string http_listen = "127.0.0.1:9464";
   std::string log_level = "info";
+  std::string log_format = "text";  // or json
   std::chrono::milliseconds ping_interval{5000};
   std::chrono::milliseconds stale_after{30000};
   bool debug_reconnects = false;

@@ -5,7 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <sstream>
 
 using namespace std::chrono_literals;
 using itpm::sim::Snapshot;
@@ -365,4 +368,41 @@ TEST_CASE("buttons on what the bot posts run their command as whoever presses th
   CHECK(sim->wait_for([](const Snapshot& s) { return !s.views.contains("U0DEMO1"); }, 10s));
   CHECK(bot.command("status").find("amber") != std::string::npos);
   CHECK(bot.terminate() == std::optional<int>(0));
+}
+
+TEST_CASE("with ITPM_LOG_FORMAT=json every log line is one JSON object", "[integration]") {
+  auto sim = itpm::test::make_sim();
+  // Under systemd (JOURNAL_STREAM) each line also starts with its syslog priority.
+  BotRun bot(*sim, {{"ITPM_LOG_FORMAT", "json"}, {"JOURNAL_STREAM", "8:1234"}});
+  REQUIRE(bot.wait_hellos(1));
+  bot.command(R"(risk add "Secret project title" --program nope -l 2 -i 2)");
+  REQUIRE(bot.process().wait_for_output("\"msg\":\"envelope acked\"", 10s));
+  REQUIRE(bot.terminate() == std::optional<int>(0));
+  std::istringstream lines(bot.process().output());
+  int objects = 0;
+  bool acked = false;
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    REQUIRE(line.size() > 3);
+    CHECK(line[0] == '<');
+    CHECK(std::string("23467").find(line[1]) != std::string::npos);
+    auto j = nlohmann::json::parse(line.substr(3), nullptr, false);
+    REQUIRE(j.is_object());
+    ++objects;
+    CHECK(j.value("ts", "").ends_with("Z"));
+    CHECK(j.value("ts", "").size() == 24);  // 2026-12-06T15:57:02.123Z
+    CHECK(j.contains("level"));
+    CHECK(j.contains("msg"));
+    if (j.value("msg", "") == "envelope acked") {
+      acked = true;
+      CHECK(line.starts_with("<6>"));
+      CHECK(j.value("verb", "") == "risk add");
+      CHECK(j.value("user", "") == "U0DEMO1");
+      CHECK_FALSE(j.value("envelope_id", "").empty());
+      CHECK(j.contains("ms"));
+    }
+    CHECK(line.find("Secret project title") == std::string::npos);
+  }
+  CHECK(acked);
+  CHECK(objects > 3);
 }
