@@ -8,6 +8,7 @@
 #include "bot/ops/logging.hpp"
 #include "bot/ops/metrics.hpp"
 #include "bot/ops/periodic_backup.hpp"
+#include "bot/ops/systemd_notify.hpp"
 #include "bot/scheduler.hpp"
 #include "bot/slack/api_errors.hpp"
 #include "bot/slack/identity.hpp"
@@ -122,6 +123,17 @@ net::awaitable<void> find_permalink(WebApiClient* api, std::string channel, std:
                                                            {"message_ts", std::move(ts)}};
   ApiResult result = co_await api->call_form("chat.getPermalink", std::move(args), {}, true);
   then(result.ok ? result.body.value("permalink", "") : std::string());
+}
+
+// Tells systemd the I/O thread is alive, every `every`, until `timer` is cancelled.
+net::awaitable<void> feed_watchdog(const SystemdNotifier* systemd, net::steady_timer* timer,
+                                   std::chrono::microseconds every) {
+  for (;;) {
+    systemd->notify("WATCHDOG=1");
+    timer->expires_after(every);
+    auto [ec] = co_await timer->async_wait(net::as_tuple(net::use_awaitable));
+    if (ec) co_return;
+  }
 }
 
 net::awaitable<void> run_until_stopped(Runtime* rt) {
@@ -303,6 +315,15 @@ int run_bot(const Config& config) {
   spdlog::info("health and metrics on http://{}:{}/ (healthz, readyz, metrics)",
                config.http_listen.substr(0, config.http_listen.rfind(':')), listener->port());
 
+  // Under systemd (Type=notify): up once the store, the schedule and the listener are; the
+  // Socket Mode connection is /readyz's business. The watchdog is fed from the I/O thread.
+  SystemdNotifier systemd;
+  systemd.notify("READY=1\nSTATUS=started; connecting to Slack");
+  net::steady_timer watchdog(ioc);
+  if (auto every = systemd.watchdog_interval()) {
+    net::co_spawn(ioc, feed_watchdog(&systemd, &watchdog, *every), net::detached);
+  }
+
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   net::steady_timer token_pause(ioc);
   Runtime runtime{client,  follow_ups, scheduler,  probe, *listener,
@@ -310,6 +331,8 @@ int run_bot(const Config& config) {
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: finishing what is in hand and stopping", signal);
+    systemd.notify("STOPPING=1");
+    watchdog.cancel();
     runtime.stop_requested = true;
     token_pause.cancel();
     client.stop();
