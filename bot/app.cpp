@@ -198,7 +198,11 @@ int run_bot(const Config& config) {
     spdlog::error("cannot load CA certificates (SSL_CERT_FILE?): {}", e.code().message());
     return exit_config_error;
   }
-  HttpClient http(ioc.get_executor(), *tls, std::chrono::seconds(15));
+  if (config.proxy) {
+    spdlog::info("https and wss go through the proxy {}{}", config.proxy->shown,
+                 config.proxy->no_proxy.empty() ? "" : " (not for " + config.proxy->no_proxy + ")");
+  }
+  HttpClient http(ioc.get_executor(), *tls, std::chrono::seconds(15), config.proxy);
   WebApiClient api(ioc.get_executor(), http, config.api_url, config.bot_token, config.app_token,
                    metrics);
   commands::Registry registry;
@@ -248,7 +252,7 @@ int run_bot(const Config& config) {
   follow_ups.set_on_schedule([&scheduler] { scheduler.wake(); });
   scheduler.start();
   // Availability from Prometheus (commands.md §7), when the operator names one.
-  HttpClient prometheus_http(ioc.get_executor(), *tls, std::chrono::seconds(30));
+  HttpClient prometheus_http(ioc.get_executor(), *tls, std::chrono::seconds(30), config.proxy);
   AvailabilityProbe probe(ioc.get_executor(), prometheus_http, config.prometheus_token, repos,
                           settings, follow_ups, metrics);
   if (!config.prometheus_url.empty()) {
@@ -293,6 +297,7 @@ int run_bot(const Config& config) {
   SocketModeClient::Options options;
   options.ws.ping_interval = config.ping_interval;
   options.ws.stale_after = config.stale_after;
+  options.ws.proxy = config.proxy;
   options.allow_plain_ws = config.plain_api();
   options.debug_reconnects = config.debug_reconnects;
   SocketModeClient client(ioc.get_executor(), *tls, api, options, handle, metrics);

@@ -125,6 +125,10 @@ const std::vector<std::pair<std::string, std::string>>& known_settings() {
        "Prometheus base URL (http:// or https://) to read each month's availability from"},
       {"ITPM_PROMETHEUS_TOKEN", "bearer token for ITPM_PROMETHEUS_URL, if it needs one"},
       {"ITPM_PROMETHEUS_TOKEN_FILE", "read ITPM_PROMETHEUS_TOKEN from this file"},
+      {"HTTPS_PROXY", "http://[user:password@]host:port: reach Slack through this proxy"},
+      {"https_proxy", "the same as HTTPS_PROXY (which wins)"},
+      {"NO_PROXY", "hosts (and their subdomains), IPs or * that go direct, comma-separated"},
+      {"no_proxy", "the same as NO_PROXY (which wins)"},
       {"ITPM_AVAILABILITY_QUERY",
        "PromQL for a month's availability in percent, until `config set availability-query`"},
   };
@@ -332,6 +336,15 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
     c.prometheus_url = *v;
   }
   if (auto e = secret("ITPM_PROMETHEUS_TOKEN", "prometheus-token", c.prometheus_token)) return *e;
+  auto proxy = get("HTTPS_PROXY");
+  if (!proxy) proxy = get("https_proxy");
+  if (proxy && !proxy->empty()) {
+    auto no_proxy = get("NO_PROXY");
+    if (!no_proxy) no_proxy = get("no_proxy");
+    std::string error;
+    c.proxy = parse_proxy(*proxy, no_proxy.value_or(""), error);
+    if (!c.proxy) return ConfigError{error};
+  }
   if (auto v = get("ITPM_AVAILABILITY_QUERY")) c.availability_query = *v;
   return c;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bot/transport/proxy.hpp"
 #include "commands/command.hpp"
 
 #include <chrono>
@@ -34,9 +35,10 @@ struct Config {
   std::chrono::minutes ladder_step{24 * 60};  // between escalation levels
   std::chrono::minutes grace{120};            // a reminder later than this is skipped
   commands::WorkingHours working_hours = commands::default_working_hours();  // until `config set`
-  std::string prometheus_url;      // empty: availability is only typed in
-  std::string prometheus_token;    // a bearer token for it, if it needs one
-  std::string availability_query;  // until `config set availability-query`
+  std::string prometheus_url;          // empty: availability is only typed in
+  std::string prometheus_token;        // a bearer token for it, if it needs one
+  std::string availability_query;      // until `config set availability-query`
+  std::optional<ProxySettings> proxy;  // HTTPS_PROXY (with NO_PROXY): egress for https/wss
 
   // True when the API URL is plain http:// (a local simulator): then ws:// is accepted too.
   [[nodiscard]] bool plain_api() const { return api_url.starts_with("http://"); }

@@ -168,7 +168,7 @@ int run_doctor(const Config& config) {
               << "\n";
     return exit_config_error;
   }
-  HttpClient http(ioc.get_executor(), *tls, std::chrono::seconds(15));
+  HttpClient http(ioc.get_executor(), *tls, std::chrono::seconds(15), config.proxy);
   Metrics metrics;
   WebApiClient api(ioc.get_executor(), http, config.api_url, config.bot_token, config.app_token,
                    metrics);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "bot/transport/proxy.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
@@ -7,6 +9,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace itpm::bot {
@@ -40,6 +43,8 @@ struct WsOptions {
   // A larger message closes the connection (Slack's envelopes are a few KB; a runaway or
   // hostile peer must not make the bot buffer without bound).
   std::size_t max_message_bytes = 1U << 20U;
+  // wss:// goes through this proxy (a CONNECT tunnel) unless its NO_PROXY names the host.
+  std::optional<ProxySettings> proxy;
 };
 
 // Where to connect, from the URL that apps.connections.open returned.

@@ -1,5 +1,7 @@
 #include "bot/transport/http_client.hpp"
 
+#include "bot/transport/proxy_connect.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -41,7 +43,7 @@ Origin parse_origin(const std::string& url) {
   o.host = std::string(parsed->host());
   o.port = parsed->has_port() ? std::string(parsed->port()) : (o.tls ? "443" : "80");
   o.target = std::string(parsed->encoded_target());
-  if (o.target.empty()) o.target = "/";
+  if (o.target.empty()) o.target.push_back('/');  // (= "/" trips GCC 12's -Wrestrict here)
   return o;
 }
 
@@ -75,11 +77,10 @@ struct HttpClient::Impl {
   net::any_io_executor executor;
   ssl::context& tls;
   std::chrono::milliseconds timeout;
+  std::optional<ProxySettings> proxy;
   std::map<std::string, std::vector<std::unique_ptr<PooledConnection>>> idle;
 
   net::awaitable<std::unique_ptr<PooledConnection>> connect(const Origin& o) {
-    net::ip::tcp::resolver resolver(executor);
-    auto endpoints = co_await resolver.async_resolve(o.host, o.port, net::use_awaitable);
     std::unique_ptr<PooledConnection> c;
     if (o.tls) {
       c.reset(new PooledConnection{beast::ssl_stream<beast::tcp_stream>(executor, tls), {}, {}});
@@ -87,7 +88,10 @@ struct HttpClient::Impl {
       c.reset(new PooledConnection{beast::tcp_stream(executor), {}, {}});
     }
     c->tcp().expires_after(timeout);
-    co_await c->tcp().async_connect(endpoints, net::use_awaitable);
+    // Only TLS goes through the proxy: plain http is for this machine (a simulator) or an
+    // internal service.
+    std::optional<ProxySettings> via = o.tls ? proxy : std::nullopt;
+    co_await connect_tcp(c->tcp(), via, o.host, o.port);
     c->tcp().socket().set_option(net::ip::tcp::no_delay(true));
     if (auto* s = std::get_if<beast::ssl_stream<beast::tcp_stream>>(&c->stream)) {
       boost::system::error_code not_ip;
@@ -116,8 +120,8 @@ struct HttpClient::Impl {
 };
 
 HttpClient::HttpClient(net::any_io_executor executor, ssl::context& tls,
-                       std::chrono::milliseconds timeout)
-    : impl_(new Impl{std::move(executor), tls, timeout, {}}) {}
+                       std::chrono::milliseconds timeout, std::optional<ProxySettings> proxy)
+    : impl_(new Impl{std::move(executor), tls, timeout, std::move(proxy), {}}) {}
 
 HttpClient::~HttpClient() = default;
 

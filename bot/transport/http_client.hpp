@@ -1,11 +1,14 @@
 #pragma once
 
+#include "bot/transport/proxy.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,11 +33,12 @@ struct HttpResponse {
 };
 
 // An HTTP/1.1 client that keeps connections alive per origin and reuses them.
-// TLS peers are verified with the given context (SNI and host name checks).
+// TLS peers are verified with the given context (SNI and host name checks). https:// requests
+// go through `proxy` (a CONNECT tunnel) unless its NO_PROXY list names the host.
 class HttpClient {
  public:
   HttpClient(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
-             std::chrono::milliseconds timeout);
+             std::chrono::milliseconds timeout, std::optional<ProxySettings> proxy = std::nullopt);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

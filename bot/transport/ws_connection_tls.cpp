@@ -2,6 +2,8 @@
 // template instantiations compile in parallel.
 #include "bot/transport/ws_connection.hpp"
 
+#include "bot/transport/proxy_connect.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -17,14 +19,11 @@ net::awaitable<std::shared_ptr<Connection>> connect_tls_ws(WsTarget target, WsOp
                                                            ConnectionEvents events, int id,
                                                            ssl::context& tls) {
   auto ex = co_await net::this_coro::executor;
-  net::ip::tcp::resolver resolver(ex);
-  auto endpoints = co_await resolver.async_resolve(target.host, target.port, net::use_awaitable);
-
   using Conn = WsConnection<beast::ssl_stream<beast::tcp_stream>>;
   auto conn = std::make_shared<Conn>(id, options, std::move(events), ex, tls);
   auto& tcp = beast::get_lowest_layer(conn->stream());
   tcp.expires_after(options.handshake_timeout);
-  co_await tcp.async_connect(endpoints, net::use_awaitable);
+  co_await connect_tcp(tcp, options.proxy, target.host, target.port);
   tcp.socket().set_option(net::ip::tcp::no_delay(true));
 
   auto& tls_stream = conn->stream().next_layer();

@@ -167,3 +167,39 @@ TEST_CASE("tokens come from private files or systemd credentials as well") {
   CHECK(error_of({}, {{"SLACK_APP_TOKEN_FILE", empty}, {"SLACK_BOT_TOKEN", "xoxb-1-2-abcdefgh"}})
             .starts_with("SLACK_APP_TOKEN is not set"));
 }
+
+TEST_CASE("HTTPS_PROXY is read with its credentials and NO_PROXY, never echoed") {
+  Settings env = tokens;
+  env["https_proxy"] = "http://me:pa55@proxy.corp:3128/";
+  env["no_proxy"] = ".corp.example, 10.0.0.1";
+  auto c = std::get<Config>(load_config({}, env, {}));
+  REQUIRE(c.proxy);
+  CHECK(c.proxy->host == "proxy.corp");
+  CHECK(c.proxy->port == "3128");
+  CHECK(c.proxy->authorization == "Basic bWU6cGE1NQ==");
+  CHECK(c.proxy->shown == "http://me@proxy.corp:3128");
+  CHECK(c.proxy->no_proxy == ".corp.example, 10.0.0.1");
+  env["HTTPS_PROXY"] = "https://me:pa55@proxy.corp:3128";  // wins over https_proxy
+  std::string error = error_of({}, env);
+  CHECK(error.starts_with("HTTPS_PROXY must be http://host:port"));
+  CHECK(error.find("pa55") == std::string::npos);
+  env["HTTPS_PROXY"] = "";
+  CHECK_FALSE(std::get<Config>(load_config({}, env, {})).proxy);
+}
+
+TEST_CASE("NO_PROXY names hosts, their subdomains, addresses, ports or everything") {
+  using itpm::bot::bypasses_proxy;
+  CHECK(bypasses_proxy("slack.com", "slack.com", "443"));
+  CHECK(bypasses_proxy("slack.com", "wss-primary.slack.com", "443"));
+  CHECK(bypasses_proxy(".slack.com", "wss-primary.slack.com", "443"));
+  CHECK(bypasses_proxy(".slack.com", "slack.com", "443"));
+  CHECK_FALSE(bypasses_proxy("slack.com", "notslack.com", "443"));
+  CHECK(bypasses_proxy(" a.example , SLACK.com ", "Slack.Com", "443"));
+  CHECK(bypasses_proxy("*", "anything.example", "443"));
+  CHECK(bypasses_proxy("127.0.0.1", "127.0.0.1", "8443"));
+  CHECK(bypasses_proxy("127.0.0.1:8443", "127.0.0.1", "8443"));
+  CHECK_FALSE(bypasses_proxy("127.0.0.1:8443", "127.0.0.1", "443"));
+  CHECK(bypasses_proxy("[::1]", "::1", "443"));
+  CHECK(bypasses_proxy("::1", "::1", "443"));
+  CHECK_FALSE(bypasses_proxy("", "slack.com", "443"));
+}
