@@ -178,10 +178,8 @@ int run_bot(const Config& config) {
         [&health, &metrics](const std::string& error) {
           if (error.empty()) {
             health.succeeded("backups");
-            metrics.set("itpm_last_backup_timestamp_seconds", {},
-                        static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                std::chrono::system_clock::now().time_since_epoch())
-                                                .count()));
+            auto now = commands::millis(std::chrono::system_clock::now());
+            metrics.set("itpm_last_backup_timestamp_seconds", {}, static_cast<double>(now) / 1000);
           } else {
             health.failed("backups", "writing a backup", error);
           }

@@ -128,9 +128,7 @@ net::awaitable<commands::PrometheusAnswer> AvailabilityProbe::ask(AvailabilityPr
   http.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                   {"Accept", "application/json"}};
   if (!self->token_.empty()) http.headers.emplace_back("Authorization", "Bearer " + self->token_);
-  for (const auto& [name, value] : request.form) {
-    http.body += (http.body.empty() ? "" : "&") + form_encode(name) + "=" + form_encode(value);
-  }
+  http.body = form_encode(request.form);
   std::string failure;
   try {
     HttpResponse response = co_await self->http_.send(std::move(http));

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -99,13 +98,11 @@ inline std::vector<IndexRow> escalation_rows(std::uint64_t audit_sequence,
   // level("after") > 0: "after" is an object.
   const auto& raised = *entry.find("after");
   auto program = raised.find("program");
-  std::uint64_t number = 0;
-  const std::string& id = item->get_ref<const std::string&>();
-  auto [end, ec] = std::from_chars(id.data() + 2, id.data() + id.size(), number);
-  if (program != raised.end() && program->is_string() && ec == std::errc() &&
-      end == id.data() + id.size()) {
-    rows.push_back({Family::risk_events,
-                    event_key(program->get<std::string>(), risk_escalated, at_ms, number)});
+  auto number = raised.find("number");
+  if (program != raised.end() && program->is_string() && number != raised.end() &&
+      number->is_number_unsigned()) {
+    rows.push_back({Family::risk_events, event_key(program->get<std::string>(), risk_escalated,
+                                                   at_ms, number->get<std::uint64_t>())});
   }
   return rows;
 }

@@ -249,13 +249,7 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
   }
   if (auto v = get("ITPM_TZ"); v && !v->empty()) c.default_tz = *v;
   if (auto v = get("ITPM_HTTP_LISTEN")) {
-    auto colon = v->rfind(':');
-    unsigned port = 0;
-    std::string_view port_text =
-        colon == std::string::npos ? "" : std::string_view(*v).substr(colon + 1);
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (colon == std::string::npos || colon == 0 || port_text.empty() || ec != std::errc{} ||
-        end != port_text.data() + port_text.size() || port > 65535) {
+    if (auto listen = parse_host_port(*v); !listen || listen->host.empty()) {
       return ConfigError{fmt::format("ITPM_HTTP_LISTEN must be HOST:PORT, got {}", *v)};
     }
     c.http_listen = *v;

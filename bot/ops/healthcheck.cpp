@@ -2,13 +2,13 @@
 
 #include "bot/ops/exit_code.hpp"
 #include "bot/transport/http_client.hpp"
+#include "bot/transport/url_checks.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/system_error.hpp>
 
-#include <charconv>
 #include <iostream>
 #include <optional>
 
@@ -27,21 +27,17 @@ net::awaitable<HttpResponse> ask(HttpClient* client, std::string url) {
 }  // namespace
 
 int run_healthcheck(const std::string& http_listen) {
-  auto colon = http_listen.rfind(':');
-  unsigned port = 0;
-  std::string_view port_text =
-      colon == std::string::npos ? "" : std::string_view(http_listen).substr(colon + 1);
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (colon == std::string::npos || ec != std::errc{} ||
-      end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
+  auto listen = parse_host_port(http_listen);
+  if (!listen || listen->port == 0) {
     std::cerr << "itpm-bot healthcheck: ITPM_HTTP_LISTEN must be HOST:PORT with a fixed port, got "
               << http_listen << "\n";
     return exit_config_error;
   }
-  std::string host = http_listen.substr(0, colon);
+  std::string host = listen->host;
   if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::" || host == "[::]") host = "[::1]";
-  if (host.find(':') != std::string::npos && !host.starts_with('[')) host = "[" + host + "]";
+  if (host == "::") host = "::1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  auto port = listen->port;
 
   net::io_context ioc(1);
   net::ssl::context tls(net::ssl::context::tls_client);  // plain http: never used

@@ -50,6 +50,13 @@ std::string form_encode(std::string_view value) {
   return out;
 }
 
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& form) {
+  std::string encoded;
+  for (const auto& [k, v] : form)
+    encoded += (encoded.empty() ? "" : "&") + form_encode(k) + "=" + form_encode(v);
+  return encoded;
+}
+
 WebApiClient::WebApiClient(net::any_io_executor executor, HttpClient& http, std::string api_url,
                            std::string bot_token, std::string app_token, Metrics& metrics)
     : executor_(std::move(executor)),
@@ -73,9 +80,7 @@ net::awaitable<ApiResult> WebApiClient::call_json(std::string method, nlohmann::
 net::awaitable<ApiResult> WebApiClient::call_form(
     std::string method, std::vector<std::pair<std::string, std::string>> args, CallOptions options,
     bool get) {
-  std::string encoded;
-  for (const auto& [k, v] : args)
-    encoded += (encoded.empty() ? "" : "&") + form_encode(k) + "=" + form_encode(v);
+  std::string encoded = form_encode(args);
   HttpRequest req;
   req.method = get ? "GET" : "POST";
   req.url = api_url_ + method + (get && !encoded.empty() ? "?" + encoded : "");

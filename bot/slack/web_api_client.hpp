@@ -70,7 +70,8 @@ class WebApiClient {
   TokenRefused token_refused_;
 };
 
-// application/x-www-form-urlencoded encoding of one value.
+// application/x-www-form-urlencoded encoding of one value, and of a whole form (k=v&k=v).
 std::string form_encode(std::string_view value);
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& form);
 
 }  // namespace itpm::bot

@@ -1,5 +1,7 @@
 #include "bot/transport/http_listener.hpp"
 
+#include "bot/transport/url_checks.hpp"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -111,14 +113,12 @@ HttpListener::HttpListener(net::any_io_executor executor, const std::string& hos
                            std::function<std::string()> not_ready, Metrics& metrics)
     : impl_(
           std::make_shared<Impl>(Impl{tcp::acceptor(executor), std::move(not_ready), metrics, 0})) {
-  auto colon = host_port.rfind(':');
-  std::string host = host_port.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  auto port = static_cast<unsigned short>(std::stoi(host_port.substr(colon + 1)));
+  // Checked by load_config: HOST:PORT.
+  auto listen = parse_host_port(host_port).value_or(HostPort{});
   tcp::resolver resolver(executor);
-  auto endpoint =
-      resolver.resolve(host, std::to_string(port), tcp::resolver::passive).begin()->endpoint();
+  auto endpoint = resolver.resolve(listen.host, std::to_string(listen.port), tcp::resolver::passive)
+                      .begin()
+                      ->endpoint();
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
   impl_->acceptor.bind(endpoint);

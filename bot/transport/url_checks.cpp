@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include <charconv>
 #include <optional>
 
 namespace itpm::bot {
@@ -38,6 +39,20 @@ bool is_loopback_url(std::string_view url) {
     default:
       return false;
   }
+}
+
+std::optional<HostPort> parse_host_port(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view port = text.substr(colon + 1);
+  unsigned number = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || number > 65535)
+    return std::nullopt;
+  std::string_view host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return HostPort{std::string(host), static_cast<std::uint16_t>(number)};
 }
 
 }  // namespace itpm::bot

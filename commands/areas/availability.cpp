@@ -74,6 +74,19 @@ std::string sentence(const std::string& error) {
   return error.ends_with('.') || error.ends_with('?') ? error : error + ".";
 }
 
+// "🟢 meets the target 99.9% · replaces 99.5% (recorded by <@U1>)": a month's new number
+// against the target, and the record it replaces.
+std::string against_target(double percent, const Policy& policy,
+                           const std::optional<storage::Availability>& before) {
+  return fmt::format(
+      "{} target {}{}", percent >= policy.availability_target ? "🟢 meets the" : "🔴 below the",
+      show_percent(policy.availability_target),
+      before
+          ? fmt::format(" · replaces {} ({} by {})", show_percent(before->milli_percent / 1000.0),
+                        before->source, actor_mention(before->by))
+          : std::string());
+}
+
 PrometheusAnswer failed(std::string error) {
   return PrometheusAnswer{std::nullopt, std::move(error)};
 }
@@ -160,16 +173,10 @@ Outcome record(const ParsedCommand& cmd, const Command& command, const Context& 
                  storage::Change{command.user_id, after.at, "record"},
                  fmt::format("{}{}: {}", *month, service.empty() ? "" : " " + service,
                              show_percent(*percent)));
-  bool met = *percent >= ctx.policy.availability_target;
   std::vector<std::string> paragraphs = {
       fmt::format("📶 Availability of {} in {}: *{}* recorded by {}", whose(service),
                   month_and_year(*month), show_percent(*percent), user_mention(command.user_id)),
-      fmt::format("{} target {}{}", met ? "🟢 meets the" : "🔴 below the",
-                  show_percent(ctx.policy.availability_target),
-                  before ? fmt::format(" · replaces {} ({} by {})",
-                                       show_percent(before->milli_percent / 1000.0), before->source,
-                                       actor_mention(before->by))
-                         : std::string())};
+      against_target(*percent, ctx.policy, before)};
   out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
 }
@@ -387,19 +394,13 @@ Outcome measured(const Context& ctx, std::string_view month, const PrometheusAns
   ctx.repos.save(out.writes, after, before ? &*before : nullptr,
                  storage::Change{by, after.at, "measure"},
                  fmt::format("{}: {} (measured)", month, show_percent(*answer.percent)));
-  bool met = *answer.percent >= ctx.policy.availability_target;
   out.reply =
       text_reply(Visibility::in_channel,
                  {fmt::format("📶 Availability of the platform in {}: *{}* measured by Prometheus{}",
                               when, show_percent(*answer.percent),
                               asked_by.empty() ? std::string(" at the month's end")
                                                : " for " + user_mention(asked_by)),
-                  fmt::format("{} target {}{}", met ? "🟢 meets the" : "🔴 below the",
-                              show_percent(ctx.policy.availability_target),
-                              before ? fmt::format(" · replaces {} ({} by {})",
-                                                   show_percent(before->milli_percent / 1000.0),
-                                                   before->source, actor_mention(before->by))
-                                     : std::string())});
+                  against_target(*answer.percent, ctx.policy, before)});
   return out;
 }
 
