@@ -24,11 +24,18 @@ std::chrono::seconds retry_pause(int attempt, const ApiResult& last) {
   return std::chrono::seconds(std::min(300, 1 << std::min(attempt, 9)));
 }
 
-Machine::Machine(commands::PostMessage message, std::string key, bool maybe_sent)
+Machine::Machine(commands::PostMessage message, std::string key, bool maybe_sent,
+                 std::size_t chart_bytes)
     : message_(std::move(message)),
       key_(std::move(key)),
       maybe_sent_(maybe_sent),
-      channel_(message_.channel) {}
+      channel_(message_.channel),
+      chart_bytes_(message_.chart && message_.ephemeral_to.empty() ? chart_bytes : 0),
+      text_first_(chart_bytes_ > 0 && message_.text_too) {}
+
+std::string Machine::chart_file_name(const commands::Chart& chart, const std::string& key) {
+  return chart.file_stem + (key.empty() ? "" : "-" + key) + ".png";
+}
 
 Action Machine::start() {
   if (message_.working_hours && !message_.to_user.empty() && !hours_checked_)
@@ -64,11 +71,22 @@ Action Machine::joined() {
   // An ephemeral post leaves no history to look in.
   if (maybe_sent_ && !key_.empty() && message_.ephemeral_to.empty())
     return FindPosted{channel_, fresh_history_};
-  return post();
+  return first_step();
 }
 
 Action Machine::found(const std::optional<std::string>& ts) {
-  if (!ts) return post();
+  if (uploading_ && !file_id_.empty()) {
+    // Looked for the picture after a lost answer: shared already, or the last step again.
+    if (!ts) return complete_upload();
+    uploading_ = false;
+    if (!text_posted_) {
+      result_ = ApiResult{};
+      result_.ok = true;
+      result_.body = {{"ts", *ts}};
+    }
+    return Done{Outcome::delivered, result_, channel_};
+  }
+  if (!ts) return first_step();
   result_ = ApiResult{};
   result_.ok = true;
   result_.body = {{"ts", *ts}};
@@ -89,8 +107,72 @@ Action Machine::post() {
   return Post{std::move(body), false};
 }
 
+Action Machine::first_step() {
+  if (chart_bytes_ > 0 && !text_first_ && chart_error_.empty()) return start_upload();
+  return post();
+}
+
+Action Machine::start_upload() {
+  uploading_ = true;
+  file_id_.clear();
+  return GetUploadUrl{chart_file_name(*message_.chart, key_), chart_bytes_,
+                      message_.chart->alt_text};
+}
+
+Action Machine::upload_url(const ApiResult& result) {
+  if (!result.ok) return upload_failed(result);
+  std::string url = result.body.value("upload_url", "");
+  pending_file_ = result.body.value("file_id", "");
+  if (url.empty() || pending_file_.empty()) {
+    return upload_failed(ApiResult{false, "invalid_response", {}, std::nullopt, ""});
+  }
+  return SendFile{std::move(url)};
+}
+
+Action Machine::uploaded(const ApiResult& result) {
+  if (!result.ok) return upload_failed(result);
+  file_id_ = pending_file_;
+  return complete_upload();
+}
+
+Action Machine::complete_upload() {
+  nlohmann::json body = {
+      {"files", nlohmann::json::array({{{"id", file_id_}, {"title", message_.chart->title}}})},
+      {"channel_id", channel_}};
+  if (!message_.thread_ts.empty()) body["thread_ts"] = message_.thread_ts;
+  if (!message_.chart->comment.empty()) body["initial_comment"] = message_.chart->comment;
+  return CompleteUpload{std::move(body)};
+}
+
+Action Machine::completed(const ApiResult& result) {
+  if (!result.ok) {
+    // Slack may have shared it and its answer got lost (a rate limit says it did not).
+    complete_unsure_ = transient(result) && result.error != "ratelimited";
+    return upload_failed(result);
+  }
+  uploading_ = false;
+  if (!text_posted_) result_ = result;
+  return Done{Outcome::delivered, result_, channel_};
+}
+
+Action Machine::upload_failed(const ApiResult& result) {
+  ++upload_attempt_;
+  if (transient(result) && upload_attempt_ < chart_attempts) {
+    return Wait{retry_pause(upload_attempt_, result)};
+  }
+  uploading_ = false;
+  chart_error_ = result.error.empty() ? "unknown_error" : result.error;
+  // The text went first: it stays, alone. Else it goes instead of the picture.
+  if (text_posted_) return finish();
+  return post();
+}
+
 Action Machine::posted(const ApiResult& result) {
   result_ = result;
+  if (result.ok && text_first_ && !text_posted_) {
+    text_posted_ = true;
+    return start_upload();
+  }
   if (!message_.ephemeral_to.empty()) return transient(result) ? try_again() : finish();
   if (!plain_ && malformed(result)) {
     // Slack refused the message's form, not its content: the same content as plain text.
@@ -106,6 +188,11 @@ Action Machine::posted(const ApiResult& result) {
 }
 
 Action Machine::waited() {
+  if (uploading_) {
+    if (file_id_.empty()) return start_upload();
+    if (complete_unsure_ && !key_.empty()) return FindPosted{channel_, true, true};
+    return complete_upload();
+  }
   return start();
 }
 
@@ -120,7 +207,9 @@ Action Machine::finish() {
   Outcome outcome = result_.ok                                                ? Outcome::delivered
                     : classify_api_error(result_.error) == ApiErrorKind::auth ? Outcome::keep
                                                                               : Outcome::refused;
-  return Done{outcome, result_, channel_};
+  Done done{outcome, result_, channel_};
+  done.chart_error = chart_error_;
+  return done;
 }
 
 }  // namespace itpm::bot::delivery

@@ -8,6 +8,7 @@
 #include "commands/calendar/dates.hpp"
 #include "commands/delivery.hpp"
 #include "commands/job.hpp"
+#include "commands/render/chart_png.hpp"
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -184,7 +185,14 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
   CallOptions once;
   once.max_attempts = 1;
   net::steady_timer pause(self->executor_);
-  delivery::Machine machine(post.message, post.key, post.maybe_sent);
+  // A chart is drawn now, from the data its outbox row keeps (a few ms; charts are rare posts).
+  std::optional<std::string> png;
+  if (post.message.chart && post.message.ephemeral_to.empty()) {
+    png = commands::render_png(*post.message.chart);
+    if (!png)
+      spdlog::warn("cannot draw the chart of outbox row {}: posting its text", post.outbox_seq);
+  }
+  delivery::Machine machine(post.message, post.key, post.maybe_sent, png ? png->size() : 0);
   ApiResult last;
   delivery::Action action = machine.start();
   std::optional<WorkingStart> start;
@@ -204,7 +212,12 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
       co_await join_once(self, join->channel);
       action = machine.joined();
     } else if (auto* find = std::get_if<delivery::FindPosted>(&action)) {
-      auto ts = co_await find_posted(self, find->channel, post.key, post.queued_at,
+      // A picture is known by its file name (delivery::Machine::chart_file_name); a post whose
+      // picture went out (and not its text) counts as posted.
+      std::vector<std::string> keys;
+      if (!find->picture) keys.push_back(post.key);
+      if (post.message.chart) keys.push_back("file:" + post.key);
+      auto ts = co_await find_posted(self, find->channel, std::move(keys), post.queued_at,
                                      find->fresh ? nullptr : history);
       if (ts) {
         spdlog::info("outbox row {} was posted before the bot stopped; not posting it again",
@@ -223,6 +236,23 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
           std::holds_alternative<delivery::Post>(action)) {
         spdlog::warn("post to {} refused as {}: sending it as plain text", channel, last.error);
       }
+    } else if (auto* get_url = std::get_if<delivery::GetUploadUrl>(&action)) {
+      std::vector<std::pair<std::string, std::string>> args = {
+          {"filename", get_url->filename},
+          {"length", std::to_string(get_url->length)},
+          {"alt_txt", get_url->alt_text}};
+      last = co_await self->api_.call_form("files.getUploadURLExternal", std::move(args), once);
+      action = machine.upload_url(last);
+    } else if (auto* send_file = std::get_if<delivery::SendFile>(&action)) {
+      last = co_await self->api_.upload(send_file->url, *png, "image/png");
+      action = machine.uploaded(last);
+    } else if (auto* complete = std::get_if<delivery::CompleteUpload>(&action)) {
+      // Never resent blindly: a lost answer may follow a share (the machine looks first).
+      CallOptions unsure = once;
+      unsure.retry_ambiguous = false;
+      last = co_await self->api_.call_json("files.completeUploadExternal",
+                                           std::move(complete->body), unsure);
+      action = machine.completed(last);
     } else if (auto* wait = std::get_if<delivery::Wait>(&action)) {
       spdlog::info("post (outbox row {}) failed with {}; trying again in {} s", post.outbox_seq,
                    last.error, wait->pause.count());
@@ -233,6 +263,18 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     }
   }
   auto& done = std::get<delivery::Done>(action);
+  if (post.message.chart && post.message.ephemeral_to.empty()) {
+    bool drawn_and_sent = png && done.chart_error.empty();
+    self->metrics_.add("itpm_charts_total",
+                       {{"result", drawn_and_sent ? "uploaded" : "text_instead"}});
+    if (drawn_and_sent) {
+      spdlog::info("chart {} of outbox row {} is in {}", post.message.chart->file_stem,
+                   post.outbox_seq, done.channel);
+    }
+    // (When the text was refused too, report_undelivered below says so, once.)
+    if (!done.chart_error.empty() && done.outcome == delivery::Outcome::delivered)
+      co_await chart_refused(self, post, done);
+  }
   switch (done.outcome) {
     case delivery::Outcome::keep:
       // The token no longer works (already reported, /readyz says so): the post stays in the
@@ -415,15 +457,19 @@ net::awaitable<bool> FollowUps::tell_caller(FollowUps* self, const commands::Pos
 
 net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* self,
                                                                   std::string channel,
-                                                                  std::string key,
+                                                                  std::vector<std::string> wanted,
                                                                   std::int64_t oldest_ms,
                                                                   History* history) {
-  if (history != nullptr) {
-    if (auto it = history->keys.find(channel); it != history->keys.end()) {
-      auto found = it->second.find(key);
-      if (found == it->second.end()) co_return std::nullopt;
-      co_return found->second;
+  auto first_of = [&wanted](const std::map<std::string, std::string>& keys) {
+    std::optional<std::string> ts;
+    for (const auto& key : wanted) {
+      if (auto it = keys.find(key); it != keys.end() && !ts) ts = it->second;
     }
+    return ts;
+  };
+  if (history != nullptr) {
+    if (auto it = history->keys.find(channel); it != history->keys.end())
+      co_return first_of(it->second);
     oldest_ms = history->oldest_ms;
   }
   // A minute of slack for clocks; Slack's `oldest` is a ts in seconds.
@@ -445,6 +491,14 @@ net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* sel
     for (const auto& m : r.body.value("messages", nlohmann::json::array())) {
       // Only the bot's own messages: anyone can attach metadata to theirs.
       if (self->identity_ && m.value("bot_id", "") != self->identity_->bot_id) continue;
+      // A chart carries the key in its file name (delivery::Machine::chart_file_name).
+      for (const auto& file : m.value("files", nlohmann::json::array())) {
+        std::string name = file.is_object() ? file.value("name", "") : "";
+        auto dash = name.rfind("-k");
+        if (dash != std::string::npos && name.ends_with(".png")) {
+          keys.emplace("file:" + name.substr(dash + 1, name.size() - dash - 5), m.value("ts", ""));
+        }
+      }
       const auto* meta = m.contains("metadata") ? &m["metadata"] : nullptr;
       if (meta == nullptr || !meta->is_object() || meta->value("event_type", "") != "itpm_post")
         continue;
@@ -455,10 +509,30 @@ net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* sel
         r.body.value(nlohmann::json::json_pointer("/response_metadata/next_cursor"), std::string());
     if (cursor.empty()) break;
   }
-  std::optional<std::string> ts;
-  if (auto it = keys.find(key); it != keys.end()) ts = it->second;
+  std::optional<std::string> ts = first_of(keys);
   if (history != nullptr) history->keys[channel] = std::move(keys);
   co_return ts;
+}
+
+net::awaitable<void> FollowUps::chart_refused(FollowUps* self, const QueuedPost& post,
+                                              const delivery::Done& done) {
+  const commands::PostMessage& message = post.message;
+  std::string where = done.channel.empty() ? message.to_user : done.channel;
+  spdlog::warn("chart of outbox row {} not uploaded to {}: {}; its text stands for it",
+               post.outbox_seq, where, done.chart_error);
+  // Someone who asked for the picture hears why it did not come and how to get it.
+  if (message.fallback_response_url.empty() ||
+      classify_api_error(done.chart_error) != ApiErrorKind::needs_person)
+    co_return;
+  std::string scope = done.chart_error == "missing_scope" ? "files:write" : "";
+  nlohmann::json body = {
+      {"response_type", "ephemeral"},
+      {"replace_original", false},
+      {"text",
+       fmt::format("⚠️ The picture was not posted ({}). {} The text version went instead.",
+                   done.chart_error, how_to_fix(done.chart_error, where, scope))}};
+  ApiResult r = co_await self->api_.respond(message.fallback_response_url, std::move(body));
+  if (!r.ok) spdlog::warn("cannot tell the caller about the chart: {}", r.error);
 }
 
 net::awaitable<void> FollowUps::send_response(FollowUps* self, std::string url,

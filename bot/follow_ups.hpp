@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bot/delivery_machine.hpp"
 #include "bot/ops/health.hpp"
 #include "bot/ops/metrics.hpp"
 #include "bot/send_slots.hpp"
@@ -137,12 +138,12 @@ class FollowUps {
   // that gives the time in the person's zone.
   static boost::asio::awaitable<void> hold(FollowUps* self, const QueuedPost& post,
                                            const WorkingStart& start);
-  // The ts of our post with `key` in `channel` since `oldest_ms`, if Slack shows one.
-  static boost::asio::awaitable<std::optional<std::string>> find_posted(FollowUps* self,
-                                                                        std::string channel,
-                                                                        std::string key,
-                                                                        std::int64_t oldest_ms,
-                                                                        History* history);
+  // The ts of our post with the first of `wanted` keys found in `channel` since `oldest_ms`, if
+  // Slack shows one: a message's key (its metadata), or "file:<key>" for a picture (its file
+  // name).
+  static boost::asio::awaitable<std::optional<std::string>> find_posted(
+      FollowUps* self, std::string channel, std::vector<std::string> wanted, std::int64_t oldest_ms,
+      History* history);
   // Joins public channel `channel` before the bot's first post there in this run
   // (conversations.join, scope channels:join), so that its history, and so exactly-once, works.
   // A channel it cannot join (private, archived, gone) is left to the post to report.
@@ -161,6 +162,10 @@ class FollowUps {
   static boost::asio::awaitable<bool> tell_caller(FollowUps* self,
                                                   const commands::PostMessage& message,
                                                   std::string warning);
+  // A post's chart Slack did not take (its text went instead, or alone): logged, and for a
+  // reason a person must fix, whoever asked for it told why and how to fix it (response_url).
+  static boost::asio::awaitable<void> chart_refused(FollowUps* self, const QueuedPost& post,
+                                                    const delivery::Done& done);
   static boost::asio::awaitable<void> send_response(FollowUps* self, std::string url,
                                                     nlohmann::json body);
   // Drops the outbox row, with the record changes commands::record_posted makes of where the

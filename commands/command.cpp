@@ -22,6 +22,11 @@ nlohmann::json to_outbox(const PostMessage& message) {
       {"tell_if_refused", message.tell_if_refused},
       {"working_hours", message.working_hours},
       {"priority", static_cast<int>(message.priority)}};
+  // The chart's data, never its PNG: it is drawn when sent.
+  if (message.chart) {
+    j["chart"] = to_json(*message.chart);
+    j["text_too"] = message.text_too;
+  }
   return j;
 }
 
@@ -51,6 +56,9 @@ PostMessage from_outbox(const nlohmann::json& j) {
   int priority = j.value("priority", static_cast<int>(PostPriority::normal));
   if (priority >= 0 && priority <= static_cast<int>(PostPriority::chatter))
     m.priority = static_cast<PostPriority>(priority);
+  // A chart this version cannot read is left out: the text is posted.
+  if (auto chart = j.find("chart"); chart != j.end()) m.chart = chart_from_json(*chart);
+  m.text_too = j.value("text_too", false);
   return m;
 }
 

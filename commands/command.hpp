@@ -1,6 +1,7 @@
 #pragma once
 
 #include "commands/calendar/working_time.hpp"
+#include "commands/render/chart.hpp"
 #include "storage/repositories.hpp"
 #include "storage/store.hpp"
 
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -85,6 +87,12 @@ struct PostMessage {
   // A DM the bot sends of its own accord (commands.md §6, quiet hours): delivered only in its
   // person's working hours, in their own zone; outside them it waits in the schedule.
   bool working_hours = false;
+  // A picture uploaded with the post (files.getUploadURLExternal, files.completeUploadExternal),
+  // drawn when sent (chart_png.hpp). With `text_too` the text goes first as its own message and
+  // the picture follows it in the channel; without, the picture is the post and the text is
+  // what goes instead when Slack refuses the upload. Ephemeral posts carry no picture.
+  std::optional<Chart> chart;
+  bool text_too = false;
 };
 
 // The JSON form kept in the durable outbox, and back.

@@ -49,7 +49,7 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://api.slack.com/apis/socket-mode")
 # Depends: what dpkg-shlibdeps finds the binary links (librocksdb7.8, libssl3, ...), plus the
 # zone data and certificates it reads.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "tzdata, ca-certificates, adduser")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "tzdata, ca-certificates, adduser, fonts-dejavu-core")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${PROJECT_SOURCE_DIR}/deploy/debian/postinst ${PROJECT_SOURCE_DIR}/deploy/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

@@ -27,6 +27,10 @@ for pkg in $(printf '%s\n' "${needed[@]}" | sort -u); do
   [[ "$pkg" == libasan* || "$pkg" == libubsan* ]] && continue
   grep -qw -- "$pkg" <<<"$listed" || missing+=("$pkg")
 done
+# Not a library, but charts draw their text in it (commands/render/chart_png.hpp).
+for pkg in fonts-dejavu-core tzdata ca-certificates; do
+  grep -qw -- "$pkg" <<<"$listed" || missing+=("$pkg")
+done
 ((${#missing[@]} == 0)) || fail "the runtime stage of $file does not install: ${missing[*]}"
 grep -q '^USER itpm' "$file" || fail "$file does not run as the itpm user"
 grep -q '^VOLUME \["/var/lib/itpm-bot"\]' "$file" || fail "$file has no VOLUME for the data"

@@ -25,7 +25,8 @@ for path in ./usr/bin/itpm-bot ./lib/systemd/system/itpm-bot.service \
   grep -q " $path\$" <<<"$contents" || fail "$(basename "$deb") lacks $path"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
-for dep in librocksdb7.8 libssl3 libdate-tz3 libspdlog1.10 tzdata ca-certificates adduser; do
+for dep in librocksdb7.8 libssl3 libdate-tz3 libspdlog1.10 libcairo2 tzdata ca-certificates adduser \
+  fonts-dejavu-core; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
 dpkg-deb -e "$deb" "$out/control"

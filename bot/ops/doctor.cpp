@@ -141,8 +141,9 @@ net::awaitable<void> check_all(WebApiClient* api, std::vector<ChannelUse> uses, 
 
 const std::vector<std::string>& required_bot_scopes() {
   static const std::vector<std::string> scopes = {
-      "commands",   "chat:write", "chat:write.public", "channels:join",    "im:write",
-      "im:history", "users:read", "app_mentions:read", "channels:history", "groups:history"};
+      "commands",         "chat:write",     "chat:write.public", "channels:join",
+      "im:write",         "im:history",     "users:read",        "app_mentions:read",
+      "channels:history", "groups:history", "files:write"};
   return scopes;
 }
 

@@ -40,6 +40,9 @@ Metrics::Metrics()
           "Stored rows the bot could not process, moved aside, by kind (job, post).");
   declare("itpm_availability_queries_total", "counter",
           "Availability readings from Prometheus, by result (stored, failed).");
+  declare("itpm_charts_total", "counter",
+          "Charts sent with posts, by result (uploaded; text_instead: Slack refused the upload or "
+          "it could not be drawn, and the text stood for it).");
   declare("itpm_last_backup_timestamp_seconds", "gauge",
           "When the last automatic backup was written and verified (0: none in this run).");
   declare("itpm_build_info", "gauge", "The running build: version and git revision, value 1.");
@@ -60,6 +63,7 @@ Metrics::Metrics()
        {"not_in_channel", "channel_not_found", "is_archived", "missing_scope"});
   zero("itpm_quarantined_total", "kind", {"job", "post"});
   zero("itpm_availability_queries_total", "result", {"stored", "failed"});
+  zero("itpm_charts_total", "result", {"uploaded", "text_instead"});
   families_.at("itpm_build_info")
       .series[render_labels({{"version", ITPM_VERSION}, {"revision", build_revision()}})] = 1;
 }

@@ -12,7 +12,8 @@ struct Entry {
 };
 
 // Slack's documented errors for the methods the bot calls (chat.postMessage, chat.update,
-// conversations.*, users.info, auth.test; slack-protocol.md §5) and the generic ones.
+// conversations.*, users.info, auth.test, files.getUploadURLExternal and
+// files.completeUploadExternal; slack-protocol.md §5) and the generic ones.
 constexpr std::array table = {
     // Transient: Slack did not act, or may not have; worth another try later.
     Entry{"ratelimited", ApiErrorKind::transient},
@@ -41,6 +42,11 @@ constexpr std::array table = {
     // granted the app access), not about the token: the token still works everywhere else.
     Entry{"no_permission", ApiErrorKind::needs_person},
     Entry{"team_access_not_granted", ApiErrorKind::needs_person},
+    // Files (a chart's upload): the workspace does not take the file.
+    Entry{"file_uploads_disabled", ApiErrorKind::needs_person},
+    Entry{"file_uploads_except_images_disabled", ApiErrorKind::needs_person},
+    Entry{"file_type_not_allowed", ApiErrorKind::needs_person},
+    Entry{"file_upload_size_restricted", ApiErrorKind::needs_person},
     // The message itself was refused: the content goes again as plain text.
     Entry{"invalid_blocks", ApiErrorKind::malformed},
     Entry{"invalid_blocks_format", ApiErrorKind::malformed},
@@ -123,6 +129,10 @@ std::string how_to_fix(std::string_view error, std::string_view channel, std::st
     return where +
            " is shared with another organisation that has not granted the app access: ask a "
            "workspace admin to approve itpm-bot for that channel, or choose another channel.";
+  }
+  if (error.starts_with("file_upload") || error == "file_type_not_allowed") {
+    return "The workspace does not take PNG uploads from apps: a workspace admin can allow "
+           "them (Settings & permissions, File uploads); until then the text version is posted.";
   }
   if (error == "ekm_access_denied")
     return "Enterprise Key Management refused access to " + where + ".";

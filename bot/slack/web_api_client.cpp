@@ -99,12 +99,16 @@ net::awaitable<ApiResult> WebApiClient::post_message(nlohmann::json message) {
   co_return co_await call_json("chat.postMessage", std::move(message), options);
 }
 
+bool WebApiClient::followable(const std::string& url) const {
+  // Only https is followed (or, against a simulator on this machine, the loopback http:// URL it
+  // hands out): nothing leaves in clear.
+  return has_scheme(url, "https") ||
+         (has_scheme(api_url_, "http") && is_loopback_url(api_url_) && is_loopback_url(url));
+}
+
 net::awaitable<ApiResult> WebApiClient::respond(std::string response_url, nlohmann::json message) {
-  // A response_url comes inside a payload: only https is followed (or, against a simulator on
-  // this machine, the loopback http:// one it hands out). Nothing of the reply leaves in clear.
-  if (!has_scheme(response_url, "https") &&
-      !(has_scheme(api_url_, "http") && is_loopback_url(api_url_) &&
-        is_loopback_url(response_url))) {
+  // A response_url comes inside a payload.
+  if (!followable(response_url)) {
     co_return ApiResult{false, "response_url_refused", {}, std::nullopt, ""};
   }
   HttpRequest req;
@@ -114,6 +118,19 @@ net::awaitable<ApiResult> WebApiClient::respond(std::string response_url, nlohma
   CallOptions options;
   options.retry_ambiguous = false;  // a reply shown twice is worse than a late one
   co_return co_await perform("response_url", std::move(req), options, false);
+}
+
+net::awaitable<ApiResult> WebApiClient::upload(std::string upload_url, std::string bytes,
+                                               std::string content_type) {
+  if (!followable(upload_url))
+    co_return ApiResult{false, "upload_url_refused", {}, std::nullopt, ""};
+  HttpRequest req;
+  req.url = std::move(upload_url);
+  req.headers = {{"Content-Type", std::move(content_type)}};
+  req.body = std::move(bytes);
+  CallOptions options;
+  options.max_attempts = 1;  // the delivery machine decides about tries
+  co_return co_await perform("file_upload", std::move(req), options, false);
 }
 
 net::awaitable<ApiResult> WebApiClient::perform(const std::string& label, HttpRequest request,

@@ -50,6 +50,12 @@ class WebApiClient {
   // "response_url_refused" and nothing is sent.
   boost::asio::awaitable<ApiResult> respond(std::string response_url, nlohmann::json message);
 
+  // POSTs a file's bytes to the URL files.getUploadURLExternal gave (without a token: the URL
+  // is the permission), tried once. A URL that is not https (or loopback http beside a loopback
+  // simulator) gets "upload_url_refused"; an HTTP error status "http_<status>".
+  boost::asio::awaitable<ApiResult> upload(std::string upload_url, std::string bytes,
+                                           std::string content_type);
+
   [[nodiscard]] const std::string& api_url() const { return api_url_; }
 
   // Called (on the I/O thread) each time Slack refuses a token with an auth error
@@ -58,6 +64,8 @@ class WebApiClient {
   void on_token_refused(TokenRefused refused) { token_refused_ = std::move(refused); }
 
  private:
+  // Whether a URL from a payload or an answer may be followed.
+  [[nodiscard]] bool followable(const std::string& url) const;
   boost::asio::awaitable<ApiResult> perform(const std::string& label, HttpRequest request,
                                             CallOptions options, bool slack_json);
 

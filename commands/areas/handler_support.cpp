@@ -193,6 +193,32 @@ bool date_flag(const ParsedCommand& cmd, const Context& ctx, Arg<ArgType::date> 
   return true;
 }
 
+std::variant<std::string, Outcome> program_in_scope(const ParsedCommand& cmd, const Context& ctx) {
+  auto v = cmd.get(arg::program);
+  if (!v) return std::string();
+  if (!ctx.repos.find<storage::Program>(*v)) return unknown_program(cmd, ctx, *v);
+  return *v;
+}
+
+void send_picture(Outcome& out, const ParsedCommand& cmd, const Command& command, Chart chart) {
+  PostMessage post;
+  bool shared = cmd.get(arg::share);
+  if (shared) {
+    post.channel = command.channel_id;
+  } else {
+    post.to_user = command.user_id;
+  }
+  post.text = out.reply.text;
+  post.blocks = out.reply.blocks;
+  post.fallback_response_url = command.response_url;
+  post.asked_by = command.user_id;
+  post.chart = std::move(chart);
+  out.effects.emplace_back(std::move(post));
+  out.reply.visibility = Visibility::ephemeral;
+  out.reply.blocks.push_back(context_line(shared ? "🖼️ The picture follows in this channel."
+                                                 : "🖼️ The picture follows in our DM."));
+}
+
 Visibility query_visibility(const ParsedCommand& cmd) {
   return cmd.get(arg::share) ? Visibility::in_channel : Visibility::ephemeral;
 }

@@ -71,6 +71,9 @@ Outcome refusal(const std::string& message);
 // An unknown program key: says so and suggests the nearest existing key.
 Outcome unknown_program(const ParsedCommand& cmd, const Context& ctx, const std::string& key);
 
+// --program's key (empty: every program), or the mistake if it names no program.
+std::variant<std::string, Outcome> program_in_scope(const ParsedCommand& cmd, const Context& ctx);
+
 // The open program `key`, or the mistake to reply with (unknown or closed).
 std::variant<storage::Program, Outcome> open_program(const ParsedCommand& cmd, const Context& ctx,
                                                      const std::string& key);
@@ -128,6 +131,11 @@ Reply page_reply(const ParsedCommand& cmd, const Command& command, Visibility vi
 int band_index(int score, int threshold);
 std::string band(int score, int threshold);
 std::string band_dot(int score, int threshold);
+
+// For --image: `chart` goes as a picture to the channel the command came from with --share,
+// else to the caller's DM, with out.reply (the text version) standing in for it if Slack
+// refuses the upload; the reply then answers the caller alone and says where the picture goes.
+void send_picture(Outcome& out, const ParsedCommand& cmd, const Command& command, Chart chart);
 
 // Adds a one-section post (text and its Block Kit twin) to the outcome's effects.
 void send(Outcome& out, PostMessage message);

@@ -42,8 +42,8 @@ std::string ratio_cell(int part, int whole) {
 
 // `kpi --trend`: the four quarters up to `q` side by side, every number of `kpi`, each column
 // from the same index rows a quarter's kpi reads.
-Outcome trend(const ParsedCommand& cmd, const Context& ctx, const Quarter& last,
-              std::chrono::sys_days today) {
+Outcome trend(const ParsedCommand& cmd, const Command& command, const Context& ctx,
+              const Quarter& last, std::chrono::sys_days today) {
   std::array<Quarter, 4> quarters;
   quarters[3] = last;
   for (int i = 2; i >= 0; --i) {
@@ -112,10 +112,69 @@ Outcome trend(const ParsedCommand& cmd, const Context& ctx, const Quarter& last,
   reply.blocks.push_back(section(header));
   reply.blocks.push_back(section("```\n" + table + "\n```"));
   reply.blocks.push_back(context_line(footnote));
-  return reply_only(std::move(reply));
+  Outcome out = reply_only(std::move(reply));
+  if (cmd.get(arg::image)) {
+    // The three rates on one 0–100 scale (satisfaction as a share of 5), each with its target.
+    auto rate = [](int part, int whole) {
+      return whole == 0 ? std::nullopt : std::optional<double>(part * 100.0 / whole);
+    };
+    TrendChart chart;
+    TrendChart::Series on_time{"On-time completion", {}, double(ctx.policy.target_on_time)};
+    TrendChart::Series slo{"Corrective-action SLO", {}, double(ctx.policy.target_slo)};
+    TrendChart::Series satisfaction{"Satisfaction (of 5)", {}, ctx.policy.target_satisfaction * 20};
+    for (std::size_t i = 0; i < 4; ++i) {
+      const Kpis& x = k[i];
+      chart.periods.push_back(fmt::format("{}Q{}", quarters[i].year, quarters[i].number));
+      on_time.values.push_back(
+          rate(x.milestones_on_time + x.programs_on_time, x.milestones_done + x.programs_done));
+      slo.values.push_back(rate(x.actions_met, x.actions_counted));
+      satisfaction.values.push_back(x.votes == 0 ? std::nullopt
+                                                 : std::optional<double>(x.satisfaction * 20));
+    }
+    chart.series = {std::move(on_time), std::move(slo), std::move(satisfaction)};
+    std::string title = fmt::format("KPI trend · {}Q{} → {}Q{}", quarters[0].year,
+                                    quarters[0].number, last.year, last.number);
+    std::string alt = trend_alt_text(title, chart);
+    send_picture(out, cmd, command, {title, alt, header, "kpi-trend", std::move(chart)});
+  }
+  return out;
 }
 
-Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
+// `kpi --image`: each number as a bar against its target.
+Chart kpi_bars(const std::string& title, const std::string& comment, const Kpis& k,
+               const Policy& policy) {
+  BarsChart chart;
+  int done = k.milestones_done + k.programs_done;
+  int on_time = k.milestones_on_time + k.programs_on_time;
+  auto bar = [](std::string label, std::optional<double> value, double target, double low,
+                double high, std::string shown) {
+    return BarsChart::Bar{std::move(label), value, target, low, high, std::move(shown)};
+  };
+  chart.bars.push_back(bar("On-time completion",
+                           done == 0 ? std::nullopt : std::optional<double>(on_time * 100.0 / done),
+                           policy.target_on_time, 0, 100, done == 0 ? "" : percent(on_time, done)));
+  chart.bars.push_back(
+      bar("Corrective-action SLO",
+          k.actions_counted == 0 ? std::nullopt
+                                 : std::optional<double>(k.actions_met * 100.0 / k.actions_counted),
+          policy.target_slo, 0, 100,
+          k.actions_counted == 0 ? "" : percent(k.actions_met, k.actions_counted)));
+  chart.bars.push_back(
+      bar("Satisfaction", k.votes == 0 ? std::nullopt : std::optional<double>(k.satisfaction),
+          policy.target_satisfaction, 0, 5, fmt::format("{:.1f} / 5", k.satisfaction)));
+  // Availability's lowest month, on a scale that starts a point below it or the target.
+  std::optional<double> lowest;
+  for (const auto& m : k.availability) {
+    if (m.percent && (!lowest || *m.percent < *lowest)) lowest = m.percent;
+  }
+  double floor = std::floor(std::min(lowest.value_or(100.0), policy.availability_target) - 0.5);
+  chart.bars.push_back(bar("Availability, lowest month", lowest, policy.availability_target,
+                           std::max(0.0, floor), 100, lowest ? show_percent(*lowest) : ""));
+  std::string alt = bars_alt_text(title, chart);
+  return {title, alt, comment, "kpi", std::move(chart)};
+}
+
+Outcome kpi(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   sys_days today = today_in(ctx.now, ctx.zone);
   Quarter q = quarter_of(today);
   if (auto v = cmd.get(arg::quarter)) {
@@ -131,7 +190,7 @@ Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
     }
     q = *parsed;
   }
-  if (cmd.get(arg::trend)) return trend(cmd, ctx, q, today);
+  if (cmd.get(arg::trend)) return trend(cmd, command, ctx, q, today);
   bool running = q.last >= today;
   Kpis k = compute_kpis(ctx.repos, q, today, ctx.zone);
   const Policy& policy = ctx.policy;
@@ -234,7 +293,12 @@ Outcome kpi(const ParsedCommand& cmd, const Command&, const Context& ctx) {
   reply.blocks.push_back(
       {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", header}}}, {"fields", fields}});
   reply.blocks.push_back(context_line(footnote));
-  return reply_only(std::move(reply));
+  Outcome out = reply_only(std::move(reply));
+  if (cmd.get(arg::image)) {
+    send_picture(out, cmd, command,
+                 kpi_bars(fmt::format("KPIs · {} Q{}", q.year, q.number), header, k, policy));
+  }
+  return out;
 }
 
 }  // namespace
@@ -370,7 +434,7 @@ AreaSpec kpi_area() {
         {},
         "On-time completion, SLO attainment, satisfaction, escalations, availability",
         {},
-        {opt(arg::quarter, "2026Q4"), sw(arg::trend), share_flag},
+        {opt(arg::quarter, "2026Q4"), sw(arg::trend), share_flag, image_flag},
         kpi,
         Access::reads_widely},
        {"availability",

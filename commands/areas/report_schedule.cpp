@@ -3,6 +3,7 @@
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/item_access.hpp"
 #include "commands/areas/report_command.hpp"
+#include "commands/areas/risk_heatmap.hpp"
 #include "commands/calendar/dates.hpp"
 #include "commands/calendar/recurrence.hpp"
 #include "commands/calendar/review_cadence.hpp"
@@ -203,6 +204,13 @@ Outcome fire_report_job(const ReportDue& job, const Context& ctx) {
   post.channel = before->channel;
   post.text = std::move(report.text);
   post.blocks = std::move(report.blocks);
+  // The risk picture follows the text, when there are open risks to show.
+  HeatmapChart grid = risk_grid(ctx.repos, before->program, ctx.policy.escalation_threshold);
+  if (risk_count(grid) > 0) {
+    post.chart =
+        heatmap_chart(before->program.empty() ? "all programs" : before->program, grid, "");
+    post.text_too = true;
+  }
   std::vector<std::string> tell = {before->created_by};
   if (auto program = ctx.repos.find<storage::Program>(before->program))
     tell.push_back(program->owner);

@@ -4,6 +4,7 @@
 #include "commands/areas/audit_command.hpp"
 #include "commands/areas/handler_support.hpp"
 #include "commands/areas/item_access.hpp"
+#include "commands/areas/risk_heatmap.hpp"
 #include "commands/areas/risk_ladder.hpp"
 #include "commands/areas/working_calendars.hpp"
 #include "commands/calendar/dates.hpp"
@@ -154,14 +155,6 @@ Outcome add(const ParsedCommand& cmd, const Command& command, const Context& ctx
   ctx.repos.save(out.writes, r, nullptr, Change{command.user_id, r.created_at, "add"});
   out.reply = text_reply(Visibility::in_channel, paragraphs);
   return out;
-}
-
-// --program's key (empty: every program), or the mistake if it names no program.
-std::variant<std::string, Outcome> program_in_scope(const ParsedCommand& cmd, const Context& ctx) {
-  auto v = cmd.get(arg::program);
-  if (!v) return std::string();
-  if (!ctx.repos.find<storage::Program>(*v)) return unknown_program(cmd, ctx, *v);
-  return *v;
 }
 
 using Ranked = storage::Repositories::RankedRisk;
@@ -503,57 +496,6 @@ Outcome close(const ParsedCommand& cmd, const Command& command, const Context& c
   return out;
 }
 
-Outcome heatmap(const ParsedCommand& cmd, const Command&, const Context& ctx) {
-  ITPM_FOUND(const std::string& program, program_in_scope(cmd, ctx));
-  std::array<std::array<int, 5>, 5> grid{};  // [likelihood-1][impact-1]
-  std::array<int, 4> per_band{};             // low, medium, high, critical
-  int total = 0;
-  auto count = [&](int likelihood, int impact, int n) {
-    grid[static_cast<std::size_t>(std::clamp(likelihood, 1, 5) - 1)]
-        [static_cast<std::size_t>(std::clamp(impact, 1, 5) - 1)] += n;
-    int s = likelihood * impact;
-    per_band[static_cast<std::size_t>(band_index(s, ctx.policy.escalation_threshold))] += n;
-    total += n;
-  };
-  if (program.empty()) {
-    // Every program's: the counters of the risks that are not closed, not the risks.
-    visit_cells(ctx, [&](storage::RiskStatus s, int likelihood, int impact, std::int64_t n) {
-      if (s != storage::RiskStatus::closed) count(likelihood, impact, static_cast<int>(n));
-    });
-  } else {
-    visit_in_scope(ctx, program, false, [&](const Ranked& r, const Risk*) {
-      count(r.likelihood, r.impact, 1);
-      return true;
-    });
-  }
-  std::string scope = program.empty() ? "all programs" : program;
-  if (total == 0) {
-    return reply_only(
-        text_reply(query_visibility(cmd),
-                   {fmt::format("No open risks in {}: the heat map is empty.", scope)}));
-  }
-  // A fixed-width grid in a code block: likelihood rows (5 at the top), impact columns.
-  std::string rows = "Likelihood\n";
-  for (int l = 5; l >= 1; --l) {
-    rows += fmt::format("    {} │", l);
-    for (int i = 1; i <= 5; ++i) {
-      int n = grid[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i - 1)];
-      rows += n == 0 ? "   ·" : fmt::format("{:>4}", n);
-    }
-    rows += "\n";
-  }
-  rows += "      └────────────────────\n         1   2   3   4   5  Impact";
-  std::vector<std::string> paragraphs = {
-      fmt::format("🌡️ *Risk heat map* · {} · {} open risk{}", scope, total,
-                  total == 1 ? "" : "s"),
-      "```\n" + rows + "\n```",
-      fmt::format("🔴 critical {} · 🟠 high {} · 🟡 medium {} · 🟢 low {}", per_band[3],
-                  per_band[2], per_band[1], per_band[0])};
-  Reply reply = text_reply(query_visibility(cmd), paragraphs);
-  reply.blocks[2] = context_line(paragraphs[2]);
-  return reply_only(std::move(reply));
-}
-
 }  // namespace
 
 AreaSpec risk_area() {
@@ -623,8 +565,8 @@ AreaSpec risk_area() {
                {"heat"},
                "Likelihood x impact grid of counts",
                {},
-               {program_flag, share_flag},
-               heatmap,
+               {program_flag, share_flag, image_flag},
+               risk_heatmap,
                Access::reads_widely},
           }};
 }

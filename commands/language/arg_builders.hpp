@@ -51,6 +51,8 @@ inline const ArgSpec program_flag = with_short(opt(arg::program, "<key>"), 'p');
 inline const ArgSpec required_program_flag = with_short(req(arg::program, "<key>"), 'p');
 inline const ArgSpec owner_flag = with_short(opt(arg::owner, "@u"), 'o');
 inline const ArgSpec share_flag = sw(arg::share);
+// A picture as well (a PNG chart): in the channel with --share, else in the caller's DM.
+inline const ArgSpec image_flag = sw(arg::image);
 // How many a list shows: 1 to 100 (20 when not given).
 inline const ArgSpec limit_flag = [] {
   ArgSpec a = opt(arg::limit, "N");

@@ -28,6 +28,7 @@ inline constexpr Arg<T::date> due{"due"};
 inline constexpr Arg<T::text> every{"every"};
 inline constexpr Arg<T::date> from{"from"};
 inline constexpr Arg<T::item_id> id{"id"};
+inline constexpr Arg<T::flag> image{"image"};
 inline constexpr Arg<T::integer> impact{"impact"};
 inline constexpr Arg<T::text> incident{"incident"};
 inline constexpr Arg<T::program> key{"key"};

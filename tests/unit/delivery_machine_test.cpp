@@ -196,3 +196,148 @@ TEST_CASE("a DM the bot sends of its own accord keeps its person's working hours
     CHECK(m.start() == Action{OpenDm{"U1"}});
   }
 }
+
+namespace {
+
+itpm::commands::PostMessage chart_post(bool text_too) {
+  auto m = channel_post();
+  itpm::commands::HeatmapChart grid;
+  grid.counts[4][4] = 1;
+  m.chart = itpm::commands::Chart{"Risk heat map · PLAT", "one critical risk", "🌡️ heat map",
+                                  "risk-heatmap", grid};
+  m.text_too = text_too;
+  return m;
+}
+
+const GetUploadUrl get_url{"risk-heatmap-k1.png", 1234, "one critical risk"};
+
+ApiResult url_given() {
+  return ok({{"upload_url", "https://files.slack.com/upload/v1/F1"}, {"file_id", "F1"}});
+}
+
+CompleteUpload complete(const std::string& channel) {
+  return CompleteUpload{
+      {{"files", json::array({{{"id", "F1"}, {"title", "Risk heat map · PLAT"}}})},
+       {"channel_id", channel},
+       {"initial_comment", "🌡️ heat map"}}};
+}
+
+Done done_with_chart_error(Outcome outcome, ApiResult result, std::string channel,
+                           std::string chart_error) {
+  Done d{outcome, std::move(result), std::move(channel)};
+  d.chart_error = std::move(chart_error);
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("a chart is uploaded in three steps and is the post") {
+  Machine m(chart_post(false), "k1", false, 1234);
+  CHECK(m.start() == Action{Join{"C1"}});
+  CHECK(m.joined() == Action{get_url});
+  CHECK(m.upload_url(url_given()) == Action{SendFile{"https://files.slack.com/upload/v1/F1"}});
+  CHECK(m.uploaded(ok()) == Action{complete("C1")});
+  CHECK(m.completed(ok()) == Action{done(Outcome::delivered, ok(), "C1")});
+  CHECK(Machine::chart_file_name(*chart_post(false).chart, "") == "risk-heatmap.png");
+}
+
+TEST_CASE("a chart with text_too follows its text and a refusal leaves the text alone") {
+  Machine m(chart_post(true), "k1", false, 1234);
+  (void)m.start();
+  CHECK(m.joined() == Action{Post{body("C1", true, "k1"), false}});
+  CHECK(m.posted(ok({{"ts", "1.2"}})) == Action{get_url});
+  CHECK(m.upload_url(url_given()) == Action{SendFile{"https://files.slack.com/upload/v1/F1"}});
+  CHECK(m.uploaded(ok()) == Action{complete("C1")});
+  CHECK(m.completed(failed("not_in_channel")) ==
+        Action{done_with_chart_error(Outcome::delivered, ok(), "C1", "not_in_channel")});
+}
+
+TEST_CASE("a refused chart upload is replaced by its text") {
+  Machine m(chart_post(false), "k1", false, 1234);
+  (void)m.start();
+  (void)m.joined();
+  CHECK(m.upload_url(failed("missing_scope")) == Action{Post{body("C1", true, "k1"), false}});
+  CHECK(m.posted(ok()) ==
+        Action{done_with_chart_error(Outcome::delivered, ok(), "C1", "missing_scope")});
+
+  // When the text is refused too, the post is refused (and reported once, for the text).
+  Machine both(chart_post(false), "k1", false, 1234);
+  (void)both.start();
+  (void)both.joined();
+  (void)both.upload_url(failed("file_uploads_disabled"));
+  CHECK(both.posted(failed("is_archived")) ==
+        Action{done_with_chart_error(Outcome::refused, failed("is_archived"), "C1",
+                                     "file_uploads_disabled")});
+}
+
+TEST_CASE("a failed upload step is tried again and then the text stands for the picture") {
+  Machine m(chart_post(false), "k1", false, 1234);
+  (void)m.start();
+  (void)m.joined();
+  // Before the bytes are up, a try starts over with a new URL.
+  CHECK(m.upload_url(url_given()) == Action{SendFile{"https://files.slack.com/upload/v1/F1"}});
+  CHECK(m.uploaded(failed("http_503")) == Action{Wait{std::chrono::seconds(2)}});
+  CHECK(m.waited() == Action{get_url});
+  CHECK(m.upload_url(url_given()) == Action{SendFile{"https://files.slack.com/upload/v1/F1"}});
+  CHECK(m.uploaded(ok()) == Action{complete("C1")});
+  // Once they are up, only the last step goes again (after looking: it may have worked).
+  CHECK(m.completed(failed("internal_error")) == Action{Wait{std::chrono::seconds(4)}});
+  CHECK(m.waited() == Action{FindPosted{"C1", true, true}});
+  CHECK(m.found(std::nullopt) == Action{complete("C1")});
+  CHECK(m.completed(failed("internal_error")) == Action{Wait{std::chrono::seconds(8)}});
+  CHECK(m.waited() == Action{FindPosted{"C1", true, true}});
+  CHECK(m.found(std::nullopt) == Action{complete("C1")});
+  // The fourth failure: the text goes instead.
+  CHECK(m.completed(failed("internal_error")) == Action{Post{body("C1", true, "k1"), false}});
+  CHECK(m.posted(ok()) ==
+        Action{done_with_chart_error(Outcome::delivered, ok(), "C1", "internal_error")});
+}
+
+TEST_CASE("a chart that could not be drawn or an ephemeral post sends only the text") {
+  Machine undrawn(chart_post(false), "k1", false, 0);
+  (void)undrawn.start();
+  CHECK(undrawn.joined() == Action{Post{body("C1", true, "k1"), false}});
+  CHECK(undrawn.posted(ok()) == Action{done(Outcome::delivered, ok(), "C1")});
+
+  auto ephemeral = chart_post(false);
+  ephemeral.ephemeral_to = "U1";
+  Machine alone(ephemeral, "k1", false, 1234);
+  CHECK(alone.start() == Action{Join{"C1"}});
+  auto post = alone.joined();
+  REQUIRE(std::holds_alternative<Post>(post));
+  CHECK(std::get<Post>(post).ephemeral);
+}
+
+TEST_CASE("a chart that may have gone out is looked for first") {
+  Machine m(chart_post(false), "k1", true, 1234);
+  (void)m.start();
+  CHECK(m.joined() == Action{FindPosted{"C1", false}});
+  CHECK(m.found(std::string("1.2")) == Action{done(Outcome::already_posted, ok(), "C1")});
+  Machine fresh(chart_post(false), "k1", true, 1234);
+  (void)fresh.start();
+  (void)fresh.joined();
+  CHECK(fresh.found(std::nullopt) == Action{get_url});
+}
+
+TEST_CASE("a lost answer to sharing the picture is looked for before sharing it again") {
+  Machine m(chart_post(false), "k1", false, 1234);
+  (void)m.start();
+  (void)m.joined();
+  (void)m.upload_url(url_given());
+  (void)m.uploaded(ok());
+  CHECK(m.completed(failed("network_error")) == Action{Wait{std::chrono::seconds(2)}});
+  CHECK(m.waited() == Action{FindPosted{"C1", true, true}});
+  CHECK(m.found(std::nullopt) == Action{complete("C1")});
+  CHECK(m.completed(failed("network_error")) == Action{Wait{std::chrono::seconds(4)}});
+  CHECK(m.waited() == Action{FindPosted{"C1", true, true}});
+  CHECK(m.found(std::string("1.5")) == Action{done(Outcome::delivered, ok(), "C1")});
+  // A rate limit says it was not shared: the last step again, without looking.
+  Machine limited(chart_post(false), "k1", false, 1234);
+  (void)limited.start();
+  (void)limited.joined();
+  (void)limited.upload_url(url_given());
+  (void)limited.uploaded(ok());
+  CHECK(limited.completed(failed("ratelimited", std::chrono::seconds(3))) ==
+        Action{Wait{std::chrono::seconds(3)}});
+  CHECK(limited.waited() == Action{complete("C1")});
+}

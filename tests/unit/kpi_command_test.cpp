@@ -224,6 +224,40 @@ TEST_CASE("kpi --trend shows the last four quarters side by side") {
                  "📈 *KPI trend · 2025Q4 → 2026Q3*"));
 }
 
+TEST_CASE("kpi --image draws each number against its target and --trend --image the quarters") {
+  KpiFixture f;
+  auto shown = f.run("kpi --image");
+  REQUIRE(shown.effects.size() == 1);
+  const auto& post = std::get<itpm::commands::PostMessage>(shown.effects[0]);
+  REQUIRE(post.chart);
+  CHECK(post.chart->title == "KPIs · 2026 Q4");
+  const auto& bars = std::get<itpm::commands::BarsChart>(post.chart->data).bars;
+  REQUIRE(bars.size() == 4);
+  CHECK(bars[0].label == "On-time completion");
+  CHECK(bars[0].value == Approx(40));
+  CHECK(bars[0].target == 80);
+  CHECK(bars[0].shown == "40%");
+  CHECK(bars[1].value == Approx(50));
+  CHECK(bars[2].value == Approx(3.6));
+  CHECK(bars[2].high == 5);
+  CHECK_FALSE(bars[3].value);  // no availability recorded
+  CHECK(contains(post.chart->alt_text, "On-time completion 40%, below target."));
+
+  auto trend = f.run("kpi --trend --image");
+  REQUIRE(trend.effects.size() == 1);
+  const auto& trend_post = std::get<itpm::commands::PostMessage>(trend.effects[0]);
+  REQUIRE(trend_post.chart);
+  CHECK(trend_post.chart->file_stem == "kpi-trend");
+  const auto& lines = std::get<itpm::commands::TrendChart>(trend_post.chart->data);
+  CHECK(lines.periods == std::vector<std::string>{"2026Q1", "2026Q2", "2026Q3", "2026Q4"});
+  REQUIRE(lines.series.size() == 3);
+  CHECK_FALSE(lines.series[0].values[1]);           // Q2: nothing done
+  CHECK(*lines.series[0].values[3] == Approx(40));  // Q4: 2 of 5
+  CHECK(*lines.series[2].values[2] == Approx(20));  // Q3 satisfaction 1.0 of 5
+  CHECK(lines.series[2].target == Approx(80));      // 4.0 of 5
+  CHECK(f.run("kpi").effects.empty());
+}
+
 TEST_CASE("kpi on an empty store says there is no data rather than 0%") {
   itpm::test::CommandFixture f;
   auto shown = f.run("kpi");

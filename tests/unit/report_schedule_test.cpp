@@ -36,6 +36,7 @@ TEST_CASE("a scheduled report posts once each time and says what changed since t
   CHECK(first[0].message.channel == "CLEAD");
   CHECK(contains(first[0].message.text, "since Fri 2026-11-27 12:00 UTC"));
   CHECK(contains(first[0].message.text, "*dr-2027* 🟠 amber"));
+  CHECK_FALSE(first[0].message.chart);  // no open risk: no picture
   // During the week: dr-2027 goes red, a risk is opened, a milestone slips by a week.
   e.run(R"(status dr-2027 red "vendor gone")");
   e.run(R"(risk add "Vendor gone" --program dr-2027 -l 2 -i 3)");
@@ -54,6 +55,11 @@ TEST_CASE("a scheduled report posts once each time and says what changed since t
                  "*ci-speed* ⚪ no status · risks +0 −0 · decisions +0 · milestones "
                  "⏰1 slipped (M-1 +7d)"));
   CHECK(contains(second, "*In the period:* 1 risk escalation"));
+  // The risk picture follows the text.
+  REQUIRE(reports[1].message.chart);
+  CHECK(reports[1].message.text_too);
+  CHECK(reports[1].message.chart->title == "Risk heat map · all programs");
+  CHECK(std::get<itpm::commands::HeatmapChart>(reports[1].message.chart->data).counts[1][2] == 1);
   // Fired again at the same time (a restart mid-post): nothing more is posted.
   e.fire(utc(2026, 12, 7, 12));
   CHECK(e.posts_with("*Scheduled report P-1*").size() == 2);

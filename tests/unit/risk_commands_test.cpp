@@ -262,6 +262,47 @@ TEST_CASE("risk heatmap counts open risks by likelihood and impact") {
   CHECK(contains(f.run("risk heatmap").reply.text, "all programs · 4 open risks"));
 }
 
+TEST_CASE(
+    "risk heatmap --image sends the grid as a picture to the DM or with --share the channel") {
+  RiskFixture f;
+  f.run(R"(risk add "a" -p dr-2027 -l 5 -i 4)");
+  f.run(R"(risk add "b" -p ci-speed -l 1 -i 2)", "UERIN");
+  auto mine = f.run("risk heatmap --program dr-2027 --image");
+  INFO(mine.reply.text);
+  // The reply is still the text version, for the caller alone, saying where the picture goes.
+  CHECK(mine.reply.visibility == Visibility::ephemeral);
+  CHECK(contains(mine.reply.text, "dr-2027 · 1 open risk"));
+  CHECK(mine.reply.blocks.back()["elements"][0]["text"] ==
+        "🖼️ The picture follows in our DM.");
+  const PostMessage& post = only_post(mine);
+  CHECK(post.to_user == "UALICE");
+  CHECK(post.channel.empty());
+  CHECK_FALSE(post.text_too);
+  CHECK(post.fallback_response_url == "https://hooks.example/r");
+  CHECK(contains(post.text, "    5 │   ·   ·   ·   1   ·\n"));  // the text stands in if refused
+  REQUIRE(post.chart);
+  CHECK(post.chart->title == "Risk heat map · dr-2027");
+  CHECK(post.chart->file_stem == "risk-heatmap");
+  CHECK(contains(post.chart->alt_text, "1 open risk (1 critical, 0 high, 0 medium, 0 low)"));
+  const auto& grid = std::get<itpm::commands::HeatmapChart>(post.chart->data);
+  CHECK(grid.counts[4][3] == 1);
+  CHECK(grid.bands[4][3] == 3);  // 20: critical
+  CHECK(grid.bands[0][1] == 0);  // 2: low
+
+  auto shared = f.run("risk heatmap --image --share");
+  CHECK(shared.reply.visibility == Visibility::ephemeral);
+  CHECK(only_post(shared).channel == "CDEMO");
+  CHECK(only_post(shared).to_user.empty());
+  CHECK(contains(only_post(shared).chart->comment, "all programs · 2 open risks"));
+
+  // Nothing to draw: said, and nothing sent.
+  f.run("risk close R-1");
+  f.run("risk close R-2", "UERIN");
+  auto empty = f.run("risk heatmap --image");
+  CHECK(contains(empty.reply.text, "the heat map is empty, so there is no picture to send."));
+  CHECK(empty.effects.empty());
+}
+
 TEST_CASE("a post about a risk that Slack refused is in the risk's history, not as a change") {
   RiskFixture f;
   f.run(R"(risk add "Primary DB failover untested" -p dr-2027 -l 4 -i 5 --owner <@UDAVE|dave>)");

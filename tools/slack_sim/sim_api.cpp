@@ -9,16 +9,17 @@
 #include <chrono>
 
 namespace itpm::sim {
-namespace {
 
 using nlohmann::json;
 
-HttpAnswer slack_error(const std::string& error, int status = 200) {
+HttpAnswer slack_error(const std::string& error, int status) {
   HttpAnswer a;
   a.status = status;
   a.body = json{{"ok", false}, {"error", error}}.dump();
   return a;
 }
+
+namespace {
 
 HttpAnswer slack_ok(json body) {
   body["ok"] = true;
@@ -37,12 +38,14 @@ bool is_id(const std::string& s, std::string_view prefixes) {
 
 // What the app's manifest (deploy/manifest.yaml) grants the bot token.
 const std::vector<std::string> manifest_scopes = {
-    "commands",   "chat:write", "chat:write.public", "channels:join",    "im:write",
-    "im:history", "users:read", "app_mentions:read", "channels:history", "groups:history"};
+    "commands",         "chat:write",     "chat:write.public", "channels:join",
+    "im:write",         "im:history",     "users:read",        "app_mentions:read",
+    "channels:history", "groups:history", "files:write"};
 
 const std::set<std::string> write_methods = {
-    "chat.postMessage",   "chat.postEphemeral", "chat.update",  "conversations.open",
-    "conversations.join", "views.open",         "views.update", "views.publish"};
+    "chat.postMessage",   "chat.postEphemeral", "chat.update",
+    "conversations.open", "conversations.join", "views.open",
+    "views.update",       "views.publish",      "files.completeUploadExternal"};
 
 }  // namespace
 
@@ -176,6 +179,7 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
     return a;
   }
   if (path.starts_with("/prometheus/")) return prometheus_api(in, path, query);
+  if (path.starts_with("/upload/v1/")) return upload_bytes(in, path);
   if (!path.starts_with("/api/")) {
     HttpAnswer a;
     a.status = 404;
@@ -496,6 +500,7 @@ HttpAnswer SlackSim::Core::handle_http(const HttpIn& in) {
                  {"profile", {{"display_name", name}, {"real_name", name}}}}}});
   }
   if (auto viewed = views_api(method, args, success)) return answer(*viewed);
+  if (auto filed = files_api(method, args, success, missing)) return answer(*filed);
   return answer(slack_error("unknown_method"));
 }
 

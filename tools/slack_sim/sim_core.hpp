@@ -53,6 +53,9 @@ struct HttpAnswer {
   bool drop_connection = false;  // close without answering
 };
 
+// Slack's answer for an error: {"ok":false,"error":…} with HTTP `status`.
+HttpAnswer slack_error(const std::string& error, int status = 200);
+
 struct LoadRun {
   int total = 0;
   int window = 0;
@@ -153,6 +156,15 @@ struct SlackSim::Core {
   void send_next_load();
   void output(const std::string& line) const;
   nlohmann::json slash_envelope(const SlashCommand& command);
+  // files.getUploadURLExternal and files.completeUploadExternal (sim_files.cpp); nullopt for
+  // another method. `ok` shapes a success; `missing` answers missing_scope for a revoked scope.
+  std::optional<HttpAnswer> files_api(
+      const std::string& method, const nlohmann::json& args,
+      const std::function<HttpAnswer(nlohmann::json)>& ok,
+      const std::function<std::optional<HttpAnswer>(const std::string&)>& missing);
+  // The bytes of an upload, POSTed to the URL files.getUploadURLExternal gave (no token).
+  HttpAnswer upload_bytes(const HttpIn& in, const std::string& path);
+  std::map<std::string, UploadedFile> uploads;  // file ID -> the file, shared or not
   // views.open, views.update and views.publish (sim_views.cpp); nullopt for another method.
   // `ok` shapes a success; the caller records whatever answer comes back.
   std::optional<HttpAnswer> views_api(const std::string& method, const nlohmann::json& args,

@@ -37,6 +37,19 @@ struct ApiCall {
   Clock::time_point at;
 };
 
+// A file the bot uploaded (files.getUploadURLExternal, its bytes, files.completeUploadExternal).
+struct UploadedFile {
+  std::string id;  // F…
+  std::string name;
+  std::string title;
+  std::string alt_text;
+  std::size_t length = 0;  // as declared
+  std::string bytes;       // as sent to the upload URL
+  std::string channel;     // where it was shared ("" until completed)
+  std::string thread_ts;
+  std::string initial_comment;
+};
+
 struct Snapshot {
   std::vector<AckRecord> acks;
   std::vector<ApiCall> calls;
@@ -54,6 +67,7 @@ struct Snapshot {
   int bad_client_frames = 0;
   std::map<std::string, nlohmann::json> views;  // user -> the form they have open
   std::map<std::string, nlohmann::json> homes;  // user -> their published home tab
+  std::vector<UploadedFile> files;              // shared into a conversation, in order
 
   // Successful calls of `method` (status 200 and no error).
   [[nodiscard]] std::vector<const ApiCall*> ok_calls(const std::string& method) const;
