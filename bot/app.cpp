@@ -1,6 +1,7 @@
 #include "bot/app.hpp"
 
 #include "bot/availability_probe.hpp"
+#include "bot/dashboard_site.hpp"
 #include "bot/delivery_machine.hpp"
 #include "bot/dispatcher.hpp"
 #include "bot/follow_ups.hpp"
@@ -44,6 +45,12 @@ namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+net::awaitable<PageAnswer> dashboard_page(DashboardSite* site, std::string target) {
+  auto job = site->page(std::move(target));
+  commands::dashboard::Page page = co_await std::move(job);
+  co_return PageAnswer{page.status, std::move(page.html), std::move(page.label)};
+}
 
 // What the bot knows of its token: checked by auth.test at start, refused later.
 struct TokenState {
@@ -206,6 +213,21 @@ int run_bot(const Config& config) {
   commands::Registry registry;
   storage::Repositories repos(*store);
   commands::Settings settings{config.policy(), config.admins};
+  // Bound now (serving from start() below): with port 0 the dashboard's links need the port.
+  std::function<std::string()> not_ready = [] { return std::string("starting"); };
+  std::unique_ptr<HttpListener> listener;
+  try {
+    listener = std::make_unique<HttpListener>(
+        ioc.get_executor(), config.http_listen, [&not_ready] { return not_ready(); }, metrics);
+  } catch (const boost::system::system_error& e) {
+    spdlog::error("cannot listen on {} (ITPM_HTTP_LISTEN): {}", config.http_listen,
+                  e.code().message());
+    return exit_runtime_error;
+  }
+  Config bound = config;
+  bound.http_listen = config.http_listen.substr(0, config.http_listen.rfind(':') + 1) +
+                      std::to_string(listener->port());
+  settings.base.dashboard_url = bound.dashboard_base();
   Dispatcher dispatcher(registry, settings, repos, ioc.get_executor());
   // An unknown zone comes back empty: the dispatcher then uses the configured default. The
   // team tells an outsider in a shared channel.
@@ -303,23 +325,25 @@ int run_bot(const Config& config) {
   options.debug_reconnects = config.debug_reconnects;
   SocketModeClient client(ioc.get_executor(), *tls, api, options, handle, metrics);
 
-  std::unique_ptr<HttpListener> listener;
+  // The dashboard (commands.md §7): pages on this listener, rendered on the worker.
+  std::string dashboard_key;
   try {
-    listener = std::make_unique<HttpListener>(
-        ioc.get_executor(), config.http_listen,
-        [&]() -> std::string {
-          if (!client.connected()) return "no Socket Mode connection";
-          return health.problems();
-        },
-        metrics);
-  } catch (const boost::system::system_error& e) {
-    spdlog::error("cannot listen on {} (ITPM_HTTP_LISTEN): {}", config.http_listen,
-                  e.code().message());
+    dashboard_key = ensure_dashboard_key(repos);
+  } catch (const storage::StoreError& e) {
+    spdlog::error("{}", e.what());
     return exit_runtime_error;
   }
+  DashboardSite site(workers.get_executor(), repos, settings, dashboard_key);
+  not_ready = [&client, &health]() -> std::string {
+    if (!client.connected()) return "no Socket Mode connection";
+    return health.problems();
+  };
+  listener->set_pages([&site](std::string target) { return dashboard_page(&site, target); });
   listener->start();
   spdlog::info("health and metrics on http://{}:{}/ (healthz, readyz, metrics)",
                config.http_listen.substr(0, config.http_listen.rfind(':')), listener->port());
+  spdlog::info("dashboard at {}/dashboard/ (each person's link: /itpm dashboard)",
+               settings.base.dashboard_url);
 
   // Under systemd (Type=notify): up once the store, the schedule and the listener are; the
   // Socket Mode connection is /readyz's business. The watchdog is fed from the I/O thread.

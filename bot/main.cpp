@@ -84,6 +84,10 @@ int main(int argc, char** argv) {
   auto* quarantine_cmd = cli.add_subcommand(
       "quarantine", "list stored rows the bot could not process and moved aside");
   quarantine_cmd->add_option("--data-dir", sub_data_dir, "the bot's data directory")->required();
+  auto* rotate = cli.add_subcommand(
+      "rotate-dashboard-key",
+      "sign dashboard links with a new key: every link given before stops working (bot stopped)");
+  rotate->add_option("--data-dir", sub_data_dir, "the bot's data directory")->required();
   auto* doctor = cli.add_subcommand(
       "doctor",
       "check the tokens, their scopes and that the bot can post in every program's channel "
@@ -105,6 +109,7 @@ int main(int argc, char** argv) {
   if (export_cmd->parsed()) return itpm::bot::run_export(sub_data_dir, format, out, force);
   if (import_cmd->parsed()) return itpm::bot::run_import(sub_data_dir, import_file);
   if (quarantine_cmd->parsed()) return itpm::bot::run_quarantine_list(sub_data_dir);
+  if (rotate->parsed()) return itpm::bot::run_rotate_dashboard_key(sub_data_dir);
   if (holidays_import->parsed())
     return itpm::bot::run_holidays_import(sub_data_dir, import_file, holidays_program);
   if (!data_dir.empty()) command_line["ITPM_DATA_DIR"] = data_dir;

@@ -147,6 +147,8 @@ struct Policy {
   double availability_target = 99.9;  // percent, each month
   std::string prometheus_url;         // ITPM_PROMETHEUS_URL: empty, availability is typed in
   std::string availability_query;     // PromQL giving a month's availability in percent
+  std::string dashboard_url;          // links are <it>/dashboard/<token>/ (no trailing slash)
+  std::chrono::hours dashboard_link_lifetime{12};
   WorkingHours working_hours = default_working_hours();  // read in each person's own zone
 };
 

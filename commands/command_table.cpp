@@ -4,6 +4,7 @@
 #include "commands/areas/audit_command.hpp"
 #include "commands/areas/calendar_commands.hpp"
 #include "commands/areas/config_commands.hpp"
+#include "commands/areas/dashboard_command.hpp"
 #include "commands/areas/decision_commands.hpp"
 #include "commands/areas/dep_commands.hpp"
 #include "commands/areas/help_commands.hpp"
@@ -19,11 +20,11 @@
 namespace itpm::commands {
 
 const Grammar& command_grammar() {
-  static const Grammar grammar = {help_area(),   program_area(), risk_area(),      decision_area(),
-                                  review_area(), status_area(),  milestone_area(), dep_area(),
-                                  action_area(), staff_area(),   survey_area(),    report_area(),
-                                  kpi_area(),    audit_area(),   holiday_area(),   ooo_area(),
-                                  config_area(), whoami_area()};
+  static const Grammar grammar = {
+      help_area(),    program_area(),   risk_area(),   decision_area(),  review_area(),
+      status_area(),  milestone_area(), dep_area(),    action_area(),    staff_area(),
+      survey_area(),  report_area(),    kpi_area(),    dashboard_area(), audit_area(),
+      holiday_area(), ooo_area(),       config_area(), whoami_area()};
   return grammar;
 }
 

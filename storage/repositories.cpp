@@ -562,6 +562,23 @@ std::string Repositories::claim(Batch& batch, std::string_view name, std::string
   return raw.value_or("");
 }
 
+namespace {
+
+const std::string& dashboard_key_key() {
+  static const std::string key = KeyBuilder().str("dashboard_key").done();
+  return key;
+}
+
+}  // namespace
+
+std::optional<std::string> Repositories::dashboard_key() const {
+  return store_.get(Family::meta, dashboard_key_key());
+}
+
+void Repositories::set_dashboard_key(Batch& batch, std::string_view key) {
+  batch.put(Family::meta, dashboard_key_key(), key);
+}
+
 json Repositories::settings() const {
   auto raw = store_.get(Family::meta, settings_key());
   if (auto* reads = ReadSet::active()) reads->note(Family::meta, settings_key(), raw, "config");

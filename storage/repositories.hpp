@@ -337,6 +337,12 @@ class Repositories {
   std::string claim(Batch& batch, std::string_view name, std::string_view key,
                     std::string_view value, const std::string& item) const;
 
+  // The key dashboard links are signed with (commands/dashboard/link.hpp), if one was made;
+  // and a new one in `batch` (the bot's first start, `itpm-bot rotate-dashboard-key`). Kept
+  // in the store (and its backups), never exported: an imported store gets a new one.
+  [[nodiscard]] std::optional<std::string> dashboard_key() const;
+  void set_dashboard_key(Batch& batch, std::string_view key);
+
   [[nodiscard]] Outbox& outbox() { return outbox_; }
   [[nodiscard]] const Outbox& outbox() const { return outbox_; }
   [[nodiscard]] JobQueue& jobs() { return jobs_; }

@@ -340,7 +340,41 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
     if (!c.proxy) return ConfigError{error};
   }
   if (auto v = get("ITPM_AVAILABILITY_QUERY")) c.availability_query = *v;
+  if (auto v = get("ITPM_DASHBOARD_URL"); v && !v->empty()) {
+    std::string_view url = *v;
+    std::string_view rest = url.starts_with("https://")  ? url.substr(8)
+                            : url.starts_with("http://") ? url.substr(7)
+                                                         : std::string_view();
+    if (rest.empty() || rest.starts_with('/') || url.find_first_of("?# \t") != std::string::npos) {
+      return ConfigError{fmt::format(
+          "ITPM_DASHBOARD_URL must be the base URL people reach the bot's listener at, like "
+          "https://itpm.example.com (links are <it>/dashboard/…), got {}",
+          *v)};
+    }
+    while (url.ends_with('/')) url.remove_suffix(1);
+    c.dashboard_url = std::string(url);
+  }
+  if (auto v = get("ITPM_DASHBOARD_LINK_HOURS")) {
+    int hours = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), hours);
+    if (ec != std::errc() || end != v->data() + v->size() || hours < 1 || hours > 168) {
+      return ConfigError{
+          fmt::format("ITPM_DASHBOARD_LINK_HOURS must be 1 to 168 (hours), got {}", *v)};
+    }
+    c.dashboard_link_lifetime = std::chrono::hours(hours);
+  }
   return c;
+}
+
+std::string Config::dashboard_base() const {
+  if (!dashboard_url.empty()) return dashboard_url;
+  // The listener itself; a wildcard address is reached on loopback.
+  auto listen = parse_host_port(http_listen).value_or(HostPort{"127.0.0.1", 9464});
+  std::string host = listen.host == "0.0.0.0" || listen.host == "::" || listen.host == "[::]"
+                         ? "127.0.0.1"
+                         : listen.host;
+  if (host.find(':') != std::string::npos && !host.starts_with('[')) host = "[" + host + "]";
+  return fmt::format("http://{}:{}", host, listen.port);
 }
 
 commands::Policy Config::policy() const {
@@ -352,6 +386,8 @@ commands::Policy Config::policy() const {
   policy.working_hours = working_hours;
   policy.prometheus_url = prometheus_url;
   policy.availability_query = availability_query;
+  policy.dashboard_url = dashboard_base();
+  policy.dashboard_link_lifetime = dashboard_link_lifetime;
   return policy;
 }
 

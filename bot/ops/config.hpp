@@ -39,12 +39,17 @@ struct Config {
   std::string prometheus_token;        // a bearer token for it, if it needs one
   std::string availability_query;      // until `config set availability-query`
   std::optional<ProxySettings> proxy;  // HTTPS_PROXY (with NO_PROXY): egress for https/wss
+  std::string dashboard_url;           // ITPM_DASHBOARD_URL; empty: http:// + http_listen
+  std::chrono::hours dashboard_link_lifetime{12};  // ITPM_DASHBOARD_LINK_HOURS
 
   // True when the API URL is plain http:// (a local simulator): then ws:// is accepted too.
   [[nodiscard]] bool plain_api() const { return api_url.starts_with("http://"); }
   // The settings of the environment that shape commands and jobs, over commands.md's
   // defaults (what admins store with `config set` applies on top, per command).
   [[nodiscard]] commands::Policy policy() const;
+  // Where people reach the dashboard: ITPM_DASHBOARD_URL, else http:// and the listener (a
+  // wildcard address as 127.0.0.1); no trailing slash.
+  [[nodiscard]] std::string dashboard_base() const;
 };
 
 // A setting that is missing or malformed; `message` is one line naming the variable.

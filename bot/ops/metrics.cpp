@@ -43,6 +43,9 @@ Metrics::Metrics()
   declare("itpm_charts_total", "counter",
           "Charts sent with posts, by result (uploaded; text_instead: Slack refused the upload or "
           "it could not be drawn, and the text stood for it).");
+  declare("itpm_dashboard_requests_total", "counter",
+          "Dashboard page requests, by page (portfolio, heatmap, kpi, program, other) and result "
+          "(ok, forbidden: no valid link, not_found, error, busy).");
   declare("itpm_last_backup_timestamp_seconds", "gauge",
           "When the last automatic backup was written and verified (0: none in this run).");
   declare("itpm_build_info", "gauge", "The running build: version and git revision, value 1.");
@@ -64,6 +67,12 @@ Metrics::Metrics()
   zero("itpm_quarantined_total", "kind", {"job", "post"});
   zero("itpm_availability_queries_total", "result", {"stored", "failed"});
   zero("itpm_charts_total", "result", {"uploaded", "text_instead"});
+  for (std::string_view page : {"portfolio", "heatmap", "kpi", "program"}) {
+    for (std::string_view result : {"ok", "forbidden"}) {
+      families_.at("itpm_dashboard_requests_total")
+          .series[render_labels({{"page", page}, {"result", result}})] = 0;
+    }
+  }
   families_.at("itpm_build_info")
       .series[render_labels({{"version", ITPM_VERSION}, {"revision", build_revision()}})] = 1;
 }

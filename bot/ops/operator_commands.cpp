@@ -1,5 +1,6 @@
 #include "bot/ops/operator_commands.hpp"
 
+#include "bot/dashboard_site.hpp"
 #include "bot/ops/doctor.hpp"
 #include "commands/areas/config_commands.hpp"
 #include "commands/calendar/ical.hpp"
@@ -404,6 +405,23 @@ int run_holidays_import(const std::filesystem::path& data_dir, const std::filesy
     return 0;
   } catch (const StoreError& e) {
     return fail(std::string(e.what()) + " (stop the bot while importing holidays)");
+  }
+}
+
+int run_rotate_dashboard_key(const std::filesystem::path& data_dir) {
+  if (!has_entries(data_dir)) return fail("no bot data in " + data_dir.string());
+  try {
+    auto store = storage::open_database(data_dir);
+    storage::Repositories repos(*store);
+    storage::Batch batch;
+    repos.set_dashboard_key(batch, new_dashboard_key());
+    if (!store->commit(std::move(batch))) return fail("the new key was not saved");
+    std::cout << "dashboard key rotated in " << data_dir.string()
+              << ": every link given before no longer opens (403); start the bot, and people "
+                 "ask for new ones with /itpm dashboard\n";
+    return 0;
+  } catch (const StoreError& e) {
+    return fail(std::string(e.what()) + " (stop the bot while rotating the key)");
   }
 }
 

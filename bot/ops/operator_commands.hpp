@@ -37,4 +37,8 @@ int run_quarantine_list(const std::filesystem::path& data_dir);
 int run_holidays_import(const std::filesystem::path& data_dir, const std::filesystem::path& file,
                         const std::string& program);
 
+// `rotate-dashboard-key --data-dir D` (bot stopped): a new dashboard signing key, so that every
+// link given before opens no page (403). Exit 0, or 1 with one line.
+int run_rotate_dashboard_key(const std::filesystem::path& data_dir);
+
 }  // namespace itpm::bot

@@ -1,0 +1,94 @@
+// The dashboard's KPI trends: the four quarters up to today's, as lines against their targets
+// and as a table of every number `/itpm kpi --trend` gives.
+#include "commands/areas/handler_support.hpp"
+#include "commands/areas/kpi_command.hpp"
+#include "commands/calendar/dates.hpp"
+#include "commands/dashboard/page_parts.hpp"
+
+#include <fmt/format.h>
+
+namespace itpm::commands::dashboard {
+namespace {
+
+std::optional<double> rate(int part, int whole) {
+  return whole == 0 ? std::nullopt : std::optional<double>(part * 100.0 / whole);
+}
+
+std::string cell(const std::optional<double>& v, const char* format = "{:.0f}%") {
+  return v ? fmt::format(fmt::runtime(format), *v) : std::string("—");
+}
+
+}  // namespace
+
+Page kpi_page(const PageContext& pc) {
+  const Context& ctx = pc.ctx;
+  auto today = today_in(ctx.now, ctx.zone);
+  std::array<Quarter, 4> quarters;
+  quarters[3] = quarter_of(today);
+  for (int i = 2; i >= 0; --i) {
+    quarters[static_cast<std::size_t>(i)] =
+        quarter_of(quarters[static_cast<std::size_t>(i) + 1].first - std::chrono::days(1));
+  }
+  std::array<Kpis, 4> k;
+  for (std::size_t i = 0; i < 4; ++i) k[i] = compute_kpis(ctx.repos, quarters[i], today, ctx.zone);
+  const Policy& policy = ctx.policy;
+  TrendChart chart;
+  TrendChart::Series on_time{"On-time completion", {}, double(policy.target_on_time)};
+  TrendChart::Series slo{"Corrective-action SLO", {}, double(policy.target_slo)};
+  TrendChart::Series satisfaction{"Satisfaction (of 5)", {}, policy.target_satisfaction * 20};
+  std::vector<std::optional<double>> lowest(4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const Kpis& x = k[i];
+    chart.periods.push_back(fmt::format("{}Q{}", quarters[i].year, quarters[i].number));
+    on_time.values.push_back(
+        rate(x.milestones_on_time + x.programs_on_time, x.milestones_done + x.programs_done));
+    slo.values.push_back(rate(x.actions_met, x.actions_counted));
+    satisfaction.values.push_back(x.votes == 0 ? std::nullopt
+                                               : std::optional<double>(x.satisfaction * 20));
+    for (const auto& m : x.availability) {
+      if (m.percent && (!lowest[i] || *m.percent < *lowest[i])) lowest[i] = m.percent;
+    }
+  }
+  chart.series = {on_time, slo, satisfaction};
+  std::string title =
+      fmt::format("KPI trends · {} → {}", chart.periods.front(), chart.periods.back());
+  std::string body = "<figure>" + trend_svg(chart, title, trend_alt_text(title, chart)) +
+                     "<figcaption>The current quarter so far. Satisfaction is drawn as a share "
+                     "of 5.</figcaption></figure>";
+  std::string head;
+  for (const auto& p : chart.periods) head += "<th scope=\"col\">" + escape(p) + "</th>";
+  auto row = [&](const std::string& label, const std::string& target, auto value) {
+    std::string cells;
+    for (std::size_t i = 0; i < 4; ++i) cells += "<td class=\"n\">" + value(i) + "</td>";
+    return fmt::format("<tr><th scope=\"row\">{}</th>{}<td>{}</td></tr>", escape(label), cells,
+                       escape(target));
+  };
+  body +=
+      "<table><caption>Every number by quarter</caption><thead><tr><th scope=\"col\">KPI"
+      "</th>" +
+      head + "<th scope=\"col\">Target</th></tr></thead><tbody>";
+  body += row("On-time completion", fmt::format("{}%", policy.target_on_time),
+              [&](std::size_t i) { return cell(on_time.values[i]); });
+  body += row("Milestones on time", "", [&](std::size_t i) {
+    return fmt::format("{}/{}", k[i].milestones_on_time, k[i].milestones_done);
+  });
+  body += row("Programs on time and within budget", "", [&](std::size_t i) {
+    return fmt::format("{}/{}", k[i].programs_on_time, k[i].programs_done);
+  });
+  body += row("Corrective-action SLO", fmt::format("{}%", policy.target_slo),
+              [&](std::size_t i) { return cell(slo.values[i]); });
+  body += row(
+      "Satisfaction", fmt::format("{:.1f} of 5", policy.target_satisfaction), [&](std::size_t i) {
+        return k[i].votes == 0 ? std::string("—")
+                               : fmt::format("{:.1f} (n={})", k[i].satisfaction, k[i].votes);
+      });
+  body += row("Escalations raised / resolved", "", [&](std::size_t i) {
+    return fmt::format("{} / {}", k[i].escalations_raised, k[i].escalations_resolved);
+  });
+  body += row("Lowest month's availability", show_percent(policy.availability_target),
+              [&](std::size_t i) { return lowest[i] ? show_percent(*lowest[i]) : "—"; });
+  body += "</tbody></table>";
+  return finished(pc, Section::kpi, "kpi", "KPI trends", body);
+}
+
+}  // namespace itpm::commands::dashboard
