@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(g++ cmake ninja-build ccache libboost1.81-dev libboost-url1.81-dev libssl-dev openssl
   ca-certificates tzdata nlohmann-json3-dev librocksdb-dev catch2 libhowardhinnant-date-dev
   libspdlog-dev libfmt-dev libcli11-dev clang-format dpkg-dev file
-  python3-yaml pkg-config libcairo2-dev fonts-dejavu-core)
+  python3-yaml pkg-config libcairo2-dev fonts-dejavu-core chromium)
 if [ "${1:-}" = "--fuzz" ]; then packages+=(clang-16 libclang-rt-16-dev); fi
 
 missing=()

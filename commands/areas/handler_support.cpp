@@ -215,8 +215,10 @@ void send_picture(Outcome& out, const ParsedCommand& cmd, const Command& command
   post.chart = std::move(chart);
   out.effects.emplace_back(std::move(post));
   out.reply.visibility = Visibility::ephemeral;
-  out.reply.blocks.push_back(context_line(shared ? "🖼️ The picture follows in this channel."
-                                                 : "🖼️ The picture follows in our DM."));
+  std::string where = shared ? "🖼️ The picture follows in this channel."
+                             : "🖼️ The picture follows in our DM.";
+  out.reply.text += "\n" + where;
+  out.reply.blocks.push_back(context_line(where));
 }
 
 Visibility query_visibility(const ParsedCommand& cmd) {

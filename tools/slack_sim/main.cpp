@@ -253,6 +253,8 @@ int main(int argc, char** argv) {
 
   itpm::sim::SimOptions options;
   options.tls = !plain;
+  // Charts the bot uploads land beside its data, to be opened.
+  if (interactive_mode) options.files_dir = (std::filesystem::path(data_dir) / "files").string();
   options.port = static_cast<std::uint16_t>(port);
   options.ping_interval = std::chrono::milliseconds(ping_ms);
   // The terminal shows what a Slack client would: mentions by name, entities decoded.
@@ -297,6 +299,15 @@ int main(int argc, char** argv) {
       return 1;
     }
     print("itpm-bot is connected over Socket Mode.");
+    if (interactive_mode) {
+      // The bot's read-only dashboard, as /itpm dashboard answers: open it in a browser here.
+      print("Your dashboard link (open it in a browser on this machine):");
+      itpm::sim::SlashCommand dashboard;
+      dashboard.text = "dashboard";
+      std::string id = sim.send_slash_command(dashboard);
+      if (!id.empty())
+        sim.wait_for([&](const Snapshot& s) { return s.ack_for(id) != nullptr; }, 10s);
+    }
   }
 
   int rc = 0;

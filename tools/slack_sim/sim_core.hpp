@@ -165,6 +165,8 @@ struct SlackSim::Core {
   // The bytes of an upload, POSTed to the URL files.getUploadURLExternal gave (no token).
   HttpAnswer upload_bytes(const HttpIn& in, const std::string& path);
   std::map<std::string, UploadedFile> uploads;  // file ID -> the file, shared or not
+  // Writes a shared file under options.files_dir; its path, or "" when not written.
+  std::string save(const UploadedFile& file) const;
   // views.open, views.update and views.publish (sim_views.cpp); nullopt for another method.
   // `ok` shapes a success; the caller records whatever answer comes back.
   std::optional<HttpAnswer> views_api(const std::string& method, const nlohmann::json& args,

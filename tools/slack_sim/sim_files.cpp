@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace itpm::sim {
 namespace {
 
@@ -33,6 +36,17 @@ long long whole_number(const json& args, const char* name) {
 }
 
 }  // namespace
+
+std::string SlackSim::Core::save(const UploadedFile& file) const {
+  if (options.files_dir.empty()) return "";
+  std::error_code ec;
+  std::filesystem::create_directories(options.files_dir, ec);
+  // The ID keeps names apart; the name is the bot's own ("risk-heatmap-k….png").
+  auto path = std::filesystem::path(options.files_dir) / (file.id + "-" + file.name);
+  std::ofstream out(path, std::ios::binary);
+  out << file.bytes;
+  return out ? path.string() : "";
+}
 
 std::optional<HttpAnswer> SlackSim::Core::files_api(
     const std::string& method, const json& args, const std::function<HttpAnswer(json)>& ok,
@@ -105,11 +119,13 @@ std::optional<HttpAnswer> SlackSim::Core::files_api(
                                   {"alt_txt", file.alt_text}});
       shared.push_back({{"id", file.id}, {"title", file.title}});
       state.update([&](Snapshot& s) { s.files.push_back(file); });
-      output(fmt::format("itpm in {}> 🖼️ {} ({} bytes, {}): {}",
+      std::string saved = save(file);
+      output(fmt::format("itpm in {}> 🖼️ {} ({} bytes{}): {}",
                          channel.empty()     ? "(not shared)"
                          : channel[0] == 'D' ? "DM to @" + user_name("U" + channel.substr(1))
                                              : "#" + channel_name(channel),
-                         file.title, file.bytes.size(), file.name, file.alt_text));
+                         file.title, file.bytes.size(), saved.empty() ? "" : ", saved as " + saved,
+                         file.alt_text));
     }
     if (!channel.empty()) history[channel].push_back(std::move(message));
     return ok({{"files", shared}});

@@ -31,6 +31,9 @@ struct SimOptions {
   int max_sockets = 10;
   // Readable lines for a person (interactive mode): replies, posts, DMs.
   std::function<void(const std::string&)> on_output;
+  // Where uploaded files are also written (by file ID and name), so a person can open the
+  // charts the bot sent; empty: kept in memory only.
+  std::string files_dir;
 };
 
 struct SlashCommand {
