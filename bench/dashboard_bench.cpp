@@ -3,7 +3,9 @@
 //   itpm-dashboard-bench <data dir> [runs]     (a copy: a missing dashboard key is written)
 #include "bot/dashboard_site.hpp"
 #include "commands/areas/config_commands.hpp"
+#include "commands/areas/risk_heatmap.hpp"
 #include "commands/dashboard/link.hpp"
+#include "commands/render/chart_png.hpp"
 #include "storage/database.hpp"
 
 #include <fmt/format.h>
@@ -43,9 +45,9 @@ int main(int argc, char** argv) {
     for (int i = 0; i < runs; ++i) {
       auto start = std::chrono::steady_clock::now();
       auto rendered = site.render(root + page);
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                             start)
-                       .count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count());
       bytes = rendered.html.size();
       if (rendered.status != 200) {
         std::cerr << page << ": HTTP " << rendered.status << "\n";
@@ -57,5 +59,19 @@ int main(int argc, char** argv) {
     fmt::print("{:<26} {:>7.1f}  {:>7.1f}  {:>7.1f}  {:>6}\n", page.empty() ? "portfolio" : page,
                at(0.5), at(0.99), ms.back(), bytes);
   }
+  // A chart as the outbox sender draws it when it sends the post (on the I/O thread).
+  auto grid = itpm::commands::risk_grid(repos, "", 15);
+  auto chart = itpm::commands::heatmap_chart("all programs", grid, "");
+  std::vector<double> ms;
+  std::size_t bytes = 0;
+  for (int i = 0; i < runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    bytes = itpm::commands::render_png(chart).value_or("").size();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  std::sort(ms.begin(), ms.end());
+  fmt::print("{:<26} {:>7.1f}  {:>7.1f}  {:>7.1f}  {:>6}\n", "heat map PNG (cairo)",
+             ms[ms.size() / 2], ms[(ms.size() - 1) * 99 / 100], ms.back(), bytes);
   return 0;
 }

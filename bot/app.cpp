@@ -299,6 +299,7 @@ int run_bot(const Config& config) {
   // Commands that read much of the store (reports, KPIs, lists, searches) run here, never on
   // the I/O thread. Declared after everything they use: it is joined before those go.
   net::thread_pool workers(1);
+  follow_ups.set_worker(workers.get_executor());
   dispatcher.set_worker(workers.get_executor(), Dispatcher::working_notice_after,
                         [deliver](Dispatched d) { deliver(d); });
   dispatcher.set_ack_deadline(Dispatcher::ack_deadline);

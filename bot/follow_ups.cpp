@@ -179,16 +179,32 @@ net::awaitable<void> FollowUps::resume_all(FollowUps* self, std::vector<QueuedPo
   for (auto& post : posts) co_await send_supervised(self, std::move(post), &history);
 }
 
+namespace {
+
+net::awaitable<std::optional<std::string>> draw(commands::Chart chart) {
+  co_return commands::render_png(chart);
+}
+
+}  // namespace
+
 net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, History* history) {
   // Performs what the delivery machine asks for (bot/delivery_machine.hpp), each call tried
   // once: the machine decides about tries, pauses and the plain form.
   CallOptions once;
   once.max_attempts = 1;
   net::steady_timer pause(self->executor_);
-  // A chart is drawn now, from the data its outbox row keeps (a few ms; charts are rare posts).
+  // A chart is drawn now, from the data its outbox row keeps: on the worker when there is one
+  // (about 11 ms, BENCHMARKS.md), so that acks do not wait for it.
   std::optional<std::string> png;
   if (post.message.chart && post.message.ephemeral_to.empty()) {
-    png = commands::render_png(*post.message.chart);
+    if (self->worker_) {
+      auto job = draw(*post.message.chart);
+      std::optional<std::string> drawn =
+          co_await net::co_spawn(*self->worker_, std::move(job), net::use_awaitable);
+      png = std::move(drawn);
+    } else {
+      png = commands::render_png(*post.message.chart);
+    }
     if (!png)
       spdlog::warn("cannot draw the chart of outbox row {}: posting its text", post.outbox_seq);
   }

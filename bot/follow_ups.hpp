@@ -103,6 +103,9 @@ class FollowUps {
   // Called after a held DM was put in the schedule (the scheduler wakes for it).
   void set_on_schedule(std::function<void()> on_schedule) { on_schedule_ = std::move(on_schedule); }
 
+  // Where charts are drawn (the worker that runs wide reads); without one, on the I/O thread.
+  void set_worker(boost::asio::any_io_executor worker) { worker_ = std::move(worker); }
+
   // Who reads availability from Prometheus when an admin asks (AvailabilityProbe::measure).
   void set_measure(std::function<void(commands::MeasureAvailability)> measure) {
     measure_ = std::move(measure);
@@ -201,6 +204,7 @@ class FollowUps {
   HoursCheck hours_;
   std::function<void()> on_schedule_;
   std::function<void(commands::MeasureAvailability)> measure_;
+  std::optional<boost::asio::any_io_executor> worker_;
 };
 
 }  // namespace itpm::bot

@@ -3,14 +3,14 @@
 # on its seed corpus in tests/fuzz/corpus. New inputs go to build/fuzz/corpus/<target> (never
 # into the repository); a crash leaves its input in build/fuzz/crashes/ and fails the run.
 #   bash tools/fuzz.sh [seconds per target, default 10] [target ...]
-# Targets: socket_frame interactive slash_command slack_text recurrence import ical prometheus.
+# Targets: socket_frame interactive slash_command slack_text recurrence import ical prometheus dashboard_link.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(socket_frame interactive slash_command slack_text recurrence import ical prometheus)
+  targets=(socket_frame interactive slash_command slack_text recurrence import ical prometheus dashboard_link)
 fi
 
 bash tools/setup.sh --fuzz
