@@ -15,6 +15,14 @@
 namespace itpm::bot {
 namespace {
 
+// An http(s) base URL: a scheme, a host, maybe a path; no query, fragment or blanks.
+bool base_url(std::string_view url) {
+  std::string_view rest = url.starts_with("https://")  ? url.substr(8)
+                          : url.starts_with("http://") ? url.substr(7)
+                                                       : std::string_view();
+  return !rest.empty() && !rest.starts_with('/') && url.find_first_of("?# \t") == std::string::npos;
+}
+
 std::string trim(std::string_view s) {
   auto first = s.find_first_not_of(" \t\r");
   if (first == std::string_view::npos) return {};
@@ -317,11 +325,7 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
     c.working_hours = *hours;
   }
   if (auto v = get("ITPM_PROMETHEUS_URL"); v && !v->empty()) {
-    std::string_view url = *v;
-    std::string_view rest = url.starts_with("https://")  ? url.substr(8)
-                            : url.starts_with("http://") ? url.substr(7)
-                                                         : std::string_view();
-    if (rest.empty() || rest.starts_with('/') || url.find_first_of("?# \t") != std::string::npos) {
+    if (!base_url(*v)) {
       return ConfigError{fmt::format(
           "ITPM_PROMETHEUS_URL must be the server's base URL, like http://prometheus:9090 or "
           "https://monitoring.example.com/prometheus, got {}",
@@ -342,10 +346,7 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
   if (auto v = get("ITPM_AVAILABILITY_QUERY")) c.availability_query = *v;
   if (auto v = get("ITPM_DASHBOARD_URL"); v && !v->empty()) {
     std::string_view url = *v;
-    std::string_view rest = url.starts_with("https://")  ? url.substr(8)
-                            : url.starts_with("http://") ? url.substr(7)
-                                                         : std::string_view();
-    if (rest.empty() || rest.starts_with('/') || url.find_first_of("?# \t") != std::string::npos) {
+    if (!base_url(url)) {
       return ConfigError{fmt::format(
           "ITPM_DASHBOARD_URL must be the base URL people reach the bot's listener at, like "
           "https://itpm.example.com (links are <it>/dashboard/…), got {}",

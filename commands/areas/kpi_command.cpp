@@ -44,12 +44,7 @@ std::string ratio_cell(int part, int whole) {
 // from the same index rows a quarter's kpi reads.
 Outcome trend(const ParsedCommand& cmd, const Command& command, const Context& ctx,
               const Quarter& last, std::chrono::sys_days today) {
-  std::array<Quarter, 4> quarters;
-  quarters[3] = last;
-  for (int i = 2; i >= 0; --i) {
-    quarters[static_cast<std::size_t>(i)] =
-        quarter_of(quarters[static_cast<std::size_t>(i) + 1].first - std::chrono::days(1));
-  }
+  std::array<Quarter, 4> quarters = quarters_up_to(last);
   std::array<Kpis, 4> k;
   for (std::size_t i = 0; i < 4; ++i) k[i] = compute_kpis(ctx.repos, quarters[i], today, ctx.zone);
   std::vector<std::pair<std::string, std::function<std::string(const Kpis&)>>> rows = {
@@ -115,23 +110,7 @@ Outcome trend(const ParsedCommand& cmd, const Command& command, const Context& c
   Outcome out = reply_only(std::move(reply));
   if (cmd.get(arg::image)) {
     // The three rates on one 0–100 scale (satisfaction as a share of 5), each with its target.
-    auto rate = [](int part, int whole) {
-      return whole == 0 ? std::nullopt : std::optional<double>(part * 100.0 / whole);
-    };
-    TrendChart chart;
-    TrendChart::Series on_time{"On-time completion", {}, double(ctx.policy.target_on_time)};
-    TrendChart::Series slo{"Corrective-action SLO", {}, double(ctx.policy.target_slo)};
-    TrendChart::Series satisfaction{"Satisfaction (of 5)", {}, ctx.policy.target_satisfaction * 20};
-    for (std::size_t i = 0; i < 4; ++i) {
-      const Kpis& x = k[i];
-      chart.periods.push_back(fmt::format("{}Q{}", quarters[i].year, quarters[i].number));
-      on_time.values.push_back(
-          rate(x.milestones_on_time + x.programs_on_time, x.milestones_done + x.programs_done));
-      slo.values.push_back(rate(x.actions_met, x.actions_counted));
-      satisfaction.values.push_back(x.votes == 0 ? std::nullopt
-                                                 : std::optional<double>(x.satisfaction * 20));
-    }
-    chart.series = {std::move(on_time), std::move(slo), std::move(satisfaction)};
+    TrendChart chart = kpi_trend_chart(quarters, k, ctx.policy);
     std::string title = fmt::format("KPI trend · {}Q{} → {}Q{}", quarters[0].year,
                                     quarters[0].number, last.year, last.number);
     std::string alt = trend_alt_text(title, chart);
@@ -302,6 +281,38 @@ Outcome kpi(const ParsedCommand& cmd, const Command& command, const Context& ctx
 }
 
 }  // namespace
+
+std::array<Quarter, 4> quarters_up_to(const Quarter& last) {
+  std::array<Quarter, 4> quarters;
+  quarters[3] = last;
+  for (int i = 2; i >= 0; --i) {
+    quarters[static_cast<std::size_t>(i)] =
+        quarter_of(quarters[static_cast<std::size_t>(i) + 1].first - std::chrono::days(1));
+  }
+  return quarters;
+}
+
+TrendChart kpi_trend_chart(const std::array<Quarter, 4>& quarters, const std::array<Kpis, 4>& k,
+                           const Policy& policy) {
+  auto rate = [](int part, int whole) {
+    return whole == 0 ? std::nullopt : std::optional<double>(part * 100.0 / whole);
+  };
+  TrendChart chart;
+  TrendChart::Series on_time{"On-time completion", {}, double(policy.target_on_time)};
+  TrendChart::Series slo{"Corrective-action SLO", {}, double(policy.target_slo)};
+  TrendChart::Series satisfaction{"Satisfaction (of 5)", {}, policy.target_satisfaction * 20};
+  for (std::size_t i = 0; i < 4; ++i) {
+    const Kpis& x = k[i];
+    chart.periods.push_back(fmt::format("{}Q{}", quarters[i].year, quarters[i].number));
+    on_time.values.push_back(
+        rate(x.milestones_on_time + x.programs_on_time, x.milestones_done + x.programs_done));
+    slo.values.push_back(rate(x.actions_met, x.actions_counted));
+    satisfaction.values.push_back(x.votes == 0 ? std::nullopt
+                                               : std::optional<double>(x.satisfaction * 20));
+  }
+  chart.series = {std::move(on_time), std::move(slo), std::move(satisfaction)};
+  return chart;
+}
 
 Quarter quarter_of(sys_days day) {
   std::chrono::year_month_day ymd(day);

@@ -67,6 +67,15 @@ struct Kpis {
   std::array<Month, 3> availability;
 };
 
+// The four quarters that end with `last`, oldest first.
+std::array<Quarter, 4> quarters_up_to(const Quarter& last);
+
+// The four quarters' rates as lines on one 0–100 scale against their targets: on-time
+// completion, corrective-action SLO, satisfaction as a share of 5 (kpi --trend --image, and
+// the dashboard's KPI trends).
+TrendChart kpi_trend_chart(const std::array<Quarter, 4>& quarters, const std::array<Kpis, 4>& k,
+                           const Policy& policy);
+
 Kpis compute_kpis(const storage::Repositories& repos, const Quarter& quarter,
                   std::chrono::sys_days today, const std::string& zone);
 

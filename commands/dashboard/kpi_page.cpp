@@ -10,10 +10,6 @@
 namespace itpm::commands::dashboard {
 namespace {
 
-std::optional<double> rate(int part, int whole) {
-  return whole == 0 ? std::nullopt : std::optional<double>(part * 100.0 / whole);
-}
-
 std::string cell(const std::optional<double>& v, const char* format = "{:.0f}%") {
   return v ? fmt::format(fmt::runtime(format), *v) : std::string("—");
 }
@@ -23,33 +19,19 @@ std::string cell(const std::optional<double>& v, const char* format = "{:.0f}%")
 Page kpi_page(const PageContext& pc) {
   const Context& ctx = pc.ctx;
   auto today = today_in(ctx.now, ctx.zone);
-  std::array<Quarter, 4> quarters;
-  quarters[3] = quarter_of(today);
-  for (int i = 2; i >= 0; --i) {
-    quarters[static_cast<std::size_t>(i)] =
-        quarter_of(quarters[static_cast<std::size_t>(i) + 1].first - std::chrono::days(1));
-  }
+  std::array<Quarter, 4> quarters = quarters_up_to(quarter_of(today));
   std::array<Kpis, 4> k;
   for (std::size_t i = 0; i < 4; ++i) k[i] = compute_kpis(ctx.repos, quarters[i], today, ctx.zone);
   const Policy& policy = ctx.policy;
-  TrendChart chart;
-  TrendChart::Series on_time{"On-time completion", {}, double(policy.target_on_time)};
-  TrendChart::Series slo{"Corrective-action SLO", {}, double(policy.target_slo)};
-  TrendChart::Series satisfaction{"Satisfaction (of 5)", {}, policy.target_satisfaction * 20};
+  TrendChart chart = kpi_trend_chart(quarters, k, policy);
   std::vector<std::optional<double>> lowest(4);
   for (std::size_t i = 0; i < 4; ++i) {
-    const Kpis& x = k[i];
-    chart.periods.push_back(fmt::format("{}Q{}", quarters[i].year, quarters[i].number));
-    on_time.values.push_back(
-        rate(x.milestones_on_time + x.programs_on_time, x.milestones_done + x.programs_done));
-    slo.values.push_back(rate(x.actions_met, x.actions_counted));
-    satisfaction.values.push_back(x.votes == 0 ? std::nullopt
-                                               : std::optional<double>(x.satisfaction * 20));
-    for (const auto& m : x.availability) {
+    for (const auto& m : k[i].availability) {
       if (m.percent && (!lowest[i] || *m.percent < *lowest[i])) lowest[i] = m.percent;
     }
   }
-  chart.series = {on_time, slo, satisfaction};
+  const auto& on_time = chart.series[0];
+  const auto& slo = chart.series[1];
   std::string title =
       fmt::format("KPI trends · {} → {}", chart.periods.front(), chart.periods.back());
   std::string body = "<figure>" + trend_svg(chart, title, trend_alt_text(title, chart)) +

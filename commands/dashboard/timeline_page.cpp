@@ -4,6 +4,7 @@
 #include "commands/calendar/dates.hpp"
 #include "commands/dashboard/page_parts.hpp"
 #include "common/iso_date.hpp"
+#include "common/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -103,7 +104,9 @@ std::string timeline_svg(const Timeline& t, const std::string& label, const std:
   for (std::size_t i = 0; i < t.milestones.size(); ++i) {
     const auto& m = t.milestones[i];
     int y = row_y(2 + static_cast<int>(i));
-    std::string name = m.title.size() > 24 ? m.title.substr(0, 23) + "…" : m.title;
+    // Cut on a character, not a byte: the page stays valid UTF-8.
+    std::string name(common::utf8::prefix(m.title, 23));
+    if (name.size() < m.title.size()) name += "…";
     svg += fmt::format("<text x=\"8\" y=\"{}\">{} {}</text>", y + 4,
                        storage::milestone_id(m.number), escape(name));
     bool done = m.status == storage::WorkStatus::done;

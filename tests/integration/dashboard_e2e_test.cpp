@@ -64,8 +64,9 @@ TEST_CASE("the bot serves the dashboard to a link only, never cached, under a st
   REQUIRE(page.status == 200);
   CHECK(page.headers["content-type"] == "text/html; charset=utf-8");
   CHECK(page.headers["cache-control"] == "no-store");
-  CHECK(page.headers["content-security-policy"].starts_with("default-src 'none'; style-src "
-                                                            "'sha256-"));
+  CHECK(
+      page.headers["content-security-policy"].starts_with("default-src 'none'; style-src "
+                                                          "'sha256-"));
   CHECK(page.headers["x-frame-options"] == "DENY");
   CHECK(page.headers["referrer-policy"] == "no-referrer");
   CHECK(contains(page.body, "Disaster Recovery 2027"));
@@ -77,8 +78,8 @@ TEST_CASE("the bot serves the dashboard to a link only, never cached, under a st
   CHECK(head.body.empty());
   CHECK(head.headers["content-length"] == std::to_string(page.body.size()));
   // A forged link, a guessed one, none: 403 and none of the data.
-  for (const std::string& bad : {forged(path), std::string("/dashboard/guess/"),
-                                 std::string("/dashboard/")}) {
+  for (const std::string& bad :
+       {forged(path), std::string("/dashboard/guess/"), std::string("/dashboard/")}) {
     auto refused = http_get(port, bad);
     CHECK(refused.status == 403);
     CHECK_FALSE(contains(refused.body, "dr-2027"));
@@ -88,8 +89,8 @@ TEST_CASE("the bot serves the dashboard to a link only, never cached, under a st
   auto metrics = http_get(port, "/metrics").body;
   CHECK(contains(metrics, R"(itpm_dashboard_requests_total{page="portfolio",result="ok"} 2)"));
   CHECK(contains(metrics, R"(itpm_dashboard_requests_total{page="kpi",result="ok"} 1)"));
-  CHECK(contains(metrics,
-                 R"(itpm_dashboard_requests_total{page="portfolio",result="forbidden"} 2)"));
+  CHECK(
+      contains(metrics, R"(itpm_dashboard_requests_total{page="portfolio",result="forbidden"} 2)"));
   CHECK(contains(metrics, R"(itpm_dashboard_requests_total{page="other",result="forbidden"} 1)"));
 }
 
@@ -121,16 +122,17 @@ TEST_CASE("rotate-dashboard-key ends every earlier link", "[integration]") {
 
 namespace {
 
-const std::filesystem::path artifacts =
-    std::filesystem::path(ITPM_ARTIFACTS_DIR) / "dashboard";
+const std::filesystem::path artifacts = std::filesystem::path(ITPM_ARTIFACTS_DIR) / "dashboard";
 
 // Debian's chromium, headless, with a profile of its own (tests run in parallel).
 itpm::process::ChildProcess chromium(const std::filesystem::path& profile,
                                      std::vector<std::string> args) {
   itpm::process::ChildOptions options;
-  options.argv = {"/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-                  "--hide-scrollbars", "--no-first-run", "--disable-extensions",
-                  "--user-data-dir=" + profile.string(), "--window-size=1280,1000"};
+  options.argv = {"/usr/bin/chromium",      "--headless=new",
+                  "--no-sandbox",           "--disable-gpu",
+                  "--hide-scrollbars",      "--no-first-run",
+                  "--disable-extensions",   "--user-data-dir=" + profile.string(),
+                  "--window-size=1280,1000"};
   for (auto& a : args) options.argv.push_back(std::move(a));
   return itpm::process::ChildProcess(options);
 }
@@ -173,12 +175,12 @@ TEST_CASE("headless chromium renders every dashboard page and the charts", "[int
     std::string page;
     std::string text;  // in the DOM the browser built
   };
-  for (const auto& [name, page, text] : std::vector<Shown>{
-           {"portfolio", "", "Disaster Recovery 2027"},
-           {"heatmap", "heatmap", "Risk heat map · all programs"},
-           {"kpi", "kpi", "Corrective-action SLO"},
-           {"program", "program/dr-2027", "Failover drill"},
-           {"program-heatmap", "heatmap/dr-2027", "Primary DB failover untested"}}) {
+  for (const auto& [name, page, text] :
+       std::vector<Shown>{{"portfolio", "", "Disaster Recovery 2027"},
+                          {"heatmap", "heatmap", "Risk heat map · all programs"},
+                          {"kpi", "kpi", "Corrective-action SLO"},
+                          {"program", "program/dr-2027", "Failover drill"},
+                          {"program-heatmap", "heatmap/dr-2027", "Primary DB failover untested"}}) {
     auto shot = artifacts / (name + ".png");
     std::filesystem::remove(shot);
     auto run = chromium(profile.path(), {"--screenshot=" + shot.string(), base + path + page});
@@ -206,7 +208,8 @@ TEST_CASE("headless chromium renders every dashboard page and the charts", "[int
     auto png = artifacts / ("chart-" + stem + ".png");
     std::ofstream(png, std::ios::binary) << file.bytes;
     auto shot = artifacts / ("chart-" + stem + "-in-chromium.png");
-    auto run = chromium(profile.path(), {"--screenshot=" + shot.string(), "file://" + png.string()});
+    auto run =
+        chromium(profile.path(), {"--screenshot=" + shot.string(), "file://" + png.string()});
     REQUIRE(run.wait_exit(90s) == std::optional<int>(0));
     check_not_blank(shot);
   }

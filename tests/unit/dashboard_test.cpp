@@ -48,8 +48,8 @@ struct DashboardFixture : itpm::test::CommandFixture {
 // Nothing of the seeded data: keys, names, titles, owners.
 void shows_no_data(const Page& page) {
   INFO(page.html);
-  for (const char* part : {"dr-2027", "ci-speed", "Disaster", "Failover", "Drill", "UALICE",
-                           "region pairs"})
+  for (const char* part :
+       {"dr-2027", "ci-speed", "Disaster", "Failover", "Drill", "UALICE", "region pairs"})
     CHECK_FALSE(contains(page.html, part));
 }
 
@@ -69,11 +69,10 @@ TEST_CASE("a dashboard link is signed, checked in constant time and expires") {
   // Another key, another person, another scope, a later expiry: forged.
   CHECK(check(token, "another key", 0).problem == LinkProblem::forged);
   auto dot = token.find('.');
-  for (const Grant& changed : {Grant{"U0EVIL", "*", 1'800'000'000},
-                               Grant{"U0DEMO1", "dr-2027", 1'800'000'000},
-                               Grant{"U0DEMO1", "*", 1'900'000'000}}) {
-    std::string payload =
-        fmt::format("1|{}|{}|{}", changed.user, changed.scope, changed.expires);
+  for (const Grant& changed :
+       {Grant{"U0EVIL", "*", 1'800'000'000}, Grant{"U0DEMO1", "dr-2027", 1'800'000'000},
+        Grant{"U0DEMO1", "*", 1'900'000'000}}) {
+    std::string payload = fmt::format("1|{}|{}|{}", changed.user, changed.scope, changed.expires);
     CHECK(check(base64url(payload) + token.substr(dot), key, 0).problem == LinkProblem::forged);
   }
   std::string flipped = token;
@@ -204,12 +203,20 @@ TEST_CASE("heat map, KPI and timeline pages draw inline SVG with titles and tabl
   Page timeline = f.get(root + "program/dr-2027");
   INFO(timeline.html);
   REQUIRE(timeline.status == 200);
-  CHECK(contains(timeline.html, "Timeline of dr-2027: 1 milestones (1 slipped), 1 decisions, 1 "
-                                "status changes"));
-  CHECK(contains(timeline.html, "<th scope=\"row\">M-1</th><td>Drill</td><td>Fri 2026-12-04</td>"
-                                "<td>Fri 2026-12-18</td><td>+14d (1 slip)</td><td>open</td>"));
+  CHECK(contains(timeline.html,
+                 "Timeline of dr-2027: 1 milestones (1 slipped), 1 decisions, 1 "
+                 "status changes"));
+  CHECK(contains(timeline.html,
+                 "<th scope=\"row\">M-1</th><td>Drill</td><td>Fri 2026-12-04</td>"
+                 "<td>Fri 2026-12-18</td><td>+14d (1 slip)</td><td>open</td>"));
   CHECK(contains(timeline.html, "<th scope=\"row\">D-1</th>"));
   CHECK(contains(timeline.html, "vendor gone"));
+  // A long title of multi-byte characters is cut on a character: the page stays UTF-8.
+  INFO(f.run(R"(milestone add dr-2027 "Übergang ✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓" --due 2026-12-10)")
+           .reply.text);
+  Page cut = f.get(root + "program/dr-2027");
+  CHECK(contains(cut.html, ">M-2 Übergang ✓✓✓✓✓✓✓✓✓✓✓✓✓✓…</text>"));  // 23 characters
+  CHECK_NOTHROW(nlohmann::json(cut.html).dump());
   CHECK(f.get(root + "program/no-such").status == 404);
   CHECK(f.get(root + "admin").status == 404);
 }
@@ -276,8 +283,7 @@ TEST_CASE("/itpm dashboard answers the caller with a personal link that opens th
 
   auto program = f.run("dashboard dr-2027", "UBOB");
   auto p = program.reply.text.find("/dashboard/");
-  std::string program_path =
-      program.reply.text.substr(p, program.reply.text.find('>', p) - p);
+  std::string program_path = program.reply.text.substr(p, program.reply.text.find('>', p) - p);
   CHECK(program_path.ends_with("/program/dr-2027"));
   CHECK(f.get(program_path).status == 200);
   CHECK(f.get(program_path.substr(0, program_path.find("program/"))).status == 403);
