@@ -139,6 +139,10 @@ const std::vector<std::pair<std::string, std::string>>& known_settings() {
       {"no_proxy", "the same as NO_PROXY (which wins)"},
       {"ITPM_AVAILABILITY_QUERY",
        "PromQL for a month's availability in percent, until `config set availability-query`"},
+      {"ITPM_DASHBOARD_URL",
+       "where people reach the dashboard (links are <it>/dashboard/...; default http:// and "
+       "ITPM_HTTP_LISTEN)"},
+      {"ITPM_DASHBOARD_LINK_HOURS", "how long a /itpm dashboard link works, 1-168 (default 12)"},
   };
   return keys;
 }

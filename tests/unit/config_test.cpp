@@ -91,6 +91,30 @@ TEST_CASE("each bad setting gets a one-line error naming it") {
   CHECK(error_of(s).find("ITPM_STALE_AFTER_MS") != std::string::npos);
 }
 
+TEST_CASE("the dashboard's address and link lifetime are read and checked") {
+  Settings s = tokens;
+  auto c = std::get<Config>(load_config(s, {}, {}));
+  CHECK(c.dashboard_base() == "http://127.0.0.1:9464");
+  CHECK(c.policy().dashboard_link_lifetime == std::chrono::hours(12));
+  s["ITPM_HTTP_LISTEN"] = "0.0.0.0:8080";
+  CHECK(std::get<Config>(load_config(s, {}, {})).dashboard_base() == "http://127.0.0.1:8080");
+  // From the environment too, as an operator sets it; a trailing slash is dropped.
+  Settings env = {{"ITPM_DASHBOARD_URL", "https://itpm.example.com/tools/"},
+                  {"ITPM_DASHBOARD_LINK_HOURS", "2"}};
+  c = std::get<Config>(load_config(tokens, env, {}));
+  CHECK(c.policy().dashboard_url == "https://itpm.example.com/tools");
+  CHECK(c.policy().dashboard_link_lifetime == std::chrono::hours(2));
+  for (const char* bad : {"itpm.example.com", "https://", "https://x/?a=b", "ftp://x"}) {
+    INFO(bad);
+    CHECK(error_of(tokens, {{"ITPM_DASHBOARD_URL", bad}}).find("ITPM_DASHBOARD_URL") !=
+          std::string::npos);
+  }
+  for (const char* bad : {"0", "169", "12h"}) {
+    CHECK(error_of(tokens, {{"ITPM_DASHBOARD_LINK_HOURS", bad}})
+              .find("ITPM_DASHBOARD_LINK_HOURS must be 1 to 168") != std::string::npos);
+  }
+}
+
 TEST_CASE("the settings file reads KEY=VALUE lines and rejects unknown keys") {
   itpm::test::TempDir dir;
   auto path = dir.path() / "itpm.env";
