@@ -46,12 +46,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-net::awaitable<PageAnswer> dashboard_page(DashboardSite* site, std::string target) {
-  auto job = site->page(std::move(target));
-  commands::dashboard::Page page = co_await std::move(job);
-  co_return PageAnswer{page.status, std::move(page.html), std::move(page.label)};
-}
-
 // What the bot knows of its token: checked by auth.test at start, refused later.
 struct TokenState {
   bool checked = false;
@@ -224,10 +218,7 @@ int run_bot(const Config& config) {
                   e.code().message());
     return exit_runtime_error;
   }
-  Config bound = config;
-  bound.http_listen = config.http_listen.substr(0, config.http_listen.rfind(':') + 1) +
-                      std::to_string(listener->port());
-  settings.base.dashboard_url = bound.dashboard_base();
+  settings.base.dashboard_url = config.dashboard_base(listener->port());
   Dispatcher dispatcher(registry, settings, repos, ioc.get_executor());
   // An unknown zone comes back empty: the dispatcher then uses the configured default. The
   // team tells an outsider in a shared channel.
@@ -339,7 +330,7 @@ int run_bot(const Config& config) {
     if (!client.connected()) return "no Socket Mode connection";
     return health.problems();
   };
-  listener->set_pages([&site](std::string target) { return dashboard_page(&site, target); });
+  listener->set_pages([&site](std::string target) { return site.page(std::move(target)); });
   listener->start();
   spdlog::info("health and metrics on http://{}:{}/ (healthz, readyz, metrics)",
                config.http_listen.substr(0, config.http_listen.rfind(':')), listener->port());

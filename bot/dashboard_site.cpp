@@ -1,13 +1,10 @@
 #include "bot/dashboard_site.hpp"
 
+#include "bot/ops/random_hex.hpp"
 #include "commands/areas/config_commands.hpp"
 
-#include <openssl/rand.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <array>
-#include <stdexcept>
 
 namespace itpm::bot {
 
@@ -15,9 +12,9 @@ namespace net = boost::asio;
 
 namespace {
 
-net::awaitable<commands::dashboard::Page> render_here(const DashboardSite* site,
-                                                      std::string target) {
-  co_return site->render(target);
+net::awaitable<PageAnswer> render_here(const DashboardSite* site, std::string target) {
+  commands::dashboard::Page page = site->render(target);
+  co_return PageAnswer{page.status, std::move(page.html), std::move(page.label)};
 }
 
 }  // namespace
@@ -29,12 +26,11 @@ DashboardSite::DashboardSite(net::any_io_executor worker, storage::Repositories&
       settings_(std::move(settings)),
       key_(std::move(key)) {}
 
-net::awaitable<commands::dashboard::Page> DashboardSite::page(std::string target) {
+net::awaitable<PageAnswer> DashboardSite::page(std::string target) {
   // Built in its own statement (GCC 12 and temporaries across co_await).
   auto job = render_here(this, std::move(target));
-  commands::dashboard::Page page =
-      co_await net::co_spawn(worker_, std::move(job), net::use_awaitable);
-  co_return page;
+  PageAnswer answer = co_await net::co_spawn(worker_, std::move(job), net::use_awaitable);
+  co_return answer;
 }
 
 commands::dashboard::Page DashboardSite::render(const std::string& target) const {
@@ -46,16 +42,7 @@ commands::dashboard::Page DashboardSite::render(const std::string& target) const
 }
 
 std::string new_dashboard_key() {
-  std::array<unsigned char, 32> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-    throw std::runtime_error("no random bytes for the dashboard key (OpenSSL RAND_bytes failed)");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string key;
-  for (unsigned char b : bytes) {
-    key += hex[b >> 4U];
-    key += hex[b & 0xfU];
-  }
-  return key;
+  return random_hex(32, "the dashboard key");
 }
 
 std::string ensure_dashboard_key(storage::Repositories& repos) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bot/transport/http_listener.hpp"
 #include "commands/command.hpp"
 #include "commands/dashboard/pages.hpp"
 #include "storage/repositories.hpp"
@@ -20,8 +21,8 @@ class DashboardSite {
                 commands::Settings settings, std::string key);
 
   // The page for `target` (path and query), rendered on the worker; completes on the caller's
-  // executor.
-  boost::asio::awaitable<commands::dashboard::Page> page(std::string target);
+  // executor (the listener's PageSource).
+  boost::asio::awaitable<PageAnswer> page(std::string target);
 
   // Renders `target` on this thread (what page() runs on the worker).
   [[nodiscard]] commands::dashboard::Page render(const std::string& target) const;

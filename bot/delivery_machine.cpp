@@ -37,6 +37,13 @@ std::string Machine::chart_file_name(const commands::Chart& chart, const std::st
   return chart.file_stem + (key.empty() ? "" : "-" + key) + ".png";
 }
 
+std::string Machine::chart_key(std::string_view file_name) {
+  // Keys start with "k" (new_post_key); stems are words joined by dashes.
+  auto dash = file_name.rfind("-k");
+  if (dash == std::string_view::npos || !file_name.ends_with(".png")) return "";
+  return std::string(file_name.substr(dash + 1, file_name.size() - dash - 5));
+}
+
 Action Machine::start() {
   if (message_.working_hours && !message_.to_user.empty() && !hours_checked_)
     return CheckHours{message_.to_user};

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace itpm::bot::delivery {
@@ -132,6 +133,8 @@ class Machine {
   // The file name a post's chart is uploaded as: its stem and key ("risk-heatmap-k3f….png"),
   // so that the history shows whether an earlier try shared it.
   static std::string chart_file_name(const commands::Chart& chart, const std::string& key);
+  // The key in a file name chart_file_name made ("" for any other name).
+  static std::string chart_key(std::string_view file_name);
 
   [[nodiscard]] Action start();
   // Working time now (nullopt), or when it is next.

@@ -2,6 +2,7 @@
 
 #include "bot/async_commit.hpp"
 #include "bot/delivery_machine.hpp"
+#include "bot/ops/random_hex.hpp"
 #include "bot/slack/api_errors.hpp"
 
 #include "commands/areas/handler_support.hpp"
@@ -10,14 +11,12 @@
 #include "commands/job.hpp"
 #include "commands/render/chart_png.hpp"
 
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <array>
 #include <limits>
 #include <stdexcept>
 
@@ -26,16 +25,7 @@ namespace itpm::bot {
 namespace net = boost::asio;
 
 std::string new_post_key() {
-  std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-    throw std::runtime_error("no random bytes for a post key (OpenSSL RAND_bytes failed)");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string key = "k";
-  for (unsigned char b : bytes) {
-    key += hex[b >> 4U];
-    key += hex[b & 0xfU];
-  }
-  return key;
+  return "k" + random_hex(16, "a post key");
 }
 
 std::string legacy_post_key(std::uint64_t outbox_seq) {
@@ -279,7 +269,10 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
     }
   }
   auto& done = std::get<delivery::Done>(action);
-  if (post.message.chart && post.message.ephemeral_to.empty()) {
+  bool posted = done.outcome == delivery::Outcome::delivered ||
+                done.outcome == delivery::Outcome::already_posted;
+  // Counted once the post is in Slack (a held or kept one is counted when it goes out).
+  if (post.message.chart && post.message.ephemeral_to.empty() && posted) {
     bool drawn_and_sent = png && done.chart_error.empty();
     self->metrics_.add("itpm_charts_total",
                        {{"result", drawn_and_sent ? "uploaded" : "text_instead"}});
@@ -288,8 +281,7 @@ net::awaitable<void> FollowUps::deliver(FollowUps* self, QueuedPost post, Histor
                    post.outbox_seq, done.channel);
     }
     // (When the text was refused too, report_undelivered below says so, once.)
-    if (!done.chart_error.empty() && done.outcome == delivery::Outcome::delivered)
-      co_await chart_refused(self, post, done);
+    if (!done.chart_error.empty()) co_await chart_refused(self, post, done);
   }
   switch (done.outcome) {
     case delivery::Outcome::keep:
@@ -509,11 +501,8 @@ net::awaitable<std::optional<std::string>> FollowUps::find_posted(FollowUps* sel
       if (self->identity_ && m.value("bot_id", "") != self->identity_->bot_id) continue;
       // A chart carries the key in its file name (delivery::Machine::chart_file_name).
       for (const auto& file : m.value("files", nlohmann::json::array())) {
-        std::string name = file.is_object() ? file.value("name", "") : "";
-        auto dash = name.rfind("-k");
-        if (dash != std::string::npos && name.ends_with(".png")) {
-          keys.emplace("file:" + name.substr(dash + 1, name.size() - dash - 5), m.value("ts", ""));
-        }
+        auto k = delivery::Machine::chart_key(file.is_object() ? file.value("name", "") : "");
+        if (!k.empty()) keys.emplace("file:" + k, m.value("ts", ""));
       }
       const auto* meta = m.contains("metadata") ? &m["metadata"] : nullptr;
       if (meta == nullptr || !meta->is_object() || meta->value("event_type", "") != "itpm_post")

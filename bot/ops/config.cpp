@@ -371,7 +371,7 @@ std::variant<Config, ConfigError> load_config(const Settings& command_line, cons
   return c;
 }
 
-std::string Config::dashboard_base() const {
+std::string Config::dashboard_base(std::uint16_t bound_port) const {
   if (!dashboard_url.empty()) return dashboard_url;
   // The listener itself; a wildcard address is reached on loopback.
   auto listen = parse_host_port(http_listen).value_or(HostPort{"127.0.0.1", 9464});
@@ -379,7 +379,7 @@ std::string Config::dashboard_base() const {
                          ? "127.0.0.1"
                          : listen.host;
   if (host.find(':') != std::string::npos && !host.starts_with('[')) host = "[" + host + "]";
-  return fmt::format("http://{}:{}", host, listen.port);
+  return fmt::format("http://{}:{}", host, bound_port != 0 ? bound_port : listen.port);
 }
 
 commands::Policy Config::policy() const {

@@ -4,6 +4,7 @@
 #include "commands/command.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -48,8 +49,9 @@ struct Config {
   // defaults (what admins store with `config set` applies on top, per command).
   [[nodiscard]] commands::Policy policy() const;
   // Where people reach the dashboard: ITPM_DASHBOARD_URL, else http:// and the listener (a
-  // wildcard address as 127.0.0.1); no trailing slash.
-  [[nodiscard]] std::string dashboard_base() const;
+  // wildcard address as 127.0.0.1; `bound_port` when given, the port it was bound to when
+  // ITPM_HTTP_LISTEN asks for any); no trailing slash.
+  [[nodiscard]] std::string dashboard_base(std::uint16_t bound_port = 0) const;
 };
 
 // A setting that is missing or malformed; `message` is one line naming the variable.

@@ -71,10 +71,7 @@ Outcome trend(const ParsedCommand& cmd, const Command& command, const Context& c
        [](const Kpis& x) { return std::to_string(x.escalations_resolved); }},
       {"Lowest availability",
        [](const Kpis& x) {
-         std::optional<double> lowest;
-         for (const auto& m : x.availability) {
-           if (m.percent && (!lowest || *m.percent < *lowest)) lowest = m.percent;
-         }
+         auto lowest = x.lowest_availability();
          return lowest ? show_percent(*lowest) : std::string("—");
        }},
   };
@@ -142,10 +139,7 @@ Chart kpi_bars(const std::string& title, const std::string& comment, const Kpis&
       bar("Satisfaction", k.votes == 0 ? std::nullopt : std::optional<double>(k.satisfaction),
           policy.target_satisfaction, 0, 5, fmt::format("{:.1f} / 5", k.satisfaction)));
   // Availability's lowest month, on a scale that starts a point below it or the target.
-  std::optional<double> lowest;
-  for (const auto& m : k.availability) {
-    if (m.percent && (!lowest || *m.percent < *lowest)) lowest = m.percent;
-  }
+  std::optional<double> lowest = k.lowest_availability();
   double floor = std::floor(std::min(lowest.value_or(100.0), policy.availability_target) - 0.5);
   chart.bars.push_back(bar("Availability, lowest month", lowest, policy.availability_target,
                            std::max(0.0, floor), 100, lowest ? show_percent(*lowest) : ""));

@@ -65,6 +65,14 @@ struct Kpis {
     std::string source;
   };
   std::array<Month, 3> availability;
+  // The lowest month's availability (nullopt when no month has one).
+  [[nodiscard]] std::optional<double> lowest_availability() const {
+    std::optional<double> lowest;
+    for (const auto& m : availability) {
+      if (m.percent && (!lowest || *m.percent < *lowest)) lowest = m.percent;
+    }
+    return lowest;
+  }
 };
 
 // The four quarters that end with `last`, oldest first.

@@ -206,7 +206,7 @@ Outcome fire_report_job(const ReportDue& job, const Context& ctx) {
   post.blocks = std::move(report.blocks);
   // The risk picture follows the text, when there are open risks to show.
   HeatmapChart grid = risk_grid(ctx.repos, before->program, ctx.policy.escalation_threshold);
-  if (risk_count(grid) > 0) {
+  if (grid.total() > 0) {
     post.chart =
         heatmap_chart(before->program.empty() ? "all programs" : before->program, grid, "");
     post.text_too = true;

@@ -40,14 +40,6 @@ HeatmapChart risk_grid(const storage::Repositories& repos, const std::string& pr
   return grid;
 }
 
-int risk_count(const HeatmapChart& grid) {
-  int total = 0;
-  for (const auto& row : grid.counts) {
-    for (int n : row) total += n;
-  }
-  return total;
-}
-
 Chart heatmap_chart(const std::string& scope, HeatmapChart grid, std::string comment) {
   Chart chart;
   chart.title = "Risk heat map · " + scope;
@@ -61,12 +53,8 @@ Chart heatmap_chart(const std::string& scope, HeatmapChart grid, std::string com
 Outcome risk_heatmap(const ParsedCommand& cmd, const Command& command, const Context& ctx) {
   ITPM_FOUND(const std::string& program, program_in_scope(cmd, ctx));
   HeatmapChart grid = risk_grid(ctx.repos, program, ctx.policy.escalation_threshold);
-  std::array<int, 4> per_band{};  // low, medium, high, critical
-  for (std::size_t l = 0; l < 5; ++l) {
-    for (std::size_t i = 0; i < 5; ++i)
-      per_band[static_cast<std::size_t>(grid.bands[l][i])] += grid.counts[l][i];
-  }
-  int total = risk_count(grid);
+  auto per_band = grid.per_band();  // low, medium, high, critical
+  int total = grid.total();
   std::string scope = program.empty() ? "all programs" : program;
   if (total == 0) {
     return reply_only(

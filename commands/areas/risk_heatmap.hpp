@@ -16,8 +16,6 @@ Outcome risk_heatmap(const ParsedCommand& cmd, const Command& command, const Con
 // risk read), each cell's band by `threshold`.
 HeatmapChart risk_grid(const storage::Repositories& repos, const std::string& program,
                        int threshold);
-// How many open risks the grid holds.
-int risk_count(const HeatmapChart& grid);
 // The grid as a chart for `scope` ("PLAT", "all programs"), with its title and alt text;
 // `comment` is the line posted with it.
 Chart heatmap_chart(const std::string& scope, HeatmapChart grid, std::string comment);

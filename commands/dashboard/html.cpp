@@ -40,19 +40,9 @@ std::string style_hash() {
   unsigned int length = 0;
   EVP_Digest(stylesheet.data(), stylesheet.size(), digest.data(), &length, EVP_sha256(), nullptr);
   // Standard base64 (with padding), as CSP hashes are written.
-  static constexpr std::string_view b64 =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (unsigned int i = 0; i < length; i += 3) {
-    std::uint32_t n = static_cast<std::uint32_t>(digest[i]) << 16U;
-    if (i + 1 < length) n |= static_cast<std::uint32_t>(digest[i + 1]) << 8U;
-    if (i + 2 < length) n |= digest[i + 2];
-    out += b64[(n >> 18U) & 63U];
-    out += b64[(n >> 12U) & 63U];
-    out += i + 1 < length ? b64[(n >> 6U) & 63U] : '=';
-    out += i + 2 < length ? b64[n & 63U] : '=';
-  }
-  return out;
+  std::array<unsigned char, 4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1> b64{};
+  int n = EVP_EncodeBlock(b64.data(), digest.data(), static_cast<int>(length));
+  return {reinterpret_cast<const char*>(b64.data()), static_cast<std::size_t>(n)};
 }
 
 constexpr std::array<std::string_view, 4> band_names = {"low", "medium", "high", "critical"};

@@ -24,12 +24,6 @@ Page kpi_page(const PageContext& pc) {
   for (std::size_t i = 0; i < 4; ++i) k[i] = compute_kpis(ctx.repos, quarters[i], today, ctx.zone);
   const Policy& policy = ctx.policy;
   TrendChart chart = kpi_trend_chart(quarters, k, policy);
-  std::vector<std::optional<double>> lowest(4);
-  for (std::size_t i = 0; i < 4; ++i) {
-    for (const auto& m : k[i].availability) {
-      if (m.percent && (!lowest[i] || *m.percent < *lowest[i])) lowest[i] = m.percent;
-    }
-  }
   const auto& on_time = chart.series[0];
   const auto& slo = chart.series[1];
   std::string title =
@@ -68,7 +62,10 @@ Page kpi_page(const PageContext& pc) {
     return fmt::format("{} / {}", k[i].escalations_raised, k[i].escalations_resolved);
   });
   body += row("Lowest month's availability", show_percent(policy.availability_target),
-              [&](std::size_t i) { return lowest[i] ? show_percent(*lowest[i]) : "—"; });
+              [&](std::size_t i) {
+                auto lowest = k[i].lowest_availability();
+                return lowest ? show_percent(*lowest) : "—";
+              });
   body += "</tbody></table>";
   return finished(pc, Section::kpi, "kpi", "KPI trends", body);
 }

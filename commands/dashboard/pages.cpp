@@ -92,11 +92,7 @@ Page portfolio(const PageContext& pc) {
   });
   // Open critical risks in the whole register, from its counters.
   HeatmapChart whole = risk_grid(ctx.repos, "", ctx.policy.escalation_threshold);
-  int critical_total = 0;
-  for (std::size_t l = 0; l < 5; ++l) {
-    for (std::size_t i = 0; i < 5; ++i)
-      if (whole.bands[l][i] == 3) critical_total += whole.counts[l][i];
-  }
+  int critical_total = whole.per_band()[3];
   auto dot = [](std::string_view cls) {
     return fmt::format("<span class=\"dot {}\" aria-hidden=\"true\"></span>", cls);
   };
@@ -166,11 +162,7 @@ Page portfolio(const PageContext& pc) {
 }
 
 std::string band_table(const HeatmapChart& grid) {
-  std::array<int, 4> per_band{};
-  for (std::size_t l = 0; l < 5; ++l) {
-    for (std::size_t i = 0; i < 5; ++i)
-      per_band[static_cast<std::size_t>(std::clamp(grid.bands[l][i], 0, 3))] += grid.counts[l][i];
-  }
+  auto per_band = grid.per_band();
   std::string rows;
   for (int b = 3; b >= 0; --b) {
     rows += fmt::format("<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td></tr>", band_name(b),
@@ -188,7 +180,7 @@ Page heatmap(const PageContext& pc, const storage::Program* program) {
       risk_grid(ctx.repos, program != nullptr ? program->key : "", ctx.policy.escalation_threshold);
   std::string title = "Risk heat map · " + scope;
   std::string body;
-  if (risk_count(grid) == 0) {
+  if (grid.total() == 0) {
     body = "<p>No open risks in " + escape(scope) + ": the heat map is empty.</p>";
   } else {
     body = "<figure>" + heatmap_svg(grid, "hm", title, heatmap_alt_text(scope, grid)) +

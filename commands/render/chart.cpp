@@ -52,6 +52,20 @@ std::string capped(std::string text) {
 
 }  // namespace
 
+std::array<int, 4> HeatmapChart::per_band() const {
+  std::array<int, 4> out{};
+  for (std::size_t l = 0; l < 5; ++l) {
+    for (std::size_t i = 0; i < 5; ++i)
+      out[static_cast<std::size_t>(std::clamp(bands[l][i], 0, 3))] += counts[l][i];
+  }
+  return out;
+}
+
+int HeatmapChart::total() const {
+  auto bands_of = per_band();
+  return bands_of[0] + bands_of[1] + bands_of[2] + bands_of[3];
+}
+
 json to_json(const Chart& chart) {
   json j = {{"title", chart.title},
             {"alt", chart.alt_text},
@@ -123,20 +137,16 @@ std::optional<Chart> chart_from_json(const json& j) {
 }
 
 std::string heatmap_alt_text(const std::string& scope, const HeatmapChart& chart) {
-  int total = 0;
-  std::array<int, 4> per_band{};
   std::string cells;
   for (int l = 5; l >= 1; --l) {
     for (int i = 5; i >= 1; --i) {
-      auto li = static_cast<std::size_t>(l - 1);
-      auto ii = static_cast<std::size_t>(i - 1);
-      int n = chart.counts[li][ii];
-      if (n == 0) continue;
-      total += n;
-      per_band[static_cast<std::size_t>(std::clamp(chart.bands[li][ii], 0, 3))] += n;
-      cells += fmt::format("{}likelihood {} impact {}: {}", cells.empty() ? "" : "; ", l, i, n);
+      int n = chart.counts[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i - 1)];
+      if (n > 0)
+        cells += fmt::format("{}likelihood {} impact {}: {}", cells.empty() ? "" : "; ", l, i, n);
     }
   }
+  auto per_band = chart.per_band();
+  int total = chart.total();
   std::string text = fmt::format(
       "Risk heat map of {}, likelihood by impact: {} open risk{} ({} critical, {} high, {} "
       "medium, {} low).",

@@ -17,6 +17,9 @@ namespace itpm::commands {
 struct HeatmapChart {
   std::array<std::array<int, 5>, 5> counts{};
   std::array<std::array<int, 5>, 5> bands{};
+  // Open risks per band (low, medium, high, critical), and in all.
+  [[nodiscard]] std::array<int, 4> per_band() const;
+  [[nodiscard]] int total() const;
   bool operator==(const HeatmapChart&) const = default;
 };
 
