@@ -7,13 +7,19 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <string>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 namespace itpm::bot {
 
@@ -92,6 +98,12 @@ class WsConnection final : public Connection,
   [[nodiscard]] bool is_open() const override { return !closed_; }
   [[nodiscard]] int id() const override { return id_; }
 
+  // Frames one batch may hold: frames queued while the writer lets the reader catch up leave
+  // together, in one TCP push.
+  static constexpr std::size_t max_batch = 64;
+  // The most frames a batch has held so far.
+  [[nodiscard]] std::size_t largest_batch() const { return largest_batch_; }
+
  private:
   enum class Kind { text, ping, close };
   struct Outgoing {
@@ -145,8 +157,22 @@ class WsConnection final : public Connection,
         co_await wake_.async_wait(token);
         continue;
       }
+      if (!batching_) {
+        // Let the reader answer what it already holds before the first frame goes out: the
+        // frames queued meanwhile then leave in one TCP push (see cork) instead of one each.
+        std::size_t queued = 0;
+        while (!closed_ && queue_.size() != queued && queue_.size() < max_batch) {
+          queued = queue_.size();
+          co_await boost::asio::post(ws_.get_executor(), token);
+        }
+        if (queue_.empty()) continue;  // closed meanwhile
+        batching_ = true;
+        largest_batch_ = std::max(largest_batch_, queue_.size());
+        if (queue_.size() > 1) cork(true);
+      }
       Outgoing item = std::move(queue_.front());
       queue_.pop_front();
+      if (queue_.empty()) batching_ = false;
       boost::system::error_code ec;
       switch (item.kind) {
         case Kind::text:
@@ -158,6 +184,7 @@ class WsConnection final : public Connection,
           break;
         case Kind::close:
           // The close handshake is bounded by the stream's timeout; after it Beast drops TCP.
+          cork(false);
           std::tie(ec) = co_await ws_.async_close(websocket::close_code::normal, token);
           if (!closed_) teardown();
           co_return;
@@ -166,7 +193,25 @@ class WsConnection final : public Connection,
         teardown();
         co_return;
       }
+      if (!batching_) cork(false);
     }
+  }
+
+  // Holds back (true) or pushes out (false) what was written to the TCP socket, so a batch of
+  // frames costs one transmission; a no-op on transports without a socket.
+  void cork(bool on) {
+#ifdef TCP_CORK
+    if constexpr (requires { boost::beast::get_lowest_layer(ws_).socket().native_handle(); }) {
+      if (on == corked_) return;
+      int value = on ? 1 : 0;
+      auto& socket = boost::beast::get_lowest_layer(ws_).socket();
+      if (::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value) == 0) {
+        corked_ = on;
+      }
+    }
+#else
+    (void)on;
+#endif
   }
 
   boost::asio::awaitable<void> keepalive_loop() {
@@ -188,7 +233,9 @@ class WsConnection final : public Connection,
     }
   }
 
-  void teardown() { boost::beast::get_lowest_layer(ws_).close(); }
+  void teardown() {
+    boost::beast::get_lowest_layer(ws_).close();
+  }
 
   void finish(std::string reason) {
     if (closed_) return;
@@ -209,6 +256,9 @@ class WsConnection final : public Connection,
   boost::asio::steady_timer keepalive_timer_;
   bool closing_ = false;
   bool closed_ = false;
+  bool batching_ = false;  // writing the frames of one batch
+  bool corked_ = false;
+  std::size_t largest_batch_ = 0;
   bool stale_ = false;
   bool server_pinged_ = false;
   Clock::time_point last_pong_;

@@ -3,6 +3,7 @@
 #include "bot/transport/ws_connection.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
 #include <catch2/catch.hpp>
 
@@ -12,6 +13,8 @@ namespace websocket = boost::beast::websocket;
 using namespace std::chrono_literals;
 using Conn = itpm::bot::WsConnection<beast::test::stream>;
 using ServerSide = websocket::stream<beast::test::stream>;
+using TcpConn = itpm::bot::WsConnection<beast::tcp_stream>;
+using tcp = net::ip::tcp;
 
 namespace {
 
@@ -56,6 +59,45 @@ itpm::bot::ConnectionEvents record(Seen& seen, std::shared_ptr<Conn>* conn) {
   };
   events.on_closed = [&seen](int, std::string reason) { seen.closed.push_back(reason); };
   return events;
+}
+
+// Over real TCP: sends `frames` frames before the client starts reading, then reads as many
+// answers and notes whether the client's socket still holds anything back (TCP_CORK).
+struct Burst {
+  int frames = 20;
+  std::vector<std::string> answers;
+  int cork_after = -1;
+};
+
+net::awaitable<void> server_sends_a_burst(tcp::acceptor& acceptor, net::steady_timer& sent,
+                                          std::shared_ptr<TcpConn> conn, Burst& burst) {
+  websocket::stream<beast::tcp_stream> ws(co_await acceptor.async_accept(net::use_awaitable));
+  co_await ws.async_accept(net::use_awaitable);
+  for (int i = 0; i < burst.frames; ++i) {
+    std::string frame = "m" + std::to_string(i);
+    co_await ws.async_write(net::buffer(frame), net::use_awaitable);
+  }
+  sent.cancel();
+  beast::flat_buffer buffer;
+  for (int i = 0; i < burst.frames; ++i) {
+    co_await ws.async_read(buffer, net::use_awaitable);
+    burst.answers.push_back(beast::buffers_to_string(buffer.data()));
+    buffer.consume(buffer.size());
+  }
+  int value = -1;
+  socklen_t size = sizeof value;
+  ::getsockopt(beast::get_lowest_layer(conn->stream()).socket().native_handle(), IPPROTO_TCP,
+               TCP_CORK, &value, &size);
+  burst.cork_after = value;
+  co_await ws.async_close(websocket::close_code::normal, net::use_awaitable);
+}
+
+net::awaitable<void> client_starts_after(tcp::endpoint server, net::steady_timer& sent,
+                                         std::shared_ptr<TcpConn> conn) {
+  co_await beast::get_lowest_layer(conn->stream()).async_connect(server, net::use_awaitable);
+  co_await conn->handshake("127.0.0.1", "/link/");
+  co_await sent.async_wait(net::as_tuple(net::use_awaitable));
+  conn->start();
 }
 
 }  // namespace
@@ -116,4 +158,28 @@ TEST_CASE("a peer that never answers pings is declared stale and closed once") {
 
   CHECK(seen.texts.empty());
   CHECK(seen.closed == std::vector<std::string>{"stale"});
+}
+
+TEST_CASE("answers queued together leave in one batch, in order, and nothing stays corked") {
+  net::io_context ioc;
+  tcp::acceptor acceptor(ioc, {net::ip::address_v4::loopback(), 0});
+  net::steady_timer sent(ioc, std::chrono::steady_clock::time_point::max());
+  Burst burst;
+  std::shared_ptr<TcpConn> conn;
+  itpm::bot::ConnectionEvents events;
+  events.on_text = [&conn](int, std::string text) { conn->send("re:" + text); };
+  conn = std::make_shared<TcpConn>(9, itpm::bot::WsOptions{}, events, ioc);
+
+  net::co_spawn(ioc, server_sends_a_burst(acceptor, sent, conn, burst), net::detached);
+  net::co_spawn(ioc, client_starts_after(acceptor.local_endpoint(), sent, conn), net::detached);
+  ioc.run_for(10s);
+
+  std::vector<std::string> expected;
+  for (int i = 0; i < burst.frames; ++i) expected.push_back("re:m" + std::to_string(i));
+  CHECK(burst.answers == expected);
+  // The client read the whole burst before writing: its answers went out as one batch.
+  CHECK(conn->largest_batch() > 1);
+  CHECK(conn->largest_batch() <= TcpConn::max_batch);
+  // Once the queue is empty the socket pushes out everything it held.
+  CHECK(burst.cork_after == 0);
 }
