@@ -580,9 +580,26 @@ void Repositories::set_dashboard_key(Batch& batch, std::string_view key) {
 }
 
 json Repositories::settings() const {
-  auto raw = store_.get(Family::meta, settings_key());
-  if (auto* reads = ReadSet::active()) reads->note(Family::meta, settings_key(), raw, "config");
-  return settings_of(raw);
+  // Every command reads them (its context's policy): the last read is kept until the next
+  // write to the meta family, as risks_of_program keeps its answers.
+  std::uint64_t version = store_.version(Family::meta);
+  std::shared_ptr<const KeptSettings> kept;
+  {
+    std::lock_guard lock(settings_mutex_);
+    if (settings_ && settings_->version == version) kept = settings_;
+  }
+  if (!kept) {
+    auto raw = store_.get(Family::meta, settings_key());
+    auto value = settings_of(raw);
+    kept = std::make_shared<const KeptSettings>(KeptSettings{version, std::move(raw), value});
+    if (version == store_.current_version(Family::meta)) {
+      std::lock_guard lock(settings_mutex_);
+      settings_ = kept;
+    }
+  }
+  if (auto* reads = ReadSet::active())
+    reads->note(Family::meta, settings_key(), kept->raw, "config");
+  return kept->value;
 }
 
 void Repositories::save_settings(Batch& batch, const json& after, const json& before,

@@ -391,6 +391,14 @@ class Repositories {
   };
   mutable std::mutex program_risks_mutex_;
   mutable ProgramRisks program_risks_;
+  // settings()'s last read, valid while the meta family's version is unchanged.
+  struct KeptSettings {
+    std::uint64_t version = 0;
+    std::optional<std::string> raw;
+    nlohmann::json value;
+  };
+  mutable std::mutex settings_mutex_;
+  mutable std::shared_ptr<const KeptSettings> settings_;
 };
 
 }  // namespace itpm::storage

@@ -270,7 +270,8 @@ Reply list_reply(Visibility visibility, const std::string& header,
       paragraphs.push_back(body);
       body.clear();
     }
-    body += (body.empty() ? "" : "\n") + line;
+    if (!body.empty()) body += '\n';
+    body += line;
   }
   if (!body.empty()) paragraphs.push_back(body);
   std::size_t last = first + lines.size();

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 namespace itpm::commands {
 namespace {
@@ -257,6 +256,22 @@ std::string plain_message(std::string_view mrkdwn) {
 }  // namespace
 
 std::optional<FormRequest> form_request(std::string_view text, const Grammar& grammar) {
+  // A form is asked for by a few plain words (a quote or a flag is a command): most commands
+  // have more, and are told apart by counting them, without tokenizing.
+  static const std::size_t most_words = [] {
+    std::size_t most = 0;
+    for (const auto& form : form_specs()) most = std::max(most, 2 + form.pinned.size());
+    return most;
+  }();
+  // Split where the tokenizer splits too (it also splits at Unicode spaces: never more words).
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::size_t words = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    while (i < text.size() && space(text[i])) ++i;
+    if (i == text.size()) break;
+    if (++words > most_words) return std::nullopt;
+    while (i < text.size() && !space(text[i])) ++i;
+  }
   auto tokenized = tokenize(text);
   auto* tokens = std::get_if<std::vector<Token>>(&tokenized);
   if (tokens == nullptr || tokens->empty() || tokens->front().quoted) return std::nullopt;

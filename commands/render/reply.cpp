@@ -4,17 +4,24 @@
 
 namespace itpm::commands {
 
-nlohmann::json section(const std::string& mrkdwn) {
+nlohmann::json section(std::string text) {
   // Slack rejects a whole message whose section text exceeds 3,000 characters; callers keep
   // under it, and this cut (at a UTF-8 boundary) is the last guard.
   constexpr std::size_t limit = 3000;
-  std::string text = mrkdwn;
   if (text.size() > limit) {
     std::size_t cut = limit - 3;
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    text = text.substr(0, cut) + "…";
+    text.resize(cut);
+    text += "…";
   }
-  return {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", text}}}};
+  // Built member by member: an initializer list would copy the text once more.
+  nlohmann::json mrkdwn = nlohmann::json::object();
+  mrkdwn["type"] = "mrkdwn";
+  mrkdwn["text"] = std::move(text);
+  nlohmann::json block = nlohmann::json::object();
+  block["type"] = "section";
+  block["text"] = std::move(mrkdwn);
+  return block;
 }
 
 nlohmann::json context_line(const std::string& mrkdwn) {

@@ -7,7 +7,7 @@
 namespace itpm::commands {
 
 // A Block Kit section holding mrkdwn text.
-nlohmann::json section(const std::string& mrkdwn);
+nlohmann::json section(std::string mrkdwn);
 // A Block Kit context line (small grey text).
 nlohmann::json context_line(const std::string& mrkdwn);
 

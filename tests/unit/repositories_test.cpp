@@ -451,3 +451,28 @@ TEST_CASE("a program's risks kept between writes serve reads under a view, as th
   CHECK(f.repos.risks_of_program("dr")->size() == 2);
   CHECK(f.repos.risks_of_program("ci")->size() == 1);
 }
+
+TEST_CASE("the settings kept between writes are read again after `config set`, and noted") {
+  Fixture f;
+  CHECK(f.repos.settings() == nlohmann::json::object());
+  auto save = [&](int hours) {
+    Batch batch;
+    nlohmann::json after = {{"quiet_hours", hours}};
+    f.repos.save_settings(batch, after, f.repos.settings(), f.change("config"));
+    REQUIRE(f.store->commit(std::move(batch)));
+  };
+  save(1);
+  CHECK(f.repos.settings()["quiet_hours"] == 1);
+  {
+    Store::ReadBudget nothing(0);  // kept: the next commands read no row for them
+    CHECK(f.repos.settings()["quiet_hours"] == 1);
+  }
+  {
+    Store::ReadView view(*f.store);
+    save(2);                                        // after the view was made
+    CHECK(f.repos.settings()["quiet_hours"] == 1);  // what the view sees
+  }
+  ReadSet reads;  // a kept answer is still a read a conditional write depends on
+  CHECK(f.repos.settings()["quiet_hours"] == 2);
+  CHECK(reads.size() == 1);
+}
