@@ -78,18 +78,21 @@ Metrics::Metrics()
 }
 
 std::string Metrics::render_labels(const Labels& labels) {
+  // Runs for every counted envelope: appended in place, without a format call per label.
   std::string out;
   for (const auto& [k, v] : labels) {
-    std::string escaped;
+    if (!out.empty()) out += ',';
+    out += k;
+    out += "=\"";
     for (char c : v) {
-      if (c == '\\' || c == '"') escaped += '\\';
       if (c == '\n') {
-        escaped += "\\n";
+        out += "\\n";
         continue;
       }
-      escaped += c;
+      if (c == '\\' || c == '"') out += '\\';
+      out += c;
     }
-    out += fmt::format("{}{}=\"{}\"", out.empty() ? "" : ",", k, escaped);
+    out += '"';
   }
   return out;
 }

@@ -84,20 +84,12 @@ std::string unescape(std::string_view text) {
 std::string escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
+  for (std::size_t i = 0; i < text.size();) {
+    auto special = text.find_first_of("&<>", i);
+    out.append(text.substr(i, special == std::string_view::npos ? special : special - i));
+    if (special == std::string_view::npos) break;
+    out += text[special] == '&' ? "&amp;" : text[special] == '<' ? "&lt;" : "&gt;";
+    i = special + 1;
   }
   return out;
 }
@@ -187,6 +179,8 @@ std::string render_stored_ref(const SlackRef& ref) {
 }  // namespace
 
 std::string render_text(std::string_view stored) {
+  // Most titles hold nothing to escape and no mention: kept as they are.
+  if (stored.find_first_of("&<>") == std::string_view::npos) return std::string(stored);
   std::string out;
   out.reserve(stored.size());
   for (std::size_t i = 0; i < stored.size();) {
