@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -16,8 +17,14 @@
 
 namespace itpm::bench {
 
-// utime + stime of `pid`, in seconds.
+// CPU time of `pid` (all its threads), in seconds: from the kernel's per-process CPU clock
+// (nanoseconds), or /proc's utime + stime (clock ticks) where that clock cannot be read.
 inline double cpu_seconds(pid_t pid) {
+  clockid_t clock{};
+  timespec now{};
+  if (clock_getcpuclockid(pid, &clock) == 0 && clock_gettime(clock, &now) == 0) {
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+  }
   std::ifstream in(fmt::format("/proc/{}/stat", pid));
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::istringstream fields(all.substr(all.rfind(')') + 2));

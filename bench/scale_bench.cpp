@@ -5,7 +5,8 @@
 // time from the slash command to its ack, and to its answer (the ack's payload, or the response_url
 // reply that follows it), p50 and p99; after each round, the Home tab of R-1's owner opened
 // (app_home_opened to its views.publish). Then `help` sent 20 times while a `report` runs, and the
-// bot's start-up time and peak RSS.
+// bot's start-up time and peak RSS. Each command's CPU column is the bot's CPU time (all threads)
+// from the slash command to its answer, p50.
 //
 // usage: itpm-scale-bench BOT GEN DIR [ROUNDS] [SCALE...] [-- COMMAND...]
 //        (defaults: 5 rounds, scales 1 and 10, the read commands below)
@@ -137,7 +138,7 @@ int main(int argc, char** argv) {
           sim, bot_path, w.data, ca, dir / fmt::format("bot-{}.log", scale), ++hellos, r.startup_s);
       std::string owner = owner_of_first_risk(sim);
       for (int round = 0; round < rounds; ++round) {
-        for (const auto& text : commands) time_command(sim, text, r.timings[text]);
+        for (const auto& text : commands) time_command(sim, text, r.timings[text], bot->pid());
         time_home(sim, owner, r.home);
       }
       // help, one after another, while one report runs.
@@ -167,21 +168,27 @@ int main(int argc, char** argv) {
       "its answer\n\n",
       rounds);
   fmt::print("| command |");
-  for (const auto& r : results)
-    fmt::print(" ×{} ack p50 / p99 | ×{} answer p50 / p99 |", r.scale, r.scale);
+  for (const auto& r : results) {
+    fmt::print(" ×{} ack p50 / p99 | ×{} answer p50 / p99 | ×{} CPU µs p50 |", r.scale, r.scale,
+               r.scale);
+  }
   fmt::print("\n|---|");
-  for (std::size_t i = 0; i < results.size(); ++i) fmt::print("---:|---:|");
+  for (std::size_t i = 0; i < results.size(); ++i) fmt::print("---:|---:|---:|");
   fmt::print("\n");
   auto cell = [](const std::vector<double>& v) {
     if (v.empty()) return std::string("—");
     return fmt::format("{:.1f} / {:.1f}", percentile(v, 0.5), percentile(v, 0.99));
+  };
+  auto cpu_cell = [](const std::vector<double>& v) {
+    return v.empty() ? std::string("—") : fmt::format("{:.0f}", percentile(v, 0.5));
   };
   auto row = [&](const std::string& name, auto timing_of) {
     fmt::print("| {} |", name);
     for (const auto& r : results) {
       const Timing& t = timing_of(r);
       std::string missing = t.unanswered > 0 ? fmt::format(" ({} unanswered)", t.unanswered) : "";
-      fmt::print(" {}{} | {} |", cell(t.ack_ms), missing, cell(t.answer_ms));
+      fmt::print(" {}{} | {} | {} |", cell(t.ack_ms), missing, cell(t.answer_ms),
+                 cpu_cell(t.cpu_us));
     }
     fmt::print("\n");
   };

@@ -5,6 +5,7 @@
 // ack and their answer.
 
 #include "bench/bot_process.hpp"
+#include "bench/measure.hpp"
 #include "tests/support/http_get.hpp"
 #include "tools/process/child_process.hpp"
 #include "tools/slack_sim/sim_server.hpp"
@@ -31,12 +32,19 @@ inline double seconds_since(SteadyClock::time_point start) {
 struct Timing {
   std::vector<double> ack_ms;
   std::vector<double> answer_ms;
-  int unanswered = 0;  // no ack within 15 s, or no answer within 60 s
+  std::vector<double> cpu_us;  // the bot's CPU time from the slash command to the answer
+  int unanswered = 0;          // no ack within 15 s, or no answer within 60 s
 };
 
 // Sends `text` and waits for its ack and its answer: the ack's payload, or (for an empty ack)
-// the next response_url reply.
-inline void time_command(sim::SlackSim& sim, const std::string& text, Timing& t) {
+// the next response_url reply. With `bot` (its pid), also the CPU time the bot spent on it, all
+// threads: commands are sent one at a time, so what the bot did meanwhile was this command
+// (and the odd timer).
+inline void time_command(sim::SlackSim& sim, const std::string& text, Timing& t, pid_t bot = 0) {
+  double cpu_before = bot != 0 ? cpu_seconds(bot) : 0;
+  auto note_cpu = [&] {
+    if (bot != 0) t.cpu_us.push_back((cpu_seconds(bot) - cpu_before) * 1e6);
+  };
   int replies_before = sim.snapshot().count_calls("response_url");
   sim::SlashCommand command;
   command.text = text;
@@ -55,6 +63,7 @@ inline void time_command(sim::SlackSim& sim, const std::string& text, Timing& t)
                 ack->payload.value("text", "").find("Working on it") == std::string::npos;
   if (in_ack) {
     t.answer_ms.push_back(ack_ms);
+    note_cpu();
     return;
   }
   bool answered = sim.wait_for(
@@ -64,6 +73,7 @@ inline void time_command(sim::SlackSim& sim, const std::string& text, Timing& t)
     return;
   }
   t.answer_ms.push_back(seconds_since(sent) * 1000);
+  note_cpu();
 }
 
 inline process::ChildOptions child(const sim::SlackSim& sim, std::vector<std::string> argv,
