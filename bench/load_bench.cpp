@@ -3,7 +3,8 @@
 // bot's Socket Mode client acking each envelope at once), then to the real bot for `/itpm
 // help`, `/itpm risk list --program dr-2027` (50 risks) and `/itpm risk add ...` (a durable
 // write each), for ROUNDS rounds (default 5). Reports each column's median: acks/s, p50/p99
-// ack latency, CPU time per command of the client and of the simulator; then the bot's peak
+// ack latency, CPU time per command of the client and of the simulator (and a second null
+// client row whose acks carry a canned reply as long as the list's); then the bot's peak
 // RSS, and with a STARTUP_DIR (a store filled beforehand, e.g. by itpm-storage-bench) the
 // bot's start-up time on it to Socket Mode connected and to /readyz.
 //
@@ -35,6 +36,9 @@
 #include <sched.h>
 
 namespace {
+
+// The ack of `risk list --program dr-2027` over the bench's 50 risks (its "ack bytes").
+constexpr std::size_t list_ack_bytes = 4251;
 
 using namespace std::chrono_literals;
 using itpm::bench::cpu_seconds;
@@ -239,6 +243,18 @@ int main(int argc, char** argv) {
         if (!wait_connected(sim, ++hellos))
           throw std::runtime_error("the null client did not connect");
         rows.push_back(load(sim, null_client.pid(), "null client", "help", total, window));
+        stop(null_client);
+      }
+      {
+        // The same with acks as long as `risk list`'s: the most any bot could do with replies
+        // that size, as the simulator pays to receive them (TLS, unmasking, UTF-8 checks).
+        auto options = child(sim, {null_path}, ca, dir / "null-client.log");
+        options.set_env["ITPM_NULL_ACK_BYTES"] = std::to_string(list_ack_bytes);
+        itpm::process::ChildProcess null_client(options);
+        if (!wait_connected(sim, ++hellos))
+          throw std::runtime_error("the null client did not connect");
+        rows.push_back(
+            load(sim, null_client.pid(), "null client, list-sized acks", "help", total, window));
         stop(null_client);
       }
       itpm::process::ChildProcess bot(child(

@@ -25,6 +25,7 @@ char32_t next(std::string_view s, std::size_t& pos) {
 }
 
 std::string_view prefix(std::string_view s, std::size_t max_chars) {
+  if (s.size() <= max_chars) return s;  // a character is at least a byte
   std::size_t pos = 0;
   for (std::size_t chars = 0; pos < s.size() && chars < max_chars; ++chars) next(s, pos);
   return s.substr(0, pos);

@@ -40,15 +40,24 @@ Reply text_reply(Visibility visibility, const std::vector<std::string>& paragrap
 }
 
 nlohmann::json command_buttons(const std::vector<std::pair<std::string, std::string>>& buttons) {
+  // Built member by member (an initializer list copies every value once more): a page of a
+  // list ends with one.
   nlohmann::json elements = nlohmann::json::array();
   for (const auto& [label, command] : buttons) {
-    elements.push_back(
-        {{"type", "button"},
-         {"action_id", std::string(run_action) + "_" + std::to_string(elements.size() + 1)},
-         {"text", {{"type", "plain_text"}, {"text", label}}},
-         {"value", command}});
+    nlohmann::json text = nlohmann::json::object();
+    text["type"] = "plain_text";
+    text["text"] = label;
+    nlohmann::json button = nlohmann::json::object();
+    button["type"] = "button";
+    button["action_id"] = std::string(run_action) + "_" + std::to_string(elements.size() + 1);
+    button["text"] = std::move(text);
+    button["value"] = command;
+    elements.push_back(std::move(button));
   }
-  return {{"type", "actions"}, {"elements", std::move(elements)}};
+  nlohmann::json block = nlohmann::json::object();
+  block["type"] = "actions";
+  block["elements"] = std::move(elements);
+  return block;
 }
 
 Reply error_reply(const std::string& message, const std::string& usage) {
