@@ -12,6 +12,16 @@ bool is_slack_id(std::string_view id) {
   });
 }
 
+// Where the next character Slack reads as markup (&, <, >) is, from `from`; npos for none. A
+// plain loop: string_view::find_first_of calls memchr on its set once per character.
+std::size_t next_special(std::string_view text, std::size_t from) {
+  for (std::size_t i = from; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '&' || c == '<' || c == '>') return i;
+  }
+  return std::string_view::npos;
+}
+
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
     s.replace(at, from.size(), to);
@@ -85,7 +95,7 @@ std::string escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    auto special = text.find_first_of("&<>", i);
+    auto special = next_special(text, i);
     out.append(text.substr(i, special == std::string_view::npos ? special : special - i));
     if (special == std::string_view::npos) break;
     out += text[special] == '&' ? "&amp;" : text[special] == '<' ? "&lt;" : "&gt;";
@@ -180,7 +190,7 @@ std::string render_stored_ref(const SlackRef& ref) {
 
 std::string render_text(std::string_view stored) {
   // Most titles hold nothing to escape and no mention: kept as they are.
-  if (stored.find_first_of("&<>") == std::string_view::npos) return std::string(stored);
+  if (next_special(stored, 0) == std::string_view::npos) return std::string(stored);
   std::string out;
   out.reserve(stored.size());
   for (std::size_t i = 0; i < stored.size();) {
