@@ -39,7 +39,7 @@ std::string state(const Risk& r) {
 
 // "“Primary DB failover untested” · owner @dave · mitigation due Fri 2026-12-04"
 void append_details(std::string& out, const Risk& r) {
-  out += quoted_title(r);
+  append_quoted_title(out, r);
   out += " · owner ";
   out += user_mention(r.owner);
   if (!r.due.empty()) {

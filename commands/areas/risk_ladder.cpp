@@ -30,8 +30,16 @@ Outcome note(Outcome out, std::string text) {
 
 }  // namespace
 
+void append_quoted_title(std::string& out, const Risk& risk) {
+  out += "“";
+  out += shown_text(risk.title, 200);
+  out += "”";
+}
+
 std::string quoted_title(const Risk& risk) {
-  return "“" + shown_text(risk.title, 200) + "”";
+  std::string out;
+  append_quoted_title(out, risk);
+  return out;
 }
 
 void start_ladder(Outcome& out, Risk& risk, const Context& ctx, const std::string& reason,

@@ -17,6 +17,8 @@ namespace itpm::commands {
 
 // “Primary DB failover untested”
 std::string quoted_title(const storage::Risk& risk);
+// The same, appended to `out` (a list line is built in one buffer).
+void append_quoted_title(std::string& out, const storage::Risk& risk);
 
 // Puts `risk` on the ladder at level 1: the DM to the owner is an effect of `out`, the
 // level-2 job goes into its writes. `reason` is stored with the risk (plain text); `why` is
