@@ -267,13 +267,13 @@ Reply list_reply(Visibility visibility, const std::string& header,
   std::string body;
   for (const auto& line : lines) {
     if (!body.empty() && body.size() + line.size() + 1 > section_limit) {
-      paragraphs.push_back(body);
+      paragraphs.push_back(std::move(body));
       body.clear();
     }
     if (!body.empty()) body += '\n';
     body += line;
   }
-  if (!body.empty()) paragraphs.push_back(body);
+  if (!body.empty()) paragraphs.push_back(std::move(body));
   std::size_t last = first + lines.size();
   if (first > 0) {
     paragraphs.push_back(fmt::format("Showing {}–{} of {}.{}", first + 1, last, total,
@@ -282,7 +282,7 @@ Reply list_reply(Visibility visibility, const std::string& header,
     paragraphs.push_back(fmt::format("… and {} more.{}", total - lines.size(),
                                      more_hint.empty() ? "" : " " + more_hint));
   }
-  return text_reply(visibility, paragraphs);
+  return text_reply(visibility, std::move(paragraphs));
 }
 
 namespace {

@@ -28,13 +28,13 @@ nlohmann::json context_line(const std::string& mrkdwn) {
   return {{"type", "context"}, {"elements", {{{"type", "mrkdwn"}, {"text", mrkdwn}}}}};
 }
 
-Reply text_reply(Visibility visibility, const std::vector<std::string>& paragraphs) {
+Reply text_reply(Visibility visibility, std::vector<std::string> paragraphs) {
   Reply reply;
   reply.visibility = visibility;
-  for (const auto& p : paragraphs) {
+  for (auto& p : paragraphs) {
     if (!reply.text.empty()) reply.text += "\n";
     reply.text += p;
-    reply.blocks.push_back(section(p));
+    reply.blocks.push_back(section(std::move(p)));
   }
   return reply;
 }

@@ -12,7 +12,7 @@ nlohmann::json section(std::string mrkdwn);
 nlohmann::json context_line(const std::string& mrkdwn);
 
 // A reply of one or more mrkdwn paragraphs: one section block each; the fallback text joins them.
-Reply text_reply(Visibility visibility, const std::vector<std::string>& paragraphs);
+Reply text_reply(Visibility visibility, std::vector<std::string> paragraphs);
 
 // The action_id of a button whose value is a command (Slack-escaped, without "/itpm"), run
 // as whoever presses it, with their permissions.
