@@ -126,23 +126,17 @@ std::string heatmap_svg(const HeatmapChart& grid, const std::string& id, const s
       "font-family=\"DejaVu Sans, sans-serif\"><title id=\"{0}t\">{3}</title>"
       "<desc id=\"{0}d\">{4}</desc>",
       id, width, height, escape(label), escape(description));
-  for (int l = 5; l >= 1; --l) {
-    for (int i = 1; i <= 5; ++i) {
-      auto li = static_cast<std::size_t>(l - 1);
-      auto ii = static_cast<std::size_t>(i - 1);
-      int n = grid.counts[li][ii];
-      auto band = static_cast<std::size_t>(std::clamp(grid.bands[li][ii], 0, 3));
-      int x = left + (i - 1) * cell;
-      int y = top + (5 - l) * cell;
+  for (const auto& c : grid.cells()) {
+    int x = left + c.column * cell;
+    int y = top + c.row * cell;
+    svg += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"{}\"/>",
+        x + 1, y + 1, cell - 2, cell - 2, band_colours[c.band], c.count == 0 ? "0.18" : "1");
+    if (c.count > 0) {
       svg += fmt::format(
-          "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"{}\"/>",
-          x + 1, y + 1, cell - 2, cell - 2, band_colours[band], n == 0 ? "0.18" : "1");
-      if (n > 0) {
-        svg += fmt::format(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\" "
-            "fill=\"{}\">{}</text>",
-            x + cell / 2, y + cell / 2 + cell / 8, cell * 2 / 5, band_inks[band], n);
-      }
+          "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\" "
+          "fill=\"{}\">{}</text>",
+          x + cell / 2, y + cell / 2 + cell / 8, cell * 2 / 5, band_inks[c.band], c.count);
     }
   }
   for (int k = 1; k <= 5; ++k) {

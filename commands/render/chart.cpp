@@ -52,12 +52,23 @@ std::string capped(std::string text) {
 
 }  // namespace
 
+std::array<HeatmapChart::Cell, 25> HeatmapChart::cells() const {
+  std::array<Cell, 25> out{};
+  std::size_t k = 0;
+  for (int row = 0; row < 5; ++row) {
+    auto l = static_cast<std::size_t>(4 - row);  // counts[0] is likelihood 1
+    for (int column = 0; column < 5; ++column) {
+      auto i = static_cast<std::size_t>(column);
+      out[k++] = {row, column, counts[l][i],
+                  static_cast<std::size_t>(std::clamp(bands[l][i], 0, 3))};
+    }
+  }
+  return out;
+}
+
 std::array<int, 4> HeatmapChart::per_band() const {
   std::array<int, 4> out{};
-  for (std::size_t l = 0; l < 5; ++l) {
-    for (std::size_t i = 0; i < 5; ++i)
-      out[static_cast<std::size_t>(std::clamp(bands[l][i], 0, 3))] += counts[l][i];
-  }
+  for (const auto& cell : cells()) out[cell.band] += cell.count;
   return out;
 }
 

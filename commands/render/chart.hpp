@@ -17,6 +17,15 @@ namespace itpm::commands {
 struct HeatmapChart {
   std::array<std::array<int, 5>, 5> counts{};
   std::array<std::array<int, 5>, 5> bands{};
+  // A cell as drawn: `row` 0 is likelihood 5 (the top), `column` 0 is impact 1; `band` 0–3.
+  struct Cell {
+    int row = 0;
+    int column = 0;
+    int count = 0;
+    std::size_t band = 0;
+  };
+  // Every cell, the top row first, each left to right.
+  [[nodiscard]] std::array<Cell, 25> cells() const;
   // Open risks per band (low, medium, high, critical), and in all.
   [[nodiscard]] std::array<int, 4> per_band() const;
   [[nodiscard]] int total() const;

@@ -58,22 +58,16 @@ void heatmap(cairo_t* cr, const HeatmapChart& h) {
   constexpr double cell = 84;
   constexpr double left = 110;
   constexpr double top = 60;
-  for (int l = 5; l >= 1; --l) {
-    for (int i = 1; i <= 5; ++i) {
-      auto li = static_cast<std::size_t>(l - 1);
-      auto ii = static_cast<std::size_t>(i - 1);
-      int n = h.counts[li][ii];
-      auto b = static_cast<std::size_t>(std::clamp(h.bands[li][ii], 0, 3));
-      double x = left + (i - 1) * cell;
-      double y = top + (5 - l) * cell;
-      // Empty cells keep their band's hue, faint, so the grid still reads as bands.
-      colour(cr, band_fill[b], n == 0 ? 0.18 : 1.0);
-      cairo_rectangle(cr, x + 2, y + 2, cell - 4, cell - 4);
-      cairo_fill(cr);
-      if (n > 0) {
-        colour(cr, band_ink[b]);
-        text(cr, std::to_string(n), x + cell / 2, y + cell / 2 + 10, 28, Align::centre, true);
-      }
+  for (const auto& c : h.cells()) {
+    double x = left + c.column * cell;
+    double y = top + c.row * cell;
+    // Empty cells keep their band's hue, faint, so the grid still reads as bands.
+    colour(cr, band_fill[c.band], c.count == 0 ? 0.18 : 1.0);
+    cairo_rectangle(cr, x + 2, y + 2, cell - 4, cell - 4);
+    cairo_fill(cr);
+    if (c.count > 0) {
+      colour(cr, band_ink[c.band]);
+      text(cr, std::to_string(c.count), x + cell / 2, y + cell / 2 + 10, 28, Align::centre, true);
     }
   }
   colour(cr, ink);
